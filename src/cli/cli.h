@@ -1,0 +1,46 @@
+/* cli.h - what the subcommands in src/cli share: the command signature, error
+ * printing, opening a project, and --help handling.  Only src/cli and
+ * src/mlfy.c print to the terminal or exit.
+ *
+ * Adding a subcommand: create src/cli/cmd_<name>.c (underscores become dashes
+ * in the command name) defining
+ *     const char cmd_<name>_summary[] = "one line for 'mlfy help'";
+ *     int cmd_<name>(int argc, char **argv);   returns the exit status
+ * The build generates the command table from the file names.
+ */
+#ifndef MLFY_CLI_CLI_H
+#define MLFY_CLI_CLI_H
+
+#include <stdio.h>
+#include "util/error.h"
+#include "store/store.h"
+
+/* Exit statuses shared by all subcommands. */
+enum {
+	MLFY_EXIT_OK = 0,
+	MLFY_EXIT_FAIL = 1,   /* the command ran and failed (bad input, I/O, …) */
+	MLFY_EXIT_USAGE = 2,  /* bad command line */
+	MLFY_EXIT_INTR = 130  /* interrupted by SIGINT */
+};
+
+/* Prints "mlfy <cmd>: error: <msg>" to stderr.  Returns MLFY_EXIT_FAIL. */
+int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the message of err with the same prefix; returns the exit status
+ * matching err->code (130 for MLFY_EINTR, else 1). */
+int cli_report(const char *cmd, const struct mlfy_err *err);
+/* Prints "mlfy <cmd>: <msg>" and the usage hint; returns MLFY_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "mlfy <cmd>: warning: <msg>" to stderr. */
+void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens a project; on failure prints the reason and returns NULL. */
+struct mlfy_store *cli_open_project(const char *cmd, const char *path, int flags);
+
+/* Parses a non-negative integer option value; prints an error and returns -1
+ * when arg is not an integer in [min, max]. */
+long cli_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max);
+
+/* 1 when stdout/stderr (fd) is a terminal and progress bars are wanted. */
+int cli_isatty(int fd);
+
+#endif

@@ -1,0 +1,172 @@
+/* schema.c - the project schema as a list of forward migrations.
+ *
+ * store_migrations[i] upgrades a project from user_version i to i + 1; the
+ * store runs the pending ones in one transaction at open.  Never edit a
+ * migration that has shipped: append a new one.  docs/schema.md explains
+ * every table; keep the two in step.
+ */
+#include "store/store_internal.h"
+
+const char *const store_migrations[] = {
+	/* 0 -> 1: the initial schema */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	");"
+	/* classes: index is the model's output index (0-based) */
+	"CREATE TABLE classes ("
+	"  idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
+	"  ext_id TEXT NOT NULL UNIQUE,"          /* WordNet id (n01440764) or the name */
+	"  name TEXT NOT NULL,"
+	"  synonyms TEXT NOT NULL DEFAULT '',"    /* comma-separated, as in ImageNet */
+	"  gloss TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE TABLE images ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"            /* key in exports: path relative to the import root */
+	"  path TEXT NOT NULL,"                   /* absolute path of the file */
+	"  original_label INTEGER REFERENCES classes(idx),"
+	"  batch INTEGER NOT NULL CHECK (batch >= 1),"
+	"  sha256 TEXT NOT NULL,"
+	"  width INTEGER NOT NULL CHECK (width > 0),"
+	"  height INTEGER NOT NULL CHECK (height > 0),"
+	"  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+	"  added_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX images_sha256 ON images(sha256);"
+	"CREATE INDEX images_batch ON images(batch, id);"
+	"CREATE TABLE exemplars ("
+	"  class_idx INTEGER NOT NULL REFERENCES classes(idx),"
+	"  rank INTEGER NOT NULL CHECK (rank >= 0),"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  width INTEGER NOT NULL,"
+	"  height INTEGER NOT NULL,"
+	"  PRIMARY KEY (class_idx, rank)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE models ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  source TEXT NOT NULL DEFAULT '',"      /* file it was imported from / onnx path */
+	"  kind TEXT NOT NULL DEFAULT '',"        /* npy-logits, npy-probs, timm-csv, timm-json, onnx */
+	"  top1 REAL,"                            /* % vs original labels, when known */
+	"  real_accuracy REAL,"                   /* % ReaL accuracy, when known */
+	"  created_at TEXT NOT NULL"
+	");"
+	/* proposals: top-k of one model for one image; rank 0 is the top-1 */
+	"CREATE TABLE proposals ("
+	"  image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+	"  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,"
+	"  rank INTEGER NOT NULL CHECK (rank >= 0),"
+	"  class_idx INTEGER NOT NULL REFERENCES classes(idx),"
+	"  score REAL NOT NULL,"                  /* softmax probability in [0,1] */
+	"  PRIMARY KEY (image_id, model_id, rank)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE annotators ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('annotator','expert','admin')),"
+	"  pw_hash TEXT,"                         /* argon2id string (libsodium), NULL = cannot log in */
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),"
+	"  created_at TEXT NOT NULL"
+	");"
+	/* stage ii: a batch given to an annotator */
+	"CREATE TABLE assignments ("
+	"  batch INTEGER NOT NULL,"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  assigned_at TEXT NOT NULL,"
+	"  PRIMARY KEY (batch, annotator_id)"
+	") WITHOUT ROWID;"
+	/* annotations: append-only history; one row per save */
+	"CREATE TABLE annotations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image_id INTEGER NOT NULL REFERENCES images(id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  stage TEXT NOT NULL CHECK (stage IN ('annotate','refine')),"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  model_id INTEGER REFERENCES models(id),"  /* whose proposals were shown */
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  seconds REAL NOT NULL DEFAULT 0,"          /* time on image for this save */
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (image_id, annotator_id, stage, version)"
+	");"
+	"CREATE INDEX annotations_annotator ON annotations(annotator_id, stage, image_id);"
+	"CREATE TABLE annotation_labels ("
+	"  annotation_id INTEGER NOT NULL REFERENCES annotations(id),"
+	"  class_idx INTEGER NOT NULL REFERENCES classes(idx),"
+	"  source TEXT NOT NULL CHECK (source IN ('proposal','search','prefill')),"
+	"  PRIMARY KEY (annotation_id, class_idx)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER annotations_append_only_u BEFORE UPDATE ON annotations"
+	"  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;"
+	"CREATE TRIGGER annotations_append_only_d BEFORE DELETE ON annotations"
+	"  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;"
+	"CREATE TRIGGER annotation_labels_append_only_u BEFORE UPDATE ON annotation_labels"
+	"  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;"
+	"CREATE TRIGGER annotation_labels_append_only_d BEFORE DELETE ON annotation_labels"
+	"  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;"
+	/* the current annotation of each (image, annotator, stage) is its latest version */
+	"CREATE VIEW current_annotations AS"
+	"  SELECT a.* FROM annotations a"
+	"  WHERE a.version = (SELECT MAX(b.version) FROM annotations b"
+	"    WHERE b.image_id = a.image_id AND b.annotator_id = a.annotator_id"
+	"      AND b.stage = a.stage);"
+	/* stage iii output: images that go to refinement, and who refines them */
+	"CREATE TABLE refinement_queue ("
+	"  image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+	"  rule TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  expert_id INTEGER REFERENCES annotators(id),"
+	"  queued_at TEXT NOT NULL,"
+	"  assigned_at TEXT"
+	");"
+	/* the product: final multi-label sets (an image with a final_status row and
+	 * no final_labels rows has an empty set) */
+	"CREATE TABLE final_status ("
+	"  image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+	"  stage TEXT NOT NULL CHECK (stage IN ('agreed','refined','aggregated','imported')),"
+	"  annotation_id INTEGER REFERENCES annotations(id),"
+	"  decided_at TEXT NOT NULL"
+	");"
+	"CREATE TABLE final_labels ("
+	"  image_id INTEGER NOT NULL REFERENCES final_status(image_id) ON DELETE CASCADE,"
+	"  class_idx INTEGER NOT NULL REFERENCES classes(idx),"
+	"  PRIMARY KEY (image_id, class_idx)"
+	") WITHOUT ROWID;"
+	/* zero-label review (images whose final set is empty) */
+	"CREATE TABLE zero_label_reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image_id INTEGER NOT NULL REFERENCES images(id),"
+	"  expert_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  category TEXT NOT NULL CHECK (category IN ('no_valid_proposal','low_resolution',"
+	"    'fine_grained','unusual_object_or_view')),"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('agree','disagree','unsure')),"
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX zero_label_reviews_image ON zero_label_reviews(image_id, id);"
+	/* raw votes (ReaL's format, or the project's own checkbox answers) */
+	"CREATE TABLE questions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image_name TEXT NOT NULL,"
+	"  class_idx INTEGER NOT NULL,"
+	"  UNIQUE (image_name, class_idx)"
+	");"
+	"CREATE TABLE votes ("
+	"  question_id INTEGER NOT NULL REFERENCES questions(id),"
+	"  rater TEXT NOT NULL,"
+	"  answer INTEGER NOT NULL CHECK (answer IN (0,1,2)),"  /* no, maybe, yes */
+	"  source TEXT NOT NULL,"
+	"  PRIMARY KEY (question_id, rater, source)"
+	") WITHOUT ROWID;"
+	/* login sessions of mlfy serve (the token itself is never stored) */
+	"CREATE TABLE sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"   /* unix seconds */
+	"  last_seen INTEGER NOT NULL"
+	");",
+};
+
+const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

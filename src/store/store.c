@@ -1,0 +1,345 @@
+/* store.c - SQLite backend core: open/create, migrations, transactions, meta.
+ * Area-specific row access lives in the other files of src/store. */
+#define _POSIX_C_SOURCE 200809L
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define APPLICATION_ID 0x6d6c6679 /* "mlfy" */
+
+int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	int code = MLFY_ESTORE;
+
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		code = MLFY_ECONFLICT;
+	else if ((rc & 0xff) == SQLITE_READONLY)
+		code = MLFY_EPERM;
+	else if ((rc & 0xff) == SQLITE_FULL)
+		code = MLFY_EIO;
+	return mlfy_err_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+int store_exec(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int code = store_fail(s, err, "sql");
+		sqlite3_free(msg);
+		return code;
+	}
+	return 0;
+}
+
+int store_require_tx(struct mlfy_store *s, struct mlfy_err *err, const char *what)
+{
+	if (!s->in_tx)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: internal error: write outside a transaction", what);
+	return 0;
+}
+
+sqlite3_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < s->n_cache; i++) {
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].stmt);
+			sqlite3_clear_bindings(s->cache[i].stmt);
+			return s->cache[i].stmt;
+		}
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, err, "prepare");
+		return NULL;
+	}
+	if (s->n_cache < (int)(sizeof(s->cache) / sizeof(s->cache[0]))) {
+		s->cache[s->n_cache].sql = sql;
+		s->cache[s->n_cache].stmt = st;
+		s->n_cache++;
+		return st;
+	}
+	/* cache full: evict the oldest entry */
+	sqlite3_finalize(s->cache[0].stmt);
+	memmove(&s->cache[0], &s->cache[1], sizeof(s->cache[0]) * (size_t)(s->n_cache - 1));
+	s->cache[s->n_cache - 1].sql = sql;
+	s->cache[s->n_cache - 1].stmt = st;
+	return st;
+}
+
+static int pragma_int(struct mlfy_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int mlfy_store_schema_version(struct mlfy_store *s)
+{
+	return pragma_int(s, "PRAGMA user_version");
+}
+
+static int migrate(struct mlfy_store *s, int created, struct mlfy_err *err)
+{
+	int version, i, rc;
+	char sql[64];
+
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+		return rc;
+	version = mlfy_store_schema_version(s);
+	if (!created && version == 0) {
+		/* an existing SQLite file that mlfy never wrote */
+		store_exec(s, "ROLLBACK", NULL);
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (no schema)", s->path);
+	}
+	if (!created && pragma_int(s, "PRAGMA application_id") != APPLICATION_ID) {
+		store_exec(s, "ROLLBACK", NULL);
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (foreign application id)", s->path);
+	}
+	if (version > store_n_migrations) {
+		store_exec(s, "ROLLBACK", NULL);
+		return mlfy_err_set(err, MLFY_ESCHEMA,
+				    "%s: project schema version %d is newer than this mlfy supports (%d); upgrade mlfy",
+				    s->path, version, store_n_migrations);
+	}
+	for (i = version; i < store_n_migrations; i++) {
+		if ((rc = store_exec(s, store_migrations[i], err))) {
+			store_exec(s, "ROLLBACK", NULL);
+			return mlfy_err_prefix(err, "migration %d -> %d", i, i + 1);
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_n_migrations);
+	if ((rc = store_exec(s, sql, err)) ||
+	    (created && (rc = store_exec(s, "PRAGMA application_id = 1835820665", err)))) {
+		store_exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	return store_exec(s, "COMMIT", err);
+}
+
+int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
+		    struct mlfy_err *err)
+{
+	struct mlfy_store *s;
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	int oflags, rc;
+
+	*out = NULL;
+	if ((flags & MLFY_STORE_CREATE) && exists)
+		return mlfy_err_set(err, MLFY_ECONFLICT, "%s: already exists", path);
+	if (!(flags & MLFY_STORE_CREATE) && !exists)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no such project (create it with 'mlfy init')", path);
+	if (exists && !S_ISREG(st.st_mode))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
+
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	}
+	s->readonly = !!(flags & MLFY_STORE_READONLY);
+	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & MLFY_STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		rc = mlfy_err_set(err, MLFY_EIO, "%s: cannot open: %s", path,
+				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		mlfy_store_close(s);
+		return rc;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 10000);
+	/* A file that is not SQLite fails on the first read. */
+	if (pragma_int(s, "PRAGMA schema_version") < 0) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, sqlite3_errmsg(s->db));
+		mlfy_store_close(s);
+		return rc;
+	}
+	if (!s->readonly) {
+		if ((rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err))) {
+			if (access(path, W_OK) != 0)
+				rc = mlfy_err_set(err, MLFY_EPERM, "%s: project file is read-only (%s)", path,
+						  strerror(errno));
+			mlfy_store_close(s);
+			if (flags & MLFY_STORE_CREATE)
+				unlink(path);
+			return rc;
+		}
+	}
+	if ((rc = store_exec(s, "PRAGMA foreign_keys=ON;", err))) {
+		mlfy_store_close(s);
+		return rc;
+	}
+	if (s->readonly) {
+		int v = mlfy_store_schema_version(s);
+		if (v > store_n_migrations)
+			rc = mlfy_err_set(err, MLFY_ESCHEMA,
+					  "%s: project schema version %d is newer than this mlfy supports (%d); upgrade mlfy",
+					  path, v, store_n_migrations);
+		else if (v <= 0)
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (no schema)", path);
+		else if (v < store_n_migrations)
+			rc = mlfy_err_set(err, MLFY_ESCHEMA,
+					  "%s: project schema version %d is older than %d; open it read-write once to migrate",
+					  path, v, store_n_migrations);
+		if (rc) {
+			mlfy_store_close(s);
+			return rc;
+		}
+	} else if ((rc = migrate(s, !!(flags & MLFY_STORE_CREATE), err))) {
+		mlfy_store_close(s);
+		if (flags & MLFY_STORE_CREATE) {
+			char aux[4096];
+			unlink(path);
+			snprintf(aux, sizeof(aux), "%s-wal", path);
+			unlink(aux);
+			snprintf(aux, sizeof(aux), "%s-shm", path);
+			unlink(aux);
+		}
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void mlfy_store_close(struct mlfy_store *s)
+{
+	int i;
+	if (!s)
+		return;
+	for (i = 0; i < s->n_cache; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	if (s->db) {
+		if (s->in_tx)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(s->db);
+	}
+	free(s->path);
+	free(s);
+}
+
+const char *mlfy_store_path(const struct mlfy_store *s)
+{
+	return s->path;
+}
+
+int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err)
+{
+	int rc;
+	if (s->in_tx)
+		return mlfy_err_set(err, MLFY_EINVAL, "internal error: nested transaction");
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+		return rc;
+	s->in_tx = 1;
+	return 0;
+}
+
+int mlfy_store_commit(struct mlfy_store *s, struct mlfy_err *err)
+{
+	int rc;
+	if (!s->in_tx)
+		return mlfy_err_set(err, MLFY_EINVAL, "internal error: commit without a transaction");
+	rc = store_exec(s, "COMMIT", err);
+	if (rc) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->in_tx = 0;
+	return rc;
+}
+
+void mlfy_store_rollback(struct mlfy_store *s)
+{
+	if (!s || !s->in_tx)
+		return;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+int mlfy_store_in_transaction(const struct mlfy_store *s)
+{
+	return s->in_tx;
+}
+
+int mlfy_store_meta_get(struct mlfy_store *s, const char *key, char **value,
+			struct mlfy_err *err)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*value = NULL;
+	if (!st)
+		return err ? err->code : MLFY_ESTORE;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return *value ? 0 : mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no meta key '%s'", s->path, key);
+	return store_fail(s, err, "meta get");
+}
+
+int mlfy_store_meta_set(struct mlfy_store *s, const char *key,
+			const char *value, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO meta(key, value) VALUES (?1, ?2)"
+		" ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_require_tx(s, err, "meta set")))
+		return rc;
+	if (!(st = store_stmt(s, sql, err)))
+		return err ? err->code : MLFY_ESTORE;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "meta set");
+}
+
+int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, "integrity check");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		if (!r || strcmp(r, "ok") != 0)
+			rc = mlfy_err_set(err, MLFY_ESTORE, "%s: integrity check: %s", s->path, r ? r : "?");
+	} else {
+		rc = store_fail(s, err, "integrity check");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void mlfy_store_now(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,74 @@
+/* store.h - the project store: one file per annotation project.
+ *
+ * This header is the storage interface of libmultilabelfy.  Nothing outside
+ * src/store includes sqlite3.h or writes SQL; every other layer calls typed
+ * functions declared here and in the other src/store/<area>.h headers.  The
+ * embedded default backend is SQLite 3 (WAL journal, foreign_keys=ON, schema
+ * versioned by PRAGMA user_version with forward migrations; docs/schema.md).
+ * A PostgreSQL backend can implement the same functions later: callers only
+ * ever see struct mlfy_store (opaque), MLFY_* status codes and plain C values.
+ *
+ * Threading: a struct mlfy_store is one connection and must be used by one
+ * thread at a time.  Several connections (threads or processes) may open the
+ * same project file concurrently; writers serialise on BEGIN IMMEDIATE with a
+ * busy timeout.
+ */
+#ifndef MLFY_STORE_STORE_H
+#define MLFY_STORE_STORE_H
+
+#include <stdint.h>
+#include "util/error.h"
+
+struct mlfy_store;
+
+/* The schema version this binary writes (PRAGMA user_version). */
+#define MLFY_SCHEMA_VERSION 1
+
+enum mlfy_store_flags {
+	MLFY_STORE_CREATE = 1 << 0,   /* create a new project; fail if the file exists */
+	MLFY_STORE_READONLY = 1 << 1, /* open read-only (no migrations are run) */
+};
+
+/* Opens (or with MLFY_STORE_CREATE creates) the project at path and runs any
+ * pending forward migrations in one transaction.  On success *out is a new
+ * handle; close it with mlfy_store_close().  Errors: MLFY_ENOTFOUND (no such
+ * project), MLFY_ECONFLICT (CREATE and the file exists), MLFY_ESCHEMA (the file
+ * was written by a newer mlfy), MLFY_EINVAL (not an mlfy project), MLFY_ESTORE. */
+int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
+		    struct mlfy_err *err);
+
+/* Closes the handle, rolling back an open transaction.  Accepts NULL. */
+void mlfy_store_close(struct mlfy_store *s);
+
+/* Path the store was opened with (borrowed; valid until close). */
+const char *mlfy_store_path(const struct mlfy_store *s);
+
+/* Transactions.  begin() takes the write lock at once (BEGIN IMMEDIATE) so a
+ * transaction never fails half-way for lock reasons; every write in the
+ * library happens between begin() and commit().  rollback() accepts a handle
+ * with no open transaction.  Nesting is not supported (MLFY_EINVAL). */
+int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err);
+int mlfy_store_commit(struct mlfy_store *s, struct mlfy_err *err);
+void mlfy_store_rollback(struct mlfy_store *s);
+/* 1 when a transaction is open on this handle. */
+int mlfy_store_in_transaction(const struct mlfy_store *s);
+
+/* Schema version found in the file (PRAGMA user_version). */
+int mlfy_store_schema_version(struct mlfy_store *s);
+
+/* Project metadata, a string key/value table.  get() returns a new string
+ * (free with free()) in *value, or MLFY_ENOTFOUND.  set() needs an open
+ * transaction (MLFY_EINVAL otherwise). */
+int mlfy_store_meta_get(struct mlfy_store *s, const char *key, char **value,
+			struct mlfy_err *err);
+int mlfy_store_meta_set(struct mlfy_store *s, const char *key,
+			const char *value, struct mlfy_err *err);
+
+/* Runs SQLite's PRAGMA integrity_check; 0 when it reports "ok", MLFY_ESTORE
+ * with the first problem in err otherwise. */
+int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err);
+
+/* Current UTC time as ISO-8601 "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+void mlfy_store_now(char buf[32]);
+
+#endif

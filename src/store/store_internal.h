@@ -1,0 +1,41 @@
+/* store_internal.h - what the SQLite backend's files share; never include
+ * this outside src/store. */
+#ifndef MLFY_STORE_INTERNAL_H
+#define MLFY_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include "store/store.h"
+
+struct mlfy_store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;        /* invariant: 1 iff this handle issued BEGIN without COMMIT/ROLLBACK */
+	int readonly;
+	struct {
+		const char *sql;   /* key: the static SQL string's address */
+		sqlite3_stmt *stmt;
+	} cache[96];
+	int n_cache;
+};
+
+/* Returns a prepared, reset statement for a static SQL string (cached by the
+ * string's address; the caller must not finalize it).  NULL on error with the
+ * message in err. */
+sqlite3_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err);
+
+/* Fills err from the connection's last error and returns MLFY_ESTORE (or
+ * MLFY_ECONFLICT for constraint violations).  what names the operation. */
+int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what);
+
+/* Runs SQL with no results (may contain several statements). */
+int store_exec(struct mlfy_store *s, const char *sql, struct mlfy_err *err);
+
+/* Requires an open transaction for a write; returns MLFY_EINVAL otherwise. */
+int store_require_tx(struct mlfy_store *s, struct mlfy_err *err, const char *what);
+
+/* The forward migrations: migrations[i] brings the schema from version i to
+ * i + 1.  Defined in schema.c. */
+extern const char *const store_migrations[];
+extern const int store_n_migrations;
+
+#endif
