@@ -9,6 +9,7 @@
 
 #define TTY_INTERVAL 0.1     /* seconds between redraws */
 #define PLAIN_INTERVAL 10.0  /* seconds between plain lines */
+#define PLAIN_GRACE 2.0      /* plain mode is silent this long: short jobs print only the summary */
 #define BAR_WIDTH 24
 
 double mlfy_progress_now(void)
@@ -40,6 +41,17 @@ void mlfy_progress_start(struct mlfy_progress *p, FILE *out, int tty,
 	p->tty = tty;
 	snprintf(p->label, sizeof(p->label), "%s", label ? label : "");
 	p->total = total > 0 ? total : 0;
+	p->t_start = mlfy_progress_now();
+	p->t_last = p->t_start;
+}
+
+void mlfy_progress_set_total(struct mlfy_progress *p, int64_t total)
+{
+	if (!p)
+		return;
+	p->total = total > 0 ? total : 0;
+	p->done = 0;
+	p->last_decile = 0;
 	p->t_start = mlfy_progress_now();
 	p->t_last = p->t_start;
 }
@@ -102,6 +114,8 @@ void mlfy_progress_update_at(struct mlfy_progress *p, int64_t done, double now)
 		}
 		return;
 	}
+	if (now - p->t_start < PLAIN_GRACE)
+		return;
 	if (p->total > 0) {
 		int64_t d = done > p->total ? p->total : done;
 		int decile = (int)(d * 10 / p->total);

@@ -10,7 +10,8 @@
  *   tty     one line redrawn in place with '\r' at most every 0.1 s:
  *           "label [#######.......]  421/1000  42%  88.1/s  ETA 0:07"
  *   plain   a line whenever another 10 % of the total is done or 10 s have
- *           passed since the last line, for logs and CI:
+ *           passed since the last line, for logs and CI; nothing during the
+ *           first 2 s, so a short job prints only its summary:
  *           "label: 421/1000 (42%), 88.1/s, eta 0:07"
  * mlfy_progress_finish() always prints a summary line:
  *           "label: 1000/1000 in 11.4 s (88.1/s)"
@@ -41,6 +42,11 @@ struct mlfy_progress {
  * (truncated to 63 bytes), total >= 0 (0 = unknown).  Prints nothing yet. */
 void mlfy_progress_start(struct mlfy_progress *p, FILE *out, int tty,
 			 const char *label, int64_t total);
+
+/* Sets the total (>= 0, 0 = unknown) and restarts the clock and the count:
+ * for a reporter started by the caller before the library knows how much
+ * work there is.  p may be NULL. */
+void mlfy_progress_set_total(struct mlfy_progress *p, int64_t total);
 
 /* Records that done units are finished (absolute count, not a delta) and
  * redraws or prints a line when due.  p may be NULL. */
