@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,8 @@ struct job {
 	struct entry *e;
 	size_t n;
 	size_t cap_problems;
+	size_t *prob_order;  /* [cap_problems] entry index of each problem (SIZE_MAX: none) */
+	size_t cur;          /* entry index for the next problem() */
 };
 
 void mlfy_add_images_result_release(struct mlfy_add_images_result *r)
@@ -433,9 +436,13 @@ static int problem(struct job *j, const char *where, const char *fmt, ...)
 	if (r->n_problems == j->cap_problems) {
 		size_t cap = j->cap_problems ? j->cap_problems * 2 : 32;
 		struct mlfy_ingest_problem *np = realloc(r->problems, cap * sizeof(*np));
+		size_t *no;
 		if (!np)
 			return MLFY_ENOMEM;
 		r->problems = np;
+		if (!(no = realloc(j->prob_order, cap * sizeof(*no))))
+			return MLFY_ENOMEM;
+		j->prob_order = no;
 		j->cap_problems = cap;
 	}
 	va_start(ap, fmt);
@@ -448,14 +455,10 @@ static int problem(struct job *j, const char *where, const char *fmt, ...)
 		free(r->problems[r->n_problems].reason);
 		return MLFY_ENOMEM;
 	}
+	j->prob_order[r->n_problems] = j->cur;
+	j->cur = SIZE_MAX;
 	r->n_problems++;
 	return 0;
-}
-
-/* Where an entry's problems are reported: its row for manifests, else its name. */
-static const char *where_of(const struct entry *e)
-{
-	return e->where ? e->where : e->name;
 }
 
 static int entry_problem(struct job *j, struct entry *e, const char *fmt, ...)
@@ -469,6 +472,7 @@ static int entry_problem(struct job *j, struct entry *e, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	e->bad = 1;
+	j->cur = (size_t)(e - j->e);
 	if (e->where)
 		return problem(j, e->where, "%s: %s", e->name, buf);
 	return problem(j, e->name, "%s", buf);
@@ -797,7 +801,8 @@ static int report_repeats(struct job *j, int by_hash, struct mlfy_err *err)
 		}
 		f = &j->e[ix[first]];
 		if (by_hash)
-			rc = entry_problem(j, e, "duplicate: same content as %s", where_of(f));
+			rc = entry_problem(j, e, "duplicate: same content as %s%s%s%s", f->name, f->where ? " (" : "",
+					   f->where ? f->where : "", f->where ? ")" : "");
 		else
 			rc = entry_problem(j, e, "duplicate image name (also %s)", f->where ? f->where : f->path);
 	}
@@ -805,6 +810,45 @@ static int report_repeats(struct job *j, int by_hash, struct mlfy_err *err)
 	if (rc)
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	return 0;
+}
+
+static const size_t *g_prob_order;
+
+static int cmp_problem(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (g_prob_order[x] != g_prob_order[y])
+		return g_prob_order[x] < g_prob_order[y] ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/* Orders the problems by source order (the entries' order), keeping the
+ * order of several problems of one file; problems without a file last. */
+static void sort_problems(struct job *j)
+{
+	struct mlfy_add_images_result *r = j->res;
+	struct mlfy_ingest_problem *sorted;
+	size_t *ix, i;
+
+	if (r->n_problems < 2)
+		return;
+	ix = malloc(r->n_problems * sizeof(*ix));
+	sorted = malloc(r->n_problems * sizeof(*sorted));
+	if (!ix || !sorted) {
+		free(ix);
+		free(sorted);
+		return; /* unsorted is still complete */
+	}
+	for (i = 0; i < r->n_problems; i++)
+		ix[i] = i;
+	g_prob_order = j->prob_order;
+	qsort(ix, r->n_problems, sizeof(*ix), cmp_problem);
+	for (i = 0; i < r->n_problems; i++)
+		sorted[i] = r->problems[ix[i]];
+	free(r->problems);
+	r->problems = sorted;
+	j->cap_problems = r->n_problems;
+	free(ix);
 }
 
 /* ---- the import --------------------------------------------------------------- */
@@ -860,6 +904,7 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 	j.s = s;
 	j.o = o;
 	j.res = res;
+	j.cur = SIZE_MAX;
 
 	/* layout */
 	if (stat(o->src, &st) != 0)
@@ -1083,6 +1128,8 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 nomem:
 	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 out:
+	sort_problems(&j);
+	free(j.prob_order);
 	free(counts);
 	free(names);
 	free(labels);

@@ -640,21 +640,14 @@ static int exemplar_from_row(sqlite3_stmt *st, struct mlfy_exemplar *e, struct m
 	return e->path ? 0 : nomem(err);
 }
 
-int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
-			   struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err)
+/* Collects the rows of st (bound by the caller) into a new array. */
+static int exemplar_rows(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_exemplar **out, size_t *n,
+			 struct mlfy_err *err)
 {
-	static const char sql[] =
-		"SELECT class_idx, rank, path, sha256, width, height FROM exemplars"
-		" WHERE class_idx = ?1 ORDER BY rank";
 	struct mlfy_exemplar *v = NULL, *nv;
 	size_t len = 0, cap = 0;
-	sqlite3_stmt *st;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int(st, 1, class_idx);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -680,6 +673,38 @@ fail:
 	sqlite3_reset(st);
 	mlfy_exemplars_free(v, len);
 	return rc;
+}
+
+int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
+			   struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT class_idx, rank, path, sha256, width, height FROM exemplars"
+		" WHERE class_idx = ?1 ORDER BY rank";
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	STMT_OR_FAIL(st, s, sql, err);
+	sqlite3_bind_int(st, 1, class_idx);
+	return exemplar_rows(s, st, out, n, err);
+}
+
+int mlfy_catalog_exemplars_for_image(struct mlfy_store *s, int class_idx, int64_t image_id,
+				     struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT e.class_idx, e.rank, e.path, e.sha256, e.width, e.height FROM exemplars e"
+		" JOIN images i ON i.id = ?2"
+		" WHERE e.class_idx = ?1 AND e.sha256 <> i.sha256 ORDER BY e.rank";
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	STMT_OR_FAIL(st, s, sql, err);
+	sqlite3_bind_int(st, 1, class_idx);
+	sqlite3_bind_int64(st, 2, image_id);
+	return exemplar_rows(s, st, out, n, err);
 }
 
 int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,
