@@ -42,7 +42,8 @@ int mlfy_err_set(struct mlfy_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Like mlfy_err_set with a va_list. */
-int mlfy_err_vset(struct mlfy_err *err, int code, const char *fmt, va_list ap);
+int mlfy_err_vset(struct mlfy_err *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Prepends "prefix: " to an existing message (for adding context such as a
  * file name on the way up).  Returns err->code. */

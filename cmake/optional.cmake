@@ -1,0 +1,2 @@
+# optional.cmake - optional parts of the build, one include per part.
+include(${CMAKE_CURRENT_LIST_DIR}/fuzz.cmake)
