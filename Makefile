@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 
 .PHONY: all deps build build-asan check test test-asan demo demo-imagenet bench clean \
-	fuzz-build fuzz fuzz-ci
+	fuzz-build fuzz fuzz-ci lint valgrind
 
 all: build
 
@@ -46,6 +46,14 @@ demo-imagenet: build
 
 bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD) || exit 1; done
+
+# Static analysis (cppcheck + clang-tidy, .clang-tidy) and valgrind memcheck
+# over the CLI tests (docs/fuzzing.md, "Static analysis and valgrind").
+lint: build
+	scripts/lint --build $(BUILD) --jobs $(JOBS)
+
+valgrind: build
+	scripts/valgrind-tests --build $(BUILD) --jobs $(JOBS)
 
 # Fuzzing (docs/fuzzing.md): clang + libFuzzer + ASan/UBSan in a build of its own.
 $(FUZZ_BUILD)/Makefile:
