@@ -100,6 +100,7 @@ static int verify_decode(const char *path, int jpeg, char *reason, size_t n)
 	double avg;
 	int rc;
 
+	vips_error_clear();
 	if (jpeg)
 		rc = vips_jpegload(path, &im, "shrink", 8, "fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
 				   VIPS_ACCESS_SEQUENTIAL, NULL);
@@ -183,6 +184,7 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 		snprintf(info->sha256 + 2 * i, 3, "%02x", digest[i]);
 	info->bytes = total;
 
+	vips_error_clear();
 	if (!(loader = vips_foreign_find_load(path))) {
 		vips_error_clear();
 		return mlfy_err_set(err, MLFY_EINVAL, "not an image (unrecognised content)");
@@ -194,7 +196,7 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 		return mlfy_err_set(err, MLFY_EINVAL, "unsupported image format (%s)", loader);
 	if (!(im = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL))) {
 		vips_reason(reason, sizeof(reason));
-		return mlfy_err_set(err, MLFY_EINVAL, "corrupt %s header: %s", format, reason);
+		return mlfy_err_set(err, MLFY_EINVAL, "truncated or corrupt %s (header): %s", format, reason);
 	}
 	info->width = vips_image_get_width(im);
 	info->height = vips_image_get_height(im);
