@@ -616,6 +616,9 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 		if ((rc = add_entry(j, &cap, l.v[i].rel, l.v[i].abs, label && *label ? label : NULL,
 				    has_where ? where : NULL, err)))
 			goto out;
+		if (!textio_valid_text(l.v[i].rel, strlen(l.v[i].rel), 0) &&
+		    (rc = entry_problem(j, &j->e[j->n - 1], "file name is not valid UTF-8 text")))
+			goto nomem;
 		if (has_where && !*label &&
 		    (rc = entry_problem(j, &j->e[j->n - 1], "empty label line")))
 			goto nomem;
