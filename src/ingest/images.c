@@ -949,7 +949,7 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 	if (layout == MLFY_LAYOUT_CSV && !S_ISREG(st.st_mode))
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: a CSV manifest must be a file", o->src);
 	if (layout != MLFY_LAYOUT_CSV && !S_ISDIR(st.st_mode))
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a folder (a manifest must end the %s layout)", o->src,
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a folder (the %s layout reads a folder)", o->src,
 				    mlfy_image_layout_name(layout));
 	if (o->labels && layout != MLFY_LAYOUT_FLAT)
 		return mlfy_err_set(err, MLFY_EINVAL, "--labels applies to flat folders only (layout %s)",
