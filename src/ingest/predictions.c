@@ -498,6 +498,7 @@ out:
 struct keymap {
 	char *key;
 	int idx;              /* -2 = ambiguous */
+	int prio;             /* 0 id, 1 synonyms, 2 name: an exact id beats a synonym list beats a name */
 };
 
 struct classmap {
@@ -508,6 +509,13 @@ struct classmap {
 static int cmp_key(const void *a, const void *b)
 {
 	return strcmp(((const struct keymap *)a)->key, ((const struct keymap *)b)->key);
+}
+
+static int cmp_key_prio(const void *a, const void *b)
+{
+	const struct keymap *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->prio > y->prio) - (x->prio < y->prio);
 }
 
 static void classmap_free(struct classmap *m)
@@ -542,15 +550,18 @@ static int classmap_load(struct mlfy_store *s, struct classmap *m, struct mlfy_e
 				mlfy_classes_free(c, n);
 				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 			}
+			m->k[m->n].prio = k;
 			m->k[m->n++].idx = c[i].idx;
 		}
 	}
 	mlfy_classes_free(c, n);
-	qsort(m->k, m->n, sizeof(*m->k), cmp_key);
-	/* merge equal keys: same class -> one entry, different -> ambiguous */
+	qsort(m->k, m->n, sizeof(*m->k), cmp_key_prio);
+	/* merge equal keys: the best kind of match wins ("maillot" is class
+	 * 638's whole synonym list and class 639's name); two classes with
+	 * the same best kind make the key ambiguous ("crane") */
 	for (i = 0; i < m->n; i++) {
 		if (w > 0 && !strcmp(m->k[w - 1].key, m->k[i].key)) {
-			if (m->k[w - 1].idx != m->k[i].idx)
+			if (m->k[w - 1].prio == m->k[i].prio && m->k[w - 1].idx != m->k[i].idx)
 				m->k[w - 1].idx = -2;
 			free(m->k[i].key);
 			continue;

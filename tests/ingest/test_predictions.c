@@ -22,8 +22,10 @@
 /* ---- fixtures ----------------------------------------------------------------- */
 
 /* A project with n_classes classes (ext_id n0000000<i>, name cls<i>;
- * classes 0..4 also get real-looking names for label lookups) and the
- * given images (original label orig[i], or -1). */
+ * classes 0..4 also get real-looking names for label lookups, class 5 the
+ * name "tench" (as class 0) and the synonyms "goldfish" (class 1's name),
+ * like ImageNet's two "crane"s and the "maillot" of classes 638/639) and
+ * the given images (original label orig[i], or -1). */
 static struct mlfy_store *project(size_t n_classes, const char *const *images, const int *orig, size_t n_images)
 {
 	char path[4096];
@@ -45,8 +47,8 @@ static struct mlfy_store *project(size_t n_classes, const char *const *images, c
 		c[i].name = malloc(24);
 		snprintf(c[i].name, 24, "%s", i < 5 ? names[i] : "cls");
 		if (i >= 5)
-			snprintf(c[i].name, 24, "cls%zu", i);
-		c[i].synonyms = strdup(i < 5 ? syn[i] : "");
+			snprintf(c[i].name, 24, i == 5 ? "tench" : "cls%zu", i);
+		c[i].synonyms = strdup(i < 5 ? syn[i] : i == 5 ? "goldfish" : "");
 		c[i].gloss = strdup("");
 	}
 	assert_int_equal(mlfy_store_begin(s, &err), 0);
@@ -527,6 +529,29 @@ static void timm_layouts(void **state)
 	mlfy_store_close(s);
 }
 
+/* Labels without indices: an id beats a synonym list beats a name; two
+ * classes with the same best match are ambiguous. */
+static void timm_label_lookup(void **state)
+{
+	struct mlfy_store *s;
+	struct mlfy_err err;
+	struct mlfy_proposal p[3];
+	static const char *const one[] = { "a.jpg" };
+
+	(void)state;
+	s = project(6, one, NULL, 1);
+	assert_int_equal(import(s, write_text("l1.csv", "filename,label,prob\n"
+						     "a.jpg,\"['goldfish' 'tench, Tinca tinca' 'n00000001']\",[0.5 0.25 0.125]\n"),
+				"lab", NULL, 3, 0, NULL, &err), 0);
+	assert_int_equal(props(s, "a.jpg", "lab", p, 3), 3);
+	assert_int_equal(p[0].class_idx, 5);   /* class 5's synonyms, not class 1's name */
+	assert_int_equal(p[1].class_idx, 0);
+	assert_int_equal(p[2].class_idx, 1);
+	import_bad(s, write_text("l2.csv", "filename,label,prob\na.jpg,['tench'],[0.5]\n"), NULL, 0,
+		   "label 'tench' names several classes");
+	mlfy_store_close(s);
+}
+
 static void timm_refusals(void **state)
 {
 	struct mlfy_store *s;
@@ -623,6 +648,7 @@ int main(void)
 		cmocka_unit_test(npy_probabilities),
 		cmocka_unit_test(npy_refusals),
 		cmocka_unit_test(timm_layouts),
+		cmocka_unit_test(timm_label_lookup),
 		cmocka_unit_test(timm_refusals),
 		cmocka_unit_test(darknet_logits),
 	};
