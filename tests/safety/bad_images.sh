@@ -20,7 +20,7 @@ png src/dog/fine.png 300 200
 run_mlfy add-images p.mlfy src --quiet
 expect_status 1
 expect_err_part "cat/cut.jpg: truncated or corrupt jpeg: "
-expect_err_part "cat/header.jpg: corrupt jpeg header: "
+expect_err_part "cat/header.jpg: truncated or corrupt jpeg (header): "
 expect_err "dog/text.jpg: not an image (unrecognised content)"
 expect_err "dog/empty.jpg: empty file"
 expect_err "dog/huge.png: absurd size 100000 x 100000 pixels (more than 178956970: a decompression bomb or a corrupt header)"
