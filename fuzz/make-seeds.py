@@ -108,6 +108,30 @@ def main():
     }
     for name, text in man.items():
         write("fuzz_manifest", name, text)
+    # predictions: byte 0 = --input (bits 0-1) and --top (bits 2-4), then the file;
+    # the project has classes tench, goldfish, crane, crane, n5 (ids n00000000..4)
+    # and images a.jpg, x/b.jpg, y/b.jpg
+    logits = struct.pack("<15f", *[0.5, 2.0, -1.0, 0.0, 1.5, 3.0, 0.1, 0.2, -2.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.5])
+    probs = struct.pack("<15f", *[0.1, 0.2, 0.3, 0.2, 0.2, 1.0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25, 0])
+    pred = {
+        "npy_logits.bin": (0, npy("<f4", (3, 5), logits)),
+        "npy_probs.bin": (2 | 3 << 2, npy("<f4", (3, 5), probs)),
+        "npy_f2.bin": (1, npy("<f2", (3, 5), struct.pack("<15H", *([0x3C00] * 15)))),
+        "csv_index.bin": (0, "filename,index,prob\na.jpg,[1 0 4],[0.7427 0.0915 0.0596]\n"
+                             "x/b.jpg,[2 3 0],[0.5 0.25 0.125]\n"),
+        "csv_labels.bin": (4, "filename,label,prob\na.jpg,['n00000001' 'n00000000'],[0.6 0.3]\n"
+                              "\"y/b.jpg\",\"[ 'goldfish' 'n5']\",\"[0.5\n 0.4]\"\n"),
+        "csv_separate.bin": (0, "filename,index_0,index_1,prob_0,prob_1\na.jpg,0,1,0.9,0.1\n"),
+        "csv_topk0.bin": (1, "filename,logit\na.jpg,[0.1 0.2 0.3 0.4 0.5]\n"),
+        "json_index.bin": (0, '{"a.jpg": {"index": [2, 1], "prob": [0.6, 0.3]}, '
+                              '"x/b.jpg": {"index": [4], "prob": [1.0]}}'),
+        "json_split.bin": (0, '{"columns": ["filename", "index", "prob"], "index": [0, 1], '
+                              '"data": [["a.jpg", [1, 2], [0.5, 0.5]], ["y/b.jpg", [0, 3], [0.9, 0.05]]]}'),
+        "jsonl.bin": (0, '{"filename": "a.jpg", "label": ["tench", "crane"], "prob": [0.5, 0.2]}\n'
+                         '{"filename": "x/b.jpg", "index": 3, "prob": 0.8}\n'),
+    }
+    for name, (sel, body) in pred.items():
+        write("fuzz_predictions", name, bytes([sel]) + (body if isinstance(body, bytes) else body.encode()))
     return 0
 
 
