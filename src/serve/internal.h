@@ -17,6 +17,7 @@
 
 #define RL_SLOTS 4096
 #define RL_FREE_TRIES 5        /* failures allowed before delays start */
+#define RL_BASE_DELAY 30       /* seconds after the RL_FREE_TRIES-th failure; doubles */
 #define RL_MAX_DELAY 900       /* seconds */
 
 struct rl_slot {

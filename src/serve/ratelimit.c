@@ -1,7 +1,7 @@
 /* ratelimit.c - login throttling per (user name, client address).
  *
  * After RL_FREE_TRIES consecutive failures, each further failure doubles a
- * waiting time (1 s, 2 s, 4 s, ... capped at RL_MAX_DELAY) during which
+ * waiting time (30 s, 60 s, 120 s, ... capped at RL_MAX_DELAY) during which
  * logins for that pair are refused with 429 before any password is checked.
  * A success clears the pair.  State is in memory (a fixed table; the slot of
  * the oldest failure is reused when full), so a restart forgets it. */
@@ -68,7 +68,7 @@ void rl_fail(struct ratelimit *rl, const char *user, const char *addr, int64_t n
 	s->last = now;
 	if (s->fails >= RL_FREE_TRIES) {
 		int sh = s->fails - RL_FREE_TRIES;
-		int64_t d = sh >= 10 ? RL_MAX_DELAY : (int64_t)1 << sh;
+		int64_t d = sh >= 10 ? RL_MAX_DELAY : (int64_t)RL_BASE_DELAY << sh;
 		s->until = now + (d > RL_MAX_DELAY ? RL_MAX_DELAY : d);
 	}
 	pthread_mutex_unlock(&rl->mu);
