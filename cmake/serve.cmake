@@ -15,3 +15,8 @@ target_sources(multilabelfy PRIVATE ${GEN_DIR}/web_assets.c)
 add_executable(mlfy-fixture ${CMAKE_SOURCE_DIR}/tests/serve/fixture.c)
 target_include_directories(mlfy-fixture PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(mlfy-fixture PRIVATE multilabelfy)
+
+# mlfy-loadgen: the HTTP load generator of bench/serve (plain sockets).
+add_executable(mlfy-loadgen ${CMAKE_SOURCE_DIR}/bench/serve/loadgen.c)
+target_compile_definitions(mlfy-loadgen PRIVATE _GNU_SOURCE)
+target_link_libraries(mlfy-loadgen PRIVATE Threads::Threads)

@@ -2,6 +2,8 @@
  * (or the page that sent us here). */
 'use strict';
 
+document.getElementById('user').focus();
+
 document.getElementById('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const errBox = document.getElementById('login-error');

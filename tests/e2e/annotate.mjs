@@ -41,7 +41,9 @@ let failed = false;
 
 async function login(page, user) {
   await page.goto(base + '/login');
-  await page.keyboard.type(user);              // the user field has autofocus
+  /* the user field has the focus on load */
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user');
+  await page.keyboard.type(user);
   await page.keyboard.press('Tab');
   await page.keyboard.type(user + '-password-1');
   await page.keyboard.press('Enter');
@@ -60,6 +62,7 @@ try {
 
   step('login page');
   await page.goto(base + '/login');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user');
   await page.screenshot({ path: join(artifacts, 'login.png') });
   await page.keyboard.type('ann1');
   await page.keyboard.press('Tab');

@@ -21,7 +21,7 @@ else
 	serve_setup "$tmp" synthetic 12
 fi
 serve_start --threads 2
-node "$here/annotate.mjs" "$BASE" "$PROJECT" "$here/artifacts"
+node "$here/annotate.mjs" "$BASE" "$PROJECT" "$here/artifacts" || { tail -20 "$tmp/serve.err" >&2; exit 1; }
 serve_stop
 # every request was logged as one JSON object
 grep -q '"path":"/api/tasks"' "$tmp/access.log" || die "access log lacks /api/tasks"
