@@ -49,8 +49,15 @@ async function view(label, hash) {
   const ms = Date.now() - t0;
   const b = await bytes(page);
   const thumbs = await page.$$eval('.prop:not([hidden]) .exemplars img', (l) => l.length);
+  const tl = await page.evaluate(() => {
+    const r = performance.getEntriesByType('resource');
+    const end = (re) => Math.round(Math.max(0, ...r.filter((e) => re.test(e.name)).map((e) => e.responseEnd)));
+    const nav = performance.getEntriesByType('navigation')[0];
+    return `html ${Math.round(nav.responseEnd)} ms, scripts ${end(/\.js$/)}, task JSON ${end(/api\/tasks\/\d+/)}, ` +
+      `photo ${end(/api\/images\//)}, last thumbnail ${end(/api\/exemplars\//)}`;
+  });
   console.log(`${label}: ${ms} ms, ${(b.bytes / 1024).toFixed(0)} KiB in ${b.requests} requests ` +
-    `(image + 20 proposals + ${thumbs} visible exemplar thumbnails)`);
+    `(image + 20 proposals + ${thumbs} visible exemplar thumbnails)\n  timeline from navigation start: ${tl}`);
   const id = await page.evaluate(() => location.hash);
   if (label.startsWith('warm')) {
     const t1 = Date.now();

@@ -93,14 +93,17 @@ enum MHD_Result h_login(struct req *r, const char *rest)
 	}
 	rl_ok(&srv->rl, user, r->addr);
 	json_decref(j);
+	pthread_mutex_lock(&srv->write_mu);
 	if ((rc = mlfy_store_begin(r->store, &err)) ||
 	    (rc = mlfy_sessions_purge(r->store, now, srv->cfg.idle_timeout_s, NULL, &err)) ||
 	    (rc = mlfy_sessions_create(r->store, u.id, now, token, csrf, &err)) ||
 	    (rc = mlfy_store_commit(r->store, &err))) {
 		mlfy_store_rollback(r->store);
+		pthread_mutex_unlock(&srv->write_mu);
 		mlfy_user_release(&u);
 		return reply_err(r, &err);
 	}
+	pthread_mutex_unlock(&srv->write_mu);
 	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
 		 srv->tls ? "; Secure" : "");
 	ret = reply_json_hdr(r, 200,
@@ -119,11 +122,14 @@ enum MHD_Result h_logout(struct req *r, const char *rest)
 
 	(void)rest;
 	mlfy_err_clear(&err);
+	pthread_mutex_lock(&r->srv->write_mu);
 	if ((rc = mlfy_store_begin(r->store, &err)) || (rc = mlfy_sessions_delete(r->store, r->token, &err)) ||
 	    (rc = mlfy_store_commit(r->store, &err))) {
 		mlfy_store_rollback(r->store);
+		pthread_mutex_unlock(&r->srv->write_mu);
 		return reply_err(r, &err);
 	}
+	pthread_mutex_unlock(&r->srv->write_mu);
 	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
 		 r->srv->tls ? "; Secure" : "");
 	return reply_json_hdr(r, 200, json_pack("{sb}", "ok", 1), "Set-Cookie", cookie);
@@ -397,7 +403,9 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 			return reply_error(r, 400, "zero_label: expected {\"category\": ..., \"verdict\": ...} or null");
 		}
 	}
+	pthread_mutex_lock(&r->srv->write_mu);
 	rc = mlfy_annotations_save(r->store, &in, &version, &err);
+	pthread_mutex_unlock(&r->srv->write_mu);
 	free(labels);
 	json_decref(j);
 	if (rc == MLFY_ECONFLICT) {

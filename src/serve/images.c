@@ -52,11 +52,6 @@ int images_init(struct mlfy_server *srv, struct mlfy_err *err)
 	return 0;
 }
 
-void images_shutdown(void)
-{
-	/* libvips stays initialised for the process (it cannot be re-initialised) */
-}
-
 static int hex_ok(const char *s)
 {
 	size_t i;

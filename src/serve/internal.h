@@ -54,6 +54,9 @@ struct mlfy_server {
 	struct mlfy_store *stores[MAX_STORES];
 	int n_stores;
 	pthread_mutex_t login_mu;        /* one argon2id verification at a time (64 MiB each) */
+	pthread_mutex_t write_mu;        /* one store write transaction at a time in this process:
+					  * writers queue here instead of in SQLite's sleeping busy
+					  * handler, which would add 1-100 ms waits under load */
 	struct ratelimit rl;
 };
 
@@ -131,6 +134,5 @@ const char *role_home(enum mlfy_role role);
 
 /* Image cache (images.c). */
 int images_init(struct mlfy_server *srv, struct mlfy_err *err);
-void images_shutdown(void);
 
 #endif

@@ -283,7 +283,7 @@ static int load_session(struct req *r)
 {
 	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
 	struct mlfy_err err;
-	int64_t idle = r->srv->cfg.idle_timeout_s, touch;
+	int64_t idle = r->srv->cfg.idle_timeout_s, touch, now;
 	int rc;
 
 	if (r->has_session)
@@ -291,11 +291,19 @@ static int load_session(struct req *r)
 	if (!tok)
 		return MLFY_ENOTFOUND;
 	touch = idle / 4 < 30 ? idle / 4 : 30;
+	now = (int64_t)time(NULL);
 	mlfy_err_clear(&err);
-	rc = mlfy_sessions_lookup(r->store, tok, (int64_t)time(NULL), idle, touch, &r->sess, &err);
+	rc = mlfy_sessions_lookup(r->store, tok, now, idle, INT64_MAX, &r->sess, &err);
 	if (rc == 0) {
 		r->has_session = 1;
 		snprintf(r->token, sizeof(r->token), "%s", tok);
+		if (now - r->sess.last_seen >= touch) {
+			pthread_mutex_lock(&r->srv->write_mu);
+			if (mlfy_sessions_touch(r->store, tok, now, &err))
+				srv_log_error(r->srv, "session touch: %s", err.msg);
+			pthread_mutex_unlock(&r->srv->write_mu);
+			r->sess.last_seen = now;
+		}
 	} else if (rc != MLFY_ENOTFOUND) {
 		srv_log_error(r->srv, "session lookup: %s", err.msg);
 	}
@@ -461,7 +469,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		if (r->too_big)
-			return r->replied ? MHD_YES : MHD_YES;
+			return MHD_YES;   /* discard: the 413 is sent at the end */
 		if (r->len + n > srv->cfg.max_body) {
 			r->too_big = 1;
 			free(r->body);
@@ -610,6 +618,7 @@ static void server_free(struct mlfy_server *srv)
 	pthread_key_delete(srv->store_key);
 	pthread_mutex_destroy(&srv->mu);
 	pthread_mutex_destroy(&srv->login_mu);
+	pthread_mutex_destroy(&srv->write_mu);
 	pthread_mutex_destroy(&srv->rl.mu);
 	free(srv->project);
 	free(srv->listen_host);
@@ -651,6 +660,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	srv->cfg = *cfg;
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_mutex_init(&srv->login_mu, NULL);
+	pthread_mutex_init(&srv->write_mu, NULL);
 	pthread_mutex_init(&srv->rl.mu, NULL);
 	if (pthread_key_create(&srv->store_key, NULL) != 0) {
 		free(srv);
@@ -752,6 +762,5 @@ void mlfy_server_stop(struct mlfy_server *srv)
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
 	}
-	images_shutdown();
 	server_free(srv);
 }

@@ -568,6 +568,19 @@ int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
 	return 0;
 }
 
+int mlfy_sessions_touch(struct mlfy_store *s, const char *token, int64_t now,
+			struct mlfy_err *err)
+{
+	char h[65];
+	int rc;
+	if (!token || !is_hex_token(token))
+		return 0;
+	if ((rc = sodium_ready(err)))
+		return rc;
+	token_hash(token, h);
+	return session_touch(s, h, now, 0, err);
+}
+
 int mlfy_sessions_delete(struct mlfy_store *s, const char *token, struct mlfy_err *err)
 {
 	char h[65];

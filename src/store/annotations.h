@@ -120,6 +120,12 @@ int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
 			 int64_t idle_s, int64_t touch_s, struct mlfy_session *out,
 			 struct mlfy_err *err);
 
+/* Sets last_seen of token's session to now (no error when there is none).
+ * One transaction: call outside one.  For callers that look sessions up
+ * with touch_s = INT64_MAX and refresh them under their own write lock. */
+int mlfy_sessions_touch(struct mlfy_store *s, const char *token, int64_t now,
+			struct mlfy_err *err);
+
 /* Ends the session of token (no error when there is none).  Needs a
  * transaction. */
 int mlfy_sessions_delete(struct mlfy_store *s, const char *token, struct mlfy_err *err);
