@@ -589,11 +589,14 @@ window.addEventListener('beforeunload', (e) => {
 /* ---- start --------------------------------------------------------------------------------- */
 
 (async function start() {
+  /* both requests at once: the page is one round trip shorter */
+  const listReq = mlfy.api('GET', '/api/tasks?stage=' + S.stage, undefined, { noRedirect: true });
+  listReq.catch(() => {});
   const me = await mlfy.requireLogin();
   if (S.stage === 'refine' && me.role === 'annotator') { location.href = '/annotate'; return; }
   $('stage-title').textContent = S.stage === 'refine' ? 'Refinement (stage iv)' : 'Annotation (stage ii)';
   document.title = (S.stage === 'refine' ? 'Refine' : 'Annotate') + ' · multilabelfy';
-  const list = await mlfy.api('GET', '/api/tasks?stage=' + S.stage);
+  const list = await listReq;
   S.ids = list.ids;
   S.done = list.done;
   if (!S.ids.length) {
