@@ -301,7 +301,7 @@ function render() {
   /* tabs */
   const tabs = $('tabs');
   tabs.replaceChildren();
-  const nGroups = Math.max(1, Math.ceil(t.proposals.length / GROUP));
+  const nGroups = Math.ceil(t.proposals.length / GROUP);
   for (let g = 0; g < nGroups; g++) {
     const inGroup = t.proposals.slice(g * GROUP, (g + 1) * GROUP);
     const checked = inGroup.filter((p) => S.labels.has(p.class)).length;
@@ -314,6 +314,10 @@ function render() {
   /* proposals of all groups (hidden ones keep their lazy thumbnails unloaded) */
   const list = $('proposals');
   list.replaceChildren();
+  if (!t.proposals.length) {
+    list.append(mlfy.el('li', { class: 'prop muted', text: 'This image has no model proposals yet ' +
+      '(mlfy import-predictions or mlfy propose). Use the search below, or "None of these".' }));
+  }
   t.proposals.forEach((p, i) => {
     const c = t.classes[p.class] || { name: '#' + p.class, synonyms: '', gloss: '', exemplars: 0 };
     const g = Math.floor(i / GROUP), key = (i % GROUP) + 1;
