@@ -166,7 +166,12 @@ const char *const store_migrations[] = {
 	"  csrf TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL,"   /* unix seconds */
 	"  last_seen INTEGER NOT NULL"
-	");",
+	");"
+	/* ---- serve (issue 3): lookup indexes for sessions, assignments and the
+	 * refinement queue as mlfy serve reads them (docs/schema.md, "serve") */
+	"CREATE INDEX serve_sessions_annotator ON sessions(annotator_id);"
+	"CREATE INDEX serve_assignments_annotator ON assignments(annotator_id, batch);"
+	"CREATE INDEX serve_refinement_queue_expert ON refinement_queue(expert_id, image_id);",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
