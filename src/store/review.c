@@ -5,6 +5,7 @@
  * (serve); this file only reads it. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/review.h"
+#include "store/final_labels.h"
 #include "store/store_internal.h"
 
 #include <stdio.h>
@@ -424,176 +425,44 @@ out:
 
 /* ---- final labels ----------------------------------------------------------- */
 
-static const char SQL_FINAL_GET[] =
-	"SELECT stage, COALESCE(annotation_id, 0) FROM final_status WHERE image_id = ?1";
-static const char SQL_FINAL_LABELS[] =
-	"SELECT class_idx FROM final_labels WHERE image_id = ?1 ORDER BY class_idx";
-static const char SQL_FINAL_UPSERT[] =
-	"INSERT INTO final_status(image_id, stage, annotation_id, decided_at) VALUES (?1, ?2, ?3, ?4)"
-	" ON CONFLICT(image_id) DO UPDATE SET stage = excluded.stage,"
-	" annotation_id = excluded.annotation_id, decided_at = excluded.decided_at";
-static const char SQL_FINAL_DEL_LABELS[] = "DELETE FROM final_labels WHERE image_id = ?1";
-static const char SQL_FINAL_ADD_LABEL[] =
-	"INSERT OR IGNORE INTO final_labels(image_id, class_idx) VALUES (?1, ?2)";
-static const char SQL_FINAL_DEL[] = "DELETE FROM final_status WHERE image_id = ?1";
-
-static int valid_final_stage(const char *stage)
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err)
 {
-	return !strcmp(stage, "agreed") || !strcmp(stage, "refined") || !strcmp(stage, "aggregated") ||
-	       !strcmp(stage, "imported");
-}
-
-/* 1 when the stored decision of image_id equals (stage, labels, annotation_id). */
-static int final_same(struct mlfy_store *s, int64_t image_id, const char *stage,
-		      const int32_t *labels, size_t n, int64_t annotation_id, int *same,
-		      struct mlfy_err *err)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_FINAL_GET, err);
-	struct ibuf have = { 0 };
-	int32_t *want = NULL;
+	struct mlfy_final cur;
+	int *want = NULL;
 	size_t i, k = 0;
-	int rc;
-
-	*same = 0;
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = store_fail(s, err, "read final status");
-		sqlite3_reset(st);
-		return rc;
-	}
-	if (strcmp((const char *)sqlite3_column_text(st, 0), stage) ||
-	    sqlite3_column_int64(st, 1) != annotation_id) {
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (!(st = store_stmt(s, SQL_FINAL_LABELS, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (ibuf_push(&have, sqlite3_column_int(st, 0))) {
-			sqlite3_reset(st);
-			free(have.v);
-			return oom(err);
-		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(have.v);
-		return store_fail(s, err, "read final labels");
-	}
-	if (!(want = malloc((n ? n : 1) * sizeof(*want)))) {
-		free(have.v);
-		return oom(err);
-	}
-	memcpy(want, labels, n * sizeof(*want));
-	qsort(want, n, sizeof(*want), cmp_i32);
-	for (i = 0; i < n; i++)   /* dedupe */
-		if (!k || want[k - 1] != want[i])
-			want[k++] = want[i];
-	if (k == have.n && (k == 0 || !memcmp(want, have.v, k * sizeof(*want))))
-		*same = 1;
-	free(want);
-	free(have.v);
-	return 0;
-}
-
-static int final_put(struct mlfy_store *s, int64_t image_id, const char *stage,
-		     const int32_t *labels, size_t n, int64_t annotation_id, int *changed,
-		     struct mlfy_err *err)
-{
-	sqlite3_stmt *st;
-	char now[32];
-	size_t i;
-	int rc, same;
+	int rc, same = 0;
 
 	if (changed)
 		*changed = 0;
-	if ((rc = store_require_tx(s, err, "final labels")))
+	rc = mlfy_final_get(s, image_id, &cur, err);
+	if (rc && rc != MLFY_ENOTFOUND)
 		return rc;
-	if (!valid_final_stage(stage))
-		return mlfy_err_set(err, MLFY_EINVAL, "final labels: unknown stage '%s'", stage);
-	if ((rc = final_same(s, image_id, stage, labels, n, annotation_id, &same, err)))
-		return rc;
+	if (!rc) {
+		if (cur.stage == stage && cur.annotation_id == annotation_id) {
+			if (!(want = malloc((n ? n : 1) * sizeof(*want)))) {
+				mlfy_final_release(&cur);
+				return oom(err);
+			}
+			memcpy(want, labels, n * sizeof(*want));
+			qsort(want, n, sizeof(*want), cmp_i32);
+			for (i = 0; i < n; i++)   /* repeats are ignored, as by mlfy_final_put */
+				if (!k || want[k - 1] != want[i])
+					want[k++] = want[i];
+			same = k == cur.n && (k == 0 || !memcmp(want, cur.classes, k * sizeof(*want)));
+			free(want);
+		}
+		mlfy_final_release(&cur);
+	}
+	mlfy_err_clear(err);
 	if (same)
 		return 0;
-	mlfy_store_now(now);
-	/* a savepoint makes the call all-or-nothing inside the caller's transaction */
-	if ((rc = store_exec(s, "SAVEPOINT final_put", err)))
+	if ((rc = mlfy_final_put(s, image_id, stage, annotation_id, labels, n, err)))
 		return rc;
-	if (!(st = store_stmt(s, SQL_FINAL_UPSERT, err))) {
-		rc = err->code;
-		goto undo;
-	}
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_text(st, 2, stage, -1, SQLITE_STATIC);
-	if (annotation_id)
-		sqlite3_bind_int64(st, 3, annotation_id);
-	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(s, st, err, "write final status"))) {
-		mlfy_err_prefix(err, "image %lld", (long long)image_id);
-		goto undo;
-	}
-	if (!(st = store_stmt(s, SQL_FINAL_DEL_LABELS, err))) {
-		rc = err->code;
-		goto undo;
-	}
-	sqlite3_bind_int64(st, 1, image_id);
-	if ((rc = step_done(s, st, err, "clear final labels")))
-		goto undo;
-	for (i = 0; i < n; i++) {
-		if (!(st = store_stmt(s, SQL_FINAL_ADD_LABEL, err))) {
-			rc = err->code;
-			goto undo;
-		}
-		sqlite3_bind_int64(st, 1, image_id);
-		sqlite3_bind_int(st, 2, labels[i]);
-		if ((rc = step_done(s, st, err, "write final label"))) {
-			mlfy_err_prefix(err, "image %lld, class %d", (long long)image_id, (int)labels[i]);
-			goto undo;
-		}
-	}
-	if ((rc = store_exec(s, "RELEASE final_put", err)))
-		goto undo;
 	if (changed)
 		*changed = 1;
 	return 0;
-undo:
-	store_exec(s, "ROLLBACK TO final_put; RELEASE final_put", NULL);
-	return rc;
-}
-
-int mlfy_review_final_put(struct mlfy_store *s, int64_t image_id, const char *stage,
-			  const int32_t *labels, size_t n, int64_t annotation_id,
-			  struct mlfy_err *err)
-{
-	return final_put(s, image_id, stage, labels, n, annotation_id, NULL, err);
-}
-
-int mlfy_review_final_clear(struct mlfy_store *s, int64_t image_id, struct mlfy_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = store_require_tx(s, err, "final labels")))
-		return rc;
-	if (!(st = store_stmt(s, SQL_FINAL_DEL_LABELS, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	if ((rc = step_done(s, st, err, "clear final labels")))
-		return rc;
-	if (!(st = store_stmt(s, SQL_FINAL_DEL, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	return step_done(s, st, err, "clear final status");
 }
 
 /* ---- refinement queue ------------------------------------------------------- */
@@ -953,7 +822,7 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld: no refinement saved yet", (long long)image_id);
 	if ((rc = annotation_labels(s, ann, &labels, err)))
 		return rc;
-	rc = final_put(s, image_id, "refined", labels.v, labels.n, ann, changed, err);
+	rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_REFINED, labels.v, labels.n, ann, changed, err);
 	free(labels.v);
 	return rc;
 }

@@ -61,18 +61,15 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 
 /* ---- final labels as stage iii/iv write them ------------------------------ */
 
-/* Replaces the final label set of image_id by labels[0..n) (borrowed, class
- * indices; duplicates are ignored) with stage "agreed", "refined",
- * "aggregated" or "imported", and the deciding annotation (0 = none).
- * MLFY_EINVAL for another stage, MLFY_ECONFLICT for an unknown class or
- * image.  Needs a transaction. */
-int mlfy_review_final_put(struct mlfy_store *s, int64_t image_id, const char *stage,
-			  const int32_t *labels, size_t n, int64_t annotation_id,
-			  struct mlfy_err *err);
-
-/* Removes the final decision of image_id (no error when there is none).
+/* Like mlfy_final_put (store/final_labels.h: stage is an enum
+ * mlfy_final_stage, labels any order, repeats ignored) but leaves an
+ * identical decision (same stage, set and annotation) untouched, so its
+ * decided_at is kept and re-running an analysis changes nothing.  *changed
+ * (may be NULL) is 1 when something was written.  Errors as mlfy_final_put.
  * Needs a transaction. */
-int mlfy_review_final_clear(struct mlfy_store *s, int64_t image_id, struct mlfy_err *err);
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err);
 
 /* ---- refinement queue ----------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/review.h"
+#include "store/final_labels.h"
 #include "testutil.h"
 #include "review/review_fixture.h"
 #include "review/review_test.h"
@@ -122,29 +123,42 @@ static void foreach_reads_current_versions(void **state)
 	assert_int_equal(seen.original[1], 1);
 }
 
-static void final_labels_put_and_clear(void **state)
+static void final_update_keeps_identical_decisions(void **state)
 {
 	struct env *e = *state;
 	struct mlfy_err err;
-	const int32_t l[] = { 4, 1, 4 };
+	const int l[] = { 4, 1, 4 }, same[] = { 1, 4 }, other[] = { 1 };
+	int changed = -1;
 	(void)state;
-	assert_int_equal(mlfy_review_final_put(e->s, 1, "agreed", l, 3, 0, &err), MLFY_EINVAL); /* no tx */
+	assert_int_equal(mlfy_review_final_update(e->s, 1, MLFY_FINAL_AGREED, l, 3, 0, &changed, &err),
+			 MLFY_EINVAL); /* no transaction */
 	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
-	assert_int_equal(mlfy_review_final_put(e->s, 1, "agreed", l, 3, 0, &err), 0);
-	assert_int_equal(mlfy_review_final_put(e->s, 2, "bogus", l, 3, 0, &err), MLFY_EINVAL);
-	/* class 9 does not exist: refused by the foreign key */
+	assert_int_equal(mlfy_review_final_update(e->s, 1, MLFY_FINAL_AGREED, l, 3, 0, &changed, &err), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
+	assert_int_equal(rfix_exec(&e->f, "UPDATE final_status SET decided_at = 'then' WHERE image_id = 1"), 0);
+	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
+	/* the same set in another order: nothing written, decided_at kept */
+	assert_int_equal(mlfy_review_final_update(e->s, 1, MLFY_FINAL_AGREED, same, 2, 0, &changed, &err), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
+	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_status WHERE decided_at = 'then'"), 1);
+	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
+	/* another set, or another stage, is written */
+	assert_int_equal(mlfy_review_final_update(e->s, 1, MLFY_FINAL_AGREED, other, 1, 0, &changed, &err), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(mlfy_review_final_update(e->s, 1, MLFY_FINAL_AGGREGATED, other, 1, 0, &changed, &err), 0);
+	assert_int_equal(changed, 1);
+	/* an unknown class is refused and nothing changes */
 	{
-		const int32_t bad[] = { 9 };
-		assert_int_equal(mlfy_review_final_put(e->s, 2, "agreed", bad, 1, 0, &err), MLFY_ECONFLICT);
+		const int bad[] = { 9 };
+		assert_int_equal(mlfy_review_final_update(e->s, 2, MLFY_FINAL_AGREED, bad, 1, 0, &changed, &err),
+				 MLFY_ENOTFOUND);
 	}
 	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
-	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_labels WHERE image_id = 1"), 2);
-	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_status WHERE stage = 'agreed'"), 1);
-	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
-	assert_int_equal(mlfy_review_final_clear(e->s, 1, &err), 0);
-	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
-	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_status"), 0);
-	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_labels"), 0);
+	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_labels WHERE image_id = 1"), 1);
+	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_status WHERE stage = 'aggregated'"), 1);
+	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM final_status"), 1);
 }
 
 static void queue_and_even_split(void **state)
@@ -363,7 +377,7 @@ static void export_cursor_and_provenance(void **state)
 	struct mlfy_export_cursor *c;
 	struct mlfy_export_row row;
 	struct mlfy_provenance p;
-	const int32_t l[] = { 3, 1 };
+	const int l[] = { 3, 1 };
 	const int a1[] = { 1 }, a2[] = { 1, 3 }, ex[] = { 1, 3 };
 	int rc, n = 0;
 	(void)state;
@@ -372,7 +386,7 @@ static void export_cursor_and_provenance(void **state)
 	assert_true(rfix_annotate(&e->f, 1, 2, "annotate", a2, 2, "again") > 0);
 	assert_true(rfix_annotate(&e->f, 1, 3, "refine", ex, 2, "both are there") > 0);
 	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
-	assert_int_equal(mlfy_review_final_put(e->s, 2, "agreed", l, 2, 0, &err), 0);
+	assert_int_equal(mlfy_final_put(e->s, 2, MLFY_FINAL_AGREED, 0, l, 2, &err), 0);
 	assert_int_equal(mlfy_review_queue_put(e->s, 1, "paper", "sets_differ", &err), 0);
 	assert_int_equal(mlfy_review_finalize(e->s, 1, NULL, &err), 0);
 	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
@@ -423,7 +437,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(foreach_reads_current_versions, setup, teardown),
-		cmocka_unit_test_setup_teardown(final_labels_put_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(final_update_keeps_identical_decisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(queue_and_even_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(finalize_and_zero_label_review, setup, teardown),
 		cmocka_unit_test_setup_teardown(votes_and_aggregations, setup, teardown),
