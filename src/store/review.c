@@ -1234,7 +1234,7 @@ int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater,
 static const char SQL_VOTES_ALL[] =
 	"SELECT v.question_id, q.image_name, q.class_idx, v.rater, v.answer, v.source"
 	" FROM votes v JOIN questions q ON q.id = v.question_id"
-	" WHERE ?1 IS NULL OR v.source = ?1 ORDER BY v.question_id, v.rater";
+	" WHERE ?1 IS NULL OR v.source = ?1 ORDER BY v.question_id, v.rater, v.source";
 
 int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb, void *ctx,
 		       struct mlfy_err *err)

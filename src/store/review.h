@@ -245,8 +245,8 @@ struct mlfy_vote_row {
 typedef int (*mlfy_vote_cb)(const struct mlfy_vote_row *v, void *ctx);
 
 /* Calls cb for every vote (of source, or of all sources when source is
- * NULL) ordered by question id then rater.  A non-zero return from cb stops
- * the walk and is returned. */
+ * NULL) ordered by question id, rater, then source.  A non-zero return from
+ * cb stops the walk and is returned.  cb must not write to the store. */
 int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb, void *ctx,
 		       struct mlfy_err *err);
 
