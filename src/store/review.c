@@ -1365,6 +1365,24 @@ int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 	return 0;
 }
 
+static const char SQL_ACCOUNT_BY_NAME[] = "SELECT id FROM annotators WHERE name = ?1";
+
+int mlfy_review_account_id(struct mlfy_store *s, const char *name, int64_t *id,
+			   struct mlfy_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ACCOUNT_BY_NAME, err);
+	int rc;
+
+	if (!st)
+		return err->code;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	if ((rc = query_i64(s, st, 0, id, err, "find account")))
+		return rc;
+	if (!*id)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "no account named '%s'", name);
+	return 0;
+}
+
 /* ---- export cursor ------------------------------------------------------------- */
 
 struct mlfy_export_cursor {
