@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/catalog.h"
+#include "store/final_labels.h"
 #include "store/review.h"
 #include "util/npy.h"
 
@@ -551,5 +552,96 @@ int mlfy_vote_set_store(struct mlfy_store *s, const struct mlfy_vote_set *v, con
 fail:
 	mlfy_store_rollback(s);
 	free(qid);
+	return rc;
+}
+
+/* ---- aggregation results -------------------------------------------------------------- */
+
+static int cmp_q_image(const void *x, const void *y, void *set)
+{
+	const struct mlfy_vote_set *v = set;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	int c = strcmp(v->image[a], v->image[b]);
+	if (c)
+		return c;
+	return (v->label[a] > v->label[b]) - (v->label[a] < v->label[b]);
+}
+
+int mlfy_vote_set_store_results(struct mlfy_store *s, const struct mlfy_vote_set *v, const char *method,
+				const double *posterior, const uint8_t *label, double threshold, int set_final,
+				struct mlfy_aggregate_apply *res, struct mlfy_err *err)
+{
+	uint32_t *order = NULL;
+	int *pos = NULL;
+	size_t i, start, end;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!v->question_id)
+		return mlfy_err_set(err, MLFY_EINVAL, "aggregation results need stored questions");
+	if ((rc = mlfy_store_begin(s, err)))
+		return rc;
+	if ((rc = mlfy_aggregations_clear(s, method, err)))
+		goto fail;
+	for (i = 0; i < v->n_questions; i++) {
+		if ((rc = mlfy_aggregations_put(s, v->question_id[i], method, posterior[i], label[i], threshold, err)))
+			goto fail;
+		res->stored++;
+	}
+	order = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*order));
+	pos = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*pos));
+	if (!order || !pos) {
+		rc = oom(err);
+		goto fail;
+	}
+	for (i = 0; i < v->n_questions; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, v->n_questions, sizeof(*order), cmp_q_image, (void *)v);
+	for (start = 0; start < v->n_questions; start = end) {
+		struct mlfy_final cur;
+		int64_t image_id;
+		size_t n_pos = 0;
+		int changed;
+		for (end = start + 1; end < v->n_questions && !strcmp(v->image[order[end]], v->image[order[start]]); end++)
+			;
+		res->images++;
+		if (!set_final)
+			continue;
+		rc = mlfy_review_image_id(s, v->image[order[start]], &image_id, err);
+		if (rc == MLFY_ENOTFOUND) {
+			res->unknown++;
+			continue;
+		}
+		if (rc)
+			goto fail;
+		rc = mlfy_final_get(s, image_id, &cur, err);
+		if (rc == 0) {
+			int other = cur.stage != MLFY_FINAL_AGGREGATED;
+			mlfy_final_release(&cur);
+			if (other) {
+				res->kept++;
+				continue;
+			}
+		} else if (rc != MLFY_ENOTFOUND) {
+			goto fail;
+		}
+		for (i = start; i < end; i++)
+			if (label[order[i]])
+				pos[n_pos++] = v->label[order[i]];
+		if ((rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_AGGREGATED, pos, n_pos, 0, &changed, err)))
+			goto fail;
+		res->decided++;
+		res->changed += changed;
+	}
+	if ((rc = mlfy_store_commit(s, err)))
+		goto fail;
+	free(order);
+	free(pos);
+	mlfy_err_clear(err);
+	return 0;
+fail:
+	mlfy_store_rollback(s);
+	free(order);
+	free(pos);
 	return rc;
 }

@@ -73,4 +73,26 @@ int mlfy_vote_set_store(struct mlfy_store *s, const struct mlfy_vote_set *v, con
 			int check_classes, int64_t *n_questions, int64_t *n_votes,
 			struct mlfy_err *err);
 
+/* What mlfy_vote_set_store_results did. */
+struct mlfy_aggregate_apply {
+	int64_t stored;        /* aggregation rows written */
+	int64_t images;        /* distinct images among the questions */
+	int64_t decided;       /* images given final labels (stage "aggregated") */
+	int64_t changed;       /* of which new or different */
+	int64_t kept;          /* images in the project decided by another stage, left alone */
+	int64_t unknown;       /* images not in the project */
+};
+
+/* Stores one aggregation result per question of v (which must come from
+ * mlfy_vote_set_from_store: question_id set) under method ("majority" or
+ * "dawid-skene"), replacing the method's earlier results.  posterior and
+ * label have v->n_questions elements.  When set_final is non-zero, every
+ * image of the project among the questions whose final labels are absent or
+ * "aggregated" gets the final set {labels with label[q] = 1} (stage
+ * "aggregated"); images decided otherwise (agreed, refined, imported) are
+ * kept.  One transaction; fills *res. */
+int mlfy_vote_set_store_results(struct mlfy_store *s, const struct mlfy_vote_set *v, const char *method,
+				const double *posterior, const uint8_t *label, double threshold, int set_final,
+				struct mlfy_aggregate_apply *res, struct mlfy_err *err);
+
 #endif
