@@ -8,3 +8,8 @@ foreach(src ${REVIEW_BENCH_SOURCES})
   add_executable(bench_review_${name} ${src})
   target_link_libraries(bench_review_${name} PRIVATE multilabelfy)
 endforeach()
+
+# Test-only helper of tests/review/*.sh (found beside $MLFY): writes what the
+# web server writes in stages ii and iv, and makes tiny PNG images.
+add_executable(review_e2e_helper ${CMAKE_SOURCE_DIR}/tests/review/e2e_helper.c)
+target_link_libraries(review_e2e_helper PRIVATE multilabelfy)
