@@ -88,7 +88,8 @@ static int sb_add_set(struct set_builder *b, const int32_t *labels, size_t n)
 	if (sb_grow((void **)&b->labels, &b->cap_labels, b->n_labels + n + 1, sizeof(int32_t)) ||
 	    sb_grow((void **)&b->set_off, &b->cap_values, b->n_values + 2, sizeof(size_t)))
 		return -1;
-	memcpy(b->labels + b->n_labels, labels, n * sizeof(int32_t));
+	if (n)
+		memcpy(b->labels + b->n_labels, labels, n * sizeof(int32_t));
 	b->n_labels += n;
 	b->n_values++;
 	b->set_off[b->n_values] = b->n_labels;

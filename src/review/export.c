@@ -203,7 +203,8 @@ static int jsonl_row(struct mlfy_store *s, const struct mlfy_export_row *row, co
 				goto out;
 			}
 			uni = nu;
-			memcpy(uni + n_uni, a->labels, a->n_labels * sizeof(*uni));
+			if (a->n_labels)
+				memcpy(uni + n_uni, a->labels, a->n_labels * sizeof(*uni));
 			n_uni += a->n_labels;
 		}
 	}

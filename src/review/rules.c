@@ -145,7 +145,8 @@ int mlfy_rule_judge(const struct mlfy_rule *rule, const struct mlfy_labelset *se
 			*reason = MLFY_REASON_ORIGINAL_MISSING;
 			return 0;
 		}
-		memcpy(out, sets[0].labels, sets[0].n * sizeof(*out));
+		if (sets[0].n)
+			memcpy(out, sets[0].labels, sets[0].n * sizeof(*out));
 		*n_out = sets[0].n;
 		return 0;
 	case MLFY_RULE_MAJORITY:

@@ -397,7 +397,7 @@ static int cmp_i32(const void *a, const void *b)
 
 static int contains(const int32_t *v, size_t n, int32_t x)
 {
-	return bsearch(&x, v, n, sizeof(*v), cmp_i32) != NULL;
+	return n && bsearch(&x, v, n, sizeof(*v), cmp_i32) != NULL;
 }
 
 static int ann_cb(const struct mlfy_review_image *img, void *ctx)
@@ -419,9 +419,11 @@ static int ann_cb(const struct mlfy_review_image *img, void *ctx)
 			c->classes = nv;
 			c->cap_c = nc;
 		}
-		memcpy(c->classes + n, a->shown, a->n_shown * sizeof(int32_t));
+		if (a->n_shown)
+			memcpy(c->classes + n, a->shown, a->n_shown * sizeof(int32_t));
 		n += a->n_shown;
-		memcpy(c->classes + n, a->labels, a->n_labels * sizeof(int32_t));
+		if (a->n_labels)
+			memcpy(c->classes + n, a->labels, a->n_labels * sizeof(int32_t));
 		n += a->n_labels;
 	}
 	if (!n)

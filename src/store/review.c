@@ -294,7 +294,8 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 			sqlite3_reset(st);
 			if (rc != SQLITE_DONE)
 				return store_fail(s, err, "read proposals");
-			qsort(b->shown.v, b->shown.n, sizeof(int32_t), cmp_i32);
+			if (b->shown.n > 1)
+				qsort(b->shown.v, b->shown.n, sizeof(int32_t), cmp_i32);
 		}
 	}
 	out->labels = b->labels.v;
@@ -445,7 +446,8 @@ int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
 				mlfy_final_release(&cur);
 				return oom(err);
 			}
-			memcpy(want, labels, n * sizeof(*want));
+			if (n)
+				memcpy(want, labels, n * sizeof(*want));
 			qsort(want, n, sizeof(*want), cmp_i32);
 			for (i = 0; i < n; i++)   /* repeats are ignored, as by mlfy_final_put */
 				if (!k || want[k - 1] != want[i])
@@ -1447,7 +1449,8 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 			return oom(err);
 		p = end;
 	}
-	qsort(c->labels.v, c->labels.n, sizeof(int32_t), cmp_i32);
+	if (c->labels.n > 1)
+		qsort(c->labels.v, c->labels.n, sizeof(int32_t), cmp_i32);
 	row->labels = c->labels.v;
 	row->n_labels = c->labels.n;
 	return 1;
