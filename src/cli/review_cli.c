@@ -124,12 +124,6 @@ void rcli_print_review_stats(FILE *f, const struct mlfy_review_stats *st)
 	char a[32], b[32], c[32];
 	int i;
 
-	fprintf(f, "decisions: %s of %s images decided (%.2f %%): agreed %s, refined %s",
-		rcli_thousands(st->images - st->undecided, a), rcli_thousands(st->images, b),
-		rcli_pct(st->images - st->undecided, st->images), rcli_thousands(st->agreed, c),
-		rcli_thousands(st->refined, a));
-	fprintf(f, ", aggregated %s, imported %s; not yet decided %s\n", rcli_thousands(st->aggregated, a),
-		rcli_thousands(st->imported, b), rcli_thousands(st->undecided, c));
 	fprintf(f, "refinement queue: %s images, %s assigned to experts, %s refined\n",
 		rcli_thousands(st->queued, a), rcli_thousands(st->queue_assigned, b),
 		rcli_thousands(st->queue_refined, c));

@@ -36,9 +36,9 @@ int rcli_out_commit(const char *cmd, struct rcli_out *o);
 /* Abandons *o (removes the temporary file). */
 void rcli_out_abort(struct rcli_out *o);
 
-/* Prints the review counts of a project (decisions by stage, refinement
- * queue, zero-label reviews by category and verdict, raw votes) as text
- * lines to f, for `mlfy stats PROJECT`. */
+/* Prints the review counts of a project (refinement queue, zero-label
+ * reviews by category and verdict, raw votes) as text lines to f, for
+ * `mlfy stats PROJECT` (which prints the decisions by stage itself). */
 void rcli_print_review_stats(FILE *f, const struct mlfy_review_stats *st);
 
 /* The same as a new JSON object (json_decref it). */

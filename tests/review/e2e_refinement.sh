@@ -127,13 +127,14 @@ expect_in "$out" "(2 of 4 images with 2+ sets)" "identical sets: cat/a.png and f
 out="$("$MLFY" aggregate "$P" --method majority)"
 expect_in "$out" "stored" "aggregation stored"
 
-# --- stats round trip (when `mlfy stats` is part of this build) ----------------
-if "$MLFY" help 2>&1 | grep -q '^  stats '; then
-	a="$("$MLFY" stats "$P" --json | tr -d ' \n' | grep -o '"counts":[^]]*]' || true)"
-	b="$("$MLFY" stats "$T/ml.json" --json | tr -d ' \n' | grep -o '"counts":[^]]*]' || true)"
-	[ -n "$a" ] || fail "mlfy stats PROJECT --json has no counts"
-	expect_eq "$a" "$b" "stats of the export equal the project's"
-else
-	echo "e2e_refinement: note: mlfy stats is not in this build; round trip checked against the exports only"
-fi
+# --- stats: the review counts, and the exports' distribution equals the project's
+out="$("$MLFY" stats "$P")"
+expect_in "$out" "refinement queue: 3 images, 3 assigned to experts, 3 refined" "stats: queue"
+expect_in "$out" "zero-label images: 1, 1 reviewed (no_valid_proposal 1" "stats: zero-label category"
+expect_in "$out" "original label: agree 0, disagree 1, unsure 0" "stats: zero-label verdict"
+counts() { "$MLFY" stats "$1" --json | tr -d ' \n' | grep -o '"counts":[^]]*]'; }
+a="$(counts "$P")"
+[ -n "$a" ] || fail "mlfy stats PROJECT --json has no counts"
+expect_eq "$(counts "$T/ml.json")" "$a" "stats of the Multilabelfy export equal the project's"
+expect_eq "$(counts "$T/real.json")" "$a" "stats of the ReaL export equal the project's"
 echo "e2e_refinement: ok"
