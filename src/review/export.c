@@ -43,15 +43,54 @@ void mlfy_csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* Writes the JSON string literal of s (jansson does the escaping); -1 when
- * s is not valid UTF-8. */
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Writes the JSON string literal of s (RFC 8259 escaping: quote, backslash
+ * and control characters); -1 when s is not valid UTF-8 (nothing sensible
+ * can be written then). */
 static int json_str(FILE *out, const char *s)
 {
-	json_t *j = json_string(s ? s : "");
-	if (!j)
-		return -1;
-	json_dumpf(j, out, JSON_ENCODE_ANY);
-	json_decref(j);
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	fputc('"', out);
+	while (*p) {
+		size_t n;
+		if (*p == '"' || *p == '\\') {
+			fputc('\\', out);
+			fputc(*p++, out);
+		} else if (*p < 0x20) {
+			fprintf(out, "\\u%04x", *p++);
+		} else if ((n = utf8_len(p)) == 0) {
+			return -1;
+		} else {
+			fwrite(p, 1, n, out);
+			p += n;
+		}
+	}
+	fputc('"', out);
 	return 0;
 }
 
@@ -253,31 +292,37 @@ out:
 	return rc;
 }
 
+/* One Label Studio task, written directly (jansson per task costs 10x). */
 static int labelstudio_task(const struct mlfy_export_row *row, const struct class_names *cn, int64_t id,
 			    FILE *out, struct mlfy_err *err)
 {
-	json_t *t = json_object(), *data = json_object();
 	char buf[16];
+	size_t i;
+	int bad = 0;
 
-	json_object_set_new(data, "image", json_string(row->path));
-	json_object_set_new(data, "file", json_string(row->name));
-	json_object_set_new(data, "original_label",
-			    row->original_label >= 0 ? json_string(class_name(cn, row->original_label, buf)) : json_null());
-	json_object_set_new(t, "id", json_integer(id));
-	json_object_set_new(t, "data", data);
+	fprintf(out, "{\"id\":%lld,\"data\":{\"image\":", (long long)id);
+	bad |= json_str(out, row->path);
+	fputs(",\"file\":", out);
+	bad |= json_str(out, row->name);
+	fputs(",\"original_label\":", out);
+	if (row->original_label >= 0)
+		bad |= json_str(out, class_name(cn, row->original_label, buf));
+	else
+		fputs("null", out);
+	fputc('}', out);
 	if (row->stage) {
-		json_t *value = json_pack("{s:o}", "choices", name_array(cn, row->labels, row->n_labels));
-		json_t *result = json_pack("[{s:s, s:s, s:s, s:o}]", "from_name", "label", "to_name", "image", "type",
-					   "choices", "value", value);
-		json_t *ann = json_pack("{s:o, s:b}", "result", result, "ground_truth", 1);
-		json_object_set_new(t, "annotations", json_pack("[o]", ann));
-		json_object_set_new(t, "meta", json_pack("{s:s}", "stage", row->stage));
+		fputs(",\"annotations\":[{\"result\":[{\"from_name\":\"label\",\"to_name\":\"image\","
+		      "\"type\":\"choices\",\"value\":{\"choices\":[", out);
+		for (i = 0; i < row->n_labels; i++) {
+			if (i)
+				fputc(',', out);
+			bad |= json_str(out, class_name(cn, row->labels[i], buf));
+		}
+		fprintf(out, "]}}],\"ground_truth\":true}],\"meta\":{\"stage\":\"%s\"}", row->stage);
 	}
-	if (json_dumpf(t, out, JSON_COMPACT | JSON_PRESERVE_ORDER)) {
-		json_decref(t);
-		return mlfy_err_set(err, MLFY_EIO, "write: %s", strerror(errno));
-	}
-	json_decref(t);
+	fputc('}', out);
+	if (bad)
+		return mlfy_err_set(err, MLFY_EINVAL, "image '%s': a name or path is not valid UTF-8", row->name);
 	return 0;
 }
 

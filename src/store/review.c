@@ -372,7 +372,7 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 			img.final_stage = page[i].final_stage;
 			img.queued = page[i].queued;
 			if (img.queued) {
-				int64_t v;
+				int64_t v = 0;
 				sqlite3_stmt *q = store_stmt(s, SQL_REFINE_SAVED, err);
 				if (!q) {
 					rc = err->code;
