@@ -117,7 +117,7 @@ int cmd_aggregate(int argc, char **argv)
 	uint32_t *counts = NULL;
 	size_t i, positives = 0;
 	int c, set_final = 0, ds, rc = 0;
-	char a[32], b[32];
+	char a[32], b[32], c2[32], d[32];
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "m:t:s:o:h", opts, NULL)) != -1) {
@@ -208,7 +208,7 @@ int cmd_aggregate(int argc, char **argv)
 			printf("  final labels: %s images decided (%s new or changed), %s kept (decided by another"
 			       " stage), %s images not in the project\n",
 			       rcli_thousands(res.decided, a), rcli_thousands(res.changed, b),
-			       rcli_thousands(res.kept, a), rcli_thousands(res.unknown, b));
+			       rcli_thousands(res.kept, c2), rcli_thousands(res.unknown, d));
 	}
 	if (out) {
 		if ((rc = write_out(out, &v, post, label, counts)))

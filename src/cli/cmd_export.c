@@ -61,7 +61,7 @@ int cmd_export(int argc, char **argv)
 	struct mlfy_store *s;
 	struct mlfy_err err;
 	const char *format = NULL, *path = NULL;
-	char a[32], b[32], c2[32];
+	char a[32], b[32], c2[32], d[32];
 	int c;
 
 	optind = 1;
@@ -96,7 +96,7 @@ int cmd_export(int argc, char **argv)
 		return MLFY_EXIT_FAIL;
 	fprintf(stderr, "%s: %s images, %s decided (%s labels, %s empty sets)",
 		path ? path : "export", rcli_thousands(sum.images, a), rcli_thousands(sum.decided, b),
-		rcli_thousands(sum.labels, c2), rcli_thousands(sum.zero_label, a));
+		rcli_thousands(sum.labels, c2), rcli_thousands(sum.zero_label, d));
 	if (sum.undecided)
 		fprintf(stderr, "; %s not yet decided%s", rcli_thousands(sum.undecided, b),
 			fmt == MLFY_EXPORT_REAL ? " (written as [])"
