@@ -69,6 +69,27 @@ static int query_i64(struct mlfy_store *s, sqlite3_stmt *st, int64_t def, int64_
 	return 0;
 }
 
+/* A read snapshot for a series of reads made outside a transaction: one
+ * deferred BEGIN instead of a shared-lock round trip (fcntl) per statement,
+ * and every read sees the same state.  *began is 1 when this call began it. */
+static int read_begin(struct mlfy_store *s, int *began, struct mlfy_err *err)
+{
+	int rc;
+	*began = 0;
+	if (s->in_tx || !sqlite3_get_autocommit(s->db))
+		return 0;
+	if ((rc = store_exec(s, "BEGIN", err)))
+		return rc;
+	*began = 1;
+	return 0;
+}
+
+static void read_end(struct mlfy_store *s, int began)
+{
+	if (began)
+		store_exec(s, "COMMIT", NULL);
+}
+
 static int step_done(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_err *err, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -315,10 +336,14 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 	struct ann_buf *bufs = NULL;
 	size_t max_ann = 0, n_page, i, j;
 	char *last = NULL;
-	int rc;
+	int rc, began;
 
-	if ((rc = assignees_load(s, &who, err)))
+	if ((rc = read_begin(s, &began, err)))
 		return rc;
+	if ((rc = assignees_load(s, &who, err))) {
+		read_end(s, began);
+		return rc;
+	}
 	for (i = 0; i < who.n_b; i++)
 		if (who.b[i].n > max_ann)
 			max_ann = who.b[i].n;
@@ -421,6 +446,7 @@ out:
 	free(ann);
 	free(last);
 	assignees_free(&who);
+	read_end(s, began);
 	return rc;
 }
 
@@ -1250,6 +1276,7 @@ int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb
 		sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 1);
+	/* one statement: a single read transaction already */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlfy_vote_row v;
 		v.question_id = sqlite3_column_int64(st, 0);
@@ -1391,6 +1418,7 @@ struct mlfy_export_cursor {
 	struct mlfy_store *s;
 	sqlite3_stmt *st;     /* owned: not from the statement cache */
 	struct ibuf labels;
+	int began;            /* 1 when the cursor opened the read transaction */
 };
 
 static const char SQL_EXPORT[] =
@@ -1409,8 +1437,14 @@ int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 	if (!c)
 		return oom(err);
 	c->s = s;
+	if (read_begin(s, &c->began, err)) {
+		int rc = err->code;
+		free(c);
+		return rc;
+	}
 	if (sqlite3_prepare_v2(s->db, SQL_EXPORT, -1, &c->st, NULL) != SQLITE_OK) {
 		int rc = store_fail(s, err, "prepare export");
+		read_end(s, c->began);
 		free(c);
 		return rc;
 	}
@@ -1461,6 +1495,7 @@ void mlfy_export_close(struct mlfy_export_cursor *c)
 	if (!c)
 		return;
 	sqlite3_finalize(c->st);
+	read_end(c->s, c->began);
 	free(c->labels.v);
 	free(c);
 }

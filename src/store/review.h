@@ -54,8 +54,10 @@ struct mlfy_review_image {
 typedef int (*mlfy_review_image_cb)(const struct mlfy_review_image *img, void *ctx);
 
 /* Calls cb for every image of the project in name order.  A non-zero return
- * from cb stops the walk and is returned.  Read-only; a few indexed lookups
- * per (image, annotator). */
+ * from cb stops the walk and is returned.  A few indexed lookups per (image,
+ * annotator).  Inside the caller's transaction cb may write (the walk pages
+ * by image name); outside one the walk runs in a read transaction (one
+ * consistent snapshot), and cb must then not write. */
 int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, void *ctx,
 			      struct mlfy_err *err);
 
@@ -295,7 +297,9 @@ struct mlfy_export_row {
 struct mlfy_export_cursor;
 
 /* Opens a cursor over every image in name order (one SQL statement stepped
- * row by row: constant memory).  Close it with mlfy_export_close. */
+ * row by row: constant memory).  Outside a transaction the cursor holds a
+ * read transaction until mlfy_export_close, so an export is one consistent
+ * snapshot even while `mlfy serve` writes.  Close it with mlfy_export_close. */
 int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 		     struct mlfy_err *err);
 
