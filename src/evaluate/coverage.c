@@ -19,8 +19,8 @@ int mlfy_coverage_init(struct mlfy_coverage *c, int k_max, int max_count,
 	return 0;
 }
 
-int mlfy_coverage_add(struct mlfy_coverage *c, const int32_t *proposals, size_t n_prop,
-		      const int32_t *labels, size_t n_labels, struct mlfy_err *err)
+int mlfy_coverage_add(struct mlfy_coverage *c, const int *proposals, size_t n_prop,
+		      const int *labels, size_t n_labels, struct mlfy_err *err)
 {
 	/* rank_hist[r]: labels at proposal rank r; worst: the largest rank of
 	 * the set (K when a label was not proposed in the top-K) */

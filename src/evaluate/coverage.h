@@ -50,8 +50,8 @@ int mlfy_coverage_init(struct mlfy_coverage *c, int k_max, int max_count,
  * rank order (rank 0 = top-1; only the first K count), labels[0..n_labels)
  * its final label set (no duplicates).  Both borrowed.  Errors
  * (MLFY_EINVAL): a duplicate in labels. */
-int mlfy_coverage_add(struct mlfy_coverage *c, const int32_t *proposals, size_t n_prop,
-		      const int32_t *labels, size_t n_labels, struct mlfy_err *err);
+int mlfy_coverage_add(struct mlfy_coverage *c, const int *proposals, size_t n_prop,
+		      const int *labels, size_t n_labels, struct mlfy_err *err);
 
 /* Ratios in [0, 1] (NAN when the denominator is 0), for 1 <= k <= K:
  * share of labels in the top-k, share of labels outside the top-K, share

@@ -19,7 +19,7 @@
 #endif
 
 MLFY_CLONES
-int32_t mlfy_argmax_f32(const float *row, size_t n)
+int mlfy_argmax_f32(const float *row, size_t n)
 {
 	float m[LANES], z[LANES];
 	size_t i = 0, j;
@@ -60,10 +60,10 @@ int32_t mlfy_argmax_f32(const float *row, size_t n)
 		return -1;
 	for (i = 0; row[i] != best; i++)
 		;
-	return (int32_t)i;
+	return (int)i;
 }
 
-int32_t mlfy_argmax_f64(const double *row, size_t n)
+int mlfy_argmax_f64(const double *row, size_t n)
 {
 	double best = row[0], zero = row[0] * 0.0;
 	size_t i;
@@ -75,10 +75,10 @@ int32_t mlfy_argmax_f64(const double *row, size_t n)
 		return -1;
 	for (i = 0; row[i] != best; i++)
 		;
-	return (int32_t)i;
+	return (int)i;
 }
 
-size_t mlfy_argmax_rows_f32(const float *data, size_t rows, size_t n, int32_t *out)
+size_t mlfy_argmax_rows_f32(const float *data, size_t rows, size_t n, int *out)
 {
 	size_t r;
 	for (r = 0; r < rows; r++)
@@ -117,13 +117,13 @@ void mlfy_accuracy_init(struct mlfy_accuracy *acc, int max_count)
 }
 
 int mlfy_accuracy_add(struct mlfy_accuracy *acc, const struct mlfy_truth *t, size_t begin,
-		      size_t end, const int32_t *pred, struct mlfy_err *err)
+		      size_t end, const int *pred, struct mlfy_err *err)
 {
 	size_t i;
 	assert(end <= t->n && begin <= end);
 	for (i = begin; i < end; i++) {
-		int32_t p = pred[i - begin];
-		int32_t o = t->original ? t->original[i] : -1;
+		int p = pred[i - begin];
+		int o = t->original ? t->original[i] : -1;
 		int has_set = !t->decided || t->decided[i];
 		size_t a, b, c;
 		int hit = 0, bk;
@@ -164,7 +164,7 @@ int mlfy_accuracy_add(struct mlfy_accuracy *acc, const struct mlfy_truth *t, siz
 	return 0;
 }
 
-int mlfy_accuracy_score(const struct mlfy_truth *t, const int32_t *pred, int max_count,
+int mlfy_accuracy_score(const struct mlfy_truth *t, const int *pred, int max_count,
 			struct mlfy_accuracy *out, struct mlfy_err *err)
 {
 	if (max_count < 1 || max_count > MLFY_EVAL_MAX_COUNT)

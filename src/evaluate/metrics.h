@@ -31,15 +31,15 @@
  * Returns -1 when a value is NaN or infinite (the row is unusable).
  * Vectorised: one pass for the maximum and a finiteness check over
  * independent lanes, then a scan for the first element equal to it. */
-int32_t mlfy_argmax_f32(const float *row, size_t n);
+int mlfy_argmax_f32(const float *row, size_t n);
 
 /* Argmax of each of rows rows of n floats (row-major, borrowed) into
  * out[0..rows).  Returns 0, or 1 + the index of the first row holding a
  * non-finite value (out is then filled up to that row). */
-size_t mlfy_argmax_rows_f32(const float *data, size_t rows, size_t n, int32_t *out);
+size_t mlfy_argmax_rows_f32(const float *data, size_t rows, size_t n, int *out);
 
 /* Same for double rows (logits stored as <f8). */
-int32_t mlfy_argmax_f64(const double *row, size_t n);
+int mlfy_argmax_f64(const double *row, size_t n);
 
 /* ---- proportions -------------------------------------------------------- */
 
@@ -70,9 +70,9 @@ void mlfy_proportion(size_t k, size_t n, double z, struct mlfy_proportion *out);
  *            NULL means every image has its set. */
 struct mlfy_truth {
 	size_t n;
-	const int32_t *original;
+	const int *original;
 	const size_t *off;
-	const int32_t *cls;
+	const int *cls;
 	const unsigned char *decided;
 };
 
@@ -106,7 +106,7 @@ struct mlfy_accuracy {
  * hits among all decided images with c labels (count_real_k / count_all).
  * Errors (MLFY_EINVAL): max_count out of range, a negative prediction
  * (message names the image index). */
-int mlfy_accuracy_score(const struct mlfy_truth *t, const int32_t *pred, int max_count,
+int mlfy_accuracy_score(const struct mlfy_truth *t, const int *pred, int max_count,
 			struct mlfy_accuracy *out, struct mlfy_err *err);
 
 /* Accumulates images [begin, end) of *t into *acc, which must have been
@@ -114,7 +114,7 @@ int mlfy_accuracy_score(const struct mlfy_truth *t, const int32_t *pred, int max
  * without holding all predictions.  pred holds end - begin entries. */
 void mlfy_accuracy_init(struct mlfy_accuracy *acc, int max_count);
 int mlfy_accuracy_add(struct mlfy_accuracy *acc, const struct mlfy_truth *t, size_t begin,
-		      size_t end, const int32_t *pred, struct mlfy_err *err);
+		      size_t end, const int *pred, struct mlfy_err *err);
 
 /* Bucket index of a label count under max_count (count > max_count maps
  * to max_count + 1). */

@@ -290,7 +290,7 @@ static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 					double qx = mlfy_plot_mx(&a, f->x[q]), qy = mlfy_plot_my(&a, f->y[q]);
 					if (q != p && qx > b.x0 - 2 && qx < b.x1 + 2 && qy > b.y0 - 2 &&
 					    qy < b.y1 + 2)
-						score += 1;
+						score += fabs(f->fit->studentized[q]) > f->outlier_t ? 10 : 1;
 				}
 				/* the line's y at the box's left and right edges */
 				ya = mlfy_plot_my(&a, f->fit->intercept +
@@ -317,6 +317,13 @@ static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 			labelled++;
 		}
 		free(order);
+		/* outlier markers again, above the label backgrounds */
+		for (i = 0; i < f->n; i++)
+			if (fabs(f->fit->studentized[i]) > f->outlier_t)
+				mlfy_plot_marker(cr, 3, mlfy_plot_mx(&a, f->x[i]),
+						 mlfy_plot_my(&a, f->y[i]), 3.2);
+		mlfy_plot_set_rgb(cr, mlfy_okabe_ito[6]);
+		cairo_fill(cr);
 	}
 }
 

@@ -20,9 +20,9 @@
  * c=2 (B) 0/2 at k=1, 1/2 at k=2; >2 (C) 1/3 at k=1, 2/3 at k=2. */
 static void test_hand_example(void **state)
 {
-	const int32_t pa[] = { 5, 2, 9 }, la[] = { 5 };
-	const int32_t pb[] = { 1, 2, 3 }, lb[] = { 2, 7 };
-	const int32_t pc[] = { 4, 6 }, lc[] = { 6, 4, 8 };
+	const int pa[] = { 5, 2, 9 }, la[] = { 5 };
+	const int pb[] = { 1, 2, 3 }, lb[] = { 2, 7 };
+	const int pc[] = { 4, 6 }, lc[] = { 6, 4, 8 };
 	struct mlfy_coverage c;
 	struct mlfy_err err;
 	(void)state;
@@ -59,7 +59,7 @@ static void test_hand_example(void **state)
 /* Proposals beyond K are ignored: with K = 2 a label at rank 2 is outside. */
 static void test_only_top_k_counts(void **state)
 {
-	const int32_t p[] = { 1, 2, 3 }, l[] = { 3 };
+	const int p[] = { 1, 2, 3 }, l[] = { 3 };
 	struct mlfy_coverage c;
 	struct mlfy_err err;
 	(void)state;
@@ -72,7 +72,7 @@ static void test_only_top_k_counts(void **state)
 
 static void test_bad_input(void **state)
 {
-	const int32_t p[] = { 1 }, l[] = { 3, 3 };
+	const int p[] = { 1 }, l[] = { 3, 3 };
 	struct mlfy_coverage c;
 	struct mlfy_err err;
 	(void)state;

@@ -43,7 +43,7 @@ static void test_argmax_rejects_non_finite(void **state)
 	float r[40] = { 0 };
 	float rows[3 * 20] = { 0 };
 	double d[3] = { 0, NAN, 1 };
-	int32_t out[3];
+	int out[3];
 	(void)state;
 	r[25] = NAN;
 	assert_int_equal(mlfy_argmax_f32(r, 40), -1);
@@ -122,10 +122,10 @@ static void test_margin_of_error(void **state)
  * ReaL 2/3; c=2: 0/1, ReaL 1/1; >2: 1/1, ReaL 1/1. */
 static void test_accuracy_hand_example(void **state)
 {
-	const int32_t original[] = { 0, 1, 2, 3, 4, -1 };
+	const int original[] = { 0, 1, 2, 3, 4, -1 };
 	const size_t off[] = { 0, 1, 3, 3, 6, 7, 8 };
-	const int32_t cls[] = { 0, 1, 5, 3, 7, 8, 9, 2 };
-	const int32_t pred[] = { 0, 5, 2, 3, 1, 2 };
+	const int cls[] = { 0, 1, 5, 3, 7, 8, 9, 2 };
+	const int pred[] = { 0, 5, 2, 3, 1, 2 };
 	struct mlfy_truth t = { 6, original, off, cls, NULL };
 	struct mlfy_accuracy a;
 	struct mlfy_err err;
@@ -156,11 +156,11 @@ static void test_accuracy_hand_example(void **state)
  * scoring at once. */
 static void test_undecided_and_streaming(void **state)
 {
-	const int32_t original[] = { 0, 1, 2, 3 };
+	const int original[] = { 0, 1, 2, 3 };
 	const size_t off[] = { 0, 1, 1, 2, 4 };
-	const int32_t cls[] = { 0, 2, 3, 4 };
+	const int cls[] = { 0, 2, 3, 4 };
 	const unsigned char decided[] = { 1, 0, 1, 1 };
-	const int32_t pred[] = { 0, 1, 0, 4 };
+	const int pred[] = { 0, 1, 0, 4 };
 	struct mlfy_truth t = { 4, original, off, cls, decided };
 	struct mlfy_accuracy a, b;
 	struct mlfy_err err;
@@ -185,10 +185,10 @@ static void test_undecided_and_streaming(void **state)
 
 static void test_accuracy_bad_input(void **state)
 {
-	const int32_t original[] = { 0, 1 };
+	const int original[] = { 0, 1 };
 	const size_t off[] = { 0, 1, 2 };
-	const int32_t cls[] = { 0, 1 };
-	const int32_t pred[] = { 0, -1 };
+	const int cls[] = { 0, 1 };
+	const int pred[] = { 0, -1 };
 	struct mlfy_truth t = { 2, original, off, cls, NULL };
 	struct mlfy_accuracy a;
 	struct mlfy_err err;
