@@ -2,7 +2,11 @@
 #include "evaluate/coverage.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "store/final_labels.h"
+#include "store/proposals.h"
 
 int mlfy_coverage_init(struct mlfy_coverage *c, int k_max, int max_count,
 		       struct mlfy_err *err)
@@ -104,4 +108,59 @@ int mlfy_coverage_k_for(const struct mlfy_coverage *c, double target)
 		if (mlfy_coverage_share(c, 0, k) >= target)
 			return k;
 	return 0;
+}
+
+struct walk {
+	struct mlfy_coverage *c;
+	struct mlfy_store *s;
+	int64_t model_id;
+	struct mlfy_err *err;
+};
+
+static int walk_cb(const struct mlfy_final *f, void *ctx)
+{
+	struct walk *w = ctx;
+	struct mlfy_proposal p[MLFY_COVERAGE_MAX_K];
+	int cls[MLFY_COVERAGE_MAX_K];
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = mlfy_proposals_get(w->s, f->image_id, w->model_id, p, (size_t)w->c->k_max, &n,
+				     w->err)))
+		return rc;
+	if (!n) {
+		w->c->n_no_proposals++;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		cls[i] = p[i].class_idx;
+	if ((rc = mlfy_coverage_add(w->c, cls, n, f->classes, f->n, w->err)))
+		return mlfy_err_prefix(w->err, "image '%s'", f->image_name);
+	return 0;
+}
+
+int mlfy_coverage_from_project(struct mlfy_store *s, const char *model, int k_max,
+			       int max_count, struct mlfy_coverage *c, char **model_name,
+			       struct mlfy_err *err)
+{
+	struct mlfy_model m = { 0 };
+	struct walk w;
+	int rc;
+
+	if (model_name)
+		*model_name = NULL;
+	if ((rc = mlfy_coverage_init(c, k_max, max_count, err)))
+		return rc;
+	rc = model ? mlfy_models_find(s, model, &m, err) : mlfy_models_active(s, &m, err);
+	if (rc) {
+		if (rc == MLFY_ENOTFOUND && !model)
+			mlfy_err_set(err, rc, "%s has no proposal model", mlfy_store_path(s));
+		return rc;
+	}
+	w = (struct walk){ c, s, m.id, err };
+	rc = mlfy_final_foreach(s, walk_cb, &w, err);
+	if (!rc && model_name && !(*model_name = strdup(m.name)))
+		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	mlfy_model_release(&m);
+	return rc;
 }

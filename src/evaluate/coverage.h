@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "store/store.h"
 #include "util/error.h"
 
 #define MLFY_COVERAGE_MAX_K 64      /* most proposals per image considered */
@@ -29,6 +30,8 @@ struct mlfy_coverage {
 	size_t n_nonempty;    /* of which with a non-empty final set */
 	size_t n_labels;      /* final labels over all images added */
 	size_t n_short;       /* images that had fewer than K proposals */
+	size_t n_no_proposals;/* decided images without any proposal (project walk only;
+			       * not added) */
 	/* labels[k]: final labels found among the top-k proposals, k = 0..K
 	 * (labels[0] = 0); full[k]: non-empty images fully inside the top-k */
 	size_t labels_in_top[MLFY_COVERAGE_MAX_K + 1];
@@ -64,5 +67,16 @@ double mlfy_coverage_full(const struct mlfy_coverage *c, int bucket, int k);
 /* Smallest k whose label coverage reaches target (e.g. 0.99), or 0 when
  * even the top-K does not. */
 int mlfy_coverage_k_for(const struct mlfy_coverage *c, double target);
+
+/* Walks a project: for every decided image, its final set against the top-K
+ * proposals of model (NULL = the active proposal model, i.e. the one the
+ * annotators saw).  Images without proposals from that model are counted
+ * in n_no_proposals and left out.  *c is initialised here.  *model_name
+ * (may be NULL) receives the model's name (new string, free()).  Errors:
+ * MLFY_ENOTFOUND (no such model / no model), store errors, those of
+ * mlfy_coverage_init. */
+int mlfy_coverage_from_project(struct mlfy_store *s, const char *model, int k_max,
+			       int max_count, struct mlfy_coverage *c, char **model_name,
+			       struct mlfy_err *err);
 
 #endif

@@ -160,6 +160,8 @@ int mlfy_fig_donut(const char *dir, const char *name, int formats, const char *t
 
 #define SCATTER_W 520.0
 #define SCATTER_H 400.0
+/* With at most this many points every point is named, outliers first. */
+#define SCATTER_NAME_ALL 20
 
 static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 {
@@ -193,15 +195,17 @@ static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 	cairo_save(cr);
 	cairo_rectangle(cr, a.x0, a.y0, a.x1 - a.x0, a.y1 - a.y0);
 	cairo_clip(cr);
-	/* points (translucent so dense regions read darker) */
+	/* points (translucent so dense regions read darker; solid and larger
+	 * when there are few) */
 	for (i = 0; i < f->n; i++) {
 		int out = f->fit && fabs(f->fit->studentized[i]) > f->outlier_t;
 		if (out)
 			continue;
-		mlfy_plot_marker(cr, 0, mlfy_plot_mx(&a, f->x[i]), mlfy_plot_my(&a, f->y[i]), 2.2);
+		mlfy_plot_marker(cr, 0, mlfy_plot_mx(&a, f->x[i]), mlfy_plot_my(&a, f->y[i]),
+				 f->n <= SCATTER_NAME_ALL ? 3.5 : 2.2);
 	}
 	cairo_set_source_rgba(cr, mlfy_okabe_ito[5].r, mlfy_okabe_ito[5].g, mlfy_okabe_ito[5].b,
-			      0.45);
+			      f->n <= SCATTER_NAME_ALL ? 1.0 : 0.45);
 	cairo_fill(cr);
 	/* fitted line */
 	if (f->fit) {
@@ -261,14 +265,21 @@ static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 	 * the point take the one covering the fewest other points and not
 	 * crossing the fitted line; skip the name when every candidate leaves
 	 * the plot or overlaps a label already placed */
-	if (f->fit && f->names && n_out && f->max_labels &&
-	    (order = malloc(n_out * sizeof(size_t)))) {
-		size_t m = mlfy_linfit_outliers(f->fit, f->outlier_t, order, n_out);
+	if (f->fit && f->names && (n_out || f->n <= SCATTER_NAME_ALL) && f->max_labels &&
+	    (order = malloc(f->n * sizeof(size_t)))) {
+		size_t m = mlfy_linfit_outliers(f->fit, f->outlier_t, order, n_out), max_labels = f->max_labels;
+		if (f->n <= SCATTER_NAME_ALL) {
+			/* the other points after the outliers, in input order */
+			for (i = 0; i < f->n; i++)
+				if (!(fabs(f->fit->studentized[i]) > f->outlier_t))
+					order[m++] = i;
+			max_labels = f->n;
+		}
 		static const double dx[8] = { 6, -6, 4, 4, -4, -4, 0, 0 };
 		static const double dy[8] = { 0, 0, -9, 9, -9, 9, -11, 11 };
 		static const double ax[8] = { 0, 1, 0, 0, 1, 1, 0.5, 0.5 };
 		mlfy_plot_set_font(cr, MLFY_PLOT_FS_SMALL, 0);
-		for (i = 0; i < m && i < n_out && labelled < f->max_labels; i++) {
+		for (i = 0; i < m && labelled < max_labels; i++) {
 			size_t p = order[i], q;
 			double px = mlfy_plot_mx(&a, f->x[p]), py = mlfy_plot_my(&a, f->y[p]);
 			double th = mlfy_plot_text_height(cr), tw, best_score = INFINITY;
