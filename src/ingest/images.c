@@ -319,6 +319,7 @@ nomem:
 /* ---- the batch rule ------------------------------------------------------- */
 
 struct order_item {
+	uint64_t label_key;
 	int label;
 	uint64_t key;
 	const char *name;
@@ -328,11 +329,24 @@ struct order_item {
 static int cmp_order(const void *a, const void *b)
 {
 	const struct order_item *x = a, *y = b;
+	if (x->label_key != y->label_key)
+		return x->label_key < y->label_key ? -1 : 1;
 	if (x->label != y->label)
 		return x->label < y->label ? -1 : 1;
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+/* SipHash-2-4 of the string s under key, as a little-endian uint64. */
+static uint64_t siphash64(const char *s, const unsigned char *key, unsigned char *h)
+{
+	uint64_t k = 0;
+	int j;
+	crypto_shorthash(h, (const unsigned char *)s, strlen(s), key);
+	for (j = 0; j < 8; j++)
+		k |= (uint64_t)h[j] << (8 * j);
+	return k;
 }
 
 int mlfy_batches_assign(int n_batches, const int64_t *existing, size_t n,
@@ -359,12 +373,11 @@ int mlfy_batches_assign(int n_batches, const int64_t *existing, size_t n,
 	for (j = 0; j < 8; j++)
 		key[j] = (unsigned char)(seed >> (8 * j));
 	for (i = 0; i < n; i++) {
-		uint64_t k = 0;
-		crypto_shorthash(h, (const unsigned char *)names[i], strlen(names[i]), key);
-		for (j = 0; j < 8; j++)
-			k |= (uint64_t)h[j] << (8 * j);
+		char lab[16];
 		o[i].label = labels ? labels[i] : -1;
-		o[i].key = k;
+		snprintf(lab, sizeof(lab), "%d", o[i].label);
+		o[i].label_key = siphash64(lab, key, h);
+		o[i].key = siphash64(names[i], key, h);
 		o[i].name = names[i];
 		o[i].i = i;
 	}
@@ -603,6 +616,9 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 		if ((rc = add_entry(j, &cap, l.v[i].rel, l.v[i].abs, label && *label ? label : NULL,
 				    has_where ? where : NULL, err)))
 			goto out;
+		if (!textio_valid_text(l.v[i].rel, strlen(l.v[i].rel), 0) &&
+		    (rc = entry_problem(j, &j->e[j->n - 1], "file name is not valid UTF-8 text")))
+			goto nomem;
 		if (has_where && !*label &&
 		    (rc = entry_problem(j, &j->e[j->n - 1], "empty label line")))
 			goto nomem;
@@ -915,14 +931,16 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 		} else if (S_ISDIR(st.st_mode)) {
 			struct scan_list l;
 			memset(&l, 0, sizeof(l));
-			if (o->labels) {
-				layout = MLFY_LAYOUT_FLAT;
-			} else {
-				if ((rc = scan_images(o->src, 0, &l, err)))
-					return rc;
-				layout = l.n_subdirs > 0 ? MLFY_LAYOUT_IMAGEFOLDER : MLFY_LAYOUT_FLAT;
+			if ((rc = scan_images(o->src, 0, &l, err)))
+				return rc;
+			if (o->labels && l.n_top_files == 0 && l.n_subdirs > 0) {
 				scan_list_free(&l);
+				return mlfy_err_set(err, MLFY_EINVAL,
+						    "%s: --labels applies to flat folders, and this one holds only "
+						    "subfolders (an ImageFolder tree: drop --labels)", o->src);
 			}
+			layout = o->labels || l.n_subdirs == 0 ? MLFY_LAYOUT_FLAT : MLFY_LAYOUT_IMAGEFOLDER;
+			scan_list_free(&l);
 		} else {
 			return mlfy_err_set(err, MLFY_EINVAL, "%s: neither a folder nor a manifest file", o->src);
 		}
@@ -931,7 +949,7 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 	if (layout == MLFY_LAYOUT_CSV && !S_ISREG(st.st_mode))
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: a CSV manifest must be a file", o->src);
 	if (layout != MLFY_LAYOUT_CSV && !S_ISDIR(st.st_mode))
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a folder (a manifest must end the %s layout)", o->src,
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a folder (the %s layout reads a folder)", o->src,
 				    mlfy_image_layout_name(layout));
 	if (o->labels && layout != MLFY_LAYOUT_FLAT)
 		return mlfy_err_set(err, MLFY_EINVAL, "--labels applies to flat folders only (layout %s)",
@@ -948,7 +966,7 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 
 	/* labels */
 	for (i = 0; i < j.n; i++) {
-		const char *msg;
+		const char *msg = NULL;
 		struct entry *e = &j.e[i];
 		if (!e->label)
 			continue;

@@ -133,7 +133,8 @@ int scan_images(const char *root, int recursive, struct scan_list *out, struct m
 	free(w.root);
 	if (rc)
 		return rc;
-	qsort(out->v, out->n, sizeof(*out->v), cmp_rel);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_rel);
 	return 0;
 }
 

@@ -417,8 +417,8 @@ int mlfy_npy_open(const char *path, struct mlfy_npy **out, struct mlfy_err *err)
 	struct mlfy_npy *a;
 	struct stat st;
 	unsigned char pre[12];
-	uint32_t hlen;
-	unsigned pre_len;
+	uint32_t hlen = 0;
+	unsigned pre_len = 0;
 	char *hdr = NULL;
 	ssize_t r;
 	int rc;
@@ -477,8 +477,8 @@ int mlfy_npy_open_mem(const char *name, void *buf, size_t len, int take,
 {
 	struct mlfy_npy *a;
 	unsigned char pre[12];
-	uint32_t hlen;
-	unsigned pre_len;
+	uint32_t hlen = 0;
+	unsigned pre_len = 0;
 	int rc;
 
 	*out = NULL;
