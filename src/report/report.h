@@ -26,6 +26,7 @@
 #include "evaluate/fit.h"
 #include "evaluate/label_counts.h"
 #include "evaluate/scores.h"
+#include "report/plot.h"
 #include "util/error.h"
 
 struct mlfy_report_input {
