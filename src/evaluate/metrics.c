@@ -6,12 +6,19 @@
 #include <math.h>
 #include <string.h>
 
-/* Lane count of the max reduction: 16 floats = two AVX registers or four
- * SSE registers; enough independent chains to hide the max latency. */
+/* The hot loop of `mlfy evaluate` on logits, written with GCC vector
+ * extensions so that it is vectorised at any optimisation level: 16 lanes
+ * (one AVX-512 register, two AVX2 or four SSE registers), each keeping its
+ * running maximum and the index of its FIRST occurrence (updates only on a
+ * strictly greater value).  At the end the lanes holding the overall
+ * maximum are compared by index, so ties go to the lowest index exactly as
+ * a sequential scan would.  x * 0 accumulates to NaN when any value is NaN
+ * or infinite.  Built for AVX-512 and AVX2 as well and picked at load time
+ * (GCC function multi-versioning). */
 #define LANES 16
+typedef float vf __attribute__((vector_size(LANES * sizeof(float))));
+typedef int vi __attribute__((vector_size(LANES * sizeof(int))));
 
-/* The hot loop of `mlfy evaluate` on logits: built for AVX2 and AVX-512 too
- * and picked at load time by the CPU (GCC function multi-versioning). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define MLFY_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -21,46 +28,60 @@
 MLFY_CLONES
 int mlfy_argmax_f32(const float *row, size_t n)
 {
-	float m[LANES], z[LANES];
-	size_t i = 0, j;
+	size_t i, j, nv = n / LANES;
 	float best, zero;
+	long best_i;
 
-	if (n < LANES) {
+	if (nv == 0) {
 		best = row[0];
+		best_i = 0;
 		zero = row[0] * 0.0f;
 		for (i = 1; i < n; i++) {
-			best = row[i] > best ? row[i] : best;
+			if (row[i] > best) {
+				best = row[i];
+				best_i = (long)i;
+			}
 			zero += row[i] * 0.0f;
 		}
 	} else {
-		/* x * 0 is 0 for finite x and NaN for NaN or +-inf, so the lane
-		 * sums stay 0 exactly when every value is finite. */
+		vf m, z, x;
+		vi idx = { 0 }, pos = { 0 }, step, mask;
 		for (j = 0; j < LANES; j++) {
-			m[j] = row[j];
-			z[j] = row[j] * 0.0f;
+			pos[j] = (int)j;
+			step[j] = LANES;
 		}
-		for (i = LANES; i + LANES <= n; i += LANES)
-			for (j = 0; j < LANES; j++) {
-				float x = row[i + j];
-				m[j] = x > m[j] ? x : m[j];
-				z[j] += x * 0.0f;
-			}
+		memcpy(&m, row, sizeof(m));
+		z = m * 0.0f;
+		idx = pos;
+		for (i = 1; i < nv; i++) {
+			memcpy(&x, row + i * LANES, sizeof(x));
+			pos += step;
+			mask = x > m;
+			m = (vf)(((vi)x & mask) | ((vi)m & ~mask));
+			idx = (pos & mask) | (idx & ~mask);
+			z += x * 0.0f;
+		}
 		best = m[0];
+		best_i = idx[0];
 		zero = z[0];
 		for (j = 1; j < LANES; j++) {
-			best = m[j] > best ? m[j] : best;
+			if (m[j] > best || (m[j] == best && idx[j] < best_i)) {
+				best = m[j];
+				best_i = idx[j];
+			}
 			zero += z[j];
 		}
-		for (; i < n; i++) {
-			best = row[i] > best ? row[i] : best;
+		for (i = nv * LANES; i < n; i++) {
+			if (row[i] > best) {
+				best = row[i];
+				best_i = (long)i;
+			}
 			zero += row[i] * 0.0f;
 		}
 	}
 	if (zero != 0.0f)
 		return -1;
-	for (i = 0; row[i] != best; i++)
-		;
-	return (int)i;
+	return (int)best_i;
 }
 
 int mlfy_argmax_f64(const double *row, size_t n)
