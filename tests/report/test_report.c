@@ -297,6 +297,16 @@ static void test_cli_project(void **state)
 	/* coverage: 4 of 5 labels within the top-3 */
 	assert_non_null(strstr(html, "outside the top-3: 20.00 %"));
 	free(html);
+	/* `mlfy stats PROJECT` prints the same coverage (K = 20 of which the
+	 * fixture stores 3): top-1 2/5, top-2 3/5, top-3 and beyond 4/5 */
+	snprintf(html_path, sizeof(html_path), "%s/stats.txt", dir);
+	snprintf(cmd, sizeof(cmd), "'%s' stats '%s' > '%s' 2>&1", mlfy, path, html_path);
+	assert_int_equal(system(cmd), 0);
+	html = slurp(html_path);
+	assert_non_null(strstr(html, "final labels among the top-k proposals of 'm'"));
+	assert_non_null(strstr(html, "all final labels               40.0 %   60.0 %   80.0 %   80.0 %"));
+	assert_non_null(strstr(html, "outside the top-20 (added through the class search): 20.00 %"));
+	free(html);
 	/* a bad --formats and a missing --out are usage errors (exit 2) */
 	snprintf(cmd, sizeof(cmd), "'%s' report '%s' --out '%s' --formats gif > /dev/null 2>&1",
 		 mlfy, path, dir);
