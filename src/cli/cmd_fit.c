@@ -196,7 +196,9 @@ int cmd_fit(int argc, char **argv)
 				(const char *const *)names, &fit, outlier_t, 8
 			};
 			mkdir(figure, 0777);
-			if (mlfy_fig_scatter(figure, "real_vs_top1", MLFY_FIG_ALL, &f, &err)) {
+			rc = mlfy_fig_scatter(figure, "real_vs_top1", MLFY_FIG_ALL, &f, &err);
+			mlfy_plot_shutdown();
+			if (rc) {
 				rc = cli_report("fit", &err);
 				goto out;
 			}

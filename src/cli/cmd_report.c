@@ -313,6 +313,7 @@ int cmd_report(int argc, char **argv)
 	printf("%s/index.html\n", out);
 	rc = 0;
 out:
+	mlfy_plot_shutdown();
 	free(auto_title);
 	free(cov_model);
 	free(cov);

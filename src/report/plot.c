@@ -4,6 +4,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -334,4 +335,10 @@ int mlfy_plot_write(const char *dir, const char *name, int formats, double w, do
 					    cairo_status_to_string(st));
 	}
 	return 0;
+}
+
+void mlfy_plot_shutdown(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

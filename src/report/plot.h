@@ -100,6 +100,11 @@ enum {
 	MLFY_FIG_ALL = 7
 };
 
+/* Releases the process-wide caches of cairo and fontconfig (fonts, glyph
+ * caches) so that leak checkers see a clean exit.  Call once, after the
+ * last figure of the process; drawing text afterwards is not allowed. */
+void mlfy_plot_shutdown(void);
+
 /* Renders draw(data) at w x h points into dir/name.svg, .png, .pdf (the
  * formats selected).  Errors: MLFY_EIO naming the file and cairo's status. */
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,

@@ -179,5 +179,7 @@ int main(void)
 		cmocka_unit_test(test_heatmap),
 		cmocka_unit_test(test_bars_and_curves),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	mlfy_plot_shutdown();
+	return rc;
 }

@@ -322,5 +322,7 @@ int main(void)
 		cmocka_unit_test(test_shared_imagenetv2_and_timm),
 		cmocka_unit_test(test_cli_project),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	mlfy_plot_shutdown();
+	return rc;
 }
