@@ -5,13 +5,14 @@
  *
  * Sources:
  *  - ReaL accuracy: Beyer, Hénaff, Kolesnikov, Zhai, van den Oord (2020),
- *    "Are we done with ImageNet?", arXiv:2006.07159, sec. 3.3: a prediction
- *    is correct when it is in the image's set of real labels; images whose
- *    set is empty are left out.
+ *    "Are we done with ImageNet?", arXiv:2006.07159: a prediction is correct
+ *    when it is in the image's set of real labels; images whose set is
+ *    empty are left out.
  *  - Accuracy per label count and its margin of error E = 1.96 sqrt(p(1-p)/n):
- *    Anzaku, Wang, Pauwels, De Neve (2023), "Leveraging Human-Machine
- *    Interactions for Computer Vision Dataset Quality Enhancement", IHCI 2023
- *    (the seed paper of multilabelfy), Fig. 5.
+ *    Anzaku et al. (2023), "Leveraging Human-Machine Interactions for
+ *    Computer Vision Dataset Quality Enhancement", IHCI 2023, LNCS,
+ *    doi:10.1007/978-3-031-53827-8_27, arXiv:2401.17736 (the seed paper of
+ *    multilabelfy).
  *  - Wilson score interval: E. B. Wilson (1927), "Probable inference, the law
  *    of succession, and statistical inference", JASA 22(158):209-212.
  */

@@ -58,7 +58,7 @@ static int part_counts(const char *dir, FILE *h, const struct mlfy_report_input 
 	struct mlfy_fig_slice s[6];
 	static const char *names[] = { "0 labels", "1 label", "2 labels", "3 labels" };
 	size_t c, n = 0, last = lc->max_count < 4 ? lc->max_count : 4;
-	char a[32], b[32], label[32];
+	char a[32], b[32], z[32], label[32];
 	int rc;
 
 	for (c = 0; c <= last; c++) {
@@ -82,7 +82,7 @@ static int part_counts(const char *dir, FILE *h, const struct mlfy_report_input 
 		mlfy_fmt_count(a, sizeof(a), lc->n_images),
 		mlfy_fmt_count(b, sizeof(b), lc->total_labels), mlfy_label_counts_mean(lc),
 		pct(label, sizeof(label), mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 2)) / 100),
-		mlfy_fmt_count(a, sizeof(a), mlfy_label_counts_exactly(lc, 0)));
+		mlfy_fmt_count(z, sizeof(z), mlfy_label_counts_exactly(lc, 0)));
 	fprintf(h, "<table><tr><th>labels</th><th>images</th><th>share</th></tr>\n");
 	for (c = 0; c <= lc->max_count; c++)
 		fprintf(h, "<tr><td>%zu</td><td>%s</td><td>%s</td></tr>\n", c,
@@ -263,7 +263,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		struct mlfy_proportion t, q;
 		mlfy_eval_top1(m, &t);
 		mlfy_eval_real(m, &q);
-		fprintf(h, "<tr><td>%zu</td><td>", i + 1);
+		fprintf(h, "<tr><td>%zu</td><td class=l>", i + 1);
 		h_esc(h, m->model);
 		fprintf(h, "</td><td>%s \xC2\xB1 %.2f</td><td>%s</td>", pct(a, sizeof(a), q.p),
 			100 * q.moe, mlfy_fmt_count(bb, sizeof(bb), q.n));
@@ -472,7 +472,7 @@ int mlfy_report_write(const char *dir, const struct mlfy_report_input *in,
 		   "height:auto}figcaption{font-size:.9em;color:#333}.dl{white-space:nowrap}"
 		   "table{border-collapse:collapse;margin:.5em 0;font-size:.9em}"
 		   "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}"
-		   "td:first-child,th:first-child{text-align:left}th{background:#f2f2f2}</style>\n"
+		   "td:first-child,th:first-child,td.l{text-align:left}th{background:#f2f2f2}</style>\n"
 		   "</head><body>\n<h1>");
 	h_esc(h, in->title ? in->title : "multilabelfy report");
 	fprintf(h, "</h1>\n");

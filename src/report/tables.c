@@ -60,7 +60,7 @@ int mlfy_results_write_table(FILE *f, const struct mlfy_eval_results *r, struct 
 			mlfy_fmt_count(d, sizeof(d), r->n_no_original));
 	fputs("\n\n", f);
 
-	fprintf(f, "%-*s  %10s  %-19s  %10s  %-19s\n", w, "model", "images", "top-1 accuracy",
+	fprintf(f, "%-*s  %10s  %-19s  %10s  %s\n", w, "model", "images", "top-1 accuracy",
 		"ReaL n", "ReaL accuracy");
 	for (i = 0; i < r->n_models; i++) {
 		const struct mlfy_model_result *m = &r->models[i];
@@ -70,7 +70,7 @@ int mlfy_results_write_table(FILE *f, const struct mlfy_eval_results *r, struct 
 		mlfy_eval_real(m, &q);
 		snprintf(ts, sizeof(ts), "%s \xC2\xB1 %.2f", pct(a, sizeof(a), t.p), 100 * t.moe);
 		snprintf(qs, sizeof(qs), "%s \xC2\xB1 %.2f", pct(b, sizeof(b), q.p), 100 * q.moe);
-		fprintf(f, "%-*.*s  %10s  %-20s  %10s  %-20s\n", w, w, m->model,
+		fprintf(f, "%-*.*s  %10s  %-20s  %10s  %s\n", w, w, m->model,
 			mlfy_fmt_count(c, sizeof(c), t.n), t.n ? ts : "-",
 			mlfy_fmt_count(d, sizeof(d), q.n), q.n ? qs : "-");
 	}
