@@ -269,6 +269,13 @@ static void test_cli_project(void **state)
 		assert_int_equal(mlfy_catalog_add_image(s, &img, &err), 0);
 		ids[i] = img.id;
 	}
+	/* model z first, m second: m is the active proposal model (the most
+	 * recently imported) until select-model --activate picks z */
+	assert_int_equal(mlfy_models_ensure(s, "z", "test", "npy-logits", &model, &err), 0);
+	{
+		struct mlfy_proposal pz[1] = { { 0, 0, 0.9 } };
+		assert_int_equal(mlfy_proposals_put(s, ids[0], model, pz, 1, &err), 0);
+	}
 	assert_int_equal(mlfy_models_ensure(s, "m", "test", "npy-logits", &model, &err), 0);
 	for (i = 0; i < 5; i++) {
 		struct mlfy_proposal p[3];
@@ -307,6 +314,30 @@ static void test_cli_project(void **state)
 	assert_non_null(strstr(html, "all final labels               40.0 %   60.0 %   80.0 %   80.0 %"));
 	assert_non_null(strstr(html, "outside the top-20 (added through the class search): 20.00 %"));
 	free(html);
+	/* stage (i): z predicts every decided set (ReaL 3/3), m does not
+	 * (ReaL 1/3); --activate makes z the active proposal model */
+	{
+		char pz[4096], pm[4096];
+		struct mlfy_model act = { 0 };
+		test_tmpfile(pz, sizeof(pz), "z.txt");
+		test_tmpfile(pm, sizeof(pm), "m.txt");
+		write_file(pz, "0\n5\n2\n7\n9\n");
+		write_file(pm, "0\n2\n2\n7\n8\n");
+		assert_int_equal(mlfy_store_open(path, MLFY_STORE_READONLY, &s, &err), 0);
+		assert_int_equal(mlfy_models_active(s, &act, &err), 0);
+		assert_string_equal(act.name, "m");
+		mlfy_model_release(&act);
+		mlfy_store_close(s);
+		snprintf(cmd, sizeof(cmd), "'%s' select-model --project '%s' --predictions m='%s' "
+					   "--predictions z='%s' --activate > /dev/null 2>&1",
+			 mlfy, path, pm, pz);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(mlfy_store_open(path, MLFY_STORE_READONLY, &s, &err), 0);
+		assert_int_equal(mlfy_models_active(s, &act, &err), 0);
+		assert_string_equal(act.name, "z");
+		mlfy_model_release(&act);
+		mlfy_store_close(s);
+	}
 	/* a bad --formats and a missing --out are usage errors (exit 2) */
 	snprintf(cmd, sizeof(cmd), "'%s' report '%s' --out '%s' --formats gif > /dev/null 2>&1",
 		 mlfy, path, dir);
