@@ -29,7 +29,7 @@ int mlfy_eval_run(const struct mlfy_evalset *es, struct mlfy_top1 *const *preds,
 {
 	struct mlfy_truth t = mlfy_evalset_truth(es);
 	size_t i;
-	int rc;
+	int rc, max_class = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (max_count < 1 || max_count > MLFY_EVAL_MAX_COUNT)
@@ -49,9 +49,23 @@ int mlfy_eval_run(const struct mlfy_evalset *es, struct mlfy_top1 *const *preds,
 		else if (es->off[i + 1] == es->off[i])
 			out->n_empty++;
 	}
+	/* the largest class the ground truth uses, to catch score files with
+	 * too few columns (their predictions could never match it) */
+	for (i = 0; i < es->off[es->n]; i++)
+		if (es->cls[i] > max_class)
+			max_class = es->cls[i];
+	for (i = 0; i < es->n; i++)
+		if (es->original[i] > max_class)
+			max_class = es->original[i];
 	for (i = 0; i < n; i++) {
 		struct mlfy_model_result *m = &out->models[i];
 		int *pred = NULL;
+		if (preds[i]->n_classes > 0 && max_class >= preds[i]->n_classes) {
+			rc = mlfy_err_set(err, MLFY_EINVAL,
+					  "%s: %d score columns, but %s uses class %d (class out of range)",
+					  preds[i]->path, preds[i]->n_classes, es->source, max_class);
+			goto fail;
+		}
 		if ((rc = mlfy_evalset_align(es, preds[i], order, n_order, &pred, err)))
 			goto fail;
 		if (es->n_classes > 0 && preds[i]->n_classes > 0 &&

@@ -82,6 +82,8 @@ bad "nan.npy: row 2 holds a NaN or infinite score" --labels two.json --predictio
 	printf '\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\x00\x00'
 	printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
 } > ok.npy
+printf '[[1], [5]]' > five.json
+bad "ok.npy: 3 score columns, but five.json uses class 5 (class out of range)" --labels five.json --predictions ok.npy
 printf 'file,label\nx,1\ny,0\n' > two.csv
 "$MLFY" evaluate --labels two.csv --original two.csv --predictions ok.npy > out || fail "ok.npy"
 grep -Eq '^ok +2 +100\.00 %' out || fail "ok.npy: $(cat out)"
