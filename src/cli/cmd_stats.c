@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/review_cli.h"
+#include "cli/coverage_cli.h"
 #include "evaluate/label_counts.h"
 #include "ingest/labels.h"
 #include "store/final_labels.h"
@@ -298,7 +299,10 @@ int cmd_stats(int argc, char **argv)
 	if (is_project(path)) {
 		if (format != MLFY_LABELS_AUTO || n_classes)
 			return cli_usage_error("stats", "--format and --num-classes apply to label files, not projects");
-		return stats_project(path, as_json, max_k);
+		/* text output: the proposal coverage follows (docs/evaluate.md) */
+		if ((c = stats_project(path, as_json, max_k)) || as_json)
+			return c;
+		return cli_print_coverage("stats", path);
 	}
 	return stats_file(path, format, n_classes, as_json, max_k);
 }

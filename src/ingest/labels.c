@@ -634,7 +634,8 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 	/* sort each image's labels, drop repeats (compacting in place) */
 	for (i = 0; i < b->n; i++) {
 		size_t s = b->offsets[i], e = b->offsets[i + 1], k, start = w;
-		qsort(b->classes + s, e - s, sizeof(int), cmp_int);
+		if (e > s)   /* classes is NULL while no image has a label */
+			qsort(b->classes + s, e - s, sizeof(int), cmp_int);
 		for (k = s; k < e; k++) {
 			if (w > start && b->classes[w - 1] == b->classes[k]) {
 				if (!l->n_duplicates++)
