@@ -4,7 +4,7 @@
  *
  * Pipeline for one image (each step names its reference):
  *  1. decode with libvips; JPEGs much larger than needed are decoded at
- *     1/2, 1/4 or 1/8 scale by libjpeg (shrink-on-load) while at least twice
+ *     1/2 or 1/4 scale by libjpeg (shrink-on-load) while at least twice
  *     the final resolution remains, so the antialiasing filter of step 4
  *     still does the last reduction (disable with shrink_on_load = 0 for
  *     bit-exact agreement with Pillow on huge JPEGs);
@@ -143,7 +143,7 @@ int mlfy_prep_rgb(const struct mlfy_prep *p, const uint8_t *rgb, int w, int h, i
 struct mlfy_prep_info {
 	int width, height;       /* after orientation, before any shrink */
 	int decoded_w, decoded_h;/* the decoded (possibly shrunk) size */
-	int shrink;              /* JPEG shrink-on-load factor used: 1, 2, 4 or 8 */
+	int shrink;              /* JPEG shrink-on-load factor used: 1, 2 or 4 */
 	int orientation;         /* EXIF orientation 1..8 (1 when absent) */
 	int bands;               /* bands in the file (1 grey ... 4 RGBA/CMYK) */
 	int bits;                /* 8 or 16 (32 for float images) */

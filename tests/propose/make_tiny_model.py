@@ -270,8 +270,7 @@ def main():
         dq = (q - 128) / 64
         exp["tiny_qdq"][key] = {"image": name, "alpha": mode or "white",
                                 "logits": f32list(dq @ W3.astype(np.float64))}
-        if key in ("rgb8.png", "tall8x11.png"):
-            exp["tensors"][key] = f32list(x)
+        exp["tensors"][key] = f32list(x)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(exp, f, indent=1, sort_keys=True)
         f.write("\n")
