@@ -34,10 +34,10 @@ test-asan: build-asan
 check: test test-asan
 
 demo: build
-	scripts/demo
+	MLFY=$(abspath $(BUILD))/mlfy scripts/demo
 
 demo-imagenet: build
-	scripts/demo --imagenet
+	MLFY=$(abspath $(BUILD))/mlfy scripts/demo --imagenet
 
 bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD) || exit 1; done

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "util/progress.h"
+
 int cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -77,4 +79,13 @@ int cli_isatty(int fd)
 	if (e && *e)
 		return 0;
 	return isatty(fd);
+}
+
+struct mlfy_progress *cli_progress(struct mlfy_progress *p, const char *label, int quiet)
+{
+	const char *e = getenv("MLFY_NO_PROGRESS");
+	if (quiet || (e && *e))
+		return NULL;
+	mlfy_progress_start(p, stderr, isatty(2), label, 0);
+	return p;
 }

@@ -43,4 +43,11 @@ long cli_parse_long(const char *cmd, const char *opt, const char *arg, long min,
 /* 1 when stdout/stderr (fd) is a terminal and progress bars are wanted. */
 int cli_isatty(int fd);
 
+/* Progress reporting for long commands (util/progress.h): starts p on
+ * stderr, redrawn when stderr is a terminal, plain periodic lines
+ * otherwise, and returns p; returns NULL (no reporting) when quiet is set
+ * or $MLFY_NO_PROGRESS is non-empty.  Pass the result to the library. */
+struct mlfy_progress;
+struct mlfy_progress *cli_progress(struct mlfy_progress *p, const char *label, int quiet);
+
 #endif

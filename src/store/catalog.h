@@ -85,9 +85,18 @@ int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err
 /* Highest batch number in use (0 when there are no images). */
 int mlfy_catalog_max_batch(struct mlfy_store *s, int *batch, struct mlfy_err *err);
 
+/* Image counts per batch: *counts is a new array (free()) of *n_batches
+ * entries, (*counts)[b - 1] = number of images in batch b for b = 1 ..
+ * max batch; empty batches count 0.  With no images *n_batches is 0 and
+ * *counts an empty allocation. */
+int mlfy_catalog_batch_counts(struct mlfy_store *s, int64_t **counts, int *n_batches,
+			      struct mlfy_err *err);
+
 /* Calls cb for every image ordered by name (the image is borrowed for the
  * call).  A non-zero return from cb stops the walk and is returned.
- * batch > 0 restricts the walk to that batch. */
+ * batch > 0 restricts the walk to that batch.  cb may call other store
+ * functions (reads; writes too inside a transaction) but must not change
+ * the images table. */
 typedef int (*mlfy_image_cb)(const struct mlfy_image *img, void *ctx);
 int mlfy_catalog_foreach_image(struct mlfy_store *s, int batch, mlfy_image_cb cb,
 			       void *ctx, struct mlfy_err *err);
@@ -104,7 +113,9 @@ struct mlfy_exemplar {
 
 void mlfy_exemplars_free(struct mlfy_exemplar *ex, size_t n);
 
-/* Replaces the exemplars of class_idx by ex[0..n) (borrowed). */
+/* Replaces the exemplars of class_idx by ex[0..n) (borrowed; ranks are
+ * taken from ex[i].rank).  MLFY_ENOTFOUND when the class does not exist,
+ * MLFY_ECONFLICT on a repeated rank.  n == 0 clears the class's exemplars. */
 int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 			       const struct mlfy_exemplar *ex, size_t n,
 			       struct mlfy_err *err);
@@ -113,8 +124,18 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
 			   struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err);
 
+/* The exemplars of a class to show next to image image_id: those of
+ * mlfy_catalog_exemplars() minus any whose content (sha256) equals the
+ * image's, so an image is never shown as its own exemplar.  An unknown
+ * image_id gives no exemplars.  *out new array (mlfy_exemplars_free). */
+int mlfy_catalog_exemplars_for_image(struct mlfy_store *s, int class_idx, int64_t image_id,
+				     struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err);
+
 /* One exemplar by (class, rank); MLFY_ENOTFOUND when absent. */
 int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,
 			  struct mlfy_exemplar *out, struct mlfy_err *err);
+
+/* Number of exemplars of all classes in *n. */
+int mlfy_catalog_n_exemplars(struct mlfy_store *s, int64_t *n, struct mlfy_err *err);
 
 #endif

@@ -21,7 +21,8 @@ struct mlfy_model {
 
 void mlfy_model_release(struct mlfy_model *m);
 
-/* Finds the model called name or creates it; *id receives its id. */
+/* Finds the model called name or creates it; *id receives its id.  An
+ * existing model gets the new source and kind (a re-import replaces it). */
 int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *source,
 		       const char *kind, int64_t *id, struct mlfy_err *err);
 
@@ -50,6 +51,9 @@ struct mlfy_proposal {
  * taken from p[i].rank. */
 int mlfy_proposals_put(struct mlfy_store *s, int64_t image_id, int64_t model_id,
 		       const struct mlfy_proposal *p, size_t k, struct mlfy_err *err);
+
+/* Deletes every proposal of model_id (before a re-import replaces them). */
+int mlfy_proposals_clear(struct mlfy_store *s, int64_t model_id, struct mlfy_err *err);
 
 /* Reads up to cap proposals of (image, model) ordered by rank into out;
  * *n receives how many (0 when none). */
