@@ -966,7 +966,7 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 
 	/* labels */
 	for (i = 0; i < j.n; i++) {
-		const char *msg;
+		const char *msg = NULL;
 		struct entry *e = &j.e[i];
 		if (!e->label)
 			continue;

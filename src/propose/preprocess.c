@@ -29,7 +29,7 @@ void mlfy_prep_init(struct mlfy_prep *p)
 	p->std[2] = 0.225;
 	p->alpha = MLFY_ALPHA_WHITE;
 	p->shrink_on_load = 1;
-	p->layout = MLFY_LAYOUT_NCHW;
+	p->layout = MLFY_TENSOR_NCHW;
 }
 
 int mlfy_prep_validate(const struct mlfy_prep *p, struct mlfy_err *err)
@@ -424,7 +424,7 @@ int mlfy_prep_rgb(const struct mlfy_prep *p, const uint8_t *rgb, int w, int h, i
 		for (v = 0; v < 256; v++)
 			lut[c][v] = ((float)v / 255.0f - m) / s;
 	}
-	if (p->layout == MLFY_LAYOUT_NHWC) {
+	if (p->layout == MLFY_TENSOR_NHWC) {
 		for (i = 0; i < n * 3; i++)
 			out[i] = lut[i % 3][crop[i]];
 	} else {
@@ -445,9 +445,29 @@ static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_status;
 static pthread_mutex_t vips_err_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)data;
+}
+
 static void vips_start(void)
 {
-	vips_status = VIPS_INIT("mlfy") ? -1 : 0;
+	if (VIPS_INIT("mlfy")) {
+		vips_status = -1;
+		return;
+	}
+	/* each image is decoded once: caching operations would only hold
+	 * decoded pixels and open files */
+	vips_cache_set_max(0);
+	/* loaders marked untrusted (matlab, analyze, ...) are not used on dataset files */
+	vips_block_untrusted_set(TRUE);
+	/* damage is reported through g_warning; what matters reaches us as errors */
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+			  quiet_log, NULL);
+	vips_status = 0;
 }
 
 int mlfy_prep_global_init(struct mlfy_err *err)
@@ -564,6 +584,44 @@ bad:
 	return mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt JPEG (bad segment length)", path);
 }
 
+/* Checks that the PNG file at path is complete: walking its chunks (PNG
+ * specification, ISO/IEC 15948, section 5.3: 4-byte length, 4-byte type,
+ * data, 4-byte CRC) reaches the IEND chunk.  libvips 8.14 decodes some
+ * truncated PNGs without an error.  Returns 0, or MLFY_EINVAL / MLFY_EIO. */
+static int png_check_complete(const char *path, struct mlfy_err *err)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	unsigned char h[8];
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (!f)
+		return mlfy_err_set(err, MLFY_EIO, "%s: %s", path, strerror(errno));
+	if (fread(h, 1, 8, f) != 8 || memcmp(h, sig, 8)) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not a PNG file", path);
+		goto out;
+	}
+	for (;;) {
+		uint32_t len;
+		if (fread(h, 1, 8, f) != 8) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: truncated PNG (no IEND chunk)", path);
+			goto out;
+		}
+		if (!memcmp(h + 4, "IEND", 4)) {
+			rc = 0;
+			goto out;
+		}
+		len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		if (len > 0x7fffffffu || fseeko(f, (off_t)len + 4, SEEK_CUR) != 0) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt PNG chunk", path);
+			goto out;
+		}
+	}
+out:
+	fclose(f);
+	return rc;
+}
+
 /* Runs a libvips operation reading im and writing t_, then replaces im by
  * t_ (unreferencing the old image); jumps to vips_failed on failure. */
 #define STEP(call) \
@@ -629,7 +687,8 @@ int mlfy_prep_image(const struct mlfy_prep *p, const char *path, float *out,
 		}
 	}
 	inf.shrink = shrink;
-	if (strstr(loader, "Jpeg") && (rc = jpeg_check_complete(path, err))) {
+	if ((strstr(loader, "Jpeg") && (rc = jpeg_check_complete(path, err))) ||
+	    (strstr(loader, "Png") && (rc = png_check_complete(path, err)))) {
 		g_object_unref(im);
 		return rc;
 	}

@@ -60,9 +60,9 @@ enum mlfy_alpha {
 	MLFY_ALPHA_DROP        /* ignore alpha (Pillow convert('RGB')) */
 };
 
-enum mlfy_layout {
-	MLFY_LAYOUT_NCHW = 0,  /* planes: out[c][y][x] */
-	MLFY_LAYOUT_NHWC       /* interleaved: out[y][x][c] */
+enum mlfy_tensor_layout {
+	MLFY_TENSOR_NCHW = 0,  /* planes: out[c][y][x] */
+	MLFY_TENSOR_NHWC       /* interleaved: out[y][x][c] */
 };
 
 /* Preprocessing configuration (timm's pretrained_cfg plus our choices).
@@ -77,7 +77,7 @@ struct mlfy_prep {
 	                              float32, as torchvision Normalize does */
 	enum mlfy_alpha alpha;
 	int shrink_on_load;        /* 1: allow JPEG shrink-on-load (default) */
-	enum mlfy_layout layout;
+	enum mlfy_tensor_layout layout;
 };
 
 /* Sets the defaults: size unset (0), crop_pct 0.875, center, bilinear,

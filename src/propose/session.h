@@ -58,7 +58,7 @@ struct mlfy_tensor_desc {
 /* What the model declares (filled by open; read-only). */
 struct mlfy_session_info {
 	struct mlfy_tensor_desc input;
-	enum mlfy_layout layout;  /* from the input shape: channel axis 1 or 3 */
+	enum mlfy_tensor_layout layout;  /* from the input shape: channel axis 1 or 3 */
 	int64_t batch;            /* fixed batch size, or -1 (symbolic) */
 	int height, width;        /* fixed input size, or 0 (symbolic) */
 	size_t n_outputs;

@@ -71,7 +71,7 @@ static void nhwc_layout(void **state)
 	(void)state;
 	prep_8x8(&p);
 	assert_int_equal(mlfy_prep_image(&p, fixture(path, sizeof(path), "wide12x8.png"), nchw, NULL, &err), 0);
-	p.layout = MLFY_LAYOUT_NHWC;
+	p.layout = MLFY_TENSOR_NHWC;
 	assert_int_equal(mlfy_prep_image(&p, path, nhwc, NULL, &err), 0);
 	for (i = 0; i < 64; i++)
 		for (c = 0; c < 3; c++)

@@ -50,7 +50,7 @@ static void introspection(void **state)
 	s = open_fixture("tiny.onnx", &default_opts);
 	in = mlfy_session_info(s);
 	assert_string_equal(in->input.name, "input");
-	assert_int_equal(in->layout, MLFY_LAYOUT_NCHW);
+	assert_int_equal(in->layout, MLFY_TENSOR_NCHW);
 	assert_int_equal(in->batch, -1);
 	assert_int_equal(in->height, 8);
 	assert_int_equal(in->width, 8);
@@ -65,7 +65,7 @@ static void introspection(void **state)
 
 	s = open_fixture("tiny_b1_nhwc_bg.onnx", &default_opts);
 	in = mlfy_session_info(s);
-	assert_int_equal(in->layout, MLFY_LAYOUT_NHWC);
+	assert_int_equal(in->layout, MLFY_TENSOR_NHWC);
 	assert_int_equal(in->batch, 1);
 	assert_int_equal(in->outputs[0].dims[1], 11);
 	mlfy_session_close(s);
@@ -317,7 +317,7 @@ static void pipeline_run(void **state)
 	/* a fixed batch size of 1, NHWC, one decode thread */
 	stop = 0;
 	s = open_fixture("tiny_b1_nhwc_bg.onnx", &default_opts);
-	prep.layout = MLFY_LAYOUT_NHWC;
+	prep.layout = MLFY_TENSOR_NHWC;
 	o.session = s;
 	o.logits_cap = 11;
 	o.features_output = MLFY_NO_OUTPUT;

@@ -309,11 +309,11 @@ int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
 		goto fail;
 	}
 	if (info->input.dims[1] == 3) {
-		info->layout = MLFY_LAYOUT_NCHW;
+		info->layout = MLFY_TENSOR_NCHW;
 		info->height = (int)(info->input.dims[2] > 0 ? info->input.dims[2] : 0);
 		info->width = (int)(info->input.dims[3] > 0 ? info->input.dims[3] : 0);
 	} else if (info->input.dims[3] == 3) {
-		info->layout = MLFY_LAYOUT_NHWC;
+		info->layout = MLFY_TENSOR_NHWC;
 		info->height = (int)(info->input.dims[1] > 0 ? info->input.dims[1] : 0);
 		info->width = (int)(info->input.dims[2] > 0 ? info->input.dims[2] : 0);
 	} else {
@@ -386,7 +386,7 @@ int mlfy_session_run(struct mlfy_session *s, const float *input, int64_t n, int 
 		names[i] = info->outputs[out_idx[i]].name;
 	}
 	shape[0] = n;
-	if (info->layout == MLFY_LAYOUT_NCHW) {
+	if (info->layout == MLFY_TENSOR_NCHW) {
 		shape[1] = 3;
 		shape[2] = h;
 		shape[3] = w;
