@@ -352,20 +352,21 @@ static int finish_header(struct mlfy_npy *a, uint64_t total, struct mlfy_err *er
 	int i, zero = 0;
 	char shape[512];
 
-	for (i = 0; i < a->ndim; i++)
-		if (a->shape[i] == 0)
-			zero = 1;
 	format_shape(a, shape, sizeof(shape));
-	if (zero) {
-		count = 0;
-	} else {
-		for (i = 0; i < a->ndim; i++) {
-			if (count > SIZE_MAX / a->shape[i])
-				return mlfy_err_set(err, MLFY_EINVAL, "%s: absurd shape %s (element count overflows)",
-						    a->name, shape);
-			count *= a->shape[i];
+	/* the product of the non-zero dimensions must fit even when another
+	 * dimension is 0, so that row lengths (mlfy_npy_row_len) never wrap */
+	for (i = 0; i < a->ndim; i++) {
+		if (a->shape[i] == 0) {
+			zero = 1;
+			continue;
 		}
+		if (count > SIZE_MAX / a->shape[i])
+			return mlfy_err_set(err, MLFY_EINVAL, "%s: absurd shape %s (element count overflows)",
+					    a->name, shape);
+		count *= a->shape[i];
 	}
+	if (zero)
+		count = 0;
 	if (count > SIZE_MAX / a->itemsize)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: absurd shape %s (byte size overflows)", a->name, shape);
 	a->count = count;
@@ -528,7 +529,7 @@ size_t mlfy_npy_row_len(const struct mlfy_npy *a)
 	size_t n = 1;
 	int i;
 	for (i = 1; i < a->ndim; i++)
-		n *= a->shape[i];   /* cannot overflow: bounded by count (or a zero dim) */
+		n *= a->shape[i];   /* cannot overflow: checked when the header was read */
 	return n;
 }
 

@@ -339,6 +339,9 @@ static void malformed_headers(void **state)
 	/* each dimension fits, the product overflows size_t */
 	expect_bad("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4),}", v, 24,
 		   MLFY_EINVAL, "absurd shape");
+	/* an empty array whose other dimensions still overflow */
+	expect_bad("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296),}", v, 0, MLFY_EINVAL,
+		   "absurd shape");
 	/* the element count fits, the byte size overflows */
 	expect_bad("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904,),}", v, 24, MLFY_EINVAL,
 		   "absurd shape");
