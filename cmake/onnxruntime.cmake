@@ -71,3 +71,10 @@ else()
   message(STATUS "ONNX Runtime: not used (mlfy propose will be unavailable)")
   list(APPEND MLFY_EXTRA_LIB_SOURCES ${CMAKE_SOURCE_DIR}/src/propose/ort/session_none.c)
 endif()
+
+# bench/propose/run drives this benchmark program (it links the library,
+# which is defined after this file is included; CMake resolves the name later).
+if(MLFY_HAVE_ONNXRUNTIME)
+  add_executable(mlfy-bench-propose ${CMAKE_SOURCE_DIR}/bench/propose/bench_propose.c)
+  target_link_libraries(mlfy-bench-propose PRIVATE multilabelfy)
+endif()
