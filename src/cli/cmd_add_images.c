@@ -115,10 +115,10 @@ int cmd_add_images(int argc, char **argv)
 			o.batches = (int)v;
 			break;
 		case 's': {
-			char *end;
-			o.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-')
-				return cli_usage_error("add-images", "--seed: '%s' is not a non-negative integer", optarg);
+			unsigned long long seed;
+			if (cli_parse_seed("add-images", "--seed", optarg, &seed))
+				return MLFY_EXIT_USAGE;
+			o.seed = seed;
 			break;
 		}
 		case OPT_LAYOUT:
