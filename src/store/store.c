@@ -166,7 +166,21 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 	sqlite3_busy_timeout(s->db, 10000);
 	/* A file that is not SQLite fails on the first read. */
 	if (pragma_int(s, "PRAGMA schema_version") < 0) {
-		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, sqlite3_errmsg(s->db));
+		if (sqlite3_extended_errcode(s->db) == SQLITE_READONLY_DIRECTORY)
+			/* WAL mode: even readers create PROJECT-wal and PROJECT-shm */
+			rc = mlfy_err_set(err, MLFY_EPERM,
+					  "%s: cannot open: its folder is not writable, and SQLite needs to create "
+					  "%s-wal and %s-shm next to it; make the folder writable or copy the project",
+					  path, path, path);
+		else
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path,
+					  sqlite3_errmsg(s->db));
+		mlfy_store_close(s);
+		return rc;
+	}
+	/* SQLite silently opens a write-protected file read-only */
+	if (!s->readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+		rc = mlfy_err_set(err, MLFY_EPERM, "%s: project file is read-only (no write permission)", path);
 		mlfy_store_close(s);
 		return rc;
 	}

@@ -22,4 +22,33 @@ done
 "$MLFY" add-images p.mlfy photos --seed 18446744073709551615 -q >/dev/null || fail "--seed 2^64-1"
 [ "$(q p.mlfy 'select count(*) from images')" = 2 ] || fail "image count"
 
+# permissions: as an unprivileged user (root ignores them; from root, as nobody)
+as_user=()
+if [ "$(id -u)" != 0 ]; then
+  as_user=(env)
+elif command -v runuser >/dev/null && id nobody >/dev/null 2>&1 &&
+     runuser -u nobody -- test -x "$MLFY"; then
+  as_user=(runuser -u nobody --)
+fi
+if [ ${#as_user[@]} -gt 0 ]; then
+  chmod 755 "$TMP"
+  mkdir ro && cp p.mlfy ro/ && cp -r photos ro/ && chmod -R a+rX ro
+  [ "$(id -u)" = 0 ] && chown -R nobody ro
+  # a write-protected project file: refused up front with a clear reason
+  chmod 444 ro/p.mlfy
+  rc=0; "${as_user[@]}" "$MLFY" add-images ro/p.mlfy ro/photos -q >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 1 ] || fail "read-only project: exit $rc"
+  expect_err "ro/p.mlfy: project file is read-only"
+  "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null || fail "check of a write-protected project"
+  # a project in a folder that is not writable (and no -wal/-shm files):
+  # SQLite cannot create them; the error says so instead of "not an mlfy project"
+  chmod 644 ro/p.mlfy && rm -f ro/p.mlfy-wal ro/p.mlfy-shm && chmod 555 ro
+  rc=0; "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 1 ] || fail "project in a read-only folder: exit $rc"
+  expect_err "its folder is not writable"
+  chmod 755 ro
+else
+  echo "note: permission cases skipped (root without runuser/nobody)" >&2
+fi
+
 echo ok
