@@ -22,6 +22,16 @@ done
 "$MLFY" add-images p.mlfy photos --seed 18446744073709551615 -q >/dev/null || fail "--seed 2^64-1"
 [ "$(q p.mlfy 'select count(*) from images')" = 2 ] || fail "image count"
 
+# an image deeper than PATH_MAX (4096) cannot be opened: an error naming it,
+# not a silent "0 images added" (stat() failing was taken for a dangling link)
+long=$(printf 'd%.0s' {1..250})
+mkdir -p deep/cat
+(cd deep/cat && for i in $(seq 1 17); do mkdir "$long" && cd "$long"; done && png1x1 deep.png)
+"$MLFY" init deep.mlfy --classes classes.txt >/dev/null
+expect_fail "$MLFY" add-images deep.mlfy deep -q
+expect_err "File name too long"
+[ "$(q deep.mlfy 'select count(*) from images')" = 0 ] || fail "deep: images imported"
+
 # permissions: as an unprivileged user (root ignores them; from root, as nobody)
 as_user=()
 if [ "$(id -u)" != 0 ]; then
