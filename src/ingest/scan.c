@@ -60,9 +60,15 @@ static const char *abbrev(const char *rel, const char *nm, char *buf, size_t n)
 	snprintf(buf, n, "%s%s%s", rel, *rel ? "/" : "", nm);
 	len = strlen(buf);
 	if (len > 200 && n > 200) {
-		/* keep the first 100 and the last 97 bytes (and the NUL) */
-		memmove(buf + 103, buf + len - 97, 98);
-		memcpy(buf + 100, "...", 3);
+		/* keep about the first 100 and the last 97 bytes, cut between
+		 * UTF-8 characters */
+		size_t head = 100, tail = len - 97;
+		while (head > 0 && ((unsigned char)buf[head] & 0xC0) == 0x80)
+			head--;
+		while (tail < len && ((unsigned char)buf[tail] & 0xC0) == 0x80)
+			tail++;
+		memcpy(buf + head, "...", 3);
+		memmove(buf + head + 3, buf + tail, len - tail + 1);
 	}
 	return buf;
 }
