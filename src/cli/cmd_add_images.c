@@ -30,10 +30,11 @@ static const char usage[] =
 	"                       their names, as ImageNet's validation set; without\n"
 	"                       --labels the images have no original label;\n"
 	"  a CSV manifest       a file with a header 'path,label' (other columns\n"
-	"                       are ignored); paths relative to the manifest's folder.\n"
+	"                       are ignored); paths absolute or relative to the\n"
+	"                       manifest's folder.\n"
 	"Labels are class ids, indices or names.  Image files are recognised by\n"
-	"extension (.jpg .jpeg .png .webp .tif .tiff .gif .heic .heif .avif .jxl);\n"
-	"other files and names starting with '.' are ignored.\n"
+	"extension (.jpg .jpeg .jpe .png .webp .tif .tiff .gif .heic .heif .avif\n"
+	".jxl, any case); other files and names starting with '.' are ignored.\n"
 	"\n"
 	"An image's name, its key in exports, is its path relative to SRC (the\n"
 	"file name for flat folders; the path as written for manifests), or its\n"
@@ -47,10 +48,12 @@ static const char usage[] =
 	"Images already in the project under the same name with the same content\n"
 	"and label are skipped, so running the command again is harmless.\n"
 	"\n"
-	"Batches: new images are ordered by (label, SipHash of the name keyed by\n"
-	"--seed, name) and each goes to the batch with the fewest images so far,\n"
-	"so batches stay within one image of each other, each class is spread\n"
-	"over all batches, and existing images keep their batch.\n"
+	"Batches: new images are ordered by (SipHash of the label, label, SipHash\n"
+	"of the name, name), SipHash keyed by --seed: classes in a seeded order,\n"
+	"each class's images together in a seeded order.  Each image then goes\n"
+	"to the batch with the fewest images so far (existing images counted), so\n"
+	"batches stay within one image of each other, each class is spread over\n"
+	"the batches, and existing images keep their batch (docs/ingest.md).\n"
 	"\n"
 	"Options:\n"
 	"  -l, --labels FILE      ground-truth file for a flat folder\n"
@@ -59,7 +62,8 @@ static const char usage[] =
 	"  -s, --seed N           seed of the batch order (default 0)\n"
 	"      --layout L         auto (default), imagefolder, flat or csv\n"
 	"      --name-by path|file  image names: relative path (default) or file name\n"
-	"      --allow-duplicates accept files with the same content under different names\n"
+	"      --allow-duplicates accept files with the same content under different\n"
+	"                         names (within SRC or against the project)\n"
 	"  -q, --quiet            no progress reporting\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -144,10 +148,10 @@ int cmd_add_images(int argc, char **argv)
 			o.batches = (int)v;
 			break;
 		case 's': {
-			char *end;
-			o.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-')
-				return cli_usage_error("add-images", "--seed: '%s' is not a non-negative integer", optarg);
+			unsigned long long seed;
+			if (cli_parse_seed("add-images", "--seed", optarg, &seed))
+				return MLFY_EXIT_USAGE;
+			o.seed = seed;
 			break;
 		}
 		case OPT_LAYOUT:

@@ -3,6 +3,7 @@
  * and the name index; what the labels mean is left to the callers. */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/labels.h"
+#include "ingest/textio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -141,9 +142,17 @@ static int parse_index(const char *s, size_t len, long long *v)
 static const char *excerpt(const char *s, size_t len, char buf[64])
 {
 	size_t n = len > 40 ? 40 : len, i;
+	/* cut between UTF-8 characters */
+	while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
 	for (i = 0; i < n; i++)
 		buf[i] = (s[i] == '\n' || s[i] == '\r' || s[i] == '\0') ? ' ' : s[i];
-	strcpy(buf + n, len > 40 ? "..." : "");
+	/* binary garbage must not reach the terminal as it is */
+	if (!textio_valid_text(buf, n, 1))
+		for (i = 0; i < n; i++)
+			if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+				buf[i] = '?';
+	strcpy(buf + n, n < len ? "..." : "");
 	return buf;
 }
 
@@ -710,6 +719,10 @@ int mlfy_labels_parse(const char *name, const char *text, size_t len, int format
 		p += 3;
 		len -= 3;
 	}
+	if (memchr(p, '\0', len))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: binary data (NUL bytes): not a label file", name);
+	if (is_blank(p, p + len))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file (no images)", name);
 	if (format == MLFY_LABELS_AUTO)
 		format = detect_buf(p, p + len);
 	if (format == MLFY_LABELS_REAL || format == MLFY_LABELS_MULTILABELFY) {

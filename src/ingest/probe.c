@@ -143,7 +143,9 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 	if (!vips_ready)
 		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libvips or libsodium");
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
+	 * below); it changes nothing for regular files */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return mlfy_err_set(err, MLFY_EIO, "cannot open: %s", strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);

@@ -245,6 +245,12 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 		mlfy_store_close(s);
 		return rc;
 	}
+	/* SQLite silently opens a write-protected file read-only */
+	if (!s->readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+		rc = mlfy_err_set(err, MLFY_EPERM, "%s: project file is read-only (no write permission)", path);
+		mlfy_store_close(s);
+		return rc;
+	}
 	/* An existing file must be a project before anything is written to
 	 * it (journal_mode=WAL below rewrites the header): an empty file or
 	 * another program's SQLite database is left exactly as it was. */
