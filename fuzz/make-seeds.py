@@ -132,7 +132,39 @@ def main():
     }
     for name, (sel, body) in pred.items():
         write("fuzz_predictions", name, bytes([sel]) + (body if isinstance(body, bytes) else body.encode()))
+    # evaluate: byte 0 = parser (0 csv, 1 timm table, 2 scores)
+    timm = ("model,img_size,top1,top1_err,top5,top5_err,param_count,crop_pct,interpolation\n"
+            "vit_a.in1k,224,81.5,18.5,95.7,4.3,86.57,0.900,bicubic\n"
+            "resnet_b.tv_in1k,224,76.13,23.87,92.86,7.14,25.56,0.875,bilinear\n"
+            "\"convnext,c\",288,84.1,15.9,96.9,3.1,88.59,1.000,bicubic\n")
+    ev = {
+        "csv.bin": (0, 'a,b,"c ""q"" d"\n1,-2.5e3,nan\n,,\r\n'),
+        "timm.bin": (1, timm),
+        "timm_size.bin": (5, timm),
+        "scores_csv.bin": (2, "model,top1,real_accuracy\nm1,0.81,0.87\nm2,0.76,0.83\n"),
+        "scores_json.bin": (3, '{"models": [{"model": "m1", "top1": {"accuracy": 0.81}, '
+                               '"real": {"accuracy": 0.87}}]}'),
+    }
+    for name, (sel, body) in ev.items():
+        write("fuzz_evaluate", name, bytes([sel]) + body.encode())
+
+    # propose: byte 0 = reader (mod 3: 0 onnx, 1 config.json, 2 image; image
+    # options in the higher bits); files from tests/propose/data
+    data = os.path.join(os.path.dirname(HERE), "tests", "propose", "data")
+    write("fuzz_propose", "onnx_qdq.bin", bytes([0]) + open(os.path.join(data, "tiny_qdq.onnx"), "rb").read())
+    write("fuzz_propose", "config.bin", bytes([1]) + json_bytes({
+        "architecture": "resnet50", "num_classes": 1000, "pretrained_cfg": {
+            "input_size": [3, 224, 224], "crop_pct": 0.875, "crop_mode": "center",
+            "interpolation": "bicubic", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}))
+    for i, f in enumerate(["rgb8.png", "grey8.png", "rgba8.png", "rgb16.png", "orient6.jpg", "wide12x8.png"]):
+        sel = 2 + 3 * (i * 7 % 80)   # a selector = 2 (mod 3) with varied option bits
+        write("fuzz_propose", "image_" + f + ".bin", bytes([sel % 256]) + open(os.path.join(data, f), "rb").read())
     return 0
+
+
+def json_bytes(obj):
+    import json
+    return json.dumps(obj).encode()
 
 
 if __name__ == "__main__":
