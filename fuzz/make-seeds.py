@@ -159,6 +159,40 @@ def main():
     for i, f in enumerate(["rgb8.png", "grey8.png", "rgba8.png", "rgb16.png", "orient6.jpg", "wide12x8.png"]):
         sel = 2 + 3 * (i * 7 % 80)   # a selector = 2 (mod 3) with varied option bits
         write("fuzz_propose", "image_" + f + ".bin", bytes([sel % 256]) + open(os.path.join(data, f), "rb").read())
+    # http: byte 0 = identity (bits 0-1: none, ann1, exp, adm) + CSRF (bit 2);
+    # then a raw request (fuzz_http.c inserts the cookie and token headers)
+    save = ('{"stage":"annotate","base_version":0,"labels":[{"class":0,"source":"proposal"},'
+            '{"class":5,"source":"search"}],"comment":"c\\u00e9","seconds":4.5}')
+    http = {
+        "me.bin": (1, "GET /api/me HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+        "tasks.bin": (1, "GET /api/tasks?stage=annotate HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "task.bin": (1, "GET /api/tasks/3 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "refine.bin": (2, "GET /api/tasks?stage=refine HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "save.bin": (1 | 4, "PUT /api/tasks/1/annotation HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            "Content-Length: %d\r\n\r\n%s" % (len(save), save)),
+        "save_refine.bin": (2 | 4, "PUT /api/tasks/2/annotation HTTP/1.1\r\nContent-Type: application/json\r\n"
+                                   "Origin: http://127.0.0.1\r\nContent-Length: 120\r\n\r\n"
+                                   '{"stage":"refine","base_version":0,"labels":[],"comment":"x",'
+                                   '"zero_label":{"category":"low_resolution","verdict":"agree"}}'),
+        "classes.bin": (1, "GET /api/classes?q=class_1&limit=3 HTTP/1.1\r\n\r\n"),
+        "image.bin": (1, "GET /api/images/2?size=thumb HTTP/1.1\r\nIf-None-Match: \"x\"\r\n\r\n"),
+        "exemplar.bin": (1, "GET /api/exemplars/1/0?size=display HTTP/1.0\r\n\r\n"),
+        "dashboard.bin": (3, "GET /api/dashboard HTTP/1.1\r\nCookie: a=b; c=d\r\n\r\n"),
+        "static.bin": (0, "GET /static/app.css HTTP/1.1\r\nIf-None-Match: W/\"1\"\r\n\r\n"),
+        "page.bin": (0, "GET /annotate?x=%2e%2e%2f&y= HTTP/1.1\r\nAccept: */*\r\n\r\n"),
+        "root.bin": (3, "GET / HTTP/1.1\r\n\r\n"),
+        "chunked.bin": (1 | 4, "PUT /api/tasks/4/annotation HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                               "Content-Type: application/json\r\n\r\n"
+                               "10\r\n{\"stage\":\"annota\r\n26\r\nte\",\"base_version\":0,\"labels\":[]}\r\n0\r\n\r\n"),
+    }
+    for name, (sel, body) in http.items():
+        head, _, payload = body.partition("\r\n\r\n")
+        lines = head.split("\r\n")
+        if lines[0].endswith("HTTP/1.1") and not any(l.lower().startswith("host:") for l in lines):
+            lines.insert(1, "Host: localhost")   # HTTP/1.1 requires it
+        lines = [l if not l.lower().startswith("content-length:") else "Content-Length: %d" % len(payload.encode())
+                 for l in lines]
+        write("fuzz_http", name, bytes([sel]) + ("\r\n".join(lines) + "\r\n\r\n" + payload).encode())
     return 0
 
 
