@@ -454,6 +454,7 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 	so.options = o->ort_options;
 	so.n_options = o->n_ort_options;
 	so.quant_auto = o->quant_auto;
+	so.no_spin = 1;
 	if ((rc = mlfy_session_open(o->model_path, &so, &sess, err)))
 		goto out;
 	in = mlfy_session_info(sess);
