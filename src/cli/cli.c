@@ -73,6 +73,21 @@ long cli_parse_long(const char *cmd, const char *opt, const char *arg, long min,
 	return v;
 }
 
+int cli_parse_seed(const char *cmd, const char *opt, const char *arg, unsigned long long *seed)
+{
+	char *end;
+	unsigned long long v;
+	errno = 0;
+	/* strtoull alone would accept blanks, a sign, and clamp overflow to the maximum */
+	v = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || errno || *end) {
+		cli_usage_error(cmd, "%s: '%s' is not an integer in [0, 18446744073709551615]", opt, arg);
+		return -1;
+	}
+	*seed = v;
+	return 0;
+}
+
 int cli_isatty(int fd)
 {
 	const char *e = getenv("MLFY_NO_PROGRESS");

@@ -40,6 +40,10 @@ struct mlfy_store *cli_open_project(const char *cmd, const char *path, int flags
  * when arg is not an integer in [min, max]. */
 long cli_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max);
 
+/* Parses a --seed value: a decimal integer in [0, 2^64 - 1] (digits only).
+ * Prints a usage error naming opt and returns -1 otherwise; 0 on success. */
+int cli_parse_seed(const char *cmd, const char *opt, const char *arg, unsigned long long *seed);
+
 /* 1 when stdout/stderr (fd) is a terminal and progress bars are wanted. */
 int cli_isatty(int fd);
 

@@ -80,11 +80,10 @@ int cmd_add_exemplars(int argc, char **argv)
 			o.per_class = (int)v;
 			break;
 		case 's': {
-			char *end;
-			o.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-')
-				return cli_usage_error("add-exemplars", "--seed: '%s' is not a non-negative integer",
-						       optarg);
+			unsigned long long seed;
+			if (cli_parse_seed("add-exemplars", "--seed", optarg, &seed))
+				return MLFY_EXIT_USAGE;
+			o.seed = seed;
 			break;
 		}
 		case 'q':

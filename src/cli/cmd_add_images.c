@@ -30,10 +30,11 @@ static const char usage[] =
 	"                       their names, as ImageNet's validation set; without\n"
 	"                       --labels the images have no original label;\n"
 	"  a CSV manifest       a file with a header 'path,label' (other columns\n"
-	"                       are ignored); paths relative to the manifest's folder.\n"
+	"                       are ignored); paths absolute or relative to the\n"
+	"                       manifest's folder.\n"
 	"Labels are class ids, indices or names.  Image files are recognised by\n"
-	"extension (.jpg .jpeg .png .webp .tif .tiff .gif .heic .heif .avif .jxl);\n"
-	"other files and names starting with '.' are ignored.\n"
+	"extension (.jpg .jpeg .jpe .png .webp .tif .tiff .gif .heic .heif .avif\n"
+	".jxl, any case); other files and names starting with '.' are ignored.\n"
 	"\n"
 	"An image's name, its key in exports, is its path relative to SRC (the\n"
 	"file name for flat folders; the path as written for manifests), or its\n"
@@ -47,10 +48,12 @@ static const char usage[] =
 	"Images already in the project under the same name with the same content\n"
 	"and label are skipped, so running the command again is harmless.\n"
 	"\n"
-	"Batches: new images are ordered by (label, SipHash of the name keyed by\n"
-	"--seed, name) and each goes to the batch with the fewest images so far,\n"
-	"so batches stay within one image of each other, each class is spread\n"
-	"over all batches, and existing images keep their batch.\n"
+	"Batches: new images are ordered by (SipHash of the label, label, SipHash\n"
+	"of the name, name), SipHash keyed by --seed: classes in a seeded order,\n"
+	"each class's images together in a seeded order.  Each image then goes\n"
+	"to the batch with the fewest images so far (existing images counted), so\n"
+	"batches stay within one image of each other, each class is spread over\n"
+	"the batches, and existing images keep their batch (docs/ingest.md).\n"
 	"\n"
 	"Options:\n"
 	"  -l, --labels FILE      ground-truth file for a flat folder\n"
@@ -59,7 +62,8 @@ static const char usage[] =
 	"  -s, --seed N           seed of the batch order (default 0)\n"
 	"      --layout L         auto (default), imagefolder, flat or csv\n"
 	"      --name-by path|file  image names: relative path (default) or file name\n"
-	"      --allow-duplicates accept files with the same content under different names\n"
+	"      --allow-duplicates accept files with the same content under different\n"
+	"                         names (within SRC or against the project)\n"
 	"  -q, --quiet            no progress reporting\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -77,6 +81,35 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+}
+
+/* Writes s with control bytes and bytes outside valid UTF-8 as \xNN, so a
+ * file name with stray bytes cannot garble the terminal. */
+static void print_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = 0, k;
+		if (*p >= 0x20 && *p < 0x7f) {
+			fputc(*p++, f);
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		for (k = 1; n && k <= n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		if (n) {
+			fwrite(p, 1, n + 1, f);
+			p += n + 1;
+		} else {
+			fprintf(f, "\\x%02x", *p++);
+		}
+	}
 }
 
 int cmd_add_images(int argc, char **argv)
@@ -115,10 +148,10 @@ int cmd_add_images(int argc, char **argv)
 			o.batches = (int)v;
 			break;
 		case 's': {
-			char *end;
-			o.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-')
-				return cli_usage_error("add-images", "--seed: '%s' is not a non-negative integer", optarg);
+			unsigned long long seed;
+			if (cli_parse_seed("add-images", "--seed", optarg, &seed))
+				return MLFY_EXIT_USAGE;
+			o.seed = seed;
 			break;
 		}
 		case OPT_LAYOUT:
@@ -172,8 +205,12 @@ int cmd_add_images(int argc, char **argv)
 	mlfy_store_close(s);
 	if (rc) {
 		size_t k;
-		for (k = 0; k < r.n_problems; k++)
-			fprintf(stderr, "%s: %s\n", r.problems[k].where, r.problems[k].reason);
+		for (k = 0; k < r.n_problems; k++) {
+			print_escaped(stderr, r.problems[k].where);
+			fputs(": ", stderr);
+			print_escaped(stderr, r.problems[k].reason);
+			fputc('\n', stderr);
+		}
 		mlfy_add_images_result_release(&r);
 		return cli_report("add-images", &err);
 	}

@@ -546,14 +546,16 @@ int mlfy_classes_apply_override(struct mlfy_class *c, size_t n, const char *path
 	json_t *root, *v;
 	const char *key;
 	char *buf;
-	size_t len, applied = 0;
+	size_t len, bom, applied = 0;
 	int rc = 0;
 
 	if (n_applied)
 		*n_applied = 0;
 	if ((rc = textio_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
 		return rc;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* a UTF-8 byte-order mark is accepted, as in class files */
+	bom = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;
+	root = json_loadb(buf + bom, len - bom, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
 	if (!root)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s:%d:%d: invalid JSON: %s", path, jerr.line, jerr.column,

@@ -336,8 +336,8 @@ static int add_dense_row(struct rows *w, struct dense_stats *ds, size_t img, con
 
 /* ---- .npy ------------------------------------------------------------------------ */
 
-/* Reads an order file: one image name per line (CRLF ok, trailing blank
- * lines ignored); *names new array of new strings. */
+/* Reads an order file: one image name per line (a UTF-8 byte-order mark and
+ * CRLF ok, trailing blank lines ignored); *names new array of new strings. */
 static int read_order(const char *path, char ***names, size_t *n, struct mlfy_err *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -353,6 +353,10 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 				    strerror(errno));
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
+		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			memmove(line, line + 3, (size_t)len - 2);
+			len -= 3;
+		}
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (len == 0) {

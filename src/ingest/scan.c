@@ -52,6 +52,27 @@ static int push_file(struct scan_list *l, const char *root, const char *rel, str
 	return 0;
 }
 
+/* Writes rel/nm (the path below the source folder) into buf for a message,
+ * its middle elided when long, so that the reason after it still fits. */
+static const char *abbrev(const char *rel, const char *nm, char *buf, size_t n)
+{
+	size_t len;
+	snprintf(buf, n, "%s%s%s", rel, *rel ? "/" : "", nm);
+	len = strlen(buf);
+	if (len > 200 && n > 200) {
+		/* keep about the first 100 and the last 97 bytes, cut between
+		 * UTF-8 characters */
+		size_t head = 100, tail = len - 97;
+		while (head > 0 && ((unsigned char)buf[head] & 0xC0) == 0x80)
+			head--;
+		while (tail < len && ((unsigned char)buf[tail] & 0xC0) == 0x80)
+			tail++;
+		memcpy(buf + head, "...", 3);
+		memmove(buf + head + 3, buf + tail, len - tail + 1);
+	}
+	return buf;
+}
+
 static int walk_dir(struct walk *w, const char *rel, int recursive, struct mlfy_err *err)
 {
 	char path[8192], child[8192];
@@ -83,14 +104,24 @@ static int walk_dir(struct walk *w, const char *rel, int recursive, struct mlfy_
 				w->out->n_ignored++;
 			continue;
 		}
-		snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", nm);
-		snprintf(path, sizeof(path), "%s/%s", w->root, child);
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", nm) >= sizeof(child) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", w->root, child) >= sizeof(path)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: path too long", abbrev(rel, nm, path, sizeof(path)));
+			break;
+		}
 		if (stat(path, &st) != 0) {
-			/* a dangling link: an image name is reported by the caller's probe */
+			int e = errno;
+			/* a dangling link (or a link loop): an image name is reported by
+			 * the caller's probe; anything else that cannot be examined (a
+			 * path beyond PATH_MAX, no search permission) must not be
+			 * skipped silently */
 			if (mlfy_is_image_name(nm))
 				rc = push_file(w->out, w->root, child, err);
-			else
+			else if (e == ENOENT || e == ELOOP)
 				w->out->n_ignored++;
+			else
+				rc = mlfy_err_set(err, MLFY_EIO, "%s: %s", abbrev(rel, nm, path, sizeof(path)),
+						  strerror(e));
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {

@@ -242,6 +242,11 @@ static void overrides(void **state)
 	assert_string_equal(c[1].name, "kitty");
 	assert_string_equal(c[1].synonyms, "cat, feline");
 	assert_string_equal(c[0].name, "pooch");
+	/* a UTF-8 byte-order mark (Windows editors write one) is accepted, as in class files */
+	write_file(names, "\xef\xbb\xbf{\"0\": \"puppy\"}\r\n");
+	assert_int_equal(mlfy_classes_apply_override(c, n, names, MLFY_OVERRIDE_NAMES, &k, &err), 0);
+	assert_int_equal(k, 1);
+	assert_string_equal(c[0].name, "puppy");
 	write_file(bad, "{\"2\": \"x\"}");
 	assert_int_equal(mlfy_classes_apply_override(c, n, bad, MLFY_OVERRIDE_NAMES, &k, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "key \"2\""));

@@ -272,6 +272,15 @@ static void probe_files(void **state)
 
 	assert_int_equal(mlfy_image_probe("/nonexistent/x.jpg", &info, &err), MLFY_EIO);
 
+	/* a FIFO named like an image is refused at once, not waited on for a
+	 * writer (SIGALRM ends the test if open() blocks) */
+	test_tmpfile(p, sizeof(p), "fifo.jpg");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	alarm(20);
+	assert_int_equal(mlfy_image_probe(p, &info, &err), MLFY_EINVAL);
+	alarm(0);
+	assert_string_equal(err.msg, "not a regular file");
+
 	/* truncated copies: the headers still parse, the data does not */
 	data = slurp(jpg, &n);
 	test_tmpfile(p, sizeof(p), "trunc.jpg");

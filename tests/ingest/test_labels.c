@@ -163,6 +163,24 @@ static void single_format(void **state)
 	load_bad("two.txt", "1\n2 3\n", MLFY_LABELS_AUTO, 0, ":2:", "not a class index");
 	load_bad("big.txt", "1\n1000\n", MLFY_LABELS_AUTO, 1000, "line 2", "out of range");
 	load_bad("huge.txt", "99999999999999999999999\n", MLFY_LABELS_AUTO, 0, "line 1", "too large");
+
+	/* an empty file is an error, not a distribution over 0 images */
+	load_bad("empty.txt", "", MLFY_LABELS_AUTO, 0, "empty file", NULL);
+	load_bad("blank.txt", "\xef\xbb\xbf \r\n\n", MLFY_LABELS_AUTO, 0, "empty file", NULL);
+	/* binary content is named as such; its bytes are not echoed raw */
+	load_bad("bin.txt", "\xff\xfe\x01\x1b[2Jzz\n", MLFY_LABELS_AUTO, 0, ":1:", "'????[2Jzz' is not a class index");
+	{
+		char path[4096];
+		struct mlfy_labels *bl = NULL;
+		struct mlfy_err err;
+		FILE *f;
+		test_tmpfile(path, sizeof(path), "nul.bin");
+		assert_non_null(f = fopen(path, "wb"));
+		assert_int_equal(fwrite("1\n\0\0\x93", 1, 5, f), 5);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(mlfy_labels_load(path, MLFY_LABELS_AUTO, 0, &bl, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "binary data"));
+	}
 }
 
 static void csv_format(void **state)

@@ -248,7 +248,8 @@ static void npy_logits_and_order(void **state)
 		f = write_f32("o.npy", y, 4, 5);
 		/* sub/c.jpg twice (by path, then by file name): refused */
 		import_bad(s, f, ord, MLFY_PRED_AUTO, "image 'sub/c.jpg' has predictions twice");
-		ord = write_text("order2.txt", "d.jpg\nc.jpg\nb.jpg\na.jpg\n");
+		/* a UTF-8 byte-order mark and CRLF line ends (Windows editors) are accepted */
+		ord = write_text("order2.txt", "\xef\xbb\xbf" "d.jpg\r\nc.jpg\r\nb.jpg\r\na.jpg\r\n");
 		memcpy(y + 15, x, 5 * sizeof(float));        /* a */
 		f = write_f32("o.npy", y, 4, 5);
 		assert_int_equal(import(s, f, "m2", ord, 2, MLFY_PRED_AUTO, &res, &err), 0);

@@ -1,0 +1,64 @@
+# qa_inputs.sh - regression tests for bad or unusual input found in QA of the
+# setup commands (init, add-images, add-exemplars, import-predictions):
+# each case failed before its fix.
+source "$MLFY_SOURCE_DIR/tests/cli/ingest-common.bash"
+
+# a tiny project: two classes and two 1x1 PNG photos
+png1x1() { printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0aIDATx\x9cc\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00IEND\xaeB`\x82' > "$1"; }
+printf 'cat\ndog\n' > classes.txt
+"$MLFY" init p.mlfy --classes classes.txt >/dev/null
+mkdir -p photos/cat photos/dog
+png1x1 photos/cat/a.png
+cp photos/cat/a.png photos/dog/b.png && printf 'x' >> photos/dog/b.png   # other content, still a PNG
+
+# --seed: a value beyond 2^64 - 1 is refused, not clamped to the maximum
+for cmd in add-images add-exemplars; do
+  rc=0; "$MLFY" $cmd p.mlfy photos --seed 18446744073709551616 -q >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 2 ] || fail "$cmd --seed 2^64: exit $rc"
+  expect_err "--seed: '18446744073709551616' is not an integer"
+  rc=0; "$MLFY" $cmd p.mlfy photos --seed ' 7' -q >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 2 ] || fail "$cmd --seed ' 7': exit $rc"
+done
+"$MLFY" add-images p.mlfy photos --seed 18446744073709551615 -q >/dev/null || fail "--seed 2^64-1"
+[ "$(q p.mlfy 'select count(*) from images')" = 2 ] || fail "image count"
+
+# an image deeper than PATH_MAX (4096) cannot be opened: an error naming it,
+# not a silent "0 images added" (stat() failing was taken for a dangling link)
+long=$(printf 'd%.0s' {1..250})
+mkdir -p deep/cat
+(cd deep/cat && for i in $(seq 1 17); do mkdir "$long" && cd "$long"; done && png1x1 deep.png)
+"$MLFY" init deep.mlfy --classes classes.txt >/dev/null
+expect_fail "$MLFY" add-images deep.mlfy deep -q
+expect_err "File name too long"
+[ "$(q deep.mlfy 'select count(*) from images')" = 0 ] || fail "deep: images imported"
+
+# permissions: as an unprivileged user (root ignores them; from root, as nobody)
+as_user=()
+if [ "$(id -u)" != 0 ]; then
+  as_user=(env)
+elif command -v runuser >/dev/null && id nobody >/dev/null 2>&1 &&
+     runuser -u nobody -- test -x "$MLFY"; then
+  as_user=(runuser -u nobody --)
+fi
+if [ ${#as_user[@]} -gt 0 ]; then
+  chmod 755 "$TMP"
+  mkdir ro && cp p.mlfy ro/ && cp -r photos ro/ && chmod -R a+rX ro
+  [ "$(id -u)" = 0 ] && chown -R nobody ro
+  # a write-protected project file: refused up front with a clear reason
+  chmod 444 ro/p.mlfy
+  rc=0; "${as_user[@]}" "$MLFY" add-images ro/p.mlfy ro/photos -q >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 1 ] || fail "read-only project: exit $rc"
+  expect_err "ro/p.mlfy: project file is read-only"
+  "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null || fail "check of a write-protected project"
+  # a project in a folder that is not writable (and no -wal/-shm files):
+  # SQLite cannot create them; the error says so instead of "not an mlfy project"
+  chmod 644 ro/p.mlfy && rm -f ro/p.mlfy-wal ro/p.mlfy-shm && chmod 555 ro
+  rc=0; "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 1 ] || fail "project in a read-only folder: exit $rc"
+  expect_err "its folder is not writable"
+  chmod 755 ro
+else
+  echo "note: permission cases skipped (root without runuser/nobody)" >&2
+fi
+
+echo ok
