@@ -450,7 +450,7 @@ $('zoom').addEventListener('pointermove', (e) => {
 $('zoom').addEventListener('pointerup', () => { const moved = Z.drag && Z.drag.moved; Z.drag = null; if (!moved) closeOverlays(); });
 
 function openLightbox(c, r, name) {
-  $('lightbox-img').src = `/api/exemplars/${c}/${r}?size=display`;
+  $('lightbox-img').src = `/api/exemplars/${c}/${r}?size=full`;
   $('lightbox-caption').textContent = `${name} — exemplar ${r + 1} · click or Esc to close`;
   $('lightbox').hidden = false;
 }

@@ -719,14 +719,10 @@ int mlfy_labels_parse(const char *name, const char *text, size_t len, int format
 		p += 3;
 		len -= 3;
 	}
-	if (memchr(p, '\0', len)) {
-		free(buf);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: binary data (NUL bytes): not a label file", path);
-	}
-	if (is_blank(p, p + len)) {
-		free(buf);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file (no images)", path);
-	}
+	if (memchr(p, '\0', len))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: binary data (NUL bytes): not a label file", name);
+	if (is_blank(p, p + len))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file (no images)", name);
 	if (format == MLFY_LABELS_AUTO)
 		format = detect_buf(p, p + len);
 	if (format == MLFY_LABELS_REAL || format == MLFY_LABELS_MULTILABELFY) {
