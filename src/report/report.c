@@ -272,9 +272,11 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 	}
 	fprintf(h, "</table>\n");
 	if (r->n_images > r->n_no_original) {
-		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count",
-			 "Top-1 accuracy (against the original label) of the images with each "
-			 "number of labels.");
+		char cap[256];
+		snprintf(cap, sizeof(cap), "Top-1 accuracy (against the original label) of the images "
+					   "with each number of labels%s.",
+			 rows < r->n_models ? "; the models with the best ReaL accuracy" : "");
+		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
 		h_figure(h, "moe_by_label_count", "heatmap of the margin of error",
 			 "Margin of error E of those accuracies, in percentage points.");
 		h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
