@@ -79,6 +79,35 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
+/* Writes s with control bytes and bytes outside valid UTF-8 as \xNN, so a
+ * file name with stray bytes cannot garble the terminal. */
+static void print_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = 0, k;
+		if (*p >= 0x20 && *p < 0x7f) {
+			fputc(*p++, f);
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		for (k = 1; n && k <= n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		if (n) {
+			fwrite(p, 1, n + 1, f);
+			p += n + 1;
+		} else {
+			fprintf(f, "\\x%02x", *p++);
+		}
+	}
+}
+
 int cmd_add_images(int argc, char **argv)
 {
 	enum { OPT_LAYOUT = 256, OPT_NAME_BY, OPT_ALLOW_DUP };
@@ -172,8 +201,12 @@ int cmd_add_images(int argc, char **argv)
 	mlfy_store_close(s);
 	if (rc) {
 		size_t k;
-		for (k = 0; k < r.n_problems; k++)
-			fprintf(stderr, "%s: %s\n", r.problems[k].where, r.problems[k].reason);
+		for (k = 0; k < r.n_problems; k++) {
+			print_escaped(stderr, r.problems[k].where);
+			fputs(": ", stderr);
+			print_escaped(stderr, r.problems[k].reason);
+			fputc('\n', stderr);
+		}
 		mlfy_add_images_result_release(&r);
 		return cli_report("add-images", &err);
 	}

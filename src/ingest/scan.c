@@ -83,9 +83,21 @@ static int walk_dir(struct walk *w, const char *rel, int recursive, struct mlfy_
 				w->out->n_ignored++;
 			continue;
 		}
-		snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", nm);
-		snprintf(path, sizeof(path), "%s/%s", w->root, child);
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", nm) >= sizeof(child) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", w->root, child) >= sizeof(path)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "path longer than %zu bytes under %s: .../%.64s", sizeof(path) - 1,
+					  w->root, nm);
+			break;
+		}
 		if (stat(path, &st) != 0) {
+			if (errno != ENOENT && errno != ELOOP) {
+				/* too long for the system, no permission, I/O error:
+				 * never skip what may hold images */
+				size_t len = strlen(path);
+				rc = mlfy_err_set(err, MLFY_EIO, "%s%s: %s", len > 300 ? "..." : "",
+						  len > 300 ? path + len - 300 : path, strerror(errno));
+				break;
+			}
 			/* a dangling link: an image name is reported by the caller's probe */
 			if (mlfy_is_image_name(nm))
 				rc = push_file(w->out, w->root, child, err);
