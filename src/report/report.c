@@ -352,9 +352,19 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 			mlfy_fmt_count(a, sizeof(a), (uint64_t)in->zero_counts[i]),
 			pct(b, sizeof(b), total ? (double)in->zero_counts[i] / (double)total : NAN));
 	}
-	fprintf(h, "</table><p>Reviewed: %s; awaiting review: %s.</p></section>\n",
+	fprintf(h, "</table><p>Reviewed: %s; awaiting review: %s.",
 		mlfy_fmt_count(a, sizeof(a), (uint64_t)total),
 		mlfy_fmt_count(b, sizeof(b), (uint64_t)in->zero_pending));
+	if (in->n_verdicts) {
+		fprintf(h, " The expert's verdict on the original label:");
+		for (i = 0; i < in->n_verdicts; i++) {
+			fprintf(h, "%s ", i ? "," : "");
+			h_esc(h, in->verdict_names[i]);
+			fprintf(h, " %s", mlfy_fmt_count(a, sizeof(a), (uint64_t)in->verdict_counts[i]));
+		}
+		fprintf(h, ".");
+	}
+	fprintf(h, "</p></section>\n");
 	return 0;
 }
 

@@ -115,8 +115,11 @@ static void test_all_parts_synthetic(void **state)
 	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, la, 1, &err), 0);
 	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, lb, 2, &err), 0);
 
-	in = (struct mlfy_report_input){ "Test report", &lc, "labels.json", &r, &s, &fit, 2.0,
-					 &cov, "m1", 4, zn, zc, 5, MLFY_FIG_ALL };
+	in = (struct mlfy_report_input){ .title = "Test report", .counts = &lc,
+					 .counts_source = "labels.json", .results = &r, .scores = &s,
+					 .fit = &fit, .outlier_t = 2.0, .coverage = &cov,
+					 .coverage_model = "m1", .n_zero = 4, .zero_names = zn,
+					 .zero_counts = zc, .zero_pending = 5, .formats = MLFY_FIG_ALL };
 	assert_int_equal(mlfy_report_write(dir, &in, &err), 0);
 	check_figure(dir, "label_counts");
 	check_figure(dir, "top1_by_label_count");
@@ -338,6 +341,21 @@ static void test_cli_project(void **state)
 		mlfy_model_release(&act);
 		mlfy_store_close(s);
 	}
+	/* the zero-label review of image c (empty set) by an expert appears
+	 * as bars and a table */
+	snprintf(cmd, sizeof(cmd), "'%s' user add '%s' ex --role expert --no-password > /dev/null 2>&1 && "
+				   "'%s' zero-review '%s' c.jpg --expert ex --category fine_grained "
+				   "--verdict disagree > /dev/null 2>&1 && "
+				   "'%s' report '%s' --out '%s' --formats png > /dev/null 2>&1",
+		 mlfy, path, mlfy, path, mlfy, path, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_true(exists(dir, "zero_label_review.png"));
+	snprintf(html_path, sizeof(html_path), "%s/index.html", dir);
+	html = slurp(html_path);
+	assert_non_null(strstr(html, "<td>fine-grained</td><td>1</td><td>100.00 %</td>"));
+	assert_non_null(strstr(html, "Reviewed: 1; awaiting review: 0. The expert's verdict on the "
+				     "original label: agree 0, disagree 1, unsure 0."));
+	free(html);
 	/* a bad --formats and a missing --out are usage errors (exit 2) */
 	snprintf(cmd, sizeof(cmd), "'%s' report '%s' --out '%s' --formats gif > /dev/null 2>&1",
 		 mlfy, path, dir);
