@@ -1306,9 +1306,13 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 		row = json_object();
 		for (i = 0; i < nh && !rc; i++) {
 			json_t *v;
-			if (i == name_col)
-				v = json_string(f[i]);
-			else if (!(v = cell_to_json(f[i], t->file, rec_line, hdr[i], err)))
+			if (i == name_col) {
+				/* jansson refuses invalid UTF-8 (NULL): say so, instead
+				 * of "no file name column" */
+				if (!(v = json_string(f[i])))
+					rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: the file name is not valid UTF-8",
+							  t->file, rec_line);
+			} else if (!(v = cell_to_json(f[i], t->file, rec_line, hdr[i], err)))
 				rc = err->code;
 			if (v)
 				json_object_set_new(row, hdr[i], v);

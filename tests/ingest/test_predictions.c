@@ -564,6 +564,9 @@ static void timm_refusals(void **state)
 		   "top-3 logits cannot be turned into probabilities");
 	import_bad(s, write_text("u.csv", "filename,index,prob\nzz.jpg,[2 0 4],[0.6 0.3 0.05]\n"), NULL, 0,
 		   "line 2: unknown image 'zz.jpg'");
+	/* a file name that is not UTF-8 is named as such (was "no file name column") */
+	import_bad(s, write_text("utf.csv", "filename,index,prob\n\xff" "a.jpg,[2 0 4],[0.6 0.3 0.05]\n"), NULL, 0,
+		   "utf.csv:2: the file name is not valid UTF-8");
 	import_bad(s, write_text("amb.csv", "filename,index,prob\nsame.jpg,[2 0 4],[0.6 0.3 0.05]\n"), NULL, 0,
 		   "matches several project images");
 	import_bad(s, write_text("dup.csv", "filename,index,prob\na.jpg,[2 0 4],[0.6 0.3 0.05]\n"
