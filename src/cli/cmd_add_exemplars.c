@@ -113,8 +113,13 @@ int cmd_add_exemplars(int argc, char **argv)
 	sigaction(SIGINT, &old_sa, NULL);
 	mlfy_store_close(s);
 	if (!quiet || rc)
-		for (k = 0; k < r.n_skipped; k++)
-			fprintf(stderr, "skipped %s: %s\n", r.skipped[k].where, r.skipped[k].reason);
+		for (k = 0; k < r.n_skipped; k++) {
+			fputs("skipped ", stderr);
+			cli_fputs_safe(r.skipped[k].where, stderr);
+			fputs(": ", stderr);
+			cli_fputs_safe(r.skipped[k].reason, stderr);
+			fputc('\n', stderr);
+		}
 	if (rc) {
 		mlfy_add_exemplars_result_release(&r);
 		return cli_report("add-exemplars", &err);

@@ -176,8 +176,12 @@ int cmd_add_images(int argc, char **argv)
 	mlfy_store_close(s);
 	if (rc) {
 		size_t k;
-		for (k = 0; k < r.n_problems; k++)
-			fprintf(stderr, "%s: %s\n", r.problems[k].where, r.problems[k].reason);
+		for (k = 0; k < r.n_problems; k++) {
+			cli_fputs_safe(r.problems[k].where, stderr);
+			fputs(": ", stderr);
+			cli_fputs_safe(r.problems[k].reason, stderr);
+			fputc('\n', stderr);
+		}
 		mlfy_add_images_result_release(&r);
 		return cli_report("add-images", &err);
 	}

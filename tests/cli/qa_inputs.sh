@@ -22,6 +22,19 @@ done
 "$MLFY" add-images p.mlfy photos --seed 18446744073709551615 -q >/dev/null || fail "--seed 2^64-1"
 [ "$(q p.mlfy 'select count(*) from images')" = 2 ] || fail "image count"
 
+# file names with control bytes or invalid UTF-8 are listed as problems with
+# those bytes escaped (\xNN), never written raw to the terminal
+mkdir -p esc/cat
+cp photos/cat/a.png "esc/cat/x"$'\x1b'"[2J.png"
+cp photos/dog/b.png "esc/cat/y"$'\xff'".png"
+expect_fail "$MLFY" add-images p.mlfy esc -q
+expect_err 'cat/x\\x1b\[2J\.png: file name is not valid UTF-8 or has control characters'
+expect_err 'cat/y\\xff\.png: file name'
+! LC_ALL=C grep -q $'\x1b' "$TMP/err" || fail "raw ESC in the error output"
+printf 'filename,index,prob\nzz\033[2J.png,[1],[0.5]\n' > esc.csv
+expect_fail "$MLFY" import-predictions p.mlfy --model m esc.csv
+expect_err "unknown image 'zz\\\\x1b\\[2J.png'"
+
 # an image deeper than PATH_MAX (4096) cannot be opened: an error naming it,
 # not a silent "0 images added" (stat() failing was taken for a dangling link)
 long=$(printf 'd%.0s' {1..250})
