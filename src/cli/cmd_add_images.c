@@ -185,10 +185,11 @@ int cmd_add_images(int argc, char **argv)
 		mlfy_add_images_result_release(&r);
 		return cli_report("add-images", &err);
 	}
-	printf("%s: %zu image%s added, %zu already present (%s layout, %zu files", argv[optind], r.n_added,
-	       r.n_added == 1 ? "" : "s", r.n_present, mlfy_image_layout_name(r.layout), r.n_files);
+	printf("%s: %zu image%s added, %zu already present (%s layout, %zu file%s", argv[optind], r.n_added,
+	       r.n_added == 1 ? "" : "s", r.n_present, mlfy_image_layout_name(r.layout), r.n_files,
+	       r.n_files == 1 ? "" : "s");
 	if (r.n_ignored)
-		printf(", %zu non-image entries ignored", r.n_ignored);
+		printf(", %zu non-image entr%s ignored", r.n_ignored, r.n_ignored == 1 ? "y" : "ies");
 	printf(")\n");
 	if (r.n_unlabelled)
 		printf("%zu image%s added without an original label\n", r.n_unlabelled,

@@ -431,8 +431,8 @@ static int read_npy(const char *path, const struct mlfy_pred_options *opt,
 		if ((rc = read_order(opt->order_path, &order, &n_order, err)))
 			goto out;
 		if (n_order != rows) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %zu rows, but the order file %s lists %zu images", path,
-					  rows, opt->order_path, n_order);
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %zu rows, but the order file %s lists %zu image%s", path,
+					  rows, opt->order_path, n_order, n_order == 1 ? "" : "s");
 			goto out;
 		}
 	} else if (rows != r->n) {
