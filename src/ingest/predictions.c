@@ -7,6 +7,7 @@
  * store/proposals.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/predictions.h"
+#include "ingest/textio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1488,6 +1489,11 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		memset(res_out, 0, sizeof(*res_out));
 	if (!opt->model || !*opt->model)
 		return mlfy_err_set(err, MLFY_EINVAL, "a model name is required");
+	/* the name is shown on annotation pages and written to JSON exports */
+	if (strlen(opt->model) > MLFY_MODEL_NAME_MAX || !textio_valid_text(opt->model, strlen(opt->model), 0))
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "model name: expected at most %d bytes of UTF-8 text without control characters",
+				    MLFY_MODEL_NAME_MAX);
 	if (opt->top_k < 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "top-k must be positive, not %d", opt->top_k);
 	if (opt->input < MLFY_PRED_AUTO || opt->input > MLFY_PRED_PROBS)
