@@ -674,6 +674,31 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 		goto out;
 	if ((rc = mlfy_classes_fill_names(c, n, opts->classes, &res->n_wordnet, err)))
 		goto out;
+	/* the project name is shown on the annotation pages */
+	if (opts->name && *opts->name) {
+		if (strlen(opts->name) >= sizeof(name) || !textio_valid_text(opts->name, strlen(opts->name), 0)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL,
+					  "project name: expected at most %zu bytes of UTF-8 text without control "
+					  "characters", sizeof(name) - 1);
+			goto out;
+		}
+		snprintf(name, sizeof(name), "%s", opts->name);
+	} else {
+		const char *b = strrchr(project_path, '/');
+		size_t k;
+		b = b ? b + 1 : project_path;
+		k = strlen(b);
+		if (k > 5 && !strcmp(b + k - 5, ".mlfy"))
+			k -= 5;
+		if (k >= sizeof(name) || !textio_valid_text(b, k, 0)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL,
+					  "%s: the file name is no usable project name (not UTF-8 text, or longer "
+					  "than %zu bytes); give one with --name", project_path, sizeof(name) - 1);
+			goto out;
+		}
+		memcpy(name, b, k);
+		name[k] = '\0';
+	}
 
 	/* The project is built under a temporary name in the same folder and
 	 * renamed when complete, so that an interrupted init (Ctrl-C, kill,
@@ -693,16 +718,6 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 			 strncmp(err->msg, tmp, k) || strncmp(err->msg + k, ": ", 2) ? err->msg : err->msg + k + 2);
 		mlfy_err_set(err, rc, "%s: %s", project_path, why);
 		goto out;
-	}
-	if (opts->name && *opts->name) {
-		snprintf(name, sizeof(name), "%s", opts->name);
-	} else {
-		const char *b = strrchr(project_path, '/');
-		size_t k;
-		snprintf(name, sizeof(name), "%s", b ? b + 1 : project_path);
-		k = strlen(name);
-		if (k > 5 && !strcmp(name + k - 5, ".mlfy"))
-			name[k - 5] = '\0';
 	}
 	mlfy_store_now(now);
 	if ((rc = mlfy_store_begin(s, err)) ||
