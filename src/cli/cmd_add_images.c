@@ -194,10 +194,20 @@ int cmd_add_images(int argc, char **argv)
 	if (r.n_unlabelled)
 		printf("%zu image%s added without an original label\n", r.n_unlabelled,
 		       r.n_unlabelled == 1 ? "" : "s");
-	printf("batches:");
-	for (i = 0; i < r.n_batches; i++)
-		printf(" %d:%" PRId64, i + 1, r.batch_sizes[i]);
-	printf("\n");
+	if (r.n_batches <= 30) {
+		printf("batches:");
+		for (i = 0; i < r.n_batches; i++)
+			printf(" %d:%" PRId64, i + 1, r.batch_sizes[i]);
+		printf("\n");
+	} else {
+		/* one line per run, not a screenful: the range of the sizes */
+		int64_t lo = r.batch_sizes[0], hi = r.batch_sizes[0];
+		for (i = 1; i < r.n_batches; i++) {
+			lo = r.batch_sizes[i] < lo ? r.batch_sizes[i] : lo;
+			hi = r.batch_sizes[i] > hi ? r.batch_sizes[i] : hi;
+		}
+		printf("batches: %d, of %" PRId64 " to %" PRId64 " images\n", r.n_batches, lo, hi);
+	}
 	mlfy_add_images_result_release(&r);
 	return 0;
 }

@@ -22,6 +22,11 @@ done
 "$MLFY" add-images p.mlfy photos --seed 18446744073709551615 -q >/dev/null || fail "--seed 2^64-1"
 [ "$(q p.mlfy 'select count(*) from images')" = 2 ] || fail "image count"
 
+# many batches: the summary stays one short line (it listed every batch)
+"$MLFY" init many.mlfy --classes classes.txt >/dev/null
+"$MLFY" add-images many.mlfy photos --batches 1000 -q > out || fail "--batches 1000"
+grep -qx "batches: 1000, of 0 to 1 images" out || fail "batch summary: $(head -c 300 out)"
+
 # file names with control bytes or invalid UTF-8 are listed as problems with
 # those bytes escaped (\xNN), never written raw to the terminal
 mkdir -p esc/cat
