@@ -6,7 +6,12 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan check test test-asan demo demo-imagenet bench clean
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+
+.PHONY: all deps build build-asan check test test-asan demo demo-imagenet bench clean \
+	fuzz-build fuzz fuzz-ci lint valgrind
 
 all: build
 
@@ -42,5 +47,28 @@ demo-imagenet: build
 bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD) || exit 1; done
 
+# Static analysis (cppcheck + clang-tidy, .clang-tidy) and valgrind memcheck
+# over the CLI tests (docs/fuzzing.md, "Static analysis and valgrind").
+lint: build
+	scripts/lint --build $(BUILD) --jobs $(JOBS)
+
+valgrind: build
+	scripts/valgrind-tests --build $(BUILD) --jobs $(JOBS)
+
+# Fuzzing (docs/fuzzing.md): clang + libFuzzer + ASan/UBSan in a build of its own.
+$(FUZZ_BUILD)/Makefile:
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLFY_FUZZ=ON $(CMAKE_FLAGS)
+
+fuzz-build: deps $(FUZZ_BUILD)/Makefile
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-targets
+
+# make fuzz FUZZ_SECONDS=600: each target for that long, FUZZ_JOBS at a time
+fuzz: fuzz-build
+	scripts/fuzz-run --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS)
+
+# CI: every target for 60 s, two at a time
+fuzz-ci: fuzz-build
+	scripts/fuzz-run --build $(FUZZ_BUILD) --seconds 60 --jobs 2
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

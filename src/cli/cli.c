@@ -52,7 +52,7 @@ void cli_fputs_safe(const char *s, FILE *f)
 	size_t n;
 
 	while (*p) {
-		if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p < 0x7F)) {
+		if (*p == '\t' || (*p >= 0x20 && *p < 0x7F)) {
 			fputc(*p++, f);
 		} else if ((n = utf8_printable(p))) {
 			fwrite(p, 1, n, f);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/review_cli.h"
+#include "cli/coverage_cli.h"
 #include "evaluate/label_counts.h"
 #include "ingest/labels.h"
 #include "store/final_labels.h"
@@ -31,7 +33,9 @@ static const char usage[] =
 	"  csv           file,label rows (optional header; several labels per field\n"
 	"                separated by spaces, ';' or '|')\n"
 	"PROJECT is an mlfy project file: its final labels are counted, and images\n"
-	"without a decision yet are reported as \"not yet decided\".\n"
+	"without a decision yet are reported as \"not yet decided\"; the refinement\n"
+	"queue, the zero-label reviews (by category and verdict) and the raw votes\n"
+	"are counted too.\n"
 	"\n"
 	"Options:\n"
 	"  --json            print one JSON object instead of the table\n"
@@ -177,6 +181,7 @@ static int stats_project(const char *path, int as_json, long max_k)
 	struct mlfy_label_counts lc;
 	struct project_walk w;
 	struct mlfy_err err;
+	struct mlfy_review_stats rs;
 	int64_t decided = 0, undecided = 0;
 	int rc, i;
 	char a[32];
@@ -188,7 +193,8 @@ static int stats_project(const char *path, int as_json, long max_k)
 	memset(&w, 0, sizeof(w));
 	w.lc = &lc;
 	w.err = &err;
-	if ((rc = mlfy_final_foreach(s, project_cb, &w, &err)) || (rc = mlfy_final_count(s, &decided, &undecided, &err))) {
+	if ((rc = mlfy_final_foreach(s, project_cb, &w, &err)) || (rc = mlfy_final_count(s, &decided, &undecided, &err)) ||
+	    (rc = mlfy_review_stats_get(s, &rs, &err))) {
 		mlfy_label_counts_release(&lc);
 		mlfy_store_close(s);
 		return cli_report("stats", &err);
@@ -200,6 +206,7 @@ static int stats_project(const char *path, int as_json, long max_k)
 		for (i = MLFY_FINAL_AGREED; i <= MLFY_FINAL_IMPORTED; i++)
 			json_object_set_new(st, mlfy_final_stage_name(i), json_integer((json_int_t)w.by_stage[i]));
 		json_object_set_new(o, "by_stage", st);
+		json_object_set_new(o, "review", rcli_review_stats_json(&rs));
 		rc = print_json(o);
 	} else {
 		print_text(path, "final labels", &lc, max_k);
@@ -208,6 +215,7 @@ static int stats_project(const char *path, int as_json, long max_k)
 		for (i = MLFY_FINAL_AGREED; i <= MLFY_FINAL_IMPORTED; i++)
 			printf(" %s %s%s", mlfy_final_stage_name(i), thousands(w.by_stage[i], a),
 			       i < MLFY_FINAL_IMPORTED ? "," : "\n");
+		rcli_print_review_stats(stdout, &rs);
 	}
 	mlfy_label_counts_release(&lc);
 	return rc ? MLFY_EXIT_FAIL : 0;
@@ -292,7 +300,10 @@ int cmd_stats(int argc, char **argv)
 	if (is_project(path)) {
 		if (format != MLFY_LABELS_AUTO || n_classes)
 			return cli_usage_error("stats", "--format and --num-classes apply to label files, not projects");
-		return stats_project(path, as_json, max_k);
+		/* text output: the proposal coverage follows (docs/evaluate.md) */
+		if ((c = stats_project(path, as_json, max_k)) || as_json)
+			return c;
+		return cli_print_coverage("stats", path);
 	}
 	return stats_file(path, format, n_classes, as_json, max_k);
 }

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -619,7 +620,7 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 		if (!textio_valid_text(l.v[i].rel, strlen(l.v[i].rel), 0) &&
 		    (rc = entry_problem(j, &j->e[j->n - 1], "file name is not valid UTF-8 or has control characters")))
 			goto nomem;
-		if (has_where && !*label &&
+		if (has_where && (!label || !*label) &&
 		    (rc = entry_problem(j, &j->e[j->n - 1], "empty label line")))
 			goto nomem;
 		if (flat && j->o->labels && i >= n_gt &&
@@ -882,7 +883,17 @@ static int project_batches(struct mlfy_store *s, const struct mlfy_add_images_op
 
 	rc = mlfy_store_meta_get(s, "batches", &v, err);
 	if (rc == 0) {
-		meta = atoi(v);
+		char *end;
+		long x;
+		errno = 0;
+		x = strtol(v, &end, 10);
+		if (errno || end == v || *end || x < 1 || x > INT_MAX) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "the project's meta value 'batches' is not a batch count: '%.40s'",
+					  v);
+			free(v);
+			return rc;
+		}
+		meta = (int)x;
 		free(v);
 	} else if (rc != MLFY_ENOTFOUND) {
 		return rc;

@@ -643,7 +643,8 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 	/* sort each image's labels, drop repeats (compacting in place) */
 	for (i = 0; i < b->n; i++) {
 		size_t s = b->offsets[i], e = b->offsets[i + 1], k, start = w;
-		qsort(b->classes + s, e - s, sizeof(int), cmp_int);
+		if (e > s)   /* classes is NULL while no image has a label */
+			qsort(b->classes + s, e - s, sizeof(int), cmp_int);
 		for (k = s; k < e; k++) {
 			if (w > start && b->classes[w - 1] == b->classes[k]) {
 				if (!l->n_duplicates++)
@@ -701,48 +702,40 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 	return 0;
 }
 
-int mlfy_labels_load(const char *path, int format, int n_classes,
-		     struct mlfy_labels **out, struct mlfy_err *err)
+int mlfy_labels_parse(const char *name, const char *text, size_t len, int format, int n_classes,
+		      struct mlfy_labels **out, struct mlfy_err *err)
 {
 	struct builder b;
-	char *buf = NULL, *p;
-	size_t len;
+	const char *p = text;
 	int rc;
 
 	*out = NULL;
 	memset(&b, 0, sizeof(b));
-	b.path = path;
+	b.path = name;
 	b.n_classes = n_classes;
 	if (format < MLFY_LABELS_AUTO || format > MLFY_LABELS_CSV)
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: unknown label format %d", path, format);
-	if ((rc = read_file(path, &buf, &len, err)))
-		return rc;
-	p = buf;
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: unknown label format %d", name, format);
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
 		p += 3;
 		len -= 3;
 	}
-	if (memchr(p, '\0', len)) {
-		free(buf);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: binary data (NUL bytes): not a label file", path);
-	}
-	if (is_blank(p, p + len)) {
-		free(buf);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file (no images)", path);
-	}
+	if (memchr(p, '\0', len))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: binary data (NUL bytes): not a label file", name);
+	if (is_blank(p, p + len))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file (no images)", name);
 	if (format == MLFY_LABELS_AUTO)
 		format = detect_buf(p, p + len);
 	if (format == MLFY_LABELS_REAL || format == MLFY_LABELS_MULTILABELFY) {
 		json_error_t je;
 		json_t *root = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 		if (!root) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d:%d: invalid JSON: %s", path, je.line, je.column,
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d:%d: invalid JSON: %s", name, je.line, je.column,
 					  je.text);
 		} else if (format == MLFY_LABELS_REAL && !json_is_array(root)) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: ReaL format needs a JSON list of label lists", path);
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: ReaL format needs a JSON list of label lists", name);
 		} else if (format == MLFY_LABELS_MULTILABELFY && !json_is_object(root)) {
 			rc = mlfy_err_set(err, MLFY_EINVAL,
-					  "%s: Multilabelfy format needs a JSON object {\"file\": [\"idx\", ...]}", path);
+					  "%s: Multilabelfy format needs a JSON object {\"file\": [\"idx\", ...]}", name);
 		} else {
 			rc = format == MLFY_LABELS_REAL ? parse_real(&b, root, err) : parse_multilabelfy(&b, root, err);
 		}
@@ -752,10 +745,26 @@ int mlfy_labels_load(const char *path, int format, int n_classes,
 	} else {
 		rc = parse_csv(&b, p, p + len, err);
 	}
-	free(buf);
 	if (!rc)
 		rc = finish(&b, format, out, err);
 	b_release(&b);
+	return rc;
+}
+
+int mlfy_labels_load(const char *path, int format, int n_classes,
+		     struct mlfy_labels **out, struct mlfy_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (format < MLFY_LABELS_AUTO || format > MLFY_LABELS_CSV)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: unknown label format %d", path, format);
+	if ((rc = read_file(path, &buf, &len, err)))
+		return rc;
+	rc = mlfy_labels_parse(path, buf, len, format, n_classes, out, err);
+	free(buf);
 	return rc;
 }
 

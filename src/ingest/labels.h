@@ -69,6 +69,13 @@ struct mlfy_labels {
 int mlfy_labels_load(const char *path, int format, int n_classes,
 		     struct mlfy_labels **out, struct mlfy_err *err);
 
+/* The same for a label file held in memory: text[0..len) (need not be
+ * NUL-terminated; borrowed), name used in messages where load uses the
+ * path.  Same formats, validation, result and errors (no MLFY_ENOTFOUND /
+ * MLFY_EIO).  mlfy_labels_load is read-the-file + this. */
+int mlfy_labels_parse(const char *name, const char *text, size_t len, int format, int n_classes,
+		      struct mlfy_labels **out, struct mlfy_err *err);
+
 /* Frees l.  Accepts NULL. */
 void mlfy_labels_free(struct mlfy_labels *l);
 

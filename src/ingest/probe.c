@@ -212,6 +212,10 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 	snprintf(info->format, sizeof(info->format), "%s", format);
 	if (info->width <= 0 || info->height <= 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s header gives no size", format);
+	if ((int64_t)info->width * info->height > MLFY_IMAGE_MAX_PIXELS)
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "absurd size %d x %d pixels (more than %lld: a decompression bomb or a corrupt header)",
+				    info->width, info->height, (long long)MLFY_IMAGE_MAX_PIXELS);
 
 	if (!strcmp(format, "jpeg")) {
 		/* a complete JPEG ends with EOI (FF D9); some writers pad after it */

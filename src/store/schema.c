@@ -166,7 +166,25 @@ const char *const store_migrations[] = {
 	"  csrf TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL,"   /* unix seconds */
 	"  last_seen INTEGER NOT NULL"
-	");",
+	");"
+	/* ---- serve (issue 3): lookup indexes for sessions, assignments and the
+	 * refinement queue as mlfy serve reads them (docs/schema.md, "serve") */
+	"CREATE INDEX serve_sessions_annotator ON sessions(annotator_id);"
+	"CREATE INDEX serve_assignments_annotator ON assignments(annotator_id, batch);"
+	"CREATE INDEX serve_refinement_queue_expert ON refinement_queue(expert_id, image_id);"
+	/* ---- review (issue 4): aggregation results and lookup indexes for
+	 * votes and the review tables (docs/review.md, "Store tables") */
+	"CREATE TABLE aggregations ("
+	"  question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,"
+	"  method TEXT NOT NULL CHECK (method IN ('majority','dawid-skene')),"
+	"  posterior REAL NOT NULL CHECK (posterior >= 0 AND posterior <= 1),"  /* P(label applies) */
+	"  label INTEGER NOT NULL CHECK (label IN (0,1)),"   /* posterior > threshold */
+	"  threshold REAL NOT NULL,"
+	"  computed_at TEXT NOT NULL,"
+	"  PRIMARY KEY (question_id, method)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX review_votes_source ON votes(source);"
+	"CREATE INDEX review_final_status_stage ON final_status(stage, image_id);",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

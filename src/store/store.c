@@ -24,6 +24,24 @@ int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what)
 		code = MLFY_EPERM;
 	else if ((rc & 0xff) == SQLITE_FULL)
 		code = MLFY_EIO;
+	if ((rc & 0xff) == SQLITE_FULL ||
+	    ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
+		return mlfy_err_set(err, MLFY_EIO, "%s: the disk is full (%s: %s); the change was not saved", s->path,
+				    what, sqlite3_errmsg(s->db));
+	if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE) {
+		/* SQLite keeps no errno for these; EFBIG (a file-size limit)
+		 * and EIO end here */
+		int e = sqlite3_system_errno(s->db);
+		return mlfy_err_set(err, MLFY_EIO,
+				    "%s: cannot write to the disk (%s: %s%s%s): it may be full, failing, or over a "
+				    "file-size limit; the change was not saved",
+				    s->path, what, sqlite3_errmsg(s->db), e ? ": " : "", e ? strerror(e) : "");
+	}
+	if ((rc & 0xff) == SQLITE_READONLY)
+		return mlfy_err_set(err, code,
+				    "%s: cannot write: the project file or its folder is read-only (%s: %s); SQLite needs "
+				    "write access to both (it keeps %s-wal and %s-shm beside the file)",
+				    s->path, what, sqlite3_errmsg(s->db), s->path, s->path);
 	return mlfy_err_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -130,13 +148,58 @@ static int migrate(struct mlfy_store *s, int created, struct mlfy_err *err)
 	return store_exec(s, "COMMIT", err);
 }
 
+/* Read-only opens of a WAL project that SQLite cannot give a -shm file (a
+ * read-only file, or a read-only folder): reopens it with the URI
+ * parameter immutable=1 (https://sqlite.org/uri.html), which reads the
+ * file without any locking or -shm.  Only when no -wal file with content
+ * exists beside it: immutable ignores the WAL, so committed changes still
+ * in a WAL would be silently missed.  Returns 0 when the project can now
+ * be read, -1 otherwise (s unchanged or reopened: the caller's next read
+ * reports the error). */
+static int reopen_immutable(struct mlfy_store *s)
+{
+	char wal[4096], *uri, *q;
+	struct stat st;
+	const unsigned char *p;
+	sqlite3 *db = NULL;
+	int ec = sqlite3_extended_errcode(s->db) & 0xff;
+
+	if (ec != SQLITE_READONLY && ec != SQLITE_CANTOPEN)
+		return -1;
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", s->path) >= sizeof(wal) ||
+	    (stat(wal, &st) == 0 && st.st_size > 0))
+		return -1;
+	if (!(uri = malloc(3 * strlen(s->path) + 32)))
+		return -1;
+	q = uri + sprintf(uri, "file:");
+	for (p = (const unsigned char *)s->path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/._-~", *p))
+			*q++ = (char)*p;
+		else
+			q += sprintf(q, "%%%02X", *p);
+	}
+	strcpy(q, "?immutable=1");
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close_v2(db);
+		free(uri);
+		return -1;
+	}
+	free(uri);
+	sqlite3_close_v2(s->db);
+	s->db = db;
+	sqlite3_extended_result_codes(s->db, 1);
+	return pragma_int(s, "PRAGMA schema_version") < 0 ? -1 : 0;
+}
+
 int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 		    struct mlfy_err *err)
 {
 	struct mlfy_store *s;
 	struct stat st;
 	int exists = stat(path, &st) == 0;
-	int oflags, rc;
+	int oflags, rc, readable;
 
 	*out = NULL;
 	if ((flags & MLFY_STORE_CREATE) && exists)
@@ -165,16 +228,20 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 10000);
 	/* A file that is not SQLite fails on the first read. */
-	if (pragma_int(s, "PRAGMA schema_version") < 0) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_READONLY_DIRECTORY)
-			/* WAL mode: even readers create PROJECT-wal and PROJECT-shm */
+	readable = pragma_int(s, "PRAGMA schema_version") >= 0;
+	if (!readable && s->readonly)   /* a read-only project in a read-only place */
+		readable = reopen_immutable(s) == 0;
+	if (!readable) {
+		int ec = sqlite3_extended_errcode(s->db) & 0xff;
+		if (ec == SQLITE_READONLY || ec == SQLITE_CANTOPEN || ec == SQLITE_PERM)
+			/* e.g. a WAL project in a read-only folder: SQLite cannot
+			 * create the -shm file it needs even to read */
 			rc = mlfy_err_set(err, MLFY_EPERM,
-					  "%s: cannot open: its folder is not writable, and SQLite needs to create "
-					  "%s-wal and %s-shm next to it; make the folder writable or copy the project",
-					  path, path, path);
+					  "%s: cannot open the project (%s): the project file or its folder is read-only; "
+					  "SQLite needs write access to both to change it (it keeps %s-wal and %s-shm beside "
+					  "the file)", path, sqlite3_errmsg(s->db), path, path);
 		else
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path,
-					  sqlite3_errmsg(s->db));
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, sqlite3_errmsg(s->db));
 		mlfy_store_close(s);
 		return rc;
 	}
@@ -183,6 +250,21 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 		rc = mlfy_err_set(err, MLFY_EPERM, "%s: project file is read-only (no write permission)", path);
 		mlfy_store_close(s);
 		return rc;
+	}
+	/* An existing file must be a project before anything is written to
+	 * it (journal_mode=WAL below rewrites the header): an empty file or
+	 * another program's SQLite database is left exactly as it was. */
+	if (exists && !(flags & MLFY_STORE_CREATE)) {
+		const char *why = NULL;
+		if (st.st_size == 0)
+			why = "empty file";
+		else if (pragma_int(s, "PRAGMA application_id") != APPLICATION_ID)
+			why = mlfy_store_schema_version(s) <= 0 ? "no schema" : "foreign application id";
+		if (why) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, why);
+			mlfy_store_close(s);
+			return rc;
+		}
 	}
 	if (!s->readonly) {
 		if ((rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err))) {

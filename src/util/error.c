@@ -1,4 +1,5 @@
 /* error.c - status codes and error messages (see error.h). Owns nothing else. */
+#define MLFY_ERROR_C   /* no analyzer macro for mlfy_err_set here (error.h) */
 #include "util/error.h"
 
 #include <stdio.h>

@@ -41,8 +41,17 @@ void mlfy_err_clear(struct mlfy_err *err);
 int mlfy_err_set(struct mlfy_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* For the clang static analyzer (make lint) only: it cannot see into
+ * error.c, so it would assume `return mlfy_err_set(err, MLFY_EINVAL, ...)`
+ * may return 0 and report impossible paths.  This states the contract
+ * above (the result is code) where the analyzer can see it. */
+#if defined(__clang_analyzer__) && !defined(MLFY_ERROR_C)
+#define mlfy_err_set(err, code, ...) (mlfy_err_set((err), (code), __VA_ARGS__), (code))
+#endif
+
 /* Like mlfy_err_set with a va_list. */
-int mlfy_err_vset(struct mlfy_err *err, int code, const char *fmt, va_list ap);
+int mlfy_err_vset(struct mlfy_err *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Prepends "prefix: " to an existing message (for adding context such as a
  * file name on the way up).  Returns err->code. */

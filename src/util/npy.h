@@ -186,6 +186,12 @@ struct mlfy_npz;
  * MLFY_EIO, MLFY_EINVAL (not a zip archive, corrupt directory),
  * MLFY_ENOMEM. */
 int mlfy_npz_open(const char *path, struct mlfy_npz **out, struct mlfy_err *err);
+/* Opens an archive held in memory, buf[0..len) (borrowed: it must outlive
+ * the handle); name is used in messages where mlfy_npz_open uses the path.
+ * Errors as mlfy_npz_open, less MLFY_ENOTFOUND / MLFY_EIO. */
+int mlfy_npz_open_mem(const char *name, const void *buf, size_t len, struct mlfy_npz **out,
+		      struct mlfy_err *err);
+/* Closes the archive (and its descriptor in file mode).  Accepts NULL. */
 void mlfy_npz_close(struct mlfy_npz *z);
 
 /* Number of members and the name of member i (borrowed, e.g. "tensor.npy"). */

@@ -44,7 +44,8 @@ struct npz_entry {
 
 struct mlfy_npz {
 	char *path;
-	int fd;
+	int fd;                      /* file mode: open descriptor; -1 in memory mode */
+	const unsigned char *mem;    /* memory mode: the archive (borrowed) */
 	uint64_t size;
 	struct npz_entry *e;
 	size_t n;
@@ -73,6 +74,10 @@ static int zread(struct mlfy_npz *z, void *buf, size_t n, uint64_t off, const ch
 	if (off > z->size || n > z->size - off)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip archive: %s lies past the end of the file",
 				    z->path, what);
+	if (z->mem) {
+		memcpy(buf, z->mem + off, n);
+		return 0;
+	}
 	while (got < n) {
 		ssize_t r = pread(z->fd, (char *)buf + got, n - got, (off_t)(off + got));
 		if (r < 0) {
@@ -214,13 +219,69 @@ static int apply_zip64_extra(struct mlfy_npz *z, struct npz_entry *e, const unsi
 	return 0;
 }
 
+/* Reads the central directory of z (path, fd or mem, and size set) into
+ * z->e / z->n. */
+static int read_directory(struct mlfy_npz *z, struct mlfy_err *err)
+{
+	const char *path = z->path;
+	uint64_t n_entries = 0, cd_size = 0, cd_off = 0, cd_end = 0;
+	unsigned char *cd = NULL;
+	size_t pos = 0, i;
+	int rc;
+
+	if ((rc = find_directory(z, &n_entries, &cd_size, &cd_off, &cd_end, err)))
+		return rc;
+	if (!(cd = malloc(cd_size ? (size_t)cd_size : 1)) ||
+	    !(z->e = calloc(n_entries ? (size_t)n_entries : 1, sizeof(*z->e)))) {
+		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = zread(z, cd, (size_t)cd_size, cd_off, "central directory", err)))
+		goto out;
+	for (i = 0; i < n_entries; i++) {
+		struct npz_entry *e = &z->e[i];
+		unsigned nlen, xlen, clen;
+		if (cd_size - pos < CENTRAL_LEN || rd32(cd + pos) != SIG_CENTRAL) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip central directory (entry %zu)", path, i);
+			goto out;
+		}
+		nlen = rd16(cd + pos + 28);
+		xlen = rd16(cd + pos + 30);
+		clen = rd16(cd + pos + 32);
+		if (cd_size - pos - CENTRAL_LEN < (uint64_t)nlen + xlen + clen) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip central directory (entry %zu)", path, i);
+			goto out;
+		}
+		e->flags = rd16(cd + pos + 8);
+		e->method = rd16(cd + pos + 10);
+		e->crc = rd32(cd + pos + 16);
+		e->csize = rd32(cd + pos + 20);
+		e->usize = rd32(cd + pos + 24);
+		e->offset = rd32(cd + pos + 42);
+		if (!(e->name = malloc(nlen + 1u))) {
+			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			goto out;
+		}
+		z->n = i + 1;
+		memcpy(e->name, cd + pos + CENTRAL_LEN, nlen);
+		e->name[nlen] = '\0';
+		if (memchr(e->name, '\0', nlen)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip central directory (NUL in a name)", path);
+			goto out;
+		}
+		if ((rc = apply_zip64_extra(z, e, cd + pos + CENTRAL_LEN + nlen, xlen, err)))
+			goto out;
+		pos += CENTRAL_LEN + nlen + xlen + clen;
+	}
+out:
+	free(cd);
+	return rc;
+}
+
 int mlfy_npz_open(const char *path, struct mlfy_npz **out, struct mlfy_err *err)
 {
 	struct mlfy_npz *z;
 	struct stat st;
-	uint64_t n_entries = 0, cd_size = 0, cd_off = 0, cd_end = 0;
-	unsigned char *cd = NULL;
-	size_t pos = 0, i;
 	int rc;
 
 	*out = NULL;
@@ -239,57 +300,35 @@ int mlfy_npz_open(const char *path, struct mlfy_npz **out, struct mlfy_err *err)
 		goto fail;
 	}
 	z->size = (uint64_t)st.st_size;
-	if ((rc = find_directory(z, &n_entries, &cd_size, &cd_off, &cd_end, err)))
+	if ((rc = read_directory(z, err)))
 		goto fail;
-	if (!(cd = malloc(cd_size ? (size_t)cd_size : 1)) ||
-	    !(z->e = calloc(n_entries ? (size_t)n_entries : 1, sizeof(*z->e)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = zread(z, cd, (size_t)cd_size, cd_off, "central directory", err)))
-		goto fail;
-	for (i = 0; i < n_entries; i++) {
-		struct npz_entry *e = &z->e[i];
-		unsigned nlen, xlen, clen;
-		if (cd_size - pos < CENTRAL_LEN || rd32(cd + pos) != SIG_CENTRAL) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip central directory (entry %zu)", path, i);
-			goto fail;
-		}
-		nlen = rd16(cd + pos + 28);
-		xlen = rd16(cd + pos + 30);
-		clen = rd16(cd + pos + 32);
-		if (cd_size - pos - CENTRAL_LEN < (uint64_t)nlen + xlen + clen) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip central directory (entry %zu)", path, i);
-			goto fail;
-		}
-		e->flags = rd16(cd + pos + 8);
-		e->method = rd16(cd + pos + 10);
-		e->crc = rd32(cd + pos + 16);
-		e->csize = rd32(cd + pos + 20);
-		e->usize = rd32(cd + pos + 24);
-		e->offset = rd32(cd + pos + 42);
-		if (!(e->name = malloc(nlen + 1u))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			goto fail;
-		}
-		z->n = i + 1;
-		memcpy(e->name, cd + pos + CENTRAL_LEN, nlen);
-		e->name[nlen] = '\0';
-		if (memchr(e->name, '\0', nlen)) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: corrupt zip central directory (NUL in a name)", path);
-			goto fail;
-		}
-		if ((rc = apply_zip64_extra(z, e, cd + pos + CENTRAL_LEN + nlen, xlen, err)))
-			goto fail;
-		pos += CENTRAL_LEN + nlen + xlen + clen;
-	}
-	free(cd);
 	*out = z;
 	return 0;
 fail:
-	free(cd);
 	mlfy_npz_close(z);
 	return rc;
+}
+
+int mlfy_npz_open_mem(const char *name, const void *buf, size_t len, struct mlfy_npz **out,
+		      struct mlfy_err *err)
+{
+	struct mlfy_npz *z;
+	int rc;
+
+	*out = NULL;
+	if (!(z = calloc(1, sizeof(*z))) || !(z->path = strdup(name))) {
+		free(z);
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	}
+	z->fd = -1;
+	z->mem = len ? buf : (const unsigned char *)"";
+	z->size = len;
+	if ((rc = read_directory(z, err))) {
+		mlfy_npz_close(z);
+		return rc;
+	}
+	*out = z;
+	return 0;
 }
 
 /* CRC-32 of n bytes (zlib's crc32 takes uInt lengths). */
@@ -313,7 +352,8 @@ static int inflate_member(struct mlfy_npz *z, const struct npz_entry *e, uint64_
 	uint64_t left = e->csize, off = data_off;
 	size_t produced = 0;
 	int zrc = Z_OK, rc = 0;
-	const size_t chunk = 1u << 20;
+	/* input buffer: the member's compressed size, at most 1 MiB */
+	const size_t chunk = e->csize == 0 ? 1 : e->csize < (1u << 20) ? (size_t)e->csize : (size_t)1 << 20;
 
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)

@@ -84,11 +84,13 @@ if [ ${#as_user[@]} -gt 0 ]; then
   expect_err "ro/p.mlfy: project file is read-only"
   "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null || fail "check of a write-protected project"
   # a project in a folder that is not writable (and no -wal/-shm files):
-  # SQLite cannot create them; the error says so instead of "not an mlfy project"
+  # SQLite cannot create them; reading still works (immutable open), a write
+  # is refused saying why instead of "not an mlfy project"
   chmod 644 ro/p.mlfy && rm -f ro/p.mlfy-wal ro/p.mlfy-shm && chmod 555 ro
-  rc=0; "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null 2>"$TMP/err" || rc=$?
-  [ "$rc" = 1 ] || fail "project in a read-only folder: exit $rc"
-  expect_err "its folder is not writable"
+  "${as_user[@]}" "$MLFY" check ro/p.mlfy >/dev/null || fail "check of a project in a read-only folder"
+  rc=0; "${as_user[@]}" "$MLFY" add-images ro/p.mlfy ro/photos -q >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 1 ] || fail "write to a project in a read-only folder: exit $rc"
+  expect_err "read-only"
   chmod 755 ro
 else
   echo "note: permission cases skipped (root without runuser/nobody)" >&2

@@ -1,0 +1,178 @@
+/* bench_export.c - `mlfy export` at scale: builds a synthetic project of N
+ * images (default 1,000,000; 1,000 classes; 1-3 final labels each, 2 %
+ * undecided) with plain SQL, then times mlfy_export in every format against
+ * a baseline measured in the same run (stepping the export cursor without
+ * writing), and reports the peak resident memory of the exporting process
+ * (the project is built in a child process, so the figure is the export's).
+ * JSONL looks up each image's provenance (annotations, queue row, zero-label
+ * review), so it is the slowest format.
+ *
+ *   bench_review_export [N [DIR]]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "review/export.h"
+#include "store/review.h"
+#include "store/store.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static long max_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static int exec1(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "bench_review_export: %s: %s\n", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int build(const char *path, long n)
+{
+	struct mlfy_store *s;
+	struct mlfy_err err;
+	sqlite3 *db;
+	sqlite3_stmt *img, *st, *lab;
+	unsigned seed = 42;
+	long i;
+	int c;
+	char name[64];
+
+	if (mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err)) {
+		fprintf(stderr, "bench_review_export: %s\n", err.msg);
+		return -1;
+	}
+	mlfy_store_close(s);
+	if (sqlite3_open(path, &db) || exec1(db, "PRAGMA synchronous=OFF; BEGIN"))
+		return -1;
+	for (c = 0; c < 1000; c++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "INSERT INTO classes(idx, ext_id, name) VALUES (%d, 'n%08d', 'class %d')", c, c, c);
+		if (exec1(db, sql))
+			return -1;
+	}
+	sqlite3_prepare_v2(db, "INSERT INTO images(id, name, path, original_label, batch, sha256, width, height, bytes,"
+			   " added_at) VALUES (?1, ?2, ?3, ?4, 1 + ?1 % 7, printf('%064x', ?1), 500, 375, 100000,"
+			   " '2026-01-01T00:00:00Z')", -1, &img, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO final_status(image_id, stage, decided_at) VALUES (?1, ?2,"
+			   " '2026-01-02T00:00:00Z')", -1, &st, NULL);
+	sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO final_labels(image_id, class_idx) VALUES (?1, ?2)", -1, &lab, NULL);
+	for (i = 1; i <= n; i++) {
+		int orig = rand_r(&seed) % 1000, k, nl;
+		snprintf(name, sizeof(name), "ILSVRC2012_val_%08ld.JPEG", i);
+		sqlite3_bind_int64(img, 1, i);
+		sqlite3_bind_text(img, 2, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(img, 3, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(img, 4, orig);
+		if (sqlite3_step(img) != SQLITE_DONE)
+			return -1;
+		sqlite3_reset(img);
+		if (rand_r(&seed) % 100 < 2)
+			continue;  /* undecided */
+		sqlite3_bind_int64(st, 1, i);
+		sqlite3_bind_text(st, 2, rand_r(&seed) % 3 ? "agreed" : "refined", -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		sqlite3_reset(st);
+		nl = rand_r(&seed) % 100 < 2 ? 0 : 1 + rand_r(&seed) % 3;
+		for (k = 0; k < nl; k++) {
+			sqlite3_bind_int64(lab, 1, i);
+			sqlite3_bind_int(lab, 2, k ? rand_r(&seed) % 1000 : orig);
+			if (sqlite3_step(lab) != SQLITE_DONE)
+				return -1;
+			sqlite3_reset(lab);
+		}
+	}
+	sqlite3_finalize(img);
+	sqlite3_finalize(st);
+	sqlite3_finalize(lab);
+	if (exec1(db, "COMMIT"))
+		return -1;
+	sqlite3_close(db);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = { "real", "multilabelfy", "csv", "jsonl", "labelstudio" };
+	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
+	const char *dir = argc > 2 ? argv[2] : "/tmp";
+	char path[4096], out[4096];
+	struct mlfy_store *s;
+	struct mlfy_err err;
+	struct mlfy_export_cursor *c;
+	struct mlfy_export_row row;
+	struct mlfy_export_summary sum;
+	double t0, t_base;
+	long rss0;
+	int f, status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/bench-export-%ld.mlfy", dir, (long)getpid());
+	t0 = now();
+	if ((pid = fork()) == 0)
+		_exit(build(path, n) ? 1 : 0);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench_review_export: building the project failed\n");
+		return 1;
+	}
+	printf("export: %ld images (1,000 classes, 1-3 labels, 2 %% undecided), built in %.1f s\n", n, now() - t0);
+	if (mlfy_store_open(path, MLFY_STORE_READONLY, &s, &err)) {
+		fprintf(stderr, "bench_review_export: %s\n", err.msg);
+		return 1;
+	}
+	rss0 = max_rss_kib();
+	t0 = now();
+	if (mlfy_export_open(s, &c, &err))
+		return 1;
+	while (mlfy_export_next(c, &row, &err) == 1)
+		;
+	mlfy_export_close(c);
+	t_base = now() - t0;
+	printf("  baseline: step the export cursor        %6.2f s\n", t_base);
+	for (f = 0; f < 5; f++) {
+		FILE *o;
+		snprintf(out, sizeof(out), "%s.%s", path, names[f]);
+		if (!(o = fopen(out, "w")))
+			return 1;
+		t0 = now();
+		if (mlfy_export(s, (enum mlfy_export_format)f, o, &sum, &err)) {
+			fprintf(stderr, "bench_review_export: %s\n", err.msg);
+			return 1;
+		}
+		fclose(o);
+		printf("  %-14s %6.2f s  (%.1fx baseline, %.0f images/s), peak RSS %ld MiB (%+ld MiB since opening)\n",
+		       names[f], now() - t0, (now() - t0) / t_base, (double)n / (now() - t0), max_rss_kib() / 1024,
+		       (max_rss_kib() - rss0) / 1024);
+		unlink(out);
+	}
+	mlfy_store_close(s);
+	unlink(path);
+	snprintf(out, sizeof(out), "%s-wal", path);
+	unlink(out);
+	snprintf(out, sizeof(out), "%s-shm", path);
+	unlink(out);
+	return 0;
+}

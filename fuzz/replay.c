@@ -1,0 +1,111 @@
+/* replay.c - a main() for the fuzz targets in builds without libFuzzer:
+ * runs LLVMFuzzerTestOneInput once on each file named on the command line
+ * (folders: on each regular file inside, in name order).  CTest uses it to
+ * replay the seed corpora and every committed crash input
+ * (fuzz/regressions/<target>/) in the normal and sanitizer builds, so a
+ * parser bug found by fuzzing stays fixed.  Exit status 0, or 1 when a
+ * file cannot be read (a crash aborts the process). */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long len;
+	size_t got;
+
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "replay: %s: cannot read\n", path);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	/* exactly len bytes (no slack), so sanitizers see any over-read */
+	if (!(buf = malloc(len ? (size_t)len : 1))) {
+		fclose(f);
+		return 1;
+	}
+	got = fread(buf, 1, (size_t)len, f);
+	fclose(f);
+	if (got != (size_t)len) {
+		fprintf(stderr, "replay: %s: short read\n", path);
+		free(buf);
+		return 1;
+	}
+	LLVMFuzzerTestOneInput(buf, got);
+	free(buf);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int run_dir(const char *dir, int *n_files)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int bad = 0;
+
+	if (!d) {
+		fprintf(stderr, "replay: %s: cannot open folder\n", dir);
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof(*nn));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		if (!(names[n] = strdup(path)))
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		bad |= run_file(names[i]);
+		(*n_files)++;
+		free(names[i]);
+	}
+	free(names);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	int i, bad = 0, n_files = 0;
+
+	for (i = 1; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) != 0) {
+			continue;   /* an absent folder (no regressions yet) is fine */
+		} else if (S_ISDIR(st.st_mode)) {
+			bad |= run_dir(argv[i], &n_files);
+		} else {
+			bad |= run_file(argv[i]);
+			n_files++;
+		}
+	}
+	printf("replayed %d input%s\n", n_files, n_files == 1 ? "" : "s");
+	return bad;
+}

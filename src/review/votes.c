@@ -1,0 +1,649 @@
+/* votes.c - vote sets from ReaL .npz files, the votes table and stage-ii
+ * annotations, and storing them (see votes.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "review/votes.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/catalog.h"
+#include "store/final_labels.h"
+#include "store/review.h"
+#include "util/npy.h"
+
+static int oom(struct mlfy_err *err)
+{
+	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+}
+
+void mlfy_vote_set_release(struct mlfy_vote_set *v)
+{
+	size_t i;
+	if (!v)
+		return;
+	for (i = 0; v->image && i < v->n_questions; i++)
+		free(v->image[i]);
+	for (i = 0; v->rater && i < v->n_raters; i++)
+		free(v->rater[i]);
+	free(v->image);
+	free(v->label);
+	free(v->question_id);
+	free(v->rater);
+	free(v->votes);
+	memset(v, 0, sizeof(*v));
+}
+
+static int push_vote(struct mlfy_vote_set *v, size_t *cap, uint32_t q, uint32_t r, uint8_t a)
+{
+	if (v->n_votes == *cap) {
+		size_t nc = *cap ? 2 * *cap : 1024;
+		struct mlfy_vote *nv = realloc(v->votes, nc * sizeof(*nv));
+		if (!nv)
+			return -1;
+		v->votes = nv;
+		*cap = nc;
+	}
+	v->votes[v->n_votes].question = q;
+	v->votes[v->n_votes].rater = r;
+	v->votes[v->n_votes].answer = a;
+	v->n_votes++;
+	return 0;
+}
+
+/* ---- a small string -> index map (open addressing, FNV-1a) ------------------ */
+
+struct name_map {
+	char **names;      /* [n] in first-seen order (owned) */
+	size_t n, cap;
+	int64_t *slot;     /* [n_slots] index + 1, 0 = empty */
+	size_t n_slots;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void name_map_free(struct name_map *m)
+{
+	size_t i;
+	for (i = 0; i < m->n; i++)
+		free(m->names[i]);
+	free(m->names);
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
+}
+
+static int name_map_grow(struct name_map *m)
+{
+	size_t ns = m->n_slots ? 2 * m->n_slots : 64, i;
+	int64_t *slot = calloc(ns, sizeof(*slot));
+	if (!slot)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		size_t h = (size_t)(fnv1a(m->names[i]) & (ns - 1));
+		while (slot[h])
+			h = (h + 1) & (ns - 1);
+		slot[h] = (int64_t)i + 1;
+	}
+	free(m->slot);
+	m->slot = slot;
+	m->n_slots = ns;
+	return 0;
+}
+
+/* Index of name, adding it when new; -1 on out of memory. */
+static int64_t name_map_get(struct name_map *m, const char *name)
+{
+	size_t h;
+	if (2 * (m->n + 1) > m->n_slots && name_map_grow(m))
+		return -1;
+	h = (size_t)(fnv1a(name) & (m->n_slots - 1));
+	while (m->slot[h]) {
+		if (!strcmp(m->names[m->slot[h] - 1], name))
+			return m->slot[h] - 1;
+		h = (h + 1) & (m->n_slots - 1);
+	}
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? 2 * m->cap : 16;
+		char **nn = realloc(m->names, nc * sizeof(*nn));
+		if (!nn)
+			return -1;
+		m->names = nn;
+		m->cap = nc;
+	}
+	if (!(m->names[m->n] = strdup(name)))
+		return -1;
+	m->slot[h] = (int64_t)m->n + 1;
+	return (int64_t)m->n++;
+}
+
+static int cmp_str_idx(const void *a, const void *b, void *names)
+{
+	char **n = names;
+	return strcmp(n[*(const uint32_t *)a], n[*(const uint32_t *)b]);
+}
+
+/* Moves the map's names into v->rater sorted by name and renumbers the
+ * votes' raters accordingly. */
+static int adopt_raters_sorted(struct mlfy_vote_set *v, struct name_map *m, struct mlfy_err *err)
+{
+	uint32_t *order = malloc((m->n ? m->n : 1) * sizeof(*order));
+	uint32_t *rank = malloc((m->n ? m->n : 1) * sizeof(*rank));
+	size_t i;
+
+	if (!order || !rank || !(v->rater = malloc((m->n ? m->n : 1) * sizeof(*v->rater)))) {
+		free(order);
+		free(rank);
+		return oom(err);
+	}
+	for (i = 0; i < m->n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, m->n, sizeof(*order), cmp_str_idx, m->names);
+	for (i = 0; i < m->n; i++) {
+		rank[order[i]] = (uint32_t)i;
+		v->rater[i] = m->names[order[i]];
+	}
+	v->n_raters = m->n;
+	for (i = 0; i < v->n_votes; i++)
+		v->votes[i].rater = rank[v->votes[i].rater];
+	free(m->names);
+	m->names = NULL;
+	m->n = 0;
+	free(order);
+	free(rank);
+	return 0;
+}
+
+/* ---- ReaL .npz ----------------------------------------------------------------- */
+
+static int parse_label(const char *text, int32_t *out)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 0 || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct mlfy_err *err)
+{
+	struct mlfy_npz *z = NULL;
+	struct mlfy_npy *tensor = NULL, *info = NULL, *ids = NULL;
+	char **strs = NULL;
+	int64_t *id = NULL;
+	double *row = NULL;
+	size_t R, N, A, r, n, cap = 0, got;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = mlfy_npz_open(path, &z, err)))
+		return rc;
+	if ((rc = mlfy_npz_member(z, "tensor", &tensor, err)) || (rc = mlfy_npz_member(z, "info", &info, err)) ||
+	    (rc = mlfy_npz_member(z, "ids", &ids, err)))
+		goto out;
+	if (tensor->ndim != 3) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor has %d dimensions, expected 3 (raters x questions x answers)",
+				  path, tensor->ndim);
+		goto out;
+	}
+	R = tensor->shape[0];
+	N = tensor->shape[1];
+	A = tensor->shape[2];
+	if (A < 2 || A > MLFY_MAX_ANSWERS) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor has %zu answer options, expected 2 to %d", path, A,
+				  MLFY_MAX_ANSWERS);
+		goto out;
+	}
+	if (R > UINT32_MAX || N > UINT32_MAX) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor is too large (%zu x %zu)", path, R, N);
+		goto out;
+	}
+	if (info->ndim != 2 || info->shape[0] != N || info->shape[1] != 2 || info->dtype != MLFY_NPY_U) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info must be a %zu x 2 string array (file, label), got %s with"
+				  " %d dimensions", path, N, info->descr, info->ndim);
+		goto out;
+	}
+	if (ids->ndim != 1 || ids->shape[0] != R) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: ids must hold %zu rater ids (one per tensor row)", path, R);
+		goto out;
+	}
+	if ((rc = mlfy_npy_read_strings(info, &strs, err)) || (rc = mlfy_npy_read_int64(ids, &id, err)))
+		goto out;
+	out->n_questions = N;
+	out->n_answers = (int)A;
+	if (!(out->image = calloc(N ? N : 1, sizeof(*out->image))) ||
+	    !(out->label = malloc((N ? N : 1) * sizeof(*out->label))) ||
+	    !(out->rater = calloc(R ? R : 1, sizeof(*out->rater)))) {
+		rc = oom(err);
+		goto out;
+	}
+	out->n_raters = R;
+	for (n = 0; n < N; n++) {
+		if (parse_label(strs[2 * n + 1], &out->label[n])) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: label '%s' is not a class index", path, n,
+					  strs[2 * n + 1]);
+			goto out;
+		}
+		out->image[n] = strs[2 * n];
+		strs[2 * n] = NULL;
+	}
+	for (r = 0; r < R; r++) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%" PRId64, id[r]);
+		if (!(out->rater[r] = strdup(buf))) {
+			rc = oom(err);
+			goto out;
+		}
+	}
+	if (!(row = malloc((N * A > 0 ? N * A : 1) * sizeof(*row)))) {
+		rc = oom(err);
+		goto out;
+	}
+	for (r = 0; r < R; r++) {
+		if ((rc = mlfy_npy_read_rows_f64(tensor, row, 1, &got, err)))
+			goto out;
+		if (got != 1) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor ends at rater %zu of %zu", path, r, R);
+			goto out;
+		}
+		for (n = 0; n < N; n++) {
+			const double *t = row + n * A;
+			size_t a, ones = 0, hot = 0;
+			for (a = 0; a < A; a++) {
+				if (t[a] == 1.0) {
+					ones++;
+					hot = a;
+				} else if (t[a] != 0.0) {
+					ones = 99;
+				}
+			}
+			if (ones == 0)
+				continue;  /* not answered */
+			if (ones != 1) {
+				rc = mlfy_err_set(err, MLFY_EINVAL,
+						  "%s: tensor[%zu][%zu] is neither one-hot nor all zero", path, r, n);
+				goto out;
+			}
+			if (push_vote(out, &cap, (uint32_t)n, (uint32_t)r, (uint8_t)hot)) {
+				rc = oom(err);
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	if (strs)
+		mlfy_npy_strings_free(strs, info ? info->count : 0);
+	free(id);
+	free(row);
+	mlfy_npy_close(tensor);
+	mlfy_npy_close(info);
+	mlfy_npy_close(ids);
+	mlfy_npz_close(z);
+	if (rc)
+		mlfy_vote_set_release(out);
+	return rc;
+}
+
+/* ---- from the votes table --------------------------------------------------------- */
+
+struct load_ctx {
+	struct mlfy_vote_set *v;
+	struct name_map raters;
+	size_t cap_q, cap_v;
+	int64_t last_q;
+	char last_rater[256];
+	int oom;
+};
+
+static int load_cb(const struct mlfy_vote_row *row, void *ctx)
+{
+	struct load_ctx *c = ctx;
+	struct mlfy_vote_set *v = c->v;
+	int64_t r;
+
+	if (row->question_id != c->last_q) {
+		if (v->n_questions == c->cap_q) {
+			size_t nc = c->cap_q ? 2 * c->cap_q : 1024;
+			char **im = realloc(v->image, nc * sizeof(*im));
+			int32_t *lb;
+			int64_t *qi;
+			if (!im)
+				goto nomem;
+			v->image = im;
+			if (!(lb = realloc(v->label, nc * sizeof(*lb))))
+				goto nomem;
+			v->label = lb;
+			if (!(qi = realloc(v->question_id, nc * sizeof(*qi))))
+				goto nomem;
+			v->question_id = qi;
+			c->cap_q = nc;
+		}
+		if (!(v->image[v->n_questions] = strdup(row->image)))
+			goto nomem;
+		v->label[v->n_questions] = row->class_idx;
+		v->question_id[v->n_questions] = row->question_id;
+		v->n_questions++;
+		c->last_q = row->question_id;
+		c->last_rater[0] = '\0';
+	} else if (!strcmp(c->last_rater, row->rater)) {
+		return 0;   /* the same rater under another source: the first source wins */
+	}
+	snprintf(c->last_rater, sizeof(c->last_rater), "%s", row->rater);
+	if ((r = name_map_get(&c->raters, row->rater)) < 0)
+		goto nomem;
+	if (push_vote(v, &c->cap_v, (uint32_t)(v->n_questions - 1), (uint32_t)r, (uint8_t)row->answer))
+		goto nomem;
+	return 0;
+nomem:
+	c->oom = 1;
+	return MLFY_ENOMEM;
+}
+
+int mlfy_vote_set_from_store(struct mlfy_store *s, const char *source, struct mlfy_vote_set *out,
+			     struct mlfy_err *err)
+{
+	struct load_ctx c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.v = out;
+	c.last_q = -1;
+	out->n_answers = 3;
+	rc = mlfy_votes_foreach(s, source, load_cb, &c, err);
+	if (c.oom)
+		rc = oom(err);
+	if (!rc && out->n_votes == 0)
+		rc = mlfy_err_set(err, MLFY_ENOTFOUND, source ? "the project has no votes from '%s'"
+				  : "the project has no votes%s (import some with 'mlfy import-votes')",
+				  source ? source : "");
+	if (!rc)
+		rc = adopt_raters_sorted(out, &c.raters, err);
+	name_map_free(&c.raters);
+	if (rc)
+		mlfy_vote_set_release(out);
+	return rc;
+}
+
+/* ---- from stage-ii annotations ---------------------------------------------------- */
+
+struct ann_ctx {
+	struct mlfy_vote_set *v;
+	struct name_map raters;
+	size_t cap_q, cap_v;
+	int32_t *classes;
+	size_t cap_c;
+	int oom;
+};
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int contains(const int32_t *v, size_t n, int32_t x)
+{
+	return n && bsearch(&x, v, n, sizeof(*v), cmp_i32) != NULL;
+}
+
+static int ann_cb(const struct mlfy_review_image *img, void *ctx)
+{
+	struct ann_ctx *c = ctx;
+	struct mlfy_vote_set *v = c->v;
+	size_t i, j, n = 0, k, first_q;
+
+	/* the union of every annotator's shown and chosen classes */
+	for (i = 0; i < img->n_ann; i++) {
+		const struct mlfy_review_annotation *a = &img->ann[i];
+		if (!a->annotation_id)
+			continue;
+		if (n + a->n_shown + a->n_labels > c->cap_c) {
+			size_t nc = 2 * (n + a->n_shown + a->n_labels) + 32;
+			int32_t *nv = realloc(c->classes, nc * sizeof(*nv));
+			if (!nv)
+				goto nomem;
+			c->classes = nv;
+			c->cap_c = nc;
+		}
+		if (a->n_shown)
+			memcpy(c->classes + n, a->shown, a->n_shown * sizeof(int32_t));
+		n += a->n_shown;
+		if (a->n_labels)
+			memcpy(c->classes + n, a->labels, a->n_labels * sizeof(int32_t));
+		n += a->n_labels;
+	}
+	if (!n)
+		return 0;
+	qsort(c->classes, n, sizeof(int32_t), cmp_i32);
+	for (i = 1, k = 1; i < n; i++)
+		if (c->classes[i] != c->classes[k - 1])
+			c->classes[k++] = c->classes[i];
+	n = k;
+	if (v->n_questions + n > c->cap_q) {
+		size_t nc = 2 * (v->n_questions + n) + 1024;
+		char **im = realloc(v->image, nc * sizeof(*im));
+		int32_t *lb;
+		if (!im)
+			goto nomem;
+		v->image = im;
+		if (!(lb = realloc(v->label, nc * sizeof(*lb))))
+			goto nomem;
+		v->label = lb;
+		c->cap_q = nc;
+	}
+	first_q = v->n_questions;
+	for (i = 0; i < n; i++) {
+		if (!(v->image[v->n_questions] = strdup(img->name)))
+			goto nomem;
+		v->label[v->n_questions] = c->classes[i];
+		v->n_questions++;
+	}
+	for (i = 0; i < img->n_ann; i++) {
+		const struct mlfy_review_annotation *a = &img->ann[i];
+		int64_t r;
+		if (!a->annotation_id)
+			continue;
+		if ((r = name_map_get(&c->raters, a->annotator)) < 0)
+			goto nomem;
+		for (j = 0; j < n; j++) {
+			int32_t cl = c->classes[j];
+			int chosen = contains(a->labels, a->n_labels, cl);
+			if (!chosen && !contains(a->shown, a->n_shown, cl))
+				continue;  /* neither shown to nor chosen by this annotator */
+			if (push_vote(v, &c->cap_v, (uint32_t)(first_q + j), (uint32_t)r, chosen ? 2 : 0))
+				goto nomem;
+		}
+	}
+	return 0;
+nomem:
+	c->oom = 1;
+	return MLFY_ENOMEM;
+}
+
+int mlfy_vote_set_from_annotations(struct mlfy_store *s, struct mlfy_vote_set *out,
+				   struct mlfy_err *err)
+{
+	struct ann_ctx c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.v = out;
+	out->n_answers = 3;
+	rc = mlfy_review_foreach_image(s, ann_cb, &c, err);
+	if (c.oom)
+		rc = oom(err);
+	if (!rc && out->n_votes == 0)
+		rc = mlfy_err_set(err, MLFY_ENOTFOUND, "the project has no stage-ii annotations yet");
+	if (!rc)
+		rc = adopt_raters_sorted(out, &c.raters, err);
+	name_map_free(&c.raters);
+	free(c.classes);
+	if (rc)
+		mlfy_vote_set_release(out);
+	return rc;
+}
+
+/* ---- into the store ------------------------------------------------------------------ */
+
+int mlfy_vote_set_store(struct mlfy_store *s, const struct mlfy_vote_set *v, const char *source,
+			int check_classes, int64_t *n_questions, int64_t *n_votes,
+			struct mlfy_err *err)
+{
+	int64_t *qid = NULL;
+	size_t n_classes = 0, i;
+	int rc;
+
+	if (n_questions)
+		*n_questions = 0;
+	if (n_votes)
+		*n_votes = 0;
+	if (v->n_answers != 2 && v->n_answers != 3)
+		return mlfy_err_set(err, MLFY_EINVAL, "votes with %d answer options cannot be stored"
+				    " (the project stores no/maybe/yes)", v->n_answers);
+	if (check_classes) {
+		if ((rc = mlfy_catalog_n_classes(s, &n_classes, err)))
+			return rc;
+		for (i = 0; i < v->n_questions; i++)
+			if (v->label[i] < 0 || (size_t)v->label[i] >= n_classes)
+				return mlfy_err_set(err, MLFY_EINVAL,
+						    "question %zu (%s): class %d is not one of the project's %zu classes",
+						    i, v->image[i], (int)v->label[i], n_classes);
+	}
+	if (!(qid = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*qid))))
+		return oom(err);
+	if ((rc = mlfy_store_begin(s, err))) {
+		free(qid);
+		return rc;
+	}
+	if ((rc = mlfy_votes_delete_source(s, source, NULL, err)))
+		goto fail;
+	for (i = 0; i < v->n_questions; i++)
+		if ((rc = mlfy_votes_question(s, v->image[i], v->label[i], &qid[i], err)))
+			goto fail;
+	for (i = 0; i < v->n_votes; i++) {
+		int answer = v->votes[i].answer;
+		if (v->n_answers == 2)
+			answer *= 2;  /* no/yes -> no/yes of the 3-option scale */
+		if ((rc = mlfy_votes_put(s, qid[v->votes[i].question], v->rater[v->votes[i].rater], answer, source,
+					 err)))
+			goto fail;
+	}
+	if ((rc = mlfy_store_commit(s, err)))
+		goto fail;
+	free(qid);
+	if (n_questions)
+		*n_questions = (int64_t)v->n_questions;
+	if (n_votes)
+		*n_votes = (int64_t)v->n_votes;
+	return 0;
+fail:
+	mlfy_store_rollback(s);
+	free(qid);
+	return rc;
+}
+
+/* ---- aggregation results -------------------------------------------------------------- */
+
+static int cmp_q_image(const void *x, const void *y, void *set)
+{
+	const struct mlfy_vote_set *v = set;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	int c = strcmp(v->image[a], v->image[b]);
+	if (c)
+		return c;
+	return (v->label[a] > v->label[b]) - (v->label[a] < v->label[b]);
+}
+
+int mlfy_vote_set_store_results(struct mlfy_store *s, const struct mlfy_vote_set *v, const char *method,
+				const double *posterior, const uint8_t *label, double threshold, int set_final,
+				struct mlfy_aggregate_apply *res, struct mlfy_err *err)
+{
+	uint32_t *order = NULL;
+	int *pos = NULL;
+	size_t i, start, end;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!v->question_id)
+		return mlfy_err_set(err, MLFY_EINVAL, "aggregation results need stored questions");
+	if ((rc = mlfy_store_begin(s, err)))
+		return rc;
+	if ((rc = mlfy_aggregations_clear(s, method, err)))
+		goto fail;
+	for (i = 0; i < v->n_questions; i++) {
+		if ((rc = mlfy_aggregations_put(s, v->question_id[i], method, posterior[i], label[i], threshold, err)))
+			goto fail;
+		res->stored++;
+	}
+	order = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*order));
+	pos = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*pos));
+	if (!order || !pos) {
+		rc = oom(err);
+		goto fail;
+	}
+	for (i = 0; i < v->n_questions; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, v->n_questions, sizeof(*order), cmp_q_image, (void *)v);
+	for (start = 0; start < v->n_questions; start = end) {
+		struct mlfy_final cur;
+		int64_t image_id;
+		size_t n_pos = 0;
+		int changed;
+		for (end = start + 1; end < v->n_questions && !strcmp(v->image[order[end]], v->image[order[start]]); end++)
+			;
+		res->images++;
+		if (!set_final)
+			continue;
+		rc = mlfy_review_image_id(s, v->image[order[start]], &image_id, err);
+		if (rc == MLFY_ENOTFOUND) {
+			res->unknown++;
+			continue;
+		}
+		if (rc)
+			goto fail;
+		rc = mlfy_final_get(s, image_id, &cur, err);
+		if (rc == 0) {
+			int other = cur.stage != MLFY_FINAL_AGGREGATED;
+			mlfy_final_release(&cur);
+			if (other) {
+				res->kept++;
+				continue;
+			}
+		} else if (rc != MLFY_ENOTFOUND) {
+			goto fail;
+		}
+		for (i = start; i < end; i++)
+			if (label[order[i]])
+				pos[n_pos++] = v->label[order[i]];
+		if ((rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_AGGREGATED, pos, n_pos, 0, &changed, err)))
+			goto fail;
+		res->decided++;
+		res->changed += changed;
+	}
+	if ((rc = mlfy_store_commit(s, err)))
+		goto fail;
+	free(order);
+	free(pos);
+	mlfy_err_clear(err);
+	return 0;
+fail:
+	mlfy_store_rollback(s);
+	free(order);
+	free(pos);
+	return rc;
+}

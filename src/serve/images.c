@@ -1,0 +1,245 @@
+/* images.c - project images and class exemplars over HTTP: thumbnails and
+ * display sizes made with libvips (vips_thumbnail: shrink-on-load), cached
+ * on disk under <cache>/<sha256[0:2]>/<sha256>-<size>.jpg (content-addressed,
+ * so a cache entry is never stale), served with an ETag and a long-lived
+ * Cache-Control.  Only ids from the URL are used: the file path always comes
+ * from the store, never from the request. */
+#define _POSIX_C_SOURCE 200809L
+#include "serve/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+/* Bounding boxes in pixels (longest side). */
+#define THUMB_BOX 192
+#define DISPLAY_BOX 1280
+#define FULL_BOX 100000
+
+static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
+static int vips_ok;
+
+static void vips_setup(void)
+{
+	if (VIPS_INIT("mlfy") != 0)
+		return;
+	/* parallelism comes from the server's worker threads; keep vips' own
+	 * pools and operation cache small so memory stays flat */
+	vips_concurrency_set(1);
+	vips_cache_set_max(0);
+	vips_cache_set_max_mem(0);
+	vips_cache_set_max_files(0);
+	vips_ok = 1;
+}
+
+int images_init(struct mlfy_server *srv, struct mlfy_err *err)
+{
+	struct stat st;
+	pthread_once(&vips_once, vips_setup);
+	if (!vips_ok)
+		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libvips");
+	if (mkdir(srv->cache_dir, 0700) != 0 && errno != EEXIST)
+		return mlfy_err_set(err, MLFY_EIO, "%s: cannot create the image cache: %s", srv->cache_dir,
+				    strerror(errno));
+	if (stat(srv->cache_dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(srv->cache_dir, W_OK | X_OK) != 0)
+		return mlfy_err_set(err, MLFY_EIO, "%s: image cache is not a writable directory", srv->cache_dir);
+	return 0;
+}
+
+static int hex_ok(const char *s)
+{
+	size_t i;
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i >= 16 && i <= 64;
+}
+
+/* Browser-displayable formats by their first bytes; NULL otherwise. */
+static const char *sniff(int fd)
+{
+	unsigned char b[12];
+	ssize_t n = pread(fd, b, sizeof(b), 0);
+	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+		return "image/jpeg";
+	if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (n >= 6 && (!memcmp(b, "GIF87a", 6) || !memcmp(b, "GIF89a", 6)))
+		return "image/gif";
+	if (n >= 12 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WEBP", 4))
+		return "image/webp";
+	return NULL;
+}
+
+static enum MHD_Result reply_fd(struct req *r, int fd, const char *type, const char *etag)
+{
+	struct MHD_Response *resp;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return reply_error(r, 404, "image file is missing on the server");
+	}
+	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	return reply(r, 200, resp, (uint64_t)st.st_size);
+}
+
+static void free_gbuf(void *p)
+{
+	g_free(p);
+}
+
+/* Makes the JPEG of src within box x box and stores it at cpath (atomically).
+ * Replies itself. */
+static enum MHD_Result generate(struct req *r, const char *src, int box, const char *cpath, const char *etag)
+{
+	struct MHD_Response *resp;
+	VipsImage *im = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+	char dir[4200], tmp[4300];
+	const char *slash;
+	int fd;
+
+	if (access(src, R_OK) != 0)
+		return reply_error(r, 404, "image file is missing on the server");
+	if (vips_thumbnail(src, &im, box, "height", box, "size", VIPS_SIZE_DOWN, NULL) != 0 ||
+	    vips_jpegsave_buffer(im, &buf, &len, "Q", 82, "strip", TRUE, "optimize_coding", TRUE, NULL) != 0) {
+		srv_log_error(r->srv, "image %s: %s", src, vips_error_buffer());
+		vips_error_clear();
+		if (im)
+			g_object_unref(im);
+		g_free(buf);
+		return reply_error(r, 422, "the image file cannot be decoded");
+	}
+	g_object_unref(im);
+	vips_thread_shutdown();
+
+	/* cache it: write a temporary file in the same directory, then rename */
+	slash = strrchr(cpath, '/');
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cpath), cpath);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		srv_log_error(r->srv, "%s: %s", dir, strerror(errno));
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", cpath);
+		fd = mkstemp(tmp);
+		if (fd >= 0) {
+			ssize_t w = write(fd, buf, len);
+			if (close(fd) != 0 || w != (ssize_t)len || rename(tmp, cpath) != 0) {
+				srv_log_error(r->srv, "%s: cannot write the cache file", cpath);
+				unlink(tmp);
+			}
+		} else {
+			srv_log_error(r->srv, "%s: %s", tmp, strerror(errno));
+		}
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback(len, buf, free_gbuf);
+	if (!resp) {
+		g_free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "image/jpeg");
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	return reply(r, 200, resp, len);
+}
+
+/* Replies with file src (content sha256) at the size asked by ?size=. */
+static enum MHD_Result serve_image(struct req *r, const char *src, const char *sha)
+{
+	const char *size = req_arg(r, "size");
+	const char *inm = req_header(r, "If-None-Match");
+	char etag[96], cpath[4200], tag[16];
+	int box, fd;
+
+	if (!size || !strcmp(size, "display"))
+		box = DISPLAY_BOX;
+	else if (!strcmp(size, "thumb"))
+		box = THUMB_BOX;
+	else if (!strcmp(size, "full"))
+		box = FULL_BOX;
+	else
+		return reply_error(r, 400, "size: expected thumb, display or full");
+	if (!hex_ok(sha)) {
+		srv_log_error(r->srv, "%s: stored sha256 '%s' is not hex", src, sha);
+		return reply_error(r, 500, "internal error: bad content hash in the project");
+	}
+	snprintf(tag, sizeof(tag), "%c%d", box == FULL_BOX ? 'f' : box == THUMB_BOX ? 't' : 'd',
+		 box == FULL_BOX ? 0 : box);
+	snprintf(etag, sizeof(etag), "\"%.20s-%s\"", sha, tag);
+	if (inm && !strcmp(inm, etag)) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		if (resp) {
+			MHD_add_response_header(resp, "ETag", etag);
+			MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+		}
+		return reply(r, 304, resp, 0);
+	}
+	if (box == FULL_BOX) {
+		/* the original when a browser can show it, else a full-size JPEG */
+		const char *type;
+		fd = open(src, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return reply_error(r, 404, "image file is missing on the server");
+		if ((type = sniff(fd)))
+			return reply_fd(r, fd, type, etag);
+		close(fd);
+	}
+	snprintf(cpath, sizeof(cpath), "%s/%.2s/%s-%s.jpg", r->srv->cache_dir, sha, sha, tag);
+	fd = open(cpath, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return reply_fd(r, fd, "image/jpeg", etag);
+	return generate(r, src, box, cpath, etag);
+}
+
+enum MHD_Result h_image(struct req *r, const char *rest)
+{
+	int64_t id = parse_id(rest, NULL, INT64_C(1) << 53);
+	struct mlfy_err err;
+	enum MHD_Result ret;
+	char *path = NULL, sha[65];
+	int rc;
+
+	if (id < 0)
+		return reply_error(r, 404, "no such image: expected /api/images/<image id>");
+	mlfy_err_clear(&err);
+	if (r->sess.user.role != MLFY_ROLE_ADMIN && (rc = mlfy_tasks_can_view(r->store, r->sess.user.id, id, &err)))
+		return reply_err(r, &err);
+	if (mlfy_view_image_file(r->store, id, &path, sha, &err))
+		return reply_err(r, &err);
+	ret = serve_image(r, path, sha);
+	free(path);
+	return ret;
+}
+
+enum MHD_Result h_exemplar(struct req *r, const char *rest)
+{
+	const char *end = NULL;
+	int64_t cls = parse_id(rest, &end, 1000000000), rank = -1;
+	struct mlfy_err err;
+	enum MHD_Result ret;
+	char *path = NULL, sha[65];
+
+	if (cls >= 0 && *end == '/')
+		rank = parse_id(end + 1, NULL, 1000000);
+	if (cls < 0 || rank < 0)
+		return reply_error(r, 404, "no such exemplar: expected /api/exemplars/<class>/<rank>");
+	mlfy_err_clear(&err);
+	if (mlfy_view_exemplar_file(r->store, (int)cls, (int)rank, &path, sha, &err))
+		return reply_err(r, &err);
+	ret = serve_image(r, path, sha);
+	free(path);
+	return ret;
+}

@@ -1,0 +1,282 @@
+/* csv.c - RFC 4180 record reader and a tolerant number parser (see csv.h).
+ * Owns its FILE and field storage; knows nothing about what the columns mean. */
+#include "util/csv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mlfy_csv {
+	FILE *f;
+	char *path;
+	size_t line;        /* current physical line (1-based) */
+	size_t rec_line;    /* line where the last record started */
+	char *buf;          /* field bytes, each NUL-terminated */
+	size_t buf_len, buf_cap;
+	size_t *starts;     /* field start offsets into buf */
+	char **fields;      /* pointers built from starts after the record is read */
+	size_t n, cap;
+	int at_start;
+};
+
+int mlfy_csv_open(const char *path, struct mlfy_csv **out, struct mlfy_err *err)
+{
+	struct mlfy_csv *c;
+	*out = NULL;
+	if (!(c = calloc(1, sizeof(*c))) || !(c->path = strdup(path))) {
+		free(c);
+		return mlfy_err_set(err, MLFY_ENOMEM, "%s: out of memory", path);
+	}
+	if (!(c->f = fopen(path, "rb"))) {
+		int e = errno;
+		free(c->path);
+		free(c);
+		return mlfy_err_set(err, e == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: %s", path,
+				    strerror(e));
+	}
+	c->line = 1;
+	c->at_start = 1;
+	*out = c;
+	return 0;
+}
+
+void mlfy_csv_close(struct mlfy_csv *c)
+{
+	if (!c)
+		return;
+	if (c->f)
+		fclose(c->f);
+	free(c->path);
+	free(c->buf);
+	free(c->starts);
+	free(c->fields);
+	free(c);
+}
+
+size_t mlfy_csv_line(const struct mlfy_csv *c)
+{
+	return c->rec_line;
+}
+
+const char *mlfy_csv_path(const struct mlfy_csv *c)
+{
+	return c->path;
+}
+
+static int put(struct mlfy_csv *c, char ch)
+{
+	if (c->buf_len == c->buf_cap) {
+		size_t cap = c->buf_cap ? 2 * c->buf_cap : 256;
+		char *b = realloc(c->buf, cap);
+		if (!b)
+			return -1;
+		c->buf = b;
+		c->buf_cap = cap;
+	}
+	c->buf[c->buf_len++] = ch;
+	return 0;
+}
+
+static int start_field(struct mlfy_csv *c)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		size_t *s = realloc(c->starts, cap * sizeof(*s));
+		if (!s)
+			return -1;
+		c->starts = s;
+		c->cap = cap;
+	}
+	c->starts[c->n++] = c->buf_len;
+	return 0;
+}
+
+int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
+		  struct mlfy_err *err)
+{
+	int ch;
+	size_t i;
+
+	for (;;) {
+		int quoted = 0, after_quote = 0, any = 0;
+		c->buf_len = 0;
+		c->n = 0;
+		c->rec_line = c->line;
+		if (c->at_start) {
+			/* skip a UTF-8 byte-order mark */
+			int a = getc(c->f), b, d;
+			c->at_start = 0;
+			if (a == 0xEF) {
+				b = getc(c->f);
+				d = getc(c->f);
+				if (b != 0xBB || d != 0xBF)
+					return mlfy_err_set(err, MLFY_EINVAL,
+							    "%s:1: not a UTF-8 text file", c->path);
+			} else if (a != EOF) {
+				ungetc(a, c->f);
+			}
+		}
+		if (start_field(c))
+			goto nomem;
+		for (;;) {
+			ch = getc(c->f);
+			if (ch == EOF) {
+				if (ferror(c->f))
+					return mlfy_err_set(err, MLFY_EIO, "%s:%zu: read error: %s",
+							    c->path, c->line, strerror(errno));
+				if (quoted)
+					return mlfy_err_set(err, MLFY_EINVAL,
+							    "%s:%zu: unterminated quoted field",
+							    c->path, c->rec_line);
+				break;
+			}
+			any = 1;
+			if (quoted) {
+				if (ch == '"') {
+					int nx = getc(c->f);
+					if (nx == '"') {
+						if (put(c, '"'))
+							goto nomem;
+						continue;
+					}
+					if (nx != EOF)
+						ungetc(nx, c->f);
+					quoted = 0;
+					after_quote = 1;
+					continue;
+				}
+				if (ch == '\n')
+					c->line++;
+				if (put(c, (char)ch))
+					goto nomem;
+				continue;
+			}
+			if (ch == '\r') {
+				int nx = getc(c->f);
+				if (nx != '\n' && nx != EOF)
+					ungetc(nx, c->f);
+				ch = '\n';
+			}
+			if (ch == '\n') {
+				c->line++;
+				break;
+			}
+			if (ch == ',') {
+				if (put(c, '\0') || start_field(c))
+					goto nomem;
+				after_quote = 0;
+				continue;
+			}
+			if (ch == '"') {
+				if (c->buf_len != c->starts[c->n - 1] || after_quote)
+					return mlfy_err_set(err, MLFY_EINVAL,
+							    "%s:%zu: field %zu: stray '\"' in an unquoted field",
+							    c->path, c->line, c->n);
+				quoted = 1;
+				continue;
+			}
+			if (after_quote && ch != ' ' && ch != '\t')
+				return mlfy_err_set(err, MLFY_EINVAL,
+						    "%s:%zu: field %zu: text after a closing quote",
+						    c->path, c->line, c->n);
+			if (!after_quote && put(c, (char)ch))
+				goto nomem;
+		}
+		if (put(c, '\0'))
+			goto nomem;
+		if (!any)
+			return 0;   /* end of file */
+		if (c->n == 1 && c->buf[0] == '\0')
+			continue;   /* blank line */
+		break;
+	}
+	free(c->fields);
+	if (!(c->fields = malloc(c->n * sizeof(char *))))
+		goto nomem;
+	for (i = 0; i < c->n; i++)
+		c->fields[i] = c->buf + c->starts[i];
+	*fields = c->fields;
+	*n_fields = c->n;
+	return 1;
+nomem:
+	return mlfy_err_set(err, MLFY_ENOMEM, "%s:%zu: out of memory", c->path, c->line);
+}
+
+int mlfy_csv_find(char *const *fields, size_t n_fields, const char *name)
+{
+	size_t i, len = strlen(name);
+	for (i = 0; i < n_fields; i++) {
+		const char *f = fields[i];
+		size_t fl;
+		while (*f == ' ' || *f == '\t')
+			f++;
+		fl = strlen(f);
+		while (fl && (f[fl - 1] == ' ' || f[fl - 1] == '\t'))
+			fl--;
+		if (fl == len && !memcmp(f, name, len))
+			return (int)i;
+	}
+	return -1;
+}
+
+int mlfy_parse_number(const char *s, double *v)
+{
+	char tmp[128], *end;
+	size_t j = 0, digits = 0;
+	int seen_sep = 0, seen_point = 0, seen_exp = 0;
+	const char *p = s;
+	double d;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '+' || *p == '-')
+		tmp[j++] = *p++;
+	for (; *p; p++) {
+		if (j + 2 >= sizeof(tmp))
+			return MLFY_EINVAL;
+		if (*p == ',') {
+			/* a separator needs 1-3 digits before it (first group) or
+			 * exactly 3 since the previous one, and 3 digits after */
+			if (seen_point || seen_exp || digits == 0 || (seen_sep && digits != 3) ||
+			    digits > 3 || !isdigit((unsigned char)p[1]) ||
+			    !isdigit((unsigned char)p[2]) || !isdigit((unsigned char)p[3]))
+				return MLFY_EINVAL;
+			seen_sep = 1;
+			digits = 0;
+			continue;
+		}
+		if (isdigit((unsigned char)*p)) {
+			digits++;
+		} else if (*p == '.') {
+			if (seen_sep && digits != 3)
+				return MLFY_EINVAL;
+			seen_point = 1;
+		} else if (*p == 'e' || *p == 'E') {
+			if (seen_sep && !seen_point && digits != 3)
+				return MLFY_EINVAL;
+			seen_exp = 1;
+		} else if (*p == ' ' || *p == '\t') {
+			break;
+		} else if (!((*p == '+' || *p == '-') && (p[-1] == 'e' || p[-1] == 'E'))) {
+			return MLFY_EINVAL;
+		}
+		tmp[j++] = *p;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p)
+		return MLFY_EINVAL;
+	if (seen_sep && !seen_point && !seen_exp && digits != 3)
+		return MLFY_EINVAL;
+	tmp[j] = '\0';
+	if (j == 0)
+		return MLFY_EINVAL;
+	errno = 0;
+	d = strtod(tmp, &end);
+	if (end == tmp || *end || errno == ERANGE || !isfinite(d))
+		return MLFY_EINVAL;
+	*v = d;
+	return 0;
+}

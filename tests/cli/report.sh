@@ -1,0 +1,62 @@
+# report.sh - `mlfy report` from label files and predictions (the hand
+# example), from the shared ImageNet data (ImageNetV2 labels, the sample
+# photos' logits, timm tables), and from the 1000-photo demo project.
+source "$MLFY_SOURCE_DIR/tests/cli/evaluate-common.bash"
+make_fixture
+
+"$MLFY" report --help | grep -q "usage: mlfy report PROJECT --out DIR" || fail "help"
+
+figure() {   # figure DIR NAME: the three files with their magic bytes
+	[ "$(head -c 5 "$1/$2.svg")" = "<?xml" ] || fail "$1/$2.svg"
+	head -c 4 "$1/$2.png" | od -An -c | grep -q 'P   N   G' || fail "$1/$2.png"
+	[ "$(head -c 5 "$1/$2.pdf")" = "%PDF-" ] || fail "$1/$2.pdf"
+}
+
+printf '1\n1\n1\n1\n1\n1\n' > ones.txt
+"$MLFY" report --labels labels.json --original orig.csv --predictions hand=hand.csv \
+	--predictions exact.txt --predictions ones.txt --out rep > out 2> err || fail "report: $(cat err)"
+[ "$(cat out)" = "rep/index.html" ] || fail "stdout: $(cat out)"
+for f in label_counts top1_by_label_count moe_by_label_count accuracy_by_label_count real_vs_top1; do
+	figure rep "$f"
+done
+grep -q '^exact,all,6,6,100.0000' rep/results.csv || fail "results.csv"
+grep -q '<h2>Accuracy</h2>' rep/index.html || fail "html accuracy"
+# without predictions: the label counts only
+"$MLFY" report --labels labels.json --out rep2 --formats png > /dev/null || fail "labels only"
+[ -s rep2/label_counts.png ] && [ ! -e rep2/label_counts.svg ] || fail "--formats png"
+# bad command lines
+if "$MLFY" report --labels labels.json > out 2> err; then fail "no --out accepted"; fi
+grep -q -- "--out DIR is required" err || fail "no --out message"
+if "$MLFY" report --out x > out 2> err; then fail "nothing accepted"; fi
+
+need_shared data/imagenetv2/refined_labels.json
+need_shared models/imagenet-samples.mobilenetv2-12-int8.logits.npy
+# ImageNetV2 labels + timm scatter
+T=$SHARED/data/timm
+"$MLFY" report --labels "$SHARED/data/imagenetv2/refined_labels.json" \
+	--timm "$T/results-imagenet.csv" "$T/results-imagenet-real.csv" --out v2 > /dev/null 2> err ||
+	fail "v2: $(cat err)"
+figure v2 label_counts
+figure v2 real_vs_top1
+grep -q '<td>2</td><td>2,385</td><td>23.85 %</td>' v2/index.html || fail "v2 counts"
+grep -q '<td>1,266</td><td>0.8187' v2/index.html || fail "v2 fit"
+
+# the 1000 sample photos (one per class, in class order) with their logits
+awk '{ printf "%s,%d\n", $0, NR - 1 }' "$SHARED/models/imagenet-samples.order.txt" > samples.csv
+"$MLFY" report --labels samples.csv --original samples.csv \
+	--predictions mnv2="$SHARED/models/imagenet-samples.mobilenetv2-12-int8.logits.npy" \
+	--out samples > /dev/null 2> err || fail "samples: $(cat err)"
+grep -q '82.60 % ± 2.35' samples/index.html || fail "samples accuracy"
+figure samples top1_by_label_count
+
+# the demo project (scripts/demo --imagenet: 1000 photos with proposals)
+if "$MLFY" help | grep -qE '^  import-predictions ' && [ -x "$MLFY_SOURCE_DIR/scripts/demo" ]; then
+	MLFY="$MLFY" DEMO_DIR="$TMP/demo" "$MLFY_SOURCE_DIR/scripts/demo" --imagenet > demo.out 2>&1 ||
+		{ cat demo.out; fail "demo"; }
+	P=$TMP/demo/imagenet-samples.mlfy
+	"$MLFY" report "$P" --predictions mnv2="$SHARED/models/imagenet-samples.mobilenetv2-12-int8.logits.npy" \
+		--out demo-report > /dev/null 2> err || fail "demo report: $(cat err)"
+	grep -q '82.60 % ± 2.35' demo-report/index.html || fail "demo accuracy"
+	grep -q "1,000 not yet decided" demo-report/index.html || fail "demo undecided"
+fi
+echo ok

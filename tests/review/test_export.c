@@ -1,0 +1,236 @@
+/* test_export.c - every export format parsed back (jansson, or line by line
+ * for CSV) on a small project whose names need escaping: a quote, a comma,
+ * a backslash and non-ASCII UTF-8; undecided and empty-set images; class
+ * names shared by two classes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "review/export.h"
+#include "store/final_labels.h"
+#include "testutil.h"
+#include "review_fixture.h"
+#include "review_test.h"
+
+struct env {
+	char path[4096];
+	struct rfix f;
+	struct mlfy_store *s;
+};
+
+/* 4 images, 4 classes; classes 2 and 3 are both named "crane" (as in
+ * ImageNet: the bird n02012849 and the machine n03126707).
+ *   img01 -> 'a "quoted", name.jpg'   agreed {0, 2}
+ *   img02 -> 'caf\xc3\xa9\\b.jpg'      refined {} (empty set)
+ *   img03 -> 'plain.jpg'               undecided
+ *   img04 -> 'z.jpg'                   agreed {3}                        */
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct mlfy_err err;
+	const int l1[] = { 2, 0 }, l4[] = { 3 };
+	test_tmpfile(e->path, sizeof(e->path), "export.mlfy");
+	if (rfix_create(&e->f, e->path, 4, 4, 4, 2) ||
+	    rfix_exec(&e->f, "UPDATE classes SET name = 'crane', ext_id = 'n02012849' WHERE idx = 2;"
+		      "UPDATE classes SET name = 'crane', ext_id = 'n03126707' WHERE idx = 3;"
+		      "UPDATE images SET name = 'a \"quoted\", name.jpg' WHERE id = 1;"
+		      "UPDATE images SET name = 'caf\xc3\xa9\\b.jpg' WHERE id = 2;"
+		      "UPDATE images SET name = 'plain.jpg' WHERE id = 3;"
+		      "UPDATE images SET name = 'z.jpg' WHERE id = 4;"))
+		return -1;
+	if (mlfy_store_open(e->path, 0, &e->s, &err) || mlfy_store_begin(e->s, &err) ||
+	    mlfy_final_put(e->s, 1, MLFY_FINAL_AGREED, 0, l1, 2, &err) ||
+	    mlfy_final_put(e->s, 2, MLFY_FINAL_REFINED, 0, NULL, 0, &err) ||
+	    mlfy_final_put(e->s, 4, MLFY_FINAL_AGREED, 0, l4, 1, &err) || mlfy_store_commit(e->s, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	mlfy_store_close(e->s);
+	rfix_close(&e->f);
+	free(e);
+	return 0;
+}
+
+/* Exports into a memory buffer (free() it). */
+static char *export(struct env *e, enum mlfy_export_format f, struct mlfy_export_summary *sum)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct mlfy_err err;
+	assert_non_null(out);
+	if (mlfy_export(e->s, f, out, sum, &err))
+		fail_msg("export: %s", err.msg);
+	fclose(out);
+	return buf;
+}
+
+static json_t *parse(const char *text)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
+	if (!j)
+		fail_msg("not JSON: %s (line %d): %s", je.text, je.line, text);
+	return j;
+}
+
+/* Image names sort by bytes: 'a "quoted", name.jpg' < 'caf\xc3\xa9...' < 'plain.jpg' < 'z.jpg'. */
+static void real_format(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	char *t = export(e, MLFY_EXPORT_REAL, &sum);
+	json_t *j = parse(t);
+	assert_string_equal(t, "[[0, 2], [], [], [3]]\n");
+	assert_int_equal(json_array_size(j), 4);
+	assert_int_equal(sum.images, 4);
+	assert_int_equal(sum.decided, 3);
+	assert_int_equal(sum.undecided, 1);
+	assert_int_equal(sum.labels, 3);
+	assert_int_equal(sum.zero_label, 1);
+	json_decref(j);
+	free(t);
+}
+
+static void multilabelfy_format(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	char *t = export(e, MLFY_EXPORT_MULTILABELFY, &sum);
+	json_t *j = parse(t), *v;
+	assert_int_equal(json_object_size(j), 3);           /* the undecided image is left out */
+	v = json_object_get(j, "a \"quoted\", name.jpg");
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_array_get(v, 0)), "0");
+	assert_string_equal(json_string_value(json_array_get(v, 1)), "2");
+	v = json_object_get(j, "caf\xc3\xa9\\b.jpg");
+	assert_non_null(v);
+	assert_int_equal(json_array_size(v), 0);
+	assert_null(json_object_get(j, "plain.jpg"));
+	json_decref(j);
+	free(t);
+}
+
+static void csv_format(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	char *t = export(e, MLFY_EXPORT_CSV, &sum);
+	assert_string_equal(t, "file,original_label,labels,label_count,stage,comment\n"
+			    "\"a \"\"quoted\"\", name.jpg\",0,0 2,2,agreed,\n"
+			    "caf\xc3\xa9\\b.jpg,1,,0,refined,\n"
+			    "plain.jpg,2,,0,undecided,\n"
+			    "z.jpg,3,3,1,agreed,\n");
+	free(t);
+}
+
+static void jsonl_format(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	char *t = export(e, MLFY_EXPORT_JSONL, &sum), *line, *save = NULL;
+	int n = 0;
+	for (line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		json_t *j = parse(line);
+		if (n == 0) {
+			assert_string_equal(json_string_value(json_object_get(j, "file")), "a \"quoted\", name.jpg");
+			assert_string_equal(json_string_value(json_object_get(j, "stage")), "agreed");
+			/* shared names get the ext_id */
+			assert_string_equal(json_string_value(json_array_get(json_object_get(j, "label_names"), 1)),
+					    "crane (n02012849)");
+			assert_string_equal(json_string_value(json_object_get(j, "original_label_name")), "class0");
+		}
+		if (n == 2) {
+			assert_true(json_is_null(json_object_get(j, "stage")));
+			assert_true(json_is_null(json_object_get(j, "labels")));
+		}
+		json_decref(j);
+	}
+	assert_int_equal(n, 4);
+	free(t);
+}
+
+static void labelstudio_format(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	char *t = export(e, MLFY_EXPORT_LABELSTUDIO, &sum);
+	json_t *j = parse(t), *task, *res;
+	assert_int_equal(json_array_size(j), 4);
+	task = json_array_get(j, 0);
+	assert_int_equal(json_integer_value(json_object_get(task, "id")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(task, "data"), "file")),
+			    "a \"quoted\", name.jpg");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(task, "data"), "image")),
+			    "/data/img01.jpg");
+	res = json_array_get(json_object_get(json_array_get(json_object_get(task, "annotations"), 0), "result"), 0);
+	assert_string_equal(json_string_value(json_object_get(res, "type")), "choices");
+	assert_string_equal(json_string_value(json_object_get(res, "from_name")), "label");
+	assert_string_equal(json_string_value(json_object_get(res, "to_name")), "image");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(res, "value"), "choices"), 0)),
+			    "class0");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(res, "value"), "choices"), 1)),
+			    "crane (n02012849)");
+	/* the empty set is an annotation with no choices; the undecided image has none */
+	task = json_array_get(j, 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(task, "data"), "file")), "caf\xc3\xa9\\b.jpg");
+	res = json_array_get(json_object_get(json_array_get(json_object_get(task, "annotations"), 0), "result"), 0);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(res, "value"), "choices")), 0);
+	assert_null(json_object_get(json_array_get(j, 2), "annotations"));
+	json_decref(j);
+	free(t);
+}
+
+static void invalid_utf8_is_an_error(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	struct mlfy_err err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	assert_int_equal(rfix_exec(&e->f, "UPDATE images SET name = CAST(x'ff41' AS TEXT) WHERE id = 4"), 0);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(mlfy_export(e->s, MLFY_EXPORT_LABELSTUDIO, out, &sum, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "UTF-8"));
+	fclose(out);
+	free(buf);
+}
+
+static void format_names(void **state)
+{
+	enum mlfy_export_format f;
+	struct mlfy_err err;
+	(void)state;
+	assert_int_equal(mlfy_export_format_parse("jsonl", &f, &err), 0);
+	assert_int_equal(f, MLFY_EXPORT_JSONL);
+	assert_int_equal(mlfy_export_format_parse("coco", &f, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "'coco'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(real_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(multilabelfy_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(csv_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(jsonl_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(labelstudio_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(invalid_utf8_is_an_error, setup, teardown),
+		cmocka_unit_test(format_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# api.sh - the HTTP API of `mlfy serve` against a live server with curl:
+# every route, 401 without a session, 403 across users and roles, CSRF,
+# 409 on stale saves, traversal attempts, bad JSON, 413/431, login
+# throttling, logout, idle expiry, restart, TLS, the access log.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+command -v curl >/dev/null || { echo "skipping: curl not installed"; exit 77; }
+command -v sqlite3 >/dev/null || { echo "skipping: sqlite3 CLI not installed"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'serve_cleanup; rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# req USER METHOD PATH [curl args]: sets CODE, BODY, HDRS (USER '-' = no cookie)
+req() {
+	local user=$1 method=$2 path=$3
+	shift 3
+	local jar=()
+	[ "$user" != - ] && jar=(-b "$tmp/jar.$user" -c "$tmp/jar.$user")
+	BODY=$(curl -sS --path-as-is -k -X "$method" "${jar[@]}" -D "$tmp/hdrs" -o - -w '\n%{http_code}' \
+		"$@" "$BASE$path" 2>"$tmp/curl.err" | tr -d '\000')
+	CODE=${BODY##*$'\n'}
+	BODY=${BODY%$'\n'*}
+	HDRS=$(cat "$tmp/hdrs" 2>/dev/null)
+}
+expect() {   # expect CODE what
+	if [ "$CODE" = "$1" ]; then ok; else bad "$2: expected $1, got $CODE: $BODY"; fi
+}
+has() {      # has TEXT what
+	if grep -q -- "$1" <<<"$BODY$HDRS"; then ok; else bad "$2: no '$1' in: $BODY"; fi
+}
+json() {     # json EXPR: evaluates a Python expression over j = parsed BODY
+	python3 -c "import json,sys; j=json.loads(sys.argv[1]); print($1)" "$BODY"
+}
+login() {    # login USER: log in, remember the CSRF token in CSRF_<USER>
+	rm -f "$tmp/jar.$1"
+	req "$1" POST /api/login -H 'Content-Type: application/json' -d "{\"user\":\"$1\",\"password\":\"$1-password-1\"}"
+	expect 200 "login $1"
+	printf -v "CSRF_$1" '%s' "$(json 'j["csrf"]')"
+}
+put() {      # put USER PATH JSON [extra curl args]
+	local user=$1 path=$2 data=$3
+	shift 3
+	local var="CSRF_$user"
+	req "$user" PUT "$path" -H 'Content-Type: application/json' -H "X-CSRF-Token: ${!var}" -d "$data" "$@"
+}
+
+serve_setup "$tmp" synthetic 24
+serve_start --threads 2
+sq() { sqlite3 "$PROJECT" "$1"; }
+
+# ---- public routes and 401 ------------------------------------------------------
+for p in /login /annotate /refine /admin /static/app.css /static/annotate.js /api/health; do
+	req - GET "$p"; expect 200 "GET $p without a session"
+done
+has "Content-Security-Policy" "CSP header"
+has "X-Frame-Options: DENY" "frame denial"
+req - GET /; expect 302 "GET / without a session"; has "Location: /login" "redirect to login"
+req - GET /static/app.css -H 'If-None-Match: "nope"'; expect 200 "asset"
+etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' <<<"$HDRS")
+req - GET /static/app.css -H "If-None-Match: $etag"; expect 304 "asset revalidation"
+for p in /api/me /api/tasks /api/tasks/1 "/api/classes?q=a" /api/dashboard /api/images/1 /api/exemplars/0/0; do
+	req - GET "$p"; expect 401 "GET $p without a session"
+	has '"error"' "JSON error for $p"
+done
+req - PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -d '{}'; expect 401 "PUT without a session"
+req - POST /api/logout; expect 401 "logout without a session"
+req - GET /api/me -b "mlfy_session=$(printf '%064d' 7)"; expect 401 "forged session cookie"
+req - GET /api/nope; expect 404 "unknown route"
+req - DELETE /api/me; expect 405 "wrong method"
+
+# ---- login ----------------------------------------------------------------------------
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann1","password":"wrong-password"}'
+expect 401 "wrong password"; has "wrong user name or password" "login message"
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ghost","password":"ann1-password-1"}'
+expect 401 "unknown user"; has "wrong user name or password" "same message for unknown users"
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann1"'
+expect 400 "bad JSON"; has "bad JSON" "bad JSON message"
+req - POST /api/login -H 'Content-Type: application/json' -d '[1,2]'; expect 400 "JSON array"
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":1,"password":2}'; expect 400 "wrong types"
+req - POST /api/login -d 'user=ann1&password=x'; expect 415 "form body"
+for u in ann1 ann2 ann3 expert admin; do login $u; done
+req ann1 GET /api/me; expect 200 "me"
+grep -i '^set-cookie' "$tmp/hdrs" >/dev/null || true
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann2","password":"ann2-password-1"}'
+has "HttpOnly" "cookie HttpOnly"; has "SameSite=Strict" "cookie SameSite"; has "Path=/" "cookie path"
+if grep -qi '^set-cookie:.*secure' <<<"$HDRS"; then bad "Secure cookie over plain HTTP"; else ok; fi
+req ann1 GET /; expect 302 "root with a session"; has "Location: /annotate" "annotator home"
+req expert GET /; has "Location: /refine" "expert home"
+req admin GET /; has "Location: /admin" "admin home"
+
+# ---- tasks and isolation -------------------------------------------------------------
+req ann1 GET /api/tasks; expect 200 "task list"
+[ "$(json 'j["total"]')" = 24 ] && ok || bad "ann1 has 24 tasks: $BODY"
+req ann3 GET /api/tasks; [ "$(json 'j["total"]')" = 0 ] && ok || bad "ann3 has no tasks"
+req ann1 GET /api/tasks?stage=refine; expect 403 "annotator asks for refinement"
+req ann1 GET /api/tasks?stage=bogus; expect 400 "bad stage"
+req ann1 GET /api/tasks/1; expect 200 "task view"
+[ "$(json 'len(j["proposals"])')" = 20 ] && ok || bad "20 proposals"
+[ "$(json '"original_label" in j["image"]')" = False ] && ok || bad "stage ii hides the original label"
+req ann3 GET /api/tasks/1; expect 403 "unassigned task"
+req ann3 GET /api/images/1?size=thumb; expect 403 "unassigned image"
+req ann1 GET /api/tasks/999; expect 404 "no such image"
+req ann1 GET /api/tasks/abc; expect 404 "non-numeric id"
+
+# ---- saves, CSRF, 409 --------------------------------------------------------------------
+save='{"stage":"annotate","base_version":0,"labels":[{"class":0,"source":"proposal"},{"class":5,"source":"search"}],"comment":"c1","seconds":4.5}'
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -d "$save"
+expect 403 "save without CSRF"; has "CSRF" "CSRF message"
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF_ann2" -d "$save"
+expect 403 "save with another session's CSRF token"
+put ann1 /api/tasks/1/annotation "$save" -H 'Origin: http://evil.example'; expect 403 "cross-origin save"
+put ann1 /api/tasks/1/annotation "$save"; expect 200 "save"; [ "$(json 'j["version"]')" = 1 ] && ok || bad "version 1"
+put ann1 /api/tasks/1/annotation "$save"; expect 409 "stale save"
+[ "$(json 'j["annotation"]["version"]')" = 1 ] && ok || bad "409 carries the current annotation"
+[ "$(sq "SELECT COUNT(*) FROM annotations")" = 1 ] && ok || bad "a stale save writes nothing"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":1,"labels":[]}'; expect 200 "none of these"
+[ "$(sq "SELECT COUNT(*) FROM annotation_labels l JOIN current_annotations n ON n.id = l.annotation_id WHERE n.image_id = 1")" = 0 ] \
+	&& ok || bad "empty set stored"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":2,"labels":[{"class":999}]}'; expect 400 "unknown class"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":2,"labels":[{"class":1},{"class":1}]}'; expect 400 "duplicate class"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":2,"labels":"x"}'; expect 400 "labels not an array"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":-1,"labels":[]}'; expect 400 "negative version"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":2,"labels":[],"seconds":"x"}'; expect 400 "seconds type"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate","base_version":2,"labels":[{"class":1,"source":"magic"}]}'; expect 400 "bad source"
+put ann1 /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[]}'; expect 403 "annotator refines"
+put ann1 /api/tasks/1/annotation '{"stage":"annotate",'; expect 400 "truncated JSON"
+put ann1 /api/tasks/1/annotation '{"a":1,"a":2}'; expect 400 "duplicate keys"
+put ann3 /api/tasks/1/annotation '{"stage":"annotate","base_version":0,"labels":[]}'; expect 403 "unassigned save"
+req ann1 GET /api/tasks/1/annotation; expect 405 "GET on the save route"
+put ann1 /api/tasks/1 '{}'; expect 404 "PUT on the task"
+head -c 300000 /dev/zero | tr '\0' 'x' > "$tmp/big"
+put ann1 /api/tasks/1/annotation @"$tmp/big"; expect 413 "oversized body"
+req ann2 GET /api/tasks/1; expect 200 "ann2 task"
+[ "$(json 'j["annotation"] is None and j["others"] is None')" = True ] && ok || bad "ann2 never sees ann1's labels"
+put ann2 /api/tasks/1/annotation '{"stage":"annotate","base_version":0,"labels":[{"class":0},{"class":2}],"comment":"two"}'
+expect 200 "ann2 saves"
+
+# ---- classes, images, exemplars, dashboard --------------------------------------------------
+req ann1 GET "/api/classes?q=class_1&limit=3"; expect 200 "class search"
+[ "$(json 'j["classes"][0]["name"]')" = class_1 ] && ok || bad "class search ranks the exact prefix first"
+req ann1 GET /api/classes; expect 400 "search without q"
+req ann1 GET "/api/classes?q=a&limit=0"; expect 400 "bad limit"
+req ann1 GET "/api/images/1?size=thumb"; expect 200 "thumbnail"; has "image/jpeg" "thumbnail type"
+has "immutable" "long-lived cache"
+etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' <<<"$HDRS")
+req ann1 GET "/api/images/1?size=thumb" -H "If-None-Match: $etag"; expect 304 "image revalidation"
+req ann1 GET "/api/images/1?size=display"; expect 200 "display size"
+req ann1 GET "/api/images/1?size=full"; expect 200 "full size"
+req ann1 GET "/api/images/1?size=huge"; expect 400 "bad size"
+ls "$tmp"/p.mlfy.cache/*/*-t192.jpg >/dev/null 2>&1 && ok || bad "thumbnail cached on disk by content hash"
+req ann1 GET "/api/exemplars/3/9?size=thumb"; expect 200 "exemplar"
+req ann1 GET "/api/exemplars/3/10"; expect 404 "no such exemplar"
+req admin GET "/api/images/24?size=thumb"; expect 200 "admin sees any image"
+req admin GET "/api/images/99"; expect 404 "admin: no such image"
+for p in "/api/images/..%2f..%2fetc%2fpasswd" "/api/images/../../etc/passwd" "/api/images/%2e%2e/%2e%2e/etc/passwd" \
+	"/api/images//etc/passwd" "/api/images/1%00" "/api/images/1/../2" "/api/exemplars/0/../../../etc/passwd" \
+	"/static/../../etc/passwd" "/static/..%2f..%2fetc%2fpasswd" "/static/%2e%2e%2fweb%2fapp.css" "/static//etc/passwd" \
+	"/api/images/-1" "/api/images/99999999999999999999" "/static/annotate.html"; do
+	req ann1 GET "$p"
+	if [ "$CODE" = 404 ] || [ "$CODE" = 400 ]; then ok; else bad "traversal $p gave $CODE"; fi
+	if grep -q "root:" <<<"$BODY"; then bad "traversal $p leaked a file"; fi
+done
+req ann1 GET /api/dashboard; expect 403 "annotator dashboard"
+req expert GET /api/dashboard; expect 403 "expert dashboard"
+req admin GET /api/dashboard; expect 200 "dashboard"
+[ "$(json 'j["done"]')" = 2 ] && ok || bad "dashboard counts 2 done: $BODY"
+
+# ---- refinement -----------------------------------------------------------------------------------
+req expert GET /api/tasks?stage=refine; [ "$(json 'j["total"]')" = 0 ] && ok || bad "empty queue"
+req expert GET /api/tasks/1?stage=refine; expect 403 "refine an unqueued image"
+sq "INSERT INTO refinement_queue(image_id, rule, reason, expert_id, queued_at) SELECT 1, 'paper', 'differ', id, 'now' FROM annotators WHERE name = 'expert'"
+req expert GET /api/tasks; [ "$(json 'j["stage"], j["total"]')" = "refine 1" ] && ok || bad "expert queue: $BODY"
+req expert GET /api/tasks/1?stage=refine; expect 200 "refine view"
+[ "$(json 'sorted(o["annotator"] for o in j["others"])')" = "['ann1', 'ann2']" ] && ok || bad "refine shows stage-ii sets"
+[ "$(json 'j["image"]["original_label"]')" = 0 ] && ok || bad "refine marks the original label"
+put expert /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[{"class":0,"source":"prefill"}]}'
+expect 400 "changed set without a comment"; has "comment" "comment required"
+put expert /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[{"class":0,"source":"prefill"},{"class":2,"source":"prefill"}]}'
+expect 200 "union kept without a comment"
+put expert /api/tasks/1/annotation '{"stage":"refine","base_version":1,"labels":[],"comment":"nothing fits","zero_label":{"category":"low_resolution","verdict":"disagree"}}'
+expect 200 "zero-label review"
+[ "$(sq "SELECT category || '/' || verdict FROM zero_label_reviews")" = "low_resolution/disagree" ] && ok || bad "zero-label stored"
+put expert /api/tasks/2/annotation '{"stage":"refine","base_version":0,"labels":[]}'; expect 403 "expert refines unqueued image"
+req ann2 GET /api/tasks/1?stage=refine; expect 403 "annotator reads refinement"
+
+# ---- headers too large ------------------------------------------------------------------------------
+big=$(head -c 40000 /dev/zero | tr '\0' 'a')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$BASE/api/health")
+if [ "$code" = 431 ] || [ "$code" = 413 ] || [ "$code" = 414 ]; then ok; else bad "oversized headers gave $code"; fi
+req - GET /api/health; expect 200 "server alive after oversized headers"
+
+# ---- logout -----------------------------------------------------------------------------------------------
+cp "$tmp/jar.ann2" "$tmp/jar.old"
+req ann2 POST /api/logout -H "X-CSRF-Token: $CSRF_ann2"; expect 200 "logout"; has "Max-Age=0" "cookie cleared"
+req old GET /api/me; expect 401 "old session after logout"
+
+# ---- throttling --------------------------------------------------------------------------------------------
+for i in 1 2 3 4 5; do
+	req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann3","password":"nope-nope"}'
+done
+expect 401 "5th failure"
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann3","password":"ann3-password-1"}'
+expect 429 "throttled"; has "Retry-After" "Retry-After header"
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann1","password":"ann1-password-1"}'
+expect 200 "other users are not throttled"
+
+# ---- restart keeps sessions and data; idle expiry ------------------------------------------------------
+serve_stop; ok
+serve_start --threads 1
+req ann1 GET /api/tasks/1; expect 200 "session survives a restart"
+[ "$(json 'j["annotation"]["version"]')" = 2 ] && ok || bad "saves survive a restart"
+serve_stop; ok
+serve_start --threads 1 --idle-timeout 2
+login ann1
+req ann1 GET /api/me; expect 200 "fresh session"
+sleep 3.2
+req ann1 GET /api/me; expect 401 "idle session expired"
+serve_stop; ok
+
+# ---- access log ----------------------------------------------------------------------------------------------
+python3 - "$tmp/access.log" <<'EOF' && ok || bad "access log"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) > 100, len(lines)
+for l in lines:
+    assert set(l) >= {"time", "method", "path", "status", "bytes", "ms", "user"}, l
+assert any(l["user"] == "ann1" and l["status"] == 200 for l in lines)
+EOF
+
+# ---- TLS with a throwaway certificate --------------------------------------------------------------------
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
+		-subj /CN=localhost >/dev/null 2>&1
+	if "$MLFY" serve "$PROJECT" --listen 127.0.0.1:0 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/nope.pem" 2>"$tmp/e"; then
+		bad "missing TLS key accepted"
+	else
+		grep -q nope.pem "$tmp/e" && ok || bad "missing key message"
+	fi
+	serve_start --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+	case "$BASE" in https://*) ok ;; *) bad "TLS base $BASE" ;; esac
+	req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"admin","password":"admin-password-1"}'
+	expect 200 "login over TLS"; has "Secure" "Secure cookie under TLS"; has "Strict-Transport-Security" "HSTS"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "${BASE/https/http}/api/health")
+	[ "$code" != 200 ] && ok || bad "plain HTTP answered on the TLS port"
+	serve_stop; ok
+else
+	echo "note: openssl absent, TLS part skipped"
+fi
+
+"$MLFY" check "$PROJECT" >/dev/null && ok || bad "integrity check"
+echo "api: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,71 @@
+# lib.sh - helpers for the serve and e2e tests (sourced, not a test itself):
+# build a fixture project with accounts and assignments, start and stop
+# `mlfy serve` on a free loopback port.
+#
+#   serve_setup DIR synthetic|imagenet [N_IMAGES]   -> $PROJECT
+#       accounts ann1, ann2 (annotator), ann3 (annotator, unassigned),
+#       expert, admin; password of NAME is NAME-password-1
+#   serve_start [mlfy serve options]                -> $BASE, $SERVE_PID
+#   serve_stop                                      (SIGTERM; fails unless a clean exit)
+
+: "${MLFY:?MLFY must name the mlfy binary}"
+FIXTURE="$(dirname "$MLFY")/mlfy-fixture"
+SERVE_PID=
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+serve_setup() {
+	local dir=$1 kind=$2 n=${3:-24}
+	PROJECT=$dir/p.mlfy
+	if [ "$kind" = imagenet ]; then
+		"$FIXTURE" imagenet "$PROJECT" "$MLFY_SHARED" --images "$n" --batch-size 6 >/dev/null || die "fixture"
+	else
+		"$FIXTURE" synthetic "$PROJECT" "$dir/img" --images "$n" --classes 40 --batch-size 6 \
+			--exemplars 10 --image-files 12 --exemplar-classes 8 >/dev/null || die "fixture"
+	fi
+	local u
+	for u in ann1:annotator ann2:annotator ann3:annotator expert:expert admin:admin; do
+		printf '%s-password-1\n' "${u%%:*}" > "$dir/pw"
+		"$MLFY" user add "$PROJECT" "${u%%:*}" --role "${u##*:}" --password-file "$dir/pw" >/dev/null \
+			|| die "user add ${u%%:*}"
+	done
+	rm -f "$dir/pw"
+	"$MLFY" assign "$PROJECT" --per-image 2 --annotators ann1,ann2 >/dev/null || die "assign"
+	SERVE_DIR=$dir
+}
+
+serve_start() {
+	"$MLFY" serve "$PROJECT" --listen 127.0.0.1:0 --access-log "$SERVE_DIR/access.log" "$@" \
+		> "$SERVE_DIR/serve.out" 2> "$SERVE_DIR/serve.err" &
+	SERVE_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		if grep -q 'listening on' "$SERVE_DIR/serve.out" 2>/dev/null; then
+			BASE=$(sed -n 's|.*listening on \(https\?://[^ ]*\)/ .*|\1|p' "$SERVE_DIR/serve.out")
+			return 0
+		fi
+		kill -0 "$SERVE_PID" 2>/dev/null || { cat "$SERVE_DIR/serve.err" >&2; die "mlfy serve did not start"; }
+		sleep 0.1
+	done
+	die "mlfy serve did not start in 10 s"
+}
+
+serve_stop() {
+	[ -n "$SERVE_PID" ] || return 0
+	kill -TERM "$SERVE_PID" 2>/dev/null
+	local rc=0
+	wait "$SERVE_PID" || rc=$?
+	SERVE_PID=
+	if [ "$rc" != 0 ]; then
+		cat "$SERVE_DIR/serve.err" >&2
+		die "mlfy serve exited with status $rc after SIGTERM"
+	fi
+	grep -q 'stopped' "$SERVE_DIR/serve.err" || die "no clean shutdown message"
+}
+
+serve_cleanup() {
+	if [ -n "$SERVE_PID" ]; then
+		kill -TERM "$SERVE_PID" 2>/dev/null
+		wait "$SERVE_PID" 2>/dev/null
+	fi
+}
