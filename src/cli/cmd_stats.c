@@ -98,8 +98,9 @@ static void print_text(const char *src, const char *what, const struct mlfy_labe
 	char a[32], b[32];
 	size_t c, last = lc->max_count;
 
-	printf("%s: %s images (%s), %s labels, %.2f per image\n", src, thousands(lc->n_images, a), what,
-	       thousands(lc->total_labels, b), mlfy_label_counts_mean(lc));
+	printf("%s: %s image%s (%s), %s label%s, %.2f per image\n", src, thousands(lc->n_images, a),
+	       lc->n_images == 1 ? "" : "s", what, thousands(lc->total_labels, b), lc->total_labels == 1 ? "" : "s",
+	       mlfy_label_counts_mean(lc));
 	printf("summary: 0: %s (%.2f %%), ", thousands(mlfy_label_counts_exactly(lc, 0), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, 0)));
 	printf("1: %s (%.2f %%), ", thousands(mlfy_label_counts_exactly(lc, 1), a),
