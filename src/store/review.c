@@ -2,9 +2,11 @@
  * final labels, refinement queue and experts, finalisation, zero-label
  * reviews, raw votes, aggregation results, review counts and the export
  * cursor.  The annotation history itself is written by annotations.c
- * (serve); this file only reads it. */
+ * (serve); this file only reads it, and reads accounts through
+ * annotations.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/review.h"
+#include "store/annotations.h"
 #include "store/final_labels.h"
 #include "store/store_internal.h"
 
@@ -624,8 +626,6 @@ void mlfy_expert_loads_free(struct mlfy_expert_load *l, size_t n)
 	free(l);
 }
 
-static const char SQL_ACCOUNT[] =
-	"SELECT id, role, disabled FROM annotators WHERE name = ?1";
 static const char SQL_QUEUE_LOAD[] =
 	"SELECT COUNT(*) FROM refinement_queue WHERE expert_id = ?1";
 static const char SQL_QUEUE_REFINED[] =
@@ -658,7 +658,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 	if (!(load = calloc(n, sizeof(*load))))
 		return store_oom(err);
 	for (i = 0; i < n; i++) {
-		const char *role;
+		struct mlfy_user u;
 		for (j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j])) {
 				rc = mlfy_err_set(err, MLFY_EINVAL, "expert '%s' is listed twice", names[i]);
@@ -668,37 +668,21 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 			rc = store_oom(err);
 			goto out;
 		}
-		if (!(st = store_stmt(s, SQL_ACCOUNT, err))) {
-			rc = err->code;
-			goto out;
-		}
-		sqlite3_bind_text(st, 1, names[i], -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(st);
+		rc = mlfy_users_get(s, names[i], &u, err);
+		if (rc == MLFY_ENOTFOUND)
 			rc = mlfy_err_set(err, MLFY_ENOTFOUND, "no account named '%s' (add it with 'mlfy user add')",
 					  names[i]);
+		if (rc)
 			goto out;
-		}
-		if (rc != SQLITE_ROW) {
-			rc = store_fail(s, err, "read account");
-			sqlite3_reset(st);
-			goto out;
-		}
-		load[i].expert_id = sqlite3_column_int64(st, 0);
-		role = (const char *)sqlite3_column_text(st, 1);
-		if (strcmp(role, "expert") && strcmp(role, "admin")) {
+		load[i].expert_id = u.id;
+		if (u.role != MLFY_ROLE_EXPERT && u.role != MLFY_ROLE_ADMIN)
 			rc = mlfy_err_set(err, MLFY_EINVAL, "'%s' has role %s; refinement needs an expert or admin",
-					  names[i], role);
-			sqlite3_reset(st);
-			goto out;
-		}
-		if (sqlite3_column_int(st, 2)) {
+					  names[i], mlfy_role_name(u.role));
+		else if (u.disabled)
 			rc = mlfy_err_set(err, MLFY_EINVAL, "account '%s' is disabled", names[i]);
-			sqlite3_reset(st);
+		mlfy_user_release(&u);
+		if (rc)
 			goto out;
-		}
-		sqlite3_reset(st);
 		if (!(st = store_stmt(s, SQL_QUEUE_LOAD, err))) {
 			rc = err->code;
 			goto out;
@@ -883,8 +867,6 @@ int mlfy_zero_verdict_index(const char *verdict)
 static const char SQL_IMAGE_FINAL[] =
 	"SELECT i.name, f.stage, (SELECT COUNT(*) FROM final_labels l WHERE l.image_id = i.id)"
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id WHERE i.id = ?1";
-static const char SQL_ACCOUNT_ID[] =
-	"SELECT name, role, disabled FROM annotators WHERE id = ?1";
 static const char SQL_ZERO_ADD[] =
 	"INSERT INTO zero_label_reviews(image_id, expert_id, category, verdict, comment, created_at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -936,24 +918,17 @@ int mlfy_review_zero_add(struct mlfy_store *s, int64_t image_id, int64_t expert_
 		return rc;
 	}
 	sqlite3_reset(st);
-	if (!(st = store_stmt(s, SQL_ACCOUNT_ID, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, expert_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return mlfy_err_set(err, MLFY_ENOTFOUND, "no account with id %lld", (long long)expert_id);
-		return store_fail(s, err, "read account");
+	{
+		struct mlfy_user u;
+		if ((rc = mlfy_users_get_id(s, expert_id, &u, err)))
+			return rc;
+		if ((u.role != MLFY_ROLE_EXPERT && u.role != MLFY_ROLE_ADMIN) || u.disabled)
+			rc = mlfy_err_set(err, MLFY_EPERM, "'%s' may not record zero-label reviews (needs an enabled"
+					  " expert or admin account)", u.name);
+		mlfy_user_release(&u);
+		if (rc)
+			return rc;
 	}
-	if ((strcmp((const char *)sqlite3_column_text(st, 1), "expert") &&
-	     strcmp((const char *)sqlite3_column_text(st, 1), "admin")) || sqlite3_column_int(st, 2)) {
-		rc = mlfy_err_set(err, MLFY_EPERM, "'%s' may not record zero-label reviews (needs an enabled"
-				  " expert or admin account)", (const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-		return rc;
-	}
-	sqlite3_reset(st);
 	if (!(st = store_stmt(s, SQL_ZERO_ADD, err)))
 		return err->code;
 	mlfy_store_now(now);
@@ -1359,24 +1334,6 @@ int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 		return rc;
 	if (!*id)
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "no image named '%s' in the project", name);
-	return 0;
-}
-
-static const char SQL_ACCOUNT_BY_NAME[] = "SELECT id FROM annotators WHERE name = ?1";
-
-int mlfy_review_account_id(struct mlfy_store *s, const char *name, int64_t *id,
-			   struct mlfy_err *err)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_ACCOUNT_BY_NAME, err);
-	int rc;
-
-	if (!st)
-		return err->code;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if ((rc = query_i64(s, st, 0, id, err, "find account")))
-		return rc;
-	if (!*id)
-		return mlfy_err_set(err, MLFY_ENOTFOUND, "no account named '%s'", name);
 	return 0;
 }
 

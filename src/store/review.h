@@ -273,10 +273,6 @@ int mlfy_aggregations_put(struct mlfy_store *s, int64_t question_id, const char 
 int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 			 struct mlfy_err *err);
 
-/* Account id of a name; MLFY_ENOTFOUND when there is no such account. */
-int mlfy_review_account_id(struct mlfy_store *s, const char *name, int64_t *id,
-			   struct mlfy_err *err);
-
 /* ---- export cursor -------------------------------------------------------- */
 
 /* One image as exported: its final decision and, on request, provenance. */
