@@ -1125,6 +1125,45 @@ int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 	return 0;
 }
 
+/* ---- invariants ----------------------------------------------------------------- */
+
+static const char SQL_CHECK[] =
+	"SELECT"
+	" (SELECT COUNT(*) FROM refinement_queue q JOIN final_status f ON f.image_id = q.image_id"
+	"   WHERE f.stage = 'agreed'),"
+	" (SELECT COUNT(*) FROM final_status f WHERE f.stage = 'refined' AND NOT EXISTS (SELECT 1"
+	"   FROM annotations a WHERE a.id = f.annotation_id AND a.image_id = f.image_id AND a.stage = 'refine')),"
+	" (SELECT COUNT(*) FROM final_status f WHERE f.stage = 'refined' AND f.annotation_id IS NOT NULL AND ("
+	"   EXISTS (SELECT class_idx FROM final_labels WHERE image_id = f.image_id"
+	"           EXCEPT SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id)"
+	"   OR EXISTS (SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id"
+	"           EXCEPT SELECT class_idx FROM final_labels WHERE image_id = f.image_id))),"
+	" (SELECT COUNT(*) FROM refinement_queue q JOIN current_annotations c ON c.image_id = q.image_id"
+	"   AND c.annotator_id = q.expert_id AND c.stage = 'refine'"
+	"   LEFT JOIN final_status f ON f.image_id = q.image_id"
+	"   WHERE f.stage IS NOT 'refined' OR f.annotation_id IS NOT c.id)";
+
+int mlfy_review_check(struct mlfy_store *s, struct mlfy_review_check *out, struct mlfy_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CHECK, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return err->code;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		rc = store_fail(s, err, "check review tables");
+		sqlite3_reset(st);
+		return rc;
+	}
+	out->queued_and_agreed = sqlite3_column_int64(st, 0);
+	out->refined_without_refinement = sqlite3_column_int64(st, 1);
+	out->refined_set_differs = sqlite3_column_int64(st, 2);
+	out->refinements_not_final = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* ---- raw votes ---------------------------------------------------------------- */
 
 static const char SQL_VOTES_DEL[] = "DELETE FROM votes WHERE source = ?1";

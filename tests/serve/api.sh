@@ -346,6 +346,7 @@ else
 	echo "note: openssl absent, TLS part skipped"
 fi
 
-"$MLFY" check "$PROJECT" >/dev/null && ok || bad "integrity check"
+# integrity and the review invariants; every expert save is already final (no note about 'mlfy finalize')
+out=$("$MLFY" check "$PROJECT" 2>&1) && [ "$out" = "$PROJECT: ok (schema version 1)" ] && ok || bad "mlfy check: $out"
 echo "api: $pass passed, $fail failed"
 [ "$fail" = 0 ]

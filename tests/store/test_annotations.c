@@ -353,6 +353,7 @@ static void refinement_rules(void **state)
 	struct mlfy_annotation_save in;
 	struct mlfy_annotation *all = NULL, cur;
 	struct mlfy_review_stats rs;
+	struct mlfy_review_check ck;
 	struct mlfy_zero_review z;
 	struct mlfy_final f;
 	struct mlfy_task_list tl;
@@ -491,6 +492,11 @@ static void refinement_rules(void **state)
 	assert_int_equal(mlfy_review_stats_get(s, &rs, &err), 0);
 	assert_int_equal(rs.zero_label, 0);
 	assert_int_equal(rs.zero_reviewed, 0);
+
+	/* the invariants of docs/schema.md ("review") hold after every save */
+	assert_int_equal(mlfy_review_check(s, &ck, &err), 0);
+	assert_int_equal(ck.queued_and_agreed + ck.refined_without_refinement + ck.refined_set_differs +
+			 ck.refinements_not_final, 0);
 
 	/* stage-ii sets of the image, by annotator name */
 	assert_int_equal(mlfy_annotations_of_image(s, img, MLFY_STAGE_ANNOTATE, &all, &n, &err), 0);
