@@ -227,6 +227,15 @@ req admin GET /api/dashboard
 	&& ok || bad "dashboard zero-label counts: $BODY"
 [ "$(json 'j["final"]["refined"], j["final"]["decided"], j["final"]["undecided"]')" = "1 1 23" ] \
 	&& ok || bad "dashboard final-label counts: $BODY"
+# the page's zero-label choices are the store's (MLFY_ZERO_CATEGORIES / MLFY_ZERO_VERDICTS, as the dashboard lists them)
+want=$(json '" ".join(j["zero_label"]["by_category"]) + " / " + " ".join(j["zero_label"]["by_verdict"])')
+req - GET /refine
+got=$(python3 -c '
+import re, sys
+h = sys.stdin.read()
+opts = lambda sel: [v for v in re.findall(r"<option value=\"([^\"]*)\"", re.search(r"<select id=\"%s\">(.*?)</select>" % sel, h, re.S).group(1)) if v]
+print(" ".join(opts("zl-category")) + " / " + " ".join(opts("zl-verdict")))' <<<"$BODY")
+[ "$got" = "$want" ] && ok || bad "zero-label choices of the page ($got) are not the store's ($want)"
 
 # ---- exports: admin only, streamed, byte for byte `mlfy export` ---------------------------------------
 download() {   # download USER PATH FILE: sets CODE, HDRS and BODY (the first bytes)
