@@ -46,18 +46,6 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 on success, 1 on errors, 2 on a bad command line.\n";
 
-static int is_sqlite(const char *path)
-{
-	char head[16];
-	FILE *f = fopen(path, "rb");
-	int yes;
-	if (!f)
-		return 0;
-	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, "SQLite format 3", 16);
-	fclose(f);
-	return yes;
-}
-
 static json_t *coef_json(const struct mlfy_coef *c)
 {
 	return c->defined ? json_real(c->value) : json_null();
@@ -99,7 +87,7 @@ int cmd_agreement(int argc, char **argv)
 		return cli_usage_error("agreement", "expected one PROJECT or VOTES.npz argument");
 	path = argv[optind];
 	mlfy_err_clear(&err);
-	if (is_sqlite(path)) {
+	if (rcli_is_sqlite(path)) {
 		struct mlfy_store *s = cli_open_project("agreement", path, MLFY_STORE_READONLY);
 		if (!s)
 			return MLFY_EXIT_FAIL;

@@ -29,6 +29,18 @@ const char *rcli_thousands(int64_t n, char buf[32])
 	return buf;
 }
 
+int rcli_is_sqlite(const char *path)
+{
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	int yes;
+	if (!f)
+		return 0;
+	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, "SQLite format 3", 16);
+	fclose(f);
+	return yes;
+}
+
 double rcli_pct(int64_t part, int64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;

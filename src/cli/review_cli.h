@@ -13,6 +13,10 @@
 /* n with thousands separators ("5,083") into buf (returned). */
 const char *rcli_thousands(int64_t n, char buf[32]);
 
+/* 1 when path is a readable file starting with SQLite's header (a project
+ * rather than a label or vote file), else 0. */
+int rcli_is_sqlite(const char *path);
+
 /* 100 * part / whole, 0 when whole is 0. */
 double rcli_pct(int64_t part, int64_t whole);
 
