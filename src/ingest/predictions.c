@@ -399,7 +399,7 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 	return 0;
 }
 
-static int read_npy(const char *path, const struct mlfy_pred_options *opt,
+static int read_npy(const char *path, const void *mem, size_t mem_len, const struct mlfy_pred_options *opt,
 		    struct resolver *r, size_t n_classes, struct rows *w, struct dense_stats *ds,
 		    struct mlfy_err *err)
 {
@@ -409,7 +409,7 @@ static int read_npy(const char *path, const struct mlfy_pred_options *opt,
 	float *buf = NULL;
 	int rc;
 
-	if ((rc = mlfy_npy_open(path, &a, err)))
+	if ((rc = mem ? mlfy_npy_open_mem(path, (void *)mem, mem_len, 0, &a, err) : mlfy_npy_open(path, &a, err)))
 		return rc;
 	if (a->dtype != MLFY_NPY_F2 && a->dtype != MLFY_NPY_F4 && a->dtype != MLFY_NPY_F8) {
 		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: dtype %s: expected float logits or probabilities (<f2, <f4, <f8)",
@@ -1369,26 +1369,32 @@ static int read_file(const char *path, char **out, size_t *len, struct mlfy_err 
 
 /* ---- the import ------------------------------------------------------------------- */
 
+/* 0 = .npy, 2 = JSON, 1 = CSV, from the first n bytes of a file. */
+static int kind_of(const unsigned char *head, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 6 && !memcmp(head, "\x93NUMPY", 6))
+		return 0;
+	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < n && isspace(head[i]))
+		i++;
+	return i < n && (head[i] == '{' || head[i] == '[') ? 2 : 1;
+}
+
 static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 {
 	unsigned char head[64];
 	FILE *f = fopen(path, "rb");
-	size_t n, i = 0;
+	size_t n;
 
 	if (!f)
 		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
 				    strerror(errno));
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
-	if (n >= 6 && !memcmp(head, "\x93NUMPY", 6)) {
-		*kind = 0;
-		return 0;
-	}
-	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < n && isspace(head[i]))
-		i++;
-	*kind = i < n && (head[i] == '{' || head[i] == '[') ? 2 : 1;
+	*kind = kind_of(head, n);
 	return 0;
 }
 
@@ -1464,9 +1470,10 @@ done:
 	return rc;
 }
 
-int mlfy_predictions_import(struct mlfy_store *s, const char *path,
-			    const struct mlfy_pred_options *opt,
-			    struct mlfy_pred_result *res_out, struct mlfy_err *err)
+/* The import of a file (mem == NULL: read path) or of an in-memory image
+ * of one (mem[0..mem_len), path only names it). */
+static int import(struct mlfy_store *s, const char *path, const void *mem, size_t mem_len,
+		  const struct mlfy_pred_options *opt, struct mlfy_pred_result *res_out, struct mlfy_err *err)
 {
 	struct mlfy_pred_result res;
 	struct resolver r;
@@ -1509,7 +1516,9 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		top_k = n_classes;
 	res.n_classes = n_classes;
 	w.k = top_k;
-	if ((rc = file_kind(path, &kind, err)))
+	if (mem)
+		kind = kind_of(mem, mem_len < 64 ? mem_len : 64);
+	else if ((rc = file_kind(path, &kind, err)))
 		return rc;
 	if ((rc = resolver_load(s, &r, err)))
 		goto out;
@@ -1518,7 +1527,7 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		goto out;
 	}
 	if (kind == 0) {
-		if ((rc = read_npy(path, opt, &r, n_classes, &w, &ds, err)))
+		if ((rc = read_npy(path, mem, mem_len, opt, &r, n_classes, &w, &ds, err)))
 			goto out;
 	} else {
 		struct timm_ctx t;
@@ -1535,8 +1544,20 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		t.n_classes = n_classes;
 		t.w = &w;
 		t.ds = &ds;
-		if ((rc = classmap_load(s, &cm, err)) || (rc = read_file(path, &buf, &len, err)))
+		if ((rc = classmap_load(s, &cm, err)))
 			goto out;
+		if (mem) {
+			/* the parsers want a NUL-terminated copy, as read_file makes */
+			if (!(buf = malloc(mem_len + 1))) {
+				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(buf, mem, mem_len);
+			buf[mem_len] = '\0';
+			len = mem_len;
+		} else if ((rc = read_file(path, &buf, &len, err))) {
+			goto out;
+		}
 		if (!(t.dense = malloc(n_classes * sizeof(double)))) {
 			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 			goto out;
@@ -1594,4 +1615,18 @@ out:
 	if (!rc && res_out)
 		*res_out = res;
 	return rc;
+}
+
+int mlfy_predictions_import(struct mlfy_store *s, const char *path,
+			    const struct mlfy_pred_options *opt,
+			    struct mlfy_pred_result *res, struct mlfy_err *err)
+{
+	return import(s, path, NULL, 0, opt, res, err);
+}
+
+int mlfy_predictions_import_mem(struct mlfy_store *s, const char *name, const void *data, size_t len,
+				const struct mlfy_pred_options *opt,
+				struct mlfy_pred_result *res, struct mlfy_err *err)
+{
+	return import(s, name, data ? data : "", len, opt, res, err);
 }

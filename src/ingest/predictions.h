@@ -91,6 +91,14 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 			    const struct mlfy_pred_options *opt,
 			    struct mlfy_pred_result *res, struct mlfy_err *err);
 
+/* The same for a predictions file held in memory, data[0..len) (borrowed;
+ * need not be NUL-terminated); name stands for the path in messages and in
+ * the model's recorded source.  opt->order_path, when set, is still read
+ * from disk.  For tests and fuzzing (fuzz/fuzz_predictions.c). */
+int mlfy_predictions_import_mem(struct mlfy_store *s, const char *name, const void *data, size_t len,
+				const struct mlfy_pred_options *opt,
+				struct mlfy_pred_result *res, struct mlfy_err *err);
+
 /* Top-k selection: writes to idx[0..min(k, n)) the indices of the largest
  * values of x[0..n), largest first, equal values by lower index first.
  * NaN must not occur (the caller checks).  Returns min(k, n).  O(n) for
