@@ -15,6 +15,7 @@
 #include "report/plot.h"
 #include "report/report.h"
 #include "store/final_labels.h"
+#include "store/review.h"
 
 const char cmd_report_summary[] = "write figures (SVG/PNG/PDF) and index.html";
 
@@ -33,6 +34,8 @@ static const char usage[] =
 	"                           R^2, outliers labelled (needs >= 3 models)\n"
 	"  proposal_coverage        share of final labels within the top-k proposals\n"
 	"                           (PROJECT with proposals)\n"
+	"  zero_label_review        categories of the expert's review of images\n"
+	"                           without labels (PROJECT with such reviews)\n"
 	"plus results.csv and results.json when predictions are evaluated.\n"
 	"\n"
 	"With PROJECT the final label sets, original labels and proposals of the\n"
@@ -141,6 +144,13 @@ int cmd_report(int argc, char **argv)
 	struct mlfy_eval_results res = { 0 };
 	struct mlfy_evalset *es = NULL;
 	struct mlfy_err err;
+	struct mlfy_review_stats rs = { 0 };
+	/* display names of MLFY_ZERO_CATEGORIES and MLFY_ZERO_VERDICTS, same order */
+	static const char *const zero_names[MLFY_ZERO_N_CATEGORIES] = {
+		"no valid proposal", "low resolution", "fine-grained", "unusual object or view"
+	};
+	static const char *const verdict_names[MLFY_ZERO_N_VERDICTS] = { "agree", "disagree",
+									  "unsure" };
 	const char *out = NULL, *results = NULL, *model = NULL, *title = NULL;
 	char *cov_model = NULL, *auto_title = NULL;
 	int c, rc = MLFY_EXIT_FAIL, timm = 0, k_max = 20, formats = MLFY_FIG_ALL;
@@ -223,6 +233,8 @@ int cmd_report(int argc, char **argv)
 		if (!rc && undecided)
 			cli_warn("report", "%lld image%s not yet decided: left out of the label counts",
 				 (long long)undecided, undecided == 1 ? "" : "s");
+		if (!rc)
+			rc = mlfy_review_stats_get(s, &rs, &err);
 		if (!rc && (cov = malloc(sizeof(*cov)))) {
 			int r2 = mlfy_coverage_from_project(s, model, k_max, 3, cov, &cov_model, &err);
 			if (r2 == MLFY_ENOTFOUND && !model) {
@@ -304,6 +316,14 @@ int cmd_report(int argc, char **argv)
 		.outlier_t = outlier_t,
 		.coverage = cov,
 		.coverage_model = cov_model,
+		/* the zero-label review, when an expert reviewed any empty-set image */
+		.n_zero = rs.zero_reviewed ? MLFY_ZERO_N_CATEGORIES : 0,
+		.zero_names = zero_names,
+		.zero_counts = rs.by_category,
+		.zero_pending = rs.zero_label - rs.zero_reviewed,
+		.n_verdicts = rs.zero_reviewed ? MLFY_ZERO_N_VERDICTS : 0,
+		.verdict_names = verdict_names,
+		.verdict_counts = rs.by_verdict,
 		.formats = formats,
 	};
 	if (mlfy_report_write(out, &in, &err)) {

@@ -7,6 +7,7 @@
  * store/proposals.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/predictions.h"
+#include "ingest/textio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -431,8 +432,8 @@ static int read_npy(const char *path, const void *mem, size_t mem_len, const str
 		if ((rc = read_order(opt->order_path, &order, &n_order, err)))
 			goto out;
 		if (n_order != rows) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %zu rows, but the order file %s lists %zu images", path,
-					  rows, opt->order_path, n_order);
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %zu rows, but the order file %s lists %zu image%s", path,
+					  rows, opt->order_path, n_order, n_order == 1 ? "" : "s");
 			goto out;
 		}
 	} else if (rows != r->n) {
@@ -1306,9 +1307,13 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 		row = json_object();
 		for (i = 0; i < nh && !rc; i++) {
 			json_t *v;
-			if (i == name_col)
-				v = json_string(f[i]);
-			else if (!(v = cell_to_json(f[i], t->file, rec_line, hdr[i], err)))
+			if (i == name_col) {
+				/* jansson refuses invalid UTF-8 (NULL): say so, instead
+				 * of "no file name column" */
+				if (!(v = json_string(f[i])))
+					rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: the file name is not valid UTF-8",
+							  t->file, rec_line);
+			} else if (!(v = cell_to_json(f[i], t->file, rec_line, hdr[i], err)))
 				rc = err->code;
 			if (v)
 				json_object_set_new(row, hdr[i], v);
@@ -1491,6 +1496,11 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		memset(res_out, 0, sizeof(*res_out));
 	if (!opt->model || !*opt->model)
 		return mlfy_err_set(err, MLFY_EINVAL, "a model name is required");
+	/* the name is shown on annotation pages and written to JSON exports */
+	if (strlen(opt->model) > MLFY_MODEL_NAME_MAX || !textio_valid_text(opt->model, strlen(opt->model), 0))
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "model name: expected at most %d bytes of UTF-8 text without control characters",
+				    MLFY_MODEL_NAME_MAX);
 	if (opt->top_k < 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "top-k must be positive, not %d", opt->top_k);
 	if (opt->input < MLFY_PRED_AUTO || opt->input > MLFY_PRED_PROBS)

@@ -51,9 +51,13 @@ enum mlfy_pred_input {
 	MLFY_PRED_PROBS
 };
 
+/* Longest model name, in bytes. */
+#define MLFY_MODEL_NAME_MAX 200
+
 /* Import options; zero-initialise, then set model. */
 struct mlfy_pred_options {
-	const char *model;        /* model name (required, non-empty) */
+	const char *model;        /* model name (required): 1..MLFY_MODEL_NAME_MAX bytes of UTF-8
+	                           * without control characters, else MLFY_EINVAL */
 	const char *order_path;   /* row -> image file for .npy, or NULL */
 	int top_k;                /* proposals per image; 0 means 20 */
 	int input;                /* enum mlfy_pred_input */

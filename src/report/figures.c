@@ -549,6 +549,10 @@ static void draw_bars(cairo_t *cr, double w, double h, const void *data)
 	draw_title(cr, w, b->title);
 	/* grid and ticks */
 	nt = mlfy_plot_ticks(0, (double)b->max, 5, &first, &step);
+	if (step < 1) {   /* counts: integer ticks only */
+		step = 1;
+		nt = (int)b->max + 1;
+	}
 	mlfy_plot_set_font(cr, MLFY_PLOT_FS_SMALL, 0);
 	for (t = 0; t < nt; t++) {
 		double v = first + t * step, x = x0 + v / (double)b->max * (x1 - x0);

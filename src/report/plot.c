@@ -101,18 +101,29 @@ void mlfy_plot_text(cairo_t *cr, double x, double y, double ax, double ay, doubl
 	cairo_restore(cr);
 }
 
+/* Moves i back to the start of the UTF-8 sequence it points into. */
+static size_t utf8_start(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
 const char *mlfy_plot_ellipsize(cairo_t *cr, const char *s, double max_w, char *buf, size_t n)
 {
-	size_t len = strlen(s);
+	size_t len = strlen(s), keep, head, tail;
 	snprintf(buf, n, "%s", s);
 	if (mlfy_plot_text_width(cr, buf) <= max_w)
 		return buf;
-	while (len > 1) {
-		len--;
-		/* do not cut inside a UTF-8 sequence */
-		while (len > 1 && ((unsigned char)s[len] & 0xC0) == 0x80)
-			len--;
-		snprintf(buf, n, "%.*s...", (int)len, s);
+	/* Keep the start and the end, the end getting about a third: model
+	 * names of one family share their start and differ at the end (timm's
+	 * "convnextv2_huge.fcmae_ft_in22k_in1k_384" vs "..._512"). */
+	for (keep = len - 1; keep > 1; keep--) {
+		tail = utf8_start(s, len - keep / 3);
+		head = keep > len - tail ? utf8_start(s, keep - (len - tail)) : 0;
+		while (head < 1 || (head < tail && ((unsigned char)s[head] & 0xC0) == 0x80))
+			head++;   /* at least the first character, whole */
+		snprintf(buf, n, "%.*s...%s", (int)head, s, s + tail);
 		if (mlfy_plot_text_width(cr, buf) <= max_w)
 			return buf;
 	}
@@ -141,7 +152,9 @@ int mlfy_plot_ticks(double lo, double hi, int target, double *first, double *ste
 void mlfy_plot_nice_range(double *lo, double *hi, int target)
 {
 	double first, step;
-	if (!(*hi > *lo)) {
+	/* a range too narrow for distinct ticks (all values equal, up to
+	 * rounding) becomes +-1 around it */
+	if (!(*hi - *lo > 1e-9 * fmax(fabs(*lo), fabs(*hi)))) {
 		*lo -= 1;
 		*hi += 1;
 	}
@@ -158,6 +171,15 @@ double mlfy_plot_mx(const struct mlfy_plot_area *a, double x)
 double mlfy_plot_my(const struct mlfy_plot_area *a, double y)
 {
 	return a->y1 - (y - a->ymin) / (a->ymax - a->ymin) * (a->y1 - a->y0);
+}
+
+int mlfy_plot_step_decimals(double step, int dec)
+{
+	int need;
+	if (dec < 0 || !(step > 0) || !isfinite(step))
+		return dec;
+	need = (int)ceil(-log10(step) - 1e-9);
+	return need > dec ? (need > 12 ? 12 : need) : dec;
 }
 
 void mlfy_plot_fmt(char *buf, size_t n, double v, int dec)
@@ -202,12 +224,14 @@ void mlfy_plot_axes(cairo_t *cr, const struct mlfy_plot_area *a, int xdec, int y
 	mlfy_plot_set_font(cr, MLFY_PLOT_FS_TICK, 0);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	n = mlfy_plot_ticks(a->xmin, a->xmax, 6, &first, &step);
+	xdec = mlfy_plot_step_decimals(step, xdec);
 	for (i = 0; i < n && xdec != MLFY_PLOT_NONE; i++) {
 		v = first + i * step;
 		mlfy_plot_fmt(buf, sizeof(buf), v, xdec);
 		mlfy_plot_text(cr, mlfy_plot_mx(a, v), a->y1 + 4, 0.5, 0, 0, buf);
 	}
 	n = mlfy_plot_ticks(a->ymin, a->ymax, 6, &first, &step);
+	ydec = mlfy_plot_step_decimals(step, ydec);
 	for (i = 0; i < n && ydec != MLFY_PLOT_NONE; i++) {
 		v = first + i * step;
 		mlfy_plot_fmt(buf, sizeof(buf), v, ydec);

@@ -272,9 +272,11 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 	}
 	fprintf(h, "</table>\n");
 	if (r->n_images > r->n_no_original) {
-		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count",
-			 "Top-1 accuracy (against the original label) of the images with each "
-			 "number of labels.");
+		char cap[256];
+		snprintf(cap, sizeof(cap), "Top-1 accuracy (against the original label) of the images "
+					   "with each number of labels%s.",
+			 rows < r->n_models ? "; the models with the best ReaL accuracy" : "");
+		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
 		h_figure(h, "moe_by_label_count", "heatmap of the margin of error",
 			 "Margin of error E of those accuracies, in percentage points.");
 		h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
@@ -350,9 +352,19 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 			mlfy_fmt_count(a, sizeof(a), (uint64_t)in->zero_counts[i]),
 			pct(b, sizeof(b), total ? (double)in->zero_counts[i] / (double)total : NAN));
 	}
-	fprintf(h, "</table><p>Reviewed: %s; awaiting review: %s.</p></section>\n",
+	fprintf(h, "</table><p>Reviewed: %s; awaiting review: %s.",
 		mlfy_fmt_count(a, sizeof(a), (uint64_t)total),
 		mlfy_fmt_count(b, sizeof(b), (uint64_t)in->zero_pending));
+	if (in->n_verdicts) {
+		fprintf(h, " The expert's verdict on the original label:");
+		for (i = 0; i < in->n_verdicts; i++) {
+			fprintf(h, "%s ", i ? "," : "");
+			h_esc(h, in->verdict_names[i]);
+			fprintf(h, " %s", mlfy_fmt_count(a, sizeof(a), (uint64_t)in->verdict_counts[i]));
+		}
+		fprintf(h, ".");
+	}
+	fprintf(h, "</p></section>\n");
 	return 0;
 }
 

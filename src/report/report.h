@@ -44,6 +44,9 @@ struct mlfy_report_input {
 	const char *const *zero_names;              /* [n_zero] display names */
 	const int64_t *zero_counts;                 /* [n_zero] images per category */
 	int64_t zero_pending;                       /* empty-set images not yet reviewed */
+	size_t n_verdicts;                          /* verdicts on the original label (0 = none) */
+	const char *const *verdict_names;           /* [n_verdicts] */
+	const int64_t *verdict_counts;              /* [n_verdicts] */
 	int formats;                                /* MLFY_FIG_* bits (plot.h) */
 };
 

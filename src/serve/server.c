@@ -2,7 +2,7 @@
  * request lifecycle (body accumulation with a size limit, completion and
  * the access log), the routes table, sessions and CSRF checks, the pages
  * and static assets, and the reply helpers.  The JSON handlers live in
- * api.c, images in images.c. */
+ * api.c, exports in export.c, images in images.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "serve/internal.h"
 #include "serve/assets.h"
@@ -395,6 +395,7 @@ static const struct route {
 	{ "PUT", "/api/tasks/", 1, R_ANY, h_task },
 	{ "GET", "/api/classes", 0, R_ANY, h_classes },
 	{ "GET", "/api/dashboard", 0, R_ADMIN, h_dashboard },
+	{ "GET", "/api/export/", 1, R_ADMIN, h_export },
 	{ "GET", "/api/images/", 1, R_ANY, h_image },
 	{ "GET", "/api/exemplars/", 1, R_ANY, h_exemplar },
 };

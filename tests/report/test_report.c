@@ -21,6 +21,7 @@
 #include "store/final_labels.h"
 #include "store/proposals.h"
 #include "testutil.h"
+#include "evaluate/project_fixture.h"
 
 static char *slurp(const char *path)
 {
@@ -115,8 +116,11 @@ static void test_all_parts_synthetic(void **state)
 	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, la, 1, &err), 0);
 	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, lb, 2, &err), 0);
 
-	in = (struct mlfy_report_input){ "Test report", &lc, "labels.json", &r, &s, &fit, 2.0,
-					 &cov, "m1", 4, zn, zc, 5, MLFY_FIG_ALL };
+	in = (struct mlfy_report_input){ .title = "Test report", .counts = &lc,
+					 .counts_source = "labels.json", .results = &r, .scores = &s,
+					 .fit = &fit, .outlier_t = 2.0, .coverage = &cov,
+					 .coverage_model = "m1", .n_zero = 4, .zero_names = zn,
+					 .zero_counts = zc, .zero_pending = 5, .formats = MLFY_FIG_ALL };
 	assert_int_equal(mlfy_report_write(dir, &in, &err), 0);
 	check_figure(dir, "label_counts");
 	check_figure(dir, "top1_by_label_count");
@@ -227,67 +231,20 @@ static void test_shared_imagenetv2_and_timm(void **state)
 }
 
 /* `mlfy report PROJECT` through the binary ($MLFY) on a project with final
- * labels and proposals (the fixture of tests/evaluate/test_project.c). */
+ * labels and proposals (tests/evaluate/project_fixture.h, with model z). */
 static void test_cli_project(void **state)
 {
-	static const char *names[5] = { "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg" };
-	static const int orig[5] = { 0, 1, 2, -1, 4 };
-	static const int props[5][3] = { { 0, 3, 4 }, { 5, 2, 1 }, { 2, 0, 1 }, { 1, 2, 3 },
-					 { 3, 9, 8 } };
-	const int sa[] = { 0 }, sb[] = { 5, 1 }, se[] = { 9, 4 };
 	const char *mlfy = getenv("MLFY");
-	char path[4096], dir[4096], cmd[16384], html_path[4096], ext[10][8], nm[10][8];
-	struct mlfy_class cls[10];
+	char path[4096], dir[4096], cmd[16384], html_path[4096];
 	struct mlfy_store *s;
 	struct mlfy_err err;
-	int64_t ids[5], model;
-	int i, k;
 	char *html;
 	(void)state;
 	if (!mlfy || !*mlfy) {
 		fprintf(stderr, "skipping: $MLFY is not set\n");
 		skip();
 	}
-	test_tmpfile(path, sizeof(path), "p.mlfy");
-	assert_int_equal(mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err), 0);
-	assert_int_equal(mlfy_store_begin(s, &err), 0);
-	for (i = 0; i < 10; i++) {
-		snprintf(ext[i], sizeof(ext[i]), "n%d", i);
-		snprintf(nm[i], sizeof(nm[i]), "c%d", i);
-		cls[i] = (struct mlfy_class){ i, ext[i], nm[i], "", "" };
-	}
-	assert_int_equal(mlfy_catalog_add_classes(s, cls, 10, &err), 0);
-	for (i = 0; i < 5; i++) {
-		struct mlfy_image img = { 0 };
-		img.name = (char *)names[i];
-		img.path = (char *)names[i];
-		img.original_label = orig[i];
-		img.batch = 1;
-		snprintf(img.sha256, sizeof(img.sha256), "%064d", i);
-		img.width = img.height = 10;
-		img.bytes = 100;
-		assert_int_equal(mlfy_catalog_add_image(s, &img, &err), 0);
-		ids[i] = img.id;
-	}
-	/* model z first, m second: m is the active proposal model (the most
-	 * recently imported) until select-model --activate picks z */
-	assert_int_equal(mlfy_models_ensure(s, "z", "test", "npy-logits", &model, &err), 0);
-	{
-		struct mlfy_proposal pz[1] = { { 0, 0, 0.9 } };
-		assert_int_equal(mlfy_proposals_put(s, ids[0], model, pz, 1, &err), 0);
-	}
-	assert_int_equal(mlfy_models_ensure(s, "m", "test", "npy-logits", &model, &err), 0);
-	for (i = 0; i < 5; i++) {
-		struct mlfy_proposal p[3];
-		for (k = 0; k < 3; k++)
-			p[k] = (struct mlfy_proposal){ k, props[i][k], 0.5 / (k + 1) };
-		assert_int_equal(mlfy_proposals_put(s, ids[i], model, p, 3, &err), 0);
-	}
-	assert_int_equal(mlfy_final_put(s, ids[0], MLFY_FINAL_AGREED, 0, sa, 1, &err), 0);
-	assert_int_equal(mlfy_final_put(s, ids[1], MLFY_FINAL_REFINED, 0, sb, 2, &err), 0);
-	assert_int_equal(mlfy_final_put(s, ids[2], MLFY_FINAL_AGREED, 0, NULL, 0, &err), 0);
-	assert_int_equal(mlfy_final_put(s, ids[4], MLFY_FINAL_AGGREGATED, 0, se, 2, &err), 0);
-	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	s = project_fixture(path, sizeof(path), 1);
 	mlfy_store_close(s);
 
 	test_tmpfile(dir, sizeof(dir), "report-project");
@@ -338,6 +295,21 @@ static void test_cli_project(void **state)
 		mlfy_model_release(&act);
 		mlfy_store_close(s);
 	}
+	/* the zero-label review of image c (empty set) by an expert appears
+	 * as bars and a table */
+	snprintf(cmd, sizeof(cmd), "'%s' user add '%s' ex --role expert --no-password > /dev/null 2>&1 && "
+				   "'%s' zero-review '%s' c.jpg --expert ex --category fine_grained "
+				   "--verdict disagree > /dev/null 2>&1 && "
+				   "'%s' report '%s' --out '%s' --formats png > /dev/null 2>&1",
+		 mlfy, path, mlfy, path, mlfy, path, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_true(exists(dir, "zero_label_review.png"));
+	snprintf(html_path, sizeof(html_path), "%s/index.html", dir);
+	html = slurp(html_path);
+	assert_non_null(strstr(html, "<td>fine-grained</td><td>1</td><td>100.00 %</td>"));
+	assert_non_null(strstr(html, "Reviewed: 1; awaiting review: 0. The expert's verdict on the "
+				     "original label: agree 0, disagree 1, unsure 0."));
+	free(html);
 	/* a bad --formats and a missing --out are usage errors (exit 2) */
 	snprintf(cmd, sizeof(cmd), "'%s' report '%s' --out '%s' --formats gif > /dev/null 2>&1",
 		 mlfy, path, dir);
