@@ -727,7 +727,8 @@ document.addEventListener('keydown', (e) => {
 /* #<image id> typed into the address bar (or a link to one) opens that image */
 window.addEventListener('hashchange', () => {
   const pos = S.ids.indexOf(Number(location.hash.slice(1)));
-  if (pos < 0 || !S.task || pos === S.pos || S.going) return;
+  if (pos < 0 || S.going || (S.task && pos === S.pos)) return;
+  if (!S.task) { loadTask(pos); return; }   /* the first image is still loading: this one wins */
   S.going = true;
   (async () => {
     if (S.dirty && !blockReason()) await save();   /* as ← does: an undecided image stays so */
