@@ -292,9 +292,16 @@ int cmd_report(int argc, char **argv)
 		if (m < 3) {
 			cli_warn("report", "fewer than 3 models with both accuracies: no ReaL vs top-1 "
 					   "figure");
-		} else if (mlfy_linfit(scores.top1, scores.real, m, &fit, &err)) {
-			rc = cli_report("report", &err);
-			goto out;
+		} else if ((rc = mlfy_linfit(scores.top1, scores.real, m, &fit, &err))) {
+			if (rc != MLFY_EINVAL) {
+				rc = cli_report("report", &err);
+				goto out;
+			}
+			/* a degenerate fit (all top-1 accuracies equal) costs the
+			 * scatter only, not the rest of the report */
+			cli_warn("report", "%s: no ReaL vs top-1 figure", err.msg);
+			mlfy_linfit_release(&fit);
+			rc = 0;
 		}
 		for (i = m; i < scores.n; i++)
 			free(scores.model[i]);
