@@ -155,7 +155,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 			 struct mlfy_err *err)
 {
 	const struct mlfy_eval_results *r = in->results;
-	int b0 = first_bucket(r), nb = r->max_count + 2 - b0, b, rc = 0;
+	int b0 = first_bucket(r), nb = r->max_count + 2 - b0, b, rc = 0, has_curves = 0;
 	size_t rows = r->n_models < HEAT_MAX_ROWS ? r->n_models : HEAT_MAX_ROWS, i, j;
 	size_t *order = malloc((r->n_models ? r->n_models : 1) * sizeof(size_t));
 	double *real = malloc((r->n_models ? r->n_models : 1) * sizeof(double));
@@ -183,6 +183,11 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		names[i] = r->models[i].model;
 	}
 	mlfy_rank_models(real, top1, names, r->n_models, order);
+	/* the curves start at one label: none when no image with labels has an
+	 * original label (an empty plot otherwise) */
+	for (b = 1; b <= r->max_count + 1; b++)
+		if (r->models[0].acc.count_n[b])
+			has_curves = 1;
 	for (b = b0; b <= r->max_count + 1; b++) {
 		char nb_s[32];
 		mlfy_eval_bucket_name(b, r->max_count, col_names[b - b0], sizeof(col_names[0]));
@@ -223,7 +228,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 					      "labels per image", "top-1 accuracy (%)", nc,
 					      (size_t)(nb - skip), x, yc, row_names, ec, cn + skip, 1,
 					      0, 100, 0 };
-		if (!yc || !ec) {
+		if (!x || !yc || !ec) {
 			free(x);
 			free(yc);
 			free(ec);
@@ -235,16 +240,12 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 				yc[i * (nb - skip) + j] = acc[i * nb + j + skip];
 				ec[i * (nb - skip) + j] = moe[i * nb + j + skip];
 			}
-		if (!x) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			goto out;
-		}
 		for (b = skip; b < nb; b++)
 			x[b - skip] = b0 + b;
 		rc = mlfy_fig_heatmap(dir, "top1_by_label_count", in->formats, &f1, err);
 		if (!rc)
 			rc = mlfy_fig_heatmap(dir, "moe_by_label_count", in->formats, &f2, err);
-		if (!rc)
+		if (!rc && has_curves)
 			rc = mlfy_fig_curves(dir, "accuracy_by_label_count", in->formats, &fc, err);
 		free(x);
 		free(yc);
@@ -284,9 +285,10 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
 		h_figure(h, "moe_by_label_count", "heatmap of the margin of error",
 			 "Margin of error E of those accuracies, in percentage points.");
-		h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
-			 "The same accuracies with \xC2\xB1" "E bars (the best models by ReaL "
-			 "accuracy).");
+		if (has_curves)
+			h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
+				 "The same accuracies with \xC2\xB1" "E bars (the best models by ReaL "
+				 "accuracy).");
 		fprintf(h, "<table><tr><th>model</th><th>labels</th><th>images</th><th>top-1</th>"
 			   "<th>E</th><th>Wilson 95 %%</th><th>ReaL</th></tr>\n");
 		for (i = 0; i < r->n_models; i++) {
