@@ -206,6 +206,16 @@ static int stats_project(const char *path, int as_json, long max_k)
 			json_object_set_new(st, mlfy_final_stage_name(i), json_integer((json_int_t)w.by_stage[i]));
 		json_object_set_new(o, "by_stage", st);
 		json_object_set_new(o, "review", rcli_review_stats_json(&rs));
+		{
+			json_t *cov;
+			if ((rc = cli_coverage_json("stats", path, &cov))) {
+				json_decref(o);
+				mlfy_label_counts_release(&lc);
+				return rc;
+			}
+			if (cov)
+				json_object_set_new(o, "proposal_coverage", cov);
+		}
 		rc = print_json(o);
 	} else {
 		print_text(path, "final labels", &lc, max_k);
@@ -299,7 +309,8 @@ int cmd_stats(int argc, char **argv)
 	if (is_project(path)) {
 		if (format != MLFY_LABELS_AUTO || n_classes)
 			return cli_usage_error("stats", "--format and --num-classes apply to label files, not projects");
-		/* text output: the proposal coverage follows (docs/evaluate.md) */
+		/* text output: the proposal coverage follows (docs/evaluate.md);
+		 * --json has it inside the object */
 		if ((c = stats_project(path, as_json, max_k)) || as_json)
 			return c;
 		return cli_print_coverage("stats", path);

@@ -333,6 +333,15 @@ static void test_cli_project(void **state)
 	assert_non_null(strstr(html, "all final labels               40.0 %   60.0 %   80.0 %   80.0 %"));
 	assert_non_null(strstr(html, "outside the top-20 (added through the class search): 20.00 %"));
 	free(html);
+	/* and in --json (it had no coverage) */
+	snprintf(cmd, sizeof(cmd), "'%s' stats --json '%s' > '%s' 2>&1", mlfy, path, html_path);
+	assert_int_equal(system(cmd), 0);
+	html = slurp(html_path);
+	assert_non_null(strstr(html, "\"proposal_coverage\": {"));
+	assert_non_null(strstr(html, "\"model\": \"m\""));
+	assert_non_null(strstr(html, "\"k\": 1,\n        \"labels\": 40.0,"));
+	assert_non_null(strstr(html, "\"outside_percent\": 20.0"));
+	free(html);
 	/* stage (i): z predicts every decided set (ReaL 3/3), m does not
 	 * (ReaL 1/3); --activate makes z the active proposal model */
 	{
