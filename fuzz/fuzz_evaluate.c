@@ -1,17 +1,10 @@
-/* fuzz/evaluate.c - libFuzzer harness for the input parsers of the evaluate
+/* fuzz_evaluate.c - libFuzzer target for the input parsers of the evaluate
  * area: the CSV record reader and number parser (util/csv), timm results
- * tables (evaluate/timm) and evaluate results files (evaluate/scores).
- * The first input byte picks the parser; the rest is written to a
- * temporary file (the parsers read paths).  Build and run (clang, from the
- * repository root):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=c11 -Isrc \
- *     -o fuzz-evaluate fuzz/evaluate.c src/util/csv.c src/util/error.c \
- *     src/evaluate/timm.c src/evaluate/scores.c src/evaluate/evaluate.c \
- *     src/evaluate/evalset.c src/evaluate/metrics.c src/evaluate/top1.c \
- *     src/evaluate/fit.c src/ingest/labels.c src/util/npy.c src/util/npz.c \
- *     src/store/[a-z]*.c $(pkg-config --cflags --libs jansson zlib gsl sqlite3) -lm -lpthread
- *   ./fuzz-evaluate -max_total_time=120 -max_len=2048 CORPUS_DIR
- */
+ * tables joined and fitted (evaluate/timm, evaluate/fit) and evaluate
+ * results files (evaluate/scores).  Input: byte 0 picks the parser (mod 4:
+ * csv, timm, scores, scores); the rest is written to a temporary file (the
+ * parsers read paths).  Built and run by cmake/fuzz.cmake and
+ * scripts/fuzz-run (docs/fuzzing.md); first written by the evaluate area. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
