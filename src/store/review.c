@@ -422,17 +422,16 @@ out:
 
 /* ---- final labels ----------------------------------------------------------- */
 
-int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
-			     const int *labels, size_t n, int64_t annotation_id, int *changed,
-			     struct mlfy_err *err)
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err)
 {
 	struct mlfy_final cur;
 	int *want = NULL;
 	size_t i, k = 0;
 	int rc, same = 0;
 
-	if (changed)
-		*changed = 0;
+	*differs = 1;
 	rc = mlfy_final_get(s, image_id, &cur, err);
 	if (rc && rc != MLFY_ENOTFOUND)
 		return rc;
@@ -454,7 +453,21 @@ int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
 		mlfy_final_release(&cur);
 	}
 	mlfy_err_clear(err);
-	if (same)
+	*differs = !same;
+	return 0;
+}
+
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err)
+{
+	int rc, differs;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = mlfy_review_final_differs(s, image_id, stage, labels, n, annotation_id, &differs, err)))
+		return rc;
+	if (!differs)
 		return 0;
 	if ((rc = mlfy_final_put(s, image_id, stage, annotation_id, labels, n, err)))
 		return rc;

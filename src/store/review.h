@@ -63,6 +63,13 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 
 /* ---- final labels as stage iii/iv write them ------------------------------ */
 
+/* *differs = 1 when mlfy_review_final_update with these arguments would write
+ * (no decision yet, or another stage, annotation or set), else 0.  Reads
+ * only: works on a read-only store (what `mlfy analyze --dry-run` uses). */
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err);
+
 /* Like mlfy_final_put (store/final_labels.h: stage is an enum
  * mlfy_final_stage, labels any order, repeats ignored) but leaves an
  * identical decision (same stage, set and annotation) untouched, so its
