@@ -9,7 +9,7 @@
  * (merged cursors over annotations, queue rows and zero-label reviews) has
  * real rows to walk.
  *
- *   bench_review_export [N [DIR]]
+ *   bench_review_export [N [DIR [FORMAT]]]   (FORMAT: time only that format)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <sqlite3.h>
@@ -191,6 +191,8 @@ int main(int argc, char **argv)
 	printf("  baseline: step the export cursor        %6.2f s\n", t_base);
 	for (f = 0; f < 5; f++) {
 		FILE *o;
+		if (argc > 3 && strcmp(argv[3], names[f]))
+			continue;
 		snprintf(out, sizeof(out), "%s.%s", path, names[f]);
 		if (!(o = fopen(out, "w")))
 			return 1;
@@ -206,6 +208,10 @@ int main(int argc, char **argv)
 		unlink(out);
 	}
 	mlfy_store_close(s);
+	if (getenv("MLFY_BENCH_KEEP")) {   /* keep the project for a closer look */
+		printf("  project kept: %s\n", path);
+		return 0;
+	}
 	unlink(path);
 	snprintf(out, sizeof(out), "%s-wal", path);
 	unlink(out);

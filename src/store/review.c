@@ -1650,17 +1650,17 @@ fail:
 /* Each statement walks images by name (CROSS JOIN keeps images the outer
  * loop, so the ORDER BY is served by the UNIQUE index on images.name and no
  * sort of the whole table is needed) and yields the image id first. */
+/* Every version of every annotation of each image with its labels: which
+ * version is current and how many there are is worked out per image in C
+ * (correlated MAX/COUNT subqueries and an ORDER BY beyond the image cost 3x
+ * the walk), and so is the order (stage, annotator name; labels ascending). */
 static const char SQL_PCUR_ANN[] =
 	"SELECT i.id, i.name, a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at,"
-	" (SELECT COUNT(*) FROM annotations b WHERE b.image_id = a.image_id"
-	"   AND b.annotator_id = a.annotator_id AND b.stage = a.stage),"
-	" l.class_idx, l.source"
+	" a.annotator_id, l.class_idx, l.source"
 	" FROM images i CROSS JOIN annotations a ON a.image_id = i.id"
 	" JOIN annotators n ON n.id = a.annotator_id"
 	" LEFT JOIN annotation_labels l ON l.annotation_id = a.id"
-	" WHERE a.version = (SELECT MAX(b.version) FROM annotations b"
-	"   WHERE b.image_id = a.image_id AND b.annotator_id = a.annotator_id AND b.stage = a.stage)"
-	" ORDER BY i.name, a.stage, n.name, a.id, l.class_idx";
+	" ORDER BY i.name";
 static const char SQL_PCUR_QUEUE[] =
 	"SELECT i.id, i.name, q.rule, q.reason, e.name FROM images i CROSS JOIN refinement_queue q ON q.image_id = i.id"
 	" LEFT JOIN annotators e ON e.id = q.expert_id ORDER BY i.name";
@@ -1678,6 +1678,8 @@ struct mlfy_provenance_cursor {
 	sqlite3_stmt *st[PCUR_N];   /* owned */
 	int live[PCUR_N];           /* 1 while st[k] sits on an unconsumed row */
 	int began;
+	int64_t *who;               /* annotator id of each row of the image being read */
+	size_t who_cap;
 };
 
 /* Steps cursor k; 0 with live[k] set to whether a row came, or an error. */
@@ -1698,6 +1700,7 @@ void mlfy_provenance_cursor_close(struct mlfy_provenance_cursor *c)
 	for (k = 0; k < PCUR_N; k++)
 		sqlite3_finalize(c->st[k]);
 	store_read_end(c->s, c->began);
+	free(c->who);
 	free(c);
 }
 
@@ -1748,6 +1751,64 @@ static int pcur_seek(struct mlfy_provenance_cursor *c, int k, int64_t image_id, 
 	return c->live[k] && sqlite3_column_int64(c->st[k], 0) == image_id;
 }
 
+/* Orders an annotation's labels ascending, each with its source (a
+ * handful: insertion sort). */
+static void prov_sort_labels(struct mlfy_prov_annotation *a)
+{
+	size_t i, j;
+	for (i = 1; i < a->n_labels; i++) {
+		int32_t l = a->labels[i];
+		char *src = a->sources[i];
+		for (j = i; j > 0 && a->labels[j - 1] > l; j--) {
+			a->labels[j] = a->labels[j - 1];
+			a->sources[j] = a->sources[j - 1];
+		}
+		a->labels[j] = l;
+		a->sources[j] = src;
+	}
+}
+
+static int cmp_prov_annotation(const void *x, const void *y)
+{
+	const struct mlfy_prov_annotation *a = x, *b = y;
+	int r = strcmp(a->stage, b->stage);
+	return r ? r : strcmp(a->annotator, b->annotator);
+}
+
+/* Of every version in p->ann (annotator ids in who[]), keeps the current one
+ * of each (annotator, stage) with the number of versions, in the order of
+ * mlfy_review_provenance (stage, then annotator name). */
+static void prov_keep_current(struct mlfy_provenance *p, const int64_t *who)
+{
+	size_t i, j, k = 0;
+	for (i = 0; i < p->n_ann; i++) {
+		struct mlfy_prov_annotation *a = &p->ann[i];
+		int current = 1;
+		a->n_versions = 0;
+		for (j = 0; j < p->n_ann; j++) {
+			const struct mlfy_prov_annotation *b = &p->ann[j];
+			if (who[j] != who[i] || strcmp(b->stage, a->stage))
+				continue;
+			a->n_versions++;
+			if (b->version > a->version)
+				current = 0;
+		}
+		if (!current)
+			a->n_versions = -1;   /* marked: dropped below */
+	}
+	for (i = 0, k = 0; i < p->n_ann; i++) {
+		if (p->ann[i].n_versions < 0) {
+			prov_annotation_release(&p->ann[i]);
+			continue;
+		}
+		prov_sort_labels(&p->ann[i]);
+		p->ann[k++] = p->ann[i];
+	}
+	p->n_ann = k;
+	if (k > 1)
+		qsort(p->ann, k, sizeof(*p->ann), cmp_prov_annotation);
+}
+
 int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_id, const char *name,
 			       struct mlfy_provenance *out, struct mlfy_err *err)
 {
@@ -1764,18 +1825,25 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 			if (out->n_ann == cap) {
 				size_t nc = cap ? 2 * cap : 4;
 				struct mlfy_prov_annotation *v = realloc(out->ann, nc * sizeof(*v));
+				int64_t *w;
 				if (!v)
 					goto nomem;
 				out->ann = v;
+				if (nc > c->who_cap) {
+					if (!(w = realloc(c->who, nc * sizeof(*w))))
+						goto nomem;
+					c->who = w;
+					c->who_cap = nc;
+				}
 				cap = nc;
 			}
 			a = &out->ann[out->n_ann++];
 			memset(a, 0, sizeof(*a));
 			lcap = 0;
 			ann_id = sqlite3_column_int64(st, 2);
+			c->who[out->n_ann - 1] = sqlite3_column_int64(st, 10);
 			a->version = sqlite3_column_int64(st, 6);
 			a->seconds = sqlite3_column_double(st, 8);
-			a->n_versions = sqlite3_column_int64(st, 10);
 			snprintf(a->created_at, sizeof(a->created_at), "%s", (const char *)sqlite3_column_text(st, 9));
 			if (!(a->annotator = store_col_dup(st, 3)) || !(a->role = store_col_dup(st, 4)) ||
 			    !(a->stage = store_col_dup(st, 5)) || !(a->comment = store_col_dup(st, 7)))
@@ -1805,6 +1873,7 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 	}
 	if (rc < 0)
 		goto fail;
+	prov_keep_current(out, c->who);
 	st = c->st[PCUR_QUEUE];
 	if ((rc = pcur_seek(c, PCUR_QUEUE, image_id, name, err)) < 0)
 		goto fail;
