@@ -763,6 +763,10 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	if (srv->tls) {
 		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert_pem };
 		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key_pem };
+		/* GnuTLS defaults less the deprecated protocol versions (RFC 8996:
+		 * TLS 1.0 and 1.1 must not be negotiated) */
+		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						      (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1" };
 	}
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
