@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 
 .PHONY: all deps build build-asan check test test-asan demo demo-imagenet bench clean \
-	fuzz-build fuzz fuzz-ci lint valgrind
+	fuzz-build fuzz fuzz-ci lint valgrind crash-test
 
 all: build
 
@@ -54,6 +54,17 @@ lint: build
 
 valgrind: build
 	scripts/valgrind-tests --build $(BUILD) --jobs $(JOBS)
+
+# Crash consistency (docs/crash-consistency.md): the kill -9 tests with 100
+# cycles each (CI runs them with 10 through ctest).
+CRASH_CYCLES ?= 100
+crash-test: build
+	@for t in tests/crash/*.sh; do \
+		[ "$$(basename $$t)" = lib.sh ] && continue; \
+		echo "== $$t ($(CRASH_CYCLES) cycles)"; \
+		MLFY="$$(pwd)/$(BUILD)/mlfy" MLFY_SOURCE_DIR="$$(pwd)" MLFY_NO_PROGRESS=1 \
+		MLFY_CRASH_CYCLES=$(CRASH_CYCLES) bash $$t || exit 1; \
+	done
 
 # Fuzzing (docs/fuzzing.md): clang + libFuzzer + ASan/UBSan in a build of its own.
 $(FUZZ_BUILD)/Makefile:

@@ -3,3 +3,4 @@
 # MLFY_EXTRA_LIB_SOURCES and MLFY_EXTRA_LIBS).
 include(${CMAKE_CURRENT_LIST_DIR}/onnxruntime.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/fuzz.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/safety.cmake)

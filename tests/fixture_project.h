@@ -9,13 +9,17 @@
  * batch (i-1) / batch_size + 1; model "fixture" with top-k proposals
  * (class (i-1+r) % n_classes at rank r, score 0.5 / (r+1)); n_exemplars
  * exemplars per class.  Files are named as described in the spec (under
- * /nonexistent when the directory is NULL).
+ * /nonexistent when the directory is NULL).  The recorded sha256 of a file
+ * that exists is its real SHA-256 (mlfy serve only serves bytes matching
+ * it); a missing file gets a distinct made-up hash.
  */
 #ifndef MLFY_TESTS_FIXTURE_PROJECT_H
 #define MLFY_TESTS_FIXTURE_PROJECT_H
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -43,6 +47,38 @@ static inline int fixture_exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+/* Hex SHA-256 of the file at path into out; -1 when it cannot be read. */
+static inline int fixture_sha256(const char *path, char out[65])
+{
+	unsigned char buf[65536], h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	if (!f)
+		return -1;
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	fclose(f);
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+	return 0;
+}
+
+/* The sha256 to record for a fixture file: the real one when the file
+ * exists (memo[slot] caches it; slot < 0: no cache), else fake. */
+static inline void fixture_file_sha(const char *path, const char *fake, char (*memo)[65], int slot, char out[65])
+{
+	if (memo && slot >= 0 && memo[slot][0]) {
+		memcpy(out, memo[slot], 65);
+		return;
+	}
+	if (fixture_sha256(path, out) != 0)
+		snprintf(out, 65, "%s", fake);
+	if (memo && slot >= 0)
+		memcpy(memo[slot], out, 65);
+}
+
 /* Creates the project file at path (must not exist).  0 on success. */
 static inline int fixture_project(const char *path, const struct fixture_spec *f)
 {
@@ -50,8 +86,9 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 	struct mlfy_err err;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	char buf[4096], sha[65];
-	int i, r, rc = -1;
+	char buf[4096], sha[65], fake[65];
+	char (*memo)[65] = NULL;   /* real hashes of the distinct image files */
+	int i, r, rc = -1, n_files = f->image_files > 0 ? f->image_files : f->n_images;
 
 	if (mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err)) {
 		fprintf(stderr, "fixture: %s\n", err.msg);
@@ -94,7 +131,10 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 		snprintf(name, sizeof(name), "img%05d.jpg", i);
 		snprintf(buf, sizeof(buf), "%s/img%05d.jpg", f->image_dir ? f->image_dir : "/nonexistent",
 			 f->image_files > 0 ? (i - 1) % f->image_files + 1 : i);
-		snprintf(sha, sizeof(sha), "%064x", i);
+		snprintf(fake, sizeof(fake), "%064x", i);
+		if (!memo && !(memo = calloc((size_t)n_files + 1, sizeof(*memo))))
+			goto out;
+		fixture_file_sha(buf, fake, memo, f->image_files > 0 ? (i - 1) % f->image_files : i - 1, sha);
 		sqlite3_bind_int(st, 1, i);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, buf, -1, SQLITE_TRANSIENT);
@@ -129,7 +169,8 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 		for (r = 0; r < f->n_exemplars; r++) {
 			snprintf(buf, sizeof(buf), "%s/ex%d-%d.jpg", f->exemplar_dir ? f->exemplar_dir : "/nonexistent",
 				 f->exemplar_classes > 0 ? i % f->exemplar_classes : i, r);
-			snprintf(sha, sizeof(sha), "e%063x", i * 1000 + r);
+			snprintf(fake, sizeof(fake), "e%063x", i * 1000 + r);
+			fixture_file_sha(buf, fake, NULL, -1, sha);
 			sqlite3_bind_int(st, 1, i);
 			sqlite3_bind_int(st, 2, r);
 			sqlite3_bind_text(st, 3, buf, -1, SQLITE_TRANSIENT);
@@ -144,6 +185,7 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 out:
 	if (rc && db)
 		fprintf(stderr, "fixture: %s\n", sqlite3_errmsg(db));
+	free(memo);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;

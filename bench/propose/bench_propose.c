@@ -9,7 +9,8 @@
  *       times mlfy_propose_run (decode threads + inference + storing the
  *       top-20 in the project), recomputing every image (force).
  * Prints one line:
- *   mode threads images seconds images_per_s cpu_ms_per_image peak_rss_mib [decode_wait_s]
+ *   mode threads images seconds images_per_s cpu_ms_per_image peak_rss_mib
+ *        [decode_wait_s decode_cpu_ms_per_image]
  * CPU time is user + system time of the process over the timed part
  * (getrusage), a measure that holds up on a loaded machine where wall
  * times do not; peak RSS is getrusage(RUSAGE_SELF).ru_maxrss.
@@ -59,7 +60,7 @@ static int add_path(const struct mlfy_image *img, void *ctx)
 
 static int bench_infer(struct mlfy_store *s, const char *model, int threads, int batch)
 {
-	struct mlfy_session_opts so = { .intra_threads = threads, .quant_auto = 1 };
+	struct mlfy_session_opts so = { .intra_threads = threads, .quant_auto = 1, .no_spin = 1 };
 	struct mlfy_session *sess;
 	struct mlfy_prep p;
 	struct mlfy_err err;
@@ -151,9 +152,10 @@ static int bench_e2e(struct mlfy_store *s, const char *model, int threads, int b
 		return 1;
 	}
 	/* the CPU time includes opening the model and listing the images */
-	printf("e2e %d %lld %.2f %.1f %.1f %.0f %.2f\n", threads, (long long)r.stats.items_done,
+	printf("e2e %d %lld %.2f %.1f %.1f %.0f %.2f %.1f\n", threads, (long long)r.stats.items_done,
 	       r.stats.wall, (double)r.stats.items_done / r.stats.wall,
-	       1000.0 * (cpu_s() - c0) / (double)r.stats.items_done, peak_mib(), r.stats.wait);
+	       1000.0 * (cpu_s() - c0) / (double)r.stats.items_done, peak_mib(), r.stats.wait,
+	       1000.0 * r.stats.decode_cpu / (double)r.stats.items_done);
 	mlfy_propose_result_release(&r);
 	return 0;
 }

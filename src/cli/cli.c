@@ -20,10 +20,54 @@ int cli_error(const char *cmd, const char *fmt, ...)
 	return MLFY_EXIT_FAIL;
 }
 
+/* Length of the valid UTF-8 sequence of a printable character at p (2 to 4
+ * bytes), or 0 (an invalid sequence, or a C1 control U+0080..U+009F). */
+static size_t utf8_printable(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp <= 0x9F)
+		return 0;
+	return n;
+}
+
+void cli_fputs_safe(const char *s, FILE *f)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p == '\t' || (*p >= 0x20 && *p < 0x7F)) {
+			fputc(*p++, f);
+		} else if ((n = utf8_printable(p))) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			fprintf(f, "\\x%02x", *p++);
+		}
+	}
+}
+
 int cli_report(const char *cmd, const struct mlfy_err *err)
 {
-	fprintf(stderr, "mlfy %s: error: %s\n", cmd,
-		err->msg[0] ? err->msg : mlfy_strstatus(err->code));
+	fprintf(stderr, "mlfy %s: error: ", cmd);
+	cli_fputs_safe(err->msg[0] ? err->msg : mlfy_strstatus(err->code), stderr);
+	fputc('\n', stderr);
 	return err->code == MLFY_EINTR ? MLFY_EXIT_INTR : MLFY_EXIT_FAIL;
 }
 

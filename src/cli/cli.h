@@ -25,9 +25,13 @@ enum {
 
 /* Prints "mlfy <cmd>: error: <msg>" to stderr.  Returns MLFY_EXIT_FAIL. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints the message of err with the same prefix; returns the exit status
- * matching err->code (130 for MLFY_EINTR, else 1). */
+/* Prints the message of err with the same prefix (through cli_fputs_safe);
+ * returns the exit status matching err->code (130 for MLFY_EINTR, else 1). */
 int cli_report(const char *cmd, const struct mlfy_err *err);
+/* Writes s to f with control bytes (tab excepted; a newline too, so that a
+ * file name cannot split a message), C1 controls and invalid UTF-8 written
+ * as \xNN, so that file names in messages cannot drive the terminal. */
+void cli_fputs_safe(const char *s, FILE *f);
 /* Prints "mlfy <cmd>: <msg>" and the usage hint; returns MLFY_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "mlfy <cmd>: warning: <msg>" to stderr. */

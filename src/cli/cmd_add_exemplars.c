@@ -113,16 +113,23 @@ int cmd_add_exemplars(int argc, char **argv)
 	sigaction(SIGINT, &old_sa, NULL);
 	mlfy_store_close(s);
 	if (!quiet || rc)
-		for (k = 0; k < r.n_skipped; k++)
-			fprintf(stderr, "skipped %s: %s\n", r.skipped[k].where, r.skipped[k].reason);
+		for (k = 0; k < r.n_skipped; k++) {
+			fputs("skipped ", stderr);
+			cli_fputs_safe(r.skipped[k].where, stderr);
+			fputs(": ", stderr);
+			cli_fputs_safe(r.skipped[k].reason, stderr);
+			fputc('\n', stderr);
+		}
 	if (rc) {
 		mlfy_add_exemplars_result_release(&r);
 		return cli_report("add-exemplars", &err);
 	}
-	printf("%s: %zu exemplars for %zu classes from %zu image files", argv[optind], r.n_exemplars, r.n_classes,
-	       r.n_files);
+	printf("%s: %zu exemplar%s for %zu class%s from %zu image file%s", argv[optind], r.n_exemplars,
+	       r.n_exemplars == 1 ? "" : "s", r.n_classes, r.n_classes == 1 ? "" : "es", r.n_files,
+	       r.n_files == 1 ? "" : "s");
 	if (r.n_project)
-		printf(" (%zu are project images, never shown as their own exemplar)", r.n_project);
+		printf(" (%zu %s project image%s, never shown as %s own exemplar)", r.n_project,
+		       r.n_project == 1 ? "is a" : "are", r.n_project == 1 ? "" : "s", r.n_project == 1 ? "its" : "their");
 	printf("\n");
 	if (r.n_short)
 		printf("%zu class%s got fewer than %d\n", r.n_short, r.n_short == 1 ? "" : "es", o.per_class);

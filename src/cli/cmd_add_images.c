@@ -83,35 +83,6 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-/* Writes s with control bytes and bytes outside valid UTF-8 as \xNN, so a
- * file name with stray bytes cannot garble the terminal. */
-static void print_escaped(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		size_t n = 0, k;
-		if (*p >= 0x20 && *p < 0x7f) {
-			fputc(*p++, f);
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		for (k = 1; n && k <= n; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				n = 0;
-		if (n) {
-			fwrite(p, 1, n + 1, f);
-			p += n + 1;
-		} else {
-			fprintf(f, "\\x%02x", *p++);
-		}
-	}
-}
-
 int cmd_add_images(int argc, char **argv)
 {
 	enum { OPT_LAYOUT = 256, OPT_NAME_BY, OPT_ALLOW_DUP };
@@ -206,26 +177,37 @@ int cmd_add_images(int argc, char **argv)
 	if (rc) {
 		size_t k;
 		for (k = 0; k < r.n_problems; k++) {
-			print_escaped(stderr, r.problems[k].where);
+			cli_fputs_safe(r.problems[k].where, stderr);
 			fputs(": ", stderr);
-			print_escaped(stderr, r.problems[k].reason);
+			cli_fputs_safe(r.problems[k].reason, stderr);
 			fputc('\n', stderr);
 		}
 		mlfy_add_images_result_release(&r);
 		return cli_report("add-images", &err);
 	}
-	printf("%s: %zu image%s added, %zu already present (%s layout, %zu files", argv[optind], r.n_added,
-	       r.n_added == 1 ? "" : "s", r.n_present, mlfy_image_layout_name(r.layout), r.n_files);
+	printf("%s: %zu image%s added, %zu already present (%s layout, %zu file%s", argv[optind], r.n_added,
+	       r.n_added == 1 ? "" : "s", r.n_present, mlfy_image_layout_name(r.layout), r.n_files,
+	       r.n_files == 1 ? "" : "s");
 	if (r.n_ignored)
-		printf(", %zu non-image entries ignored", r.n_ignored);
+		printf(", %zu non-image entr%s ignored", r.n_ignored, r.n_ignored == 1 ? "y" : "ies");
 	printf(")\n");
 	if (r.n_unlabelled)
 		printf("%zu image%s added without an original label\n", r.n_unlabelled,
 		       r.n_unlabelled == 1 ? "" : "s");
-	printf("batches:");
-	for (i = 0; i < r.n_batches; i++)
-		printf(" %d:%" PRId64, i + 1, r.batch_sizes[i]);
-	printf("\n");
+	if (r.n_batches <= 30) {
+		printf("batches:");
+		for (i = 0; i < r.n_batches; i++)
+			printf(" %d:%" PRId64, i + 1, r.batch_sizes[i]);
+		printf("\n");
+	} else {
+		/* one line per run, not a screenful: the range of the sizes */
+		int64_t lo = r.batch_sizes[0], hi = r.batch_sizes[0];
+		for (i = 1; i < r.n_batches; i++) {
+			lo = r.batch_sizes[i] < lo ? r.batch_sizes[i] : lo;
+			hi = r.batch_sizes[i] > hi ? r.batch_sizes[i] : hi;
+		}
+		printf("batches: %d, of %" PRId64 " to %" PRId64 " images\n", r.n_batches, lo, hi);
+	}
 	mlfy_add_images_result_release(&r);
 	return 0;
 }

@@ -69,21 +69,23 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static int write_out(const char *path, const struct mlfy_vote_set *v, const double *post, const uint8_t *label,
-		     const uint32_t *counts)
+static int write_out(const char *path, const char *input, const struct mlfy_vote_set *v, const double *post,
+		     const uint8_t *label, const uint32_t *counts)
 {
 	struct mlfy_err err;
 	size_t i;
 
 	mlfy_err_clear(&err);
 	if (ends_with(path, ".npy")) {
+		if (rcli_same_file(path, input))
+			return cli_error("aggregate", "%s: is the input file itself; choose another output file", path);
 		size_t shape[1] = { v->n_questions };
 		if (mlfy_npy_save(path, MLFY_NPY_F8, 1, shape, post, &err))
 			return cli_report("aggregate", &err);
 		return 0;
 	} else {
 		struct rcli_out o;
-		if (rcli_out_open("aggregate", path, &o))
+		if (rcli_out_open("aggregate", path, input, &o))
 			return MLFY_EXIT_FAIL;
 		fputs("file,label,posterior,decision,votes\n", o.f);
 		for (i = 0; i < v->n_questions; i++) {
@@ -211,7 +213,7 @@ int cmd_aggregate(int argc, char **argv)
 			       rcli_thousands(res.kept, c2), rcli_thousands(res.unknown, d));
 	}
 	if (out) {
-		if ((rc = write_out(out, &v, post, label, counts)))
+		if ((rc = write_out(out, what, &v, post, label, counts)))
 			goto out;
 		printf("  wrote %s\n", out);
 	}

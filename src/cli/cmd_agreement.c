@@ -46,18 +46,6 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 on success, 1 on errors, 2 on a bad command line.\n";
 
-static int is_sqlite(const char *path)
-{
-	char head[16];
-	FILE *f = fopen(path, "rb");
-	int yes;
-	if (!f)
-		return 0;
-	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, "SQLite format 3", 16);
-	fclose(f);
-	return yes;
-}
-
 static json_t *coef_json(const struct mlfy_coef *c)
 {
 	return c->defined ? json_real(c->value) : json_null();
@@ -99,7 +87,7 @@ int cmd_agreement(int argc, char **argv)
 		return cli_usage_error("agreement", "expected one PROJECT or VOTES.npz argument");
 	path = argv[optind];
 	mlfy_err_clear(&err);
-	if (is_sqlite(path)) {
+	if (rcli_is_sqlite(path)) {
 		struct mlfy_store *s = cli_open_project("agreement", path, MLFY_STORE_READONLY);
 		if (!s)
 			return MLFY_EXIT_FAIL;
@@ -133,9 +121,10 @@ int cmd_agreement(int argc, char **argv)
 		json_object_set_new(o, "krippendorff_alpha_jaccard", coef_json(&r.alpha_jaccard));
 		json_object_set_new(o, "krippendorff_alpha_masi", coef_json(&r.alpha_masi));
 		json_object_set_new(o, "krippendorff_alpha_sets_nominal", coef_json(&r.alpha_sets_nominal));
-		json_object_set_new(o, "exact_set_agreement", json_real(r.sets.exact));
+		/* undefined (null) when no image has two or more sets */
+		json_object_set_new(o, "exact_set_agreement", r.sets.n_units ? json_real(r.sets.exact) : json_null());
 		json_object_set_new(o, "exact_set_images", json_integer((json_int_t)r.sets.n_units));
-		json_object_set_new(o, "mean_jaccard", json_real(r.sets.mean_jaccard));
+		json_object_set_new(o, "mean_jaccard", r.sets.n_units ? json_real(r.sets.mean_jaccard) : json_null());
 		for (i = 0; i < r.n_pairs; i++) {
 			json_t *q = json_pack("{s:s, s:s, s:I}", "a", r.pairs[i].a, "b", r.pairs[i].b, "questions",
 					      (json_int_t)r.pairs[i].n);
@@ -163,9 +152,14 @@ int cmd_agreement(int argc, char **argv)
 		printf("per image (label sets, %s images):\n", rcli_thousands((int64_t)r.n_set_units, a));
 		coef_text("Krippendorff's alpha (Jaccard)", &r.alpha_jaccard, "");
 		coef_text("Krippendorff's alpha (MASI)", &r.alpha_masi, "");
-		printf("  %-34s %8.4f  (%s of %s images with 2+ sets)\n", "exact-set agreement", r.sets.exact,
-		       rcli_thousands((int64_t)r.sets.n_exact, a), rcli_thousands((int64_t)r.sets.n_units, b));
-		printf("  %-34s %8.4f\n", "mean Jaccard", r.sets.mean_jaccard);
+		if (r.sets.n_units) {
+			printf("  %-34s %8.4f  (%s of %s images with 2+ sets)\n", "exact-set agreement", r.sets.exact,
+			       rcli_thousands((int64_t)r.sets.n_exact, a), rcli_thousands((int64_t)r.sets.n_units, b));
+			printf("  %-34s %8.4f\n", "mean Jaccard", r.sets.mean_jaccard);
+		} else {
+			printf("  %-34s %8s  (no image has 2+ sets)\n", "exact-set agreement", "n/a");
+			printf("  %-34s %8s  (no image has 2+ sets)\n", "mean Jaccard", "n/a");
+		}
 		if (r.n_pairs && (all_pairs || r.n_pairs <= 20)) {
 			printf("rater pairs (Cohen's kappa over common questions):\n");
 			for (i = 0; i < r.n_pairs; i++) {

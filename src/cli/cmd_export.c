@@ -14,8 +14,10 @@ static const char usage[] =
 	"usage: mlfy export PROJECT --format FORMAT [--out FILE]\n"
 	"\n"
 	"Writes the project's final labels, image by image in image-name order,\n"
-	"to FILE (written to a temporary file and renamed into place) or to\n"
-	"standard output.  Memory use does not grow with the number of images.\n"
+	"to FILE (written to a temporary file and renamed into place; a FIFO or\n"
+	"device such as /dev/stdout is written as it is; FILE may not be the\n"
+	"project) or to standard output.  Memory use does not grow with the\n"
+	"number of images.\n"
 	"\n"
 	"Formats (examples in docs/review.md):\n"
 	"  real          ReaL's real.json: [[idx, ...], ...], one list per image in\n"
@@ -82,7 +84,7 @@ int cmd_export(int argc, char **argv)
 		return cli_usage_error("export", "%s", err.msg);
 	if (!(s = cli_open_project("export", argv[optind], MLFY_STORE_READONLY)))
 		return MLFY_EXIT_FAIL;
-	if (rcli_out_open("export", path, &out)) {
+	if (rcli_out_open("export", path, argv[optind], &out)) {
 		mlfy_store_close(s);
 		return MLFY_EXIT_FAIL;
 	}

@@ -34,7 +34,9 @@ static const char usage[] =
 	"over white (--alpha).  The settings come from --config (a timm or Hugging\n"
 	"Face config.json with a pretrained_cfg), overridden by the options below;\n"
 	"without either: the model's input size (224 if not fixed), crop_pct 0.875,\n"
-	"bilinear, ImageNet mean and std.\n"
+	"bilinear, ImageNet mean and std.  As timm's validate.py, a config's\n"
+	"test_input_size and test_crop_pct are used when the model's input size is not\n"
+	"fixed or equals the test size.\n"
 	"\n"
 	"Each batch of images is stored in its own transaction.  Ctrl-C stops after\n"
 	"the current batch with everything stored so far consistent; running the\n"
@@ -384,6 +386,12 @@ int cmd_propose(int argc, char **argv)
 		}
 		if (extra.label_offset >= 0 && !offset_given)
 			o.label_offset = extra.label_offset;
+		if (!fl.size) {
+			o.test_height = extra.test_height;
+			o.test_width = extra.test_width;
+		}
+		if (!fl.crop_pct)
+			o.test_crop_pct = extra.test_crop_pct;
 	}
 	if ((rc = apply_flags(&fl, &o.prep, &err))) {
 		free(ort);

@@ -35,7 +35,9 @@ static const char usage[] =
 	"PROJECT is an mlfy project file: its final labels are counted, and images\n"
 	"without a decision yet are reported as \"not yet decided\"; the refinement\n"
 	"queue, the zero-label reviews (by category and verdict) and the raw votes\n"
-	"are counted too.\n"
+	"are counted too, and the proposal coverage follows: the share of final\n"
+	"labels among the top-k proposals of the active proposal model, k = 1..20\n"
+	"(docs/evaluate.md).\n"
 	"\n"
 	"Options:\n"
 	"  --json            print one JSON object instead of the table\n"
@@ -52,32 +54,6 @@ static const char usage[] =
 	"  ...\n"
 	"\n"
 	"Exit status: 0 on success, 1 when the input cannot be read, 2 on usage errors.\n";
-
-/* n with thousands separators ("5,083") into buf. */
-static const char *thousands(size_t n, char buf[32])
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%zu", n), i, j = 0;
-	for (i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[j++] = ',';
-		buf[j++] = tmp[i];
-	}
-	buf[j] = '\0';
-	return buf;
-}
-
-static int is_project(const char *path)
-{
-	char head[16];
-	FILE *f = fopen(path, "rb");
-	int yes;
-	if (!f)
-		return 0;
-	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, "SQLite format 3", 16);
-	fclose(f);
-	return yes;
-}
 
 struct project_walk {
 	struct mlfy_label_counts *lc;
@@ -98,34 +74,35 @@ static void print_text(const char *src, const char *what, const struct mlfy_labe
 	char a[32], b[32];
 	size_t c, last = lc->max_count;
 
-	printf("%s: %s images (%s), %s labels, %.2f per image\n", src, thousands(lc->n_images, a), what,
-	       thousands(lc->total_labels, b), mlfy_label_counts_mean(lc));
-	printf("summary: 0: %s (%.2f %%), ", thousands(mlfy_label_counts_exactly(lc, 0), a),
+	printf("%s: %s image%s (%s), %s label%s, %.2f per image\n", src, rcli_thousands((int64_t)lc->n_images, a),
+	       lc->n_images == 1 ? "" : "s", what, rcli_thousands((int64_t)lc->total_labels, b),
+	       lc->total_labels == 1 ? "" : "s", mlfy_label_counts_mean(lc));
+	printf("summary: 0: %s (%.2f %%), ", rcli_thousands((int64_t)mlfy_label_counts_exactly(lc, 0), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, 0)));
-	printf("1: %s (%.2f %%), ", thousands(mlfy_label_counts_exactly(lc, 1), a),
+	printf("1: %s (%.2f %%), ", rcli_thousands((int64_t)mlfy_label_counts_exactly(lc, 1), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, 1)));
-	printf("2: %s (%.2f %%), ", thousands(mlfy_label_counts_exactly(lc, 2), a),
+	printf("2: %s (%.2f %%), ", rcli_thousands((int64_t)mlfy_label_counts_exactly(lc, 2), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, 2)));
-	printf(">2: %s (%.2f %%), ", thousands(mlfy_label_counts_at_least(lc, 3), a),
+	printf(">2: %s (%.2f %%), ", rcli_thousands((int64_t)mlfy_label_counts_at_least(lc, 3), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 3)));
 	printf(">=2: %.2f %%\n", mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 2)));
-	printf("empty (no label): %s of %s images\n", thousands(mlfy_label_counts_exactly(lc, 0), a),
-	       thousands(lc->n_images, b));
+	printf("empty (no label): %s of %s images\n", rcli_thousands((int64_t)mlfy_label_counts_exactly(lc, 0), a),
+	       rcli_thousands((int64_t)lc->n_images, b));
 	printf("\n%8s %12s %9s\n", "labels", "images", "%");
 	if (max_k >= 0 && (size_t)max_k < last)
 		last = (size_t)max_k;
 	for (c = 0; c <= last; c++)
-		printf("%8zu %12s %9.2f\n", c, thousands(mlfy_label_counts_exactly(lc, c), a),
+		printf("%8zu %12s %9.2f\n", c, rcli_thousands((int64_t)mlfy_label_counts_exactly(lc, c), a),
 		       mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, c)));
 	if (last < lc->max_count) {
 		char k[32];
 		snprintf(k, sizeof(k), ">%zu", last);
-		printf("%8s %12s %9.2f\n", k, thousands(mlfy_label_counts_at_least(lc, last + 1), a),
+		printf("%8s %12s %9.2f\n", k, rcli_thousands((int64_t)mlfy_label_counts_at_least(lc, last + 1), a),
 		       mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, last + 1)));
 	}
-	printf("%8s %12s %9.2f\n", ">2", thousands(mlfy_label_counts_at_least(lc, 3), a),
+	printf("%8s %12s %9.2f\n", ">2", rcli_thousands((int64_t)mlfy_label_counts_at_least(lc, 3), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 3)));
-	printf("%8s %12s %9.2f\n", ">=2", thousands(mlfy_label_counts_at_least(lc, 2), a),
+	printf("%8s %12s %9.2f\n", ">=2", rcli_thousands((int64_t)mlfy_label_counts_at_least(lc, 2), a),
 	       mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 2)));
 }
 
@@ -206,13 +183,23 @@ static int stats_project(const char *path, int as_json, long max_k)
 			json_object_set_new(st, mlfy_final_stage_name(i), json_integer((json_int_t)w.by_stage[i]));
 		json_object_set_new(o, "by_stage", st);
 		json_object_set_new(o, "review", rcli_review_stats_json(&rs));
+		{
+			json_t *cov;
+			if ((rc = cli_coverage_json("stats", path, &cov))) {
+				json_decref(o);
+				mlfy_label_counts_release(&lc);
+				return rc;
+			}
+			if (cov)
+				json_object_set_new(o, "proposal_coverage", cov);
+		}
 		rc = print_json(o);
 	} else {
 		print_text(path, "final labels", &lc, max_k);
-		printf("\nnot yet decided: %s\n", thousands((size_t)undecided, a));
+		printf("\nnot yet decided: %s\n", rcli_thousands((int64_t)undecided, a));
 		printf("decided by stage:");
 		for (i = MLFY_FINAL_AGREED; i <= MLFY_FINAL_IMPORTED; i++)
-			printf(" %s %s%s", mlfy_final_stage_name(i), thousands(w.by_stage[i], a),
+			printf(" %s %s%s", mlfy_final_stage_name(i), rcli_thousands((int64_t)w.by_stage[i], a),
 			       i < MLFY_FINAL_IMPORTED ? "," : "\n");
 		rcli_print_review_stats(stdout, &rs);
 	}
@@ -233,7 +220,7 @@ static int stats_file(const char *path, int format, long n_classes, int as_json,
 		return cli_report("stats", &err);
 	if (l->n_duplicates)
 		cli_warn("stats", "%s: %s repeated label%s within an image ignored (first in image %zu)", path,
-			 thousands(l->n_duplicates, a), l->n_duplicates == 1 ? "" : "s", l->first_duplicate);
+			 rcli_thousands((int64_t)l->n_duplicates, a), l->n_duplicates == 1 ? "" : "s", l->first_duplicate);
 	mlfy_label_counts_init(&lc);
 	if (mlfy_label_counts_add_csr(&lc, l->offsets, l->n, &err)) {
 		mlfy_labels_free(l);
@@ -296,10 +283,11 @@ int cmd_stats(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("stats", "expected one FILE or PROJECT argument");
 	path = argv[optind];
-	if (is_project(path)) {
+	if (rcli_is_sqlite(path)) {
 		if (format != MLFY_LABELS_AUTO || n_classes)
 			return cli_usage_error("stats", "--format and --num-classes apply to label files, not projects");
-		/* text output: the proposal coverage follows (docs/evaluate.md) */
+		/* text output: the proposal coverage follows (docs/evaluate.md);
+		 * --json has it inside the object */
 		if ((c = stats_project(path, as_json, max_k)) || as_json)
 			return c;
 		return cli_print_coverage("stats", path);

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/review_cli.h"
+#include "store/annotations.h"
 #include "store/catalog.h"
 #include "store/review.h"
 
@@ -86,8 +87,9 @@ int cmd_zero_review(int argc, char **argv)
 	};
 	const char *expert = NULL, *category = NULL, *verdict = NULL, *comment = NULL;
 	struct mlfy_store *s;
+	struct mlfy_user who;
 	struct mlfy_err err;
-	int64_t image_id, expert_id;
+	int64_t image_id;
 	int c, list = 0, rc;
 
 	optind = 1;
@@ -123,14 +125,17 @@ int cmd_zero_review(int argc, char **argv)
 	if (!(s = cli_open_project("zero-review", argv[optind], 0)))
 		return MLFY_EXIT_FAIL;
 	mlfy_err_clear(&err);
-	if (mlfy_review_image_id(s, argv[optind + 1], &image_id, &err) ||
-	    mlfy_review_account_id(s, expert, &expert_id, &err) || mlfy_store_begin(s, &err) ||
-	    mlfy_review_zero_add(s, image_id, expert_id, category, verdict, comment, NULL, &err) ||
+	memset(&who, 0, sizeof(who));
+	if (mlfy_review_image_id(s, argv[optind + 1], &image_id, &err) || mlfy_users_get(s, expert, &who, &err) ||
+	    mlfy_store_begin(s, &err) ||
+	    mlfy_review_zero_add(s, image_id, who.id, category, verdict, comment, NULL, &err) ||
 	    mlfy_store_commit(s, &err)) {
 		mlfy_store_rollback(s);
+		mlfy_user_release(&who);
 		mlfy_store_close(s);
 		return cli_report("zero-review", &err);
 	}
+	mlfy_user_release(&who);
 	printf("%s: zero-label review of %s recorded (%s, original label: %s)\n", argv[optind], argv[optind + 1],
 	       category, verdict);
 	mlfy_store_close(s);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -28,6 +29,18 @@ const char *rcli_thousands(int64_t n, char buf[32])
 	return buf;
 }
 
+int rcli_is_sqlite(const char *path)
+{
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	int yes;
+	if (!f)
+		return 0;
+	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, "SQLite format 3", 16);
+	fclose(f);
+	return yes;
+}
+
 double rcli_pct(int64_t part, int64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
@@ -46,30 +59,69 @@ const char *rcli_class(struct mlfy_store *s, int idx, char *buf, size_t n)
 	return buf;
 }
 
-int rcli_out_open(const char *cmd, const char *path, struct rcli_out *o)
+int rcli_same_file(const char *a, const char *b)
 {
+	struct stat sa, sb;
+	return a && b && !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int rcli_out_open(const char *cmd, const char *path, const char *project, struct rcli_out *o)
+{
+	struct stat st;
+	const char *target = path;
+	char *real = NULL;
+	mode_t mode, um;
 	size_t len;
-	int fd;
+	int fd, exists;
 
 	memset(o, 0, sizeof(o[0]));
 	if (!path || !strcmp(path, "-")) {
 		o->f = stdout;
 		return 0;
 	}
-	len = strlen(path) + 16;
-	o->path = strdup(path);
+	if (rcli_same_file(path, project))
+		return cli_error(cmd, "%s: is the project file itself; choose another output file", path);
+	exists = !stat(path, &st);
+	if (exists && !S_ISREG(st.st_mode)) {
+		/* a device or FIFO (/dev/stdout, a pipe): write it, never replace it */
+		if (S_ISDIR(st.st_mode))
+			return cli_error(cmd, "%s: is a directory", path);
+		if (!(o->path = strdup(path)))
+			return cli_error(cmd, "out of memory");
+		if (!(o->f = fopen(path, "w"))) {
+			int e = errno;
+			rcli_out_abort(o);
+			return cli_error(cmd, "%s: cannot open: %s", path, strerror(e));
+		}
+		return 0;
+	}
+	if (exists && !(target = real = realpath(path, NULL)))   /* a symbolic link: replace its target */
+		return cli_error(cmd, "%s: %s", path, strerror(errno));
+	len = strlen(target) + 16;
+	o->path = strdup(target);
 	o->tmp = malloc(len);
+	free(real);
 	if (!o->path || !o->tmp) {
 		rcli_out_abort(o);
 		return cli_error(cmd, "out of memory");
 	}
-	snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
+	snprintf(o->tmp, len, "%s.tmp.XXXXXX", o->path);
 	if ((fd = mkstemp(o->tmp)) < 0) {
 		int e = errno;
 		free(o->tmp);
 		o->tmp = NULL;
 		rcli_out_abort(o);
 		return cli_error(cmd, "%s: cannot create: %s", path, strerror(e));
+	}
+	/* mkstemp makes 0600: give what a plain create would (or keep the old mode) */
+	um = umask(0);
+	umask(um);
+	mode = exists ? st.st_mode & 07777 : 0666 & ~um;
+	if (fchmod(fd, mode)) {
+		int e = errno;
+		close(fd);
+		rcli_out_abort(o);
+		return cli_error(cmd, "%s: cannot set the mode: %s", path, strerror(e));
 	}
 	if (!(o->f = fdopen(fd, "w"))) {
 		int e = errno;
@@ -89,13 +141,14 @@ int rcli_out_commit(const char *cmd, struct rcli_out *o)
 			return cli_error(cmd, "cannot write to standard output: %s", strerror(errno));
 		return 0;
 	}
-	bad = fflush(o->f) || ferror(o->f) || fsync(fileno(o->f));
+	errno = 0;
+	bad = fflush(o->f) || ferror(o->f) || (o->tmp && fsync(fileno(o->f)));
 	if (fclose(o->f))
 		bad = 1;
 	o->f = NULL;
-	if (bad || rename(o->tmp, o->path)) {
+	if (bad || (o->tmp && rename(o->tmp, o->path))) {
 		int e = errno;
-		cli_error(cmd, "%s: cannot write: %s", o->path, strerror(e));
+		cli_error(cmd, "%s: cannot write: %s", o->path, e ? strerror(e) : "write error");
 		rcli_out_abort(o);
 		return 1;
 	}

@@ -629,13 +629,34 @@ static int abs_path(const char *path, char *out, size_t n)
 	return 0;
 }
 
+/* Gives the complete project file tmp its final name path without replacing
+ * a file that appeared there meanwhile: link() (atomic, fails on EEXIST),
+ * or rename() where the file system has no hard links. */
+static int publish_project(const char *tmp, const char *path, struct mlfy_err *err)
+{
+	int e;
+
+	if (link(tmp, path) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	e = errno;
+	if (e == EEXIST)
+		return mlfy_err_set(err, MLFY_ECONFLICT, "%s: already exists", path);
+	if ((e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS || e == EMLINK) &&
+	    access(path, F_OK) != 0 && rename(tmp, path) == 0)
+		return 0;
+	return mlfy_err_set(err, MLFY_EIO, "%s: cannot create: %s", path, strerror(e));
+}
+
 int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts,
 		     struct mlfy_init_result *res, struct mlfy_err *err)
 {
 	struct mlfy_class *c = NULL;
 	struct mlfy_store *s = NULL;
 	enum mlfy_class_format fmt;
-	char buf[PATH_MAX], now[32], name[256];
+	char buf[PATH_MAX], now[32], name[256], tmp[PATH_MAX], aux[PATH_MAX + 8];
+	const char *slash;
 	size_t n = 0;
 	int rc;
 
@@ -653,18 +674,50 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 		goto out;
 	if ((rc = mlfy_classes_fill_names(c, n, opts->classes, &res->n_wordnet, err)))
 		goto out;
-
-	if ((rc = mlfy_store_open(project_path, MLFY_STORE_CREATE, &s, err)))
-		goto out;
+	/* the project name is shown on the annotation pages */
 	if (opts->name && *opts->name) {
+		if (strlen(opts->name) >= sizeof(name) || !textio_valid_text(opts->name, strlen(opts->name), 0)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL,
+					  "project name: expected at most %zu bytes of UTF-8 text without control "
+					  "characters", sizeof(name) - 1);
+			goto out;
+		}
 		snprintf(name, sizeof(name), "%s", opts->name);
 	} else {
 		const char *b = strrchr(project_path, '/');
 		size_t k;
-		snprintf(name, sizeof(name), "%s", b ? b + 1 : project_path);
-		k = strlen(name);
-		if (k > 5 && !strcmp(name + k - 5, ".mlfy"))
-			name[k - 5] = '\0';
+		b = b ? b + 1 : project_path;
+		k = strlen(b);
+		if (k > 5 && !strcmp(b + k - 5, ".mlfy"))
+			k -= 5;
+		if (k >= sizeof(name) || !textio_valid_text(b, k, 0)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL,
+					  "%s: the file name is no usable project name (not UTF-8 text, or longer "
+					  "than %zu bytes); give one with --name", project_path, sizeof(name) - 1);
+			goto out;
+		}
+		memcpy(name, b, k);
+		name[k] = '\0';
+	}
+
+	/* The project is built under a temporary name in the same folder and
+	 * renamed when complete, so that an interrupted init (Ctrl-C, kill,
+	 * power loss) never leaves a project without its classes. */
+	slash = strrchr(project_path, '/');
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.init-%ld", slash ? (int)(slash - project_path + 1) : 0,
+			     project_path, slash ? slash + 1 : project_path, (long)getpid()) >= sizeof(tmp)) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: path too long", project_path);
+		goto out;
+	}
+	remove_project(tmp);   /* left by an earlier, killed run of this pid */
+	if ((rc = mlfy_store_open(tmp, MLFY_STORE_CREATE, &s, err))) {
+		/* name the project, not the temporary file */
+		char why[sizeof(err->msg)];
+		size_t k = strlen(tmp);
+		snprintf(why, sizeof(why), "%s",
+			 strncmp(err->msg, tmp, k) || strncmp(err->msg + k, ": ", 2) ? err->msg : err->msg + k + 2);
+		mlfy_err_set(err, rc, "%s: %s", project_path, why);
+		goto out;
 	}
 	mlfy_store_now(now);
 	if ((rc = mlfy_store_begin(s, err)) ||
@@ -685,7 +738,22 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 		mlfy_store_rollback(s);
 		mlfy_store_close(s);
 		s = NULL;
-		remove_project(project_path);
+		remove_project(tmp);
+		goto out;
+	}
+	/* closing the only connection checkpoints the write-ahead log into the
+	 * file and removes it: the file alone is the whole project */
+	mlfy_store_close(s);
+	s = NULL;
+	snprintf(aux, sizeof(aux), "%s-wal", tmp);
+	if (access(aux, F_OK) == 0) {
+		rc = mlfy_err_set(err, MLFY_EIO, "%s: cannot create: the write-ahead log was not checkpointed",
+				  project_path);
+		remove_project(tmp);
+		goto out;
+	}
+	if ((rc = publish_project(tmp, project_path, err))) {
+		remove_project(tmp);
 		goto out;
 	}
 	res->n_classes = n;

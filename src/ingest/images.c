@@ -618,7 +618,7 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 				    has_where ? where : NULL, err)))
 			goto out;
 		if (!textio_valid_text(l.v[i].rel, strlen(l.v[i].rel), 0) &&
-		    (rc = entry_problem(j, &j->e[j->n - 1], "file name is not valid UTF-8 text")))
+		    (rc = entry_problem(j, &j->e[j->n - 1], "file name is not valid UTF-8 or has control characters")))
 			goto nomem;
 		if (has_where && (!label || !*label) &&
 		    (rc = entry_problem(j, &j->e[j->n - 1], "empty label line")))
@@ -691,7 +691,7 @@ static int collect_manifest(struct job *j, struct mlfy_err *err)
 		free(path);
 		if (rc)
 			break;
-		if (bad_text && (rc = entry_problem(j, &j->e[j->n - 1], "path is not valid UTF-8 text"))) {
+		if (bad_text && (rc = entry_problem(j, &j->e[j->n - 1], "path is not valid UTF-8 or has control characters"))) {
 			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 			break;
 		}

@@ -7,6 +7,7 @@
  * store/proposals.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/predictions.h"
+#include "ingest/textio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -398,7 +399,7 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 	return 0;
 }
 
-static int read_npy(const char *path, const struct mlfy_pred_options *opt,
+static int read_npy(const char *path, const void *mem, size_t mem_len, const struct mlfy_pred_options *opt,
 		    struct resolver *r, size_t n_classes, struct rows *w, struct dense_stats *ds,
 		    struct mlfy_err *err)
 {
@@ -408,7 +409,7 @@ static int read_npy(const char *path, const struct mlfy_pred_options *opt,
 	float *buf = NULL;
 	int rc;
 
-	if ((rc = mlfy_npy_open(path, &a, err)))
+	if ((rc = mem ? mlfy_npy_open_mem(path, (void *)mem, mem_len, 0, &a, err) : mlfy_npy_open(path, &a, err)))
 		return rc;
 	if (a->dtype != MLFY_NPY_F2 && a->dtype != MLFY_NPY_F4 && a->dtype != MLFY_NPY_F8) {
 		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: dtype %s: expected float logits or probabilities (<f2, <f4, <f8)",
@@ -431,8 +432,8 @@ static int read_npy(const char *path, const struct mlfy_pred_options *opt,
 		if ((rc = read_order(opt->order_path, &order, &n_order, err)))
 			goto out;
 		if (n_order != rows) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %zu rows, but the order file %s lists %zu images", path,
-					  rows, opt->order_path, n_order);
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %zu rows, but the order file %s lists %zu image%s", path,
+					  rows, opt->order_path, n_order, n_order == 1 ? "" : "s");
 			goto out;
 		}
 	} else if (rows != r->n) {
@@ -1306,9 +1307,13 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 		row = json_object();
 		for (i = 0; i < nh && !rc; i++) {
 			json_t *v;
-			if (i == name_col)
-				v = json_string(f[i]);
-			else if (!(v = cell_to_json(f[i], t->file, rec_line, hdr[i], err)))
+			if (i == name_col) {
+				/* jansson refuses invalid UTF-8 (NULL): say so, instead
+				 * of "no file name column" */
+				if (!(v = json_string(f[i])))
+					rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: the file name is not valid UTF-8",
+							  t->file, rec_line);
+			} else if (!(v = cell_to_json(f[i], t->file, rec_line, hdr[i], err)))
 				rc = err->code;
 			if (v)
 				json_object_set_new(row, hdr[i], v);
@@ -1364,26 +1369,32 @@ static int read_file(const char *path, char **out, size_t *len, struct mlfy_err 
 
 /* ---- the import ------------------------------------------------------------------- */
 
+/* 0 = .npy, 2 = JSON, 1 = CSV, from the first n bytes of a file. */
+static int kind_of(const unsigned char *head, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 6 && !memcmp(head, "\x93NUMPY", 6))
+		return 0;
+	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < n && isspace(head[i]))
+		i++;
+	return i < n && (head[i] == '{' || head[i] == '[') ? 2 : 1;
+}
+
 static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 {
 	unsigned char head[64];
 	FILE *f = fopen(path, "rb");
-	size_t n, i = 0;
+	size_t n;
 
 	if (!f)
 		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
 				    strerror(errno));
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
-	if (n >= 6 && !memcmp(head, "\x93NUMPY", 6)) {
-		*kind = 0;
-		return 0;
-	}
-	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < n && isspace(head[i]))
-		i++;
-	*kind = i < n && (head[i] == '{' || head[i] == '[') ? 2 : 1;
+	*kind = kind_of(head, n);
 	return 0;
 }
 
@@ -1459,9 +1470,10 @@ done:
 	return rc;
 }
 
-int mlfy_predictions_import(struct mlfy_store *s, const char *path,
-			    const struct mlfy_pred_options *opt,
-			    struct mlfy_pred_result *res_out, struct mlfy_err *err)
+/* The import of a file (mem == NULL: read path) or of an in-memory image
+ * of one (mem[0..mem_len), path only names it). */
+static int import(struct mlfy_store *s, const char *path, const void *mem, size_t mem_len,
+		  const struct mlfy_pred_options *opt, struct mlfy_pred_result *res_out, struct mlfy_err *err)
 {
 	struct mlfy_pred_result res;
 	struct resolver r;
@@ -1484,6 +1496,11 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		memset(res_out, 0, sizeof(*res_out));
 	if (!opt->model || !*opt->model)
 		return mlfy_err_set(err, MLFY_EINVAL, "a model name is required");
+	/* the name is shown on annotation pages and written to JSON exports */
+	if (strlen(opt->model) > MLFY_MODEL_NAME_MAX || !textio_valid_text(opt->model, strlen(opt->model), 0))
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "model name: expected at most %d bytes of UTF-8 text without control characters",
+				    MLFY_MODEL_NAME_MAX);
 	if (opt->top_k < 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "top-k must be positive, not %d", opt->top_k);
 	if (opt->input < MLFY_PRED_AUTO || opt->input > MLFY_PRED_PROBS)
@@ -1499,7 +1516,9 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		top_k = n_classes;
 	res.n_classes = n_classes;
 	w.k = top_k;
-	if ((rc = file_kind(path, &kind, err)))
+	if (mem)
+		kind = kind_of(mem, mem_len < 64 ? mem_len : 64);
+	else if ((rc = file_kind(path, &kind, err)))
 		return rc;
 	if ((rc = resolver_load(s, &r, err)))
 		goto out;
@@ -1508,7 +1527,7 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		goto out;
 	}
 	if (kind == 0) {
-		if ((rc = read_npy(path, opt, &r, n_classes, &w, &ds, err)))
+		if ((rc = read_npy(path, mem, mem_len, opt, &r, n_classes, &w, &ds, err)))
 			goto out;
 	} else {
 		struct timm_ctx t;
@@ -1525,8 +1544,20 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 		t.n_classes = n_classes;
 		t.w = &w;
 		t.ds = &ds;
-		if ((rc = classmap_load(s, &cm, err)) || (rc = read_file(path, &buf, &len, err)))
+		if ((rc = classmap_load(s, &cm, err)))
 			goto out;
+		if (mem) {
+			/* the parsers want a NUL-terminated copy, as read_file makes */
+			if (!(buf = malloc(mem_len + 1))) {
+				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(buf, mem, mem_len);
+			buf[mem_len] = '\0';
+			len = mem_len;
+		} else if ((rc = read_file(path, &buf, &len, err))) {
+			goto out;
+		}
 		if (!(t.dense = malloc(n_classes * sizeof(double)))) {
 			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 			goto out;
@@ -1584,4 +1615,18 @@ out:
 	if (!rc && res_out)
 		*res_out = res;
 	return rc;
+}
+
+int mlfy_predictions_import(struct mlfy_store *s, const char *path,
+			    const struct mlfy_pred_options *opt,
+			    struct mlfy_pred_result *res, struct mlfy_err *err)
+{
+	return import(s, path, NULL, 0, opt, res, err);
+}
+
+int mlfy_predictions_import_mem(struct mlfy_store *s, const char *name, const void *data, size_t len,
+				const struct mlfy_pred_options *opt,
+				struct mlfy_pred_result *res, struct mlfy_err *err)
+{
+	return import(s, name, data ? data : "", len, opt, res, err);
 }

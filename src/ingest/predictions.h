@@ -51,9 +51,13 @@ enum mlfy_pred_input {
 	MLFY_PRED_PROBS
 };
 
+/* Longest model name, in bytes. */
+#define MLFY_MODEL_NAME_MAX 200
+
 /* Import options; zero-initialise, then set model. */
 struct mlfy_pred_options {
-	const char *model;        /* model name (required, non-empty) */
+	const char *model;        /* model name (required): 1..MLFY_MODEL_NAME_MAX bytes of UTF-8
+	                           * without control characters, else MLFY_EINVAL */
 	const char *order_path;   /* row -> image file for .npy, or NULL */
 	int top_k;                /* proposals per image; 0 means 20 */
 	int input;                /* enum mlfy_pred_input */
@@ -86,6 +90,14 @@ struct mlfy_pred_result {
 int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 			    const struct mlfy_pred_options *opt,
 			    struct mlfy_pred_result *res, struct mlfy_err *err);
+
+/* The same for a predictions file held in memory, data[0..len) (borrowed;
+ * need not be NUL-terminated); name stands for the path in messages and in
+ * the model's recorded source.  opt->order_path, when set, is still read
+ * from disk.  For tests and fuzzing (fuzz/fuzz_predictions.c). */
+int mlfy_predictions_import_mem(struct mlfy_store *s, const char *name, const void *data, size_t len,
+				const struct mlfy_pred_options *opt,
+				struct mlfy_pred_result *res, struct mlfy_err *err);
 
 /* Top-k selection: writes to idx[0..min(k, n)) the indices of the largest
  * values of x[0..n), largest first, equal values by lower index first.

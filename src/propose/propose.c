@@ -454,6 +454,7 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 	so.options = o->ort_options;
 	so.n_options = o->n_ort_options;
 	so.quant_auto = o->quant_auto;
+	so.no_spin = 1;
 	if ((rc = mlfy_session_open(o->model_path, &so, &sess, err)))
 		goto out;
 	in = mlfy_session_info(sess);
@@ -461,18 +462,29 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 	snprintf(res->first_quant_op, sizeof(res->first_quant_op), "%s", in->first_quant_op);
 	snprintf(res->applied, sizeof(res->applied), "%s", in->applied);
 	res->prep.layout = in->layout;
-	if (in->height > 0 && in->width > 0) {
-		if (res->prep.height && (res->prep.height != in->height || res->prep.width != in->width)) {
-			rc = mlfy_err_set(err, MLFY_EINVAL,
-					  "input size %dx%d does not match the model's fixed input %dx%d",
-					  res->prep.height, res->prep.width, in->height, in->width);
-			goto out;
+	{
+		int test = o->test_height > 0 && o->test_width > 0, use_test = 0;
+		if (in->height > 0 && in->width > 0) {
+			use_test = test && o->test_height == in->height && o->test_width == in->width;
+			if (res->prep.height && !use_test &&
+			    (res->prep.height != in->height || res->prep.width != in->width)) {
+				rc = mlfy_err_set(err, MLFY_EINVAL,
+						  "input size %dx%d does not match the model's fixed input %dx%d",
+						  res->prep.height, res->prep.width, in->height, in->width);
+				goto out;
+			}
+			res->prep.height = in->height;
+			res->prep.width = in->width;
+		} else if (test) {
+			use_test = 1;
+			res->prep.height = o->test_height;
+			res->prep.width = o->test_width;
+		} else if (!res->prep.height) {
+			res->prep.height = in->height > 0 ? in->height : 224;
+			res->prep.width = in->width > 0 ? in->width : 224;
 		}
-		res->prep.height = in->height;
-		res->prep.width = in->width;
-	} else if (!res->prep.height) {
-		res->prep.height = in->height > 0 ? in->height : 224;
-		res->prep.width = in->width > 0 ? in->width : 224;
+		if (use_test && o->test_crop_pct > 0)
+			res->prep.crop_pct = o->test_crop_pct;
 	}
 	if ((rc = mlfy_prep_validate(&res->prep, err)))
 		goto out;

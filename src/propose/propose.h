@@ -34,6 +34,10 @@ struct mlfy_propose_opts {
 	const char *model_name;      /* name in the project; NULL = file name without ".onnx" */
 	struct mlfy_prep prep;       /* preprocessing; height/width 0 = the model's fixed
 					input size, or 224 when the model has none */
+	int test_height, test_width; /* a config's test_input_size (0 = none) and */
+	double test_crop_pct;        /* test_crop_pct (0 = none): used as timm's validate.py
+					does, see mlfy_propose_run; leave 0 when the size or
+					crop_pct came from the command line */
 	int top_k;                   /* proposals per image, >= 1 (CLI default 20) */
 	int batch;                   /* images per inference call, >= 1 (CLI default 32);
 					models with a fixed batch size use theirs */
@@ -99,7 +103,11 @@ void mlfy_propose_result_release(struct mlfy_propose_result *r);
  * The logits output is output_name, else the only output, else the one
  * named "logits" or "output", else the first [N, C] output with C = the
  * project's class count + label_offset; its length must equal that sum.
- * A config's or the caller's input size must equal a fixed model input size.
+ * Input size: a model with a fixed input size uses it; prep's size must
+ * then equal it, or else test_input_size must (a model exported at timm's
+ * test size).  A model with a symbolic size uses test_input_size when given
+ * (timm validate.py's default), else prep's size, else 224.  When the size
+ * used is test_input_size, test_crop_pct (if given) replaces crop_pct.
  *
  * The model is recorded in the project as kind "onnx" with the absolute
  * path of the file as its source, and the run's settings (runtime, session

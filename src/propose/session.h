@@ -47,6 +47,9 @@ struct mlfy_session_opts {
 	size_t n_options;
 	int quant_auto;           /* 1: set session.x64quantprecision=1 for quantised
 				     models unless options set it (the default) */
+	int no_spin;              /* 1: set session.intra_op.allow_spinning=0 unless
+				     options set it: idle ORT threads sleep instead of
+				     spinning, leaving the CPU to the decode threads */
 };
 
 struct mlfy_tensor_desc {

@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <fontconfig/fontconfig.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,18 +102,29 @@ void mlfy_plot_text(cairo_t *cr, double x, double y, double ax, double ay, doubl
 	cairo_restore(cr);
 }
 
+/* Moves i back to the start of the UTF-8 sequence it points into. */
+static size_t utf8_start(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
 const char *mlfy_plot_ellipsize(cairo_t *cr, const char *s, double max_w, char *buf, size_t n)
 {
-	size_t len = strlen(s);
+	size_t len = strlen(s), keep, head, tail;
 	snprintf(buf, n, "%s", s);
 	if (mlfy_plot_text_width(cr, buf) <= max_w)
 		return buf;
-	while (len > 1) {
-		len--;
-		/* do not cut inside a UTF-8 sequence */
-		while (len > 1 && ((unsigned char)s[len] & 0xC0) == 0x80)
-			len--;
-		snprintf(buf, n, "%.*s...", (int)len, s);
+	/* Keep the start and the end, the end getting about a third: model
+	 * names of one family share their start and differ at the end (timm's
+	 * "convnextv2_huge.fcmae_ft_in22k_in1k_384" vs "..._512"). */
+	for (keep = len - 1; keep > 1; keep--) {
+		tail = utf8_start(s, len - keep / 3);
+		head = keep > len - tail ? utf8_start(s, keep - (len - tail)) : 0;
+		while (head < 1 || (head < tail && ((unsigned char)s[head] & 0xC0) == 0x80))
+			head++;   /* at least the first character, whole */
+		snprintf(buf, n, "%.*s...%s", (int)head, s, s + tail);
 		if (mlfy_plot_text_width(cr, buf) <= max_w)
 			return buf;
 	}
@@ -141,7 +153,9 @@ int mlfy_plot_ticks(double lo, double hi, int target, double *first, double *ste
 void mlfy_plot_nice_range(double *lo, double *hi, int target)
 {
 	double first, step;
-	if (!(*hi > *lo)) {
+	/* a range too narrow for distinct ticks (all values equal, up to
+	 * rounding) becomes +-1 around it */
+	if (!(*hi - *lo > 1e-9 * fmax(fabs(*lo), fabs(*hi)))) {
 		*lo -= 1;
 		*hi += 1;
 	}
@@ -158,6 +172,15 @@ double mlfy_plot_mx(const struct mlfy_plot_area *a, double x)
 double mlfy_plot_my(const struct mlfy_plot_area *a, double y)
 {
 	return a->y1 - (y - a->ymin) / (a->ymax - a->ymin) * (a->y1 - a->y0);
+}
+
+int mlfy_plot_step_decimals(double step, int dec)
+{
+	int need;
+	if (dec < 0 || !(step > 0) || !isfinite(step))
+		return dec;
+	need = (int)ceil(-log10(step) - 1e-9);
+	return need > dec ? (need > 12 ? 12 : need) : dec;
 }
 
 void mlfy_plot_fmt(char *buf, size_t n, double v, int dec)
@@ -202,12 +225,14 @@ void mlfy_plot_axes(cairo_t *cr, const struct mlfy_plot_area *a, int xdec, int y
 	mlfy_plot_set_font(cr, MLFY_PLOT_FS_TICK, 0);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	n = mlfy_plot_ticks(a->xmin, a->xmax, 6, &first, &step);
+	xdec = mlfy_plot_step_decimals(step, xdec);
 	for (i = 0; i < n && xdec != MLFY_PLOT_NONE; i++) {
 		v = first + i * step;
 		mlfy_plot_fmt(buf, sizeof(buf), v, xdec);
 		mlfy_plot_text(cr, mlfy_plot_mx(a, v), a->y1 + 4, 0.5, 0, 0, buf);
 	}
 	n = mlfy_plot_ticks(a->ymin, a->ymax, 6, &first, &step);
+	ydec = mlfy_plot_step_decimals(step, ydec);
 	for (i = 0; i < n && ydec != MLFY_PLOT_NONE; i++) {
 		v = first + i * step;
 		mlfy_plot_fmt(buf, sizeof(buf), v, ydec);
@@ -267,19 +292,67 @@ void mlfy_plot_marker(cairo_t *cr, int shape, double x, double y, double r)
 	}
 }
 
-static int finish(cairo_t *cr, cairo_surface_t *sf, const char *path, struct mlfy_err *err)
+/* A figure file being written: cairo streams into tmp, renamed to path
+ * when complete, so a failed write never leaves a partial figure and the
+ * error names the system's reason (not cairo's "error while writing to
+ * output stream"). */
+struct fig_file {
+	FILE *f;
+	int err;          /* errno of the first failed write */
+	char path[4096], tmp[4200];
+};
+
+static cairo_status_t fig_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct fig_file *ff = closure;
+	if (fwrite(data, 1, len, ff->f) != len) {
+		if (!ff->err)
+			ff->err = errno ? errno : EIO;
+		return CAIRO_STATUS_WRITE_ERROR;
+	}
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static int fig_open(struct fig_file *ff, const char *dir, const char *name, const char *ext,
+		    struct mlfy_err *err)
+{
+	snprintf(ff->path, sizeof(ff->path), "%s/%s.%s", dir, name, ext);
+	snprintf(ff->tmp, sizeof(ff->tmp), "%s.tmp", ff->path);
+	ff->err = 0;
+	if (!(ff->f = fopen(ff->tmp, "wb")))
+		return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", ff->path,
+				    strerror(errno));
+	return 0;
+}
+
+/* Closes ff after cairo finished with status st; renames on success,
+ * removes the temporary file otherwise. */
+static int fig_close(struct fig_file *ff, cairo_status_t st, struct mlfy_err *err)
+{
+	int e = ff->err;
+	if (fclose(ff->f) && !e)
+		e = errno ? errno : EIO;
+	if (!e && st == CAIRO_STATUS_SUCCESS && !rename(ff->tmp, ff->path))
+		return 0;
+	if (!e && st == CAIRO_STATUS_SUCCESS)
+		e = errno;
+	remove(ff->tmp);
+	if (e)
+		return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", ff->path,
+				    strerror(e));
+	return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", ff->path,
+			    cairo_status_to_string(st));
+}
+
+static cairo_status_t finish(cairo_t *cr, cairo_surface_t *sf)
 {
 	cairo_status_t st = cairo_status(cr);
 	cairo_destroy(cr);
-	if (st == CAIRO_STATUS_SUCCESS) {
-		cairo_surface_finish(sf);
+	cairo_surface_finish(sf);
+	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(sf);
-	}
 	cairo_surface_destroy(sf);
-	if (st != CAIRO_STATUS_SUCCESS)
-		return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", path,
-				    cairo_status_to_string(st));
-	return 0;
+	return st;
 }
 
 static void paint(cairo_t *cr, double w, double h, mlfy_plot_draw_fn draw, const void *data)
@@ -293,32 +366,33 @@ static void paint(cairo_t *cr, double w, double h, mlfy_plot_draw_fn draw, const
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,
 		    mlfy_plot_draw_fn draw, const void *data, struct mlfy_err *err)
 {
-	char path[4096];
+	struct fig_file ff;
 	cairo_surface_t *sf;
 	cairo_t *cr;
+	cairo_status_t st;
 	int rc;
 
 	if (formats & MLFY_FIG_SVG) {
-		snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
-		sf = cairo_svg_surface_create(path, w, h);
+		if ((rc = fig_open(&ff, dir, name, "svg", err)))
+			return rc;
+		sf = cairo_svg_surface_create_for_stream(fig_write, &ff, w, h);
 		cr = cairo_create(sf);
 		paint(cr, w, h, draw, data);
-		if ((rc = finish(cr, sf, path, err)))
+		if ((rc = fig_close(&ff, finish(cr, sf), err)))
 			return rc;
 	}
 	if (formats & MLFY_FIG_PDF) {
-		snprintf(path, sizeof(path), "%s/%s.pdf", dir, name);
-		sf = cairo_pdf_surface_create(path, w, h);
+		if ((rc = fig_open(&ff, dir, name, "pdf", err)))
+			return rc;
+		sf = cairo_pdf_surface_create_for_stream(fig_write, &ff, w, h);
 		cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "multilabelfy");
 		cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, name);
 		cr = cairo_create(sf);
 		paint(cr, w, h, draw, data);
-		if ((rc = finish(cr, sf, path, err)))
+		if ((rc = fig_close(&ff, finish(cr, sf), err)))
 			return rc;
 	}
 	if (formats & MLFY_FIG_PNG) {
-		cairo_status_t st;
-		snprintf(path, sizeof(path), "%s/%s.png", dir, name);
 		sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
 						(int)ceil(w * MLFY_PLOT_PNG_SCALE),
 						(int)ceil(h * MLFY_PLOT_PNG_SCALE));
@@ -327,12 +401,15 @@ int mlfy_plot_write(const char *dir, const char *name, int formats, double w, do
 		paint(cr, w, h, draw, data);
 		st = cairo_status(cr);
 		cairo_destroy(cr);
+		if ((rc = fig_open(&ff, dir, name, "png", err))) {
+			cairo_surface_destroy(sf);
+			return rc;
+		}
 		if (st == CAIRO_STATUS_SUCCESS)
-			st = cairo_surface_write_to_png(sf, path);
+			st = cairo_surface_write_to_png_stream(sf, fig_write, &ff);
 		cairo_surface_destroy(sf);
-		if (st != CAIRO_STATUS_SUCCESS)
-			return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", path,
-					    cairo_status_to_string(st));
+		if ((rc = fig_close(&ff, st, err)))
+			return rc;
 	}
 	return 0;
 }

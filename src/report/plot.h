@@ -51,14 +51,18 @@ void mlfy_plot_text(cairo_t *cr, double x, double y, double ax, double ay, doubl
 double mlfy_plot_text_width(cairo_t *cr, const char *s);
 /* Height of a line (ascent + descent) in the current font. */
 double mlfy_plot_text_height(cairo_t *cr);
-/* Shortens s with a trailing "..." so that it fits max_w; writes to buf. */
+/* Shortens s so that it fits max_w, replacing characters in the middle
+ * with "..." (the start and the last third are kept, so that names that
+ * differ only at the end stay distinct); writes to buf (n bytes). */
 const char *mlfy_plot_ellipsize(cairo_t *cr, const char *s, double max_w, char *buf, size_t n);
 
 /* "Nice" tick positions covering [lo, hi]: *step receives the spacing
  * (1, 2 or 5 times a power of ten) for about `target` ticks, *first the
  * first multiple of step >= lo.  Returns the tick count. */
 int mlfy_plot_ticks(double lo, double hi, int target, double *first, double *step);
-/* Expands [*lo, *hi] outward to multiples of the nice step. */
+/* Expands [*lo, *hi] outward to multiples of the nice step; a range too
+ * narrow for distinct ticks (hi - lo <= 1e-9 max(|lo|, |hi|), e.g. all
+ * values equal) first becomes [lo - 1, hi + 1]. */
 void mlfy_plot_nice_range(double *lo, double *hi, int target);
 
 /* A plot area in points and its data range; map() converts data to points. */
@@ -72,9 +76,15 @@ double mlfy_plot_my(const struct mlfy_plot_area *a, double y);
  * or MLFY_PLOT_NONE for no labels on that axis. */
 #define MLFY_PLOT_G (-1)
 #define MLFY_PLOT_NONE (-2)
+/* Decimals for tick labels spaced by step: dec, raised to the decimals
+ * the step needs (step 0.2 -> 1, 0.05 -> 2) so that no two ticks print the
+ * same; MLFY_PLOT_G and MLFY_PLOT_NONE are returned unchanged.  Used by
+ * mlfy_plot_axes for both axes. */
+int mlfy_plot_step_decimals(double step, int dec);
 /* Writes v with dec decimals (or "%g" for MLFY_PLOT_G) into buf. */
 void mlfy_plot_fmt(char *buf, size_t n, double v, int dec);
-/* Frame, grid lines, tick labels (xdec, ydec: see above) and axis titles
+/* Frame, grid lines, tick labels (xdec, ydec: see above, at least the
+ * decimals of the tick step) and axis titles
  * (NULL for none). */
 void mlfy_plot_axes(cairo_t *cr, const struct mlfy_plot_area *a, int xdec, int ydec,
 		    const char *xtitle, const char *ytitle);
@@ -106,7 +116,9 @@ enum {
 void mlfy_plot_shutdown(void);
 
 /* Renders draw(data) at w x h points into dir/name.svg, .png, .pdf (the
- * formats selected).  Errors: MLFY_EIO naming the file and cairo's status. */
+ * formats selected).  Each file is written to NAME.EXT.tmp and renamed when
+ * complete, so a failure leaves no partial figure.  Errors: MLFY_EIO naming
+ * the file and the system's reason (strerror) or cairo's status. */
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,
 		    mlfy_plot_draw_fn draw, const void *data, struct mlfy_err *err);
 

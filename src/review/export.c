@@ -11,11 +11,31 @@
 #include "store/catalog.h"
 #include "store/review.h"
 
+static const char *const format_names[MLFY_EXPORT_N_FORMATS] = { "real", "multilabelfy", "csv", "jsonl",
+								   "labelstudio" };
+
+const char *mlfy_export_format_name(enum mlfy_export_format f)
+{
+	return (unsigned)f < MLFY_EXPORT_N_FORMATS ? format_names[f] : NULL;
+}
+
+const char *mlfy_export_format_ext(enum mlfy_export_format f)
+{
+	switch (f) {
+	case MLFY_EXPORT_CSV: return "csv";
+	case MLFY_EXPORT_JSONL: return "jsonl";
+	case MLFY_EXPORT_REAL:
+	case MLFY_EXPORT_MULTILABELFY:
+	case MLFY_EXPORT_LABELSTUDIO: return "json";
+	}
+	return NULL;
+}
+
 int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struct mlfy_err *err)
 {
-	static const char *const names[] = { "real", "multilabelfy", "csv", "jsonl", "labelstudio" };
+	const char *const *names = format_names;
 	int i;
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < MLFY_EXPORT_N_FORMATS; i++) {
 		if (!strcmp(name, names[i])) {
 			*f = (enum mlfy_export_format)i;
 			return 0;
@@ -326,100 +346,169 @@ static int labelstudio_task(const struct mlfy_export_row *row, const struct clas
 	return 0;
 }
 
+struct mlfy_export_stream {
+	struct mlfy_store *s;
+	enum mlfy_export_format f;
+	struct mlfy_export_cursor *c;
+	struct class_names cn;
+	struct mlfy_export_summary sum;
+	int state;     /* 0: opening not written, 1: images, 2: closing written */
+	int first;     /* no image written yet */
+};
+
+int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
+			    struct mlfy_export_stream **out, struct mlfy_err *err)
+{
+	struct mlfy_export_stream *es;
+	int rc;
+
+	*out = NULL;
+	if ((unsigned)f >= MLFY_EXPORT_N_FORMATS)
+		return mlfy_err_set(err, MLFY_EINVAL, "bad export format %d", (int)f);
+	if (!(es = calloc(1, sizeof(*es))))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	es->s = s;
+	es->f = f;
+	es->first = 1;
+	if ((f == MLFY_EXPORT_JSONL || f == MLFY_EXPORT_LABELSTUDIO) && (rc = class_names_load(s, &es->cn, err))) {
+		free(es);
+		return rc;
+	}
+	if ((rc = mlfy_export_open(s, &es->c, err))) {
+		class_names_free(&es->cn);
+		free(es);
+		return rc;
+	}
+	*out = es;
+	return 0;
+}
+
+/* Writes one image of the cursor (row) in the stream's format. */
+static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_row *row, FILE *out,
+		      struct mlfy_err *err)
+{
+	struct mlfy_export_summary *sum = &es->sum;
+	size_t i;
+	int rc;
+
+	sum->images++;
+	if (row->stage) {
+		sum->decided++;
+		sum->labels += (int64_t)row->n_labels;
+		sum->zero_label += row->n_labels == 0;
+	} else {
+		sum->undecided++;
+	}
+	switch (es->f) {
+	case MLFY_EXPORT_REAL:
+		fputs(es->first ? "[" : ", [", out);
+		for (i = 0; i < row->n_labels; i++)
+			fprintf(out, i ? ", %d" : "%d", (int)row->labels[i]);
+		fputc(']', out);
+		break;
+	case MLFY_EXPORT_MULTILABELFY:
+		if (!row->stage)
+			return 0;   /* left out; "first" stays as it is */
+		if (!es->first)
+			fputs(", ", out);
+		if (json_str(out, row->name))
+			return mlfy_err_set(err, MLFY_EINVAL, "image name '%s' is not valid UTF-8", row->name);
+		fputs(": [", out);
+		for (i = 0; i < row->n_labels; i++)
+			fprintf(out, i ? ", \"%d\"" : "\"%d\"", (int)row->labels[i]);
+		fputc(']', out);
+		break;
+	case MLFY_EXPORT_CSV:
+		mlfy_csv_field(out, row->name);
+		fputc(',', out);
+		if (row->original_label >= 0)
+			fprintf(out, "%d", row->original_label);
+		fputc(',', out);
+		for (i = 0; i < row->n_labels; i++)
+			fprintf(out, i ? " %d" : "%d", (int)row->labels[i]);
+		fprintf(out, ",%zu,%s,", row->n_labels, row->stage ? row->stage : "undecided");
+		mlfy_csv_field(out, row->comment);
+		fputc('\n', out);
+		break;
+	case MLFY_EXPORT_JSONL:
+		if ((rc = jsonl_row(es->s, row, &es->cn, out, err)))
+			return rc;
+		break;
+	case MLFY_EXPORT_LABELSTUDIO:
+		if (!es->first)
+			fputs(",\n", out);
+		if ((rc = labelstudio_task(row, &es->cn, sum->images, out, err)))
+			return rc;
+		break;
+	}
+	es->first = 0;
+	return 0;
+}
+
+int mlfy_export_stream_next(struct mlfy_export_stream *es, FILE *out, struct mlfy_err *err)
+{
+	struct mlfy_export_row row;
+	int rc;
+
+	if (es->state == 0) {
+		switch (es->f) {
+		case MLFY_EXPORT_REAL: fputc('[', out); break;
+		case MLFY_EXPORT_MULTILABELFY: fputc('{', out); break;
+		case MLFY_EXPORT_CSV: fputs("file,original_label,labels,label_count,stage,comment\n", out); break;
+		case MLFY_EXPORT_LABELSTUDIO: fputs("[\n", out); break;
+		case MLFY_EXPORT_JSONL: break;
+		}
+		es->state = 1;
+	} else if (es->state == 1) {
+		rc = mlfy_export_next(es->c, &row, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if ((rc = stream_row(es, &row, out, err)))
+				return rc;
+		} else {
+			switch (es->f) {
+			case MLFY_EXPORT_REAL: fputs("]\n", out); break;
+			case MLFY_EXPORT_MULTILABELFY: fputs("}\n", out); break;
+			case MLFY_EXPORT_LABELSTUDIO: fputs(es->first ? "]\n" : "\n]\n", out); break;
+			default: break;
+			}
+			es->state = 2;
+		}
+	} else {
+		return 0;
+	}
+	if (ferror(out))
+		return mlfy_err_set(err, MLFY_EIO, "write: %s", strerror(errno));
+	return 1;
+}
+
+const struct mlfy_export_summary *mlfy_export_stream_summary(const struct mlfy_export_stream *es)
+{
+	return &es->sum;
+}
+
+void mlfy_export_stream_close(struct mlfy_export_stream *es)
+{
+	if (!es)
+		return;
+	mlfy_export_close(es->c);
+	class_names_free(&es->cn);
+	free(es);
+}
+
 int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, FILE *out,
 		struct mlfy_export_summary *sum, struct mlfy_err *err)
 {
-	struct mlfy_export_cursor *c = NULL;
-	struct mlfy_export_row row;
-	struct class_names cn;
-	size_t i;
-	int rc, first = 1;
+	struct mlfy_export_stream *es;
+	int rc;
 
 	memset(sum, 0, sizeof(*sum));
-	memset(&cn, 0, sizeof(cn));
-	if ((f == MLFY_EXPORT_JSONL || f == MLFY_EXPORT_LABELSTUDIO) && (rc = class_names_load(s, &cn, err)))
+	if ((rc = mlfy_export_stream_open(s, f, &es, err)))
 		return rc;
-	if ((rc = mlfy_export_open(s, &c, err))) {
-		class_names_free(&cn);
-		return rc;
-	}
-	switch (f) {
-	case MLFY_EXPORT_REAL: fputc('[', out); break;
-	case MLFY_EXPORT_MULTILABELFY: fputc('{', out); break;
-	case MLFY_EXPORT_CSV: fputs("file,original_label,labels,label_count,stage,comment\n", out); break;
-	case MLFY_EXPORT_LABELSTUDIO: fputs("[\n", out); break;
-	case MLFY_EXPORT_JSONL: break;
-	}
-	while ((rc = mlfy_export_next(c, &row, err)) == 1) {
-		sum->images++;
-		if (row.stage) {
-			sum->decided++;
-			sum->labels += (int64_t)row.n_labels;
-			sum->zero_label += row.n_labels == 0;
-		} else {
-			sum->undecided++;
-		}
-		switch (f) {
-		case MLFY_EXPORT_REAL:
-			fputs(first ? "[" : ", [", out);
-			for (i = 0; i < row.n_labels; i++)
-				fprintf(out, i ? ", %d" : "%d", (int)row.labels[i]);
-			fputc(']', out);
-			break;
-		case MLFY_EXPORT_MULTILABELFY:
-			if (!row.stage)
-				continue;
-			if (!first)
-				fputs(", ", out);
-			if (json_str(out, row.name)) {
-				rc = mlfy_err_set(err, MLFY_EINVAL, "image name '%s' is not valid UTF-8", row.name);
-				goto out;
-			}
-			fputs(": [", out);
-			for (i = 0; i < row.n_labels; i++)
-				fprintf(out, i ? ", \"%d\"" : "\"%d\"", (int)row.labels[i]);
-			fputc(']', out);
-			break;
-		case MLFY_EXPORT_CSV:
-			mlfy_csv_field(out, row.name);
-			fputc(',', out);
-			if (row.original_label >= 0)
-				fprintf(out, "%d", row.original_label);
-			fputc(',', out);
-			for (i = 0; i < row.n_labels; i++)
-				fprintf(out, i ? " %d" : "%d", (int)row.labels[i]);
-			fprintf(out, ",%zu,%s,", row.n_labels, row.stage ? row.stage : "undecided");
-			mlfy_csv_field(out, row.comment);
-			fputc('\n', out);
-			break;
-		case MLFY_EXPORT_JSONL:
-			if ((rc = jsonl_row(s, &row, &cn, out, err)))
-				goto out;
-			break;
-		case MLFY_EXPORT_LABELSTUDIO:
-			if (!first)
-				fputs(",\n", out);
-			if ((rc = labelstudio_task(&row, &cn, sum->images, out, err)))
-				goto out;
-			break;
-		}
-		first = 0;
-		if (ferror(out)) {
-			rc = mlfy_err_set(err, MLFY_EIO, "write: %s", strerror(errno));
-			goto out;
-		}
-	}
-	if (rc < 0)
-		goto out;
-	switch (f) {
-	case MLFY_EXPORT_REAL: fputs("]\n", out); break;
-	case MLFY_EXPORT_MULTILABELFY: fputs("}\n", out); break;
-	case MLFY_EXPORT_LABELSTUDIO: fputs(first ? "]\n" : "\n]\n", out); break;
-	default: break;
-	}
-	rc = ferror(out) ? mlfy_err_set(err, MLFY_EIO, "write: %s", strerror(errno)) : 0;
-out:
-	mlfy_export_close(c);
-	class_names_free(&cn);
+	while ((rc = mlfy_export_stream_next(es, out, err)) == 1)
+		;
+	*sum = es->sum;
+	mlfy_export_stream_close(es);
 	return rc;
 }

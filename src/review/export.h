@@ -38,10 +38,18 @@ enum mlfy_export_format {
 	MLFY_EXPORT_JSONL,
 	MLFY_EXPORT_LABELSTUDIO,
 };
+#define MLFY_EXPORT_N_FORMATS 5
 
 /* Parses "real", "multilabelfy", "csv", "jsonl", "labelstudio".
  * MLFY_EINVAL naming the text otherwise. */
 int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struct mlfy_err *err);
+
+/* The name of f as parsed above (static string); NULL for a bad value. */
+const char *mlfy_export_format_name(enum mlfy_export_format f);
+
+/* The usual file name extension of f without the dot: "json" (real,
+ * multilabelfy, labelstudio), "csv" or "jsonl"; NULL for a bad value. */
+const char *mlfy_export_format_ext(enum mlfy_export_format f);
 
 struct mlfy_export_summary {
 	int64_t images;      /* images in the project */
@@ -52,9 +60,41 @@ struct mlfy_export_summary {
 };
 
 /* Writes the project in format f to out.  Errors: store errors, MLFY_EIO
- * when writing fails (errno's message), MLFY_ENOMEM. */
+ * when writing fails (errno's message), MLFY_ENOMEM, MLFY_EINVAL (a name
+ * that is not valid UTF-8 in a JSON format).  Equivalent to the stream
+ * below run to its end. */
 int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, FILE *out,
 		struct mlfy_export_summary *sum, struct mlfy_err *err);
+
+/* The same export piece by piece, for callers that pull the output (the
+ * web server streams it to a client as the socket drains): open, then call
+ * next until it returns 0.  Each call writes one piece to out: the opening
+ * bracket or CSV header, then one image (possibly nothing, e.g. an
+ * undecided image in the multilabelfy format), then the closing; the
+ * concatenation is byte for byte what mlfy_export writes.  Memory stays
+ * constant in the number of images.
+ *
+ * The stream holds the export cursor, and with it a read transaction on s
+ * when opened outside one (a consistent snapshot; mlfy_export_open), until
+ * it is closed: s must not be used for writes meanwhile, so a server opens
+ * a connection of its own for it. */
+struct mlfy_export_stream;
+
+/* Opens a stream of format f over s into *out (mlfy_export_stream_close).
+ * Errors: as mlfy_export_open, MLFY_ENOMEM, MLFY_EINVAL (bad f). */
+int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
+			    struct mlfy_export_stream **out, struct mlfy_err *err);
+
+/* Writes the next piece to out: 1 when a piece was produced, 0 when the
+ * export is complete (nothing written), or a negative MLFY_E* code as
+ * mlfy_export (the stream is then unusable: close it). */
+int mlfy_export_stream_next(struct mlfy_export_stream *es, FILE *out, struct mlfy_err *err);
+
+/* The counts so far (complete once next has returned 0); borrowed. */
+const struct mlfy_export_summary *mlfy_export_stream_summary(const struct mlfy_export_stream *es);
+
+/* Closes the cursor and frees es.  Accepts NULL. */
+void mlfy_export_stream_close(struct mlfy_export_stream *es);
 
 /* Writes s as one CSV field (RFC 4180: quoted when it holds a comma, quote,
  * CR or LF; quotes doubled). */

@@ -165,6 +165,50 @@ static int adopt_raters_sorted(struct mlfy_vote_set *v, struct name_map *m, stru
 
 /* ---- ReaL .npz ----------------------------------------------------------------- */
 
+static int cmp_q_image(const void *x, const void *y, void *set);
+
+static int cmp_id_idx(const void *a, const void *b, void *ids)
+{
+	const int64_t *id = ids;
+	int64_t x = id[*(const uint32_t *)a], y = id[*(const uint32_t *)b];
+	return (x > y) - (x < y);
+}
+
+/* A rater id given twice, or a question (image, label) asked twice, would
+ * give one rater two answers to one question: refused (the votes table
+ * keeps one answer per rater and question). */
+static int check_unique(const char *path, const struct mlfy_vote_set *v, const int64_t *id, struct mlfy_err *err)
+{
+	size_t n = v->n_raters > v->n_questions ? v->n_raters : v->n_questions, i;
+	uint32_t *order = malloc((n ? n : 1) * sizeof(*order));
+	int rc = 0;
+
+	if (!order)
+		return oom(err);
+	for (i = 0; i < v->n_raters; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, v->n_raters, sizeof(*order), cmp_id_idx, (void *)id);
+	for (i = 1; i < v->n_raters && !rc; i++)
+		if (id[order[i]] == id[order[i - 1]])
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: ids[%u] and ids[%u] are both rater %" PRId64
+					  " (each tensor row must be another rater)", path,
+					  order[i] < order[i - 1] ? order[i] : order[i - 1],
+					  order[i] < order[i - 1] ? order[i - 1] : order[i], id[order[i]]);
+	for (i = 0; i < v->n_questions && !rc; i++)
+		order[i] = (uint32_t)i;
+	if (!rc)
+		qsort_r(order, v->n_questions, sizeof(*order), cmp_q_image, (void *)v);
+	for (i = 1; i < v->n_questions && !rc; i++)
+		if (!cmp_q_image(&order[i], &order[i - 1], (void *)v))
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%u] and info[%u] are the same question"
+					  " (image '%s', label %d)", path,
+					  order[i] < order[i - 1] ? order[i] : order[i - 1],
+					  order[i] < order[i - 1] ? order[i - 1] : order[i], v->image[order[i]],
+					  (int)v->label[order[i]]);
+	free(order);
+	return rc;
+}
+
 static int parse_label(const char *text, int32_t *out)
 {
 	char *end;
@@ -247,6 +291,8 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 			goto out;
 		}
 	}
+	if ((rc = check_unique(path, out, id, err)))
+		goto out;
 	if (!(row = malloc((N * A > 0 ? N * A : 1) * sizeof(*row)))) {
 		rc = oom(err);
 		goto out;

@@ -43,7 +43,8 @@ void mlfy_vote_set_release(struct mlfy_vote_set *v);
  * naming the file and the element): missing members, shapes that disagree
  * (tensor R x N x A, info N x 2, ids R), A outside [2, MLFY_MAX_ANSWERS], a
  * triple that is neither all-zero nor one-hot, a label that is not a
- * non-negative integer; MLFY_ENOTFOUND, MLFY_EIO, MLFY_ENOMEM. */
+ * non-negative integer, a rater id given twice in ids, a question (image,
+ * label) given twice in info; MLFY_ENOTFOUND, MLFY_EIO, MLFY_ENOMEM. */
 int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct mlfy_err *err);
 
 /* Loads the project's stored votes of source (all sources when NULL) with

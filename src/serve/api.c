@@ -4,6 +4,7 @@
  * routes and their JSON). */
 #define _POSIX_C_SOURCE 200809L
 #include "serve/internal.h"
+#include "review/export.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -235,7 +236,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	enum MHD_Result ret;
 	struct mlfy_err err;
 	size_t n_others = 0, n_cls = 0, n_idx = 0, cap_idx = 0, i, j;
-	int *idx = NULL, have_cur, rc, oom = 0;
+	int *idx = NULL, have_cur, rc, oom = 0, store_failed = 0;
 	json_t *o, *props, *classes;
 
 	if (req_stage(r, &st, &ret))
@@ -299,24 +300,34 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		      classes, "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
 	if (st == MLFY_STAGE_REFINE && o) {
 		json_t *arr = json_array();
-		char *cat = NULL, *ver = NULL;
+		struct mlfy_zero_review z;
 		for (j = 0; j < n_others; j++)
 			json_array_append_new(arr, annotation_json(&others[j]));
 		json_object_set_new(o, "others", arr);
 		json_object_set_new(json_object_get(o, "image"), "original_label",
 				    tv.original_label >= 0 ? json_integer(tv.original_label) : json_null());
-		if (mlfy_view_zero_label(r->store, id, &cat, &ver, &err) == 0)
-			json_object_set_new(o, "zero_label", json_pack("{ssss}", "category", cat, "verdict", ver));
-		else
-			json_object_set_new(o, "zero_label", json_null());
-		free(cat);
-		free(ver);
+		/* the latest zero-label review (any expert's), shown when the set is empty */
+		rc = mlfy_review_zero_get(r->store, id, &z, &err);
+		if (rc && rc != MLFY_ENOTFOUND) {
+			json_decref(o);
+			o = NULL;
+			store_failed = 1;
+		} else {
+			json_object_set_new(o, "zero_label",
+					    rc ? json_null()
+					       : json_pack("{ssssssssss}", "category", z.category, "verdict", z.verdict,
+							   "expert", z.expert, "comment", z.comment, "reviewed_at",
+							   z.created_at));
+			mlfy_zero_review_release(&z);
+		}
 	}
 	mlfy_task_view_release(&tv);
 	mlfy_annotations_free(others, n_others);
 	mlfy_view_classes_free(cls, n_cls);
 	if (have_cur)
 		mlfy_annotation_release(&cur);
+	if (store_failed)
+		return reply_err(r, &err);
 	if (!o)
 		return reply_error(r, 500, "internal error: cannot encode the task");
 	return reply_json(r, 200, o);
@@ -481,18 +492,32 @@ enum MHD_Result h_classes(struct req *r, const char *rest)
 
 /* ---- dashboard ---------------------------------------------------------------- */
 
+static json_t *counts_json(const char *const *names, const int64_t *n, size_t k)
+{
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; i < k; i++)
+		json_object_set_new(o, names[i], json_integer(n[i]));
+	return o;
+}
+
 enum MHD_Result h_dashboard(struct req *r, const char *rest)
 {
+	static const char *const categories[] = MLFY_ZERO_CATEGORIES;
+	static const char *const verdicts[] = MLFY_ZERO_VERDICTS;
+	const struct mlfy_review_stats *rs;
 	struct mlfy_dashboard d;
 	struct mlfy_err err;
-	json_t *rows;
+	json_t *rows, *exports, *o;
 	size_t i;
 	int64_t assigned = 0, done = 0;
+	char now[32];
 
 	(void)rest;
 	mlfy_err_clear(&err);
 	if (mlfy_dashboard_get(r->store, &d, &err))
 		return reply_err(r, &err);
+	rs = &d.review;
 	rows = json_array();
 	for (i = 0; i < d.n_rows; i++) {
 		const struct mlfy_dash_row *w = &d.rows[i];
@@ -503,15 +528,32 @@ enum MHD_Result h_dashboard(struct req *r, const char *rest)
 						      "median_seconds", w->median_seconds, "labels_per_image",
 						      w->labels_per_image, "empty", (json_int_t)w->empty));
 	}
-	{
-		char now[32];
-		json_t *o;
-		mlfy_store_now(now);
-		o = json_pack("{sssIsIsIsos{sIsIsIsI}}", "generated_at", now, "images", (json_int_t)d.n_images,
-			      "assigned", (json_int_t)assigned, "done", (json_int_t)done, "rows", rows, "refinement",
-			      "queued", (json_int_t)d.refine_queued, "assigned", (json_int_t)d.refine_assigned, "done",
-			      (json_int_t)d.refine_done, "zero_label_reviews", (json_int_t)d.zero_label_reviews);
-		mlfy_dashboard_release(&d);
-		return reply_json(r, 200, o);
+	exports = json_array();
+	for (i = 0; i < MLFY_EXPORT_N_FORMATS; i++) {
+		char url[64];
+		snprintf(url, sizeof(url), "/api/export/%s", mlfy_export_format_name((enum mlfy_export_format)i));
+		json_array_append_new(exports, json_pack("{ssssss}", "format",
+							 mlfy_export_format_name((enum mlfy_export_format)i), "url", url,
+							 "ext", mlfy_export_format_ext((enum mlfy_export_format)i)));
 	}
+	mlfy_store_now(now);
+	o = json_pack("{sssIsIsIso"
+		      "s{sIsIsIsIsIsI}"
+		      "s{sIsIsIsI}"
+		      "s{sIsIsIsoso}so}",
+		      "generated_at", now, "images", (json_int_t)d.n_images, "assigned", (json_int_t)assigned, "done",
+		      (json_int_t)done, "rows", rows,
+		      "final", "decided", (json_int_t)(rs->images - rs->undecided), "undecided", (json_int_t)rs->undecided,
+		      "agreed", (json_int_t)rs->agreed, "refined", (json_int_t)rs->refined, "aggregated",
+		      (json_int_t)rs->aggregated, "imported", (json_int_t)rs->imported,
+		      "refinement", "queued", (json_int_t)rs->queued, "assigned", (json_int_t)rs->queue_assigned,
+		      "refined", (json_int_t)rs->queue_refined, "waiting", (json_int_t)(rs->queued - rs->queue_refined),
+		      "zero_label", "empty_sets", (json_int_t)rs->zero_label, "reviewed", (json_int_t)rs->zero_reviewed,
+		      "pending", (json_int_t)(rs->zero_label - rs->zero_reviewed), "by_category",
+		      counts_json(categories, rs->by_category, MLFY_ZERO_N_CATEGORIES), "by_verdict",
+		      counts_json(verdicts, rs->by_verdict, MLFY_ZERO_N_VERDICTS), "exports", exports);
+	mlfy_dashboard_release(&d);
+	if (!o)
+		return reply_error(r, 500, "internal error: cannot encode the dashboard");
+	return reply_json(r, 200, o);
 }

@@ -3,7 +3,10 @@
  * on disk under <cache>/<sha256[0:2]>/<sha256>-<size>.jpg (content-addressed,
  * so a cache entry is never stale), served with an ETag and a long-lived
  * Cache-Control.  Only ids from the URL are used: the file path always comes
- * from the store, never from the request. */
+ * from the store, never from the request.  And only bytes whose SHA-256 is
+ * the one recorded at import are ever served or thumbnailed: a file
+ * swapped after the import, or a path that now resolves elsewhere through a
+ * symbolic link, gets 409 instead of its content (read_verified). */
 #define _POSIX_C_SOURCE 200809L
 #include "serve/internal.h"
 
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 #include <vips/vips.h>
 
 /* Bounding boxes in pixels (longest side). */
@@ -61,11 +65,73 @@ static int hex_ok(const char *s)
 	return i >= 16 && i <= 64;
 }
 
-/* Browser-displayable formats by their first bytes; NULL otherwise. */
-static const char *sniff(int fd)
+/* Largest image file served (read whole into memory to be verified). */
+#define MAX_IMAGE_FILE ((size_t)256 << 20)
+
+/* Reads the project file src whole and checks its SHA-256 against sha, the
+ * hash recorded at import (64 hex digits, or a prefix of at least 16).
+ * Returns 0 with *buf (free()) and *len, or an HTTP status: 404 missing,
+ * unreadable or not a regular file; 409 content differs from the import;
+ * 422 too large.  Verifying the bytes actually read (not the path) leaves
+ * no window between a check and the use. */
+static int read_verified(const char *src, const char *sha, unsigned char **buf, size_t *len)
 {
-	unsigned char b[12];
-	ssize_t n = pread(fd, b, sizeof(b), 0);
+	unsigned char digest[crypto_hash_sha256_BYTES], *b;
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	struct stat st;
+	size_t got = 0;
+	int fd;
+
+	*buf = NULL;
+	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return 404;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 404;
+	}
+	if ((uint64_t)st.st_size > MAX_IMAGE_FILE) {
+		close(fd);
+		return 422;
+	}
+	if (!(b = malloc(st.st_size ? (size_t)st.st_size : 1))) {
+		close(fd);
+		return 422;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	crypto_hash_sha256(digest, b, got);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (got != (size_t)st.st_size || strncmp(hex, sha, strlen(sha)) != 0) {
+		free(b);
+		return 409;
+	}
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
+static enum MHD_Result reply_unverified(struct req *r, int status, const char *src)
+{
+	if (status == 409) {
+		srv_log_error(r->srv, "%s: content differs from the import (changed, or a link now points elsewhere)",
+			      src);
+		return reply_error(r, 409, "the image file changed since it was imported; re-run mlfy add-images");
+	}
+	if (status == 422)
+		return reply_error(r, 422, "the image file is too large to serve");
+	return reply_error(r, 404, "image file is missing on the server");
+}
+
+/* Browser-displayable formats by their first bytes; NULL otherwise. */
+static const char *sniff_buf(const unsigned char *b, size_t n)
+{
 	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
 		return "image/jpeg";
 	if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
@@ -101,9 +167,25 @@ static void free_gbuf(void *p)
 	g_free(p);
 }
 
-/* Makes the JPEG of src within box x box and stores it at cpath (atomically).
- * Replies itself. */
-static enum MHD_Result generate(struct req *r, const char *src, int box, const char *cpath, const char *etag)
+/* Replies with a verified file held in memory (takes buf). */
+static enum MHD_Result reply_buf(struct req *r, unsigned char *buf, size_t len, const char *type, const char *etag)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, buf, free);
+	if (!resp) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	return reply(r, 200, resp, len);
+}
+
+/* Makes the JPEG of the verified file data[0..len) (src names it in the
+ * log) within box x box and stores it at cpath (atomically).  Replies
+ * itself; takes data. */
+static enum MHD_Result generate(struct req *r, const char *src, unsigned char *data, size_t len_in, int box,
+				const char *cpath, const char *etag)
 {
 	struct MHD_Response *resp;
 	VipsImage *im = NULL;
@@ -113,18 +195,18 @@ static enum MHD_Result generate(struct req *r, const char *src, int box, const c
 	const char *slash;
 	int fd;
 
-	if (access(src, R_OK) != 0)
-		return reply_error(r, 404, "image file is missing on the server");
-	if (vips_thumbnail(src, &im, box, "height", box, "size", VIPS_SIZE_DOWN, NULL) != 0 ||
+	if (vips_thumbnail_buffer(data, len_in, &im, box, "height", box, "size", VIPS_SIZE_DOWN, NULL) != 0 ||
 	    vips_jpegsave_buffer(im, &buf, &len, "Q", 82, "strip", TRUE, "optimize_coding", TRUE, NULL) != 0) {
 		srv_log_error(r->srv, "image %s: %s", src, vips_error_buffer());
 		vips_error_clear();
 		if (im)
 			g_object_unref(im);
 		g_free(buf);
+		free(data);
 		return reply_error(r, 422, "the image file cannot be decoded");
 	}
 	g_object_unref(im);
+	free(data);   /* the thumbnail is a copy: im no longer refers to data */
 	vips_thread_shutdown();
 
 	/* cache it: write a temporary file in the same directory, then rename */
@@ -162,7 +244,9 @@ static enum MHD_Result serve_image(struct req *r, const char *src, const char *s
 	const char *size = req_arg(r, "size");
 	const char *inm = req_header(r, "If-None-Match");
 	char etag[96], cpath[4200], tag[16];
-	int box, fd;
+	unsigned char *data;
+	size_t len;
+	int box, fd, st;
 
 	if (!size || !strcmp(size, "display"))
 		box = DISPLAY_BOX;
@@ -187,21 +271,23 @@ static enum MHD_Result serve_image(struct req *r, const char *src, const char *s
 		}
 		return reply(r, 304, resp, 0);
 	}
+	snprintf(cpath, sizeof(cpath), "%s/%.2s/%s-%s.jpg", r->srv->cache_dir, sha, sha, tag);
+	/* a cache entry was made from verified bytes (content-addressed) */
+	if (box != FULL_BOX && (fd = open(cpath, O_RDONLY | O_CLOEXEC)) >= 0)
+		return reply_fd(r, fd, "image/jpeg", etag);
+	if ((st = read_verified(src, sha, &data, &len)))
+		return reply_unverified(r, st, src);
 	if (box == FULL_BOX) {
 		/* the original when a browser can show it, else a full-size JPEG */
-		const char *type;
-		fd = open(src, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return reply_error(r, 404, "image file is missing on the server");
-		if ((type = sniff(fd)))
-			return reply_fd(r, fd, type, etag);
-		close(fd);
+		const char *type = sniff_buf(data, len);
+		if (type)
+			return reply_buf(r, data, len, type, etag);
+		if ((fd = open(cpath, O_RDONLY | O_CLOEXEC)) >= 0) {
+			free(data);
+			return reply_fd(r, fd, "image/jpeg", etag);
+		}
 	}
-	snprintf(cpath, sizeof(cpath), "%s/%.2s/%s-%s.jpg", r->srv->cache_dir, sha, sha, tag);
-	fd = open(cpath, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		return reply_fd(r, fd, "image/jpeg", etag);
-	return generate(r, src, box, cpath, etag);
+	return generate(r, src, data, len, box, cpath, etag);
 }
 
 enum MHD_Result h_image(struct req *r, const char *rest)

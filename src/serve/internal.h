@@ -114,7 +114,7 @@ const char *req_header(struct req *r, const char *name);
  * -1 when malformed. */
 int64_t parse_id(const char *s, const char **end, int64_t max);
 
-/* ---- handlers (api.c, images.c, server.c) ----------------------------------------- */
+/* ---- handlers (api.c, export.c, images.c, server.c) ----------------------------------------- */
 
 typedef enum MHD_Result (*handler_fn)(struct req *r, const char *rest);
 
@@ -125,6 +125,8 @@ enum MHD_Result h_tasks(struct req *r, const char *rest);
 enum MHD_Result h_task(struct req *r, const char *rest);
 enum MHD_Result h_classes(struct req *r, const char *rest);
 enum MHD_Result h_dashboard(struct req *r, const char *rest);
+/* GET /api/export/<format> (export.c): an `mlfy export` format as a download. */
+enum MHD_Result h_export(struct req *r, const char *rest);
 enum MHD_Result h_image(struct req *r, const char *rest);
 enum MHD_Result h_exemplar(struct req *r, const char *rest);
 

@@ -2,7 +2,7 @@
  * request lifecycle (body accumulation with a size limit, completion and
  * the access log), the routes table, sessions and CSRF checks, the pages
  * and static assets, and the reply helpers.  The JSON handlers live in
- * api.c, images in images.c. */
+ * api.c, exports in export.c, images in images.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "serve/internal.h"
 #include "serve/assets.h"
@@ -154,13 +154,46 @@ enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, cons
 	return reply(r, status, resp, n);
 }
 
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, at most U+10FFFF) at s, or 0 when there is none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[0] == 0xe0 && s[1] < 0xa0) ||
+		    (s[0] == 0xed && s[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
+		    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
 enum MHD_Result reply_error(struct req *r, unsigned status, const char *fmt, ...)
 {
 	char msg[1024];
+	unsigned char *p;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* messages may quote request input: bytes that are not UTF-8 become
+	 * '?', else jansson refuses the string and no reply at all is sent */
+	for (p = (unsigned char *)msg; *p;) {
+		size_t k = utf8_seq(p);
+		if (k)
+			p += k;
+		else
+			*p++ = '?';
+	}
 	return reply_json(r, status, json_pack("{ss}", "error", msg));
 }
 
@@ -362,6 +395,7 @@ static const struct route {
 	{ "PUT", "/api/tasks/", 1, R_ANY, h_task },
 	{ "GET", "/api/classes", 0, R_ANY, h_classes },
 	{ "GET", "/api/dashboard", 0, R_ADMIN, h_dashboard },
+	{ "GET", "/api/export/", 1, R_ADMIN, h_export },
 	{ "GET", "/api/images/", 1, R_ANY, h_image },
 	{ "GET", "/api/exemplars/", 1, R_ANY, h_exemplar },
 };
@@ -729,6 +763,10 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	if (srv->tls) {
 		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert_pem };
 		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key_pem };
+		/* GnuTLS defaults less the deprecated protocol versions (RFC 8996:
+		 * TLS 1.0 and 1.1 must not be negotiated) */
+		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						      (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1" };
 	}
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 

@@ -1,8 +1,9 @@
 /* annotations.c - SQLite backend of annotations.h: accounts, sessions,
  * assignments, the annotation history, task lists, the task view and the
  * dashboard.  Owns the SQL of the tables annotators, sessions, assignments,
- * annotations, annotation_labels and the serve side of refinement_queue /
- * zero_label_reviews; catalog and proposal rows are only read here. */
+ * annotations and annotation_labels; catalog and proposal rows are only
+ * read here, and the refinement queue, final labels and zero-label reviews
+ * are reached only through store/review.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/annotations.h"
 #include "store/store_internal.h"
@@ -17,17 +18,6 @@
 #define COMMENT_MAX 4000
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return strdup(t ? (const char *)t : "");
-}
-
-static int oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
 
 #define STMT(var, sql)                                          \
 	do {                                                    \
@@ -226,8 +216,8 @@ static int user_from_row(sqlite3_stmt *st, struct mlfy_user *u, struct mlfy_err 
 	const char *created = (const char *)sqlite3_column_text(st, 5);
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(st, 0);
-	if (!(u->name = col_dup(st, 1)))
-		return oom(err);
+	if (!(u->name = store_col_dup(st, 1)))
+		return store_oom(err);
 	if (mlfy_role_parse(role, &u->role, NULL))
 		u->role = MLFY_ROLE_ANNOTATOR;
 	u->disabled = sqlite3_column_int(st, 3);
@@ -254,7 +244,7 @@ int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 			if (!(nv = realloc(v, cap * sizeof(*v)))) {
 				sqlite3_reset(st);
 				mlfy_users_free(v, len);
-				return oom(err);
+				return store_oom(err);
 			}
 			v = nv;
 		}
@@ -658,14 +648,14 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct mlfy_assign_load *nv = realloc(L, (nl + 1) * sizeof(*L));
 			if (!nv) {
-				rc = oom(err);
+				rc = store_oom(err);
 				goto out_reset;
 			}
 			L = nv;
 			memset(&L[nl], 0, sizeof(*L));
 			L[nl].annotator_id = sqlite3_column_int64(st, 0);
-			if (!(L[nl++].annotator = col_dup(st, 1))) {
-				rc = oom(err);
+			if (!(L[nl++].annotator = store_col_dup(st, 1))) {
+				rc = store_oom(err);
 				goto out_reset;
 			}
 		}
@@ -677,7 +667,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 		rc = 0;
 	} else {
 		if (!(L = calloc(n, sizeof(*L)))) {
-			rc = oom(err);
+			rc = store_oom(err);
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
@@ -721,7 +711,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 			struct batch_info *nv;
 			capb = capb ? 2 * capb : 64;
 			if (!(nv = realloc(b, capb * sizeof(*b)))) {
-				rc = oom(err);
+				rc = store_oom(err);
 				goto out_reset;
 			}
 			b = nv;
@@ -738,7 +728,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	}
 	rc = 0;
 	if (nb && !(on = calloc(nb * nl, 1))) {
-		rc = oom(err);
+		rc = store_oom(err);
 		goto out;
 	}
 
@@ -858,6 +848,33 @@ void mlfy_task_list_release(struct mlfy_task_list *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Stage iv: the expert's rows of the refinement queue (review.h). */
+static int refine_tasks(struct mlfy_store *s, int64_t user_id, struct mlfy_task_list *out,
+			struct mlfy_err *err)
+{
+	struct mlfy_queue_entry *q = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (user_id <= 0)   /* 0 would list every expert's rows */
+		return 0;
+	if ((rc = mlfy_review_queue_list(s, user_id, &q, &n, err)))
+		return rc;
+	if (n && (!(out->image_ids = malloc(n * sizeof(*out->image_ids))) || !(out->done = malloc(n)))) {
+		mlfy_queue_entries_free(q, n);
+		mlfy_task_list_release(out);
+		return store_oom(err);
+	}
+	for (i = 0; i < n; i++) {
+		out->image_ids[i] = q[i].image_id;
+		out->done[i] = q[i].refined ? 1 : 0;
+		out->n_done += out->done[i];
+	}
+	out->n = n;
+	mlfy_queue_entries_free(q, n);
+	return 0;
+}
+
 int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		    struct mlfy_task_list *out, struct mlfy_err *err)
 {
@@ -866,16 +883,14 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		"   AND n.annotator_id = ?1 AND n.stage = 'annotate')"
 		" FROM assignments a JOIN images i ON i.batch = a.batch"
 		" WHERE a.annotator_id = ?1 ORDER BY i.batch, i.id";
-	static const char sql_ref[] =
-		"SELECT q.image_id, EXISTS(SELECT 1 FROM annotations n WHERE n.image_id = q.image_id"
-		"   AND n.annotator_id = ?1 AND n.stage = 'refine')"
-		" FROM refinement_queue q WHERE q.expert_id = ?1 ORDER BY q.image_id";
 	size_t cap = 0;
 	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT(st, stg == MLFY_STAGE_REFINE ? sql_ref : sql_ann);
+	if (stg == MLFY_STAGE_REFINE)
+		return refine_tasks(s, user_id, out, err);
+	STMT(st, sql_ann);
 	sqlite3_bind_int64(st, 1, user_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (out->n == cap) {
@@ -889,7 +904,7 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 			if (!nd) {
 				sqlite3_reset(st);
 				mlfy_task_list_release(out);
-				return oom(err);
+				return store_oom(err);
 			}
 			out->done = nd;
 		}
@@ -929,8 +944,20 @@ static const char sql_image_exists[] = "SELECT 1 FROM images WHERE id = ?1 AND ?
 static const char sql_may_annotate[] =
 	"SELECT 1 FROM images i JOIN assignments a ON a.batch = i.batch AND a.annotator_id = ?2"
 	" WHERE i.id = ?1";
-static const char sql_may_refine[] =
-	"SELECT 1 FROM refinement_queue q WHERE q.image_id = ?1 AND q.expert_id = ?2";
+
+/* -1 error, 0 no, 1 yes: image_id's refinement-queue row is user_id's. */
+static int may_refine(struct mlfy_store *s, int64_t image_id, int64_t user_id, struct mlfy_err *err)
+{
+	struct mlfy_queue_entry q;
+	int rc = mlfy_review_queue_get(s, image_id, &q, err);
+	if (rc == MLFY_ENOTFOUND)
+		return 0;
+	if (rc)
+		return -1;
+	rc = q.expert_id > 0 && q.expert_id == user_id;
+	mlfy_queue_entry_release(&q);
+	return rc;
+}
 
 int mlfy_tasks_check(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		     int64_t image_id, struct mlfy_err *err)
@@ -940,7 +967,8 @@ int mlfy_tasks_check(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		return err ? err->code : MLFY_ESTORE;
 	if (!r)
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "no image with id %lld", (long long)image_id);
-	r = exists1(s, stg == MLFY_STAGE_REFINE ? sql_may_refine : sql_may_annotate, image_id, user_id, err);
+	r = stg == MLFY_STAGE_REFINE ? may_refine(s, image_id, user_id, err)
+				     : exists1(s, sql_may_annotate, image_id, user_id, err);
 	if (r < 0)
 		return err ? err->code : MLFY_ESTORE;
 	if (!r)
@@ -1044,7 +1072,7 @@ static int stage2_union(struct mlfy_store *s, int64_t image_id, int **out, size_
 				sqlite3_reset(st);
 				free(*out);
 				*out = NULL;
-				return oom(err);
+				return store_oom(err);
 			}
 			*out = nv;
 		}
@@ -1059,18 +1087,6 @@ static int stage2_union(struct mlfy_store *s, int64_t image_id, int **out, size_
 	return 0;
 }
 
-static int in_list(const char *word, const char *list)
-{
-	size_t n = strlen(word);
-	const char *p = list;
-	while (n && (p = strstr(p, word))) {
-		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 static int save_work(struct mlfy_store *s, const struct mlfy_annotation_save *in, const int *sorted,
 		     int64_t *version, struct mlfy_err *err)
 {
@@ -1080,9 +1096,6 @@ static int save_work(struct mlfy_store *s, const struct mlfy_annotation_save *in
 		" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	static const char sql_lab[] =
 		"INSERT INTO annotation_labels(annotation_id, class_idx, source) VALUES (?1, ?2, ?3)";
-	static const char sql_zl[] =
-		"INSERT INTO zero_label_reviews(image_id, expert_id, category, verdict, comment, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	const char *comment = in->comment ? in->comment : "";
 	int64_t cur, model, ann;
 	sqlite3_stmt *st;
@@ -1146,18 +1159,13 @@ static int save_work(struct mlfy_store *s, const struct mlfy_annotation_save *in
 		if (rc != SQLITE_DONE)
 			return store_fail(s, err, "save labels");
 	}
-	if (in->zl_category) {
-		STMT(st, sql_zl);
-		sqlite3_bind_int64(st, 1, in->image_id);
-		sqlite3_bind_int64(st, 2, in->annotator_id);
-		sqlite3_bind_text(st, 3, in->zl_category, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, in->zl_verdict, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 5, comment, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, "save zero-label review");
+	if (in->stage == MLFY_STAGE_REFINE) {
+		/* the expert's set (this save) becomes the final set, stage "refined" */
+		if ((rc = mlfy_review_finalize(s, in->image_id, NULL, err)))
+			return rc;
+		if (in->zl_category && (rc = mlfy_review_zero_add(s, in->image_id, in->annotator_id, in->zl_category,
+								  in->zl_verdict, comment, NULL, err)))
+			return mlfy_err_prefix(err, "zero_label");
 	}
 	*version = cur + 1;
 	return 0;
@@ -1200,19 +1208,20 @@ int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_sav
 			return mlfy_err_set(err, MLFY_EINVAL, "zero_label: only in refinement");
 		if (in->n_labels)
 			return mlfy_err_set(err, MLFY_EINVAL, "zero_label: only for an empty label set");
-		if (!in_list(in->zl_category, MLFY_ZL_CATEGORIES))
-			return mlfy_err_set(err, MLFY_EINVAL, "zero_label.category: '%s' is not one of %s",
-					    in->zl_category, MLFY_ZL_CATEGORIES);
-		if (!in_list(in->zl_verdict, MLFY_ZL_VERDICTS))
-			return mlfy_err_set(err, MLFY_EINVAL, "zero_label.verdict: '%s' is not one of %s",
-					    in->zl_verdict, MLFY_ZL_VERDICTS);
+		/* checked again by mlfy_review_zero_add; here before any write, naming the field */
+		if (mlfy_zero_category_index(in->zl_category) < 0)
+			return mlfy_err_set(err, MLFY_EINVAL, "zero_label.category: unknown category '%s'",
+					    in->zl_category);
+		if (mlfy_zero_verdict_index(in->zl_verdict) < 0)
+			return mlfy_err_set(err, MLFY_EINVAL, "zero_label.verdict: unknown verdict '%s'",
+					    in->zl_verdict);
 	}
 	for (i = 0; i < in->n_labels; i++)
 		if ((unsigned)in->labels[i].source > MLFY_SOURCE_PREFILL)
 			return mlfy_err_set(err, MLFY_EINVAL, "labels[%zu].source: bad value", i);
 	if (in->n_labels) {
 		if (!(sorted = malloc(in->n_labels * sizeof(int))))
-			return oom(err);
+			return store_oom(err);
 		for (i = 0; i < in->n_labels; i++)
 			sorted[i] = in->labels[i].class_idx;
 		qsort(sorted, in->n_labels, sizeof(int), cmp_int);
@@ -1252,7 +1261,7 @@ static int read_labels(struct mlfy_store *s, struct mlfy_annotation *a, struct m
 			cap = cap ? 2 * cap : 8;
 			if (!(nv = realloc(a->labels, cap * sizeof(*nv)))) {
 				sqlite3_reset(st);
-				return oom(err);
+				return store_oom(err);
 			}
 			a->labels = nv;
 		}
@@ -1275,16 +1284,16 @@ static int ann_from_row(sqlite3_stmt *st, struct mlfy_annotation *a, struct mlfy
 	a->id = sqlite3_column_int64(st, 0);
 	a->image_id = sqlite3_column_int64(st, 1);
 	a->annotator_id = sqlite3_column_int64(st, 2);
-	a->annotator = col_dup(st, 3);
+	a->annotator = store_col_dup(st, 3);
 	if (mlfy_stage_parse((const char *)sqlite3_column_text(st, 4), &a->stage, NULL))
 		a->stage = MLFY_STAGE_ANNOTATE;
 	a->version = sqlite3_column_int64(st, 5);
-	a->comment = col_dup(st, 6);
+	a->comment = store_col_dup(st, 6);
 	a->seconds = sqlite3_column_double(st, 7);
 	snprintf(a->created_at, sizeof(a->created_at), "%s", c ? c : "");
 	if (!a->annotator || !a->comment) {
 		mlfy_annotation_release(a);
-		return oom(err);
+		return store_oom(err);
 	}
 	return 0;
 }
@@ -1341,7 +1350,7 @@ int mlfy_annotations_of_image(struct mlfy_store *s, int64_t image_id, enum mlfy_
 		if (!nv) {
 			sqlite3_reset(st);
 			mlfy_annotations_free(v, len);
-			return oom(err);
+			return store_oom(err);
 		}
 		v = nv;
 		if (ann_from_row(st, &v[len], err)) {
@@ -1417,7 +1426,7 @@ int mlfy_task_view_get(struct mlfy_store *s, int64_t image_id, size_t k,
 		return store_fail(s, err, "read image");
 	}
 	out->image_id = image_id;
-	out->name = col_dup(st, 0);
+	out->name = store_col_dup(st, 0);
 	out->width = sqlite3_column_int(st, 1);
 	out->height = sqlite3_column_int(st, 2);
 	out->batch = sqlite3_column_int(st, 3);
@@ -1425,13 +1434,13 @@ int mlfy_task_view_get(struct mlfy_store *s, int64_t image_id, size_t k,
 	snprintf(out->sha256, sizeof(out->sha256), "%s", (const char *)sqlite3_column_text(st, 5));
 	sqlite3_reset(st);
 	if (!out->name)
-		return oom(err);
+		return store_oom(err);
 	if ((rc = active_model(s, &model, err)))
 		goto fail;
 	if (!model || !k)
 		return 0;
 	if (!(out->proposals = calloc(k > 1000 ? 1000 : k, sizeof(*out->proposals)))) {
-		rc = oom(err);
+		rc = store_oom(err);
 		goto fail;
 	}
 	if (!(st = store_stmt(s, sql_prop, err))) {
@@ -1478,13 +1487,13 @@ void mlfy_view_classes_free(struct mlfy_view_class *c, size_t n)
 static int class_from_row(sqlite3_stmt *st, struct mlfy_view_class *c, struct mlfy_err *err)
 {
 	c->idx = sqlite3_column_int(st, 0);
-	c->ext_id = col_dup(st, 1);
-	c->name = col_dup(st, 2);
-	c->synonyms = col_dup(st, 3);
-	c->gloss = col_dup(st, 4);
+	c->ext_id = store_col_dup(st, 1);
+	c->name = store_col_dup(st, 2);
+	c->synonyms = store_col_dup(st, 3);
+	c->gloss = store_col_dup(st, 4);
 	c->n_exemplars = sqlite3_column_int(st, 5);
 	if (!c->ext_id || !c->name || !c->synonyms || !c->gloss)
-		return oom(err);
+		return store_oom(err);
 	return 0;
 }
 
@@ -1507,7 +1516,7 @@ int mlfy_view_classes(struct mlfy_store *s, const int *idx, size_t n,
 	if (!sorted || !v) {
 		free(sorted);
 		free(v);
-		return oom(err);
+		return store_oom(err);
 	}
 	memcpy(sorted, idx, n * sizeof(int));
 	qsort(sorted, n, sizeof(int), cmp_int);
@@ -1657,10 +1666,10 @@ static int file_row(struct mlfy_store *s, sqlite3_stmt *st, const char *what, ch
 			return mlfy_err_set(err, MLFY_ENOTFOUND, "no %s", what);
 		return store_fail(s, err, "read file row");
 	}
-	*path = col_dup(st, 0);
+	*path = store_col_dup(st, 0);
 	snprintf(sha256, 65, "%s", (const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
-	return *path ? 0 : oom(err);
+	return *path ? 0 : store_oom(err);
 }
 
 int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,
@@ -1688,36 +1697,6 @@ int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, char 
 	sqlite3_bind_int(st, 2, rank);
 	snprintf(what, sizeof(what), "exemplar %d of class %d", rank, class_idx);
 	return file_row(s, st, what, path, sha256, err);
-}
-
-int mlfy_view_zero_label(struct mlfy_store *s, int64_t image_id, char **category,
-			 char **verdict, struct mlfy_err *err)
-{
-	static const char sql[] =
-		"SELECT category, verdict FROM zero_label_reviews WHERE image_id = ?1 ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *st;
-	int rc;
-
-	*category = *verdict = NULL;
-	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return mlfy_err_set(err, MLFY_ENOTFOUND, "no zero-label review");
-		return store_fail(s, err, "read zero-label review");
-	}
-	*category = col_dup(st, 0);
-	*verdict = col_dup(st, 1);
-	sqlite3_reset(st);
-	if (!*category || !*verdict) {
-		free(*category);
-		free(*verdict);
-		*category = *verdict = NULL;
-		return oom(err);
-	}
-	return 0;
 }
 
 /* ---- dashboard ------------------------------------------------------------ */
@@ -1759,7 +1738,7 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 			if (!(nv = realloc(sec, cap * sizeof(double)))) {
 				sqlite3_reset(st);
 				free(sec);
-				return oom(err);
+				return store_oom(err);
 			}
 			sec = nv;
 		}
@@ -1783,23 +1762,16 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 	return 0;
 }
 
-int mlfy_dashboard_get(struct mlfy_store *s, struct mlfy_dashboard *out, struct mlfy_err *err)
+/* Fills out (zeroed by the caller); the caller releases it on error. */
+static int dashboard_work(struct mlfy_store *s, struct mlfy_dashboard *out, struct mlfy_err *err)
 {
 	static const char sql_rows[] =
 		"SELECT a.batch, a.annotator_id, u.name, (SELECT COUNT(*) FROM images i WHERE i.batch = a.batch)"
 		" FROM assignments a JOIN annotators u ON u.id = a.annotator_id ORDER BY a.batch, u.name";
-	static const char sql_tot[] =
-		"SELECT (SELECT COUNT(*) FROM images),"
-		" (SELECT COUNT(*) FROM refinement_queue),"
-		" (SELECT COUNT(*) FROM refinement_queue WHERE expert_id IS NOT NULL),"
-		" (SELECT COUNT(*) FROM refinement_queue q WHERE EXISTS(SELECT 1 FROM annotations n"
-		"    WHERE n.image_id = q.image_id AND n.annotator_id = q.expert_id AND n.stage = 'refine')),"
-		" (SELECT COUNT(DISTINCT image_id) FROM zero_label_reviews)";
 	sqlite3_stmt *st;
 	size_t cap = 0, i;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	STMT(st, sql_rows);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlfy_dash_row *r;
@@ -1807,8 +1779,7 @@ int mlfy_dashboard_get(struct mlfy_store *s, struct mlfy_dashboard *out, struct 
 			cap = cap ? 2 * cap : 32;
 			if (!(r = realloc(out->rows, cap * sizeof(*r)))) {
 				sqlite3_reset(st);
-				mlfy_dashboard_release(out);
-				return oom(err);
+				return store_oom(err);
 			}
 			out->rows = r;
 		}
@@ -1816,41 +1787,36 @@ int mlfy_dashboard_get(struct mlfy_store *s, struct mlfy_dashboard *out, struct 
 		memset(r, 0, sizeof(*r));
 		r->batch = sqlite3_column_int(st, 0);
 		r->annotator_id = sqlite3_column_int64(st, 1);
-		r->annotator = col_dup(st, 2);
+		r->annotator = store_col_dup(st, 2);
 		r->assigned = sqlite3_column_int64(st, 3);
 		out->n_rows++;
 		if (!r->annotator) {
 			sqlite3_reset(st);
-			mlfy_dashboard_release(out);
-			return oom(err);
+			return store_oom(err);
 		}
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		mlfy_dashboard_release(out);
+	if (rc != SQLITE_DONE)
 		return store_fail(s, err, "dashboard");
-	}
 	for (i = 0; i < out->n_rows; i++)
-		if ((rc = dash_row_stats(s, &out->rows[i], err))) {
-			mlfy_dashboard_release(out);
+		if ((rc = dash_row_stats(s, &out->rows[i], err)))
 			return rc;
-		}
-	if (!(st = store_stmt(s, sql_tot, err))) {
-		mlfy_dashboard_release(out);
-		return err ? err->code : MLFY_ESTORE;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->n_images = sqlite3_column_int64(st, 0);
-		out->refine_queued = sqlite3_column_int64(st, 1);
-		out->refine_assigned = sqlite3_column_int64(st, 2);
-		out->refine_done = sqlite3_column_int64(st, 3);
-		out->zero_label_reviews = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		mlfy_dashboard_release(out);
-		return store_fail(s, err, "dashboard");
-	}
+	if ((rc = mlfy_review_stats_get(s, &out->review, err)))
+		return rc;
+	out->n_images = out->review.images;
 	return 0;
+}
+
+int mlfy_dashboard_get(struct mlfy_store *s, struct mlfy_dashboard *out, struct mlfy_err *err)
+{
+	int rc, began;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_read_begin(s, &began, err)))
+		return rc;
+	rc = dashboard_work(s, out, err);
+	store_read_end(s, began);
+	if (rc)
+		mlfy_dashboard_release(out);
+	return rc;
 }

@@ -2,7 +2,11 @@
  * (annotators, experts, admins), login sessions, batch assignments, the
  * append-only annotation history (stages ii and iv), per-person task lists,
  * the page's task view and the admin dashboard (SQLite backend in
- * annotations.c).
+ * annotations.c).  The refinement queue, final labels and zero-label reviews
+ * belong to store/review.h: this file's functions read and write them only
+ * through it (a refinement save finalises the image with
+ * mlfy_review_finalize and records its zero-label review with
+ * mlfy_review_zero_add).
  *
  * Writes need an open transaction unless the function says it opens its own
  * (the ones marked "one transaction" do, and must be called outside one).
@@ -18,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "store/review.h"
 #include "store/store.h"
 
 /* ---- accounts ------------------------------------------------------------- */
@@ -192,11 +197,6 @@ struct mlfy_label_choice {
 	enum mlfy_label_source source;
 };
 
-/* Zero-label review categories and verdicts (issue 4): stored as the names
- * below in zero_label_reviews. */
-#define MLFY_ZL_CATEGORIES "no_valid_proposal,low_resolution,fine_grained,unusual_object_or_view"
-#define MLFY_ZL_VERDICTS "agree,disagree,unsure"
-
 struct mlfy_annotation_save {
 	int64_t image_id;
 	int64_t annotator_id;
@@ -208,7 +208,8 @@ struct mlfy_annotation_save {
 				   * (code points, as the page's box counts them) */
 	double seconds;           /* cumulative time on the image, >= 0, < 1e7 */
 	/* refinement only, and only for an empty set: the zero-label review
-	 * (both NULL = none) */
+	 * (both NULL = none), names from MLFY_ZERO_CATEGORIES and
+	 * MLFY_ZERO_VERDICTS (store/review.h) */
 	const char *zl_category;
 	const char *zl_verdict;
 };
@@ -220,9 +221,17 @@ struct mlfy_annotation_save {
  * version (else MLFY_ECONFLICT: a stale save from a second tab), that labels
  * are known classes without duplicates (MLFY_EINVAL), and for a refinement
  * that changes the pre-checked union of the stage-ii sets, that a comment is
- * given (MLFY_EINVAL).  Records the active proposal model.  *version
- * receives the new version (base_version + 1).  Cost: a few index lookups,
- * independent of the number of saved annotations. */
+ * given (MLFY_EINVAL).  Records the active proposal model.
+ *
+ * A refinement (stage iv) also becomes the image's final set in the same
+ * transaction: mlfy_review_finalize (final stage "refined", annotation_id =
+ * this save), and a zero-label review given with an empty set is appended
+ * with mlfy_review_zero_add (the comment is the save's comment).  So the
+ * final labels always match the expert's latest save, and a failure of any
+ * part writes nothing.
+ *
+ * *version receives the new version (base_version + 1).  Cost: a few index
+ * lookups, independent of the number of saved annotations. */
 int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_save *in,
 			  int64_t *version, struct mlfy_err *err);
 
@@ -262,8 +271,11 @@ int mlfy_annotations_n_versions(struct mlfy_store *s, int64_t image_id, int64_t 
 
 struct mlfy_task_list {
 	int64_t *image_ids;     /* owned; stage ii: assigned batches' images by (batch, id);
-				 * stage iv: the expert's queue by image id */
-	unsigned char *done;    /* owned; done[i] = 1 when image_ids[i] has a saved annotation */
+				 * stage iv: the expert's refinement-queue rows in image-name
+				 * order (mlfy_review_queue_list) */
+	unsigned char *done;    /* owned; done[i] = 1 when image_ids[i] is done: stage ii, the
+				 * user saved an annotation; stage iv, its final set is a
+				 * refinement (final stage "refined") */
 	size_t n;
 	size_t n_done;
 };
@@ -341,11 +353,6 @@ int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,
 int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, char **path,
 			    char sha256[65], struct mlfy_err *err);
 
-/* Latest zero-label review of image_id into category/verdict (new strings,
- * free()); MLFY_ENOTFOUND when none. */
-int mlfy_view_zero_label(struct mlfy_store *s, int64_t image_id, char **category,
-			 char **verdict, struct mlfy_err *err);
-
 /* ---- dashboard ------------------------------------------------------------ */
 
 struct mlfy_dash_row {
@@ -363,15 +370,14 @@ struct mlfy_dashboard {
 	struct mlfy_dash_row *rows;  /* owned, ordered by (batch, annotator name) */
 	size_t n_rows;
 	int64_t n_images;            /* images in the project */
-	int64_t refine_queued;       /* refinement-queue rows */
-	int64_t refine_assigned;     /* of those, with an expert */
-	int64_t refine_done;         /* of those, with a saved refinement */
-	int64_t zero_label_reviews;  /* images with a zero-label review */
+	struct mlfy_review_stats review;  /* final labels by stage, the refinement queue
+					   * and zero-label reviews (mlfy_review_stats_get) */
 };
 
 void mlfy_dashboard_release(struct mlfy_dashboard *d);
 
-/* Per batch x annotator progress of stage ii plus the refinement queue. */
+/* Per batch x annotator progress of stage ii, plus the review counts of
+ * mlfy_review_stats_get (one read snapshot for both). */
 int mlfy_dashboard_get(struct mlfy_store *s, struct mlfy_dashboard *out, struct mlfy_err *err);
 
 #endif

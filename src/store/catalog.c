@@ -16,17 +16,6 @@
 			return (err) ? (err)->code : MLFY_ESTORE;       \
 	} while (0)
 
-static char *dup_col(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	return strdup(t ? (const char *)t : "");
-}
-
-static int nomem(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
-
 /* ---- classes -------------------------------------------------------------- */
 
 void mlfy_class_release(struct mlfy_class *c)
@@ -55,13 +44,13 @@ static int class_from_row(sqlite3_stmt *st, struct mlfy_class *c, struct mlfy_er
 {
 	memset(c, 0, sizeof(*c));
 	c->idx = sqlite3_column_int(st, 0);
-	c->ext_id = dup_col(st, 1);
-	c->name = dup_col(st, 2);
-	c->synonyms = dup_col(st, 3);
-	c->gloss = dup_col(st, 4);
+	c->ext_id = store_col_dup(st, 1);
+	c->name = store_col_dup(st, 2);
+	c->synonyms = store_col_dup(st, 3);
+	c->gloss = store_col_dup(st, 4);
 	if (!c->ext_id || !c->name || !c->synonyms || !c->gloss) {
 		mlfy_class_release(c);
-		return nomem(err);
+		return store_oom(err);
 	}
 	return 0;
 }
@@ -160,7 +149,7 @@ int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
 		if (len == cap) {
 			cap = cap ? cap * 2 : 64;
 			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = nomem(err);
+				rc = store_oom(err);
 				goto fail;
 			}
 			v = nv;
@@ -309,8 +298,8 @@ static int image_from_row(sqlite3_stmt *st, struct mlfy_image *img, struct mlfy_
 
 	memset(img, 0, sizeof(*img));
 	img->id = sqlite3_column_int64(st, 0);
-	img->name = dup_col(st, 1);
-	img->path = dup_col(st, 2);
+	img->name = store_col_dup(st, 1);
+	img->path = store_col_dup(st, 2);
 	img->original_label = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
 	img->batch = sqlite3_column_int(st, 4);
 	h = sqlite3_column_text(st, 5);
@@ -320,7 +309,7 @@ static int image_from_row(sqlite3_stmt *st, struct mlfy_image *img, struct mlfy_
 	img->bytes = sqlite3_column_int64(st, 8);
 	if (!img->name || !img->path) {
 		mlfy_image_release(img);
-		return nomem(err);
+		return store_oom(err);
 	}
 	return 0;
 }
@@ -504,7 +493,7 @@ int mlfy_catalog_batch_counts(struct mlfy_store *s, int64_t **counts, int *n_bat
 	if ((rc = mlfy_catalog_max_batch(s, &max, err)))
 		return rc;
 	if (!(v = calloc(max > 0 ? (size_t)max : 1, sizeof(*v))))
-		return nomem(err);
+		return store_oom(err);
 	if (!(st = store_stmt(s, sql, err))) {
 		free(v);
 		return err ? err->code : MLFY_ESTORE;
@@ -632,12 +621,12 @@ static int exemplar_from_row(sqlite3_stmt *st, struct mlfy_exemplar *e, struct m
 	memset(e, 0, sizeof(*e));
 	e->class_idx = sqlite3_column_int(st, 0);
 	e->rank = sqlite3_column_int(st, 1);
-	e->path = dup_col(st, 2);
+	e->path = store_col_dup(st, 2);
 	h = sqlite3_column_text(st, 3);
 	snprintf(e->sha256, sizeof(e->sha256), "%s", h ? (const char *)h : "");
 	e->width = sqlite3_column_int(st, 4);
 	e->height = sqlite3_column_int(st, 5);
-	return e->path ? 0 : nomem(err);
+	return e->path ? 0 : store_oom(err);
 }
 
 /* Collects the rows of st (bound by the caller) into a new array. */
@@ -652,7 +641,7 @@ static int exemplar_rows(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_exe
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
 			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = nomem(err);
+				rc = store_oom(err);
 				goto fail;
 			}
 			v = nv;

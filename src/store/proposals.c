@@ -16,17 +16,6 @@
 			return (err) ? (err)->code : MLFY_ESTORE;       \
 	} while (0)
 
-static char *dup_col(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	return strdup(t ? (const char *)t : "");
-}
-
-static int nomem(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
-
 void mlfy_model_release(struct mlfy_model *m)
 {
 	if (!m)
@@ -42,12 +31,12 @@ static int model_from_row(sqlite3_stmt *st, struct mlfy_model *m, struct mlfy_er
 {
 	memset(m, 0, sizeof(*m));
 	m->id = sqlite3_column_int64(st, 0);
-	m->name = dup_col(st, 1);
-	m->source = dup_col(st, 2);
-	m->kind = dup_col(st, 3);
+	m->name = store_col_dup(st, 1);
+	m->source = store_col_dup(st, 2);
+	m->kind = store_col_dup(st, 3);
 	if (!m->name || !m->source || !m->kind) {
 		mlfy_model_release(m);
-		return nomem(err);
+		return store_oom(err);
 	}
 	return 0;
 }
@@ -136,7 +125,7 @@ int mlfy_models_list(struct mlfy_store *s, struct mlfy_model **out, size_t *n,
 			struct mlfy_model *nv;
 			cap = cap ? 2 * cap : 8;
 			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = nomem(err);
+				rc = store_oom(err);
 				goto fail;
 			}
 			v = nv;

@@ -2,9 +2,11 @@
  * final labels, refinement queue and experts, finalisation, zero-label
  * reviews, raw votes, aggregation results, review counts and the export
  * cursor.  The annotation history itself is written by annotations.c
- * (serve); this file only reads it. */
+ * (serve); this file only reads it, and reads accounts through
+ * annotations.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/review.h"
+#include "store/annotations.h"
 #include "store/final_labels.h"
 #include "store/store_internal.h"
 
@@ -13,17 +15,6 @@
 #include <string.h>
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char *dup_col(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	return strdup(t ? (const char *)t : "");
-}
-
-static int oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
 
 static int cmp_i32(const void *a, const void *b)
 {
@@ -69,27 +60,6 @@ static int query_i64(struct mlfy_store *s, sqlite3_stmt *st, int64_t def, int64_
 	return 0;
 }
 
-/* A read snapshot for a series of reads made outside a transaction: one
- * deferred BEGIN instead of a shared-lock round trip (fcntl) per statement,
- * and every read sees the same state.  *began is 1 when this call began it. */
-static int read_begin(struct mlfy_store *s, int *began, struct mlfy_err *err)
-{
-	int rc;
-	*began = 0;
-	if (s->in_tx || !sqlite3_get_autocommit(s->db))
-		return 0;
-	if ((rc = store_exec(s, "BEGIN", err)))
-		return rc;
-	*began = 1;
-	return 0;
-}
-
-static void read_end(struct mlfy_store *s, int began)
-{
-	if (began)
-		store_exec(s, "COMMIT", NULL);
-}
-
 static int step_done(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_err *err, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -116,7 +86,7 @@ static int annotation_labels(struct mlfy_store *s, int64_t annotation_id, struct
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (ibuf_push(b, sqlite3_column_int(st, 0))) {
 			sqlite3_reset(st);
-			return oom(err);
+			return store_oom(err);
 		}
 	}
 	sqlite3_reset(st);
@@ -195,7 +165,7 @@ static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy
 			a->n_b++;
 		}
 		a->ids[a->n] = sqlite3_column_int64(st, 1);
-		if (!(a->names[a->n] = dup_col(st, 2)))
+		if (!(a->names[a->n] = store_col_dup(st, 2)))
 			goto nomem;
 		a->n++;
 		a->b[a->n_b - 1].n++;
@@ -209,7 +179,7 @@ static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy
 nomem:
 	sqlite3_reset(st);
 	assignees_free(a);
-	return oom(err);
+	return store_oom(err);
 }
 
 static const struct batch_people *assignees_of(const struct assignees *a, int batch)
@@ -288,9 +258,9 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 		out->annotation_id = sqlite3_column_int64(st, 0);
 		out->model_id = sqlite3_column_int64(st, 1);
 		out->seconds = sqlite3_column_double(st, 3);
-		if (!(b->comment = dup_col(st, 2))) {
+		if (!(b->comment = store_col_dup(st, 2))) {
 			sqlite3_reset(st);
-			return oom(err);
+			return store_oom(err);
 		}
 	} else if (rc != SQLITE_DONE) {
 		rc = store_fail(s, err, "read annotation");
@@ -309,7 +279,7 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 				if (ibuf_push(&b->shown, sqlite3_column_int(st, 0))) {
 					sqlite3_reset(st);
-					return oom(err);
+					return store_oom(err);
 				}
 			}
 			sqlite3_reset(st);
@@ -338,10 +308,10 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 	char *last = NULL;
 	int rc, began;
 
-	if ((rc = read_begin(s, &began, err)))
+	if ((rc = store_read_begin(s, &began, err)))
 		return rc;
 	if ((rc = assignees_load(s, &who, err))) {
-		read_end(s, began);
+		store_read_end(s, began);
 		return rc;
 	}
 	for (i = 0; i < who.n_b; i++)
@@ -350,7 +320,7 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 	ann = calloc(max_ann ? max_ann : 1, sizeof(*ann));
 	bufs = calloc(max_ann ? max_ann : 1, sizeof(*bufs));
 	if (!ann || !bufs) {
-		rc = oom(err);
+		rc = store_oom(err);
 		goto out;
 	}
 	memset(page, 0, sizeof(page));
@@ -366,15 +336,15 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct page_image *p = &page[n_page];
 			p->id = sqlite3_column_int64(st, 0);
-			p->name = dup_col(st, 1);
+			p->name = store_col_dup(st, 1);
 			p->batch = sqlite3_column_int(st, 2);
 			p->original_label = sqlite3_column_int(st, 3);
-			p->final_stage = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : dup_col(st, 4);
+			p->final_stage = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : store_col_dup(st, 4);
 			p->queued = sqlite3_column_int(st, 5);
 			n_page++;
 			if (!p->name || (sqlite3_column_type(st, 4) != SQLITE_NULL && !p->final_stage)) {
 				sqlite3_reset(st);
-				rc = oom(err);
+				rc = store_oom(err);
 				goto out_page;
 			}
 		}
@@ -446,7 +416,7 @@ out:
 	free(ann);
 	free(last);
 	assignees_free(&who);
-	read_end(s, began);
+	store_read_end(s, began);
 	return rc;
 }
 
@@ -470,7 +440,7 @@ int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
 		if (cur.stage == stage && cur.annotation_id == annotation_id) {
 			if (!(want = malloc((n ? n : 1) * sizeof(*want)))) {
 				mlfy_final_release(&cur);
-				return oom(err);
+				return store_oom(err);
 			}
 			if (n)
 				memcpy(want, labels, n * sizeof(*want));
@@ -596,10 +566,10 @@ static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id
 		e->image_id = sqlite3_column_int64(st, 0);
 		e->expert_id = sqlite3_column_int64(st, 4);
 		e->refined = sqlite3_column_int(st, 6);
-		if (!(e->image = dup_col(st, 1)) || !(e->rule = dup_col(st, 2)) ||
-		    !(e->reason = dup_col(st, 3)))
+		if (!(e->image = store_col_dup(st, 1)) || !(e->rule = store_col_dup(st, 2)) ||
+		    !(e->reason = store_col_dup(st, 3)))
 			goto nomem;
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL && !(e->expert = dup_col(st, 5)))
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL && !(e->expert = store_col_dup(st, 5)))
 			goto nomem;
 	}
 	sqlite3_reset(st);
@@ -614,7 +584,7 @@ nomem:
 	sqlite3_reset(st);
 	mlfy_queue_entries_free(v, *n);
 	*n = 0;
-	return oom(err);
+	return store_oom(err);
 }
 
 int mlfy_review_queue_list(struct mlfy_store *s, int64_t expert_id,
@@ -656,8 +626,6 @@ void mlfy_expert_loads_free(struct mlfy_expert_load *l, size_t n)
 	free(l);
 }
 
-static const char SQL_ACCOUNT[] =
-	"SELECT id, role, disabled FROM annotators WHERE name = ?1";
 static const char SQL_QUEUE_LOAD[] =
 	"SELECT COUNT(*) FROM refinement_queue WHERE expert_id = ?1";
 static const char SQL_QUEUE_REFINED[] =
@@ -688,49 +656,33 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 	if (n == 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "no experts given");
 	if (!(load = calloc(n, sizeof(*load))))
-		return oom(err);
+		return store_oom(err);
 	for (i = 0; i < n; i++) {
-		const char *role;
+		struct mlfy_user u;
 		for (j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j])) {
 				rc = mlfy_err_set(err, MLFY_EINVAL, "expert '%s' is listed twice", names[i]);
 				goto out;
 			}
 		if (!(load[i].name = strdup(names[i]))) {
-			rc = oom(err);
+			rc = store_oom(err);
 			goto out;
 		}
-		if (!(st = store_stmt(s, SQL_ACCOUNT, err))) {
-			rc = err->code;
-			goto out;
-		}
-		sqlite3_bind_text(st, 1, names[i], -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(st);
+		rc = mlfy_users_get(s, names[i], &u, err);
+		if (rc == MLFY_ENOTFOUND)
 			rc = mlfy_err_set(err, MLFY_ENOTFOUND, "no account named '%s' (add it with 'mlfy user add')",
 					  names[i]);
+		if (rc)
 			goto out;
-		}
-		if (rc != SQLITE_ROW) {
-			rc = store_fail(s, err, "read account");
-			sqlite3_reset(st);
-			goto out;
-		}
-		load[i].expert_id = sqlite3_column_int64(st, 0);
-		role = (const char *)sqlite3_column_text(st, 1);
-		if (strcmp(role, "expert") && strcmp(role, "admin")) {
+		load[i].expert_id = u.id;
+		if (u.role != MLFY_ROLE_EXPERT && u.role != MLFY_ROLE_ADMIN)
 			rc = mlfy_err_set(err, MLFY_EINVAL, "'%s' has role %s; refinement needs an expert or admin",
-					  names[i], role);
-			sqlite3_reset(st);
-			goto out;
-		}
-		if (sqlite3_column_int(st, 2)) {
+					  names[i], mlfy_role_name(u.role));
+		else if (u.disabled)
 			rc = mlfy_err_set(err, MLFY_EINVAL, "account '%s' is disabled", names[i]);
-			sqlite3_reset(st);
+		mlfy_user_release(&u);
+		if (rc)
 			goto out;
-		}
-		sqlite3_reset(st);
 		if (!(st = store_stmt(s, SQL_QUEUE_LOAD, err))) {
 			rc = err->code;
 			goto out;
@@ -749,7 +701,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 			int64_t *t = realloc(todo, nc * sizeof(*t));
 			if (!t) {
 				sqlite3_reset(st);
-				rc = oom(err);
+				rc = store_oom(err);
 				goto out;
 			}
 			todo = t;
@@ -915,8 +867,6 @@ int mlfy_zero_verdict_index(const char *verdict)
 static const char SQL_IMAGE_FINAL[] =
 	"SELECT i.name, f.stage, (SELECT COUNT(*) FROM final_labels l WHERE l.image_id = i.id)"
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id WHERE i.id = ?1";
-static const char SQL_ACCOUNT_ID[] =
-	"SELECT name, role, disabled FROM annotators WHERE id = ?1";
 static const char SQL_ZERO_ADD[] =
 	"INSERT INTO zero_label_reviews(image_id, expert_id, category, verdict, comment, created_at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -968,24 +918,17 @@ int mlfy_review_zero_add(struct mlfy_store *s, int64_t image_id, int64_t expert_
 		return rc;
 	}
 	sqlite3_reset(st);
-	if (!(st = store_stmt(s, SQL_ACCOUNT_ID, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, expert_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return mlfy_err_set(err, MLFY_ENOTFOUND, "no account with id %lld", (long long)expert_id);
-		return store_fail(s, err, "read account");
+	{
+		struct mlfy_user u;
+		if ((rc = mlfy_users_get_id(s, expert_id, &u, err)))
+			return rc;
+		if ((u.role != MLFY_ROLE_EXPERT && u.role != MLFY_ROLE_ADMIN) || u.disabled)
+			rc = mlfy_err_set(err, MLFY_EPERM, "'%s' may not record zero-label reviews (needs an enabled"
+					  " expert or admin account)", u.name);
+		mlfy_user_release(&u);
+		if (rc)
+			return rc;
 	}
-	if ((strcmp((const char *)sqlite3_column_text(st, 1), "expert") &&
-	     strcmp((const char *)sqlite3_column_text(st, 1), "admin")) || sqlite3_column_int(st, 2)) {
-		rc = mlfy_err_set(err, MLFY_EPERM, "'%s' may not record zero-label reviews (needs an enabled"
-				  " expert or admin account)", (const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-		return rc;
-	}
-	sqlite3_reset(st);
 	if (!(st = store_stmt(s, SQL_ZERO_ADD, err)))
 		return err->code;
 	mlfy_store_now(now);
@@ -1040,15 +983,15 @@ int mlfy_review_zero_get(struct mlfy_store *s, int64_t image_id, struct mlfy_zer
 	}
 	out->id = sqlite3_column_int64(st, 0);
 	out->image_id = image_id;
-	out->expert = dup_col(st, 1);
-	out->category = dup_col(st, 2);
-	out->verdict = dup_col(st, 3);
-	out->comment = dup_col(st, 4);
+	out->expert = store_col_dup(st, 1);
+	out->category = store_col_dup(st, 2);
+	out->verdict = store_col_dup(st, 3);
+	out->comment = store_col_dup(st, 4);
 	snprintf(out->created_at, sizeof(out->created_at), "%s", (const char *)sqlite3_column_text(st, 5));
 	sqlite3_reset(st);
 	if (!out->expert || !out->category || !out->verdict || !out->comment) {
 		mlfy_zero_review_release(out);
-		return oom(err);
+		return store_oom(err);
 	}
 	return 0;
 }
@@ -1078,7 +1021,7 @@ int mlfy_review_zero_pending(struct mlfy_store *s, int64_t **ids, size_t *n, str
 				free(*ids);
 				*ids = NULL;
 				*n = 0;
-				return oom(err);
+				return store_oom(err);
 			}
 			*ids = v;
 			cap = nc;
@@ -1178,6 +1121,45 @@ int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 	}
 	out->questions = sqlite3_column_int64(st, 0);
 	out->votes = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ---- invariants ----------------------------------------------------------------- */
+
+static const char SQL_CHECK[] =
+	"SELECT"
+	" (SELECT COUNT(*) FROM refinement_queue q JOIN final_status f ON f.image_id = q.image_id"
+	"   WHERE f.stage = 'agreed'),"
+	" (SELECT COUNT(*) FROM final_status f WHERE f.stage = 'refined' AND NOT EXISTS (SELECT 1"
+	"   FROM annotations a WHERE a.id = f.annotation_id AND a.image_id = f.image_id AND a.stage = 'refine')),"
+	" (SELECT COUNT(*) FROM final_status f WHERE f.stage = 'refined' AND f.annotation_id IS NOT NULL AND ("
+	"   EXISTS (SELECT class_idx FROM final_labels WHERE image_id = f.image_id"
+	"           EXCEPT SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id)"
+	"   OR EXISTS (SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id"
+	"           EXCEPT SELECT class_idx FROM final_labels WHERE image_id = f.image_id))),"
+	" (SELECT COUNT(*) FROM refinement_queue q JOIN current_annotations c ON c.image_id = q.image_id"
+	"   AND c.annotator_id = q.expert_id AND c.stage = 'refine'"
+	"   LEFT JOIN final_status f ON f.image_id = q.image_id"
+	"   WHERE f.stage IS NOT 'refined' OR f.annotation_id IS NOT c.id)";
+
+int mlfy_review_check(struct mlfy_store *s, struct mlfy_review_check *out, struct mlfy_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_CHECK, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return err->code;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		rc = store_fail(s, err, "check review tables");
+		sqlite3_reset(st);
+		return rc;
+	}
+	out->queued_and_agreed = sqlite3_column_int64(st, 0);
+	out->refined_without_refinement = sqlite3_column_int64(st, 1);
+	out->refined_set_differs = sqlite3_column_int64(st, 2);
+	out->refinements_not_final = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -1394,24 +1376,6 @@ int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 	return 0;
 }
 
-static const char SQL_ACCOUNT_BY_NAME[] = "SELECT id FROM annotators WHERE name = ?1";
-
-int mlfy_review_account_id(struct mlfy_store *s, const char *name, int64_t *id,
-			   struct mlfy_err *err)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_ACCOUNT_BY_NAME, err);
-	int rc;
-
-	if (!st)
-		return err->code;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if ((rc = query_i64(s, st, 0, id, err, "find account")))
-		return rc;
-	if (!*id)
-		return mlfy_err_set(err, MLFY_ENOTFOUND, "no account named '%s'", name);
-	return 0;
-}
-
 /* ---- export cursor ------------------------------------------------------------- */
 
 struct mlfy_export_cursor {
@@ -1435,16 +1399,16 @@ int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 
 	*out = NULL;
 	if (!c)
-		return oom(err);
+		return store_oom(err);
 	c->s = s;
-	if (read_begin(s, &c->began, err)) {
+	if (store_read_begin(s, &c->began, err)) {
 		int rc = err->code;
 		free(c);
 		return rc;
 	}
 	if (sqlite3_prepare_v2(s->db, SQL_EXPORT, -1, &c->st, NULL) != SQLITE_OK) {
 		int rc = store_fail(s, err, "prepare export");
-		read_end(s, c->began);
+		store_read_end(s, c->began);
 		free(c);
 		return rc;
 	}
@@ -1480,7 +1444,7 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 		if (end == p)
 			break;
 		if (ibuf_push(&c->labels, (int32_t)v))
-			return oom(err);
+			return store_oom(err);
 		p = end;
 	}
 	if (c->labels.n > 1)
@@ -1495,7 +1459,7 @@ void mlfy_export_close(struct mlfy_export_cursor *c)
 	if (!c)
 		return;
 	sqlite3_finalize(c->st);
-	read_end(c->s, c->began);
+	store_read_end(c->s, c->began);
 	free(c->labels.v);
 	free(c);
 }
@@ -1568,7 +1532,7 @@ static int prov_labels(struct mlfy_store *s, int64_t annotation_id, struct mlfy_
 			cap = nc;
 		}
 		a->labels[a->n_labels] = sqlite3_column_int(st, 0);
-		if (!(a->sources[a->n_labels] = dup_col(st, 1)))
+		if (!(a->sources[a->n_labels] = store_col_dup(st, 1)))
 			goto nomem;
 		a->n_labels++;
 	}
@@ -1578,7 +1542,7 @@ static int prov_labels(struct mlfy_store *s, int64_t annotation_id, struct mlfy_
 	return 0;
 nomem:
 	sqlite3_reset(st);
-	return oom(err);
+	return store_oom(err);
 }
 
 int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_provenance *out,
@@ -1615,8 +1579,8 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		a->seconds = sqlite3_column_double(st, 6);
 		a->n_versions = sqlite3_column_int64(st, 8);
 		snprintf(a->created_at, sizeof(a->created_at), "%s", (const char *)sqlite3_column_text(st, 7));
-		if (!(a->annotator = dup_col(st, 1)) || !(a->role = dup_col(st, 2)) ||
-		    !(a->stage = dup_col(st, 3)) || !(a->comment = dup_col(st, 5)))
+		if (!(a->annotator = store_col_dup(st, 1)) || !(a->role = store_col_dup(st, 2)) ||
+		    !(a->stage = store_col_dup(st, 3)) || !(a->comment = store_col_dup(st, 5)))
 			goto nomem;
 	}
 	sqlite3_reset(st);
@@ -1634,14 +1598,14 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	sqlite3_bind_int64(st, 1, image_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		out->queue_rule = dup_col(st, 0);
-		out->queue_reason = dup_col(st, 1);
+		out->queue_rule = store_col_dup(st, 0);
+		out->queue_reason = store_col_dup(st, 1);
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			out->queue_expert = dup_col(st, 2);
+			out->queue_expert = store_col_dup(st, 2);
 		if (!out->queue_rule || !out->queue_reason ||
 		    (sqlite3_column_type(st, 2) != SQLITE_NULL && !out->queue_expert)) {
 			sqlite3_reset(st);
-			rc = oom(err);
+			rc = store_oom(err);
 			goto fail;
 		}
 	} else if (rc != SQLITE_DONE) {
@@ -1661,7 +1625,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	return 0;
 nomem:
 	sqlite3_reset(st);
-	rc = oom(err);
+	rc = store_oom(err);
 fail:
 	free(ann_ids);
 	mlfy_provenance_release(out);

@@ -216,6 +216,26 @@ struct mlfy_review_stats {
 int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 			  struct mlfy_err *err);
 
+/* ---- invariants (for `mlfy check`) ---------------------------------------- */
+
+/* Violations of the review tables' invariants (docs/schema.md, "review"),
+ * as counts of images; all 0 in a sound project. */
+struct mlfy_review_check {
+	int64_t queued_and_agreed;          /* in the refinement queue and final stage "agreed" */
+	int64_t refined_without_refinement; /* final stage "refined" whose annotation_id is not a
+					     * stage-iv annotation of the image */
+	int64_t refined_set_differs;        /* final stage "refined" whose set is not its
+					     * refinement's label set */
+	/* not a violation: queued images whose assigned expert's current
+	 * refinement is not (yet) the final set, e.g. refinements written by
+	 * other means than `mlfy serve`; `mlfy finalize` makes it so */
+	int64_t refinements_not_final;
+};
+
+/* Counts the violations above into *out (read-only; a few indexed scans of
+ * final_status and refinement_queue).  0, or a store error. */
+int mlfy_review_check(struct mlfy_store *s, struct mlfy_review_check *out, struct mlfy_err *err);
+
 /* ---- raw votes ------------------------------------------------------------ */
 
 /* Deletes every vote of source (questions left without votes are removed
@@ -272,10 +292,6 @@ int mlfy_aggregations_put(struct mlfy_store *s, int64_t question_id, const char 
  * image. */
 int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 			 struct mlfy_err *err);
-
-/* Account id of a name; MLFY_ENOTFOUND when there is no such account. */
-int mlfy_review_account_id(struct mlfy_store *s, const char *name, int64_t *id,
-			   struct mlfy_err *err);
 
 /* ---- export cursor -------------------------------------------------------- */
 

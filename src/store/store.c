@@ -63,6 +63,35 @@ int store_require_tx(struct mlfy_store *s, struct mlfy_err *err, const char *wha
 	return 0;
 }
 
+int store_read_begin(struct mlfy_store *s, int *began, struct mlfy_err *err)
+{
+	int rc;
+	*began = 0;
+	if (s->in_tx || !sqlite3_get_autocommit(s->db))
+		return 0;
+	if ((rc = store_exec(s, "BEGIN", err)))
+		return rc;
+	*began = 1;
+	return 0;
+}
+
+void store_read_end(struct mlfy_store *s, int began)
+{
+	if (began)
+		store_exec(s, "COMMIT", NULL);
+}
+
+char *store_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return strdup(t ? (const char *)t : "");
+}
+
+int store_oom(struct mlfy_err *err)
+{
+	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+}
+
 sqlite3_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
 	sqlite3_stmt *st;

@@ -33,6 +33,19 @@ int store_exec(struct mlfy_store *s, const char *sql, struct mlfy_err *err);
 /* Requires an open transaction for a write; returns MLFY_EINVAL otherwise. */
 int store_require_tx(struct mlfy_store *s, struct mlfy_err *err, const char *what);
 
+/* A read snapshot for a series of reads made outside a transaction: one
+ * deferred BEGIN instead of a shared-lock round trip per statement, and
+ * every read sees the same state.  *began is 1 when this call began it (then
+ * end it with store_read_end); inside a transaction it does nothing. */
+int store_read_begin(struct mlfy_store *s, int *began, struct mlfy_err *err);
+void store_read_end(struct mlfy_store *s, int began);
+
+/* A new copy (free()) of a text column, "" for NULL; NULL when out of memory. */
+char *store_col_dup(sqlite3_stmt *st, int col);
+
+/* Sets err to MLFY_ENOMEM "out of memory" and returns MLFY_ENOMEM. */
+int store_oom(struct mlfy_err *err);
+
 /* The forward migrations: migrations[i] brings the schema from version i to
  * i + 1.  Defined in schema.c. */
 extern const char *const store_migrations[];

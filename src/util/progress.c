@@ -5,7 +5,9 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TTY_INTERVAL 0.1     /* seconds between redraws */
 #define PLAIN_INTERVAL 10.0  /* seconds between plain lines */
@@ -62,25 +64,52 @@ static double rate_of(const struct mlfy_progress *p, double now)
 	return el > 1e-9 ? (double)p->done / el : 0.0;
 }
 
+/* Width of the terminal behind f in columns (80 when it cannot be asked). */
+static int term_columns(FILE *f)
+{
+	struct winsize ws;
+	int fd = fileno(f);
+	if (fd >= 0 && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
 static void draw_tty(struct mlfy_progress *p, double now)
 {
 	double rate = rate_of(p, now);
-	char eta[16];
+	char eta[16], tail[128], line[256];
+	int cols = p->columns > 0 ? p->columns : term_columns(p->out);
+	int len;
 
 	if (p->total > 0) {
 		char bar[BAR_WIDTH + 1];
 		int64_t d = p->done > p->total ? p->total : p->done;
-		int fill = (int)(d * BAR_WIDTH / p->total), i;
-		for (i = 0; i < BAR_WIDTH; i++)
-			bar[i] = i < fill ? '#' : '.';
-		bar[BAR_WIDTH] = '\0';
+		int room, bw, fill, i;
 		mlfy_progress_fmt_duration(eta, sizeof(eta),
 					   rate > 0 ? (double)(p->total - d) / rate : -1);
-		fprintf(p->out, "\r%s [%s] %lld/%lld %3d%%  %.1f/s  ETA %s\033[K", p->label, bar,
-			(long long)p->done, (long long)p->total, (int)(d * 100 / p->total), rate, eta);
+		snprintf(tail, sizeof(tail), " %lld/%lld %3d%%  %.1f/s  ETA %s", (long long)p->done,
+			 (long long)p->total, (int)(d * 100 / p->total), rate, eta);
+		/* the bar shrinks (down to nothing) so that the line fits */
+		room = cols - 1 - (int)strlen(p->label) - (int)strlen(tail) - 3;
+		bw = room > BAR_WIDTH ? BAR_WIDTH : room;
+		if (bw >= 4) {
+			fill = (int)(d * bw / p->total);
+			for (i = 0; i < bw; i++)
+				bar[i] = i < fill ? '#' : '.';
+			bar[bw] = '\0';
+			snprintf(line, sizeof(line), "%s [%s]%s", p->label, bar, tail);
+		} else {
+			snprintf(line, sizeof(line), "%s:%s", p->label, tail);
+		}
 	} else {
-		fprintf(p->out, "\r%s: %lld  %.1f/s\033[K", p->label, (long long)p->done, rate);
+		snprintf(line, sizeof(line), "%s: %lld  %.1f/s", p->label, (long long)p->done, rate);
 	}
+	/* a line as wide as the terminal would wrap, and '\r' would then
+	 * redraw only its last part: at most cols - 1 characters */
+	len = (int)strlen(line);
+	if (len > cols - 1)
+		len = cols > 1 ? cols - 1 : 0;
+	fprintf(p->out, "\r%.*s\033[K", len, line);
 	fflush(p->out);
 	p->drawn = 1;
 }

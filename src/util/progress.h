@@ -35,6 +35,9 @@ struct mlfy_progress {
 	double t_last;        /* when the last line/redraw was written */
 	int last_decile;      /* plain mode: last 10 % step printed */
 	int drawn;            /* tty mode: a partial line is on screen */
+	int columns;          /* tty mode: line width; 0 (the default) = the
+	                       * terminal's (TIOCGWINSZ on out), 80 if unknown;
+	                       * lines are cut to columns - 1, the bar shrinks first */
 	int finished;
 };
 

@@ -1,20 +1,35 @@
 // annotate.mjs - browser end-to-end test of mlfy serve with playwright-core
 // driving Debian's chromium: log in, annotate 3 images by keyboard only,
 // reload, check the stored sets in the project (sqlite3 CLI), a stale save
-// from a second tab, the expert refinement flow, the admin dashboard, and
-// screenshots of every page in ARTIFACTS.
+// from a second tab, stage iii with `mlfy analyze` and `mlfy
+// assign-refinement`, the expert refinement flow (the saved set is the
+// image's final set in `mlfy export`), the admin dashboard and its export
+// downloads, and screenshots of every page in ARTIFACTS.
 //
-//   node annotate.mjs BASE_URL PROJECT ARTIFACTS
+//   MLFY=path/to/mlfy node annotate.mjs BASE_URL PROJECT ARTIFACTS
 // Passwords: <name>-password-1 (set up by annotate.sh).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
 const [base, project, artifacts] = process.argv.slice(2);
+const mlfyBin = process.env.MLFY;
+assert.ok(mlfyBin, 'MLFY must name the mlfy binary');
 mkdirSync(artifacts, { recursive: true });
+
+function mlfy(...args) {
+  return execFileSync(mlfyBin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+/* the row of image `name` in `mlfy export --format csv` (names here need no CSV quoting) */
+function exportRow(name) {
+  const [head, ...rows] = mlfy('export', project, '--format', 'csv').trimEnd().split('\n');
+  const keys = head.split(',');
+  const row = rows.map((l) => l.split(',')).find((r) => r[0] === name);
+  return row && Object.fromEntries(keys.map((k, i) => [k, i === keys.length - 1 ? row.slice(i).join(',') : row[i]]));
+}
 
 function sql(q) {
   return execFileSync('sqlite3', ['-readonly', project, q], { encoding: 'utf8' }).trim();
@@ -175,9 +190,14 @@ try {
   const want2 = [task1.proposals[0].class, task1.proposals[1].class].sort((a, b) => a - b).join(',');
   assert.equal(storedSet(id1, 'ann2'), want2);
 
+  step('stage iii: mlfy analyze queues image 1 (the sets differ), mlfy assign-refinement gives it to the expert');
+  mlfy('analyze', project);
+  assert.equal(sql('SELECT image_id || \' \' || reason FROM refinement_queue'), `${id1} sets_differ`);
+  mlfy('assign-refinement', project, '--experts', 'expert');
+  const name1 = sql(`SELECT name FROM images WHERE id = ${id1}`);
+  assert.equal(exportRow(name1).stage, 'undecided', 'not decided before the refinement');
+
   step('expert refinement: union pre-checked, original marked, comment required on change');
-  execFileSync('sqlite3', [project, `INSERT INTO refinement_queue(image_id, rule, reason, expert_id, queued_at, assigned_at)
-    SELECT ${id1}, 'paper', 'sets differ', id, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM annotators WHERE name = 'expert'`]);
   const ctxE = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const pe = await ctxE.newPage();
   pe.on('pageerror', (e) => { console.error('page error: ' + e.message); failed = true; });
@@ -207,13 +227,33 @@ try {
     'the second proposal is not visible');
   await ctxE.close();
 
-  step('admin dashboard');
-  const ctxD = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+  step('the refined set is the final set: mlfy export --format csv');
+  const row1 = exportRow(name1);
+  assert.deepEqual(row1, {
+    file: name1, original_label: row1.original_label, labels: wantR.split(',').join(' '),
+    label_count: String(wantR.split(',').length), stage: 'refined', comment: 'the second proposal is not visible',
+  });
+
+  step('admin dashboard: queue and final-label counts, export downloads equal to mlfy export');
+  const ctxD = await browser.newContext({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
   const pd = await ctxD.newPage();
+  pd.on('pageerror', (e) => { console.error('page error: ' + e.message); failed = true; });
   await login(pd, 'admin');
   await pd.waitForSelector('#grid tbody tr td');
-  assert.match(await pd.textContent('#c-queue'), /^1 \(1 · 1\)/);
+  assert.equal((await pd.textContent('#c-queue')).trim(), '1');
+  assert.match(await pd.textContent('#c-queue-sub'), /^1 assigned to experts · 1 refined · 0 waiting/);
+  assert.match(await pd.textContent('#c-final'), /1 decided \(0 agreed · 1 refined\)/);
+  assert.equal((await pd.textContent('#c-zero')).trim(), '0 / 0');
+  assert.deepEqual(await pd.$$eval('#exports a', (as) => as.map((a) => a.dataset.format)),
+    ['real', 'multilabelfy', 'csv', 'jsonl', 'labelstudio']);
+  await pd.waitForTimeout(400);   /* the progress bars' 0.3 s width transition */
   await pd.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+  for (const fmt of ['csv', 'jsonl']) {
+    const [dl] = await Promise.all([pd.waitForEvent('download'), pd.click(`#exports a[data-format=${fmt}]`)]);
+    assert.equal(dl.suggestedFilename(), `p-${fmt}.${fmt}`);
+    const got = readFileSync(await dl.path(), 'utf8');
+    assert.equal(got, mlfy('export', project, '--format', fmt), `the ${fmt} download is mlfy export's output`);
+  }
   await ctxD.close();
   console.log(`e2e: ok (${total} images per annotator)`);
 } catch (e) {

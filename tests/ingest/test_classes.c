@@ -348,6 +348,28 @@ static void init_failure_leaves_nothing(void **state)
 	assert_int_equal(r.n_wordnet, 1);
 	assert_int_equal(r.n_names, 1);
 	assert_int_equal(access(proj, F_OK), 0);
+
+	/* project names (shown on the annotation pages) must be UTF-8 text
+	 * without control characters; a file name that is not needs --name */
+	{
+		char proj2[4096], dir[4096];
+		test_tmpfile(proj2, sizeof(proj2), "q.mlfy");
+		o.name = "a\x1b[2Jb";
+		assert_int_equal(mlfy_ingest_init(proj2, &o, &r, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "project name"));
+		o.name = "bad \xff";
+		assert_int_equal(mlfy_ingest_init(proj2, &o, &r, &err), MLFY_EINVAL);
+		assert_int_equal(access(proj2, F_OK), -1);
+		o.name = NULL;
+		test_tmpfile(dir, sizeof(dir), "");
+		snprintf(proj2, sizeof(proj2), "%s\xff.mlfy", dir);
+		assert_int_equal(mlfy_ingest_init(proj2, &o, &r, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "give one with --name"));
+		assert_int_equal(access(proj2, F_OK), -1);
+		o.name = "Crème brûlée";
+		assert_int_equal(mlfy_ingest_init(proj2, &o, &r, &err), 0);
+		assert_int_equal(access(proj2, F_OK), 0);
+	}
 }
 
 int main(void)

@@ -353,6 +353,23 @@ static void npy_refusals(void **state)
 	s = project(5, four, NULL, 4);
 	/* class count */
 	import_bad(s, write_f32("c6.npy", x, 4, 4), NULL, MLFY_PRED_AUTO, "4 columns, but the project has 5 classes");
+	/* model names: control characters, invalid UTF-8, too long (they are
+	 * shown on pages and written to JSON); nothing stored */
+	{
+		const char *ok = write_f32("ok.npy", x, 4, 5);
+		char longname[MLFY_MODEL_NAME_MAX + 2];
+		struct mlfy_model m;
+		memset(longname, 'm', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		assert_int_equal(import(s, ok, "bad\nname", NULL, 3, MLFY_PRED_AUTO, NULL, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "model name"));
+		assert_int_equal(import(s, ok, "bad\xff", NULL, 3, MLFY_PRED_AUTO, NULL, &err), MLFY_EINVAL);
+		assert_int_equal(import(s, ok, longname, NULL, 3, MLFY_PRED_AUTO, NULL, &err), MLFY_EINVAL);
+		assert_int_equal(mlfy_models_find(s, "bad\nname", &m, &err), MLFY_ENOTFOUND);
+		longname[MLFY_MODEL_NAME_MAX] = '\0';   /* 200 bytes: fine */
+		assert_int_equal(import(s, ok, longname, NULL, 3, MLFY_PRED_AUTO, NULL, &err), 0);
+		assert_int_equal(import(s, ok, "ResNet-50 (timm, é)", NULL, 3, MLFY_PRED_AUTO, NULL, &err), 0);
+	}
 	/* row count without an order file */
 	import_bad(s, write_f32("r3.npy", x, 3, 5), NULL, MLFY_PRED_AUTO,
 		   "3 rows, but the project has 4 images (give --order FILE");
@@ -564,6 +581,9 @@ static void timm_refusals(void **state)
 		   "top-3 logits cannot be turned into probabilities");
 	import_bad(s, write_text("u.csv", "filename,index,prob\nzz.jpg,[2 0 4],[0.6 0.3 0.05]\n"), NULL, 0,
 		   "line 2: unknown image 'zz.jpg'");
+	/* a file name that is not UTF-8 is named as such (was "no file name column") */
+	import_bad(s, write_text("utf.csv", "filename,index,prob\n\xff" "a.jpg,[2 0 4],[0.6 0.3 0.05]\n"), NULL, 0,
+		   "utf.csv:2: the file name is not valid UTF-8");
 	import_bad(s, write_text("amb.csv", "filename,index,prob\nsame.jpg,[2 0 4],[0.6 0.3 0.05]\n"), NULL, 0,
 		   "matches several project images");
 	import_bad(s, write_text("dup.csv", "filename,index,prob\na.jpg,[2 0 4],[0.6 0.3 0.05]\n"

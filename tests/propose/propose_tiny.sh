@@ -56,6 +56,22 @@ EOF
 }
 check_proposals tiny || fail "proposals differ from expected.json"
 
+# a timm config whose test size is the model's fixed size: test_input_size and
+# test_crop_pct win over input_size and crop_pct (timm validate.py)
+cat > config.json <<'EOF'
+{"architecture": "tiny", "num_classes": 10,
+ "pretrained_cfg": {"input_size": [3, 224, 224], "crop_pct": 0.875, "interpolation": "bilinear",
+  "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225],
+  "test_input_size": [3, 8, 8], "test_crop_pct": 1.0}}
+EOF
+"$MLFY" propose p.mlfy --model "$DATA/tiny.onnx" --config config.json --top 5 --name tiny-cfg > out 2>err ||
+  { cat out err; fail "propose --config"; }
+grep -q "preprocessing: 8x8 NCHW, crop_pct 1 (center), bilinear" out || fail "config: $(cat out)"
+check_proposals tiny-cfg || fail "proposals with --config"
+sed -i 's/"test_input_size": \[3, 8, 8\], //' config.json
+expect_fail "$MLFY" propose p.mlfy --model "$DATA/tiny.onnx" --config config.json --top 5 --name tiny-cfg2
+expect_err "input size 224x224 does not match the model's fixed input 8x8"
+
 # resume: nothing left to do
 "$MLFY" propose p.mlfy --model "$DATA/tiny.onnx" --crop-pct 1 --top 5 > out 2>err || fail "rerun"
 grep -q "stored for 0 images, 6 already had them" out || fail "resume: $(cat out)"

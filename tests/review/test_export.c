@@ -210,15 +210,73 @@ static void invalid_utf8_is_an_error(void **state)
 	free(buf);
 }
 
+/* The stream API piece by piece (as mlfy serve pulls it): the opening, one
+ * piece per image, the closing, then 0 for good; the pieces concatenated are
+ * mlfy_export's output byte for byte in every format. */
+static void stream_pieces(void **state)
+{
+	struct env *e = *state;
+	int f;
+	for (f = 0; f < MLFY_EXPORT_N_FORMATS; f++) {
+		struct mlfy_export_summary sum;
+		struct mlfy_export_stream *es;
+		struct mlfy_err err;
+		char *whole = export(e, (enum mlfy_export_format)f, &sum), *all = NULL, *piece[8];
+		size_t n_all = 0, len;
+		int k = 0, rc, i;
+		FILE *cat = open_memstream(&all, &n_all);
+
+		assert_int_equal(mlfy_export_stream_open(e->s, (enum mlfy_export_format)f, &es, &err), 0);
+		for (;;) {
+			FILE *out = open_memstream(&piece[k], &len);
+			rc = mlfy_export_stream_next(es, out, &err);
+			fclose(out);
+			assert_true(rc == 0 || rc == 1);
+			if (rc == 0) {
+				assert_int_equal(len, 0);   /* the end writes nothing */
+				free(piece[k]);
+				break;
+			}
+			fputs(piece[k], cat);
+			assert_true(++k < 8);
+		}
+		assert_int_equal(k, 6);   /* opening, 4 images, closing */
+		assert_int_equal(mlfy_export_stream_next(es, stdout, &err), 0);
+		assert_int_equal(mlfy_export_stream_summary(es)->images, 4);
+		assert_int_equal(mlfy_export_stream_summary(es)->decided, sum.decided);
+		assert_int_equal(mlfy_export_stream_summary(es)->labels, sum.labels);
+		mlfy_export_stream_close(es);
+		fclose(cat);
+		assert_string_equal(all, whole);
+		if (f == MLFY_EXPORT_MULTILABELFY)
+			assert_string_equal(piece[3], "");   /* plain.jpg is undecided: left out */
+		if (f == MLFY_EXPORT_CSV)
+			assert_string_equal(piece[3], "plain.jpg,2,,0,undecided,\n");
+		for (i = 0; i < k; i++)
+			free(piece[i]);
+		free(all);
+		free(whole);
+	}
+}
+
 static void format_names(void **state)
 {
 	enum mlfy_export_format f;
 	struct mlfy_err err;
+	int i;
 	(void)state;
 	assert_int_equal(mlfy_export_format_parse("jsonl", &f, &err), 0);
 	assert_int_equal(f, MLFY_EXPORT_JSONL);
 	assert_int_equal(mlfy_export_format_parse("coco", &f, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "'coco'"));
+	for (i = 0; i < MLFY_EXPORT_N_FORMATS; i++) {   /* names parse back to themselves */
+		assert_int_equal(mlfy_export_format_parse(mlfy_export_format_name((enum mlfy_export_format)i), &f, &err), 0);
+		assert_int_equal(f, i);
+	}
+	assert_null(mlfy_export_format_name((enum mlfy_export_format)MLFY_EXPORT_N_FORMATS));
+	assert_string_equal(mlfy_export_format_ext(MLFY_EXPORT_REAL), "json");
+	assert_string_equal(mlfy_export_format_ext(MLFY_EXPORT_CSV), "csv");
+	assert_string_equal(mlfy_export_format_ext(MLFY_EXPORT_JSONL), "jsonl");
 }
 
 int main(void)
@@ -230,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(jsonl_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(labelstudio_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_utf8_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(stream_pieces, setup, teardown),
 		cmocka_unit_test(format_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,18 +125,20 @@ static void u8str(uint32_t *dst, const char *s)
 		dst[i] = (uint32_t)(unsigned char)(*s ? *s++ : 0);
 }
 
-/* 2 raters x 3 questions x 3 answers; rater 7 skips question 2. */
-static void make_vote_file(const char *path, const double *tensor, const char *label2, int ids_len)
+/* 2 raters x 3 questions x 3 answers; rater 7 skips question 2.  Question 2
+ * asks about label2 of image2; the raters' ids are 7 and rater2. */
+static void make_vote_file_of(const char *path, const double *tensor, const char *image2, const char *label2,
+			      int64_t rater2, int ids_len)
 {
 	uint32_t info[3 * 2 * 8];
-	int64_t ids[2] = { 7, 9 };
+	int64_t ids[2] = { 7, rater2 };
 	struct member m[3];
 	int i;
 	u8str(info + 0, "a.jpg");
 	u8str(info + 8, "3");
 	u8str(info + 16, "a.jpg");
 	u8str(info + 24, "5");
-	u8str(info + 32, "b.jpg");
+	u8str(info + 32, image2);
 	u8str(info + 40, label2);
 	m[0].name = "tensor.npy";
 	m[0].data = npy("<f8", "(2, 3, 3)", tensor, 18 * sizeof(double), &m[0].len);
@@ -147,6 +149,11 @@ static void make_vote_file(const char *path, const double *tensor, const char *l
 	write_npz(path, m, 3);
 	for (i = 0; i < 3; i++)
 		free(m[i].data);
+}
+
+static void make_vote_file(const char *path, const double *tensor, const char *label2, int ids_len)
+{
+	make_vote_file_of(path, tensor, "b.jpg", label2, 9, ids_len);
 }
 
 static const double good_tensor[18] = {
@@ -205,6 +212,32 @@ static void malformed_files(void **state)
 	assert_non_null(strstr(err.msg, "ids"));
 	test_tmpfile(path, sizeof(path), "absent.npz");
 	assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_ENOTFOUND);
+}
+
+/* A rater id twice, or one question twice, would give one rater two answers
+ * to one question; stored, one of them was silently dropped while the
+ * import reported every vote as stored. */
+static void duplicate_raters_or_questions(void **state)
+{
+	char path[4096];
+	struct mlfy_vote_set v;
+	struct mlfy_err err;
+	(void)state;
+	test_tmpfile(path, sizeof(path), "dupids.npz");
+	make_vote_file_of(path, good_tensor, "b.jpg", "3", 7, 2);
+	assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "ids[0] and ids[1] are both rater 7"));
+	assert_int_equal(v.n_votes, 0);
+	test_tmpfile(path, sizeof(path), "dupq.npz");
+	make_vote_file_of(path, good_tensor, "a.jpg", "3", 9, 2);
+	assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "info[0] and info[2] are the same question (image 'a.jpg', label 3)"));
+	/* the same label of another image, or another label of the same image, is fine */
+	test_tmpfile(path, sizeof(path), "distinct.npz");
+	make_vote_file_of(path, good_tensor, "b.jpg", "5", 9, 2);
+	assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), 0);
+	assert_int_equal(v.n_questions, 3);
+	mlfy_vote_set_release(&v);
 }
 
 static void store_round_trip(void **state)
@@ -356,6 +389,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hand_made_file),
 		cmocka_unit_test(malformed_files),
+		cmocka_unit_test(duplicate_raters_or_questions),
 		cmocka_unit_test(store_round_trip),
 		cmocka_unit_test(votes_from_annotations),
 		cmocka_unit_test(real_golden_accuracy),

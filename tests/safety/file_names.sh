@@ -9,14 +9,14 @@ jpeg src/cat/ok.jpg
 jpeg "src/cat/$(printf 'caf\xe9-latin1.jpg')" 40 30
 run_mlfy add-images p.mlfy src --quiet
 expect_status 1
-expect_err 'cat/caf\xe9-latin1.jpg: file name is not valid UTF-8 text'
+expect_err 'cat/caf\xe9-latin1.jpg: file name is not valid UTF-8 or has control characters'
 expect_err "mlfy add-images: error: src: 1 problem; nothing imported"
 expect_no_images p.mlfy
 # the same in a CSV manifest
 printf 'path,label\ncat/ok.jpg,cat\n%s,cat\n' "$(printf 'cat/caf\xe9-latin1.jpg')" >src/manifest.csv
 run_mlfy add-images p.mlfy src/manifest.csv --quiet
 expect_status 1
-expect_err_part "src/manifest.csv:3: cat/caf\\xe9-latin1.jpg: path is not valid UTF-8 text"
+expect_err_part "src/manifest.csv:3: cat/caf\\xe9-latin1.jpg: path is not valid UTF-8 or has control characters"
 expect_no_images p.mlfy
 rm src/manifest.csv "src/cat/$(printf 'caf\xe9-latin1.jpg')"
 

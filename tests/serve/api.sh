@@ -2,7 +2,10 @@
 # api.sh - the HTTP API of `mlfy serve` against a live server with curl:
 # every route, 401 without a session, 403 across users and roles, CSRF,
 # 409 on stale saves, traversal attempts, bad JSON, 413/431, login
-# throttling, logout, idle expiry, restart, TLS, the access log.
+# throttling, logout, idle expiry, restart, TLS, the access log; stage iii
+# with `mlfy analyze` / `mlfy assign-refinement`, expert saves becoming the
+# final labels (checked with `mlfy export` after each), and the admin's
+# streamed exports compared byte for byte with `mlfy export`.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -171,23 +174,118 @@ req expert GET /api/dashboard; expect 403 "expert dashboard"
 req admin GET /api/dashboard; expect 200 "dashboard"
 [ "$(json 'j["done"]')" = 2 ] && ok || bad "dashboard counts 2 done: $BODY"
 
-# ---- refinement -----------------------------------------------------------------------------------
+# ---- refinement: stage iii with the real commands, then the expert's saves --------------------------
 req expert GET /api/tasks?stage=refine; [ "$(json 'j["total"]')" = 0 ] && ok || bad "empty queue"
 req expert GET /api/tasks/1?stage=refine; expect 403 "refine an unqueued image"
-sq "INSERT INTO refinement_queue(image_id, rule, reason, expert_id, queued_at) SELECT 1, 'paper', 'differ', id, 'now' FROM annotators WHERE name = 'expert'"
-req expert GET /api/tasks; [ "$(json 'j["stage"], j["total"]')" = "refine 1" ] && ok || bad "expert queue: $BODY"
+# image 1: ann1 {} (none of these), ann2 {0, 2} -> sets differ -> queued; the rest are incomplete
+"$MLFY" analyze "$PROJECT" > "$tmp/analyze.out" 2>&1 || bad "mlfy analyze: $(cat "$tmp/analyze.out")"
+[ "$(sq "SELECT image_id || ' ' || reason FROM refinement_queue")" = "1 sets_differ" ] && ok || bad "image 1 queued"
+req expert GET /api/tasks; [ "$(json 'j["total"]')" = 0 ] && ok || bad "queued but not yet assigned: $BODY"
+"$MLFY" assign-refinement "$PROJECT" --experts expert > "$tmp/assign.out" 2>&1 \
+	|| bad "assign-refinement: $(cat "$tmp/assign.out")"
+req expert GET /api/tasks
+[ "$(json 'j["stage"], j["total"], j["n_done"]')" = "refine 1 0" ] && ok || bad "expert queue: $BODY"
 req expert GET /api/tasks/1?stage=refine; expect 200 "refine view"
 [ "$(json 'sorted(o["annotator"] for o in j["others"])')" = "['ann1', 'ann2']" ] && ok || bad "refine shows stage-ii sets"
 [ "$(json 'j["image"]["original_label"]')" = 0 ] && ok || bad "refine marks the original label"
+[ "$(json 'j["zero_label"]')" = None ] && ok || bad "no zero-label review yet"
 put expert /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[{"class":0,"source":"prefill"}]}'
 expect 400 "changed set without a comment"; has "comment" "comment required"
+img1=$(sq "SELECT name FROM images WHERE id = 1")
+csv_row() {   # csv_row NAME: that image's row of `mlfy export --format csv` as labels|count|stage|comment
+	"$MLFY" export "$PROJECT" --format csv 2>/dev/null | python3 -c '
+import csv, sys
+for r in csv.DictReader(sys.stdin):
+    if r["file"] == sys.argv[1]:
+        print("|".join([r["labels"], r["label_count"], r["stage"], r["comment"]]))' "$1"
+}
+[ "$(csv_row "$img1")" = "|0|undecided|" ] && ok || bad "undecided before the refinement: $(csv_row "$img1")"
 put expert /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[{"class":0,"source":"prefill"},{"class":2,"source":"prefill"}]}'
 expect 200 "union kept without a comment"
+[ "$(csv_row "$img1")" = "0 2|2|refined|" ] && ok || bad "the save is the final set: $(csv_row "$img1")"
+[ "$(sq "SELECT f.annotation_id = (SELECT id FROM current_annotations WHERE image_id = 1 AND stage = 'refine')
+	FROM final_status f WHERE image_id = 1")" = 1 ] && ok || bad "the final set points at the refinement"
+req expert GET /api/tasks; [ "$(json 'j["n_done"]')" = 1 ] && ok || bad "refined image done: $BODY"
+put expert /api/tasks/1/annotation '{"stage":"refine","base_version":1,"labels":[],"comment":"nothing fits","zero_label":{"category":"blurry","verdict":"disagree"}}'
+expect 400 "unknown zero-label category"; has "zero_label.category" "the message names the field"
+[ "$(csv_row "$img1")" = "0 2|2|refined|" ] && ok || bad "a refused save changes nothing: $(csv_row "$img1")"
 put expert /api/tasks/1/annotation '{"stage":"refine","base_version":1,"labels":[],"comment":"nothing fits","zero_label":{"category":"low_resolution","verdict":"disagree"}}'
 expect 200 "zero-label review"
 [ "$(sq "SELECT category || '/' || verdict FROM zero_label_reviews")" = "low_resolution/disagree" ] && ok || bad "zero-label stored"
+[ "$(csv_row "$img1")" = "|0|refined|nothing fits" ] && ok || bad "empty final set: $(csv_row "$img1")"
+"$MLFY" stats "$PROJECT" > "$tmp/stats.out" 2>&1
+grep -q "low_resolution" "$tmp/stats.out" && ok || bad "mlfy stats counts the review: $(cat "$tmp/stats.out")"
+req expert GET /api/tasks/1?stage=refine
+[ "$(json 'j["zero_label"]["category"], j["zero_label"]["verdict"], j["zero_label"]["expert"]')" = "low_resolution disagree expert" ] \
+	&& ok || bad "the refine view shows the review: $BODY"
 put expert /api/tasks/2/annotation '{"stage":"refine","base_version":0,"labels":[]}'; expect 403 "expert refines unqueued image"
 req ann2 GET /api/tasks/1?stage=refine; expect 403 "annotator reads refinement"
+req admin GET /api/dashboard
+[ "$(json 'j["refinement"]["queued"], j["refinement"]["assigned"], j["refinement"]["refined"], j["refinement"]["waiting"]')" = "1 1 1 0" ] \
+	&& ok || bad "dashboard refinement counts: $BODY"
+[ "$(json 'j["zero_label"]["empty_sets"], j["zero_label"]["reviewed"], j["zero_label"]["pending"], j["zero_label"]["by_category"]["low_resolution"], j["zero_label"]["by_verdict"]["disagree"]')" = "1 1 0 1 1" ] \
+	&& ok || bad "dashboard zero-label counts: $BODY"
+[ "$(json 'j["final"]["refined"], j["final"]["decided"], j["final"]["undecided"]')" = "1 1 23" ] \
+	&& ok || bad "dashboard final-label counts: $BODY"
+# the page's zero-label choices are the store's (MLFY_ZERO_CATEGORIES / MLFY_ZERO_VERDICTS, as the dashboard lists them)
+want=$(json '" ".join(j["zero_label"]["by_category"]) + " / " + " ".join(j["zero_label"]["by_verdict"])')
+req - GET /refine
+got=$(python3 -c '
+import re, sys
+h = sys.stdin.read()
+opts = lambda sel: [v for v in re.findall(r"<option value=\"([^\"]*)\"", re.search(r"<select id=\"%s\">(.*?)</select>" % sel, h, re.S).group(1)) if v]
+print(" ".join(opts("zl-category")) + " / " + " ".join(opts("zl-verdict")))' <<<"$BODY")
+[ "$got" = "$want" ] && ok || bad "zero-label choices of the page ($got) are not the store's ($want)"
+
+# ---- exports: admin only, streamed, byte for byte `mlfy export` ---------------------------------------
+download() {   # download USER PATH FILE: sets CODE, HDRS and BODY (the first bytes)
+	local user=$1 path=$2 out=$3
+	CODE=$(curl -sS -k -b "$tmp/jar.$user" -D "$tmp/hdrs" -o "$out" -w '%{http_code}' "$BASE$path" 2>"$tmp/curl.err")
+	HDRS=$(cat "$tmp/hdrs")
+	BODY=$(head -c 300 "$out")
+}
+req - GET /api/export/csv; expect 401 "export without a session"
+for u in ann1 expert; do
+	req $u GET /api/export/csv; expect 403 "export as $u"
+done
+req admin GET /api/export/coco; expect 404 "unknown export format"
+req admin GET /api/export/; expect 404 "export without a format"
+req admin GET /api/export/csv/x; expect 404 "export with a trailing path"
+req admin PUT /api/export/csv -H "X-CSRF-Token: $CSRF_admin"; expect 405 "PUT on an export"
+for f in real multilabelfy csv jsonl labelstudio; do
+	"$MLFY" export "$PROJECT" --format $f --out "$tmp/cli.$f" 2>/dev/null || bad "mlfy export --format $f"
+	download admin /api/export/$f "$tmp/web.$f"
+	expect 200 "export $f"
+	case $f in csv) ext=csv ;; jsonl) ext=jsonl ;; *) ext=json ;; esac
+	has "Content-Disposition: attachment; filename=\"p-$f.$ext\"" "export $f is a download"
+	has "Cache-Control: no-store" "export $f is not cached"
+	if grep -qi '^transfer-encoding: chunked' <<<"$HDRS"; then ok; else bad "export $f is not streamed (chunked)"; fi
+	cmp -s "$tmp/cli.$f" "$tmp/web.$f" && ok || bad "export $f differs from mlfy export"
+	python3 - "$f" "$tmp/web.$f" "$img1" <<'PY' && ok || bad "export $f does not parse as expected"
+import csv, json, sys
+f, path, img1 = sys.argv[1:]
+text = open(path, encoding="utf-8").read()
+if f == "real":
+    j = json.loads(text)
+    assert len(j) == 24 and j.count([]) == 24, j
+elif f == "multilabelfy":
+    assert json.loads(text) == {img1: []}, text
+elif f == "csv":
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) == 24 and [r["file"] for r in rows if r["stage"] == "refined"] == [img1], rows
+elif f == "jsonl":
+    rows = [json.loads(l) for l in text.splitlines()]
+    r = [r for r in rows if r["file"] == img1][0]
+    assert len(rows) == 24 and r["stage"] == "refined" and r["zero_label_review"]["category"] == "low_resolution", r
+else:
+    tasks = json.loads(text)
+    assert len(tasks) == 24 and [t["data"]["file"] for t in tasks if "annotations" in t] == [img1], tasks[:2]
+PY
+done
+req admin GET /api/dashboard
+[ "$(json '" ".join(e["format"] + ":" + e["url"] for e in j["exports"])')" = \
+  "real:/api/export/real multilabelfy:/api/export/multilabelfy csv:/api/export/csv jsonl:/api/export/jsonl labelstudio:/api/export/labelstudio" ] \
+	&& ok || bad "the dashboard lists the exports: $BODY"
 
 # ---- headers too large ------------------------------------------------------------------------------
 big=$(head -c 40000 /dev/zero | tr '\0' 'a')
@@ -224,13 +322,17 @@ req ann1 GET /api/me; expect 401 "idle session expired"
 serve_stop; ok
 
 # ---- access log ----------------------------------------------------------------------------------------------
-python3 - "$tmp/access.log" <<'EOF' && ok || bad "access log"
+python3 - "$tmp/access.log" "$tmp/web.jsonl" <<'EOF' && ok || bad "access log"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert len(lines) > 100, len(lines)
 for l in lines:
     assert set(l) >= {"time", "method", "path", "status", "bytes", "ms", "user"}, l
 assert any(l["user"] == "ann1" and l["status"] == 200 for l in lines)
+# a streamed export logs the bytes actually sent
+import os
+ex = [l for l in lines if l["path"] == "/api/export/jsonl" and l["status"] == 200]
+assert ex and ex[0]["bytes"] == os.path.getsize(sys.argv[2]), (ex, os.path.getsize(sys.argv[2]))
 EOF
 
 # ---- TLS with a throwaway certificate --------------------------------------------------------------------
@@ -253,6 +355,7 @@ else
 	echo "note: openssl absent, TLS part skipped"
 fi
 
-"$MLFY" check "$PROJECT" >/dev/null && ok || bad "integrity check"
+# integrity and the review invariants; every expert save is already final (no note about 'mlfy finalize')
+out=$("$MLFY" check "$PROJECT" 2>&1) && [ "$out" = "$PROJECT: ok (schema version 1)" ] && ok || bad "mlfy check: $out"
 echo "api: $pass passed, $fail failed"
 [ "$fail" = 0 ]

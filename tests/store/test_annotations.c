@@ -1,6 +1,8 @@
 /* test_annotations.c - accounts, sessions, assignment, the append-only
- * annotation history with version checks, refinement rules, task lists, the
- * task view, class search and the dashboard (src/store/annotations.c). */
+ * annotation history with version checks, refinement rules (a refinement
+ * save finalises the image and records its zero-label review through
+ * store/review.h), task lists, the task view, class search and the
+ * dashboard (src/store/annotations.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include "store/annotations.h"
+#include "store/final_labels.h"
+#include "store/review.h"
 #include "fixture_project.h"
 #include "testutil.h"
 
@@ -323,22 +327,40 @@ static void save_versions_and_conflicts(void **state)
 	mlfy_store_close(s);
 }
 
+/* The final set of img as "stage:a,b,c" ("-" when undecided). */
+static void final_str(struct mlfy_store *s, int64_t img, char *out, size_t n)
+{
+	struct mlfy_final f;
+	struct mlfy_err err;
+	size_t i, k;
+	if (mlfy_final_get(s, img, &f, &err) != 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	k = (size_t)snprintf(out, n, "%s:", mlfy_final_stage_name(f.stage));
+	for (i = 0; i < f.n && k < n; i++)
+		k += (size_t)snprintf(out + k, n - k, i ? ",%d" : "%d", f.classes[i]);
+	mlfy_final_release(&f);
+}
+
 static void refinement_rules(void **state)
 {
 	struct mlfy_store *s = make_project();
-	const char *both[] = { "a1", "a2" };
+	const char *both[] = { "a1", "a2" }, *experts[] = { "ex" };
 	struct mlfy_assign_report rep;
 	struct mlfy_label_choice l1[] = { { 2, MLFY_SOURCE_PROPOSAL } };
 	struct mlfy_label_choice l2[] = { { 2, MLFY_SOURCE_PROPOSAL }, { 4, MLFY_SOURCE_PROPOSAL } };
 	struct mlfy_annotation_save in;
-	struct mlfy_annotation *all = NULL;
+	struct mlfy_annotation *all = NULL, cur;
+	struct mlfy_review_stats rs;
+	struct mlfy_review_check ck;
+	struct mlfy_zero_review z;
+	struct mlfy_final f;
 	struct mlfy_task_list tl;
 	struct mlfy_err err;
-	char *cat, *ver;
-	int64_t a1, a2, ex, img, v;
+	int64_t a1, a2, ex, img, v, *pending, nv;
 	size_t n;
-	sqlite3 *db;
-	char sql[256];
+	char fs[128];
 
 	(void)state;
 	a1 = add_user(s, "a1", MLFY_ROLE_ANNOTATOR, NULL);
@@ -358,47 +380,123 @@ static void refinement_rules(void **state)
 	in.labels = l2;
 	in.n_labels = 2;
 	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	/* a stage-ii save never decides anything */
+	assert_int_equal(mlfy_final_get(s, img, &f, &err), MLFY_ENOTFOUND);
 
 	/* the expert may refine only what is queued to them */
 	in.annotator_id = ex;
 	in.stage = MLFY_STAGE_REFINE;
 	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EPERM);
-	assert_int_equal(sqlite3_open(mlfy_store_path(s), &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO refinement_queue(image_id, rule, reason, expert_id, queued_at)"
-		 " VALUES (%lld, 'paper', 'sets differ', %lld, 'now')", (long long)img, (long long)ex);
-	assert_int_equal(fixture_exec(db, sql), 0);
-	sqlite3_close(db);
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
+	assert_int_equal(mlfy_review_queue_put(s, img, "paper", "sets_differ", &err), 0);
+	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EPERM);   /* queued, not theirs yet */
+	assert_int_equal(mlfy_tasks_list(s, ex, MLFY_STAGE_REFINE, &tl, &err), 0);
+	assert_int_equal(tl.n, 0);
+	mlfy_task_list_release(&tl);
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
+	assert_int_equal(mlfy_review_queue_assign(s, experts, 1, NULL, NULL, &err), 0);
+	assert_int_equal(mlfy_store_commit(s, &err), 0);
 	assert_int_equal(mlfy_tasks_list(s, ex, MLFY_STAGE_REFINE, &tl, &err), 0);
 	assert_int_equal(tl.n, 1);
 	assert_int_equal(tl.image_ids[0], img);
+	assert_int_equal(tl.n_done, 0);
+	mlfy_task_list_release(&tl);
+	assert_int_equal(mlfy_tasks_check(s, a1, MLFY_STAGE_REFINE, img, &err), MLFY_EPERM);
+
+	/* keeping the union {2, 4} needs no comment; the save is the final set */
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	final_str(s, img, fs, sizeof(fs));
+	assert_string_equal(fs, "refined:2,4");
+	assert_int_equal(mlfy_final_get(s, img, &f, &err), 0);
+	assert_int_equal(mlfy_annotations_current(s, img, ex, MLFY_STAGE_REFINE, &cur, &err), 0);
+	assert_int_equal(f.annotation_id, cur.id);
+	mlfy_annotation_release(&cur);
+	mlfy_final_release(&f);
+	assert_int_equal(mlfy_tasks_list(s, ex, MLFY_STAGE_REFINE, &tl, &err), 0);
+	assert_int_equal(tl.n_done, 1);
+	assert_int_equal(tl.done[0], 1);
 	mlfy_task_list_release(&tl);
 
-	/* keeping the union {2, 4} needs no comment */
-	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
-	/* changing it to {2} does */
+	/* changing it to {2} needs a comment; a refused save changes nothing */
 	in.base_version = 1;
 	in.labels = l1;
 	in.n_labels = 1;
 	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "comment"));
+	final_str(s, img, fs, sizeof(fs));
+	assert_string_equal(fs, "refined:2,4");
 	in.comment = "the second label is a background object";
 	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
-	/* empty set with a zero-label review */
+	final_str(s, img, fs, sizeof(fs));
+	assert_string_equal(fs, "refined:2");
+
+	/* an empty set without a review: decided, and awaiting the review */
 	in.base_version = 2;
 	in.n_labels = 0;
+	in.comment = "nothing in the list fits";
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	final_str(s, img, fs, sizeof(fs));
+	assert_string_equal(fs, "refined:");
+	assert_int_equal(mlfy_review_zero_pending(s, &pending, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pending[0], img);
+	free(pending);
+
+	/* the same with the zero-label review: stored through review.h */
+	in.base_version = 3;
 	in.zl_category = "fine_grained";
 	in.zl_verdict = "unsure";
 	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
-	assert_int_equal(v, 3);
-	assert_int_equal(mlfy_view_zero_label(s, img, &cat, &ver, &err), 0);
-	assert_string_equal(cat, "fine_grained");
-	assert_string_equal(ver, "unsure");
-	free(cat);
-	free(ver);
-	in.base_version = 3;
+	assert_int_equal(v, 4);
+	assert_int_equal(mlfy_review_zero_get(s, img, &z, &err), 0);
+	assert_string_equal(z.category, "fine_grained");
+	assert_string_equal(z.verdict, "unsure");
+	assert_string_equal(z.expert, "ex");
+	assert_string_equal(z.comment, "nothing in the list fits");
+	mlfy_zero_review_release(&z);
+	assert_int_equal(mlfy_review_zero_pending(s, &pending, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(pending);
+	assert_int_equal(mlfy_review_stats_get(s, &rs, &err), 0);
+	assert_int_equal(rs.refined, 1);
+	assert_int_equal(rs.queued, 1);
+	assert_int_equal(rs.queue_refined, 1);
+	assert_int_equal(rs.zero_label, 1);
+	assert_int_equal(rs.zero_reviewed, 1);
+	assert_int_equal(rs.by_category[mlfy_zero_category_index("fine_grained")], 1);
+	assert_int_equal(rs.by_verdict[mlfy_zero_verdict_index("unsure")], 1);
+
+	/* bad zero-label fields: nothing is written */
+	in.base_version = 4;
 	in.zl_category = "blurry";
 	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "zero_label.category"));
+	in.zl_category = "fine_grained";
+	in.zl_verdict = "maybe";
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
+	in.zl_verdict = "agree";
+	in.labels = l1;
+	in.n_labels = 1;
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);   /* only for an empty set */
+	assert_int_equal(mlfy_annotations_n_versions(s, img, ex, MLFY_STAGE_REFINE, &nv, &err), 0);
+	assert_int_equal(nv, 4);
+
+	/* back to {2}: the final set follows; the old review stays in the history
+	 * but no longer counts (the set is not empty) */
+	in.zl_category = in.zl_verdict = NULL;
+	in.comment = "on second look, a 2";
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	final_str(s, img, fs, sizeof(fs));
+	assert_string_equal(fs, "refined:2");
+	assert_int_equal(mlfy_review_stats_get(s, &rs, &err), 0);
+	assert_int_equal(rs.zero_label, 0);
+	assert_int_equal(rs.zero_reviewed, 0);
+
+	/* the invariants of docs/schema.md ("review") hold after every save */
+	assert_int_equal(mlfy_review_check(s, &ck, &err), 0);
+	assert_int_equal(ck.queued_and_agreed + ck.refined_without_refinement + ck.refined_set_differs +
+			 ck.refinements_not_final, 0);
 
 	/* stage-ii sets of the image, by annotator name */
 	assert_int_equal(mlfy_annotations_of_image(s, img, MLFY_STAGE_ANNOTATE, &all, &n, &err), 0);
@@ -510,7 +608,9 @@ static void dashboard_medians(void **state)
 	assert_true(fabs(d.rows[0].labels_per_image - 1) < 1e-9);
 	assert_int_equal(d.rows[0].empty, 1);
 	assert_int_equal(d.rows[1].done, 0);
-	assert_int_equal(d.refine_queued, 0);
+	assert_int_equal(d.review.queued, 0);
+	assert_int_equal(d.review.images, 28);
+	assert_int_equal(d.review.undecided, 28);
 	mlfy_dashboard_release(&d);
 	mlfy_store_close(s);
 }

@@ -313,6 +313,54 @@ static void finalize_and_zero_label_review(void **state)
 	assert_int_equal(st.by_verdict[mlfy_zero_verdict_index("disagree")], 1);
 }
 
+static void check_counts(struct env *e, int64_t agreed, int64_t without, int64_t differs, int64_t not_final)
+{
+	struct mlfy_review_check c;
+	struct mlfy_err err;
+	assert_int_equal(mlfy_review_check(e->s, &c, &err), 0);
+	assert_int_equal(c.queued_and_agreed, agreed);
+	assert_int_equal(c.refined_without_refinement, without);
+	assert_int_equal(c.refined_set_differs, differs);
+	assert_int_equal(c.refinements_not_final, not_final);
+}
+
+/* mlfy_review_check: a sound project counts nothing; refinements not yet
+ * finalised are counted (a note, not a violation); each violation of the
+ * invariants of docs/schema.md ("review"), made with raw SQL, is counted. */
+static void check_finds_violations(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_err err;
+	const char *two[] = { "exp1", "exp2" };
+	const int set[] = { 2, 0 };
+	long long r1;
+	int64_t done;
+	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
+	assert_int_equal(mlfy_review_queue_put(e->s, 1, "paper", "sets_differ", &err), 0);
+	assert_int_equal(mlfy_review_queue_put(e->s, 2, "paper", "sets_differ", &err), 0);
+	assert_int_equal(mlfy_review_queue_assign(e->s, two, 2, NULL, NULL, &err), 0);  /* 1 -> exp1, 2 -> exp2 */
+	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
+	check_counts(e, 0, 0, 0, 0);
+	assert_true((r1 = rfix_annotate(&e->f, 1, 3, "refine", set, 2, "two")) > 0);
+	assert_true(rfix_annotate(&e->f, 2, 4, "refine", NULL, 0, "none") > 0);
+	check_counts(e, 0, 0, 0, 2);   /* saved outside mlfy serve: not final yet */
+	assert_int_equal(mlfy_store_begin(e->s, &err), 0);
+	assert_int_equal(mlfy_review_finalize_all(e->s, &done, NULL, &err), 0);
+	assert_int_equal(mlfy_store_commit(e->s, &err), 0);
+	assert_int_equal(done, 2);
+	check_counts(e, 0, 0, 0, 0);
+
+	/* img01's final set loses a label: it no longer equals its refinement */
+	assert_int_equal(rfix_exec(&e->f, "DELETE FROM final_labels WHERE image_id = 1 AND class_idx = 2"), 0);
+	check_counts(e, 0, 0, 1, 0);
+	/* img02's final set names img01's refinement */
+	assert_int_equal(rfix_exec(&e->f, "UPDATE final_status SET annotation_id = %lld WHERE image_id = 2", r1), 0);
+	check_counts(e, 0, 1, 2, 1);
+	/* img01 queued and agreed */
+	assert_int_equal(rfix_exec(&e->f, "UPDATE final_status SET stage = 'agreed' WHERE image_id = 1"), 0);
+	check_counts(e, 1, 1, 1, 2);
+}
+
 struct vote_seen {
 	int n;
 	int answers[16];
@@ -440,6 +488,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(final_update_keeps_identical_decisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(queue_and_even_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(finalize_and_zero_label_review, setup, teardown),
+		cmocka_unit_test_setup_teardown(check_finds_violations, setup, teardown),
 		cmocka_unit_test_setup_teardown(votes_and_aggregations, setup, teardown),
 		cmocka_unit_test_setup_teardown(export_cursor_and_provenance, setup, teardown),
 	};

@@ -117,6 +117,30 @@ static void tty_redraws(void **state)
 	/* the bar is cleared, then the summary */
 	assert_non_null(strstr(buf, "\r\033[Kimages: 8/8 in 2.0 s (4.0/s)\n"));
 	free(buf);
+
+	/* a narrow terminal: the line must stay below its width, or every
+	 * redraw wraps onto a new line; the bar shrinks first, then goes */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	mlfy_progress_start(&p, f, 1, "choosing exemplars (classes)", 1000);
+	p.columns = 80;
+	t0 = p.t_start;
+	mlfy_progress_update_at(&p, 958, t0 + 2.0);
+	fflush(f);
+	/* label 28 + " [" + bar + "]" + 33 = 79 columns: a 15-character bar */
+	assert_string_equal(buf, "\rchoosing exemplars (classes) [##############.] 958/1000  95%  479.0/s  ETA 0:00\033[K");
+	fclose(f);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	mlfy_progress_start(&p, f, 1, "choosing exemplars (classes)", 1000);
+	p.columns = 40;
+	t0 = p.t_start;
+	mlfy_progress_update_at(&p, 958, t0 + 2.0);
+	fflush(f);
+	assert_string_equal(buf, "\rchoosing exemplars (classes): 958/1000 \033[K");
+	fclose(f);
+	free(buf);
 }
 
 static void null_is_noop_and_durations(void **state)

@@ -242,7 +242,7 @@ int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
 	ONNXTensorElementDataType type;
 	struct stat st;
 	size_t i, n_in, n_out;
-	int rc = 0, log_level = ORT_LOGGING_LEVEL_ERROR, have_quant_opt = 0;
+	int rc = 0, log_level = ORT_LOGGING_LEVEL_ERROR, have_quant_opt = 0, have_spin_opt = 0;
 	char *name = NULL;
 	char buf[32];
 
@@ -259,6 +259,8 @@ int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
 			log_level = (int)n;
 		if (!strcmp(o->options[i].key, "session.x64quantprecision"))
 			have_quant_opt = 1;
+		if (!strcmp(o->options[i].key, "session.intra_op.allow_spinning"))
+			have_spin_opt = 1;
 	}
 	if ((rc = env_acquire(log_level, err)))
 		return rc;
@@ -280,6 +282,11 @@ int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
 	if (o->quant_auto && info->quantized && !have_quant_opt) {
 		ORT_TRY(ort->AddSessionConfigEntry(so, "session.x64quantprecision", "1"), "session options");
 		applied_add(info, "session.x64quantprecision", "1");
+	}
+	if (o->no_spin && !have_spin_opt) {
+		ORT_TRY(ort->AddSessionConfigEntry(so, "session.intra_op.allow_spinning", "0"),
+			"session options");
+		applied_add(info, "session.intra_op.allow_spinning", "0");
 	}
 	for (i = 0; i < o->n_options; i++)
 		if ((rc = apply_option(so, o->options[i].key, o->options[i].value, info, err)))

@@ -1,0 +1,113 @@
+# access.sh - who may do what, against a live `mlfy serve` (issue 7 item 3):
+# a role x route matrix (401 without a session, 403 across annotators and
+# roles), an annotator never sees another annotator's labels nor
+# refinement data, CSRF variants (forged, empty, in the query string,
+# Origin null / foreign, logout), session fixation, session cookie flags,
+# sessions ended by logout, by disabling the account and by a password
+# change while the server runs, and replies that quote non-UTF-8 request
+# bytes (a fuzzing find).  tests/serve/api.sh covers the API's normal use.
+. "$(dirname "$0")/lib.sh"
+
+serve_setup "$tmp" synthetic 24
+serve_start --threads 2
+for u in ann1 ann2 ann3 expert admin; do login "$u"; done
+save0='{"stage":"annotate","base_version":0,"labels":[{"class":3,"source":"proposal"}],"comment":"mine"}'
+
+# ---- 401: nothing but the login, pages, assets and health without a session
+for p in /api/me /api/tasks "/api/tasks/1?stage=annotate" "/api/classes?q=a" /api/dashboard \
+	"/api/images/1?size=thumb" "/api/exemplars/0/0"; do
+	req - GET "$p"; expect 401 "GET $p without a session"
+done
+req - PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -d "$save0"; expect 401 "save without a session"
+req - GET /api/me -b "mlfy_session=$(printf 'a%.0s' {1..64})"; expect 401 "well-formed unknown token"
+req - GET /api/me -b "mlfy_session=../../etc/passwd"; expect 401 "malformed token"
+req - GET "/api/me?mlfy_session=$(printf '0%.0s' {1..64})"; expect 401 "token in the query string is not a session"
+
+# ---- role x route matrix
+matrix=(
+	# user    method path                                  expected
+	"ann3     GET  /api/tasks/1                            403"   # not assigned
+	"ann3     GET  /api/images/1?size=thumb                403"
+	"ann1     GET  /api/tasks?stage=refine                 403"   # annotator asks for stage iv
+	"ann1     GET  /api/tasks/1?stage=refine               403"
+	"ann1     GET  /api/dashboard                          403"
+	"expert   GET  /api/tasks/1?stage=annotate             403"   # expert reads stage ii
+	"expert   GET  /api/tasks/1?stage=refine               403"   # not in the expert's queue
+	"expert   GET  /api/dashboard                          403"
+	"admin    GET  /api/tasks/1                            403"   # admins do not annotate
+	"admin    GET  /api/dashboard                          200"
+	"admin    GET  /api/images/1?size=thumb                200"
+	"ann1     GET  /api/tasks/1                            200"
+)
+for row in "${matrix[@]}"; do
+	read -r u m p want <<<"$row"
+	req "$u" "$m" "$p"; expect "$want" "$u $m $p"
+done
+put ann3 /api/tasks/1/annotation "$save0"; expect 403 "unassigned annotator saves"
+put expert /api/tasks/1/annotation "$save0"; expect 403 "expert saves stage ii"
+put admin /api/tasks/1/annotation "$save0"; expect 403 "admin saves stage ii"
+put ann1 /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[]}'; expect 403 "annotator saves stage iv"
+[ "$(sq "SELECT count(*) FROM annotations")" = 0 ] && ok || bad "refused saves wrote annotations"
+
+# ---- isolation of stage-ii labels
+put ann1 /api/tasks/1/annotation "$save0"; expect 200 "ann1 saves"
+req ann2 GET /api/tasks/1
+[ "$(json 'j["annotation"] is None and not j.get("others")')" = True ] && ok || bad "ann2 sees ann1's labels: $BODY"
+grep -q '"mine"' <<<"$BODY" && bad "ann2 sees ann1's comment" || ok
+req ann2 GET /api/tasks; ! grep -q '"mine"' <<<"$BODY" && ok || bad "task list leaks a comment"
+put ann2 /api/tasks/1/annotation '{"stage":"annotate","base_version":1,"labels":[]}'
+expect_one_of "409 400" "ann2 cannot build on ann1's version"
+[ "$(sq "SELECT count(*) FROM annotations a JOIN annotators u ON u.id = a.annotator_id WHERE u.name = 'ann2'")" = 0 ] \
+	&& ok || bad "ann2 wrote on ann1's history"
+req ann1 GET /api/tasks/1?stage=annotate; [ "$(json 'j["annotation"]["comment"]')" = mine ] && ok || bad "ann1's own view"
+req ann2 GET /api/tasks/1?stage=refine; expect 403 "annotator reads the refinement view"
+
+# ---- CSRF
+bodyv1='{"stage":"annotate","base_version":1,"labels":[]}'
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -H "X-CSRF-Token: $(printf '0%.0s' {1..64})" -d "$bodyv1"
+expect 403 "forged CSRF token"
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -H "X-CSRF-Token;" -d "$bodyv1"
+expect 403 "empty CSRF token"
+req ann1 PUT "/api/tasks/1/annotation?csrf=$CSRF_ann1" -H 'Content-Type: application/json' -d "$bodyv1"
+expect 403 "CSRF token in the query string"
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF_ann2" -d "$bodyv1"
+expect 403 "another session's CSRF token"
+put ann1 /api/tasks/1/annotation "$bodyv1" -H 'Origin: null'; expect 403 "Origin: null"
+put ann1 /api/tasks/1/annotation "$bodyv1" -H "Origin: ${BASE/127.0.0.1/localhost}"; expect 403 "Origin of another host name"
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: text/plain' -H "X-CSRF-Token: $CSRF_ann1" -d "$bodyv1"
+expect 415 "JSON sent as text/plain (what an HTML form could send)"
+req ann1 POST /api/logout; expect 403 "logout without the CSRF token"
+req ann1 GET /api/me; expect 200 "session survives a refused logout"
+[ "$(sq "SELECT max(version) FROM annotations")" = 1 ] && ok || bad "a refused request wrote"
+req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -H "x-csrf-token: $CSRF_ann1" -d "$bodyv1"
+expect 200 "header names are case-insensitive"
+
+# ---- session cookie: flags, fixation, logout, disable, password change
+rm -f "$tmp/jar.fix"
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tmlfy_session\t%s\n' "$(printf 'f%.0s' {1..64})" >"$tmp/jar.fix"
+req fix POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann2","password":"ann2-password-1"}'
+expect 200 "login with a planted cookie"
+cookie=$(grep -i '^set-cookie: mlfy_session=' <<<"$HDRS")
+grep -q "mlfy_session=$(printf 'f%.0s' {1..64})" <<<"$cookie" && bad "session fixation: planted token kept" || ok
+for flag in HttpOnly "SameSite=Strict" "Path=/"; do grep -q "$flag" <<<"$cookie" && ok || bad "cookie lacks $flag: $cookie"; done
+grep -qi "secure" <<<"$cookie" && bad "Secure cookie over plain HTTP would be dropped by browsers" || ok
+tok=$(sed -n 's/.*mlfy_session=\([0-9a-f]*\).*/\1/p' <<<"$cookie")
+[ ${#tok} = 64 ] && ok || bad "session token is not 64 hex characters: $tok"
+[ "$(sq "SELECT count(*) FROM sessions WHERE token_hash = '$tok'")" = 0 ] && ok || bad "the store keeps the raw token"
+req ann2 POST /api/logout -H "X-CSRF-Token: $CSRF_ann2"; expect 200 "logout"
+req ann2 GET /api/me; expect 401 "after logout"
+login ann3
+"$MLFY" user disable "$PROJECT" ann3 >/dev/null 2>&1 && ok || bad "mlfy user disable"
+req ann3 GET /api/me; expect 401 "session of a disabled account"
+login expert
+printf 'a-new-password-2\n' >"$tmp/pw"
+"$MLFY" user passwd "$PROJECT" expert --password-file "$tmp/pw" >/dev/null 2>&1 && ok || bad "mlfy user passwd"
+req expert GET /api/me; expect 401 "session after a password change"
+
+# ---- error replies quoting bytes that are not UTF-8 (found by fuzz_http:
+# the connection used to close without any reply)
+req ann1 GET "/api/tasks?stage=%9d%ff"; expect 400 "stage with stray bytes"
+[ "$(json '"error" in j')" = True ] && ok || bad "JSON error for stray bytes: $BODY"
+
+serve_stop
+finish access

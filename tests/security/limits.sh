@@ -1,0 +1,103 @@
+# limits.sh - oversized and numerous requests against a live `mlfy serve`
+# (issue 7 item 3): bodies over the 256 KiB limit get 413 (refused from
+# Content-Length before reading, or as soon as a chunked body passes it),
+# headers over 32 KiB get 431, 200 idle connections do not stop service,
+# and through a burst of all of these in parallel the server's peak
+# memory (VmHWM, reset before the burst) stays < 64 MiB above its RSS
+# before the burst.
+. "$(dirname "$0")/lib.sh"
+[ -r /proc/self/status ] || { echo "skipped: no /proc"; exit 77; }
+
+serve_setup "$tmp" synthetic 24
+serve_start --threads 4
+login ann1
+req ann1 GET "/api/tasks/1"; expect 200 "warm-up"
+hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVE_PID/status"; }
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVE_PID/status"; }
+# the login's argon2id (64 MiB) set the peak: reset it to the current RSS
+# (Linux: clear_refs 5), so VmHWM measures the burst alone
+echo 5 >"/proc/$SERVE_PID/clear_refs" 2>/dev/null || true
+before=$(rss)
+
+python3 - "$BASE" "$(sed -n 's/.*mlfy_session\t\([0-9a-f]*\)$/\1/p' "$tmp/jar.ann1")" "$CSRF_ann1" >"$tmp/burst.out" <<'PY'
+import socket, sys, threading, time
+base, token, csrf = sys.argv[1], sys.argv[2], sys.argv[3]
+host, port = base.split("//")[1].split(":")
+port = int(port)
+results, lock = {}, threading.Lock()
+
+def request(kind, raw):
+    s = socket.create_connection((host, port), timeout=30)
+    try:
+        s.sendall(raw)
+        s.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass   # the server may answer (and close) before the whole body is sent
+    data = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    except OSError:
+        pass
+    s.close()
+    status = data[9:12].decode() if data.startswith(b"HTTP/1.") else "none"
+    with lock:
+        results.setdefault(kind, []).append(status)
+
+def head(method, path, extra=b""):
+    return (b"%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: mlfy_session=%s\r\nX-CSRF-Token: %s\r\n%s"
+            % (method, path, token.encode(), csrf.encode(), extra))
+
+jobs = []
+for i in range(40):   # 1 MiB declared: refused before reading
+    body = b"x" * (1 << 20)
+    jobs.append(("413-length", head(b"PUT", b"/api/tasks/1/annotation",
+                 b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)) + body))
+for i in range(40):   # 1 MiB chunked: refused once past the limit
+    chunk = b"y" * 65536
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(16)) + b"0\r\n\r\n"
+    jobs.append(("413-chunked", head(b"PUT", b"/api/tasks/1/annotation",
+                 b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n") + body))
+for i in range(40):   # just under the body limit: read, then refused as bad JSON
+    body = b"[" + b"1," * 120000 + b"1]"
+    jobs.append(("400-body", head(b"PUT", b"/api/tasks/1/annotation",
+                 b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)) + body))
+for i in range(40):   # 48 KiB of headers
+    jobs.append(("431-headers", head(b"GET", b"/api/me", b"X-Pad: " + b"p" * 49152 + b"\r\n\r\n")))
+threads = [threading.Thread(target=request, args=j) for j in jobs]
+idle = []
+for i in range(200):   # idle connections held open during the burst
+    idle.append(socket.create_connection((host, port), timeout=30))
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+request("200-during-idle", head(b"GET", b"/api/me", b"\r\n"))
+for s in idle:
+    s.close()
+for k in sorted(results):
+    print(k, " ".join(sorted(set(results[k]))), len(results[k]))
+PY
+after=$(hwm)
+cat "$tmp/burst.out"
+check() {   # check KIND ALLOWED-STATUSES
+	local line
+	line=$(grep "^$1 " "$tmp/burst.out")
+	for st in $(cut -d' ' -f2- <<<"$line" | awk '{ $NF = ""; print }'); do
+		case " $2 " in *" $st "*) ok ;; *) bad "$1: status $st (allowed: $2)" ;; esac
+	done
+	[ -n "$line" ] && ok || bad "$1: no replies"
+}
+check 413-length "413"
+check 413-chunked "413 none"     # the server may close while the client still sends
+check 400-body "400"
+check 431-headers "431 413"
+check 200-during-idle "200"
+echo "server memory: VmRSS $before kB before the burst, peak (VmHWM) $after kB during it"
+[ $((after - before)) -lt 65536 ] && ok || bad "peak memory grew by $(((after - before) / 1024)) MiB during the burst"
+req ann1 GET /api/me; expect 200 "server alive after the burst"
+serve_stop
+finish limits
