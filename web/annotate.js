@@ -335,6 +335,7 @@ async function loadTask(pos) {
     }
   } catch (e) { /* ignore bad local data */ }
   render();
+  window.scrollTo(0, 0);   /* a new image starts at the top: image, tabs, first group */
   if (S.dirty) { showBanner('Unsaved changes from an earlier visit were restored and are being saved.', 'info', true); save(); }
   else if (t.annotation) setState('saved', 'saved ✓');
   else if (S.stage === 'refine') setState('pending', 'pre-checked from stage ii, not saved yet');

@@ -366,7 +366,7 @@ static void paint(cairo_t *cr, double w, double h, mlfy_plot_draw_fn draw, const
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,
 		    mlfy_plot_draw_fn draw, const void *data, struct mlfy_err *err)
 {
-	struct fig_file ff;
+	struct fig_file ff = { 0 };
 	cairo_surface_t *sf;
 	cairo_t *cr;
 	cairo_status_t st;
