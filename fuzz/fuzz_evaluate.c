@@ -18,13 +18,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 
-static char path[64];
+static char path[300];
+
+static void remove_input(void)
+{
+	unlink(path);
+}
 
 static int write_input(const uint8_t *data, size_t n)
 {
 	FILE *f;
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/mlfy-fuzz-evaluate-%d", (int)getpid());
+	if (!path[0]) {
+		/* tmpfs when there is one: a file per input must not wait on a disk */
+		const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		snprintf(path, sizeof(path), "%s/mlfy-fuzz-evaluate-%d", dir, (int)getpid());
+		atexit(remove_input);
+	}
 	if (!(f = fopen(path, "wb")))
 		return -1;
 	fwrite(data, 1, n, f);

@@ -19,7 +19,8 @@
  * sets Content-Length to the body's real length (build_request).  Requests that would log in
  * or out are skipped: a login costs one argon2id verification (64 MiB,
  * ~0.1 s) whatever the name, and a logout would end the fixture's session.
- * Oracle beyond sanitizers: every reply is HTTP, and never a 500. */
+ * Oracle beyond sanitizers: every reply is HTTP, never a 500, and comes
+ * within 60 s. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* memmem, accept4 flags */
 #endif
@@ -289,14 +290,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		struct pollfd pf = { fd, POLLIN, 0 };
 		char buf[65536];
 		ssize_t r;
-		if (poll(&pf, 1, 10000) <= 0) {
-			struct timespec t0, t1;
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			pf.revents = 0;
-			poll(&pf, 1, 120000);
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			fprintf(stderr, "fuzz_http: no reply within 10 s (%s after %.1f s more)\n",
-				pf.revents ? "something came" : "nothing came", (double)(t1.tv_sec - t0.tv_sec));
+		/* a reply normally comes in milliseconds; on a loaded machine the
+		 * whole process may wait for a CPU, so only a minute of silence
+		 * counts as a hang (a deadlock, a lost request) */
+		if (poll(&pf, 1, 60000) <= 0) {
+			fprintf(stderr, "fuzz_http: no reply within 60 s\n");
 			abort();
 		}
 		r = recv(fd, buf, sizeof(buf), 0);

@@ -57,8 +57,10 @@ int cmd_assign(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:a:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			if ((k = cli_parse_long("assign", "--per-image", optarg, 1, 1000)) < 0)
+			if ((k = cli_parse_long("assign", "--per-image", optarg, 1, 1000)) < 0) {
+				free(list);
 				return MLFY_EXIT_USAGE;
+			}
 			break;
 		case 'a':
 			free(list);

@@ -163,7 +163,7 @@ int cli_evalargs_run(const char *cmd, struct cli_evalargs *a, struct mlfy_evalse
 		goto out;
 	}
 	jobs = calloc(a->n_preds, sizeof(*jobs));
-	preds = calloc(a->n_preds, sizeof(*preds));
+	preds = calloc(a->n_preds, sizeof(*preds));  /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	if (!jobs || !preds) {
 		rc = cli_error(cmd, "out of memory");
 		goto out;

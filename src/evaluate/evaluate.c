@@ -15,7 +15,7 @@ void mlfy_eval_results_release(struct mlfy_eval_results *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->n_models; i++) {
-		free(r->models[i].model);
+		free(r->models[i].model);  /* NOLINT(clang-analyzer-core.NullDereference): n_models is 0 (memset) until models is allocated */
 		free(r->models[i].source);
 	}
 	free(r->models);

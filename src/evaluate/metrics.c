@@ -48,6 +48,7 @@ int mlfy_argmax_f32(const float *row, size_t n)
 		vi idx = { 0 }, pos = { 0 }, step, mask;
 		for (j = 0; j < LANES; j++) {
 			pos[j] = (int)j;
+			/* cppcheck-suppress uninitvar ; a vector filled lane by lane */
 			step[j] = LANES;
 		}
 		memcpy(&m, row, sizeof(m));

@@ -643,7 +643,7 @@ static int publish_project(const char *tmp, const char *path, struct mlfy_err *e
 	e = errno;
 	if (e == EEXIST)
 		return mlfy_err_set(err, MLFY_ECONFLICT, "%s: already exists", path);
-	if ((e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS || e == EMLINK) &&
+	if ((e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS || e == EMLINK) &&  /* NOLINT(misc-redundant-expression): ENOTSUP and EOPNOTSUPP are equal on Linux only */
 	    access(path, F_OK) != 0 && rename(tmp, path) == 0)
 		return 0;
 	return mlfy_err_set(err, MLFY_EIO, "%s: cannot create: %s", path, strerror(e));

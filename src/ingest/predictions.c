@@ -584,6 +584,7 @@ static int classmap_find(const struct classmap *m, const char *label)
 	char buf[1024];
 	const char *colon;
 
+	memset(&key, 0, sizeof(key));   /* cmp_key reads only key.key */
 	key.key = (char *)label;
 	hit = bsearch(&key, m->k, m->n, sizeof(*m->k), cmp_key);
 	if (hit)
@@ -770,7 +771,7 @@ static int find_cols(struct timm_ctx *t, json_t *row, const char *key_name, stru
 		if (!c->name[0])
 			return mlfy_err_set(err, MLFY_EINVAL, "%s: no file name column ('filename')", t->file);
 	}
-	if (json_object_get(row, "index"))
+	if (json_object_get(row, "index"))  /* NOLINT(clang-analyzer-unix.Malloc): jansson's object iteration allocates nothing */
 		strcpy(c->index, "index");
 	else if (has_sep(row, "index")) {
 		strcpy(c->index, "index");

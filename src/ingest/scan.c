@@ -67,7 +67,7 @@ static const char *abbrev(const char *rel, const char *nm, char *buf, size_t n)
 			head--;
 		while (tail < len && ((unsigned char)buf[tail] & 0xC0) == 0x80)
 			tail++;
-		memcpy(buf + head, "...", 3);
+		memcpy(buf + head, "...", 3);  /* NOLINT(bugprone-not-null-terminated-result): inserts three bytes into a terminated string */
 		memmove(buf + head + 3, buf + tail, len - tail + 1);
 	}
 	return buf;

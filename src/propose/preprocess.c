@@ -293,7 +293,7 @@ int mlfy_prep_load_config(const char *path, struct mlfy_prep *p, struct mlfy_pre
 		ex.label_offset = (int)json_integer_value(v);
 	}
 	if ((v = json_object_get(root, "architecture")) && json_is_string(v))
-		snprintf(ex.architecture, sizeof(ex.architecture), "%s", json_string_value(v));
+		snprintf(ex.architecture, sizeof(ex.architecture), "%s", json_string_value(v));  /* NOLINT(bugprone-branch-clone): the same field read from two places, in order */
 	else if ((v = json_object_get(cfg, "architecture")) && json_is_string(v))
 		snprintf(ex.architecture, sizeof(ex.architecture), "%s", json_string_value(v));
 #undef BAD

@@ -92,7 +92,7 @@ static void draw_donut(cairo_t *cr, double w, double h, const void *data)
 			mlfy_plot_text(cr, x, y, 0.5, 0.5, 0, pct);
 			continue;
 		}
-		for (rr = ro + 14; rr < ro + 80; rr += 4) {
+		for (rr = ro + 14; rr < ro + 80; rr += 4) {  /* NOLINT(cert-flp30-c,clang-analyzer-security.FloatLoopCounter): at most 17 exact steps of 4 px */
 			double x = cx + cos(am) * rr, y = cy + sin(am) * rr;
 			double ax = cos(am) >= 0 ? 0 : 1;
 			b.x0 = x - ax * tw - 1;

@@ -237,7 +237,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		}
 		for (i = 0; i < nc; i++)
 			for (j = 0; j < (size_t)(nb - skip); j++) {
-				yc[i * (nb - skip) + j] = acc[i * nb + j + skip];
+				yc[i * (nb - skip) + j] = acc[i * nb + j + skip];  /* NOLINT(clang-analyzer-core.uninitialized.Assign): acc and moe are filled for every model and count */
 				ec[i * (nb - skip) + j] = moe[i * nb + j + skip];
 			}
 		for (b = skip; b < nb; b++)
@@ -394,7 +394,7 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 	const struct mlfy_coverage *c = in->coverage;
 	enum { S = 5 };
 	const char *names[S] = { "all final labels", "images with 1 label", "images with 2 labels",
-				 "images with \xE2\x89\xA5" "3 labels", "images fully covered" };
+				 "images with \xE2\x89\xA5" "3 labels", "images fully covered" };  /* NOLINT(bugprone-suspicious-missing-comma): the literal is split to end the \\xA5 escape */
 	double *x = malloc(c->k_max * sizeof(double)), *y = malloc(S * c->k_max * sizeof(double));
 	int k, rc;
 	char a[32], b[32], d[32], e[32], f3[32];

@@ -323,7 +323,7 @@ int mlfy_rank_write(FILE *f, const struct mlfy_model_scores *s, const size_t *or
 		for (i = 0; i < n; i++) {
 			size_t k = order[i];
 			json_array_append_new(arr, json_pack("{s:I,s:s,s:o,s:o}", "rank",
-							     (json_int_t)(i + 1), "model", s->model[k],
+							     (json_int_t)i + 1, "model", s->model[k],
 							     "real", jnum(s->real[k]), "top1",
 							     jnum(s->top1[k])));
 		}

@@ -160,7 +160,7 @@ int mlfy_dawid_skene(const struct mlfy_vote *votes, size_t n_votes,
 		for (r = 0; r < n_raters; r++) {
 			double tot1 = 0.0, tot0 = 0.0;
 			for (a = 0; a < A; a++) {
-				tot1 += cnt1[r * A + a];
+				tot1 += cnt1[r * A + a];  /* NOLINT(clang-analyzer-core.uninitialized.Assign): cnt0/cnt1 are zeroed for every rater and answer */
 				tot0 += cnt0[r * A + a];
 			}
 			for (a = 0; a < A; a++) {

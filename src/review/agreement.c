@@ -300,7 +300,7 @@ static int shared_similarity(const struct set_ref *sets, const double *cnt, size
 				if (b == a || stamp[b] == a + 1)
 					continue;
 				stamp[b] = (uint32_t)(a + 1);
-				sb.labels = sets[b].p;
+				sb.labels = sets[b].p;  /* NOLINT(clang-analyzer-core.uninitialized.Assign): cnt holds every set index */
 				sb.n = sets[b].n;
 				sum += cnt[a] * cnt[b] * (1.0 - set_distance(dist, sa, sb));
 			}

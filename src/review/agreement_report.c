@@ -89,7 +89,7 @@ static int sb_add_set(struct set_builder *b, const int32_t *labels, size_t n)
 	    sb_grow((void **)&b->set_off, &b->cap_values, b->n_values + 2, sizeof(size_t)))
 		return -1;
 	if (n)
-		memcpy(b->labels + b->n_labels, labels, n * sizeof(int32_t));
+		memcpy(b->labels + b->n_labels, labels, n * sizeof(int32_t));  /* NOLINT(clang-analyzer-core.NonNullParamChecker): labels is non-NULL when n > 0 */
 	b->n_labels += n;
 	b->n_values++;
 	b->set_off[b->n_values] = b->n_labels;
@@ -428,6 +428,7 @@ int mlfy_agreement_of_project(struct mlfy_store *s, struct mlfy_agreement_report
 		goto out;
 	memset(&c, 0, sizeof(c));
 	if (sb_init(&c.b)) {
+		sb_free(&c.b);   /* the first buffer may have been allocated */
 		rc = oom(err);
 		goto out;
 	}

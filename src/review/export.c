@@ -125,7 +125,7 @@ static void class_names_free(struct class_names *c)
 {
 	size_t i;
 	for (i = 0; i < c->n; i++)
-		free(c->name[i]);
+		free(c->name[i]);  /* NOLINT(clang-analyzer-core.NullDereference): name has n entries once n is set */
 	free(c->name);
 	memset(c, 0, sizeof(*c));
 }
@@ -149,7 +149,7 @@ static int class_names_load(struct mlfy_store *s, struct class_names *out, struc
 		if ((size_t)cls[i].idx + 1 > max)
 			max = (size_t)cls[i].idx + 1;
 	out->name = calloc(max ? max : 1, sizeof(*out->name));
-	by_name = malloc((n ? n : 1) * sizeof(*by_name));
+	by_name = malloc((n ? n : 1) * sizeof(*by_name));  /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	if (!out->name || !by_name) {
 		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 		goto out;
@@ -157,7 +157,7 @@ static int class_names_load(struct mlfy_store *s, struct class_names *out, struc
 	out->n = max;
 	for (i = 0; i < n; i++)
 		by_name[i] = &cls[i];
-	qsort(by_name, n, sizeof(*by_name), cmp_name_ptr);
+	qsort(by_name, n, sizeof(*by_name), cmp_name_ptr);  /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (i = 0; i < n; i++) {
 		const struct mlfy_class *c = by_name[i];
 		int dup = (i > 0 && !strcmp(by_name[i - 1]->name, c->name)) ||

@@ -386,7 +386,7 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 			return reply_error(r, 400, "labels[%zu]: expected {\"class\": index, \"source\": "
 					   "\"proposal\"|\"search\"|\"prefill\"}", i);
 		}
-		labels[i].class_idx = (int)json_integer_value(c);
+		labels[i].class_idx = (int)json_integer_value(c);  /* NOLINT(clang-analyzer-core.NullDereference): labels has json_array_size(arr) entries */
 		if (!src)
 			labels[i].source = MLFY_SOURCE_PROPOSAL;
 	}

