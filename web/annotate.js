@@ -21,6 +21,9 @@ const S = {
   union: [],                /* refine: union of the stage-ii sets */
   group: 0,
   dirty: false, saving: null, changeSeq: 0, retryTimer: null, retryDelay: 1000,
+  going: false,             /* a navigation (save, then load) is under way */
+  retryAction: null,        /* what the "retry" link does when it is not a save (a failed load) */
+  bannerUntilSave: false,   /* the banner is about this image's saving: a successful save clears it */
   secondsBase: 0, activeMs: 0, activeSince: null,
   cache: new Map(),         /* image id -> task JSON (prefetched) */
   classes: new Map(),       /* idx -> class info */
@@ -70,18 +73,23 @@ function clearLocal(id) { try { localStorage.removeItem(localKey(id)); } catch (
 
 /* ---- save state display ---------------------------------------------------------- */
 
-function setState(kind, text) {
+/* kind: saved, saving, loading, pending or failed; a failed state shows the
+ * "retry" link, which runs retryAction (default: send what is unsent). */
+function setState(kind, text, retryAction) {
   const el = $('save-state');
   el.className = 'save-state ' + kind;
   el.textContent = text;
+  el.title = text;
   $('retry').hidden = kind !== 'failed';
+  S.retryAction = retryAction || null;
 }
 
-function showBanner(text, kind) {
+function showBanner(text, kind, untilSave) {
   const b = $('banner');
   b.textContent = text;
   b.className = 'banner ' + (kind || 'info');
   b.hidden = !text;
+  S.bannerUntilSave = !!(text && untilSave);
 }
 
 /* ---- saving ------------------------------------------------------------------------- */
@@ -120,6 +128,8 @@ async function save() {
       S.retryDelay = 1000;
       if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }
       setState('saved', 'saved ✓ ' + new Date().toLocaleTimeString());
+      if (S.bannerUntilSave) showBanner('');
+      flushPending();
     } catch (e) {
       if (id !== currentId()) return;
       if (e.status === 409 && e.body && e.body.annotation) {
@@ -128,8 +138,7 @@ async function save() {
         setState('failed', 'not saved: ' + e.message);
       } else {
         setState('failed', 'save failed — retrying');
-        S.retryTimer = setTimeout(() => save(), S.retryDelay);
-        S.retryDelay = Math.min(S.retryDelay * 2, 30000);
+        scheduleRetry();
       }
     }
   })();
@@ -139,13 +148,97 @@ async function save() {
   }
 }
 
+/* One timer retries whatever is unsent, with back-off (1 s to 30 s): this
+ * image's changes, and other images' changes kept in localStorage. */
+function scheduleRetry() {
+  clearTimeout(S.retryTimer);
+  S.retryTimer = setTimeout(() => {
+    S.retryTimer = null;
+    if (S.dirty) save(); else flushPending();
+  }, S.retryDelay);
+  S.retryDelay = Math.min(S.retryDelay * 2, 30000);
+}
+
+function retryNow() {
+  S.retryDelay = 1000;
+  if (S.retryAction) { S.retryAction(); return; }
+  if (S.dirty) save(); else flushPending();
+}
+
+/* Changes to other images that never reached the server (it was down when
+ * the annotator moved on, reloaded at another image or closed the tab) are
+ * kept in localStorage: send each on top of the version it was based on.
+ * A 409 means a newer version was saved meanwhile (another tab); it stands,
+ * as in conflict().  A save the server refuses (4xx, e.g. a refinement that
+ * needs a comment) waits until the image is opened again. */
+let flushing = false;
+const flushRefused = new Set();
+async function flushPending() {
+  if (flushing || !mlfy.me || !S.ids.length) return;
+  flushing = true;
+  let down = false, superseded = 0;
+  try {
+    const prefix = `mlfy:${mlfy.me.user}:${S.stage}:`;
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith(prefix) && !flushRefused.has(k)) keys.push(k);
+    }
+    for (const k of keys) {
+      const id = Number(k.slice(prefix.length)), pos = S.ids.indexOf(id);
+      if (id === currentId()) continue;            /* save() sends this image's */
+      if (pos < 0) { clearLocal(id); continue; }   /* no longer one of our tasks */
+      let loc = null;
+      try { loc = JSON.parse(localStorage.getItem(k)); } catch (e) { /* unreadable: dropped below */ }
+      if (!loc || !Array.isArray(loc.labels)) { clearLocal(id); continue; }
+      if (!loc.none && !loc.labels.length) continue;   /* undecided: nothing to save */
+      const zl = loc.zl || {};
+      const body = {
+        stage: S.stage, base_version: loc.base,
+        labels: loc.labels.map(([c, src]) => ({ class: c, source: src })).sort((a, b) => a.class - b.class),
+        comment: loc.comment || '', seconds: loc.seconds || 0,
+        zero_label: S.stage === 'refine' && !loc.labels.length && zl.category && zl.verdict
+          ? { category: zl.category, verdict: zl.verdict } : null,
+      };
+      try {
+        await mlfy.api('PUT', `/api/tasks/${id}/annotation`, body);
+        clearLocal(id);
+        S.cache.delete(id);
+        if (!S.done[pos]) { S.done[pos] = 1; renderProgress(); }
+      } catch (e) {
+        if (e.status === 409) {
+          const ann = e.body && e.body.annotation;
+          const theirs = ann ? ann.labels.map((l) => l.class).sort((a, b) => a - b) : null;
+          if (!ann || !sameSet(theirs, body.labels.map((l) => l.class)) || (ann.comment || '') !== body.comment)
+            superseded++;
+          clearLocal(id);
+          S.cache.delete(id);
+        } else if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
+          flushRefused.add(k);
+        } else {
+          down = true;
+          break;
+        }
+      }
+    }
+  } finally {
+    flushing = false;
+  }
+  if (down) { if (!S.retryTimer && !S.saving) scheduleRetry(); }
+  else if (!S.dirty) S.retryDelay = 1000;
+  if (superseded) {
+    showBanner(`Unsent changes to ${superseded === 1 ? 'one other image were' : superseded + ' other images were'} ` +
+               'not applied: a newer version had been saved in another tab or window.', 'warn');
+  }
+}
+
 /* A newer version exists (another tab, or our own save whose reply was lost). */
 function conflict(ann) {
   const theirs = ann.labels.map((l) => l.class).sort((a, b) => a - b);
   const mine = sortedLabels();
   S.version = ann.version;
   S.task.annotation = ann;
-  if (sameSet(theirs, mine) && (ann.comment || '') === S.comment.trim()) {
+  if (sameSet(theirs, mine) && (ann.comment || '') === S.comment) {
     S.dirty = false;
     clearLocal(currentId());
     setState('saved', 'saved ✓');
@@ -157,7 +250,7 @@ function conflict(ann) {
   applyAnnotation(ann);
   render();
   showBanner('This image was changed in another tab or window. The newer saved state is shown; ' +
-             'change it here if needed.', 'warn');
+             'change it here if needed.', 'warn', true);
   setState('saved', 'newer version loaded');
 }
 
@@ -182,13 +275,27 @@ function applyAnnotation(ann) {
 }
 
 async function loadTask(pos) {
+  const shown = S.task ? S.pos : -1;
   S.pos = pos;
   const id = currentId();
   history.replaceState(null, '', '#' + id);
   setState('loading', 'loading…');
   showBanner('');
   let t;
-  try { t = await fetchTask(id); } catch (e) { setState('failed', 'cannot load: ' + e.message); return; }
+  try {
+    t = await fetchTask(id);
+  } catch (e) {
+    if (id !== currentId()) return;
+    /* stay on the image that is shown (its position, its #id), so that the
+     * position and the keys keep matching what the annotator sees */
+    if (shown >= 0 && shown !== pos) {
+      S.pos = shown;
+      history.replaceState(null, '', '#' + S.ids[shown]);
+      renderProgress();
+    }
+    setState('failed', `cannot load image ${mlfy.fmt(pos + 1)}: ${e.message}`, () => loadTask(pos));
+    return;
+  }
   if (id !== currentId()) return;
   S.task = t;
   for (const [k, c] of Object.entries(t.classes)) S.classes.set(Number(k), c);
@@ -228,7 +335,8 @@ async function loadTask(pos) {
     }
   } catch (e) { /* ignore bad local data */ }
   render();
-  if (S.dirty) { showBanner('Unsaved changes from an earlier visit were restored and are being saved.', 'info'); save(); }
+  window.scrollTo(0, 0);   /* a new image starts at the top: image, tabs, first group */
+  if (S.dirty) { showBanner('Unsaved changes from an earlier visit were restored and are being saved.', 'info', true); save(); }
   else if (t.annotation) setState('saved', 'saved ✓');
   else if (S.stage === 'refine') setState('pending', 'pre-checked from stage ii, not saved yet');
   else setState('pending', 'not yet decided');
@@ -259,7 +367,7 @@ async function prefetch(pos) {
 
 function renderProgress() {
   const n = S.ids.length, d = S.done.reduce((a, b) => a + b, 0);
-  $('position').textContent = `image ${mlfy.fmt(S.pos + 1)} / ${mlfy.fmt(n)}`;
+  $('position').textContent = n ? `image ${mlfy.fmt(S.pos + 1)} / ${mlfy.fmt(n)}` : 'no images';
   $('progress-bar').style.width = (n ? (100 * d) / n : 0) + '%';
   $('progress-text').textContent = `${mlfy.fmt(d)} done`;
 }
@@ -295,7 +403,10 @@ function render() {
   $('workspace').hidden = false;
   $('done-box').hidden = true;
   $('photo').src = `/api/images/${t.image.id}?size=display`;
-  $('image-name').textContent = t.image.name + ' · batch ' + t.image.batch;
+  /* stage ii shows no file name: names like n01514859_hen.JPEG or a class
+   * folder give the original label away and bias the annotator */
+  $('image-name').textContent = (S.stage === 'refine' ? t.image.name : 'image #' + t.image.id) +
+    ' · batch ' + t.image.batch;
   renderProgress();
 
   /* tabs */
@@ -307,7 +418,7 @@ function render() {
     const checked = inGroup.filter((p) => S.labels.has(p.class)).length;
     tabs.append(mlfy.el('button', {
       class: 'tab' + (g === S.group ? ' active' : ''), role: 'tab', 'aria-selected': g === S.group ? 'true' : 'false',
-      onclick: () => { S.group = g; render(); },
+      onclick: (e) => { e.currentTarget.blur(); S.group = g; render(); },
     }, `${g * GROUP + 1}–${g * GROUP + inGroup.length}`, checked ? mlfy.el('span', { class: 'tab-count', text: ` ${checked}✓` }) : null));
   }
 
@@ -394,8 +505,14 @@ function renderStatus() {
 
 /* ---- navigation ----------------------------------------------------------------------------- */
 
+/* One navigation at a time: a held Enter or → must not skip images. */
 async function go(delta) {
-  if (!S.task) return;
+  if (!S.task || S.going) return;
+  S.going = true;
+  try { await goStep(delta); } finally { S.going = false; }
+}
+
+async function goStep(delta) {
   if (delta > 0) {
     const why = blockReason();
     if (why) { setState('pending', 'not saved: ' + why); flash(); return; }
@@ -408,12 +525,12 @@ async function go(delta) {
   const next = S.pos + delta;
   if (next >= S.ids.length) {
     const firstOpen = S.done.indexOf(0);
-    if (firstOpen >= 0) { loadTask(firstOpen); return; }
+    if (firstOpen >= 0) { await loadTask(firstOpen); return; }
     allDone();
     return;
   }
   if (next < 0) return;
-  loadTask(next);
+  await loadTask(next);
 }
 
 function flash() {
@@ -466,6 +583,9 @@ let searchTimer = null, searchSel = -1, searchItems = [];
 function renderSearch() {
   const ul = $('search-results');
   ul.replaceChildren();
+  /* open upwards when the box is near the bottom of the window */
+  const r = $('search').getBoundingClientRect(), below = window.innerHeight - r.bottom;
+  ul.classList.toggle('up', below < 330 && r.top > below);
   searchItems.forEach((c, i) => {
     ul.append(mlfy.el('li', {
       class: i === searchSel ? 'sel' : '', role: 'option',
@@ -485,7 +605,10 @@ function pick(c) {
   if (inProps >= 0) S.group = Math.floor(inProps / GROUP);
   $('search').value = '';
   searchItems = [];
+  searchSel = -1;
   renderSearch();
+  /* back to the page's keys (the next Enter saves and moves on); / searches again */
+  $('search').blur();
   render();
 }
 $('search').addEventListener('input', () => {
@@ -505,7 +628,13 @@ $('search').addEventListener('input', () => {
 $('search').addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown') { searchSel = Math.min(searchItems.length - 1, searchSel + 1); renderSearch(); e.preventDefault(); }
   else if (e.key === 'ArrowUp') { searchSel = Math.max(0, searchSel - 1); renderSearch(); e.preventDefault(); }
-  else if (e.key === 'Enter') { if (searchSel >= 0) pick(searchItems[searchSel]); e.preventDefault(); e.stopPropagation(); }
+  else if (e.key === 'Enter') {
+    const c = searchItems[searchSel];
+    if (c) pick(c);
+    else if (!$('search').value.trim()) $('search').blur();   /* empty box: leave it */
+    e.preventDefault();
+    e.stopPropagation();
+  }
   else if (e.key === 'Escape') { searchItems = []; renderSearch(); $('search').blur(); }
 });
 $('search').addEventListener('blur', () => setTimeout(() => { searchItems = []; renderSearch(); }, 100));
@@ -530,12 +659,15 @@ $('comment').addEventListener('keydown', (e) => { if (e.key === 'Escape') $('com
   S.zl = { category: $('zl-category').value, verdict: $('zl-verdict').value };
   changed();
 }));
-$('none').addEventListener('click', () => toggleNone());
-$('next').addEventListener('click', () => go(1));
-$('prev').addEventListener('click', () => go(-1));
-$('retry').addEventListener('click', () => { S.retryDelay = 1000; save(); });
+/* Buttons give the focus back after a click: Enter must not press "None of
+ * these" again (undoing it) when the annotator means "save and next". */
+const clicked = (fn) => (e) => { if (e.detail > 0) e.currentTarget.blur(); fn(); };
+$('none').addEventListener('click', clicked(() => toggleNone()));
+$('next').addEventListener('click', clicked(() => go(1)));
+$('prev').addEventListener('click', clicked(() => go(-1)));
+$('retry').addEventListener('click', clicked(retryNow));
 $('photo').addEventListener('click', () => openZoom());
-$('help-btn').addEventListener('click', () => { $('help').hidden = false; });
+$('help-btn').addEventListener('click', clicked(() => { $('help').hidden = false; }));
 
 function toggleNone() {
   S.none = !S.none;
@@ -559,13 +691,20 @@ document.addEventListener('keydown', (e) => {
   if (!S.task || $('workspace').hidden) { if (e.key === 'ArrowLeft' && S.ids.length) loadTask(S.ids.length - 1); return; }
   const nGroups = Math.max(1, Math.ceil(S.task.proposals.length / GROUP));
   const k = e.key;
+  /* a held key toggles once (auto-repeat would flip the label back and forth) */
+  if (e.repeat && /^[1-5nNzZcC/?]$/.test(k)) { e.preventDefault(); return; }
   if (k >= '1' && k <= '5') {
-    const p = S.task.proposals[S.group * GROUP + Number(k) - 1];
-    if (p) toggle(p.class, S.stage === 'refine' && S.union.includes(p.class) ? 'prefill' : 'proposal');
+    const i = S.group * GROUP + Number(k) - 1, p = S.task.proposals[i];
+    if (p) {
+      toggle(p.class, S.stage === 'refine' && S.union.includes(p.class) ? 'prefill' : 'proposal');
+      const li = $('proposals').children[i];
+      if (li) li.scrollIntoView({ block: 'nearest' });
+    }
   } else if (k === 'Tab' || k === 'ArrowDown' || k === 'ArrowUp') {
     const back = k === 'ArrowUp' || (k === 'Tab' && e.shiftKey);
     S.group = (S.group + (back ? nGroups - 1 : 1)) % nGroups;
     render();
+    $('tabs').scrollIntoView({ block: 'nearest' });
   } else if (k === 'Enter' || k === 'ArrowRight') {
     go(1);
   } else if (k === 'ArrowLeft') {
@@ -586,8 +725,28 @@ document.addEventListener('keydown', (e) => {
   e.preventDefault();
 });
 
+/* #<image id> typed into the address bar (or a link to one) opens that image */
+window.addEventListener('hashchange', () => {
+  const pos = S.ids.indexOf(Number(location.hash.slice(1)));
+  if (pos < 0 || S.going || (S.task && pos === S.pos)) return;
+  if (!S.task) { loadTask(pos); return; }   /* the first image is still loading: this one wins */
+  S.going = true;
+  (async () => {
+    if (S.dirty && !blockReason()) await save();   /* as ← does: an undecided image stays so */
+    await loadTask(pos);
+  })().finally(() => { S.going = false; });
+});
+
 window.addEventListener('beforeunload', (e) => {
-  if (S.dirty) { persistLocal(); save(); e.preventDefault(); e.returnValue = ''; }
+  if (!S.dirty) return;
+  persistLocal();
+  /* going to the login page (session ended): the changes are kept locally
+   * and sent after logging in again; asking "leave the page?" would only
+   * strand the annotator on a page that can no longer save */
+  if (mlfy.leaving) return;
+  save();
+  e.preventDefault();
+  e.returnValue = '';
 });
 
 /* ---- start --------------------------------------------------------------------------------- */
@@ -617,6 +776,9 @@ window.addEventListener('beforeunload', (e) => {
   const want = Number(location.hash.slice(1));
   let pos = want ? S.ids.indexOf(want) : -1;
   if (pos < 0) pos = S.done.indexOf(0);
-  if (pos < 0) { S.pos = S.ids.length - 1; allDone(); return; }
+  if (pos < 0) { S.pos = S.ids.length - 1; allDone(); flushPending(); return; }
   loadTask(pos);
+  /* changes to other images that a reload, a closed tab or a server restart
+   * left unsent (the current image's are restored by loadTask) */
+  flushPending();
 })().catch((e) => { if (e.status !== 401) showBanner('Cannot start: ' + e.message, 'error'); });

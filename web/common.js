@@ -4,6 +4,7 @@
 
 const mlfy = {
   me: null,
+  leaving: false,           /* set when the page is being sent to /login */
 
   /* fetch JSON; throws an Error with .status and .body on non-2xx */
   async api(method, url, body, opts) {
@@ -19,6 +20,7 @@ const mlfy = {
     let data = null;
     try { data = await res.json(); } catch (e) { data = null; }
     if (res.status === 401 && !(opts && opts.noRedirect)) {
+      mlfy.leaving = true;   /* pages keep unsent work locally instead of asking to stay */
       location.href = '/login?next=' + encodeURIComponent(location.pathname + location.hash);
     }
     if (!res.ok) {

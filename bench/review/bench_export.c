@@ -4,10 +4,12 @@
  * a baseline measured in the same run (stepping the export cursor without
  * writing), and reports the peak resident memory of the exporting process
  * (the project is built in a child process, so the figure is the export's).
- * JSONL looks up each image's provenance (annotations, queue row, zero-label
- * review), so it is the slowest format.
+ * Every image also has two stage-ii annotations (the final labels, their
+ * sources) and refined images a refinement-queue row, so JSONL's provenance
+ * (merged cursors over annotations, queue rows and zero-label reviews) has
+ * real rows to walk.
  *
- *   bench_review_export [N [DIR]]
+ *   bench_review_export [N [DIR [FORMAT]]]   (FORMAT: time only that format)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <sqlite3.h>
@@ -53,10 +55,10 @@ static int build(const char *path, long n)
 	struct mlfy_store *s;
 	struct mlfy_err err;
 	sqlite3 *db;
-	sqlite3_stmt *img, *st, *lab;
+	sqlite3_stmt *img, *st, *lab, *ann, *al, *q;
 	unsigned seed = 42;
 	long i;
-	int c;
+	int c, a, refined;
 	char name[64];
 
 	if (mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err)) {
@@ -78,6 +80,16 @@ static int build(const char *path, long n)
 	sqlite3_prepare_v2(db, "INSERT INTO final_status(image_id, stage, decided_at) VALUES (?1, ?2,"
 			   " '2026-01-02T00:00:00Z')", -1, &st, NULL);
 	sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO final_labels(image_id, class_idx) VALUES (?1, ?2)", -1, &lab, NULL);
+	if (exec1(db, "INSERT INTO annotators(id, name, role, created_at) VALUES"
+		  " (1, 'ann1', 'annotator', '2026-01-01T00:00:00Z'), (2, 'ann2', 'annotator', '2026-01-01T00:00:00Z')"))
+		return -1;
+	sqlite3_prepare_v2(db, "INSERT INTO annotations(id, image_id, annotator_id, stage, version, comment, seconds,"
+			   " created_at) VALUES (?1 * 2 + ?2, ?1, ?2, 'annotate', 1, '', 4.25, '2026-01-01T12:00:00Z')",
+			   -1, &ann, NULL);
+	sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO annotation_labels(annotation_id, class_idx, source)"
+			   " VALUES (?1, ?2, 'proposal')", -1, &al, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO refinement_queue(image_id, rule, reason, expert_id, queued_at)"
+			   " VALUES (?1, 'paper', 'sets_differ', NULL, '2026-01-01T13:00:00Z')", -1, &q, NULL);
 	for (i = 1; i <= n; i++) {
 		int orig = rand_r(&seed) % 1000, k, nl;
 		snprintf(name, sizeof(name), "ILSVRC2012_val_%08ld.JPEG", i);
@@ -90,23 +102,48 @@ static int build(const char *path, long n)
 		sqlite3_reset(img);
 		if (rand_r(&seed) % 100 < 2)
 			continue;  /* undecided */
+		refined = rand_r(&seed) % 3 == 0;
 		sqlite3_bind_int64(st, 1, i);
-		sqlite3_bind_text(st, 2, rand_r(&seed) % 3 ? "agreed" : "refined", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, refined ? "refined" : "agreed", -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 		sqlite3_reset(st);
+		for (a = 1; a <= 2; a++) {
+			sqlite3_bind_int64(ann, 1, i);
+			sqlite3_bind_int(ann, 2, a);
+			if (sqlite3_step(ann) != SQLITE_DONE)
+				return -1;
+			sqlite3_reset(ann);
+		}
+		if (refined) {
+			sqlite3_bind_int64(q, 1, i);
+			if (sqlite3_step(q) != SQLITE_DONE)
+				return -1;
+			sqlite3_reset(q);
+		}
 		nl = rand_r(&seed) % 100 < 2 ? 0 : 1 + rand_r(&seed) % 3;
 		for (k = 0; k < nl; k++) {
+			int cls = k ? rand_r(&seed) % 1000 : orig;
 			sqlite3_bind_int64(lab, 1, i);
-			sqlite3_bind_int(lab, 2, k ? rand_r(&seed) % 1000 : orig);
+			sqlite3_bind_int(lab, 2, cls);
 			if (sqlite3_step(lab) != SQLITE_DONE)
 				return -1;
 			sqlite3_reset(lab);
+			for (a = 1; a <= 2; a++) {
+				sqlite3_bind_int64(al, 1, i * 2 + a);
+				sqlite3_bind_int(al, 2, cls);
+				if (sqlite3_step(al) != SQLITE_DONE)
+					return -1;
+				sqlite3_reset(al);
+			}
 		}
 	}
 	sqlite3_finalize(img);
 	sqlite3_finalize(st);
 	sqlite3_finalize(lab);
+	sqlite3_finalize(ann);
+	sqlite3_finalize(al);
+	sqlite3_finalize(q);
 	if (exec1(db, "COMMIT"))
 		return -1;
 	sqlite3_close(db);
@@ -154,6 +191,8 @@ int main(int argc, char **argv)
 	printf("  baseline: step the export cursor        %6.2f s\n", t_base);
 	for (f = 0; f < 5; f++) {
 		FILE *o;
+		if (argc > 3 && strcmp(argv[3], names[f]))
+			continue;
 		snprintf(out, sizeof(out), "%s.%s", path, names[f]);
 		if (!(o = fopen(out, "w")))
 			return 1;
@@ -169,6 +208,10 @@ int main(int argc, char **argv)
 		unlink(out);
 	}
 	mlfy_store_close(s);
+	if (getenv("MLFY_BENCH_KEEP")) {   /* keep the project for a closer look */
+		printf("  project kept: %s\n", path);
+		return 0;
+	}
 	unlink(path);
 	snprintf(out, sizeof(out), "%s-wal", path);
 	unlink(out);

@@ -256,7 +256,7 @@ int cmd_analyze(int argc, char **argv)
 		return cli_usage_error("analyze", "%s", err.msg);
 	o.top = (size_t)top;
 	o.max_missing = 20;
-	if (!(s = cli_open_project("analyze", argv[optind], 0)))
+	if (!(s = cli_open_project("analyze", argv[optind], o.dry_run ? MLFY_STORE_READONLY : 0)))
 		return MLFY_EXIT_FAIL;
 	if (mlfy_analyze(s, &o, &a, &err)) {
 		mlfy_store_close(s);

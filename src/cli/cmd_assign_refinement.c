@@ -66,13 +66,18 @@ int cmd_assign_refinement(int argc, char **argv)
 		free(copy);
 		return cli_error("assign-refinement", "out of memory");
 	}
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (*tok)
-			names[n++] = tok;
-	if (!n) {
-		free(copy);
-		free(names);
-		return cli_usage_error("assign-refinement", "--experts lists no names");
+	/* every comma separates two names: an empty one ("a,,b", "a,") is a typo,
+	 * not something to skip */
+	for (tok = copy; tok; tok = save) {
+		if ((save = strchr(tok, ',')))
+			*save++ = '\0';
+		if (!*tok) {
+			free(copy);
+			free(names);
+			return cli_usage_error("assign-refinement", "--experts '%s': empty name at position %zu",
+					       list, n + 1);
+		}
+		names[n++] = tok;
 	}
 	if (!(s = cli_open_project("assign-refinement", argv[optind], 0))) {
 		free(copy);

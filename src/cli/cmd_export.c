@@ -91,6 +91,9 @@ int cmd_export(int argc, char **argv)
 	if (mlfy_export(s, fmt, out.f, &sum, &err)) {
 		rcli_out_abort(&out);
 		mlfy_store_close(s);
+		if (err.code == MLFY_EIO)   /* a write error names the output: the library only has a FILE * */
+			return cli_error("export", "%s: cannot write: %s", path && strcmp(path, "-") ? path : "standard output",
+					 strncmp(err.msg, "write: ", 7) ? err.msg : err.msg + 7);
 		return cli_report("export", &err);
 	}
 	mlfy_store_close(s);

@@ -1,5 +1,6 @@
 /* cmd_fit.c - `mlfy fit`: least-squares line of ReaL accuracy on top-1
  * accuracy over models, from evaluate results or timm's results tables. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +8,9 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/timm_cli.h"
 #include "evaluate/fit.h"
 #include "evaluate/scores.h"
-#include "evaluate/timm.h"
 #include "report/figures.h"
 #include "report/tables.h"
 #include "util/numfmt.h"
@@ -38,7 +39,8 @@ static const char usage[] =
 	"  --by-size           join the timm tables on (model, img_size)\n"
 	"  --strict            fail when a model is in one timm table only\n"
 	"  --outlier-t T       outlier threshold on |studentized residual| (default 2)\n"
-	"  --figure DIR        also write DIR/real_vs_top1.{svg,png,pdf}\n"
+	"  --figure DIR        also write DIR/real_vs_top1.{svg,png,pdf} (DIR is created\n"
+	"                      when missing)\n"
 	"  --json              print JSON instead of text\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -48,64 +50,6 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on bad input, 2 on a bad command line.\n";
 
 enum { OPT_TIMM = 0x100, OPT_BY_SIZE, OPT_STRICT, OPT_OUTLIER, OPT_FIGURE, OPT_JSON };
-
-static int load_timm(const char *a_path, const char *b_path, int by_size, int strict,
-		     struct mlfy_model_scores *s)
-{
-	struct mlfy_timm_table a, b;
-	struct mlfy_timm_join j;
-	struct mlfy_err err;
-	char n1[32], n2[32];
-	int rc;
-
-	mlfy_err_clear(&err);
-	if (mlfy_timm_read(a_path, &a, &err))
-		return cli_report("fit", &err);
-	if (mlfy_timm_read(b_path, &b, &err)) {
-		mlfy_timm_table_release(&a);
-		return cli_report("fit", &err);
-	}
-	rc = mlfy_timm_join(&a, &b, by_size ? MLFY_TIMM_BY_MODEL_SIZE : MLFY_TIMM_BY_MODEL, &j,
-			    &err);
-	if (rc) {
-		rc = cli_report("fit", &err);
-		goto out;
-	}
-	if (j.only_a)
-		cli_warn("fit", "%s model%s only in %s, left out (first: '%s')",
-			 mlfy_fmt_count(n1, sizeof(n1), j.only_a), j.only_a == 1 ? "" : "s", a_path,
-			 j.first_only_a);
-	if (j.only_b)
-		cli_warn("fit", "%s model%s only in %s, left out (first: '%s')",
-			 mlfy_fmt_count(n1, sizeof(n1), j.only_b), j.only_b == 1 ? "" : "s", b_path,
-			 j.first_only_b);
-	if (j.dup_a || j.dup_b)
-		cli_warn("fit", "models listed at several image sizes: %s extra row%s in %s and %s "
-				"in %s; the last row of each model is used (--by-size keeps all)",
-			 mlfy_fmt_count(n1, sizeof(n1), j.dup_a), j.dup_a == 1 ? "" : "s", a_path,
-			 mlfy_fmt_count(n2, sizeof(n2), j.dup_b), b_path);
-	if (j.size_mismatch)
-		cli_warn("fit", "%zu joined model%s were evaluated at different image sizes in the "
-				"two tables",
-			 j.size_mismatch, j.size_mismatch == 1 ? "" : "s");
-	if (strict && (j.only_a || j.only_b)) {
-		rc = cli_error("fit", "--strict: the tables do not list the same models");
-		goto out;
-	}
-	if (mlfy_model_scores_from_timm(&j, s, &err)) {
-		rc = cli_report("fit", &err);
-		goto out;
-	}
-	free(s->source);
-	if (asprintf(&s->source, "timm: %s vs %s", b_path, a_path) < 0)
-		s->source = NULL;
-	rc = s->source ? 0 : cli_error("fit", "out of memory");
-out:
-	mlfy_timm_join_release(&j);
-	mlfy_timm_table_release(&a);
-	mlfy_timm_table_release(&b);
-	return rc;
-}
 
 int cmd_fit(int argc, char **argv)
 {
@@ -156,7 +100,7 @@ int cmd_fit(int argc, char **argv)
 		return cli_usage_error("fit", "--by-size and --strict apply to --timm only");
 	mlfy_err_clear(&err);
 	if (timm) {
-		if ((rc = load_timm(argv[optind], argv[optind + 1], by_size, strict, &s)))
+		if ((rc = cli_timm_scores("fit", argv[optind], argv[optind + 1], by_size, strict, &s)))
 			return rc;
 	} else if (mlfy_model_scores_read(argv[optind], &s, &err)) {
 		return cli_report("fit", &err);
@@ -195,7 +139,11 @@ int cmd_fit(int argc, char **argv)
 				"ReaL accuracy (%)", "top-1", "ReaL", m, x, y,
 				(const char *const *)names, &fit, outlier_t, 8
 			};
-			mkdir(figure, 0777);
+			if (mkdir(figure, 0777) && errno != EEXIST) {
+				rc = cli_error("fit", "%s: cannot create directory: %s", figure,
+					       strerror(errno));
+				goto out;
+			}
 			rc = mlfy_fig_scatter(figure, "real_vs_top1", MLFY_FIG_ALL, &f, &err);
 			mlfy_plot_shutdown();
 			if (rc) {

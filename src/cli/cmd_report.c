@@ -6,12 +6,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/timm_cli.h"
 #include "cli/evalargs.h"
 #include "evaluate/coverage.h"
 #include "evaluate/fit.h"
 #include "evaluate/label_counts.h"
 #include "evaluate/scores.h"
-#include "evaluate/timm.h"
 #include "report/plot.h"
 #include "report/report.h"
 #include "store/final_labels.h"
@@ -91,33 +91,6 @@ static int parse_formats(const char *s)
 			return -1;
 	}
 	return f ? f : -1;
-}
-
-static int load_timm_scores(const char *a_path, const char *b_path, struct mlfy_model_scores *s)
-{
-	struct mlfy_timm_table a, b;
-	struct mlfy_timm_join j;
-	struct mlfy_err err;
-	int rc;
-
-	mlfy_err_clear(&err);
-	if (mlfy_timm_read(a_path, &a, &err))
-		return cli_report("report", &err);
-	if (mlfy_timm_read(b_path, &b, &err)) {
-		mlfy_timm_table_release(&a);
-		return cli_report("report", &err);
-	}
-	rc = mlfy_timm_join(&a, &b, MLFY_TIMM_BY_MODEL, &j, &err);
-	if (!rc) {
-		if (j.only_a || j.only_b)
-			cli_warn("report", "%zu model%s in one timm table only, left out",
-				 j.only_a + j.only_b, j.only_a + j.only_b == 1 ? "" : "s");
-		rc = mlfy_model_scores_from_timm(&j, s, &err);
-		mlfy_timm_join_release(&j);
-	}
-	mlfy_timm_table_release(&a);
-	mlfy_timm_table_release(&b);
-	return rc ? cli_report("report", &err) : 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -268,7 +241,7 @@ int cmd_report(int argc, char **argv)
 	}
 	/* scatter points */
 	if (timm) {
-		if ((rc = load_timm_scores(argv[optind], argv[optind + 1], &scores)))
+		if ((rc = cli_timm_scores("report", argv[optind], argv[optind + 1], -1, 0, &scores)))
 			goto out;
 	} else if (results) {
 		if (mlfy_model_scores_read(results, &scores, &err)) {
@@ -292,9 +265,16 @@ int cmd_report(int argc, char **argv)
 		if (m < 3) {
 			cli_warn("report", "fewer than 3 models with both accuracies: no ReaL vs top-1 "
 					   "figure");
-		} else if (mlfy_linfit(scores.top1, scores.real, m, &fit, &err)) {
-			rc = cli_report("report", &err);
-			goto out;
+		} else if ((rc = mlfy_linfit(scores.top1, scores.real, m, &fit, &err))) {
+			if (rc != MLFY_EINVAL) {
+				rc = cli_report("report", &err);
+				goto out;
+			}
+			/* a degenerate fit (all top-1 accuracies equal) costs the
+			 * scatter only, not the rest of the report */
+			cli_warn("report", "%s: no ReaL vs top-1 figure", err.msg);
+			mlfy_linfit_release(&fit);
+			rc = 0;
 		}
 		for (i = m; i < scores.n; i++)
 			free(scores.model[i]);

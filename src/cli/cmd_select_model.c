@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/timm_cli.h"
 #include "cli/evalargs.h"
 #include "evaluate/scores.h"
-#include "evaluate/timm.h"
 #include "report/tables.h"
 #include "store/proposals.h"
 
@@ -138,31 +138,8 @@ int cmd_select_model(int argc, char **argv)
 			goto out;
 		}
 	} else if (timm) {
-		struct mlfy_timm_table ta, tb;
-		struct mlfy_timm_join j;
-		if (mlfy_timm_read(argv[optind], &ta, &err)) {
-			rc = cli_report("select-model", &err);
+		if ((rc = cli_timm_scores("select-model", argv[optind], argv[optind + 1], -1, 0, &s)))
 			goto out;
-		}
-		if (mlfy_timm_read(argv[optind + 1], &tb, &err)) {
-			mlfy_timm_table_release(&ta);
-			rc = cli_report("select-model", &err);
-			goto out;
-		}
-		rc = mlfy_timm_join(&ta, &tb, MLFY_TIMM_BY_MODEL, &j, &err);
-		if (!rc) {
-			if (j.only_a || j.only_b)
-				cli_warn("select-model", "%zu model%s in one table only, left out",
-					 j.only_a + j.only_b, j.only_a + j.only_b == 1 ? "" : "s");
-			rc = mlfy_model_scores_from_timm(&j, &s, &err);
-			mlfy_timm_join_release(&j);
-		}
-		mlfy_timm_table_release(&ta);
-		mlfy_timm_table_release(&tb);
-		if (rc) {
-			rc = cli_report("select-model", &err);
-			goto out;
-		}
 	} else {
 		struct mlfy_evalset *es;
 		struct mlfy_eval_results res;

@@ -35,7 +35,9 @@ static const char usage[] =
 	"PROJECT is an mlfy project file: its final labels are counted, and images\n"
 	"without a decision yet are reported as \"not yet decided\"; the refinement\n"
 	"queue, the zero-label reviews (by category and verdict) and the raw votes\n"
-	"are counted too.\n"
+	"are counted too, and the proposal coverage follows: the share of final\n"
+	"labels among the top-k proposals of the active proposal model, k = 1..20\n"
+	"(docs/evaluate.md).\n"
 	"\n"
 	"Options:\n"
 	"  --json            print one JSON object instead of the table\n"
@@ -181,6 +183,16 @@ static int stats_project(const char *path, int as_json, long max_k)
 			json_object_set_new(st, mlfy_final_stage_name(i), json_integer((json_int_t)w.by_stage[i]));
 		json_object_set_new(o, "by_stage", st);
 		json_object_set_new(o, "review", rcli_review_stats_json(&rs));
+		{
+			json_t *cov;
+			if ((rc = cli_coverage_json("stats", path, &cov))) {
+				json_decref(o);
+				mlfy_label_counts_release(&lc);
+				return rc;
+			}
+			if (cov)
+				json_object_set_new(o, "proposal_coverage", cov);
+		}
 		rc = print_json(o);
 	} else {
 		print_text(path, "final labels", &lc, max_k);
@@ -274,7 +286,8 @@ int cmd_stats(int argc, char **argv)
 	if (rcli_is_sqlite(path)) {
 		if (format != MLFY_LABELS_AUTO || n_classes)
 			return cli_usage_error("stats", "--format and --num-classes apply to label files, not projects");
-		/* text output: the proposal coverage follows (docs/evaluate.md) */
+		/* text output: the proposal coverage follows (docs/evaluate.md);
+		 * --json has it inside the object */
 		if ((c = stats_project(path, as_json, max_k)) || as_json)
 			return c;
 		return cli_print_coverage("stats", path);

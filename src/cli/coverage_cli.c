@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <jansson.h>
 
 #include "cli/cli.h"
 #include "evaluate/coverage.h"
@@ -28,15 +29,19 @@ static void row(const struct mlfy_coverage *c, const char *title, int bucket, in
 	putchar('\n');
 }
 
-int cli_print_coverage(const char *cmd, const char *project)
+/* The coverage of the project's active proposal model (top-20, buckets
+ * 1, 2, 3, >3) into *out and *model (both to free), or *out = NULL when
+ * there is nothing to report.  Returns 0 or an exit status after printing
+ * the error. */
+static int load(const char *cmd, const char *project, struct mlfy_coverage **out, char **model)
 {
 	struct mlfy_store *s;
 	struct mlfy_coverage *c;
 	struct mlfy_err err;
-	char *model = NULL, a[32], b[32], p[32];
-	size_t i;
-	int rc, k;
+	int rc;
 
+	*out = NULL;
+	*model = NULL;
 	if (!(c = malloc(sizeof(*c))))
 		return cli_error(cmd, "out of memory");
 	if (!(s = cli_open_project(cmd, project, MLFY_STORE_READONLY))) {
@@ -44,7 +49,7 @@ int cli_print_coverage(const char *cmd, const char *project)
 		return MLFY_EXIT_FAIL;
 	}
 	mlfy_err_clear(&err);
-	rc = mlfy_coverage_from_project(s, NULL, 20, 3, c, &model, &err);
+	rc = mlfy_coverage_from_project(s, NULL, 20, 3, c, model, &err);
 	mlfy_store_close(s);
 	if (rc == MLFY_ENOTFOUND) {   /* no proposal model: nothing to say */
 		free(c);
@@ -55,10 +60,67 @@ int cli_print_coverage(const char *cmd, const char *project)
 		return cli_report(cmd, &err);
 	}
 	if (!c->n_labels) {
-		free(model);
+		free(*model);
+		*model = NULL;
 		free(c);
 		return 0;
 	}
+	*out = c;
+	return 0;
+}
+
+/* a share as a percentage, null when undefined */
+static json_t *jpct(double share)
+{
+	return share == share ? json_real(100 * share) : json_null();
+}
+
+int cli_coverage_json(const char *cmd, const char *project, json_t **out)
+{
+	struct mlfy_coverage *c;
+	char *model;
+	json_t *o, *rows;
+	int rc, k;
+
+	*out = NULL;
+	if ((rc = load(cmd, project, &c, &model)) || !c)
+		return rc;
+	o = json_object();
+	rows = json_array();
+	json_object_set_new(o, "model", json_string(model));
+	json_object_set_new(o, "images", json_integer((json_int_t)c->n_images));
+	json_object_set_new(o, "images_without_proposals", json_integer((json_int_t)c->n_no_proposals));
+	json_object_set_new(o, "labels", json_integer((json_int_t)c->n_labels));
+	json_object_set_new(o, "k_max", json_integer(c->k_max));
+	for (k = 1; k <= c->k_max; k++)
+		json_array_append_new(rows, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "k", k,
+						      "labels", jpct(mlfy_coverage_share(c, 0, k)),
+						      "labels_of_1", jpct(mlfy_coverage_share(c, 1, k)),
+						      "labels_of_2", jpct(mlfy_coverage_share(c, 2, k)),
+						      "labels_of_3", jpct(mlfy_coverage_share(c, 3, k)),
+						      "labels_of_more_than_3",
+						      jpct(mlfy_coverage_share(c, 4, k)),
+						      "images_fully_covered",
+						      jpct(mlfy_coverage_full(c, 0, k))));
+	json_object_set_new(o, "by_k", rows);
+	json_object_set_new(o, "outside_percent", jpct(mlfy_coverage_outside(c, 0)));
+	k = mlfy_coverage_k_for(c, 0.99);
+	json_object_set_new(o, "k_for_99_percent", k ? json_integer(k) : json_null());
+	free(model);
+	free(c);
+	*out = o;
+	return 0;
+}
+
+int cli_print_coverage(const char *cmd, const char *project)
+{
+	struct mlfy_coverage *c;
+	char *model, a[32], b[32], p[32];
+	size_t i;
+	int rc, k;
+
+	if ((rc = load(cmd, project, &c, &model)) || !c)
+		return rc;
 	printf("\nproposal coverage: final labels among the top-k proposals of '%s'\n", model);
 	printf("  (%s decided images with proposals, %s final labels",
 	       mlfy_fmt_count(a, sizeof(a), c->n_images), mlfy_fmt_count(b, sizeof(b), c->n_labels));

@@ -49,8 +49,10 @@ enum {
 	"                        unnamed prediction files (default: the label file's or\n" \
 	"                        project's image order)\n"                                 \
 	"  --max-count K         label-count buckets 1..K and '>K' (default 4)\n"          \
-	"  --classes N           number of classes: class indices must be below N\n"      \
-	"                        (default: the project's classes, or unchecked)\n"         \
+	"  --classes N           number of classes: class indices must be below N and\n"  \
+	"                        score files have N columns (default: the project's\n"    \
+	"                        classes; with label files an index beyond the last\n"    \
+	"                        class is not detected, it counts as wrong)\n"           \
 	"  --jobs N              prediction files read at once (default: CPU cores, <= 8)\n"
 
 struct cli_evalargs {

@@ -33,14 +33,24 @@ static int has_suffix(const char *s, const char *suf)
 	return a >= b && !strcmp(s + a - b, suf);
 }
 
+/* The error for class v of row (1-based): against [0, n_classes) when the
+ * class count is known, else the reason (negative, or beyond an int). */
+static int range_error(const struct mlfy_top1 *p, size_t row, long long v, int n_classes,
+		       struct mlfy_err *err)
+{
+	if (n_classes > 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: row %zu: class %lld is out of range [0, %d)",
+				    p->path, row, v, n_classes);
+	return mlfy_err_set(err, MLFY_EINVAL, "%s: row %zu: class %lld is %s", p->path, row, v,
+			    v < 0 ? "negative (class indices start at 0)" : "not a class index");
+}
+
 static int check_range(struct mlfy_top1 *p, int n_classes, struct mlfy_err *err)
 {
 	size_t i;
 	for (i = 0; i < p->n; i++)
 		if (p->cls[i] < 0 || (n_classes > 0 && p->cls[i] >= n_classes))
-			return mlfy_err_set(err, MLFY_EINVAL,
-					    "%s: row %zu: class %d is out of range [0, %d)", p->path,
-					    i + 1, p->cls[i], n_classes > 0 ? n_classes : 0);
+			return range_error(p, i + 1, p->cls[i], n_classes, err);
 	return 0;
 }
 
@@ -126,9 +136,7 @@ static int load_index_npy(struct mlfy_top1 *p, struct mlfy_npy *a, int n_classes
 	}
 	for (i = 0; i < p->n; i++) {
 		if (v[i] < 0 || v[i] > 0x7fffffff || (n_classes > 0 && v[i] >= n_classes)) {
-			rc = mlfy_err_set(err, MLFY_EINVAL,
-					  "%s: row %zu: class %lld is out of range [0, %d)", p->path,
-					  i + 1, (long long)v[i], n_classes > 0 ? n_classes : 0);
+			rc = range_error(p, i + 1, (long long)v[i], n_classes, err);
 			break;
 		}
 		p->cls[i] = (int)v[i];

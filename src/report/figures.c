@@ -237,8 +237,11 @@ static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 			 fabs(f->fit->intercept));
 		snprintf(l2, sizeof(l2), "R\xC2\xB2 = %.4f,  n = %s", f->fit->r2,
 			 mlfy_fmt_count(cnt, sizeof(cnt), f->fit->n));
-		snprintf(l3, sizeof(l3), "%zu outlier%s (|studentized residual| > %g)", n_out,
-			 n_out == 1 ? "" : "s", f->outlier_t);
+		if (f->fit->n < 4)
+			snprintf(l3, sizeof(l3), "outliers: need \xE2\x89\xA5 4 points");
+		else
+			snprintf(l3, sizeof(l3), "%zu outlier%s (|studentized residual| > %g)",
+				 n_out, n_out == 1 ? "" : "s", f->outlier_t);
 		tw = fmax(mlfy_plot_text_width(cr, l1),
 			  fmax(mlfy_plot_text_width(cr, l2), mlfy_plot_text_width(cr, l3)));
 		lh = mlfy_plot_text_height(cr) + 2;

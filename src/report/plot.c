@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <fontconfig/fontconfig.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -291,19 +292,67 @@ void mlfy_plot_marker(cairo_t *cr, int shape, double x, double y, double r)
 	}
 }
 
-static int finish(cairo_t *cr, cairo_surface_t *sf, const char *path, struct mlfy_err *err)
+/* A figure file being written: cairo streams into tmp, renamed to path
+ * when complete, so a failed write never leaves a partial figure and the
+ * error names the system's reason (not cairo's "error while writing to
+ * output stream"). */
+struct fig_file {
+	FILE *f;
+	int err;          /* errno of the first failed write */
+	char path[4096], tmp[4200];
+};
+
+static cairo_status_t fig_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct fig_file *ff = closure;
+	if (fwrite(data, 1, len, ff->f) != len) {
+		if (!ff->err)
+			ff->err = errno ? errno : EIO;
+		return CAIRO_STATUS_WRITE_ERROR;
+	}
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static int fig_open(struct fig_file *ff, const char *dir, const char *name, const char *ext,
+		    struct mlfy_err *err)
+{
+	snprintf(ff->path, sizeof(ff->path), "%s/%s.%s", dir, name, ext);
+	snprintf(ff->tmp, sizeof(ff->tmp), "%s.tmp", ff->path);
+	ff->err = 0;
+	if (!(ff->f = fopen(ff->tmp, "wb")))
+		return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", ff->path,
+				    strerror(errno));
+	return 0;
+}
+
+/* Closes ff after cairo finished with status st; renames on success,
+ * removes the temporary file otherwise. */
+static int fig_close(struct fig_file *ff, cairo_status_t st, struct mlfy_err *err)
+{
+	int e = ff->err;
+	if (fclose(ff->f) && !e)
+		e = errno ? errno : EIO;
+	if (!e && st == CAIRO_STATUS_SUCCESS && !rename(ff->tmp, ff->path))
+		return 0;
+	if (!e && st == CAIRO_STATUS_SUCCESS)
+		e = errno;
+	remove(ff->tmp);
+	if (e)
+		return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", ff->path,
+				    strerror(e));
+	return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", ff->path,
+			    cairo_status_to_string(st));
+}
+
+static cairo_status_t finish(cairo_t *cr, cairo_surface_t *sf)
 {
 	cairo_status_t st = cairo_status(cr);
 	cairo_destroy(cr);
-	if (st == CAIRO_STATUS_SUCCESS) {
-		cairo_surface_finish(sf);
+	cairo_surface_finish(sf);
+	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(sf);
-	}
 	cairo_surface_destroy(sf);
-	if (st != CAIRO_STATUS_SUCCESS)
-		return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", path,
-				    cairo_status_to_string(st));
-	return 0;
+	return st;
 }
 
 static void paint(cairo_t *cr, double w, double h, mlfy_plot_draw_fn draw, const void *data)
@@ -317,32 +366,33 @@ static void paint(cairo_t *cr, double w, double h, mlfy_plot_draw_fn draw, const
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,
 		    mlfy_plot_draw_fn draw, const void *data, struct mlfy_err *err)
 {
-	char path[4096];
+	struct fig_file ff = { 0 };
 	cairo_surface_t *sf;
 	cairo_t *cr;
+	cairo_status_t st;
 	int rc;
 
 	if (formats & MLFY_FIG_SVG) {
-		snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
-		sf = cairo_svg_surface_create(path, w, h);
+		if ((rc = fig_open(&ff, dir, name, "svg", err)))
+			return rc;
+		sf = cairo_svg_surface_create_for_stream(fig_write, &ff, w, h);
 		cr = cairo_create(sf);
 		paint(cr, w, h, draw, data);
-		if ((rc = finish(cr, sf, path, err)))
+		if ((rc = fig_close(&ff, finish(cr, sf), err)))
 			return rc;
 	}
 	if (formats & MLFY_FIG_PDF) {
-		snprintf(path, sizeof(path), "%s/%s.pdf", dir, name);
-		sf = cairo_pdf_surface_create(path, w, h);
+		if ((rc = fig_open(&ff, dir, name, "pdf", err)))
+			return rc;
+		sf = cairo_pdf_surface_create_for_stream(fig_write, &ff, w, h);
 		cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "multilabelfy");
 		cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, name);
 		cr = cairo_create(sf);
 		paint(cr, w, h, draw, data);
-		if ((rc = finish(cr, sf, path, err)))
+		if ((rc = fig_close(&ff, finish(cr, sf), err)))
 			return rc;
 	}
 	if (formats & MLFY_FIG_PNG) {
-		cairo_status_t st;
-		snprintf(path, sizeof(path), "%s/%s.png", dir, name);
 		sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
 						(int)ceil(w * MLFY_PLOT_PNG_SCALE),
 						(int)ceil(h * MLFY_PLOT_PNG_SCALE));
@@ -351,12 +401,15 @@ int mlfy_plot_write(const char *dir, const char *name, int formats, double w, do
 		paint(cr, w, h, draw, data);
 		st = cairo_status(cr);
 		cairo_destroy(cr);
+		if ((rc = fig_open(&ff, dir, name, "png", err))) {
+			cairo_surface_destroy(sf);
+			return rc;
+		}
 		if (st == CAIRO_STATUS_SUCCESS)
-			st = cairo_surface_write_to_png(sf, path);
+			st = cairo_surface_write_to_png_stream(sf, fig_write, &ff);
 		cairo_surface_destroy(sf);
-		if (st != CAIRO_STATUS_SUCCESS)
-			return mlfy_err_set(err, MLFY_EIO, "%s: cannot write figure: %s", path,
-					    cairo_status_to_string(st));
+		if ((rc = fig_close(&ff, st, err)))
+			return rc;
 	}
 	return 0;
 }

@@ -116,7 +116,9 @@ enum {
 void mlfy_plot_shutdown(void);
 
 /* Renders draw(data) at w x h points into dir/name.svg, .png, .pdf (the
- * formats selected).  Errors: MLFY_EIO naming the file and cairo's status. */
+ * formats selected).  Each file is written to NAME.EXT.tmp and renamed when
+ * complete, so a failure leaves no partial figure.  Errors: MLFY_EIO naming
+ * the file and the system's reason (strerror) or cairo's status. */
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,
 		    mlfy_plot_draw_fn draw, const void *data, struct mlfy_err *err);
 

@@ -117,7 +117,12 @@ static int part_scatter(const char *dir, FILE *h, const struct mlfy_report_input
 		   "<td>%.3f \xC2\xB1 %.3f</td><td>%.4f</td><td>%.3f</td></tr></table>\n",
 		mlfy_fmt_count(a, sizeof(a), fit->n), fit->slope, fit->se_slope, fit->intercept,
 		fit->se_intercept, fit->r2, fit->resid_sd);
-	fprintf(h, "<p>Outliers (|studentized residual| &gt; %g): %zu.</p>\n", in->outlier_t, n_out);
+	if (fit->n < 4)
+		fprintf(h, "<p>Outliers: undefined (externally studentized residuals need at least "
+			   "4 models).</p>\n");
+	else
+		fprintf(h, "<p>Outliers (|studentized residual| &gt; %g): %zu.</p>\n",
+			in->outlier_t, n_out);
 	if (n_out && (idx = malloc(n_out * sizeof(size_t)))) {
 		mlfy_linfit_outliers(fit, in->outlier_t, idx, n_out);
 		fprintf(h, "<table><tr><th>model</th><th>top-1 (%%)</th><th>ReaL (%%)</th>"
@@ -150,7 +155,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 			 struct mlfy_err *err)
 {
 	const struct mlfy_eval_results *r = in->results;
-	int b0 = first_bucket(r), nb = r->max_count + 2 - b0, b, rc = 0;
+	int b0 = first_bucket(r), nb = r->max_count + 2 - b0, b, rc = 0, has_curves = 0;
 	size_t rows = r->n_models < HEAT_MAX_ROWS ? r->n_models : HEAT_MAX_ROWS, i, j;
 	size_t *order = malloc((r->n_models ? r->n_models : 1) * sizeof(size_t));
 	double *real = malloc((r->n_models ? r->n_models : 1) * sizeof(double));
@@ -178,6 +183,11 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		names[i] = r->models[i].model;
 	}
 	mlfy_rank_models(real, top1, names, r->n_models, order);
+	/* the curves start at one label: none when no image with labels has an
+	 * original label (an empty plot otherwise) */
+	for (b = 1; b <= r->max_count + 1; b++)
+		if (r->models[0].acc.count_n[b])
+			has_curves = 1;
 	for (b = b0; b <= r->max_count + 1; b++) {
 		char nb_s[32];
 		mlfy_eval_bucket_name(b, r->max_count, col_names[b - b0], sizeof(col_names[0]));
@@ -218,7 +228,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 					      "labels per image", "top-1 accuracy (%)", nc,
 					      (size_t)(nb - skip), x, yc, row_names, ec, cn + skip, 1,
 					      0, 100, 0 };
-		if (!yc || !ec) {
+		if (!x || !yc || !ec) {
 			free(x);
 			free(yc);
 			free(ec);
@@ -230,18 +240,12 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 				yc[i * (nb - skip) + j] = acc[i * nb + j + skip];  /* NOLINT(clang-analyzer-core.uninitialized.Assign): acc and moe are filled for every model and count */
 				ec[i * (nb - skip) + j] = moe[i * nb + j + skip];
 			}
-		if (!x) {
-			free(yc);
-			free(ec);
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			goto out;
-		}
 		for (b = skip; b < nb; b++)
 			x[b - skip] = b0 + b;
 		rc = mlfy_fig_heatmap(dir, "top1_by_label_count", in->formats, &f1, err);
 		if (!rc)
 			rc = mlfy_fig_heatmap(dir, "moe_by_label_count", in->formats, &f2, err);
-		if (!rc)
+		if (!rc && has_curves)
 			rc = mlfy_fig_curves(dir, "accuracy_by_label_count", in->formats, &fc, err);
 		free(x);
 		free(yc);
@@ -281,9 +285,10 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
 		h_figure(h, "moe_by_label_count", "heatmap of the margin of error",
 			 "Margin of error E of those accuracies, in percentage points.");
-		h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
-			 "The same accuracies with \xC2\xB1" "E bars (the best models by ReaL "
-			 "accuracy).");
+		if (has_curves)
+			h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
+				 "The same accuracies with \xC2\xB1" "E bars (the best models by ReaL "
+				 "accuracy).");
 		fprintf(h, "<table><tr><th>model</th><th>labels</th><th>images</th><th>top-1</th>"
 			   "<th>E</th><th>Wilson 95 %%</th><th>ReaL</th></tr>\n");
 		for (i = 0; i < r->n_models; i++) {
@@ -370,6 +375,19 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 	return 0;
 }
 
+/* Share of the labels of images with >= 3 labels (buckets 3 .. max_count + 1
+ * pooled) within the top-k; NAN when there are none. */
+static double coverage_share_3plus(const struct mlfy_coverage *c, int k)
+{
+	size_t lab3 = 0, in3 = 0;
+	int bk;
+	for (bk = 3; bk <= c->max_count + 1; bk++) {
+		lab3 += c->count_labels[bk];
+		in3 += c->count_labels_in_top[bk][k];
+	}
+	return lab3 ? (double)in3 / (double)lab3 : NAN;
+}
+
 static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_input *in,
 			 struct mlfy_err *err)
 {
@@ -379,7 +397,7 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 				 "images with \xE2\x89\xA5" "3 labels", "images fully covered" };  /* NOLINT(bugprone-suspicious-missing-comma): the literal is split to end the \\xA5 escape */
 	double *x = malloc(c->k_max * sizeof(double)), *y = malloc(S * c->k_max * sizeof(double));
 	int k, rc;
-	char a[32], b[32], d[32], e[32];
+	char a[32], b[32], d[32], e[32], f3[32];
 
 	if (!x || !y) {
 		free(x);
@@ -387,18 +405,11 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	}
 	for (k = 1; k <= c->k_max; k++) {
-		size_t lab3 = 0, in3 = 0;
-		int bk;
 		x[k - 1] = k;
 		y[0 * c->k_max + k - 1] = 100 * mlfy_coverage_share(c, 0, k);
 		y[1 * c->k_max + k - 1] = 100 * mlfy_coverage_share(c, 1, k);
 		y[2 * c->k_max + k - 1] = c->max_count >= 2 ? 100 * mlfy_coverage_share(c, 2, k) : NAN;
-		/* >= 3 labels: buckets 3 .. max_count + 1 pooled */
-		for (bk = 3; bk <= c->max_count + 1; bk++) {
-			lab3 += c->count_labels[bk];
-			in3 += c->count_labels_in_top[bk][k];
-		}
-		y[3 * c->k_max + k - 1] = lab3 ? 100.0 * (double)in3 / (double)lab3 : NAN;
+		y[3 * c->k_max + k - 1] = 100 * coverage_share_3plus(c, k);
 		y[4 * c->k_max + k - 1] = 100 * mlfy_coverage_full(c, 0, k);
 	}
 	{
@@ -425,13 +436,16 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 	k = mlfy_coverage_k_for(c, 0.99);
 	if (k)
 		fprintf(h, " 99 %% of the labels are within the top-%d.", k);
-	fprintf(h, "</p>\n<table><tr><th>k</th><th>labels in top-k</th><th>1 label</th>"
-		   "<th>2 labels</th><th>images fully covered</th></tr>\n");
+	fprintf(h, "</p>\n<table><tr><th>k</th><th>all final labels</th>"
+		   "<th>images with 1 label</th><th>with 2 labels</th>"
+		   "<th>with \xE2\x89\xA5" "3 labels</th><th>images fully covered</th></tr>\n");
 	for (k = 1; k <= c->k_max; k++)
-		fprintf(h, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", k,
+		fprintf(h, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+			   "</tr>\n", k,
 			pct(a, sizeof(a), mlfy_coverage_share(c, 0, k)),
 			pct(b, sizeof(b), mlfy_coverage_share(c, 1, k)),
-			pct(d, sizeof(d), mlfy_coverage_share(c, 2, k)),
+			pct(d, sizeof(d), c->max_count >= 2 ? mlfy_coverage_share(c, 2, k) : NAN),
+			pct(f3, sizeof(f3), coverage_share_3plus(c, k)),
 			pct(e, sizeof(e), mlfy_coverage_full(c, 0, k)));
 	fprintf(h, "</table></section>\n");
 	return 0;

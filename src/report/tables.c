@@ -174,7 +174,7 @@ int mlfy_results_write_csv(FILE *f, const struct mlfy_eval_results *r, struct ml
 
 static json_t *jnum(double v)
 {
-	return isnan(v) ? json_null() : json_real(v);
+	return isfinite(v) ? json_real(v) : json_null();   /* JSON has no NaN or infinity */
 }
 
 static json_t *jprop(const struct mlfy_proportion *p)
@@ -265,11 +265,13 @@ int mlfy_fit_write(FILE *f, const struct mlfy_model_scores *s, const struct mlfy
 		json_object_set_new(root, "outlier_threshold", json_real(outlier_t));
 		for (i = 0; i < n_out; i++) {
 			size_t k = idx[i];
-			json_array_append_new(outl, json_pack("{s:s,s:f,s:f,s:f,s:f}", "model",
+			/* studentized is null when infinite (the other models lie
+			 * exactly on a line); the entry is kept */
+			json_array_append_new(outl, json_pack("{s:s,s:f,s:f,s:f,s:o}", "model",
 							      s->model[k], "top1", s->top1[k],
 							      "real", s->real[k], "residual",
 							      fit->residual[k], "studentized",
-							      fit->studentized[k]));
+							      jnum(fit->studentized[k])));
 		}
 		json_object_set_new(root, "outliers", outl);
 		rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -286,7 +288,12 @@ int mlfy_fit_write(FILE *f, const struct mlfy_model_scores *s, const struct mlfy
 		fit->se_intercept);
 	fprintf(f, "  n = %s, R\xC2\xB2 = %.4f, residual SD = %.4f points\n",
 		mlfy_fmt_count(a, sizeof(a), fit->n), fit->r2, fit->resid_sd);
-	fprintf(f, "  outliers (|externally studentized residual| > %g): %zu\n", outlier_t, n_out);
+	if (fit->n < 4)
+		fprintf(f, "  outliers: undefined (externally studentized residuals need at least "
+			   "4 models)\n");
+	else
+		fprintf(f, "  outliers (|externally studentized residual| > %g): %zu\n", outlier_t,
+			n_out);
 	if (n_out) {
 		int w = 5;
 		for (i = 0; i < n_out; i++)

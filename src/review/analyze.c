@@ -306,14 +306,21 @@ static int judge_cb(const struct mlfy_review_image *img, void *vctx)
 		a->kept++;
 		return 0;
 	}
+	/* a dry run only reads (it may run on a read-only project) and counts
+	 * what the writes below would change */
 	if (reason == MLFY_REASON_AGREED) {
 		if (img->queued) {
-			if ((rc = mlfy_review_queue_remove(c->s, img->id, c->err)))
+			if (!c->o->dry_run && (rc = mlfy_review_queue_remove(c->s, img->id, c->err)))
 				return rc;
 			a->unqueued++;
 		}
-		if ((rc = mlfy_review_final_update(c->s, img->id, MLFY_FINAL_AGREED, c->final, n_final, 0, &changed,
-						   c->err)))
+		if (c->o->dry_run)
+			rc = mlfy_review_final_differs(c->s, img->id, MLFY_FINAL_AGREED, c->final, n_final, 0, &changed,
+						       c->err);
+		else
+			rc = mlfy_review_final_update(c->s, img->id, MLFY_FINAL_AGREED, c->final, n_final, 0, &changed,
+						      c->err);
+		if (rc)
 			return mlfy_err_prefix(c->err, "%s", img->name);
 		if (changed) {
 			if (img->final_stage)
@@ -324,12 +331,13 @@ static int judge_cb(const struct mlfy_review_image *img, void *vctx)
 	} else {
 		char rule[32];
 		if (img->final_stage) {   /* was agreed under another rule */
-			if ((rc = mlfy_final_delete(c->s, img->id, c->err)))
+			if (!c->o->dry_run && (rc = mlfy_final_delete(c->s, img->id, c->err)))
 				return rc;
 			a->unagreed++;
 		}
 		mlfy_rule_name(&c->o->rule, rule);
-		if ((rc = mlfy_review_queue_put(c->s, img->id, rule, mlfy_rule_reason_code(reason), c->err)))
+		if (!c->o->dry_run &&
+		    (rc = mlfy_review_queue_put(c->s, img->id, rule, mlfy_rule_reason_code(reason), c->err)))
 			return rc;
 		if (!img->queued)
 			a->queued++;
@@ -455,15 +463,18 @@ int mlfy_analyze(struct mlfy_store *s, const struct mlfy_analyze_opts *opts,
 	c.err = err;
 	mlfy_rule_name(&opts->rule, out->rule);
 	out->dry_run = opts->dry_run;
-	if ((rc = mlfy_store_begin(s, err)))
+	/* a dry run reads in one read transaction (the walk's own snapshot) */
+	if (!opts->dry_run && (rc = mlfy_store_begin(s, err)))
 		return rc;
 	rc = mlfy_review_foreach_image(s, judge_cb, &c, err);
 	if (!rc)
 		rc = finish(&c);
-	if (!rc && !opts->dry_run)
-		rc = mlfy_store_commit(s, err);
-	if (rc || opts->dry_run)
-		mlfy_store_rollback(s);
+	if (!opts->dry_run) {
+		if (!rc)
+			rc = mlfy_store_commit(s, err);
+		else
+			mlfy_store_rollback(s);
+	}
 	for (i = 0; i < c.n_pairs; i++) {
 		free(c.pairs[i].a);
 		free(c.pairs[i].b);

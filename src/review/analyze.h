@@ -28,7 +28,7 @@
 
 struct mlfy_analyze_opts {
 	struct mlfy_rule rule;
-	int dry_run;             /* compute and report, then roll everything back */
+	int dry_run;             /* compute and report, write nothing (reads only) */
 	size_t top;              /* how many class pairs / classes to report (10) */
 	size_t max_missing;      /* how many incomplete images to list (20) */
 };
@@ -96,8 +96,9 @@ struct mlfy_analysis {
 
 void mlfy_analysis_release(struct mlfy_analysis *a);
 
-/* Runs the analysis in one transaction (must be called outside one),
- * committing unless opts->dry_run.  Fills *out (release it).  Errors: store
+/* Runs the analysis in one transaction (must be called outside one).  With
+ * opts->dry_run it only reads, in one read transaction (a store opened
+ * MLFY_STORE_READONLY will do), and counts what the run would change.  Fills *out (release it).  Errors: store
  * errors (nothing is written), MLFY_ENOMEM. */
 int mlfy_analyze(struct mlfy_store *s, const struct mlfy_analyze_opts *opts,
 		 struct mlfy_analysis *out, struct mlfy_err *err);

@@ -3,7 +3,7 @@
 #include "review/export.h"
 
 #include <errno.h>
-#include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,125 +191,221 @@ static const char *class_name(const struct class_names *c, int idx, char buf[16]
 	return buf;
 }
 
-static json_t *int_array(const int32_t *v, size_t n)
+/* JSONL is written directly, byte for byte as jansson's compact dump
+ * (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) wrote it
+ * before: building a jansson object per image cost more than the rest. */
+
+/* A JSON string as jansson writes it: \b \f \n \r \t short forms, other
+ * control characters as \u00XX (upper-case hex); -1 when s is not valid
+ * UTF-8. */
+static int jl_str(FILE *out, const char *s)
 {
-	json_t *a = json_array();
-	size_t i;
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_integer(v[i]));
-	return a;
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run;
+	fputc('"', out);
+	for (;;) {
+		size_t n;
+		run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), out);
+		if (!*p)
+			break;
+		switch (*p) {
+		case '"': fputs("\\\"", out); p++; continue;
+		case '\\': fputs("\\\\", out); p++; continue;
+		case '\b': fputs("\\b", out); p++; continue;
+		case '\f': fputs("\\f", out); p++; continue;
+		case '\n': fputs("\\n", out); p++; continue;
+		case '\r': fputs("\\r", out); p++; continue;
+		case '\t': fputs("\\t", out); p++; continue;
+		default: break;
+		}
+		if (*p < 0x20) {
+			fprintf(out, "\\u%04X", *p++);
+		} else if ((n = utf8_len(p)) == 0) {
+			return -1;
+		} else {
+			fwrite(p, 1, n, out);
+			p += n;
+		}
+	}
+	fputc('"', out);
+	return 0;
 }
 
-static json_t *name_array(const struct class_names *c, const int32_t *v, size_t n)
+/* "key": string (NULL -> null) */
+static int jl_kstr(FILE *out, const char *key, const char *v)
 {
-	json_t *a = json_array();
-	char buf[16];
-	size_t i;
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(class_name(c, v[i], buf)));
-	return a;
+	fprintf(out, ",\"%s\":", key);
+	if (!v) {
+		fputs("null", out);
+		return 0;
+	}
+	return jl_str(out, v);
 }
 
-/* One JSONL object with the image's provenance. */
-static int jsonl_row(struct mlfy_store *s, const struct mlfy_export_row *row, const struct class_names *cn,
-		     FILE *out, struct mlfy_err *err)
+static void jl_ints(FILE *out, const int32_t *v, size_t n)
 {
-	struct mlfy_provenance p;
-	json_t *o = json_object(), *anns = json_array();
+	size_t i;
+	fputc('[', out);
+	for (i = 0; i < n; i++)
+		fprintf(out, i ? ",%d" : "%d", (int)v[i]);
+	fputc(']', out);
+}
+
+/* A real as jansson's jsonp_dtostr: %.10g, ".0" when neither '.' nor 'e'
+ * appears, exponent without '+' or leading zeros; null when not finite. */
+static void jl_real(FILE *out, double v)
+{
+	char buf[64], *e, *start, *end;
+	if (!isfinite(v)) {
+		fputs("null", out);
+		return;
+	}
+	snprintf(buf, sizeof(buf) - 3, "%.10g", v);
+	if (!strchr(buf, '.') && !strchr(buf, 'e'))
+		strcat(buf, ".0");
+	if ((e = strchr(buf, 'e'))) {
+		start = e + 1;
+		end = start + 1;
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		if (end != start)
+			memmove(start, end, strlen(end) + 1);
+	}
+	fputs(buf, out);
+}
+
+/* One JSONL line with the image's provenance p. */
+static int jsonl_row(const struct mlfy_export_row *row, const struct mlfy_provenance *p,
+		     const struct class_names *cn, FILE *out, struct mlfy_err *err)
+{
 	int32_t *uni = NULL;
 	size_t n_uni = 0, i, j;
 	char buf[16];
-	int rc;
+	int bad = 0;
 
-	if ((rc = mlfy_review_provenance(s, row->image_id, &p, err))) {
-		json_decref(o);
-		json_decref(anns);
-		return rc;
+	fputs("{\"file\":", out);
+	bad |= jl_str(out, row->name);
+	bad |= jl_kstr(out, "path", row->path);
+	if (row->original_label >= 0)
+		fprintf(out, ",\"original_label\":%d", row->original_label);
+	else
+		fputs(",\"original_label\":null", out);
+	bad |= jl_kstr(out, "original_label_name",
+		       row->original_label >= 0 ? class_name(cn, row->original_label, buf) : NULL);
+	fprintf(out, ",\"batch\":%d", row->batch);
+	bad |= jl_kstr(out, "stage", row->stage);
+	fputs(",\"labels\":", out);
+	if (row->stage)
+		jl_ints(out, row->labels, row->n_labels);
+	else
+		fputs("null", out);
+	fputs(",\"label_names\":", out);
+	if (row->stage) {
+		fputc('[', out);
+		for (i = 0; i < row->n_labels; i++) {
+			if (i)
+				fputc(',', out);
+			bad |= jl_str(out, class_name(cn, row->labels[i], buf));
+		}
+		fputc(']', out);
+		fprintf(out, ",\"label_count\":%zu", row->n_labels);
+	} else {
+		fputs("null,\"label_count\":null", out);
 	}
-	json_object_set_new(o, "file", json_string(row->name));
-	json_object_set_new(o, "path", json_string(row->path));
-	json_object_set_new(o, "original_label", row->original_label >= 0 ? json_integer(row->original_label) : json_null());
-	json_object_set_new(o, "original_label_name",
-			    row->original_label >= 0 ? json_string(class_name(cn, row->original_label, buf)) : json_null());
-	json_object_set_new(o, "batch", json_integer(row->batch));
-	json_object_set_new(o, "stage", row->stage ? json_string(row->stage) : json_null());
-	json_object_set_new(o, "labels", row->stage ? int_array(row->labels, row->n_labels) : json_null());
-	json_object_set_new(o, "label_names", row->stage ? name_array(cn, row->labels, row->n_labels) : json_null());
-	json_object_set_new(o, "label_count", row->stage ? json_integer((json_int_t)row->n_labels) : json_null());
-	json_object_set_new(o, "decided_at", row->stage ? json_string(row->decided_at) : json_null());
-	json_object_set_new(o, "comment", json_string(row->comment));
-	for (i = 0; i < p.n_ann; i++) {
-		const struct mlfy_prov_annotation *a = &p.ann[i];
-		json_t *src = json_array(), *ao;
-		for (j = 0; j < a->n_labels; j++)
-			json_array_append_new(src, json_string(a->sources[j]));
-		ao = json_object();
-		json_object_set_new(ao, "annotator", json_string(a->annotator));
-		json_object_set_new(ao, "role", json_string(a->role));
-		json_object_set_new(ao, "stage", json_string(a->stage));
-		json_object_set_new(ao, "labels", int_array(a->labels, a->n_labels));
-		json_object_set_new(ao, "sources", src);
-		json_object_set_new(ao, "comment", json_string(a->comment));
-		json_object_set_new(ao, "seconds", json_real(a->seconds));
-		json_object_set_new(ao, "version", json_integer(a->version));
-		json_object_set_new(ao, "versions", json_integer(a->n_versions));
-		json_object_set_new(ao, "saved_at", json_string(a->created_at));
-		json_array_append_new(anns, ao);
-		if (!strcmp(a->stage, "annotate")) {
-			int32_t *nu = realloc(uni, (n_uni + a->n_labels + 1) * sizeof(*nu));
+	bad |= jl_kstr(out, "decided_at", row->stage ? row->decided_at : NULL);
+	bad |= jl_kstr(out, "comment", row->comment);
+	fputs(",\"annotations\":[", out);
+	for (i = 0; i < p->n_ann; i++) {
+		const struct mlfy_prov_annotation *a = &p->ann[i];
+		if (i)
+			fputc(',', out);
+		fputs("{\"annotator\":", out);
+		bad |= jl_str(out, a->annotator);
+		bad |= jl_kstr(out, "role", a->role);
+		bad |= jl_kstr(out, "stage", a->stage);
+		fputs(",\"labels\":", out);
+		jl_ints(out, a->labels, a->n_labels);
+		fputs(",\"sources\":[", out);
+		for (j = 0; j < a->n_labels; j++) {
+			if (j)
+				fputc(',', out);
+			bad |= jl_str(out, a->sources[j]);
+		}
+		fputc(']', out);
+		bad |= jl_kstr(out, "comment", a->comment);
+		fputs(",\"seconds\":", out);
+		jl_real(out, a->seconds);
+		fprintf(out, ",\"version\":%lld,\"versions\":%lld", (long long)a->version, (long long)a->n_versions);
+		bad |= jl_kstr(out, "saved_at", a->created_at);
+		fputc('}', out);
+		if (!strcmp(a->stage, "annotate") && a->n_labels) {
+			int32_t *nu = realloc(uni, (n_uni + a->n_labels) * sizeof(*nu));
 			if (!nu) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-				goto out;
+				free(uni);
+				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 			}
 			uni = nu;
-			if (a->n_labels)
-				memcpy(uni + n_uni, a->labels, a->n_labels * sizeof(*uni));
+			memcpy(uni + n_uni, a->labels, a->n_labels * sizeof(*uni));
 			n_uni += a->n_labels;
 		}
 	}
-	json_object_set_new(o, "annotations", anns);
-	anns = NULL;
+	fputs("],\"expert_changes\":", out);
 	if (row->stage && !strcmp(row->stage, "refined")) {
 		struct mlfy_labelset u, f = { row->labels, row->n_labels };
-		json_t *added = json_array(), *removed = json_array();
+		int first = 1;
 		if (uni)
 			mlfy_labelset_normalize(uni, &n_uni);
 		u.labels = uni;
 		u.n = n_uni;
+		fputs("{\"added\":[", out);
 		for (i = 0; i < row->n_labels; i++)
-			if (!mlfy_labelset_contains(u, row->labels[i]))
-				json_array_append_new(added, json_integer(row->labels[i]));
+			if (!mlfy_labelset_contains(u, row->labels[i])) {
+				fprintf(out, first ? "%d" : ",%d", (int)row->labels[i]);
+				first = 0;
+			}
+		fputs("],\"removed\":[", out);
+		first = 1;
 		for (i = 0; i < n_uni; i++)
-			if (!mlfy_labelset_contains(f, uni[i]))
-				json_array_append_new(removed, json_integer(uni[i]));
-		json_object_set_new(o, "expert_changes", json_pack("{s:o, s:o}", "added", added, "removed", removed));
+			if (!mlfy_labelset_contains(f, uni[i])) {
+				fprintf(out, first ? "%d" : ",%d", (int)uni[i]);
+				first = 0;
+			}
+		fputs("]}", out);
 	} else {
-		json_object_set_new(o, "expert_changes", json_null());
+		fputs("null", out);
 	}
-	if (p.queue_rule) {
-		json_t *q = json_pack("{s:s, s:s}", "rule", p.queue_rule, "reason", p.queue_reason);
-		json_object_set_new(q, "expert", p.queue_expert ? json_string(p.queue_expert) : json_null());
-		json_object_set_new(o, "refinement_queue", q);
-	} else {
-		json_object_set_new(o, "refinement_queue", json_null());
-	}
-	if (p.zero.id)
-		json_object_set_new(o, "zero_label_review",
-				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "expert", p.zero.expert, "category",
-					      p.zero.category, "verdict", p.zero.verdict, "comment", p.zero.comment,
-					      "reviewed_at", p.zero.created_at));
-	else
-		json_object_set_new(o, "zero_label_review", json_null());
-	if (json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) || fputc('\n', out) == EOF)
-		rc = mlfy_err_set(err, MLFY_EIO, "write: %s", strerror(errno));
-	else
-		rc = 0;
-out:
-	json_decref(anns);
-	json_decref(o);
 	free(uni);
-	mlfy_provenance_release(&p);
-	return rc;
+	fputs(",\"refinement_queue\":", out);
+	if (p->queue_rule) {
+		fputs("{\"rule\":", out);
+		bad |= jl_str(out, p->queue_rule);
+		bad |= jl_kstr(out, "reason", p->queue_reason);
+		bad |= jl_kstr(out, "expert", p->queue_expert);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"zero_label_review\":", out);
+	if (p->zero.id) {
+		fputs("{\"expert\":", out);
+		bad |= jl_str(out, p->zero.expert);
+		bad |= jl_kstr(out, "category", p->zero.category);
+		bad |= jl_kstr(out, "verdict", p->zero.verdict);
+		bad |= jl_kstr(out, "comment", p->zero.comment);
+		bad |= jl_kstr(out, "reviewed_at", p->zero.created_at);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	fputs("}\n", out);
+	if (bad)
+		return mlfy_err_set(err, MLFY_EINVAL, "image '%s': a name, path or comment is not valid UTF-8", row->name);
+	return 0;
 }
 
 /* One Label Studio task, written directly (jansson per task costs 10x). */
@@ -350,6 +446,7 @@ struct mlfy_export_stream {
 	struct mlfy_store *s;
 	enum mlfy_export_format f;
 	struct mlfy_export_cursor *c;
+	struct mlfy_provenance_cursor *pc;   /* JSONL only */
 	struct class_names cn;
 	struct mlfy_export_summary sum;
 	int state;     /* 0: opening not written, 1: images, 2: closing written */
@@ -374,7 +471,9 @@ int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
 		free(es);
 		return rc;
 	}
-	if ((rc = mlfy_export_open(s, &es->c, err))) {
+	if ((rc = mlfy_export_open(s, &es->c, err)) ||
+	    (f == MLFY_EXPORT_JSONL && (rc = mlfy_provenance_cursor_open(s, &es->pc, err)))) {
+		mlfy_export_close(es->c);
 		class_names_free(&es->cn);
 		free(es);
 		return rc;
@@ -430,10 +529,16 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		mlfy_csv_field(out, row->comment);
 		fputc('\n', out);
 		break;
-	case MLFY_EXPORT_JSONL:
-		if ((rc = jsonl_row(es->s, row, &es->cn, out, err)))
+	case MLFY_EXPORT_JSONL: {
+		struct mlfy_provenance p;
+		if ((rc = mlfy_provenance_cursor_get(es->pc, row->image_id, row->name, &p, err)))
+			return rc;
+		rc = jsonl_row(row, &p, &es->cn, out, err);
+		mlfy_provenance_release(&p);
+		if (rc)
 			return rc;
 		break;
+	}
 	case MLFY_EXPORT_LABELSTUDIO:
 		if (!es->first)
 			fputs(",\n", out);
@@ -492,6 +597,7 @@ void mlfy_export_stream_close(struct mlfy_export_stream *es)
 {
 	if (!es)
 		return;
+	mlfy_provenance_cursor_close(es->pc);   /* before the cursor that holds the read transaction */
 	mlfy_export_close(es->c);
 	class_names_free(&es->cn);
 	free(es);

@@ -209,13 +209,31 @@ static int check_unique(const char *path, const struct mlfy_vote_set *v, const i
 	return rc;
 }
 
+/* 1 when s holds an ASCII control character (C0 or DEL): not an image
+ * name, and unsafe to echo into CSV, logs or terminals. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* A class index: decimal digits only (no sign, no white space, which
+ * strtol alone would accept), at most INT32_MAX. */
 static int parse_label(const char *text, int32_t *out)
 {
+	const char *p;
 	char *end;
 	long v;
+	for (p = text; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (p == text)
+		return -1;
 	errno = 0;
 	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 0 || v > INT32_MAX)
+	if (errno || *end || v < 0 || v > INT32_MAX)
 		return -1;
 	*out = (int32_t)v;
 	return 0;
@@ -278,6 +296,11 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 		if (parse_label(strs[2 * n + 1], &out->label[n])) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: label '%s' is not a class index", path, n,
 					  strs[2 * n + 1]);
+			goto out;
+		}
+		if (!*strs[2 * n] || has_control(strs[2 * n])) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: image name is %s", path, n,
+					  *strs[2 * n] ? "not printable (a control character)" : "empty");
 			goto out;
 		}
 		out->image[n] = strs[2 * n];

@@ -376,10 +376,11 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 		return reply_error(r, 500, "out of memory");
 	}
 	json_array_foreach(arr, i, v) {
-		json_t *c = json_object_get(v, "class");
+		json_t *c = json_object_get(v, "class"), *sv = json_object_get(v, "source");
 		const char *src = str_field(v, "source");
+		/* a source that is there must be one of the names (never silently "proposal") */
 		if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) > 1000000000 ||
-		    (src && mlfy_source_parse(src, &labels[i].source, &err))) {
+		    (sv && !json_is_null(sv) && !src) || (src && mlfy_source_parse(src, &labels[i].source, &err))) {
 			free(labels);
 			json_decref(j);
 			return reply_error(r, 400, "labels[%zu]: expected {\"class\": index, \"source\": "

@@ -1171,6 +1171,17 @@ static int save_work(struct mlfy_store *s, const struct mlfy_annotation_save *in
 	return 0;
 }
 
+/* Characters (code points) of UTF-8 text: bytes that are not continuation
+ * bytes.  The page's comment box limits characters, not bytes, so a comment
+ * in a non-Latin script it accepts must be accepted here too. */
+static size_t utf8_chars(const char *t)
+{
+	size_t n = 0;
+	for (; *t; t++)
+		n += ((unsigned char)*t & 0xC0) != 0x80;
+	return n;
+}
+
 int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_save *in,
 			  int64_t *version, struct mlfy_err *err)
 {
@@ -1182,8 +1193,8 @@ int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_sav
 		return mlfy_err_set(err, MLFY_EINVAL, "labels: missing");
 	if (in->n_labels > 100000)
 		return mlfy_err_set(err, MLFY_EINVAL, "labels: too many (%zu)", in->n_labels);
-	if (in->comment && strlen(in->comment) > COMMENT_MAX)
-		return mlfy_err_set(err, MLFY_EINVAL, "comment: longer than %d bytes", COMMENT_MAX);
+	if (in->comment && utf8_chars(in->comment) > COMMENT_MAX)
+		return mlfy_err_set(err, MLFY_EINVAL, "comment: longer than %d characters", COMMENT_MAX);
 	if (!isfinite(in->seconds) || in->seconds < 0 || in->seconds >= 1e7)
 		return mlfy_err_set(err, MLFY_EINVAL, "seconds: %g is not in [0, 1e7)", in->seconds);
 	if (in->base_version < 0)
@@ -1541,20 +1552,46 @@ int mlfy_view_classes(struct mlfy_store *s, const int *idx, size_t n,
 	return 0;
 }
 
+/* Appends q to *w with LIKE's wildcards escaped; with words != 0, commas
+ * and hyphens become spaces (as in the searched word lists). */
+static void like_escape(char **w, const char *q, int words)
+{
+	char *p = *w;
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*p++ = '\\';
+		*p++ = words && (*q == ',' || *q == '-') ? ' ' : *q;
+	}
+	*w = p;
+}
+
 int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 			     struct mlfy_view_class **out, size_t *n_out, struct mlfy_err *err)
 {
+	/* ranks: the index, an exact name or synonym, whole words, a name
+	 * prefix, a word prefix, a substring (annotations.h) */
+#define WORDS "(' ' || replace(replace(c.name || ' ' || c.synonyms, ',', ' '), '-', ' ') || ' ')"
 	static const char sql[] =
 		"SELECT " CLASS_COLS " FROM classes c"
 		" WHERE c.name LIKE ?1 ESCAPE '\\' OR c.synonyms LIKE ?1 ESCAPE '\\'"
 		"    OR c.ext_id LIKE ?1 ESCAPE '\\' OR c.idx = ?3"
-		" ORDER BY (c.idx = ?3) DESC, (c.name LIKE ?2 ESCAPE '\\') DESC, length(c.name), c.idx LIMIT ?4";
+		" ORDER BY CASE WHEN c.idx = ?3 THEN 0"
+		"   WHEN c.name LIKE ?5 ESCAPE '\\' OR (', ' || c.synonyms || ',') LIKE ?6 ESCAPE '\\' THEN 1"
+		"   WHEN " WORDS " LIKE ?7 ESCAPE '\\' THEN 2"
+		"   WHEN c.name LIKE ?2 ESCAPE '\\' THEN 3"
+		"   WHEN " WORDS " LIKE ?8 ESCAPE '\\' THEN 4"
+		"   ELSE 5 END, length(c.name), c.idx LIMIT ?4";
+#undef WORDS
+	/* the patterns ?1 %q%, ?2 q%, ?5 q, ?6 %, q,%, ?7 % q %, ?8 % q% (q escaped: at most 2 bytes per byte) */
+	static const char *const pre[6] = { "%", "", "", "%, ", "% ", "% " };
+	static const char *const post[6] = { "%", "%", "", ",%", " %", "%" };
+	static const int param[6] = { 1, 2, 5, 6, 7, 8 };
 	struct mlfy_view_class *v;
-	char *pat, *pre, *end;
-	size_t i, j, len = 0, qn;
+	char *pat[6] = { NULL }, *end;
+	size_t i, len = 0, qn;
 	sqlite3_stmt *st;
 	long num;
-	int rc;
+	int rc, bad = 0;
 
 	*out = NULL;
 	*n_out = 0;
@@ -1565,43 +1602,40 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 		return mlfy_err_set(err, MLFY_EINVAL, "q: longer than 200 bytes");
 	if (limit > 200)
 		limit = 200;
-	pat = malloc(2 * qn + 3);
-	pre = malloc(2 * qn + 3);
-	v = calloc(limit, sizeof(*v));
-	if (!pat || !pre || !v) {
-		free(pat);
-		free(pre);
-		free(v);
-		return store_oom(err);
+	for (i = 0; i < 6; i++) {
+		size_t np = strlen(pre[i]), nq = strlen(post[i]);
+		char *w;
+		if (!(pat[i] = malloc(2 * qn + np + nq + 1))) {
+			bad = 1;
+			break;
+		}
+		w = pat[i];
+		memcpy(w, pre[i], np);
+		w += np;
+		like_escape(&w, q, param[i] >= 7);
+		memcpy(w, post[i], nq + 1);
 	}
-	/* %q% and q% with LIKE's wildcards escaped */
-	j = 0;
-	pat[j++] = '%';
-	for (i = 0; i < qn; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			pat[j++] = '\\';
-		pat[j++] = q[i];
+	v = bad ? NULL : calloc(limit, sizeof(*v));
+	if (!v) {
+		for (i = 0; i < 6; i++)
+			free(pat[i]);
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	}
-	memcpy(pre, pat + 1, j - 1);
-	pre[j - 1] = '%';
-	pre[j] = '\0';
-	pat[j++] = '%';
-	pat[j] = '\0';
 	num = strtol(q, &end, 10);
 	if (*end || end == q || num < 0 || num > 1000000000L)
 		num = -1;
 	if (!(st = store_stmt(s, sql, err))) {
-		free(pat);
-		free(pre);
+		for (i = 0; i < 6; i++)
+			free(pat[i]);
 		free(v);
 		return err ? err->code : MLFY_ESTORE;
 	}
-	sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, pre, -1, SQLITE_TRANSIENT);
+	for (i = 0; i < 6; i++) {
+		sqlite3_bind_text(st, param[i], pat[i], -1, SQLITE_TRANSIENT);
+		free(pat[i]);
+	}
 	sqlite3_bind_int64(st, 3, num);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
-	free(pat);
-	free(pre);
 	rc = 0;
 	while (len < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = class_from_row(st, &v[len++], err)))

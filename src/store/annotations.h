@@ -204,7 +204,8 @@ struct mlfy_annotation_save {
 	int64_t base_version;     /* the version the client last saw; 0 = none yet */
 	const struct mlfy_label_choice *labels;  /* borrowed; may be NULL when n_labels == 0 */
 	size_t n_labels;          /* 0 = "none of these", an explicit empty set */
-	const char *comment;      /* borrowed, may be NULL = ""; at most 4000 bytes */
+	const char *comment;      /* borrowed, may be NULL = ""; UTF-8, at most 4000 characters
+				   * (code points, as the page's box counts them) */
 	double seconds;           /* cumulative time on the image, >= 0, < 1e7 */
 	/* refinement only, and only for an empty set: the zero-label review
 	 * (both NULL = none), names from MLFY_ZERO_CATEGORIES and
@@ -335,8 +336,13 @@ int mlfy_view_classes(struct mlfy_store *s, const int *idx, size_t n,
 		      struct mlfy_view_class **out, size_t *n_out, struct mlfy_err *err);
 
 /* Class search for the page's "add a label" box: classes whose name,
- * synonyms or external id contain q (case-insensitive; a decimal q also
- * matches that index), names starting with q first, at most limit. */
+ * synonyms or external id contain q (ASCII case-insensitive; a decimal q
+ * also matches that index), at most limit (capped at 200), best first:
+ * the index q, then a name or synonym equal to q, then q as whole words of
+ * the name or synonyms ("cat" finds "tabby cat" before "catamaran";
+ * commas and hyphens count as spaces), then names starting with q, then
+ * words starting with q, then any substring; ties by shorter name, then
+ * index.  q longer than 200 bytes: MLFY_EINVAL. */
 int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 			     struct mlfy_view_class **out, size_t *n_out, struct mlfy_err *err);
 

@@ -422,17 +422,16 @@ out:
 
 /* ---- final labels ----------------------------------------------------------- */
 
-int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
-			     const int *labels, size_t n, int64_t annotation_id, int *changed,
-			     struct mlfy_err *err)
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err)
 {
 	struct mlfy_final cur;
 	int *want = NULL;
 	size_t i, k = 0;
 	int rc, same = 0;
 
-	if (changed)
-		*changed = 0;
+	*differs = 1;
 	rc = mlfy_final_get(s, image_id, &cur, err);
 	if (rc && rc != MLFY_ENOTFOUND)
 		return rc;
@@ -454,7 +453,21 @@ int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
 		mlfy_final_release(&cur);
 	}
 	mlfy_err_clear(err);
-	if (same)
+	*differs = !same;
+	return 0;
+}
+
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err)
+{
+	int rc, differs;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = mlfy_review_final_differs(s, image_id, stage, labels, n, annotation_id, &differs, err)))
+		return rc;
+	if (!differs)
 		return 0;
 	if ((rc = mlfy_final_put(s, image_id, stage, annotation_id, labels, n, err)))
 		return rc;
@@ -1631,6 +1644,270 @@ nomem:
 	rc = store_oom(err);
 fail:
 	free(ann_ids);
+	mlfy_provenance_release(out);
+	return rc;
+}
+
+/* ---- provenance cursor ------------------------------------------------------------ */
+
+/* Each statement walks images by name (CROSS JOIN keeps images the outer
+ * loop, so the ORDER BY is served by the UNIQUE index on images.name and no
+ * sort of the whole table is needed) and yields the image id first. */
+/* Every version of every annotation of each image with its labels: which
+ * version is current and how many there are is worked out per image in C
+ * (correlated MAX/COUNT subqueries and an ORDER BY beyond the image cost 3x
+ * the walk), and so is the order (stage, annotator name; labels ascending). */
+static const char SQL_PCUR_ANN[] =
+	"SELECT i.id, i.name, a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at,"
+	" a.annotator_id, l.class_idx, l.source"
+	" FROM images i CROSS JOIN annotations a ON a.image_id = i.id"
+	" JOIN annotators n ON n.id = a.annotator_id"
+	" LEFT JOIN annotation_labels l ON l.annotation_id = a.id"
+	" ORDER BY i.name";
+static const char SQL_PCUR_QUEUE[] =
+	"SELECT i.id, i.name, q.rule, q.reason, e.name FROM images i CROSS JOIN refinement_queue q ON q.image_id = i.id"
+	" LEFT JOIN annotators e ON e.id = q.expert_id ORDER BY i.name";
+static const char SQL_PCUR_ZERO[] =
+	"SELECT i.id, i.name, z.id, a.name, z.category, z.verdict, z.comment, z.created_at"
+	" FROM images i CROSS JOIN zero_label_reviews z ON z.image_id = i.id"
+	" JOIN annotators a ON a.id = z.expert_id"
+	" WHERE z.id = (SELECT MAX(y.id) FROM zero_label_reviews y WHERE y.image_id = i.id)"
+	" ORDER BY i.name";
+
+enum { PCUR_ANN, PCUR_QUEUE, PCUR_ZERO, PCUR_N };
+
+struct mlfy_provenance_cursor {
+	struct mlfy_store *s;
+	sqlite3_stmt *st[PCUR_N];   /* owned */
+	int live[PCUR_N];           /* 1 while st[k] sits on an unconsumed row */
+	int began;
+	int64_t *who;               /* annotator id of each row of the image being read */
+	size_t who_cap;
+};
+
+/* Steps cursor k; 0 with live[k] set to whether a row came, or an error. */
+static int pcur_step(struct mlfy_provenance_cursor *c, int k, struct mlfy_err *err)
+{
+	int rc = sqlite3_step(c->st[k]);
+	c->live[k] = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(c->s, err, "read provenance");
+	return 0;
+}
+
+void mlfy_provenance_cursor_close(struct mlfy_provenance_cursor *c)
+{
+	int k;
+	if (!c)
+		return;
+	for (k = 0; k < PCUR_N; k++)
+		sqlite3_finalize(c->st[k]);
+	store_read_end(c->s, c->began);
+	free(c->who);
+	free(c);
+}
+
+int mlfy_provenance_cursor_open(struct mlfy_store *s, struct mlfy_provenance_cursor **out,
+				struct mlfy_err *err)
+{
+	static const char *const sql[PCUR_N] = { SQL_PCUR_ANN, SQL_PCUR_QUEUE, SQL_PCUR_ZERO };
+	struct mlfy_provenance_cursor *c = calloc(1, sizeof(*c));
+	int k, rc;
+
+	*out = NULL;
+	if (!c)
+		return store_oom(err);
+	c->s = s;
+	if (store_read_begin(s, &c->began, err)) {
+		rc = err->code;
+		free(c);
+		return rc;
+	}
+	for (k = 0; k < PCUR_N; k++) {
+		if (sqlite3_prepare_v2(s->db, sql[k], -1, &c->st[k], NULL) != SQLITE_OK) {
+			rc = store_fail(s, err, "prepare provenance");
+			mlfy_provenance_cursor_close(c);
+			return rc;
+		}
+	}
+	for (k = 0; k < PCUR_N; k++) {
+		if ((rc = pcur_step(c, k, err))) {
+			mlfy_provenance_cursor_close(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+/* Moves cursor k past rows of images that sort before name (images the
+ * caller skipped; SQLite's BINARY collation is memcmp order, as strcmp's);
+ * 1 when it then sits on a row of image_id, 0 when not, or an error. */
+static int pcur_seek(struct mlfy_provenance_cursor *c, int k, int64_t image_id, const char *name,
+		     struct mlfy_err *err)
+{
+	int rc;
+	while (c->live[k] && sqlite3_column_int64(c->st[k], 0) != image_id &&
+	       strcmp((const char *)sqlite3_column_text(c->st[k], 1), name) < 0)
+		if ((rc = pcur_step(c, k, err)))
+			return rc;
+	return c->live[k] && sqlite3_column_int64(c->st[k], 0) == image_id;
+}
+
+/* Orders an annotation's labels ascending, each with its source (a
+ * handful: insertion sort). */
+static void prov_sort_labels(struct mlfy_prov_annotation *a)
+{
+	size_t i, j;
+	for (i = 1; i < a->n_labels; i++) {
+		int32_t l = a->labels[i];
+		char *src = a->sources[i];
+		for (j = i; j > 0 && a->labels[j - 1] > l; j--) {
+			a->labels[j] = a->labels[j - 1];
+			a->sources[j] = a->sources[j - 1];
+		}
+		a->labels[j] = l;
+		a->sources[j] = src;
+	}
+}
+
+static int cmp_prov_annotation(const void *x, const void *y)
+{
+	const struct mlfy_prov_annotation *a = x, *b = y;
+	int r = strcmp(a->stage, b->stage);
+	return r ? r : strcmp(a->annotator, b->annotator);
+}
+
+/* Of every version in p->ann (annotator ids in who[]), keeps the current one
+ * of each (annotator, stage) with the number of versions, in the order of
+ * mlfy_review_provenance (stage, then annotator name). */
+static void prov_keep_current(struct mlfy_provenance *p, const int64_t *who)
+{
+	size_t i, j, k = 0;
+	for (i = 0; i < p->n_ann; i++) {
+		struct mlfy_prov_annotation *a = &p->ann[i];
+		int current = 1;
+		a->n_versions = 0;
+		for (j = 0; j < p->n_ann; j++) {
+			const struct mlfy_prov_annotation *b = &p->ann[j];
+			if (who[j] != who[i] || strcmp(b->stage, a->stage))
+				continue;
+			a->n_versions++;
+			if (b->version > a->version)
+				current = 0;
+		}
+		if (!current)
+			a->n_versions = -1;   /* marked: dropped below */
+	}
+	for (i = 0, k = 0; i < p->n_ann; i++) {
+		if (p->ann[i].n_versions < 0) {
+			prov_annotation_release(&p->ann[i]);
+			continue;
+		}
+		prov_sort_labels(&p->ann[i]);
+		p->ann[k++] = p->ann[i];
+	}
+	p->n_ann = k;
+	if (k > 1)
+		qsort(p->ann, k, sizeof(*p->ann), cmp_prov_annotation);
+}
+
+int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_id, const char *name,
+			       struct mlfy_provenance *out, struct mlfy_err *err)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0, lcap = 0;
+	int64_t ann_id = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	st = c->st[PCUR_ANN];
+	while ((rc = pcur_seek(c, PCUR_ANN, image_id, name, err)) == 1) {
+		struct mlfy_prov_annotation *a;
+		if (sqlite3_column_int64(st, 2) != ann_id || !out->n_ann) {
+			if (out->n_ann == cap) {
+				size_t nc = cap ? 2 * cap : 4;
+				struct mlfy_prov_annotation *v = realloc(out->ann, nc * sizeof(*v));
+				int64_t *w;
+				if (!v)
+					goto nomem;
+				out->ann = v;
+				if (nc > c->who_cap) {
+					if (!(w = realloc(c->who, nc * sizeof(*w))))
+						goto nomem;
+					c->who = w;
+					c->who_cap = nc;
+				}
+				cap = nc;
+			}
+			a = &out->ann[out->n_ann++];
+			memset(a, 0, sizeof(*a));
+			lcap = 0;
+			ann_id = sqlite3_column_int64(st, 2);
+			c->who[out->n_ann - 1] = sqlite3_column_int64(st, 10);
+			a->version = sqlite3_column_int64(st, 6);
+			a->seconds = sqlite3_column_double(st, 8);
+			snprintf(a->created_at, sizeof(a->created_at), "%s", (const char *)sqlite3_column_text(st, 9));
+			if (!(a->annotator = store_col_dup(st, 3)) || !(a->role = store_col_dup(st, 4)) ||
+			    !(a->stage = store_col_dup(st, 5)) || !(a->comment = store_col_dup(st, 7)))
+				goto nomem;
+		}
+		a = &out->ann[out->n_ann - 1];
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+			if (a->n_labels == lcap) {
+				size_t nc = lcap ? 2 * lcap : 8;
+				int32_t *l = realloc(a->labels, nc * sizeof(*l));
+				char **src;
+				if (!l)
+					goto nomem;
+				a->labels = l;
+				if (!(src = realloc(a->sources, nc * sizeof(*src))))
+					goto nomem;
+				a->sources = src;
+				lcap = nc;
+			}
+			a->labels[a->n_labels] = sqlite3_column_int(st, 11);
+			if (!(a->sources[a->n_labels] = store_col_dup(st, 12)))
+				goto nomem;
+			a->n_labels++;
+		}
+		if ((rc = pcur_step(c, PCUR_ANN, err)))
+			goto fail;
+	}
+	if (rc < 0)
+		goto fail;
+	prov_keep_current(out, c->who);
+	st = c->st[PCUR_QUEUE];
+	if ((rc = pcur_seek(c, PCUR_QUEUE, image_id, name, err)) < 0)
+		goto fail;
+	if (rc == 1) {
+		out->queue_rule = store_col_dup(st, 2);
+		out->queue_reason = store_col_dup(st, 3);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL && !(out->queue_expert = store_col_dup(st, 4)))
+			goto nomem;
+		if (!out->queue_rule || !out->queue_reason)
+			goto nomem;
+		if ((rc = pcur_step(c, PCUR_QUEUE, err)))
+			goto fail;
+	}
+	st = c->st[PCUR_ZERO];
+	if ((rc = pcur_seek(c, PCUR_ZERO, image_id, name, err)) < 0)
+		goto fail;
+	if (rc == 1) {
+		struct mlfy_zero_review *z = &out->zero;
+		z->id = sqlite3_column_int64(st, 2);
+		z->image_id = image_id;
+		snprintf(z->created_at, sizeof(z->created_at), "%s", (const char *)sqlite3_column_text(st, 7));
+		if (!(z->expert = store_col_dup(st, 3)) || !(z->category = store_col_dup(st, 4)) ||
+		    !(z->verdict = store_col_dup(st, 5)) || !(z->comment = store_col_dup(st, 6)))
+			goto nomem;
+		if ((rc = pcur_step(c, PCUR_ZERO, err)))
+			goto fail;
+	}
+	return 0;
+nomem:
+	rc = store_oom(err);
+fail:
 	mlfy_provenance_release(out);
 	return rc;
 }

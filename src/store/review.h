@@ -63,6 +63,13 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 
 /* ---- final labels as stage iii/iv write them ------------------------------ */
 
+/* *differs = 1 when mlfy_review_final_update with these arguments would write
+ * (no decision yet, or another stage, annotation or set), else 0.  Reads
+ * only: works on a read-only store (what `mlfy analyze --dry-run` uses). */
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err);
+
 /* Like mlfy_final_put (store/final_labels.h: stage is an enum
  * mlfy_final_stage, labels any order, repeats ignored) but leaves an
  * identical decision (same stage, set and annotation) untouched, so its
@@ -352,5 +359,27 @@ void mlfy_provenance_release(struct mlfy_provenance *p);
 
 int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_provenance *out,
 			   struct mlfy_err *err);
+
+/* Provenance of every image in a walk in image-name order (the order of
+ * mlfy_export_next): three SQL cursors (current annotations with their
+ * labels, refinement queue rows, latest zero-label reviews), each stepped
+ * once over the whole project and merged by image, instead of a handful of
+ * queries per image.  Memory does not grow with the project (one image's
+ * rows at a time).  Open it after mlfy_export_open (so it reads the export's
+ * snapshot) and close it before mlfy_export_close. */
+struct mlfy_provenance_cursor;
+
+int mlfy_provenance_cursor_open(struct mlfy_store *s, struct mlfy_provenance_cursor **out,
+				struct mlfy_err *err);
+
+/* Fills *out (as mlfy_review_provenance would; release it with
+ * mlfy_provenance_release) for image_id, named name, which must come after
+ * the previous call's image in name order; rows of images skipped in between
+ * are passed over.  0 or a negative MLFY_E* code. */
+int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_id, const char *name,
+			       struct mlfy_provenance *out, struct mlfy_err *err);
+
+/* Accepts NULL. */
+void mlfy_provenance_cursor_close(struct mlfy_provenance_cursor *c);
 
 #endif

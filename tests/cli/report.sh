@@ -21,6 +21,23 @@ for f in label_counts top1_by_label_count moe_by_label_count accuracy_by_label_c
 done
 grep -q '^exact,all,6,6,100.0000' rep/results.csv || fail "results.csv"
 grep -q '<h2>Accuracy</h2>' rep/index.html || fail "html accuracy"
+# three models with the same top-1 accuracy: the fit is undefined, which
+# costs the scatter (with a warning), not the whole report
+"$MLFY" report --labels labels.json --original orig.csv --predictions a=exact.txt \
+	--predictions b=exact.txt --predictions c=exact.txt --out rep-same --formats png > out 2> err ||
+	fail "same x: $(cat err)"
+grep -q "all 3 points have the same x (100): the slope is undefined: no ReaL vs top-1 figure" err ||
+	fail "same x warning: $(cat err)"
+[ -s rep-same/label_counts.png ] && [ -s rep-same/top1_by_label_count.png ] || fail "same x figures"
+[ ! -e rep-same/real_vs_top1.png ] || fail "same x scatter"
+# no image has a label (every set empty): the heatmaps have column 0 only,
+# and there is no accuracy-by-label-count plot (it was drawn empty)
+echo '{"a": [], "b": [], "c": [], "d": [], "e": [], "f": []}' > empty.json
+"$MLFY" report --labels empty.json --original orig.csv --predictions hand=hand.csv --out rep-empty \
+	--formats png > out 2> err || fail "empty sets: $(cat err)"
+[ -s rep-empty/top1_by_label_count.png ] || fail "empty sets heatmap"
+[ ! -e rep-empty/accuracy_by_label_count.png ] || fail "empty sets: empty plot drawn"
+if grep -q 'accuracy_by_label_count' rep-empty/index.html; then fail "empty sets: plot in html"; fi
 # without predictions: the label counts only
 "$MLFY" report --labels labels.json --out rep2 --formats png > /dev/null || fail "labels only"
 [ -s rep2/label_counts.png ] && [ ! -e rep2/label_counts.svg ] || fail "--formats png"

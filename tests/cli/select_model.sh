@@ -30,7 +30,16 @@ if "$MLFY" select-model --results res.csv --activate > out 2> err; then fail "--
 
 need_shared data/timm/results-imagenet.csv
 T=$SHARED/data/timm
-"$MLFY" select-model --timm "$T/results-imagenet.csv" "$T/results-imagenet-real.csv" --top 3 > out || fail "timm"
+"$MLFY" select-model --timm "$T/results-imagenet.csv" "$T/results-imagenet-real.csv" --top 3 > out 2> err ||
+	fail "timm"
+# the same warnings as mlfy fit (which models were left out, duplicate sizes),
+# without suggesting fit's --by-size
+grep -q "warning: models listed at several image sizes: 290 extra rows in .*results-imagenet.csv and 290 in .*results-imagenet-real.csv; the last row of each model is used$" err ||
+	fail "timm warnings: $(cat err)"
 sed -n 2p out | grep -q "eva02_large_patch14_448.mim_m38m_ft_in22k_in1k" || fail "timm best: $(cat out)"
 [ "$(wc -l < out)" = 4 ] || fail "timm --top 3: $(cat out)"
+head -30 "$T/results-imagenet.csv" > ta.csv
+head -20 "$T/results-imagenet-real.csv" > tb.csv
+"$MLFY" select-model --timm ta.csv tb.csv > out 2> err || fail "timm subsets"
+grep -q "warning: 1[0-9] models only in ta.csv, left out (first: '" err || fail "only-a warning: $(cat err)"
 echo ok

@@ -125,7 +125,16 @@ static void test_index_npy(void **state)
 	v[1] = -1;
 	assert_int_equal(mlfy_npy_save(path, MLFY_NPY_I8, 1, shape1, v, &err), 0);
 	assert_int_equal(mlfy_top1_load("idx", path, 0, &p, &err), MLFY_EINVAL);
-	assert_non_null(strstr(err.msg, "row 2"));
+	/* without a class count the message gives the reason (it said
+	 * "out of range [0, 0)") */
+	assert_non_null(strstr(err.msg, "row 2: class -1 is negative (class indices start at 0)"));
+	assert_int_equal(mlfy_top1_load("idx", path, 100, &p, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "row 2: class -1 is out of range [0, 100)"));
+	v[1] = (int64_t)1 << 40;
+	assert_int_equal(mlfy_npy_save(path, MLFY_NPY_I8, 1, shape1, v, &err), 0);
+	assert_int_equal(mlfy_top1_load("idx", path, 0, &p, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "row 2: class 1099511627776 is not a class index"));
+	v[1] = -1;
 	/* a 3-d array is neither */
 	assert_int_equal(mlfy_npy_save(path, MLFY_NPY_I8, 3, shape3, v, &err), 0);
 	assert_int_equal(mlfy_top1_load("idx", path, 0, &p, &err), MLFY_EINVAL);

@@ -171,6 +171,35 @@ static void test_bars_and_curves(void **state)
 	assert_int_equal(mlfy_fig_curves(outdir(), "curves_err", MLFY_FIG_PNG, &c, &err), 0);
 }
 
+/* A figure that cannot be written names the file and the system's reason
+ * (it said cairo's "error while writing to output stream"), and leaves no
+ * temporary file behind on success. */
+static void test_write_errors(void **state)
+{
+	const char *cats[] = { "a", "b" };
+	const size_t counts[] = { 2, 1 };
+	char dir[4096], path[4096];
+	struct stat st;
+	struct mlfy_err err;
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/no/such/dir", test_tmpdir());
+	assert_int_equal(mlfy_fig_bars(dir, "bars", MLFY_FIG_ALL, "t", "x", cats, counts, 2, &err),
+			 MLFY_EIO);
+	assert_non_null(strstr(err.msg, "no/such/dir/bars.svg: cannot write figure: No such file or "
+					"directory"));
+	assert_int_equal(mlfy_fig_bars(dir, "bars", MLFY_FIG_PNG, "t", "x", cats, counts, 2, &err),
+			 MLFY_EIO);
+	assert_non_null(strstr(err.msg, "bars.png: cannot write figure: No such file or directory"));
+	assert_int_equal(mlfy_fig_bars(outdir(), "bars2", MLFY_FIG_ALL, "t", "x", cats, counts, 2,
+				       &err), 0);
+	snprintf(path, sizeof(path), "%s/bars2.pdf", outdir());
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/bars2.pdf.tmp", outdir());
+	assert_int_not_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/bars2.png.tmp", outdir());
+	assert_int_not_equal(stat(path, &st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_scatter),
 		cmocka_unit_test(test_heatmap),
 		cmocka_unit_test(test_bars_and_curves),
+		cmocka_unit_test(test_write_errors),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mlfy_plot_shutdown();

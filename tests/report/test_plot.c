@@ -106,6 +106,7 @@ static void test_ellipsize(void **state)
 	cairo_t *cr = cairo_create(sf);
 	char ba[128], bb[128], bu[128], ref[128];
 	double w;
+	int i;
 	(void)state;
 	mlfy_plot_set_font(cr, MLFY_PLOT_FS_LABEL, 0);
 	w = 0.6 * mlfy_plot_text_width(cr, a);
@@ -119,8 +120,8 @@ static void test_ellipsize(void **state)
 	/* a short name is kept whole */
 	assert_string_equal(mlfy_plot_ellipsize(cr, "resnet50", w, ref, sizeof(ref)), "resnet50");
 	/* never a cut inside a UTF-8 sequence, at any width */
-	for (w = 5; w < mlfy_plot_text_width(cr, u); w += 3) {
-		mlfy_plot_ellipsize(cr, u, w, bu, sizeof(bu));
+	for (i = 5; i < (int)mlfy_plot_text_width(cr, u); i += 3) {
+		mlfy_plot_ellipsize(cr, u, i, bu, sizeof(bu));
 		assert_true(valid_utf8(bu));
 	}
 	cairo_destroy(cr);

@@ -17,6 +17,7 @@
 #include "evaluate/top1.h"
 #include "ingest/labels.h"
 #include "report/report.h"
+#include "report/tables.h"
 #include "store/catalog.h"
 #include "store/final_labels.h"
 #include "store/proposals.h"
@@ -93,7 +94,7 @@ static void test_all_parts_synthetic(void **state)
 	const char *zn[4] = { "no valid proposal", "low resolution", "fine-grained",
 			      "unusual object or view" };
 	const int64_t zc[4] = { 3, 1, 2, 0 };
-	const int pa[] = { 1, 2, 3 }, la[] = { 1 }, lb[] = { 2, 9 };
+	const int pa[] = { 1, 2, 3 }, la[] = { 1 }, lb[] = { 2, 9 }, lc3[] = { 1, 3, 7 };
 	struct mlfy_report_input in;
 	char *html;
 	(void)state;
@@ -115,6 +116,7 @@ static void test_all_parts_synthetic(void **state)
 	assert_int_equal(mlfy_coverage_init(&cov, 3, 2, &err), 0);
 	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, la, 1, &err), 0);
 	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, lb, 2, &err), 0);
+	assert_int_equal(mlfy_coverage_add(&cov, pa, 3, lc3, 3, &err), 0);
 
 	in = (struct mlfy_report_input){ .title = "Test report", .counts = &lc,
 					 .counts_source = "labels.json", .results = &r, .scores = &s,
@@ -145,8 +147,16 @@ static void test_all_parts_synthetic(void **state)
 	/* hand: ReaL 4/5 = 80.00 %, top-1 4/6 = 66.67 % */
 	assert_non_null(strstr(html, "80.00 % \xC2\xB1 35.06"));
 	assert_non_null(strstr(html, "66.67 % \xC2\xB1 37.72"));
-	/* coverage: 2 of 3 labels in the top-3 (label 9 is not proposed) */
+	/* coverage: 4 of 6 labels in the top-3 (labels 9 and 7 are not proposed) */
 	assert_non_null(strstr(html, "outside the top-3: 33.33 %"));
+	/* the table has the figure's series, >= 3 labels included: at k = 3
+	 * all 4/6, 1 label 1/1, 2 labels 1/2, >= 3 labels 2/3, images fully
+	 * covered 1/3 */
+	assert_non_null(strstr(html, "<th>with \xE2\x89\xA5" "3 labels</th>"));
+	assert_non_null(strstr(html, "<tr><td>3</td><td>66.67 %</td><td>100.00 %</td><td>50.00 %</td>"
+				     "<td>66.67 %</td><td>33.33 %</td></tr>"));
+	assert_non_null(strstr(html, "<tr><td>1</td><td>33.33 %</td><td>100.00 %</td><td>0.00 %</td>"
+				     "<td>33.33 %</td><td>33.33 %</td></tr>"));
 	/* zero-label review: 6 reviewed, 5 waiting */
 	assert_non_null(strstr(html, "Reviewed: 6; awaiting review: 5."));
 	free(html);
@@ -164,6 +174,58 @@ static void test_all_parts_synthetic(void **state)
 	mlfy_top1_free(p[0]);
 	mlfy_top1_free(p[1]);
 	mlfy_evalset_free(es);
+}
+
+static char *fit_output(const struct mlfy_model_scores *s, const struct mlfy_linfit *fit, int json)
+{
+	FILE *f = tmpfile();
+	struct mlfy_err err;
+	char *buf = calloc(1, 8192);
+	size_t n;
+	assert_non_null(f);
+	assert_non_null(buf);
+	assert_int_equal(mlfy_fit_write(f, s, fit, 2.0, json, &err), 0);
+	rewind(f);
+	n = fread(buf, 1, 8191, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Edge cases of the fit output: a model off a line that the others fit
+ * exactly has an infinite studentized residual (the JSON dropped it while
+ * the text listed it); with 3 models the residuals are undefined (it said
+ * "outliers: 0"). */
+static void test_fit_output_edges(void **state)
+{
+	char *names[5] = { "m1", "m2", "m3", "m4", "m5" };
+	/* m1, m2, m3, m5 on ReaL = 0.5 top-1 + 50; m4 4 points above */
+	double top1[5] = { 60, 70, 80, 90, 50 }, real[5] = { 80, 85, 90, 99, 75 };
+	struct mlfy_model_scores s = { 5, names, top1, real, "edges" };
+	struct mlfy_linfit fit;
+	struct mlfy_err err;
+	char *out;
+	(void)state;
+	assert_int_equal(mlfy_linfit(top1, real, 5, &fit, &err), 0);
+	assert_true(isinf(fit.studentized[3]) && fit.studentized[3] > 0);
+	out = fit_output(&s, &fit, 0);
+	assert_non_null(strstr(out, "outliers (|externally studentized residual| > 2): 1"));
+	assert_non_null(strstr(out, "m4 "));
+	free(out);
+	out = fit_output(&s, &fit, 1);
+	assert_non_null(strstr(out, "\"model\": \"m4\""));
+	assert_non_null(strstr(out, "\"studentized\": null"));
+	free(out);
+	mlfy_linfit_release(&fit);
+
+	s.n = 3;
+	assert_int_equal(mlfy_linfit(top1, real, 3, &fit, &err), 0);
+	out = fit_output(&s, &fit, 0);
+	assert_non_null(strstr(out, "n = 3"));
+	assert_non_null(strstr(out, "outliers: undefined (externally studentized residuals need "
+				    "at least 4 models)"));
+	free(out);
+	mlfy_linfit_release(&fit);
 }
 
 /* The shared data: ImageNetV2 refined labels (label counts 129 / 5,083 /
@@ -271,6 +333,15 @@ static void test_cli_project(void **state)
 	assert_non_null(strstr(html, "all final labels               40.0 %   60.0 %   80.0 %   80.0 %"));
 	assert_non_null(strstr(html, "outside the top-20 (added through the class search): 20.00 %"));
 	free(html);
+	/* and in --json (it had no coverage) */
+	snprintf(cmd, sizeof(cmd), "'%s' stats --json '%s' > '%s' 2>&1", mlfy, path, html_path);
+	assert_int_equal(system(cmd), 0);
+	html = slurp(html_path);
+	assert_non_null(strstr(html, "\"proposal_coverage\": {"));
+	assert_non_null(strstr(html, "\"model\": \"m\""));
+	assert_non_null(strstr(html, "\"k\": 1,\n        \"labels\": 40.0,"));
+	assert_non_null(strstr(html, "\"outside_percent\": 20.0"));
+	free(html);
 	/* stage (i): z predicts every decided set (ReaL 3/3), m does not
 	 * (ReaL 1/3); --activate makes z the active proposal model */
 	{
@@ -322,6 +393,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_parts_synthetic),
+		cmocka_unit_test(test_fit_output_edges),
 		cmocka_unit_test(test_shared_imagenetv2_and_timm),
 		cmocka_unit_test(test_cli_project),
 	};

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "review/export.h"
+#include "store/review.h"
 #include "store/final_labels.h"
 #include "testutil.h"
 #include "review_fixture.h"
@@ -163,6 +164,98 @@ static void jsonl_format(void **state)
 	free(t);
 }
 
+/* The JSONL writer (provenance from merged cursors, JSON written directly)
+ * gives, line by line, exactly the bytes jansson dumped from the per-image
+ * provenance (mlfy_review_provenance) before: comments with control
+ * characters, reals of several shapes, two versions, a queue row, two
+ * zero-label reviews (the latest counts) and an image without annotations. */
+static void jsonl_matches_per_image_provenance(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	const int a1[] = { 0, 1 }, a2[] = { 1 }, r[] = { 1, 3 };
+	static const char *const files[] = { "a \"quoted\", name.jpg", "caf\xc3\xa9\\b.jpg", "plain.jpg", "z.jpg" };
+	char *t, *line, *save = NULL;
+	int n = 0;
+
+	assert_int_equal(rfix_user(&e->f, 1, "ann1", "annotator"), 0);
+	assert_int_equal(rfix_user(&e->f, 2, "ann\"2", "annotator"), 0);
+	assert_int_equal(rfix_user(&e->f, 3, "exp", "expert"), 0);
+	assert_true(rfix_annotate(&e->f, 1, 1, "annotate", a1, 2, "tab\there, new\nline") > 0);
+	assert_true(rfix_annotate(&e->f, 1, 2, "annotate", a2, 1, "x") > 0);
+	assert_true(rfix_annotate(&e->f, 1, 2, "annotate", a1, 2, "second version") > 0);
+	assert_true(rfix_annotate(&e->f, 1, 3, "refine", r, 2, "") > 0);
+	assert_true(rfix_annotate(&e->f, 2, 1, "annotate", NULL, 0, "") > 0);
+	assert_true(rfix_annotate(&e->f, 4, 2, "annotate", a2, 1, "") > 0);
+	/* the fixture's saves all take 3.5 s: vary the reals (the trigger guards real saves, not fixtures) */
+	assert_int_equal(rfix_exec(&e->f, "DROP TRIGGER annotations_append_only_u;"
+				   "UPDATE annotations SET seconds = 1e-7, comment = 'bell' || char(7) || "
+				   "char(8) || char(12) || char(13) || char(31) WHERE id = 2;"
+				   "UPDATE annotations SET seconds = 12 WHERE id = 3;"
+				   "UPDATE annotations SET seconds = 123456789012.5 WHERE id = 4;"
+				   "INSERT INTO refinement_queue(image_id, rule, reason, expert_id, queued_at)"
+				   " VALUES (1, 'paper', 'sets_differ', 3, 'q'), (2, 'paper', 'original_label_not_chosen',"
+				   " NULL, 'q');"
+				   "INSERT INTO zero_label_reviews(image_id, expert_id, category, verdict, comment, created_at)"
+				   " VALUES (2, 3, 'low_resolution', 'unsure', 'first', 'z1'),"
+				   " (2, 3, 'fine_grained', 'disagree', 'latest\n', 'z2');"), 0);
+	t = export(e, MLFY_EXPORT_JSONL, &sum);
+	for (line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		struct mlfy_provenance p;
+		struct mlfy_err err;
+		json_t *o = parse(line), *anns = json_array(), *ref;
+		int64_t id;
+		char *dumped;
+		size_t i, j;
+		assert_string_equal(json_string_value(json_object_get(o, "file")), files[n]);
+		assert_int_equal(mlfy_review_image_id(e->s, files[n], &id, &err), 0);
+		assert_int_equal(mlfy_review_provenance(e->s, id, &p, &err), 0);
+		/* the reference: jansson objects from the per-image query, keys in the export's order */
+		ref = json_deep_copy(o);
+		for (i = 0; i < p.n_ann; i++) {
+			const struct mlfy_prov_annotation *a = &p.ann[i];
+			json_t *src = json_array(), *lab = json_array();
+			for (j = 0; j < a->n_labels; j++) {
+				json_array_append_new(src, json_string(a->sources[j]));
+				json_array_append_new(lab, json_integer(a->labels[j]));
+			}
+			json_array_append_new(anns, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:f, s:I, s:I, s:s}",
+							       "annotator", a->annotator, "role", a->role, "stage", a->stage,
+							       "labels", lab, "sources", src, "comment", a->comment,
+							       "seconds", a->seconds, "version", (json_int_t)a->version,
+							       "versions", (json_int_t)a->n_versions, "saved_at", a->created_at));
+		}
+		json_object_set_new(ref, "annotations", anns);
+		if (p.queue_rule) {
+			json_t *q = json_pack("{s:s, s:s}", "rule", p.queue_rule, "reason", p.queue_reason);
+			json_object_set_new(q, "expert", p.queue_expert ? json_string(p.queue_expert) : json_null());
+			json_object_set_new(ref, "refinement_queue", q);
+		} else {
+			json_object_set_new(ref, "refinement_queue", json_null());
+		}
+		json_object_set_new(ref, "zero_label_review", p.zero.id ?
+				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "expert", p.zero.expert, "category",
+					      p.zero.category, "verdict", p.zero.verdict, "comment", p.zero.comment,
+					      "reviewed_at", p.zero.created_at) : json_null());
+		dumped = json_dumps(ref, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		assert_string_equal(line, dumped);
+		if (n == 0) {   /* the merged cursor saw the annotations at all ('ann"2' sorts before 'ann1') */
+			assert_int_equal(json_array_size(json_object_get(o, "annotations")), 3);
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(o, "annotations"),
+											   0), "versions")), 2);
+		}
+		if (n == 1)
+			assert_string_equal(json_string_value(json_object_get(json_object_get(o, "zero_label_review"),
+									     "comment")), "latest\n");
+		free(dumped);
+		json_decref(ref);
+		json_decref(o);
+		mlfy_provenance_release(&p);
+	}
+	assert_int_equal(n, 4);
+	free(t);
+}
+
 static void labelstudio_format(void **state)
 {
 	struct env *e = *state;
@@ -286,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(multilabelfy_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(jsonl_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(jsonl_matches_per_image_provenance, setup, teardown),
 		cmocka_unit_test_setup_teardown(labelstudio_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_utf8_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_pieces, setup, teardown),

@@ -206,6 +206,31 @@ static void malformed_files(void **state)
 	make_vote_file(path, good_tensor, "dog", 2);
 	assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "info[2]"));
+	/* a label is plain decimal digits: no sign, no white space, not empty
+	 * (strtol used to accept " 12" and "+12") */
+	{
+		static const char *const bad_labels[] = { " 12", "+12", "12 ", "-0", "" };
+		size_t k;
+		for (k = 0; k < sizeof(bad_labels) / sizeof(bad_labels[0]); k++) {
+			test_tmpfile(path, sizeof(path), "label2.npz");
+			make_vote_file(path, good_tensor, bad_labels[k], 2);
+			assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_EINVAL);
+			if (!strstr(err.msg, "info[2]") || !strstr(err.msg, "label"))
+				fail_msg("label '%s': %s", bad_labels[k], err.msg);
+		}
+	}
+	/* an image name is neither empty nor holds control characters */
+	{
+		static const char *const bad_images[] = { "", "a\tb.jpg", "a\nb", "x\x7f" };
+		size_t k;
+		for (k = 0; k < sizeof(bad_images) / sizeof(bad_images[0]); k++) {
+			test_tmpfile(path, sizeof(path), "image2.npz");
+			make_vote_file_of(path, good_tensor, bad_images[k], "3", 9, 2);
+			assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_EINVAL);
+			if (!strstr(err.msg, "info[2]") || !strstr(err.msg, "image"))
+				fail_msg("image '%s': %s", bad_images[k], err.msg);
+		}
+	}
 	test_tmpfile(path, sizeof(path), "ids.npz");
 	make_vote_file(path, good_tensor, "3", 1);
 	assert_int_equal(mlfy_vote_set_read_npz(path, &v, &err), MLFY_EINVAL);
