@@ -162,8 +162,10 @@ int scan_images(const char *root, int recursive, struct scan_list *out, struct m
 		return mlfy_err_set(err, MLFY_EIO, "%s: %s", root, strerror(errno));
 	rc = walk_dir(&w, "", recursive, err);
 	free(w.root);
-	if (rc)
+	if (rc) {
+		scan_list_free(out);   /* the files listed before the error */
 		return rc;
+	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_rel);
 	return 0;
