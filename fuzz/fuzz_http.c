@@ -15,8 +15,9 @@
  * Input: byte 0 picks the identity (bits 0-1: none, ann1, exp, adm) and
  * whether the session's CSRF token is sent (bit 2); the rest is the raw
  * request.  The harness adds "Connection: close", "Cookie:
- * mlfy_session=..." and "X-CSRF-Token: ..." after the input's headers and
- * sets Content-Length to the body's real length (build_request).  Requests that would log in
+ * mlfy_session=..." and "X-CSRF-Token: ..." after the input's headers
+ * (before the first empty line) and sets Content-Length to the body's real
+ * length (build_request).  Requests that would log in
  * or out are skipped: a login costs one argon2id verification (64 MiB,
  * ~0.1 s) whatever the name, and a logout would end the fixture's session.
  * Oracle beyond sanitizers: every reply is HTTP, never a 500, and comes
@@ -203,7 +204,7 @@ static int send_all(int fd, const char *p, size_t n)
  * it has would only make the server wait for them. */
 static char *build_request(const uint8_t *d, size_t n, int who, int csrf, size_t *len)
 {
-	const uint8_t *end = d + n, *line_end, *hdr_end, *p;
+	const uint8_t *end = d + n, *line_end, *body, *p;
 	size_t cap = n + 1024, k = 0;
 	char *out = malloc(cap);
 
@@ -215,18 +216,25 @@ static char *build_request(const uint8_t *d, size_t n, int who, int csrf, size_t
 	k = (size_t)(line_end - d);
 	if (line_end == end || line_end[-1] != '\n')
 		k += (size_t)sprintf(out + k, "\r\n");
-	hdr_end = line_end < end ? memmem(line_end, (size_t)(end - line_end), "\r\n\r\n", 4) : NULL;
-	for (p = line_end; p < (hdr_end ? hdr_end + 2 : end);) {
+	/* header lines up to the first empty one ("\r\n" or "\n"), which ends
+	 * them: the injected headers must come before it, or they would be
+	 * read as a body or as a second, pipelined request */
+	body = end;
+	for (p = line_end; p < end;) {
 		const uint8_t *e = memchr(p, '\n', (size_t)(end - p));
 		size_t l;
 		e = e ? e + 1 : end;
 		l = (size_t)(e - p);
+		if ((l == 1 && p[0] == '\n') || (l == 2 && p[0] == '\r' && p[1] == '\n')) {
+			body = e;
+			break;
+		}
 		if (!(l >= 15 && !strncasecmp((const char *)p, "content-length:", 15)) &&
 		    !(l >= 18 && !strncasecmp((const char *)p, "transfer-encoding:", 18)) &&
 		    !(l >= 11 && !strncasecmp((const char *)p, "connection:", 11))) {
 			memcpy(out + k, p, l);
 			k += l;
-			if (e == end && (l == 0 || p[l - 1] != '\n'))
+			if (e == end && p[l - 1] != '\n')
 				k += (size_t)sprintf(out + k, "\r\n");
 		}
 		p = e;
@@ -242,7 +250,6 @@ static char *build_request(const uint8_t *d, size_t n, int who, int csrf, size_t
 	if (who && csrf)
 		k += (size_t)sprintf(out + k, "X-CSRF-Token: %s\r\n", csrfs[who]);
 	{
-		const uint8_t *body = hdr_end ? hdr_end + 4 : end;
 		size_t blen = (size_t)(end - body);
 		if (blen)
 			k += (size_t)sprintf(out + k, "Content-Length: %zu\r\n", blen);
