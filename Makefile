@@ -48,7 +48,7 @@ bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD) || exit 1; done
 
 # Static analysis (cppcheck + clang-tidy, .clang-tidy) and valgrind memcheck
-# over the CLI tests (docs/fuzzing.md, "Static analysis and valgrind").
+# over the CLI tests (docs/analysis.md).
 lint: build
 	scripts/lint --build $(BUILD) --jobs $(JOBS)
 
