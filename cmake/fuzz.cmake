@@ -49,7 +49,7 @@ else()
     target_link_libraries(${replay} PRIVATE multilabelfy)
     add_test(NAME fuzz/${name} COMMAND ${replay}
              ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name} ${CMAKE_SOURCE_DIR}/fuzz/regressions/${name})
-    set_tests_properties(fuzz/${name} PROPERTIES LABELS fuzz
+    set_tests_properties(fuzz/${name} PROPERTIES LABELS fuzz TIMEOUT 120
       ENVIRONMENT "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=detect_leaks=1")
   endforeach()
 endif()

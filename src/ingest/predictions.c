@@ -928,11 +928,11 @@ static int timm_row(struct timm_ctx *t, const char *name, json_t *row, const cha
 						  t->file, where, t->cols.index, i);
 				goto out;
 			}
-			/* range-check before converting: a double beyond long long
-			 * (e.g. 5e20) has no defined conversion */
 			if (d < 0 || d >= (double)t->n_classes) {
-				rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %s: class index %.0f out of range [0, %zu]",
-						  t->file, where, d, t->n_classes - 1);
+				/* before the cast: a double beyond long long's range
+				 * (1e126) does not convert (C11 6.3.1.4) */
+				rc = mlfy_err_set(err, MLFY_EINVAL, "%s: %s: class index %g out of range [0, %zu]", t->file,
+						  where, d, t->n_classes - 1);
 				goto out;
 			}
 			c = (long long)d;

@@ -2,6 +2,7 @@
  * timm config reading.  See preprocess.h for the steps and their sources.
  * Owns the libvips decode; resampling is resample.c. */
 #include "propose/preprocess.h"
+#include "ingest/images.h"   /* MLFY_IMAGE_MAX_PIXELS */
 
 #include <errno.h>
 #include <jansson.h>
@@ -669,6 +670,14 @@ int mlfy_prep_image(const struct mlfy_prep *p, const char *path, float *out,
 	}
 	inf.bands = im->Bands;
 	inf.bits = (int)vips_format_sizeof(im->BandFmt) * 8;
+	if ((int64_t)im->Xsize * im->Ysize > MLFY_IMAGE_MAX_PIXELS) {
+		/* a decompression bomb (a few hundred bytes claiming gigapixels,
+		 * found by fuzz_propose): refused as add-images refuses it */
+		int w = im->Xsize, h = im->Ysize;
+		g_object_unref(im);
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: absurd size %d x %d pixels (more than %lld)", path, w, h,
+				    (long long)MLFY_IMAGE_MAX_PIXELS);
+	}
 
 	/* shrink-on-load: only JPEG, keeping >= 2x the resized size.  At most
 	 * 1/4: libvips 8.14 misses truncated files decoded at 1/8. */

@@ -26,6 +26,9 @@ npy("rows3.npy", (3, 3), [0.1] * 9)
 open("empty.npy", "wb").close()
 open("trunc.npy", "wb").write(open("nan.npy", "rb").read()[:90])
 open("nan.csv", "w").write("filename,index,prob\na.jpg,[0 1],[nan 0.2]\n")
+# a class index far beyond any integer type (found by fuzz_predictions:
+# converting it was undefined behaviour)
+open("huge.csv", "w").write("filename,index,prob\na.jpg,[1e126 1],[0.5 0.2]\n")
 PY
 check() {   # check FILE EXPECTED-MESSAGE
 	run_mlfy import-predictions p.mlfy --model m --quiet "$1"
@@ -41,5 +44,6 @@ check rows3.npy "rows3.npy: 3 rows, but the project has 2 images (give --order F
 check empty.npy "empty.npy: empty file"
 check trunc.npy "trunc.npy: truncated .npy header (118 bytes announced, 80 present)"
 check nan.csv "nan.csv:2: column 'prob', item 0: NaN value"
+check huge.csv "huge.csv: line 2: class index 1e+126 out of range [0, 2]"
 [ "$(sql p.mlfy "PRAGMA integrity_check")" = ok ] || fail "integrity_check"
 echo "predictions: ok"
