@@ -52,4 +52,10 @@ else()
     set_tests_properties(fuzz/${name} PROPERTIES LABELS fuzz TIMEOUT 120
       ENVIRONMENT "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=detect_leaks=1")
   endforeach()
+  # the HTTP harness under a SIGALRM every 2 ms, as libFuzzer's -timeout
+  # watchdog interrupts it (its first versions took poll's EINTR for a hang)
+  add_test(NAME fuzz/fuzz_http-signals COMMAND replay_http
+           ${CMAKE_SOURCE_DIR}/fuzz/corpus/fuzz_http ${CMAKE_SOURCE_DIR}/fuzz/regressions/fuzz_http)
+  set_tests_properties(fuzz/fuzz_http-signals PROPERTIES LABELS fuzz TIMEOUT 120
+    ENVIRONMENT "MLFY_REPLAY_ALARM_US=2000;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=detect_leaks=1")
 endif()

@@ -4,14 +4,22 @@
  * replay the seed corpora and every committed crash input
  * (fuzz/regressions/<target>/) in the normal and sanitizer builds, so a
  * parser bug found by fuzzing stays fixed.  Exit status 0, or 1 when a
- * file cannot be read (a crash aborts the process). */
+ * file cannot be read (a crash aborts the process).
+ *
+ * MLFY_REPLAY_ALARM_US=N: after the one-time set-up, a SIGALRM every N
+ * microseconds, caught by a handler without SA_RESTART, as libFuzzer's
+ * -timeout watchdog does (every timeout/2 + 1 s): a harness or parser
+ * that takes an interrupted system call for a failure is caught here in
+ * seconds, not now and then in a long fuzzing run. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* optional, as in libFuzzer: one-time set-up before the first input */
@@ -93,12 +101,47 @@ static int run_dir(const char *dir, int *n_files)
 	return bad;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* MLFY_REPLAY_ALARM_US (see the top): 0, or -1 with a message. */
+static int start_alarm(void)
+{
+	const char *v = getenv("MLFY_REPLAY_ALARM_US");
+	struct sigaction sa;
+	struct itimerval it;
+	char *end;
+	long us;
+
+	if (!v || !*v)
+		return 0;
+	us = strtol(v, &end, 10);
+	if (*end || us <= 0 || us >= 1000000) {
+		fprintf(stderr, "replay: MLFY_REPLAY_ALARM_US=%s: expected microseconds, 1 to 999999\n", v);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;   /* no SA_RESTART: blocking calls fail with EINTR */
+	sigemptyset(&sa.sa_mask);
+	memset(&it, 0, sizeof(it));
+	it.it_interval.tv_usec = it.it_value.tv_usec = us;
+	if (sigaction(SIGALRM, &sa, NULL) != 0 || setitimer(ITIMER_REAL, &it, NULL) != 0) {
+		perror("replay: SIGALRM timer");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i, bad = 0, n_files = 0;
 
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
+	if (start_alarm() != 0)
+		return 1;
 	for (i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
