@@ -420,7 +420,7 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 	pthread_mutex_unlock(&r->srv->write_mu);
 	free(labels);
 	json_decref(j);
-	if (rc == MLFY_ECONFLICT) {
+	if (rc == MLFY_ECONFLICT && !err_is_server_side(r, &err)) {
 		/* a newer version exists (another tab): send it so the page can show it */
 		json_t *o = json_pack("{ss}", "error", err.msg);
 		if (mlfy_annotations_current(r->store, id, r->sess.user.id, in.stage, &cur, &err) == 0) {

@@ -101,7 +101,12 @@ enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, cons
 /* {"error": msg} with status. */
 enum MHD_Result reply_error(struct req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Maps a library status to an HTTP status and replies with err's message. */
+/* 1 when err comes from the store itself (its message starts with the
+ * project's path: an SQLite error, a read-only, moved or missing project
+ * file), not from the request: such errors are logged and answered 500. */
+int err_is_server_side(const struct req *r, const struct mlfy_err *err);
+/* Maps a library status to an HTTP status and replies with err's message;
+ * server-side errors (err_is_server_side) get a generic 500. */
 enum MHD_Result reply_err(struct req *r, const struct mlfy_err *err);
 /* 302 to location. */
 enum MHD_Result reply_redirect(struct req *r, const char *location);

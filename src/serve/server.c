@@ -197,10 +197,19 @@ enum MHD_Result reply_error(struct req *r, unsigned status, const char *fmt, ...
 	return reply_json(r, status, json_pack("{ss}", "error", msg));
 }
 
+int err_is_server_side(const struct req *r, const struct mlfy_err *err)
+{
+	size_t n = strlen(r->srv->project);
+	return !strncmp(err->msg, r->srv->project, n) && err->msg[n] == ':';
+}
+
 enum MHD_Result reply_err(struct req *r, const struct mlfy_err *err)
 {
 	unsigned status;
-	switch (err->code) {
+	/* the store's own failures (SQLite errors, a read-only or missing
+	 * project file) name the project file: they are the server's problem,
+	 * never the client's, and the path and SQL stay in the log */
+	switch (err_is_server_side(r, err) ? MLFY_ESTORE : err->code) {
 	case MLFY_EINVAL: status = 400; break;
 	case MLFY_ENOTFOUND: status = 404; break;
 	case MLFY_ECONFLICT: status = 409; break;

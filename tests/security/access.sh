@@ -4,8 +4,9 @@
 # refinement data, CSRF variants (forged, empty, in the query string,
 # Origin null / foreign, logout), session fixation, session cookie flags,
 # sessions ended by logout, by disabling the account and by a password
-# change while the server runs, and replies that quote non-UTF-8 request
-# bytes (a fuzzing find).  tests/serve/api.sh covers the API's normal use.
+# change while the server runs, replies that quote non-UTF-8 request
+# bytes (a fuzzing find), and errors of the store itself (paths, SQL) never
+# quoted to the client.  tests/serve/api.sh covers the API's normal use.
 . "$(dirname "$0")/lib.sh"
 
 serve_setup "$tmp" synthetic 24
@@ -108,6 +109,18 @@ req expert GET /api/me; expect 401 "session after a password change"
 # the connection used to close without any reply)
 req ann1 GET "/api/tasks?stage=%9d%ff"; expect 400 "stage with stray bytes"
 [ "$(json '"error" in j')" = True ] && ok || bad "JSON error for stray bytes: $BODY"
+
+# ---- errors of the store itself never reach the client: the project file
+# moved away while the server runs (an export opens its own connection)
+# used to answer 404 "PATH: no such project (create it with 'mlfy init')"
+mv "$PROJECT" "$PROJECT.moved"
+req admin GET /api/export/csv
+mv "$PROJECT.moved" "$PROJECT"
+expect 500 "export while the project file is missing"
+grep -qF "$(basename "$PROJECT")" <<<"$BODY" && bad "error reply names the project file: $BODY" || ok
+grep -qiE "sqlite|select |mlfy init" <<<"$BODY" && bad "error reply leaks store details: $BODY" || ok
+grep -qF "$(basename "$PROJECT"): no such project" "$SERVE_DIR/serve.err" && ok || bad "the details are not in the server log"
+req admin GET /api/export/csv; expect 200 "export once the file is back"
 
 serve_stop
 finish access
