@@ -19,6 +19,7 @@
 #define RL_FREE_TRIES 5        /* failures allowed before delays start */
 #define RL_BASE_DELAY 30       /* seconds after the RL_FREE_TRIES-th failure; doubles */
 #define RL_MAX_DELAY 900       /* seconds */
+#define RL_HKEY_BYTES 16       /* libsodium's crypto_shorthash_KEYBYTES (SipHash-2-4) */
 
 struct rl_slot {
 	uint64_t key;          /* hash of user name + client address; 0 = free */
@@ -29,9 +30,12 @@ struct rl_slot {
 
 struct ratelimit {
 	pthread_mutex_t mu;
+	unsigned char hkey[RL_HKEY_BYTES]; /* SipHash key of the slot placement (random, rl_init) */
 	struct rl_slot slot[RL_SLOTS];
 };
 
+/* Draws the table's random hash key (libsodium must be initialised). */
+void rl_init(struct ratelimit *rl);
 /* Seconds the (user, addr) pair must still wait before trying (0 = may try). */
 int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_t now);
 /* Records a failed / successful login. */

@@ -3,28 +3,54 @@
  * After RL_FREE_TRIES consecutive failures, each further failure doubles a
  * waiting time (30 s, 60 s, 120 s, ... capped at RL_MAX_DELAY) during which
  * logins for that pair are refused with 429 before any password is checked.
- * A success clears the pair.  State is in memory (a fixed table; the slot of
- * the oldest failure is reused when full), so a restart forgets it. */
+ * A success clears the pair.  State is in memory (a fixed table), so a
+ * restart forgets it.
+ *
+ * The table must hold against a client that fails logins for many other
+ * names to push a throttled pair out: slots are placed by a keyed hash
+ * (SipHash-2-4 with a random key per server), so nobody can compute names
+ * that land in a chosen pair's probe window, and a full window gives up
+ * the slot that matters least -- one that throttles nothing now (oldest
+ * failure first), else the one whose delay ends first -- never a pair in a
+ * long delay in favour of a name tried once. */
 #include "serve/internal.h"
 
+#include <sodium.h>
 #include <string.h>
 
-/* FNV-1a over "user\0addr"; never 0 (0 marks a free slot). */
-static uint64_t key_of(const char *user, const char *addr)
+_Static_assert(RL_HKEY_BYTES == crypto_shorthash_KEYBYTES, "RL_HKEY_BYTES must be crypto_shorthash_KEYBYTES");
+
+void rl_init(struct ratelimit *rl)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *p;
-	for (p = (const unsigned char *)user; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h = (h ^ 0) * 1099511628211ULL;
-	for (p = (const unsigned char *)addr; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
+	randombytes_buf(rl->hkey, sizeof(rl->hkey));
+}
+
+/* SipHash of (SipHash of user) and addr; never 0 (0 marks a free slot). */
+static uint64_t key_of(const struct ratelimit *rl, const char *user, const char *addr)
+{
+	unsigned char in[crypto_shorthash_BYTES + 64], out[crypto_shorthash_BYTES];
+	size_t n = strnlen(addr, 64);
+	uint64_t h;
+
+	crypto_shorthash(in, (const unsigned char *)user, strlen(user), rl->hkey);
+	memcpy(in + crypto_shorthash_BYTES, addr, n);
+	crypto_shorthash(out, in, crypto_shorthash_BYTES + n, rl->hkey);
+	memcpy(&h, out, sizeof(h));
 	return h ? h : 1;
+}
+
+/* 1 when slot a is a better victim for eviction than slot b. */
+static int worse(const struct rl_slot *a, const struct rl_slot *b, int64_t now)
+{
+	int a_blocks = a->until > now, b_blocks = b->until > now;
+	if (a_blocks != b_blocks)
+		return !a_blocks;
+	return a_blocks ? a->until < b->until : a->last < b->last;
 }
 
 static struct rl_slot *find(struct ratelimit *rl, uint64_t key, int create, int64_t now)
 {
-	struct rl_slot *oldest = NULL;
+	struct rl_slot *victim = NULL;
 	size_t i, start = (size_t)(key % RL_SLOTS);
 	for (i = 0; i < 64; i++) {
 		struct rl_slot *s = &rl->slot[(start + i) % RL_SLOTS];
@@ -37,14 +63,14 @@ static struct rl_slot *find(struct ratelimit *rl, uint64_t key, int create, int6
 			s->key = key;
 			return s;
 		}
-		if (!oldest || s->last < oldest->last)
-			oldest = s;
+		if (!victim || worse(s, victim, now))
+			victim = s;
 	}
 	if (!create)
 		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	oldest->key = key;
-	return oldest;
+	memset(victim, 0, sizeof(*victim));
+	victim->key = key;
+	return victim;
 }
 
 int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_t now)
@@ -52,7 +78,7 @@ int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_
 	struct rl_slot *s;
 	int64_t w = 0;
 	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(user, addr), 0, now);
+	s = find(rl, key_of(rl, user, addr), 0, now);
 	if (s && s->until > now)
 		w = s->until - now;
 	pthread_mutex_unlock(&rl->mu);
@@ -63,7 +89,7 @@ void rl_fail(struct ratelimit *rl, const char *user, const char *addr, int64_t n
 {
 	struct rl_slot *s;
 	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(user, addr), 1, now);
+	s = find(rl, key_of(rl, user, addr), 1, now);
 	s->fails++;
 	s->last = now;
 	if (s->fails >= RL_FREE_TRIES) {
@@ -78,7 +104,7 @@ void rl_ok(struct ratelimit *rl, const char *user, const char *addr)
 {
 	struct rl_slot *s;
 	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(user, addr), 0, 0);
+	s = find(rl, key_of(rl, user, addr), 0, 0);
 	if (s)
 		memset(s, 0, sizeof(*s));
 	pthread_mutex_unlock(&rl->mu);

@@ -705,6 +705,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	pthread_mutex_init(&srv->login_mu, NULL);
 	pthread_mutex_init(&srv->write_mu, NULL);
 	pthread_mutex_init(&srv->rl.mu, NULL);
+	rl_init(&srv->rl);
 	if (pthread_key_create(&srv->store_key, NULL) != 0) {
 		free(srv);
 		return mlfy_err_set(err, MLFY_ENOMEM, "cannot create a thread key");
