@@ -512,13 +512,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		if (r->too_big)
-			return MHD_YES;   /* discard: the 413 is sent at the end */
+			return MHD_YES;   /* a 413 queued before the body: discard it */
 		if (r->len + n > srv->cfg.max_body) {
+			/* only a chunked body gets here (a Content-Length over the
+			 * limit is refused above, a shorter one is enforced by
+			 * libmicrohttpd).  A reply cannot be queued in the middle of
+			 * a body, and reading on to its end to send the 413 would let
+			 * a client stream without end: close the connection now. */
+			srv_log_error(srv, "request from %s: chunked body over %zu bytes; connection closed", r->addr,
+				      srv->cfg.max_body);
 			r->too_big = 1;
+			r->status = 413;
 			free(r->body);
 			r->body = NULL;
 			r->len = 0;
-			return MHD_YES;
+			return MHD_NO;
 		}
 		{
 			char *nb = realloc(r->body, r->len + n + 1);
@@ -533,8 +541,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->replied)
 		return MHD_YES;
-	if (r->too_big)
-		return reply_error(r, 413, "request body larger than %zu bytes", srv->cfg.max_body);
 	return dispatch(r);
 }
 

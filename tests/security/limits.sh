@@ -1,6 +1,7 @@
 # limits.sh - oversized and numerous requests against a live `mlfy serve`
 # (issue 7 item 3): bodies over the 256 KiB limit get 413 (refused from
-# Content-Length before reading, or as soon as a chunked body passes it),
+# Content-Length before reading; a chunked body that passes it has its
+# connection closed at once, so an endless one cannot keep a worker busy),
 # headers over 32 KiB get 431, 200 idle connections do not stop service,
 # and through a burst of all of these in parallel the server's peak
 # memory (VmHWM, reset before the burst) stays < 64 MiB above its RSS
@@ -105,5 +106,31 @@ else
 	[ $((after - before)) -lt 65536 ] && ok || bad "peak memory grew by $(((after - before) / 1024)) MiB during the burst"
 fi
 req ann1 GET /api/me; expect 200 "server alive after the burst"
+
+# an endless chunked body: the connection must end soon after the limit
+# (it used to be read to its end, however long, before the 413: 18 GB in 8 s)
+python3 - "$BASE" "$(sed -n 's/.*mlfy_session\t\([0-9a-f]*\)$/\1/p' "$tmp/jar.ann1")" "$CSRF_ann1" >"$tmp/endless.out" <<'PY'
+import socket, sys, time
+base, token, csrf = sys.argv[1], sys.argv[2], sys.argv[3]
+host, port = base.split("//")[1].split(":")
+s = socket.create_connection((host, int(port)), timeout=10)
+s.sendall(b"PUT /api/tasks/1/annotation HTTP/1.1\r\nHost: x\r\nCookie: mlfy_session=%s\r\nX-CSRF-Token: %s\r\n"
+          b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" % (token.encode(), csrf.encode()))
+chunk = b"z" * 65536
+piece = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+sent, t0, ended = 0, time.time(), "no"
+while sent < (512 << 20) and time.time() - t0 < 20:
+    try:
+        s.sendall(piece)
+    except OSError:
+        ended = "yes"
+        break
+    sent += len(chunk)
+print("ended", ended, "MiB", sent >> 20)
+PY
+cat "$tmp/endless.out"
+read -r _ ended _ mib <"$tmp/endless.out"
+[ "$ended" = yes ] && [ "$mib" -lt 64 ] && ok || bad "an endless chunked body was still read after $mib MiB"
+req ann1 GET /api/me; expect 200 "server alive after an endless body"
 serve_stop
 finish limits
