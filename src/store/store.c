@@ -377,9 +377,20 @@ int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err)
 
 int mlfy_store_commit(struct mlfy_store *s, struct mlfy_err *err)
 {
-	int rc;
+	int rc, moved = 0;
 	if (!s->in_tx)
 		return mlfy_err_set(err, MLFY_EINVAL, "internal error: commit without a transaction");
+	/* A project file renamed or deleted while open still takes commits,
+	 * into an inode no later open of the path will find (and a renamed
+	 * file's write-ahead log keeps the old name): such a commit would be
+	 * acknowledged and then lost.  Refuse it. */
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_tx = 0;
+		return mlfy_err_set(err, MLFY_EIO,
+				    "%s: the project file was moved, renamed or deleted while in use; the change was not"
+				    " saved (put the file back, or restart the command on its new name)", s->path);
+	}
 	rc = store_exec(s, "COMMIT", err);
 	if (rc) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

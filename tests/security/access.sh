@@ -115,12 +115,24 @@ req ann1 GET "/api/tasks?stage=%9d%ff"; expect 400 "stage with stray bytes"
 # used to answer 404 "PATH: no such project (create it with 'mlfy init')"
 mv "$PROJECT" "$PROJECT.moved"
 req admin GET /api/export/csv
+body_export=$BODY code_export=$CODE
+# ... and a save meanwhile: it went into the moved file (whose write-ahead
+# log keeps the old name) and was acknowledged; it must be refused instead
+put ann1 /api/tasks/2/annotation "$save0"
+body_save=$BODY code_save=$CODE
 mv "$PROJECT.moved" "$PROJECT"
+CODE=$code_export BODY=$body_export
 expect 500 "export while the project file is missing"
-grep -qF "$(basename "$PROJECT")" <<<"$BODY" && bad "error reply names the project file: $BODY" || ok
-grep -qiE "sqlite|select |mlfy init" <<<"$BODY" && bad "error reply leaks store details: $BODY" || ok
+CODE=$code_save BODY=$body_save
+expect 500 "save while the project file is missing"
+for BODY in "$body_export" "$body_save"; do
+	grep -qF "$(basename "$PROJECT")" <<<"$BODY" && bad "error reply names the project file: $BODY" || ok
+	grep -qiE "sqlite|select |mlfy init" <<<"$BODY" && bad "error reply leaks store details: $BODY" || ok
+done
 grep -qF "$(basename "$PROJECT"): no such project" "$SERVE_DIR/serve.err" && ok || bad "the details are not in the server log"
+[ "$(sq "SELECT count(*) FROM annotations WHERE image_id = 2")" = 0 ] && ok || bad "the refused save was stored"
 req admin GET /api/export/csv; expect 200 "export once the file is back"
+put ann1 /api/tasks/2/annotation "$save0"; expect 200 "save once the file is back"
 
 serve_stop
 finish access
