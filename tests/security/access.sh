@@ -124,7 +124,8 @@ mv "$PROJECT.moved" "$PROJECT"
 CODE=$code_export BODY=$body_export
 expect 500 "export while the project file is missing"
 CODE=$code_save BODY=$body_save
-expect 500 "save while the project file is missing"
+# 503 when the save lands on a worker thread that had not opened the store yet
+expect_one_of "500 503" "save while the project file is missing"
 for BODY in "$body_export" "$body_save"; do
 	grep -qF "$(basename "$PROJECT")" <<<"$BODY" && bad "error reply names the project file: $BODY" || ok
 	grep -qiE "sqlite|select |mlfy init" <<<"$BODY" && bad "error reply leaks store details: $BODY" || ok
