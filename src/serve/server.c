@@ -443,9 +443,19 @@ static enum MHD_Result dispatch(struct req *r)
 		}
 	}
 	if (!rt) {
-		if (path_known)
-			return reply_error(r, 405, "method %s not allowed here", r->method);
-		return reply_error(r, 404, "no such route");
+		char allow[64] = "", msg[128];
+		if (!path_known)
+			return reply_error(r, 404, "no such route");
+		/* a 405 must say what is allowed (RFC 9110, 15.5.6) */
+		for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+			const char *rs;
+			if (!path_match(&routes[i], r->url, &rs))
+				continue;
+			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s%s", allow[0] ? ", " : "",
+				 routes[i].method, strcmp(routes[i].method, "GET") ? "" : ", HEAD");
+		}
+		snprintf(msg, sizeof(msg), "method not allowed here (allowed: %s)", allow);
+		return reply_json_hdr(r, 405, json_pack("{ss}", "error", msg), "Allow", allow);
 	}
 	mlfy_err_clear(&err);
 	if (!(r->store = srv_store(r->srv, &err))) {

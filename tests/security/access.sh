@@ -105,6 +105,17 @@ printf 'a-new-password-2\n' >"$tmp/pw"
 "$MLFY" user passwd "$PROJECT" expert --password-file "$tmp/pw" >/dev/null 2>&1 && ok || bad "mlfy user passwd"
 req expert GET /api/me; expect 401 "session after a password change"
 
+# ---- method confusion: 405 with the Allow header RFC 9110 requires
+for m in OPTIONS DELETE PATCH POST TRACE; do
+	req ann1 "$m" /api/tasks/1; expect 405 "$m /api/tasks/1"
+	grep -qi '^allow: GET, HEAD, PUT$' <<<"$HDRS" && ok || bad "$m /api/tasks/1: Allow header: $(grep -i '^allow' <<<"$HDRS")"
+done
+req ann1 GET /api/logout; expect 405 "GET /api/logout"
+grep -qi '^allow: POST$' <<<"$HDRS" && ok || bad "GET /api/logout: no 'Allow: POST'"
+req - PUT /api/login -H 'Content-Type: application/json' -d '{}'; expect 405 "PUT /api/login"
+req ann1 HEAD /api/dashboard -I; expect 403 "HEAD is GET: the dashboard stays admin-only"
+[ "$(sq "SELECT count(*) FROM annotations WHERE image_id = 1")" = 2 ] && ok || bad "a refused method wrote"
+
 # ---- error replies quoting bytes that are not UTF-8 (found by fuzz_http:
 # the connection used to close without any reply)
 req ann1 GET "/api/tasks?stage=%9d%ff"; expect 400 "stage with stray bytes"
