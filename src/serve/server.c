@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -481,6 +482,24 @@ static enum MHD_Result dispatch(struct req *r)
 
 /* ---- MHD callbacks -------------------------------------------------------------- */
 
+struct cl_scan {
+	const char *first;     /* the first Content-Length value */
+	int conflict;          /* another one differs from it */
+};
+
+static enum MHD_Result cl_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct cl_scan *c = cls;
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+		return MHD_YES;
+	if (!c->first)
+		c->first = value ? value : "";
+	else if (strcmp(c->first, value ? value : "") != 0)
+		c->conflict = 1;
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -510,6 +529,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 					  r->addr, sizeof(r->addr));
 		}
 		*con_cls = r;
+		{
+			/* Content-Length headers that disagree make the framing
+			 * ambiguous (RFC 9112, 6.3): libmicrohttpd would take the
+			 * first, a proxy in front of it perhaps another -- a request
+			 * smuggled past the proxy.  Refuse, and close. */
+			struct cl_scan sc = { NULL, 0 };
+			MHD_get_connection_values(conn, MHD_HEADER_KIND, cl_scan_one, &sc);
+			if (sc.conflict) {
+				r->too_big = 1;   /* discard any body */
+				return reply_error(r, 400, "conflicting Content-Length headers");
+			}
+		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
 			/* refuse before reading: memory stays bounded */

@@ -2,7 +2,8 @@
 # (issue 7 item 3): bodies over the 256 KiB limit get 413 (refused from
 # Content-Length before reading; a chunked body that passes it has its
 # connection closed at once, so an endless one cannot keep a worker busy),
-# headers over 32 KiB get 431, 200 idle connections do not stop service,
+# disagreeing Content-Length headers get 400 and a closed connection (no
+# smuggled second request), headers over 32 KiB get 431, 200 idle connections do not stop service,
 # and through a burst of all of these in parallel the server's peak
 # memory (VmHWM, reset before the burst) stays < 64 MiB above its RSS
 # before the burst.
@@ -132,5 +133,37 @@ cat "$tmp/endless.out"
 read -r _ ended _ mib <"$tmp/endless.out"
 [ "$ended" = yes ] && [ "$mib" -lt 64 ] && ok || bad "an endless chunked body was still read after $mib MiB"
 req ann1 GET /api/me; expect 200 "server alive after an endless body"
+
+# Content-Length headers that disagree (request smuggling past a proxy that
+# reads the other one): 400 and the connection closed, so the bytes after
+# the first length are never read as a second request
+python3 - "$BASE" >"$tmp/smuggle.out" <<'PY'
+import socket, sys
+host, port = sys.argv[1].split("//")[1].split(":")
+def send(raw):
+    s = socket.create_connection((host, int(port)), timeout=10)
+    s.sendall(raw)
+    data = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    except OSError:
+        pass
+    s.close()
+    return data
+inner = b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n"
+body = b"{}" + inner
+for name, lengths in (("differ", (2, len(body))), ("differ-reversed", (len(body), 2)), ("same", (2, 2))):
+    hdrs = b"".join(b"Content-Length: %d\r\n" % n for n in lengths)
+    data = send(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + hdrs + b"\r\n" + body)
+    print(name, data.count(b"HTTP/1.1 "), data[9:12].decode() if data.startswith(b"HTTP/1.1 ") else "none")
+PY
+cat "$tmp/smuggle.out"
+grep -qx "differ 1 400" "$tmp/smuggle.out" && ok || bad "disagreeing Content-Length headers: $(grep '^differ ' "$tmp/smuggle.out")"
+grep -qx "differ-reversed 1 400" "$tmp/smuggle.out" && ok || bad "disagreeing Content-Length headers (reversed)"
+grep -q "^same [12] 400" "$tmp/smuggle.out" && ok || bad "repeated equal Content-Length: $(grep '^same' "$tmp/smuggle.out")"
 serve_stop
 finish limits
