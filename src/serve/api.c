@@ -295,10 +295,15 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 					      cls[i].name, "synonyms", cls[i].synonyms, "gloss", cls[i].gloss,
 					      "exemplars", cls[i].n_exemplars));
 	}
-	o = json_pack("{sss{sIsssisisi}sosososo}", "stage", mlfy_stage_name(st), "image", "id", (json_int_t)id, "name",
-		      tv.name, "width", tv.width, "height", tv.height, "batch", tv.batch, "proposals", props, "classes",
-		      classes, "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
+	/* no file name in stage ii: names such as n01514859_hen.JPEG or an
+	 * ImageFolder class folder give the original label away, which the
+	 * annotators must not see (docs/serve.md); the page hiding it is not
+	 * enough, the reply must not carry it */
+	o = json_pack("{sss{sIsisisi}sosososo}", "stage", mlfy_stage_name(st), "image", "id", (json_int_t)id, "width",
+		      tv.width, "height", tv.height, "batch", tv.batch, "proposals", props, "classes", classes,
+		      "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
 	if (st == MLFY_STAGE_REFINE && o) {
+		json_object_set_new(json_object_get(o, "image"), "name", json_string(tv.name));
 		json_t *arr = json_array();
 		struct mlfy_zero_review z;
 		for (j = 0; j < n_others; j++)

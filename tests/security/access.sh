@@ -1,7 +1,7 @@
 # access.sh - who may do what, against a live `mlfy serve` (issue 7 item 3):
 # a role x route matrix (401 without a session, 403 across annotators and
 # roles), an annotator never sees another annotator's labels nor
-# refinement data, CSRF variants (forged, empty, in the query string,
+# refinement data nor the file name (it may hold the original label), CSRF variants (forged, empty, in the query string,
 # Origin null / foreign, logout), session fixation, session cookie flags,
 # sessions ended by logout, by disabling the account and by a password
 # change while the server runs, replies that quote non-UTF-8 request
@@ -61,6 +61,10 @@ expect_one_of "409 400" "ann2 cannot build on ann1's version"
 [ "$(sq "SELECT count(*) FROM annotations a JOIN annotators u ON u.id = a.annotator_id WHERE u.name = 'ann2'")" = 0 ] \
 	&& ok || bad "ann2 wrote on ann1's history"
 req ann1 GET /api/tasks/1?stage=annotate; [ "$(json 'j["annotation"]["comment"]')" = mine ] && ok || bad "ann1's own view"
+# no file name in stage ii: an ImageFolder name (n01514859/...) is the original label
+name1=$(sq "SELECT name FROM images WHERE id = 1")
+[ "$(json '"name" in j["image"]')" = False ] && ! grep -qF "\"$name1\"" <<<"$BODY" && ok \
+	|| bad "stage-ii reply carries the file name $name1: ${BODY:0:200}"
 req ann2 GET /api/tasks/1?stage=refine; expect 403 "annotator reads the refinement view"
 
 # ---- CSRF

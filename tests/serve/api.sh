@@ -188,6 +188,7 @@ req expert GET /api/tasks
 req expert GET /api/tasks/1?stage=refine; expect 200 "refine view"
 [ "$(json 'sorted(o["annotator"] for o in j["others"])')" = "['ann1', 'ann2']" ] && ok || bad "refine shows stage-ii sets"
 [ "$(json 'j["image"]["original_label"]')" = 0 ] && ok || bad "refine marks the original label"
+[ "$(json 'j["image"]["name"]')" = "$(sq "SELECT name FROM images WHERE id = 1")" ] && ok || bad "refine shows the file name"
 [ "$(json 'j["zero_label"]')" = None ] && ok || bad "no zero-label review yet"
 put expert /api/tasks/1/annotation '{"stage":"refine","base_version":0,"labels":[{"class":0,"source":"prefill"}]}'
 expect 400 "changed set without a comment"; has "comment" "comment required"
