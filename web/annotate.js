@@ -343,11 +343,19 @@ async function loadTask(pos) {
   prefetch(S.pos + 1);
 }
 
+/* the exemplar ranks to show for class entry c (at most 10): the server
+ * leaves out the image's own content (exemplars may be project photos) */
+function exemplarRanks(c) {
+  if (!c) return [];
+  const ranks = c.exemplar_ranks || [...Array(c.exemplars || 0).keys()];
+  return ranks.slice(0, 10);
+}
+
 function preloadImages(t) {
   new Image().src = `/api/images/${t.image.id}?size=display`;
   for (const p of t.proposals.slice(0, GROUP)) {
     const c = t.classes[p.class];
-    for (let r = 0; r < Math.min(c ? c.exemplars : 0, 10); r++) new Image().src = `/api/exemplars/${p.class}/${r}?size=thumb`;
+    for (const r of exemplarRanks(c)) new Image().src = `/api/exemplars/${p.class}/${r}?size=thumb`;
   }
 }
 
@@ -438,12 +446,12 @@ function render() {
     cb.addEventListener('change', () => toggle(p.class, S.stage === 'refine' && S.union.includes(p.class) ? 'prefill' : 'proposal'));
     const syn = c.synonyms.split(',').map((x) => x.trim()).filter((x) => x && x !== c.name).join(', ');
     const thumbs = mlfy.el('div', { class: 'exemplars' });
-    for (let r = 0; r < Math.min(c.exemplars, 10); r++) {
+    exemplarRanks(c).forEach((r, n) => {
       thumbs.append(mlfy.el('img', {
-        src: `/api/exemplars/${p.class}/${r}?size=thumb`, loading: 'lazy', alt: `${c.name} example ${r + 1}`,
-        width: 96, height: 72, onclick: () => openLightbox(p.class, r, c.name),
+        src: `/api/exemplars/${p.class}/${r}?size=thumb`, loading: 'lazy', alt: `${c.name} example ${n + 1}`,
+        width: 96, height: 72, onclick: () => openLightbox(p.class, r, c.name, n),
       }));
-    }
+    });
     if (!c.exemplars) thumbs.append(mlfy.el('span', { class: 'muted small', text: 'no exemplars' }));
     list.append(mlfy.el('li', { class: 'prop' + (on ? ' checked' : ''), hidden: g !== S.group },
       mlfy.el('label', { class: 'prop-head' }, cb,
@@ -566,9 +574,9 @@ $('zoom').addEventListener('pointermove', (e) => {
 });
 $('zoom').addEventListener('pointerup', () => { const moved = Z.drag && Z.drag.moved; Z.drag = null; if (!moved) closeOverlays(); });
 
-function openLightbox(c, r, name) {
+function openLightbox(c, r, name, n) {
   $('lightbox-img').src = `/api/exemplars/${c}/${r}?size=full`;
-  $('lightbox-caption').textContent = `${name} — exemplar ${r + 1} · click or Esc to close`;
+  $('lightbox-caption').textContent = `${name} — exemplar ${n + 1} · click or Esc to close`;
   $('lightbox').hidden = false;
 }
 $('lightbox').addEventListener('click', () => closeOverlays());

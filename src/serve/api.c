@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "serve/internal.h"
 #include "review/export.h"
+#include "store/catalog.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -287,25 +288,45 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		json_array_append_new(props, json_pack("{sisisf}", "rank", tv.proposals[i].rank, "class",
 						       tv.proposals[i].class_idx, "score", tv.proposals[i].score));
 	classes = json_object();
-	for (i = 0; i < n_cls; i++) {
+	for (i = 0; i < n_cls && !store_failed; i++) {
+		struct mlfy_exemplar *ex = NULL;
+		size_t n_ex = 0, k;
+		json_t *ranks = json_array();
 		char key[16];
+		/* exemplars may be project photos (make demo-imagenet): never
+		 * offer an image as its own class's exemplar, which would show
+		 * the annotator its original label */
+		if (mlfy_catalog_exemplars_for_image(r->store, cls[i].idx, id, &ex, &n_ex, &err)) {
+			store_failed = 1;
+			json_decref(ranks);
+			break;
+		}
+		for (k = 0; k < n_ex; k++)
+			json_array_append_new(ranks, json_integer(ex[k].rank));
+		mlfy_exemplars_free(ex, n_ex);
 		snprintf(key, sizeof(key), "%d", cls[i].idx);
 		json_object_set_new(classes, key,
-				    json_pack("{sisssssssssi}", "idx", cls[i].idx, "ext_id", cls[i].ext_id, "name",
+				    json_pack("{sisssssssssiso}", "idx", cls[i].idx, "ext_id", cls[i].ext_id, "name",
 					      cls[i].name, "synonyms", cls[i].synonyms, "gloss", cls[i].gloss,
-					      "exemplars", cls[i].n_exemplars));
+					      "exemplars", (int)n_ex, "exemplar_ranks", ranks));
 	}
 	/* no file name in stage ii: names such as n01514859_hen.JPEG or an
 	 * ImageFolder class folder give the original label away, which the
 	 * annotators must not see (docs/serve.md); the page hiding it is not
 	 * enough, the reply must not carry it */
-	o = json_pack("{sss{sIsisisi}sosososo}", "stage", mlfy_stage_name(st), "image", "id", (json_int_t)id, "width",
-		      tv.width, "height", tv.height, "batch", tv.batch, "proposals", props, "classes", classes,
-		      "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
+	if (store_failed) {
+		json_decref(props);
+		json_decref(classes);
+		o = NULL;
+	} else {
+		o = json_pack("{sss{sIsisisi}sosososo}", "stage", mlfy_stage_name(st), "image", "id", (json_int_t)id,
+			      "width", tv.width, "height", tv.height, "batch", tv.batch, "proposals", props, "classes",
+			      classes, "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
+	}
 	if (st == MLFY_STAGE_REFINE && o) {
-		json_object_set_new(json_object_get(o, "image"), "name", json_string(tv.name));
 		json_t *arr = json_array();
 		struct mlfy_zero_review z;
+		json_object_set_new(json_object_get(o, "image"), "name", json_string(tv.name));
 		for (j = 0; j < n_others; j++)
 			json_array_append_new(arr, annotation_json(&others[j]));
 		json_object_set_new(o, "others", arr);
