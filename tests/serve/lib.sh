@@ -35,6 +35,9 @@ serve_setup() {
 }
 
 serve_start() {
+	# empty it first: the background job truncates it only once it runs, and
+	# until then a restart would read the previous server's line (port)
+	: >"$SERVE_DIR/serve.out"
 	"$MLFY" serve "$PROJECT" --listen 127.0.0.1:0 --access-log "$SERVE_DIR/access.log" "$@" \
 		> "$SERVE_DIR/serve.out" 2> "$SERVE_DIR/serve.err" &
 	SERVE_PID=$!
