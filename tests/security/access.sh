@@ -79,6 +79,18 @@ req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -H "X-C
 expect 403 "another session's CSRF token"
 put ann1 /api/tasks/1/annotation "$bodyv1" -H 'Origin: null'; expect 403 "Origin: null"
 put ann1 /api/tasks/1/annotation "$bodyv1" -H "Origin: ${BASE/127.0.0.1/localhost}"; expect 403 "Origin of another host name"
+put ann1 /api/tasks/1/annotation "$bodyv1" -H 'Origin: https://evil.example' -H 'X-Forwarded-Host: annot.example.org'
+expect 403 "foreign Origin with a forwarded host"
+put ann1 /api/tasks/1/annotation "$bodyv1" -H "Origin: ${BASE}.evil.example"; expect 403 "Origin extending this host"
+# behind a TLS-terminating reverse proxy the browser's Origin is https://
+# while the server speaks HTTP: the login used to be refused (403)
+for hdrs in "Host: annot.example.org|Origin: https://annot.example.org" \
+	"X-Forwarded-Host: annot.example.org|Origin: https://annot.example.org" \
+	"Host: annot.example.org:8443|Origin: https://annot.example.org:8443"; do
+	req - POST /api/login -H 'Content-Type: application/json' -H "${hdrs%%|*}" -H "${hdrs##*|}" \
+		-d '{"user":"ann3","password":"ann3-password-1"}'
+	expect 200 "login behind a proxy ($hdrs)"
+done
 req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: text/plain' -H "X-CSRF-Token: $CSRF_ann1" -d "$bodyv1"
 expect 415 "JSON sent as text/plain (what an HTML form could send)"
 req ann1 POST /api/logout; expect 403 "logout without the CSRF token"
