@@ -489,15 +489,18 @@ static enum MHD_Result dispatch(struct req *r)
 
 /* ---- MHD callbacks -------------------------------------------------------------- */
 
-struct cl_scan {
+struct hdr_scan {
 	const char *first;     /* the first Content-Length value */
 	int conflict;          /* another one differs from it */
+	int n_host;            /* Host headers */
 };
 
-static enum MHD_Result cl_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	struct cl_scan *c = cls;
+	struct hdr_scan *c = cls;
 	(void)kind;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
+		c->n_host++;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
 		return MHD_YES;
 	if (!c->first)
@@ -540,12 +543,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			/* Content-Length headers that disagree make the framing
 			 * ambiguous (RFC 9112, 6.3): libmicrohttpd would take the
 			 * first, a proxy in front of it perhaps another -- a request
-			 * smuggled past the proxy.  Refuse, and close. */
-			struct cl_scan sc = { NULL, 0 };
-			MHD_get_connection_values(conn, MHD_HEADER_KIND, cl_scan_one, &sc);
-			if (sc.conflict) {
+			 * smuggled past the proxy.  Likewise two Host headers (RFC
+			 * 9112, 3.2: 400), which the Origin check relies on.  Refuse,
+			 * and close. */
+			struct hdr_scan sc = { NULL, 0, 0 };
+			MHD_get_connection_values(conn, MHD_HEADER_KIND, hdr_scan_one, &sc);
+			if (sc.conflict || sc.n_host > 1) {
 				r->too_big = 1;   /* discard any body */
-				return reply_error(r, 400, "conflicting Content-Length headers");
+				return reply_error(r, 400, "%s", sc.conflict ? "conflicting Content-Length headers"
+									     : "more than one Host header");
 			}
 		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);

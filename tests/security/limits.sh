@@ -160,10 +160,13 @@ for name, lengths in (("differ", (2, len(body))), ("differ-reversed", (len(body)
     hdrs = b"".join(b"Content-Length: %d\r\n" % n for n in lengths)
     data = send(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + hdrs + b"\r\n" + body)
     print(name, data.count(b"HTTP/1.1 "), data[9:12].decode() if data.startswith(b"HTTP/1.1 ") else "none")
+data = send(b"GET /api/health HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n")
+print("hosts", data.count(b"HTTP/1.1 "), data[9:12].decode() if data.startswith(b"HTTP/1.1 ") else "none")
 PY
 cat "$tmp/smuggle.out"
 grep -qx "differ 1 400" "$tmp/smuggle.out" && ok || bad "disagreeing Content-Length headers: $(grep '^differ ' "$tmp/smuggle.out")"
 grep -qx "differ-reversed 1 400" "$tmp/smuggle.out" && ok || bad "disagreeing Content-Length headers (reversed)"
 grep -q "^same [12] 400" "$tmp/smuggle.out" && ok || bad "repeated equal Content-Length: $(grep '^same' "$tmp/smuggle.out")"
+grep -qx "hosts 1 400" "$tmp/smuggle.out" && ok || bad "two Host headers (RFC 9112: 400): $(grep '^hosts' "$tmp/smuggle.out")"
 serve_stop
 finish limits
