@@ -73,7 +73,7 @@ struct req {
 	struct timespec t0;
 	char *body;                      /* request body, NUL-terminated; NULL when none */
 	size_t len;
-	int too_big;                     /* body exceeded cfg.max_body */
+	int too_big;                     /* body refused (over cfg.max_body, or bad framing): discard it */
 	int replied;
 	unsigned status;                 /* reply status, for the access log */
 	uint64_t bytes;                  /* reply body size */

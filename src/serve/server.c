@@ -356,7 +356,11 @@ static int load_session(struct req *r)
 /* 1 when origin is "http://HOST" or "https://HOST". */
 static int origin_is(const char *origin, const char *host)
 {
-	const char *p = !strncmp(origin, "https://", 8) ? origin + 8 : !strncmp(origin, "http://", 7) ? origin + 7 : NULL;
+	const char *p = NULL;
+	if (!strncmp(origin, "https://", 8))
+		p = origin + 8;
+	else if (!strncmp(origin, "http://", 7))
+		p = origin + 7;
 	return host && *host && p && !strcmp(p, host);
 }
 
@@ -566,7 +570,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		if (r->too_big)
-			return MHD_YES;   /* a 413 queued before the body: discard it */
+			return MHD_YES;   /* a reply (413, 400) queued before the body: discard it */
 		if (r->len + n > srv->cfg.max_body) {
 			/* only a chunked body gets here (a Content-Length over the
 			 * limit is refused above, a shorter one is enforced by
