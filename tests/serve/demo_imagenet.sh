@@ -37,17 +37,26 @@ check 200 -b "$tmp/jar.annotator1" "$BASE/api/tasks"
 read -r total first < <(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["total"], j["ids"][0])' "$tmp/body")
 [ "$total" = 1000 ] || die "annotator1 has $total tasks, want all 1000 (2 annotators per batch)"
 check 200 -b "$tmp/jar.annotator1" "$BASE/api/tasks/$first"
-python3 - "$tmp/body" <<'PY' || die "task view"
+# Every class's exemplar is the demo's one photo of it, so each proposal
+# offers that photo -- except the image's own class, whose only photo is the
+# image itself and is never its own exemplar.
+read -r cls rank < <(python3 - "$tmp/body" <<'PY' || die "task view"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert len(j["proposals"]) == 20, j["proposals"]
-c = j["classes"][str(j["proposals"][0]["class"])]
-assert c["gloss"] and c["synonyms"] and c["exemplars"] >= 1, c
+cs = [j["classes"][str(p["class"])] for p in j["proposals"]]
+for c in cs:
+    assert c["gloss"] and c["synonyms"], c
+    assert c["exemplars"] == len(c["exemplar_ranks"]) <= 1, c
+none = [c for c in cs if not c["exemplar_ranks"]]
+assert len(none) <= 1, none   # at most the image's own class
+c = next(c for c in cs if c["exemplar_ranks"])
+print(c["idx"], c["exemplar_ranks"][0])
 PY
-cls=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["proposals"][0]["class"])' "$tmp/body")
+)
 check 200 -b "$tmp/jar.annotator1" "$BASE/api/images/$first?size=display"
 check 200 -b "$tmp/jar.annotator1" "$BASE/api/images/$first?size=full"
-check 200 -b "$tmp/jar.annotator1" "$BASE/api/exemplars/$cls/0?size=thumb"
+check 200 -b "$tmp/jar.annotator1" "$BASE/api/exemplars/$cls/$rank?size=thumb"
 check 200 -b "$tmp/jar.annotator1" "$BASE/api/classes?q=tench"
 check 200 -b "$tmp/jar.annotator1" -X PUT -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
 	-d "{\"stage\":\"annotate\",\"base_version\":0,\"labels\":[{\"class\":$cls,\"source\":\"proposal\"}],\"seconds\":2}" \
