@@ -106,6 +106,7 @@ int cmd_import_votes(int argc, char **argv)
 	if (!rc)
 		rc = mlfy_vote_set_store(s, &v, source, check, &nq, &nv, &err);
 	if (rc) {
+		mlfy_vote_set_release(&v);   /* read, then refused by the store */
 		mlfy_store_close(s);
 		if (!from_ann && rc != MLFY_ENOMEM && !strstr(err.msg, file))
 			mlfy_err_prefix(&err, "%s", file);

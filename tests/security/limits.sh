@@ -100,9 +100,9 @@ check 431-headers "431 413"
 check 200-during-idle "200"
 echo "server memory: VmRSS $before kB before the burst, peak (VmHWM) $after kB during it"
 if [ "${MLFY_SANITIZED:-0}" = 1 ]; then
-	# ASan's quarantine and shadow memory make RSS meaningless: the normal
+	# ASan's quarantine and shadow memory (or valgrind's) make RSS meaningless: the normal
 	# build's run of this test checks the bound
-	echo "note: memory bound not checked under ASan"
+	echo "note: memory bound not checked under a sanitizer or memcheck"
 else
 	[ $((after - before)) -lt 65536 ] && ok || bad "peak memory grew by $(((after - before) / 1024)) MiB during the burst"
 fi
