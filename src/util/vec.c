@@ -1,0 +1,43 @@
+/* vec.c - growing arrays (vec.h). */
+#include "util/vec.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+int mlfy_grow_(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	void *p, *np;
+	size_t ncap;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap > SIZE_MAX / 2 ? need : 2 * *cap;
+	if (ncap < need)
+		ncap = need;
+	if (ncap < 16)
+		ncap = 16;
+	if (elem && ncap > SIZE_MAX / elem)
+		return MLFY_ENOMEM;
+	memcpy(&p, pp, sizeof(p));
+	if (!(np = realloc(p, ncap * (elem ? elem : 1))))
+		return MLFY_ENOMEM;
+	memcpy(pp, &np, sizeof(np));
+	*cap = ncap;
+	return 0;
+}
+
+int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	size_t old = *cap;
+	char *p;
+	int rc = mlfy_grow_(pp, cap, need, elem);
+
+	if (rc || *cap == old)
+		return rc;
+	memcpy(&p, pp, sizeof(p));
+	memset(p + old * elem, 0, (*cap - old) * elem);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* vec.h - growing arrays: the one helper every "append a row to an array"
+ * loop uses, instead of a hand-written realloc-and-double per caller.
+ *
+ * The array is a plain pointer plus a length and a capacity owned by the
+ * caller, as in git's ALLOC_GROW: any element type, parallel arrays, and
+ * structs that keep (items, n) in their public fields all work, and the
+ * result is an ordinary malloc'd block the caller frees with free().
+ *
+ *     struct row *v = NULL; size_t n = 0, cap = 0;
+ *     while (more()) {
+ *             if (MLFY_GROW(v, cap, n + 1))
+ *                     goto oom;          // v still valid, n entries kept
+ *             v[n++] = next();
+ *     }
+ *
+ * Depends on nothing of ours but error.h's status codes.
+ */
+#ifndef MLFY_UTIL_VEC_H
+#define MLFY_UTIL_VEC_H
+
+#include <stddef.h>
+
+/* Makes the block at *(T **)pp (capacity *cap elements of elem bytes) hold
+ * at least need elements: when need > *cap it is reallocated to
+ * max(need, 2 * *cap, 16) elements and *cap updated.  Returns 0, or
+ * MLFY_ENOMEM (out of memory, or the byte size would overflow size_t) with
+ * the block and *cap unchanged (still owned by the caller).  New elements
+ * are not initialised.  pp is the address of any object pointer (read and
+ * written byte-wise, so no aliasing assumption is made). */
+int mlfy_grow_(void *pp, size_t *cap, size_t need, size_t elem);
+
+/* MLFY_GROW(ptr, cap, need): mlfy_grow_ for an lvalue pointer ptr and its
+ * size_t capacity lvalue cap.  0 or MLFY_ENOMEM. */
+#define MLFY_GROW(ptr, cap, need) mlfy_grow_(&(ptr), &(cap), (need), sizeof(*(ptr)))
+
+/* MLFY_GROW_ZERO: like MLFY_GROW, and the elements from old capacity to the
+ * new one are zero-filled (for arrays of structs released field by field). */
+int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem);
+#define MLFY_GROW_ZERO(ptr, cap, need) mlfy_grow_zero_(&(ptr), &(cap), (need), sizeof(*(ptr)))
+
+#endif
