@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_K 20           /* proposals shown per image (the paper: top-20) */
 #define MAX_LABELS 1000
 
 /* Parses the request body as a JSON object.  NULL after replying 4xx. */
@@ -146,6 +145,33 @@ enum MHD_Result h_me(struct req *r, const char *rest)
 				    (json_int_t)r->srv->cfg.idle_timeout_s));
 }
 
+/* ---- vocabulary ------------------------------------------------------------ */
+
+/* GET /api/vocabulary: the words and limits the pages need, from the library
+ * (never copied into HTML or JS): zero-label categories and verdicts, label
+ * sources (name and label each), proposals per image and group size, and the
+ * longest comment.  The same for every role. */
+enum MHD_Result h_vocabulary(struct req *r, const char *rest)
+{
+	json_t *cat = json_array(), *ver = json_array(), *src = json_array();
+	int i;
+
+	(void)rest;
+	for (i = 0; i < MLFY_ZERO_N_CATEGORIES; i++)
+		json_array_append_new(cat, json_pack("{ssss}", "name", mlfy_zero_category_name(i), "label",
+						     mlfy_zero_category_label(i)));
+	for (i = 0; i < MLFY_ZERO_N_VERDICTS; i++)
+		json_array_append_new(ver, json_pack("{ssss}", "name", mlfy_zero_verdict_name(i), "label",
+						     mlfy_zero_verdict_label(i)));
+	for (i = 0; i < MLFY_N_SOURCES; i++)
+		json_array_append_new(src, json_pack("{ssss}", "name", mlfy_source_name((enum mlfy_label_source)i),
+						     "label", mlfy_source_label((enum mlfy_label_source)i)));
+	return reply_json(r, 200,
+			  json_pack("{s{soso}sosisisi}", "zero_label", "categories", cat, "verdicts", ver,
+				    "label_sources", src, "proposals_per_image", MLFY_TASK_TOP_K, "group_size",
+				    MLFY_TASK_GROUP, "comment_max", MLFY_COMMENT_MAX));
+}
+
 /* ---- tasks -------------------------------------------------------------------- */
 
 /* The stage asked for (?stage=), or the role's default.  -1 after replying. */
@@ -245,7 +271,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	mlfy_err_clear(&err);
 	if ((rc = mlfy_tasks_check(r->store, r->sess.user.id, st, id, &err)))
 		return reply_err(r, &err);
-	if (mlfy_task_view_get(r->store, id, TOP_K, &tv, &err))
+	if (mlfy_task_view_get(r->store, id, MLFY_TASK_TOP_K, &tv, &err))
 		return reply_err(r, &err);
 	rc = mlfy_annotations_current(r->store, id, r->sess.user.id, st, &cur, &err);
 	if (rc && rc != MLFY_ENOTFOUND) {

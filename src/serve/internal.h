@@ -130,6 +130,7 @@ typedef enum MHD_Result (*handler_fn)(struct req *r, const char *rest);
 enum MHD_Result h_login(struct req *r, const char *rest);
 enum MHD_Result h_logout(struct req *r, const char *rest);
 enum MHD_Result h_me(struct req *r, const char *rest);
+enum MHD_Result h_vocabulary(struct req *r, const char *rest);
 enum MHD_Result h_tasks(struct req *r, const char *rest);
 enum MHD_Result h_task(struct req *r, const char *rest);
 enum MHD_Result h_classes(struct req *r, const char *rest);

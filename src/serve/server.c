@@ -411,6 +411,7 @@ static const struct route {
 	{ "POST", "/api/login", 0, 0, h_login },
 	{ "POST", "/api/logout", 0, R_ANY, h_logout },
 	{ "GET", "/api/me", 0, R_ANY, h_me },
+	{ "GET", "/api/vocabulary", 0, R_ANY, h_vocabulary },
 	{ "GET", "/api/tasks", 0, R_ANY, h_tasks },
 	{ "GET", "/api/tasks/", 1, R_ANY, h_task },
 	{ "PUT", "/api/tasks/", 1, R_ANY, h_task },

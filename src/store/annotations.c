@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMMENT_MAX 4000
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -101,6 +100,12 @@ int mlfy_stage_parse(const char *s, enum mlfy_stage *st, struct mlfy_err *err)
 const char *mlfy_source_name(enum mlfy_label_source src)
 {
 	return (unsigned)src < 3 ? source_names[src] : "?";
+}
+
+const char *mlfy_source_label(enum mlfy_label_source src)
+{
+	static const char *const labels[] = { "model proposal", "class search", "pre-checked (stage ii)" };
+	return (unsigned)src < 3 ? labels[src] : "?";
 }
 
 int mlfy_source_parse(const char *s, enum mlfy_label_source *src, struct mlfy_err *err)
@@ -1193,8 +1198,8 @@ int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_sav
 		return mlfy_err_set(err, MLFY_EINVAL, "labels: missing");
 	if (in->n_labels > 100000)
 		return mlfy_err_set(err, MLFY_EINVAL, "labels: too many (%zu)", in->n_labels);
-	if (in->comment && utf8_chars(in->comment) > COMMENT_MAX)
-		return mlfy_err_set(err, MLFY_EINVAL, "comment: longer than %d characters", COMMENT_MAX);
+	if (in->comment && utf8_chars(in->comment) > MLFY_COMMENT_MAX)
+		return mlfy_err_set(err, MLFY_EINVAL, "comment: longer than %d characters", MLFY_COMMENT_MAX);
 	if (!isfinite(in->seconds) || in->seconds < 0 || in->seconds >= 1e7)
 		return mlfy_err_set(err, MLFY_EINVAL, "seconds: %g is not in [0, 1e7)", in->seconds);
 	if (in->base_version < 0)

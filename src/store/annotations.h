@@ -189,13 +189,20 @@ enum mlfy_label_source {
 	MLFY_SOURCE_SEARCH = 1,     /* added through the class search (outside the proposals) */
 	MLFY_SOURCE_PREFILL = 2     /* kept from the pre-checked stage-ii union (refinement) */
 };
+#define MLFY_N_SOURCES 3
+/* "proposal" / "search" / "prefill" (static; "?" out of range). */
 const char *mlfy_source_name(enum mlfy_label_source src);
+/* Human-readable: "model proposal" / "class search" / "pre-checked (stage ii)". */
+const char *mlfy_source_label(enum mlfy_label_source src);
 int mlfy_source_parse(const char *s, enum mlfy_label_source *src, struct mlfy_err *err);
 
 struct mlfy_label_choice {
 	int class_idx;
 	enum mlfy_label_source source;
 };
+
+/* Longest comment, in UTF-8 code points (what the page's box counts). */
+#define MLFY_COMMENT_MAX 4000
 
 struct mlfy_annotation_save {
 	int64_t image_id;
@@ -309,6 +316,11 @@ struct mlfy_view_proposal {
 	int class_idx;
 	double score;      /* softmax probability */
 };
+
+/* Proposals shown per image in stages ii and iv (the paper: the top-20, in
+ * four groups of MLFY_TASK_GROUP). */
+#define MLFY_TASK_TOP_K 20
+#define MLFY_TASK_GROUP 5
 
 struct mlfy_task_view {
 	int64_t image_id;

@@ -861,6 +861,31 @@ int mlfy_review_finalize_all(struct mlfy_store *s, int64_t *n_done, int64_t *n_w
 
 static const char *const zero_categories[] = MLFY_ZERO_CATEGORIES;
 static const char *const zero_verdicts[] = MLFY_ZERO_VERDICTS;
+static const char *const zero_category_labels[MLFY_ZERO_N_CATEGORIES] = {
+	"no valid proposal", "low resolution", "fine-grained, needs an expert", "unusual object or viewpoint"
+};
+static const char *const zero_verdict_labels[MLFY_ZERO_N_VERDICTS] = { "correct (agree)", "wrong (disagree)",
+									"unsure" };
+
+const char *mlfy_zero_category_name(int i)
+{
+	return i >= 0 && i < MLFY_ZERO_N_CATEGORIES ? zero_categories[i] : "?";
+}
+
+const char *mlfy_zero_category_label(int i)
+{
+	return i >= 0 && i < MLFY_ZERO_N_CATEGORIES ? zero_category_labels[i] : "?";
+}
+
+const char *mlfy_zero_verdict_name(int i)
+{
+	return i >= 0 && i < MLFY_ZERO_N_VERDICTS ? zero_verdicts[i] : "?";
+}
+
+const char *mlfy_zero_verdict_label(int i)
+{
+	return i >= 0 && i < MLFY_ZERO_N_VERDICTS ? zero_verdict_labels[i] : "?";
+}
 
 int mlfy_zero_category_index(const char *category)
 {

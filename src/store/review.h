@@ -174,6 +174,16 @@ int mlfy_review_finalize_all(struct mlfy_store *s, int64_t *n_done, int64_t *n_w
 int mlfy_zero_category_index(const char *category);
 int mlfy_zero_verdict_index(const char *verdict);
 
+/* Name (as stored, "no_valid_proposal") and human-readable label ("no valid
+ * proposal") of category / verdict i in [0, MLFY_ZERO_N_CATEGORIES) /
+ * [0, MLFY_ZERO_N_VERDICTS); static strings, "?" out of range.  The one
+ * place these words are defined: the CLI, the report and the web page (via
+ * GET /api/vocabulary) all read them from here. */
+const char *mlfy_zero_category_name(int i);
+const char *mlfy_zero_category_label(int i);
+const char *mlfy_zero_verdict_name(int i);
+const char *mlfy_zero_verdict_label(int i);
+
 /* Appends a zero-label review of image_id by expert_id (reviews are a
  * history: the latest one counts).  The image's final label set must be
  * decided and empty (MLFY_EINVAL otherwise, telling what to do); the account

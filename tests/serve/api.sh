@@ -89,6 +89,18 @@ req - POST /api/login -H 'Content-Type: application/json' -d '{"user":1,"passwor
 req - POST /api/login -d 'user=ann1&password=x'; expect 415 "form body"
 for u in ann1 ann2 ann3 expert admin; do login $u; done
 req ann1 GET /api/me; expect 200 "me"
+# the page's vocabulary comes from the library, not from copies in HTML/JS
+req ann1 GET /api/vocabulary; expect 200 "vocabulary"
+python3 - "$BODY" <<'PY' && ok || bad "vocabulary content"
+import json, sys
+v = json.loads(sys.argv[1])
+assert [c["name"] for c in v["zero_label"]["categories"]] == ["no_valid_proposal", "low_resolution", "fine_grained", "unusual_object_or_view"], v
+assert [c["name"] for c in v["zero_label"]["verdicts"]] == ["agree", "disagree", "unsure"], v
+assert all(c["label"] for c in v["zero_label"]["categories"] + v["zero_label"]["verdicts"] + v["label_sources"]), v
+assert [s["name"] for s in v["label_sources"]] == ["proposal", "search", "prefill"], v
+assert v["proposals_per_image"] == 20 and v["group_size"] == 5 and v["comment_max"] == 4000, v
+PY
+req - GET /api/vocabulary; expect 401 "vocabulary without a session"
 grep -i '^set-cookie' "$tmp/hdrs" >/dev/null || true
 req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann2","password":"ann2-password-1"}'
 has "HttpOnly" "cookie HttpOnly"; has "SameSite=Strict" "cookie SameSite"; has "Path=/" "cookie path"
