@@ -6,7 +6,7 @@
  * are reached only through store/review.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/annotations.h"
-#include "store/store_internal.h"
+#include "store/engine.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -17,12 +17,6 @@
 
 
 /* ---- small helpers -------------------------------------------------------- */
-
-#define STMT(var, sql)                                          \
-	do {                                                    \
-		if (!((var) = store_stmt(s, (sql), err)))       \
-			return err ? err->code : MLFY_ESTORE;   \
-	} while (0)
 
 static int sodium_ready(struct mlfy_err *err)
 {
@@ -183,7 +177,7 @@ int mlfy_users_add(struct mlfy_store *s, const char *name, enum mlfy_role role,
 	static const char sql[] =
 		"INSERT INTO annotators(name, role, pw_hash, disabled, created_at) VALUES (?1, ?2, ?3, 0, ?4)";
 	char hash[crypto_pwhash_STRBYTES], now[32];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "add user")) || (rc = mlfy_user_name_check(name, err)))
@@ -194,39 +188,39 @@ int mlfy_users_add(struct mlfy_store *s, const char *name, enum mlfy_role role,
 		return rc;
 	STMT(st, sql);
 	mlfy_store_now(now);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, mlfy_role_name(role), -1, SQLITE_STATIC);
+	stmt_bind_text(st, 1, name);
+	stmt_bind_text(st, 2, mlfy_role_name(role));
 	if (password)
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+		stmt_bind_text(st, 3, hash);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
+		stmt_bind_null(st, 3);
+	stmt_bind_text(st, 4, now);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
+		if (store_failed_constraint(s))
 			return mlfy_err_set(err, MLFY_ECONFLICT, "user '%s' already exists", name);
 		return store_fail(s, err, "add user");
 	}
 	if (id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = store_last_id(s);
 	return 0;
 }
 
 #define USER_COLS "id, name, role, disabled, pw_hash IS NOT NULL, created_at"
 
-static int user_from_row(sqlite3_stmt *st, struct mlfy_user *u, struct mlfy_err *err)
+static int user_from_row(struct store_stmt *st, struct mlfy_user *u, struct mlfy_err *err)
 {
-	const char *role = (const char *)sqlite3_column_text(st, 2);
-	const char *created = (const char *)sqlite3_column_text(st, 5);
+	const char *role = stmt_text(st, 2);
+	const char *created = stmt_text(st, 5);
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
-	if (!(u->name = store_col_dup(st, 1)))
+	u->id = stmt_int64(st, 0);
+	if (!(u->name = stmt_dup(st, 1)))
 		return store_oom(err);
 	if (mlfy_role_parse(role, &u->role, NULL))
 		u->role = MLFY_ROLE_ANNOTATOR;
-	u->disabled = sqlite3_column_int(st, 3);
-	u->has_password = sqlite3_column_int(st, 4);
+	u->disabled = stmt_int(st, 3);
+	u->has_password = stmt_int(st, 4);
 	snprintf(u->created_at, sizeof(u->created_at), "%s", created ? created : "");
 	return 0;
 }
@@ -237,31 +231,31 @@ int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 	static const char sql[] = "SELECT " USER_COLS " FROM annotators ORDER BY name";
 	struct mlfy_user *v = NULL, *nv;
 	size_t len = 0, cap = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (len == cap) {
 			cap = cap ? 2 * cap : 16;
 			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				mlfy_users_free(v, len);
 				return store_oom(err);
 			}
 			v = nv;
 		}
 		if (user_from_row(st, &v[len], err)) {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			mlfy_users_free(v, len);
 			return MLFY_ENOMEM;
 		}
 		len++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		mlfy_users_free(v, len);
 		return store_fail(s, err, "list users");
 	}
@@ -270,17 +264,17 @@ int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 	return 0;
 }
 
-static int user_get(struct mlfy_store *s, sqlite3_stmt *st, const char *what,
+static int user_get(struct mlfy_store *s, struct store_stmt *st, const char *what,
 		    struct mlfy_user *out, struct mlfy_err *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = stmt_step(st);
+	if (rc == STORE_ROW) {
 		rc = user_from_row(st, out, err);
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	stmt_reset(st);
+	if (rc == STORE_DONE)
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "no user %s", what);
 	return store_fail(s, err, "get user");
 }
@@ -290,11 +284,11 @@ int mlfy_users_get(struct mlfy_store *s, const char *name, struct mlfy_user *out
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM annotators WHERE name = ?1";
 	char what[128];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	STMT(st, sql);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	stmt_bind_text(st, 1, name);
 	snprintf(what, sizeof(what), "'%s'", name);
 	return user_get(s, st, what, out, err);
 }
@@ -304,11 +298,11 @@ int mlfy_users_get_id(struct mlfy_store *s, int64_t id, struct mlfy_user *out,
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM annotators WHERE id = ?1";
 	char what[64];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, id);
+	stmt_bind_int64(st, 1, id);
 	snprintf(what, sizeof(what), "with id %lld", (long long)id);
 	return user_get(s, st, what, out, err);
 }
@@ -316,13 +310,13 @@ int mlfy_users_get_id(struct mlfy_store *s, int64_t id, struct mlfy_user *out,
 static int drop_sessions_of(struct mlfy_store *s, int64_t user_id, struct mlfy_err *err)
 {
 	static const char sql[] = "DELETE FROM sessions WHERE annotator_id = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, user_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "end sessions");
+	stmt_bind_int64(st, 1, user_id);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	return rc == STORE_DONE ? 0 : store_fail(s, err, "end sessions");
 }
 
 int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled,
@@ -330,17 +324,17 @@ int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled
 {
 	static const char sql[] = "UPDATE annotators SET disabled = ?2 WHERE id = ?1";
 	struct mlfy_user u;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "disable user")) || (rc = mlfy_users_get(s, name, &u, err)))
 		return rc;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_bind_int64(st, 1, u.id);
+	stmt_bind_int(st, 2, disabled ? 1 : 0);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		rc = store_fail(s, err, "disable user");
 	else
 		rc = disabled ? drop_sessions_of(s, u.id, err) : 0;
@@ -354,7 +348,7 @@ int mlfy_users_set_password(struct mlfy_store *s, const char *name,
 	static const char sql[] = "UPDATE annotators SET pw_hash = ?2 WHERE id = ?1";
 	char hash[crypto_pwhash_STRBYTES];
 	struct mlfy_user u;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "set password")) || (rc = mlfy_users_get(s, name, &u, err)))
@@ -367,11 +361,11 @@ int mlfy_users_set_password(struct mlfy_store *s, const char *name,
 		mlfy_user_release(&u);
 		return err ? err->code : MLFY_ESTORE;
 	}
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? drop_sessions_of(s, u.id, err) : store_fail(s, err, "set password");
+	stmt_bind_int64(st, 1, u.id);
+	stmt_bind_text(st, 2, hash);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	rc = rc == STORE_DONE ? drop_sessions_of(s, u.id, err) : store_fail(s, err, "set password");
 	mlfy_user_release(&u);
 	return rc;
 }
@@ -384,7 +378,7 @@ int mlfy_users_verify(struct mlfy_store *s, const char *name, const char *passwo
 	 * the time taken does not reveal whether a name exists. */
 	static char dummy[crypto_pwhash_STRBYTES];
 	char hash[crypto_pwhash_STRBYTES] = "";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, found = 0, ok;
 
 	memset(out, 0, sizeof(*out));
@@ -393,22 +387,22 @@ int mlfy_users_verify(struct mlfy_store *s, const char *name, const char *passwo
 	if (!password || strlen(password) > MLFY_PASSWORD_MAX || !name || strlen(name) > 64)
 		return mlfy_err_set(err, MLFY_EPERM, "wrong user name or password");
 	STMT(st, sql);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 6);
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		const char *h = stmt_text(st, 6);
 		if ((rc = user_from_row(st, out, err))) {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			return rc;
 		}
 		if (h)
 			snprintf(hash, sizeof(hash), "%s", h);
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	} else if (rc != STORE_DONE) {
+		stmt_reset(st);
 		return store_fail(s, err, "verify user");
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	if (!hash[0]) {
 		if (!dummy[0]) {
 			char pw[33];
@@ -453,7 +447,7 @@ int mlfy_sessions_create(struct mlfy_store *s, int64_t user_id, int64_t now,
 		" VALUES (?1, ?2, ?3, ?4, ?4)";
 	unsigned char r[MLFY_TOKEN_LEN / 2];
 	char h[65];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "create session")) || (rc = sodium_ready(err)))
@@ -465,32 +459,32 @@ int mlfy_sessions_create(struct mlfy_store *s, int64_t user_id, int64_t now,
 	sodium_memzero(r, sizeof(r));
 	token_hash(token, h);
 	STMT(st, sql);
-	sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "create session");
+	stmt_bind_text(st, 1, h);
+	stmt_bind_int64(st, 2, user_id);
+	stmt_bind_text(st, 3, csrf);
+	stmt_bind_int64(st, 4, now);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	return rc == STORE_DONE ? 0 : store_fail(s, err, "create session");
 }
 
 static int session_delete_hash(struct mlfy_store *s, const char *h, struct mlfy_err *err)
 {
 	static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 	STMT(st, sql);
-	sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "delete session");
+	stmt_bind_text(st, 1, h);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	return rc == STORE_DONE ? 0 : store_fail(s, err, "delete session");
 }
 
 static int session_touch(struct mlfy_store *s, const char *h, int64_t now, int del,
 			 struct mlfy_err *err)
 {
 	static const char sql[] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = mlfy_store_begin(s, err)))
@@ -500,10 +494,10 @@ static int session_touch(struct mlfy_store *s, const char *h, int64_t now, int d
 	} else if (!(st = store_stmt(s, sql, err))) {
 		rc = err ? err->code : MLFY_ESTORE;
 	} else {
-		sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, now);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, err, "touch session");
-		sqlite3_reset(st);
+		stmt_bind_text(st, 1, h);
+		stmt_bind_int64(st, 2, now);
+		rc = stmt_step(st) == STORE_DONE ? 0 : store_fail(s, err, "touch session");
+		stmt_reset(st);
 	}
 	if (rc) {
 		mlfy_store_rollback(s);
@@ -521,7 +515,7 @@ int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
 		"       s.csrf, s.created_at, s.last_seen"
 		" FROM sessions s JOIN annotators a ON a.id = s.annotator_id WHERE s.token_hash = ?1";
 	char h[65];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -531,22 +525,22 @@ int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
 		return rc;
 	token_hash(token, h);
 	STMT(st, sql);
-	sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	stmt_bind_text(st, 1, h);
+	rc = stmt_step(st);
+	if (rc != STORE_ROW) {
+		stmt_reset(st);
+		if (rc == STORE_DONE)
 			return mlfy_err_set(err, MLFY_ENOTFOUND, "no such session");
 		return store_fail(s, err, "look up session");
 	}
 	if ((rc = user_from_row(st, &out->user, err))) {
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	snprintf(out->csrf, sizeof(out->csrf), "%s", (const char *)sqlite3_column_text(st, 6));
-	out->created = sqlite3_column_int64(st, 7);
-	out->last_seen = sqlite3_column_int64(st, 8);
-	sqlite3_reset(st);
+	snprintf(out->csrf, sizeof(out->csrf), "%s", stmt_text(st, 6));
+	out->created = stmt_int64(st, 7);
+	out->last_seen = stmt_int64(st, 8);
+	stmt_reset(st);
 	if (now - out->last_seen > idle_s || out->user.disabled) {
 		mlfy_session_release(out);
 		if ((rc = session_touch(s, h, now, 1, err)))
@@ -594,20 +588,20 @@ int mlfy_sessions_purge(struct mlfy_store *s, int64_t now, int64_t idle_s, int64
 			struct mlfy_err *err)
 {
 	static const char sql[] = "DELETE FROM sessions WHERE ?1 - last_seen > ?2";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "purge sessions")))
 		return rc;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, idle_s);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_bind_int64(st, 1, now);
+	stmt_bind_int64(st, 2, idle_s);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "purge sessions");
 	if (n)
-		*n = sqlite3_changes(s->db);
+		*n = store_changes(s);
 	return 0;
 }
 
@@ -643,14 +637,14 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	struct mlfy_assign_load *L = NULL;
 	unsigned char *on = NULL;   /* on[bi * nl + li]: candidate li has batch bi */
 	size_t nb = 0, capb = 0, nl = 0, i, j;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc = 0;
 
 	/* candidates */
 	if (n == 0) {
 		STMT(st, sql_all);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = stmt_step(st)) == STORE_ROW) {
 			struct mlfy_assign_load *nv = realloc(L, (nl + 1) * sizeof(*L));
 			if (!nv) {
 				rc = store_oom(err);
@@ -658,14 +652,14 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 			}
 			L = nv;
 			memset(&L[nl], 0, sizeof(*L));
-			L[nl].annotator_id = sqlite3_column_int64(st, 0);
-			if (!(L[nl++].annotator = store_col_dup(st, 1))) {
+			L[nl].annotator_id = stmt_int64(st, 0);
+			if (!(L[nl++].annotator = stmt_dup(st, 1))) {
 				rc = store_oom(err);
 				goto out_reset;
 			}
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
+		stmt_reset(st);
+		if (rc != STORE_DONE) {
 			rc = store_fail(s, err, "list annotators");
 			goto out;
 		}
@@ -711,7 +705,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 		rc = err ? err->code : MLFY_ESTORE;
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (nb == capb) {
 			struct batch_info *nv;
 			capb = capb ? 2 * capb : 64;
@@ -721,13 +715,13 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 			}
 			b = nv;
 		}
-		b[nb].batch = sqlite3_column_int(st, 0);
-		b[nb].images = sqlite3_column_int64(st, 1);
+		b[nb].batch = stmt_int(st, 0);
+		b[nb].images = stmt_int64(st, 1);
 		b[nb].n_have = 0;
 		nb++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "list batches");
 		goto out;
 	}
@@ -742,9 +736,9 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 		rc = err ? err->code : MLFY_ESTORE;
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int batch = sqlite3_column_int(st, 0);
-		int64_t who = sqlite3_column_int64(st, 1);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int batch = stmt_int(st, 0);
+		int64_t who = stmt_int64(st, 1);
 		size_t lo = 0, hi = nb;
 		while (lo < hi) {       /* batches are sorted */
 			size_t mid = (lo + hi) / 2;
@@ -763,8 +757,8 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 				L[j].images += b[lo].images;
 			}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "list assignments");
 		goto out;
 	}
@@ -788,12 +782,12 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 				rc = err ? err->code : MLFY_ESTORE;
 				goto out;
 			}
-			sqlite3_bind_int(st, 1, b[i].batch);
-			sqlite3_bind_int64(st, 2, L[best].annotator_id);
-			sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE) {
+			stmt_bind_int(st, 1, b[i].batch);
+			stmt_bind_int64(st, 2, L[best].annotator_id);
+			stmt_bind_text(st, 3, now);
+			rc = stmt_step(st);
+			stmt_reset(st);
+			if (rc != STORE_DONE) {
 				rc = store_fail(s, err, "add assignment");
 				goto out;
 			}
@@ -815,7 +809,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	nl = 0;
 	goto out;
 out_reset:
-	sqlite3_reset(st);
+	stmt_reset(st);
 out:
 	for (i = 0; i < nl; i++)
 		free(L[i].annotator);
@@ -889,15 +883,15 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		" FROM assignments a JOIN images i ON i.batch = a.batch"
 		" WHERE a.annotator_id = ?1 ORDER BY i.batch, i.id";
 	size_t cap = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (stg == MLFY_STAGE_REFINE)
 		return refine_tasks(s, user_id, out, err);
 	STMT(st, sql_ann);
-	sqlite3_bind_int64(st, 1, user_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, user_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (out->n == cap) {
 			int64_t *ni;
 			unsigned char *nd;
@@ -907,19 +901,19 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 				out->image_ids = ni;
 			nd = ni ? realloc(out->done, cap) : NULL;
 			if (!nd) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				mlfy_task_list_release(out);
 				return store_oom(err);
 			}
 			out->done = nd;
 		}
-		out->image_ids[out->n] = sqlite3_column_int64(st, 0);
-		out->done[out->n] = (unsigned char)sqlite3_column_int(st, 1);
+		out->image_ids[out->n] = stmt_int64(st, 0);
+		out->done[out->n] = (unsigned char)stmt_int(st, 1);
 		out->n_done += out->done[out->n];
 		out->n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		mlfy_task_list_release(out);
 		return store_fail(s, err, "list tasks");
 	}
@@ -929,17 +923,17 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 /* -1 error, 0 no, 1 yes */
 static int exists1(struct mlfy_store *s, const char *sql, int64_t a, int64_t b, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct store_stmt *st = store_stmt(s, sql, err);
 	int rc;
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	stmt_bind_int64(st, 1, a);
+	stmt_bind_int64(st, 2, b);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc == STORE_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return 0;
 	store_fail(s, err, "check access");
 	return -1;
@@ -1026,16 +1020,16 @@ static int current_version(struct mlfy_store *s, int64_t image_id, int64_t annot
 {
 	static const char sql[] =
 		"SELECT MAX(version) FROM annotations WHERE image_id = ?1 AND annotator_id = ?2 AND stage = ?3";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, annotator_id);
-	sqlite3_bind_text(st, 3, mlfy_stage_name(stg), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "read version");
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, annotator_id);
+	stmt_bind_text(st, 3, mlfy_stage_name(stg));
+	rc = stmt_step(st);
+	*v = rc == STORE_ROW ? stmt_int64(st, 0) : 0;
+	stmt_reset(st);
+	return rc == STORE_ROW ? 0 : store_fail(s, err, "read version");
 }
 
 static int active_model(struct mlfy_store *s, int64_t *id, struct mlfy_err *err)
@@ -1043,13 +1037,13 @@ static int active_model(struct mlfy_store *s, int64_t *id, struct mlfy_err *err)
 	static const char sql[] =
 		"SELECT COALESCE((SELECT m.id FROM models m JOIN meta k ON k.key = 'proposal_model'"
 		"  AND k.value = m.name), (SELECT MAX(id) FROM models))";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 	STMT(st, sql);
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "find the proposal model");
+	rc = stmt_step(st);
+	*id = rc == STORE_ROW && !stmt_is_null(st, 0) ? stmt_int64(st, 0) : 0;
+	stmt_reset(st);
+	return rc == STORE_ROW ? 0 : store_fail(s, err, "find the proposal model");
 }
 
 /* The union of the current stage-ii label sets of image_id, sorted, into
@@ -1061,30 +1055,30 @@ static int stage2_union(struct mlfy_store *s, int64_t image_id, int **out, size_
 		"SELECT DISTINCT l.class_idx FROM current_annotations c"
 		" JOIN annotation_labels l ON l.annotation_id = c.id"
 		" WHERE c.image_id = ?1 AND c.stage = 'annotate' ORDER BY l.class_idx";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, image_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (*n == cap) {
 			int *nv;
 			cap = cap ? 2 * cap : 16;
 			if (!(nv = realloc(*out, cap * sizeof(int)))) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				free(*out);
 				*out = NULL;
 				return store_oom(err);
 			}
 			*out = nv;
 		}
-		(*out)[(*n)++] = sqlite3_column_int(st, 0);
+		(*out)[(*n)++] = stmt_int(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		free(*out);
 		*out = NULL;
 		return store_fail(s, err, "read stage-ii labels");
@@ -1103,7 +1097,7 @@ static int save_work(struct mlfy_store *s, const struct mlfy_annotation_save *in
 		"INSERT INTO annotation_labels(annotation_id, class_idx, source) VALUES (?1, ?2, ?3)";
 	const char *comment = in->comment ? in->comment : "";
 	int64_t cur, model, ann;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	size_t i;
 	int rc, r;
@@ -1138,30 +1132,30 @@ static int save_work(struct mlfy_store *s, const struct mlfy_annotation_save *in
 		return rc;
 	mlfy_store_now(now);
 	STMT(st, sql_ins);
-	sqlite3_bind_int64(st, 1, in->image_id);
-	sqlite3_bind_int64(st, 2, in->annotator_id);
-	sqlite3_bind_text(st, 3, mlfy_stage_name(in->stage), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, cur + 1);
+	stmt_bind_int64(st, 1, in->image_id);
+	stmt_bind_int64(st, 2, in->annotator_id);
+	stmt_bind_text(st, 3, mlfy_stage_name(in->stage));
+	stmt_bind_int64(st, 4, cur + 1);
 	if (model)  /* NOLINT(clang-analyzer-core.uninitialized.Branch): STMT returns err->code, never 0, on failure */
-		sqlite3_bind_int64(st, 5, model);
+		stmt_bind_int64(st, 5, model);
 	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_text(st, 6, comment, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 7, in->seconds);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+		stmt_bind_null(st, 5);
+	stmt_bind_text(st, 6, comment);
+	stmt_bind_double(st, 7, in->seconds);
+	stmt_bind_text(st, 8, now);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "save annotation");
-	ann = sqlite3_last_insert_rowid(s->db);
+	ann = store_last_id(s);
 	for (i = 0; i < in->n_labels; i++) {
 		STMT(st, sql_lab);
-		sqlite3_bind_int64(st, 1, ann);
-		sqlite3_bind_int(st, 2, in->labels[i].class_idx);
-		sqlite3_bind_text(st, 3, mlfy_source_name(in->labels[i].source), -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		stmt_bind_int64(st, 1, ann);
+		stmt_bind_int(st, 2, in->labels[i].class_idx);
+		stmt_bind_text(st, 3, mlfy_source_name(in->labels[i].source));
+		rc = stmt_step(st);
+		stmt_reset(st);
+		if (rc != STORE_DONE)
 			return store_fail(s, err, "save labels");
 	}
 	if (in->stage == MLFY_STAGE_REFINE) {
@@ -1254,47 +1248,47 @@ static int read_labels(struct mlfy_store *s, struct mlfy_annotation *a, struct m
 {
 	static const char sql[] =
 		"SELECT class_idx, source FROM annotation_labels WHERE annotation_id = ?1 ORDER BY class_idx";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, a->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, a->id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (a->n_labels == cap) {
 			struct mlfy_label_choice *nv;
 			cap = cap ? 2 * cap : 8;
 			if (!(nv = realloc(a->labels, cap * sizeof(*nv)))) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				return store_oom(err);
 			}
 			a->labels = nv;
 		}
-		a->labels[a->n_labels].class_idx = sqlite3_column_int(st, 0);
-		if (mlfy_source_parse((const char *)sqlite3_column_text(st, 1), &a->labels[a->n_labels].source,
+		a->labels[a->n_labels].class_idx = stmt_int(st, 0);
+		if (mlfy_source_parse(stmt_text(st, 1), &a->labels[a->n_labels].source,
 				      NULL))
 			a->labels[a->n_labels].source = MLFY_SOURCE_PROPOSAL;
 		a->n_labels++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "read labels");
+	stmt_reset(st);
+	return rc == STORE_DONE ? 0 : store_fail(s, err, "read labels");
 }
 
 #define ANN_COLS "n.id, n.image_id, n.annotator_id, u.name, n.stage, n.version, n.comment, n.seconds, n.created_at"
 
-static int ann_from_row(sqlite3_stmt *st, struct mlfy_annotation *a, struct mlfy_err *err)
+static int ann_from_row(struct store_stmt *st, struct mlfy_annotation *a, struct mlfy_err *err)
 {
-	const char *c = (const char *)sqlite3_column_text(st, 8);
+	const char *c = stmt_text(st, 8);
 	memset(a, 0, sizeof(*a));
-	a->id = sqlite3_column_int64(st, 0);
-	a->image_id = sqlite3_column_int64(st, 1);
-	a->annotator_id = sqlite3_column_int64(st, 2);
-	a->annotator = store_col_dup(st, 3);
-	if (mlfy_stage_parse((const char *)sqlite3_column_text(st, 4), &a->stage, NULL))
+	a->id = stmt_int64(st, 0);
+	a->image_id = stmt_int64(st, 1);
+	a->annotator_id = stmt_int64(st, 2);
+	a->annotator = stmt_dup(st, 3);
+	if (mlfy_stage_parse(stmt_text(st, 4), &a->stage, NULL))
 		a->stage = MLFY_STAGE_ANNOTATE;
-	a->version = sqlite3_column_int64(st, 5);
-	a->comment = store_col_dup(st, 6);
-	a->seconds = sqlite3_column_double(st, 7);
+	a->version = stmt_int64(st, 5);
+	a->comment = stmt_dup(st, 6);
+	a->seconds = stmt_double(st, 7);
 	snprintf(a->created_at, sizeof(a->created_at), "%s", c ? c : "");
 	if (!a->annotator || !a->comment) {
 		mlfy_annotation_release(a);
@@ -1311,24 +1305,24 @@ int mlfy_annotations_current(struct mlfy_store *s, int64_t image_id, int64_t ann
 		"SELECT " ANN_COLS " FROM annotations n JOIN annotators u ON u.id = n.annotator_id"
 		" WHERE n.image_id = ?1 AND n.annotator_id = ?2 AND n.stage = ?3"
 		" ORDER BY n.version DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, annotator_id);
-	sqlite3_bind_text(st, 3, mlfy_stage_name(stg), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, annotator_id);
+	stmt_bind_text(st, 3, mlfy_stage_name(stg));
+	rc = stmt_step(st);
+	if (rc != STORE_ROW) {
+		stmt_reset(st);
+		if (rc == STORE_DONE)
 			return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld has no %s annotation by this user",
 					    (long long)image_id, mlfy_stage_name(stg));
 		return store_fail(s, err, "read annotation");
 	}
 	rc = ann_from_row(st, out, err);
-	sqlite3_reset(st);
+	stmt_reset(st);
 	if (!rc && (rc = read_labels(s, out, err)))
 		mlfy_annotation_release(out);
 	return rc;
@@ -1342,31 +1336,31 @@ int mlfy_annotations_of_image(struct mlfy_store *s, int64_t image_id, enum mlfy_
 		" WHERE n.image_id = ?1 AND n.stage = ?2 ORDER BY u.name";
 	struct mlfy_annotation *v = NULL;
 	size_t len = 0, i;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_text(st, 2, mlfy_stage_name(stg), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_text(st, 2, mlfy_stage_name(stg));
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_annotation *nv = realloc(v, (len + 1) * sizeof(*v));
 		if (!nv) {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			mlfy_annotations_free(v, len);
 			return store_oom(err);
 		}
 		v = nv;
 		if (ann_from_row(st, &v[len], err)) {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			mlfy_annotations_free(v, len);
 			return MLFY_ENOMEM;
 		}
 		len++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		mlfy_annotations_free(v, len);
 		return store_fail(s, err, "read annotations");
 	}
@@ -1385,16 +1379,16 @@ int mlfy_annotations_n_versions(struct mlfy_store *s, int64_t image_id, int64_t 
 {
 	static const char sql[] =
 		"SELECT COUNT(*) FROM annotations WHERE image_id = ?1 AND annotator_id = ?2 AND stage = ?3";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, annotator_id);
-	sqlite3_bind_text(st, 3, mlfy_stage_name(stg), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "count versions");
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, annotator_id);
+	stmt_bind_text(st, 3, mlfy_stage_name(stg));
+	rc = stmt_step(st);
+	*n = rc == STORE_ROW ? stmt_int64(st, 0) : 0;
+	stmt_reset(st);
+	return rc == STORE_ROW ? 0 : store_fail(s, err, "count versions");
 }
 
 /* ---- task view ------------------------------------------------------------ */
@@ -1416,28 +1410,28 @@ int mlfy_task_view_get(struct mlfy_store *s, int64_t image_id, size_t k,
 	static const char sql_prop[] =
 		"SELECT rank, class_idx, score FROM proposals WHERE image_id = ?1 AND model_id = ?2"
 		" ORDER BY rank LIMIT ?3";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t model;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	STMT(st, sql_img);
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	stmt_bind_int64(st, 1, image_id);
+	rc = stmt_step(st);
+	if (rc != STORE_ROW) {
+		stmt_reset(st);
+		if (rc == STORE_DONE)
 			return mlfy_err_set(err, MLFY_ENOTFOUND, "no image with id %lld", (long long)image_id);
 		return store_fail(s, err, "read image");
 	}
 	out->image_id = image_id;
-	out->name = store_col_dup(st, 0);
-	out->width = sqlite3_column_int(st, 1);
-	out->height = sqlite3_column_int(st, 2);
-	out->batch = sqlite3_column_int(st, 3);
-	out->original_label = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
-	snprintf(out->sha256, sizeof(out->sha256), "%s", (const char *)sqlite3_column_text(st, 5));
-	sqlite3_reset(st);
+	out->name = stmt_dup(st, 0);
+	out->width = stmt_int(st, 1);
+	out->height = stmt_int(st, 2);
+	out->batch = stmt_int(st, 3);
+	out->original_label = stmt_is_null(st, 4) ? -1 : stmt_int(st, 4);
+	snprintf(out->sha256, sizeof(out->sha256), "%s", stmt_text(st, 5));
+	stmt_reset(st);
 	if (!out->name)
 		return store_oom(err);
 	if ((rc = active_model(s, &model, err)))
@@ -1452,17 +1446,17 @@ int mlfy_task_view_get(struct mlfy_store *s, int64_t image_id, size_t k,
 		rc = err ? err->code : MLFY_ESTORE;
 		goto fail;
 	}
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, model);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)(k > 1000 ? 1000 : k));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, model);
+	stmt_bind_int64(st, 3, (int64_t)(k > 1000 ? 1000 : k));
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_view_proposal *p = &out->proposals[out->n_proposals++];
-		p->rank = sqlite3_column_int(st, 0);
-		p->class_idx = sqlite3_column_int(st, 1);
-		p->score = sqlite3_column_double(st, 2);
+		p->rank = stmt_int(st, 0);
+		p->class_idx = stmt_int(st, 1);
+		p->score = stmt_double(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "read proposals");
 		goto fail;
 	}
@@ -1489,14 +1483,14 @@ void mlfy_view_classes_free(struct mlfy_view_class *c, size_t n)
 #define CLASS_COLS "c.idx, c.ext_id, c.name, c.synonyms, c.gloss," \
 	" (SELECT COUNT(*) FROM exemplars e WHERE e.class_idx = c.idx)"
 
-static int class_from_row(sqlite3_stmt *st, struct mlfy_view_class *c, struct mlfy_err *err)
+static int class_from_row(struct store_stmt *st, struct mlfy_view_class *c, struct mlfy_err *err)
 {
-	c->idx = sqlite3_column_int(st, 0);
-	c->ext_id = store_col_dup(st, 1);
-	c->name = store_col_dup(st, 2);
-	c->synonyms = store_col_dup(st, 3);
-	c->gloss = store_col_dup(st, 4);
-	c->n_exemplars = sqlite3_column_int(st, 5);
+	c->idx = stmt_int(st, 0);
+	c->ext_id = stmt_dup(st, 1);
+	c->name = stmt_dup(st, 2);
+	c->synonyms = stmt_dup(st, 3);
+	c->gloss = stmt_dup(st, 4);
+	c->n_exemplars = stmt_int(st, 5);
 	if (!c->ext_id || !c->name || !c->synonyms || !c->gloss)
 		return store_oom(err);
 	return 0;
@@ -1509,7 +1503,7 @@ int mlfy_view_classes(struct mlfy_store *s, const int *idx, size_t n,
 	struct mlfy_view_class *v;
 	int *sorted;
 	size_t i, len = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc = 0;
 
 	*out = NULL;
@@ -1532,18 +1526,18 @@ int mlfy_view_classes(struct mlfy_store *s, const int *idx, size_t n,
 			rc = err ? err->code : MLFY_ESTORE;
 			break;
 		}
-		sqlite3_bind_int(st, 1, sorted[i]);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
+		stmt_bind_int(st, 1, sorted[i]);
+		rc = stmt_step(st);
+		if (rc == STORE_ROW) {
 			rc = class_from_row(st, &v[len++], err);
-		} else if (rc == SQLITE_DONE) {
+		} else if (rc == STORE_DONE) {
 			rc = 0;
 		} else {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			rc = store_fail(s, err, "read class");
 			break;
 		}
-		sqlite3_reset(st);
+		stmt_reset(st);
 		if (rc)
 			break;
 	}
@@ -1594,7 +1588,7 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 	struct mlfy_view_class *v;
 	char *pat[6] = { NULL }, *end;
 	size_t i, len = 0, qn;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	long num;
 	int rc, bad = 0;
 
@@ -1636,22 +1630,22 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 		return err ? err->code : MLFY_ESTORE;
 	}
 	for (i = 0; i < 6; i++) {
-		sqlite3_bind_text(st, param[i], pat[i], -1, SQLITE_TRANSIENT);
+		stmt_bind_text(st, param[i], pat[i]);
 		free(pat[i]);
 	}
-	sqlite3_bind_int64(st, 3, num);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+	stmt_bind_int64(st, 3, num);
+	stmt_bind_int64(st, 4, (int64_t)limit);
 	rc = 0;
-	while (len < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (len < limit && (rc = stmt_step(st)) == STORE_ROW) {
 		if ((rc = class_from_row(st, &v[len++], err)))
 			break;
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	if (rc == MLFY_ENOMEM) {
 		mlfy_view_classes_free(v, len);
 		return rc;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != 0) {
+	if (rc != STORE_DONE && rc != STORE_ROW && rc != 0) {
 		mlfy_view_classes_free(v, len);
 		return store_fail(s, err, "search classes");
 	}
@@ -1660,20 +1654,20 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 	return 0;
 }
 
-static int file_row(struct mlfy_store *s, sqlite3_stmt *st, const char *what, char **path,
+static int file_row(struct mlfy_store *s, struct store_stmt *st, const char *what, char **path,
 		    char sha256[65], struct mlfy_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = stmt_step(st);
 	*path = NULL;
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	if (rc != STORE_ROW) {
+		stmt_reset(st);
+		if (rc == STORE_DONE)
 			return mlfy_err_set(err, MLFY_ENOTFOUND, "no %s", what);
 		return store_fail(s, err, "read file row");
 	}
-	*path = store_col_dup(st, 0);
-	snprintf(sha256, 65, "%s", (const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
+	*path = stmt_dup(st, 0);
+	snprintf(sha256, 65, "%s", stmt_text(st, 1));
+	stmt_reset(st);
 	return *path ? 0 : store_oom(err);
 }
 
@@ -1681,11 +1675,11 @@ int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,
 			 char sha256[65], struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT path, sha256 FROM images WHERE id = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[64];
 	*path = NULL;
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 1, image_id);
 	snprintf(what, sizeof(what), "image with id %lld", (long long)image_id);
 	return file_row(s, st, what, path, sha256, err);
 }
@@ -1694,12 +1688,12 @@ int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, char 
 			    char sha256[65], struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT path, sha256 FROM exemplars WHERE class_idx = ?1 AND rank = ?2";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[64];
 	*path = NULL;
 	STMT(st, sql);
-	sqlite3_bind_int(st, 1, class_idx);
-	sqlite3_bind_int(st, 2, rank);
+	stmt_bind_int(st, 1, class_idx);
+	stmt_bind_int(st, 2, rank);
 	snprintf(what, sizeof(what), "exemplar %d of class %d", rank, class_idx);
 	return file_row(s, st, what, path, sha256, err);
 }
@@ -1729,30 +1723,30 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 	double *sec = NULL;
 	size_t cap = 0;
 	int64_t labels = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	STMT(st, sql);
-	sqlite3_bind_int64(st, 1, r->annotator_id);
-	sqlite3_bind_int(st, 2, r->batch);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int nl = sqlite3_column_int(st, 1);
+	stmt_bind_int64(st, 1, r->annotator_id);
+	stmt_bind_int(st, 2, r->batch);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int nl = stmt_int(st, 1);
 		if ((size_t)r->done == cap) {
 			double *nv;
 			cap = cap ? 2 * cap : 64;
 			if (!(nv = realloc(sec, cap * sizeof(double)))) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				free(sec);
 				return store_oom(err);
 			}
 			sec = nv;
 		}
-		sec[r->done++] = sqlite3_column_double(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): sec was grown when done reached cap */
+		sec[r->done++] = stmt_double(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): sec was grown when done reached cap */
 		labels += nl;
 		r->empty += nl == 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		free(sec);
 		return store_fail(s, err, "dashboard");
 	}
@@ -1773,35 +1767,35 @@ static int dashboard_work(struct mlfy_store *s, struct mlfy_dashboard *out, stru
 	static const char sql_rows[] =
 		"SELECT a.batch, a.annotator_id, u.name, (SELECT COUNT(*) FROM images i WHERE i.batch = a.batch)"
 		" FROM assignments a JOIN annotators u ON u.id = a.annotator_id ORDER BY a.batch, u.name";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t cap = 0, i;
 	int rc;
 
 	STMT(st, sql_rows);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_dash_row *r;
 		if (out->n_rows == cap) {
 			cap = cap ? 2 * cap : 32;
 			if (!(r = realloc(out->rows, cap * sizeof(*r)))) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				return store_oom(err);
 			}
 			out->rows = r;
 		}
 		r = &out->rows[out->n_rows];
 		memset(r, 0, sizeof(*r));
-		r->batch = sqlite3_column_int(st, 0);
-		r->annotator_id = sqlite3_column_int64(st, 1);
-		r->annotator = store_col_dup(st, 2);
-		r->assigned = sqlite3_column_int64(st, 3);
+		r->batch = stmt_int(st, 0);
+		r->annotator_id = stmt_int64(st, 1);
+		r->annotator = stmt_dup(st, 2);
+		r->assigned = stmt_int64(st, 3);
 		out->n_rows++;
 		if (!r->annotator) {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			return store_oom(err);
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "dashboard");
 	for (i = 0; i < out->n_rows; i++)
 		if ((rc = dash_row_stats(s, &out->rows[i], err)))

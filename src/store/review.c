@@ -8,7 +8,7 @@
 #include "store/review.h"
 #include "store/annotations.h"
 #include "store/final_labels.h"
-#include "store/store_internal.h"
+#include "store/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,28 +43,28 @@ static int ibuf_push(struct ibuf *b, int32_t x)
 }
 
 /* Runs a prepared single-row query returning one integer; *v = def when no row. */
-static int query_i64(struct mlfy_store *s, sqlite3_stmt *st, int64_t def, int64_t *v,
+static int query_i64(struct mlfy_store *s, struct store_stmt *st, int64_t def, int64_t *v,
 		     struct mlfy_err *err, const char *what)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
+	int rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*v = stmt_int64(st, 0);
+	else if (rc == STORE_DONE)
 		*v = def;
 	else {
 		rc = store_fail(s, err, what);
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	return 0;
 }
 
-static int step_done(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_err *err, const char *what)
+static int step_done(struct mlfy_store *s, struct store_stmt *st, struct mlfy_err *err, const char *what)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	int rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, what);
 	return 0;
 }
@@ -76,21 +76,21 @@ static const char SQL_ANN_LABELS[] =
 static int annotation_labels(struct mlfy_store *s, int64_t annotation_id, struct ibuf *b,
 			     struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_ANN_LABELS, err);
+	struct store_stmt *st = store_stmt(s, SQL_ANN_LABELS, err);
 	int rc;
 
 	b->n = 0;
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, annotation_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (ibuf_push(b, sqlite3_column_int(st, 0))) {
-			sqlite3_reset(st);
+	stmt_bind_int64(st, 1, annotation_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		if (ibuf_push(b, stmt_int(st, 0))) {
+			stmt_reset(st);
 			return store_oom(err);
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "read annotation labels");
 	return 0;
 }
@@ -128,15 +128,15 @@ static const char SQL_ASSIGNEES[] =
 
 static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_ASSIGNEES, err);
+	struct store_stmt *st = store_stmt(s, SQL_ASSIGNEES, err);
 	size_t cap = 0, cap_b = 0;
 	int rc;
 
 	memset(a, 0, sizeof(*a));
 	if (!st)
 		return err->code;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int batch = sqlite3_column_int(st, 0);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int batch = stmt_int(st, 0);
 		if (a->n == cap) {
 			size_t nc = cap ? 2 * cap : 16;
 			int64_t *ids = realloc(a->ids, nc * sizeof(*ids));
@@ -164,20 +164,20 @@ static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy
 			a->b[a->n_b].n = 0;
 			a->n_b++;
 		}
-		a->ids[a->n] = sqlite3_column_int64(st, 1);
-		if (!(a->names[a->n] = store_col_dup(st, 2)))
+		a->ids[a->n] = stmt_int64(st, 1);
+		if (!(a->names[a->n] = stmt_dup(st, 2)))
 			goto nomem;
 		a->n++;
 		a->b[a->n_b - 1].n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		assignees_free(a);
 		return store_fail(s, err, "read assignments");
 	}
 	return 0;
 nomem:
-	sqlite3_reset(st);
+	stmt_reset(st);
 	assignees_free(a);
 	return store_oom(err);
 }
@@ -239,7 +239,7 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 			   struct mlfy_review_annotation *out, struct ann_buf *b,
 			   struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CURRENT_ANN, err);
+	struct store_stmt *st = store_stmt(s, SQL_CURRENT_ANN, err);
 	int rc;
 
 	free(b->comment);
@@ -251,39 +251,39 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 	out->seconds = 0;
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, annotator_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->annotation_id = sqlite3_column_int64(st, 0);
-		out->model_id = sqlite3_column_int64(st, 1);
-		out->seconds = sqlite3_column_double(st, 3);
-		if (!(b->comment = store_col_dup(st, 2))) {
-			sqlite3_reset(st);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, annotator_id);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		out->annotation_id = stmt_int64(st, 0);
+		out->model_id = stmt_int64(st, 1);
+		out->seconds = stmt_double(st, 3);
+		if (!(b->comment = stmt_dup(st, 2))) {
+			stmt_reset(st);
 			return store_oom(err);
 		}
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "read annotation");
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	if (out->annotation_id) {
 		if ((rc = annotation_labels(s, out->annotation_id, &b->labels, err)))
 			return rc;
 		if (out->model_id) {
 			if (!(st = store_stmt(s, SQL_SHOWN, err)))
 				return err->code;
-			sqlite3_bind_int64(st, 1, image_id);
-			sqlite3_bind_int64(st, 2, out->model_id);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				if (ibuf_push(&b->shown, sqlite3_column_int(st, 0))) {
-					sqlite3_reset(st);
+			stmt_bind_int64(st, 1, image_id);
+			stmt_bind_int64(st, 2, out->model_id);
+			while ((rc = stmt_step(st)) == STORE_ROW) {
+				if (ibuf_push(&b->shown, stmt_int(st, 0))) {
+					stmt_reset(st);
 					return store_oom(err);
 				}
 			}
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
+			stmt_reset(st);
+			if (rc != STORE_DONE)
 				return store_fail(s, err, "read proposals");
 			if (b->shown.n > 1)
 				qsort(b->shown.v, b->shown.n, sizeof(int32_t), cmp_i32);
@@ -325,31 +325,31 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 	}
 	memset(page, 0, sizeof(page));
 	for (;;) {
-		sqlite3_stmt *st = store_stmt(s, last ? SQL_IMAGE_PAGE : SQL_IMAGE_PAGE_FIRST, err);
+		struct store_stmt *st = store_stmt(s, last ? SQL_IMAGE_PAGE : SQL_IMAGE_PAGE_FIRST, err);
 		if (!st) {
 			rc = err->code;
 			goto out;
 		}
 		if (last)
-			sqlite3_bind_text(st, 1, last, -1, SQLITE_TRANSIENT);
+			stmt_bind_text(st, 1, last);
 		n_page = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = stmt_step(st)) == STORE_ROW) {
 			struct page_image *p = &page[n_page];
-			p->id = sqlite3_column_int64(st, 0);
-			p->name = store_col_dup(st, 1);
-			p->batch = sqlite3_column_int(st, 2);
-			p->original_label = sqlite3_column_int(st, 3);
-			p->final_stage = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : store_col_dup(st, 4);
-			p->queued = sqlite3_column_int(st, 5);
+			p->id = stmt_int64(st, 0);
+			p->name = stmt_dup(st, 1);
+			p->batch = stmt_int(st, 2);
+			p->original_label = stmt_int(st, 3);
+			p->final_stage = stmt_is_null(st, 4) ? NULL : stmt_dup(st, 4);
+			p->queued = stmt_int(st, 5);
 			n_page++;
-			if (!p->name || (sqlite3_column_type(st, 4) != SQLITE_NULL && !p->final_stage)) {
-				sqlite3_reset(st);
+			if (!p->name || (!stmt_is_null(st, 4) && !p->final_stage)) {
+				stmt_reset(st);
 				rc = store_oom(err);
 				goto out_page;
 			}
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
+		stmt_reset(st);
+		if (rc != STORE_DONE) {
 			rc = store_fail(s, err, "read images");
 			goto out_page;
 		}
@@ -368,12 +368,12 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 			img.queued = page[i].queued;
 			if (img.queued) {
 				int64_t v = 0;
-				sqlite3_stmt *q = store_stmt(s, SQL_REFINE_SAVED, err);
+				struct store_stmt *q = store_stmt(s, SQL_REFINE_SAVED, err);
 				if (!q) {
 					rc = err->code;
 					goto out_page;
 				}
-				sqlite3_bind_int64(q, 1, img.id);
+				stmt_bind_int64(q, 1, img.id);
 				if ((rc = query_i64(s, q, 0, &v, err, "read refinements")))
 					goto out_page;
 				img.refine_saved = v != 0;
@@ -487,7 +487,7 @@ static const char SQL_QUEUE_DEL[] = "DELETE FROM refinement_queue WHERE image_id
 int mlfy_review_queue_put(struct mlfy_store *s, int64_t image_id, const char *rule,
 			  const char *reason, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc;
 
@@ -496,10 +496,10 @@ int mlfy_review_queue_put(struct mlfy_store *s, int64_t image_id, const char *ru
 	if (!(st = store_stmt(s, SQL_QUEUE_PUT, err)))
 		return err->code;
 	mlfy_store_now(now);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_text(st, 2, rule, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_text(st, 2, rule);
+	stmt_bind_text(st, 3, reason);
+	stmt_bind_text(st, 4, now);
 	if ((rc = step_done(s, st, err, "queue image")))
 		return mlfy_err_prefix(err, "image %lld", (long long)image_id);
 	return 0;
@@ -507,14 +507,14 @@ int mlfy_review_queue_put(struct mlfy_store *s, int64_t image_id, const char *ru
 
 int mlfy_review_queue_remove(struct mlfy_store *s, int64_t image_id, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "refinement queue")))
 		return rc;
 	if (!(st = store_stmt(s, SQL_QUEUE_DEL, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 1, image_id);
 	return step_done(s, st, err, "unqueue image");
 }
 
@@ -552,7 +552,7 @@ static const char SQL_QUEUE_LIST[] =
 static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id,
 		       struct mlfy_queue_entry **out, size_t *n, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_QUEUE_LIST, err);
+	struct store_stmt *st = store_stmt(s, SQL_QUEUE_LIST, err);
 	struct mlfy_queue_entry *v = NULL;
 	size_t cap = 0;
 	int rc;
@@ -561,9 +561,9 @@ static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id
 	*n = 0;
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, expert_id);
-	sqlite3_bind_int64(st, 2, image_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, expert_id);
+	stmt_bind_int64(st, 2, image_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_queue_entry *e;
 		if (*n == cap) {
 			size_t nc = cap ? 2 * cap : 16;
@@ -576,17 +576,17 @@ static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id
 		e = &v[*n];
 		memset(e, 0, sizeof(*e));
 		(*n)++;
-		e->image_id = sqlite3_column_int64(st, 0);
-		e->expert_id = sqlite3_column_int64(st, 4);
-		e->refined = sqlite3_column_int(st, 6);
-		if (!(e->image = store_col_dup(st, 1)) || !(e->rule = store_col_dup(st, 2)) ||
-		    !(e->reason = store_col_dup(st, 3)))
+		e->image_id = stmt_int64(st, 0);
+		e->expert_id = stmt_int64(st, 4);
+		e->refined = stmt_int(st, 6);
+		if (!(e->image = stmt_dup(st, 1)) || !(e->rule = stmt_dup(st, 2)) ||
+		    !(e->reason = stmt_dup(st, 3)))
 			goto nomem;
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL && !(e->expert = store_col_dup(st, 5)))
+		if (!stmt_is_null(st, 5) && !(e->expert = stmt_dup(st, 5)))
 			goto nomem;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		mlfy_queue_entries_free(v, *n);
 		*n = 0;
 		return store_fail(s, err, "read refinement queue");
@@ -594,7 +594,7 @@ static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id
 	*out = v;
 	return 0;
 nomem:
-	sqlite3_reset(st);
+	stmt_reset(st);
 	mlfy_queue_entries_free(v, *n);
 	*n = 0;
 	return store_oom(err);
@@ -656,7 +656,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 	struct mlfy_expert_load *load = NULL;
 	int64_t *todo = NULL;
 	size_t n_todo = 0, cap = 0, i, j;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc;
 
@@ -700,7 +700,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 			rc = err->code;
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, load[i].expert_id);
+		stmt_bind_int64(st, 1, load[i].expert_id);
 		if ((rc = query_i64(s, st, 0, &load[i].assigned, err, "count queue")))
 			goto out;
 	}
@@ -708,22 +708,22 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 		rc = err->code;
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (n_todo == cap) {
 			size_t nc = cap ? 2 * cap : 64;
 			int64_t *t = realloc(todo, nc * sizeof(*t));
 			if (!t) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				rc = store_oom(err);
 				goto out;
 			}
 			todo = t;
 			cap = nc;
 		}
-		todo[n_todo++] = sqlite3_column_int64(st, 0);
+		todo[n_todo++] = stmt_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "read refinement queue");
 		goto out;
 	}
@@ -737,9 +737,9 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 			rc = err->code;
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, todo[i]);
-		sqlite3_bind_int64(st, 2, load[best].expert_id);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+		stmt_bind_int64(st, 1, todo[i]);
+		stmt_bind_int64(st, 2, load[best].expert_id);
+		stmt_bind_text(st, 3, now);
 		if ((rc = step_done(s, st, err, "assign expert")))
 			goto out;
 		load[best].assigned++;
@@ -750,7 +750,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 			rc = err->code;
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, load[i].expert_id);
+		stmt_bind_int64(st, 1, load[i].expert_id);
 		if ((rc = query_i64(s, st, 0, &load[i].refined, err, "count refined")))
 			goto out;
 	}
@@ -780,7 +780,7 @@ static const char SQL_REFINE_LATEST[] =
 int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 			 struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct ibuf labels = { 0 };
 	int64_t expert = -1, ann = 0;
 	int rc;
@@ -791,7 +791,7 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 		return rc;
 	if (!(st = store_stmt(s, SQL_QUEUE_EXPERT, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 1, image_id);
 	if ((rc = query_i64(s, st, -1, &expert, err, "read refinement queue")))
 		return rc;
 	if (expert < 0)
@@ -800,15 +800,15 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 	if (expert > 0) {
 		if (!(st = store_stmt(s, SQL_REFINE_OF, err)))
 			return err->code;
-		sqlite3_bind_int64(st, 1, image_id);
-		sqlite3_bind_int64(st, 2, expert);
+		stmt_bind_int64(st, 1, image_id);
+		stmt_bind_int64(st, 2, expert);
 		if ((rc = query_i64(s, st, 0, &ann, err, "read refinement")))
 			return rc;
 	}
 	if (!ann) {
 		if (!(st = store_stmt(s, SQL_REFINE_LATEST, err)))
 			return err->code;
-		sqlite3_bind_int64(st, 1, image_id);
+		stmt_bind_int64(st, 1, image_id);
 		if ((rc = query_i64(s, st, 0, &ann, err, "read refinement")))
 			return rc;
 	}
@@ -916,7 +916,7 @@ int mlfy_review_zero_add(struct mlfy_store *s, int64_t image_id, int64_t expert_
 			 const char *category, const char *verdict, const char *comment,
 			 int64_t *id, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc;
 
@@ -931,34 +931,34 @@ int mlfy_review_zero_add(struct mlfy_store *s, int64_t image_id, int64_t expert_
 				    verdict ? verdict : "");
 	if (!(st = store_stmt(s, SQL_IMAGE_FINAL, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	stmt_bind_int64(st, 1, image_id);
+	rc = stmt_step(st);
+	if (rc == STORE_DONE) {
+		stmt_reset(st);
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "no image with id %lld", (long long)image_id);
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != STORE_ROW) {
 		rc = store_fail(s, err, "read image");
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+	if (stmt_is_null(st, 1)) {
 		rc = mlfy_err_set(err, MLFY_EINVAL,
 				  "image '%s' has no final labels yet; a zero-label review is for images whose"
 				  " final set is empty (finalize its refinement first)",
-				  (const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
+				  stmt_text(st, 0));
+		stmt_reset(st);
 		return rc;
 	}
-	if (sqlite3_column_int64(st, 2) > 0) {
+	if (stmt_int64(st, 2) > 0) {
 		rc = mlfy_err_set(err, MLFY_EINVAL,
 				  "image '%s' has %lld final label(s); a zero-label review is for images whose"
-				  " final set is empty", (const char *)sqlite3_column_text(st, 0),
-				  (long long)sqlite3_column_int64(st, 2));
-		sqlite3_reset(st);
+				  " final set is empty", stmt_text(st, 0),
+				  (long long)stmt_int64(st, 2));
+		stmt_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	{
 		struct mlfy_user u;
 		if ((rc = mlfy_users_get_id(s, expert_id, &u, err)))
@@ -973,16 +973,16 @@ int mlfy_review_zero_add(struct mlfy_store *s, int64_t image_id, int64_t expert_
 	if (!(st = store_stmt(s, SQL_ZERO_ADD, err)))
 		return err->code;
 	mlfy_store_now(now);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, expert_id);
-	sqlite3_bind_text(st, 3, category, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, verdict, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, comment ? comment : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, expert_id);
+	stmt_bind_text(st, 3, category);
+	stmt_bind_text(st, 4, verdict);
+	stmt_bind_text(st, 5, comment ? comment : "");
+	stmt_bind_text(st, 6, now);
 	if ((rc = step_done(s, st, err, "write zero-label review")))
 		return rc;
 	if (id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = store_last_id(s);
 	return 0;
 }
 
@@ -1005,31 +1005,31 @@ static const char SQL_ZERO_GET[] =
 int mlfy_review_zero_get(struct mlfy_store *s, int64_t image_id, struct mlfy_zero_review *out,
 			 struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_ZERO_GET, err);
+	struct store_stmt *st = store_stmt(s, SQL_ZERO_GET, err);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	stmt_bind_int64(st, 1, image_id);
+	rc = stmt_step(st);
+	if (rc == STORE_DONE) {
+		stmt_reset(st);
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld has no zero-label review", (long long)image_id);
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != STORE_ROW) {
 		rc = store_fail(s, err, "read zero-label review");
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	out->id = sqlite3_column_int64(st, 0);
+	out->id = stmt_int64(st, 0);
 	out->image_id = image_id;
-	out->expert = store_col_dup(st, 1);
-	out->category = store_col_dup(st, 2);
-	out->verdict = store_col_dup(st, 3);
-	out->comment = store_col_dup(st, 4);
-	snprintf(out->created_at, sizeof(out->created_at), "%s", (const char *)sqlite3_column_text(st, 5));
-	sqlite3_reset(st);
+	out->expert = stmt_dup(st, 1);
+	out->category = stmt_dup(st, 2);
+	out->verdict = stmt_dup(st, 3);
+	out->comment = stmt_dup(st, 4);
+	snprintf(out->created_at, sizeof(out->created_at), "%s", stmt_text(st, 5));
+	stmt_reset(st);
 	if (!out->expert || !out->category || !out->verdict || !out->comment) {
 		mlfy_zero_review_release(out);
 		return store_oom(err);
@@ -1045,7 +1045,7 @@ static const char SQL_ZERO_PENDING[] =
 
 int mlfy_review_zero_pending(struct mlfy_store *s, int64_t **ids, size_t *n, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_ZERO_PENDING, err);
+	struct store_stmt *st = store_stmt(s, SQL_ZERO_PENDING, err);
 	size_t cap = 0;
 	int rc;
 
@@ -1053,12 +1053,12 @@ int mlfy_review_zero_pending(struct mlfy_store *s, int64_t **ids, size_t *n, str
 	*n = 0;
 	if (!st)
 		return err->code;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (*n == cap) {
 			size_t nc = cap ? 2 * cap : 32;
 			int64_t *v = realloc(*ids, nc * sizeof(*v));
 			if (!v) {
-				sqlite3_reset(st);
+				stmt_reset(st);
 				free(*ids);
 				*ids = NULL;
 				*n = 0;
@@ -1067,10 +1067,10 @@ int mlfy_review_zero_pending(struct mlfy_store *s, int64_t **ids, size_t *n, str
 			*ids = v;
 			cap = nc;
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = stmt_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
@@ -1100,7 +1100,7 @@ static const char SQL_ST_VOTES[] =
 int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 			  struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1110,9 +1110,9 @@ int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 		return rc;
 	if (!(st = store_stmt(s, SQL_ST_STAGES, err)))
 		return err->code;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *stage = (const char *)sqlite3_column_text(st, 0);
-		int64_t c = sqlite3_column_int64(st, 1);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *stage = stmt_text(st, 0);
+		int64_t c = stmt_int64(st, 1);
 		if (!strcmp(stage, "agreed"))
 			out->agreed = c;
 		else if (!strcmp(stage, "refined"))
@@ -1122,47 +1122,47 @@ int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 		else if (!strcmp(stage, "imported"))
 			out->imported = c;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "count final stages");
 	out->undecided = out->images - out->agreed - out->refined - out->aggregated - out->imported;
 	if (!(st = store_stmt(s, SQL_ST_QUEUE, err)))
 		return err->code;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if ((rc = stmt_step(st)) != STORE_ROW) {
+		stmt_reset(st);
 		return store_fail(s, err, "count refinement queue");
 	}
-	out->queued = sqlite3_column_int64(st, 0);
-	out->queue_assigned = sqlite3_column_int64(st, 1);
-	out->queue_refined = sqlite3_column_int64(st, 2);
-	sqlite3_reset(st);
+	out->queued = stmt_int64(st, 0);
+	out->queue_assigned = stmt_int64(st, 1);
+	out->queue_refined = stmt_int64(st, 2);
+	stmt_reset(st);
 	if (!(st = store_stmt(s, SQL_ST_ZERO, err)))
 		return err->code;
 	if ((rc = query_i64(s, st, 0, &out->zero_label, err, "count zero-label images")))
 		return rc;
 	if (!(st = store_stmt(s, SQL_ST_ZERO_REVIEWS, err)))
 		return err->code;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int c = mlfy_zero_category_index((const char *)sqlite3_column_text(st, 0));
-		int v = mlfy_zero_verdict_index((const char *)sqlite3_column_text(st, 1));
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int c = mlfy_zero_category_index(stmt_text(st, 0));
+		int v = mlfy_zero_verdict_index(stmt_text(st, 1));
 		out->zero_reviewed++;
 		if (c >= 0)
 			out->by_category[c]++;
 		if (v >= 0)
 			out->by_verdict[v]++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "count zero-label reviews");
 	if (!(st = store_stmt(s, SQL_ST_VOTES, err)))
 		return err->code;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if ((rc = stmt_step(st)) != STORE_ROW) {
+		stmt_reset(st);
 		return store_fail(s, err, "count votes");
 	}
-	out->questions = sqlite3_column_int64(st, 0);
-	out->votes = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+	out->questions = stmt_int64(st, 0);
+	out->votes = stmt_int64(st, 1);
+	stmt_reset(st);
 	return 0;
 }
 
@@ -1186,22 +1186,22 @@ static const char SQL_CHECK[] =
 
 int mlfy_review_check(struct mlfy_store *s, struct mlfy_review_check *out, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CHECK, err);
+	struct store_stmt *st = store_stmt(s, SQL_CHECK, err);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return err->code;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+	if ((rc = stmt_step(st)) != STORE_ROW) {
 		rc = store_fail(s, err, "check review tables");
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	out->queued_and_agreed = sqlite3_column_int64(st, 0);
-	out->refined_without_refinement = sqlite3_column_int64(st, 1);
-	out->refined_set_differs = sqlite3_column_int64(st, 2);
-	out->refinements_not_final = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
+	out->queued_and_agreed = stmt_int64(st, 0);
+	out->refined_without_refinement = stmt_int64(st, 1);
+	out->refined_set_differs = stmt_int64(st, 2);
+	out->refinements_not_final = stmt_int64(st, 3);
+	stmt_reset(st);
 	return 0;
 }
 
@@ -1214,18 +1214,18 @@ static const char SQL_QUESTIONS_ORPHANS[] =
 int mlfy_votes_delete_source(struct mlfy_store *s, const char *source, int64_t *n,
 			     struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "votes")))
 		return rc;
 	if (!(st = store_stmt(s, SQL_VOTES_DEL, err)))
 		return err->code;
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+	stmt_bind_text(st, 1, source);
 	if ((rc = step_done(s, st, err, "delete votes")))
 		return rc;
 	if (n)
-		*n = sqlite3_changes(s->db);
+		*n = store_changes(s);
 	if (!(st = store_stmt(s, SQL_QUESTIONS_ORPHANS, err)))
 		return err->code;
 	return step_done(s, st, err, "delete questions");
@@ -1237,26 +1237,26 @@ static const char SQL_Q_ADD[] = "INSERT INTO questions(image_name, class_idx) VA
 int mlfy_votes_question(struct mlfy_store *s, const char *image, int class_idx, int64_t *id,
 			struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "votes")))
 		return rc;
 	if (!(st = store_stmt(s, SQL_Q_FIND, err)))
 		return err->code;
-	sqlite3_bind_text(st, 1, image, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, class_idx);
+	stmt_bind_text(st, 1, image);
+	stmt_bind_int(st, 2, class_idx);
 	if ((rc = query_i64(s, st, 0, id, err, "find question")))
 		return rc;
 	if (*id)
 		return 0;
 	if (!(st = store_stmt(s, SQL_Q_ADD, err)))
 		return err->code;
-	sqlite3_bind_text(st, 1, image, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, class_idx);
+	stmt_bind_text(st, 1, image);
+	stmt_bind_int(st, 2, class_idx);
 	if ((rc = step_done(s, st, err, "add question")))
 		return rc;
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = store_last_id(s);
 	return 0;
 }
 
@@ -1266,7 +1266,7 @@ static const char SQL_VOTE_PUT[] =
 int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater, int answer,
 		   const char *source, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "votes")))
@@ -1275,10 +1275,10 @@ int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater,
 		return mlfy_err_set(err, MLFY_EINVAL, "answer %d is not 0 (no), 1 (maybe) or 2 (yes)", answer);
 	if (!(st = store_stmt(s, SQL_VOTE_PUT, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, question_id);
-	sqlite3_bind_text(st, 2, rater, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, answer);
-	sqlite3_bind_text(st, 4, source, -1, SQLITE_TRANSIENT);
+	stmt_bind_int64(st, 1, question_id);
+	stmt_bind_text(st, 2, rater);
+	stmt_bind_int(st, 3, answer);
+	stmt_bind_text(st, 4, source);
 	return step_done(s, st, err, "write vote");
 }
 
@@ -1290,31 +1290,31 @@ static const char SQL_VOTES_ALL[] =
 int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb, void *ctx,
 		       struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_VOTES_ALL, err);
+	struct store_stmt *st = store_stmt(s, SQL_VOTES_ALL, err);
 	int rc;
 
 	if (!st)
 		return err->code;
 	if (source)
-		sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+		stmt_bind_text(st, 1, source);
 	else
-		sqlite3_bind_null(st, 1);
+		stmt_bind_null(st, 1);
 	/* one statement: a single read transaction already */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_vote_row v;
-		v.question_id = sqlite3_column_int64(st, 0);
-		v.image = (const char *)sqlite3_column_text(st, 1);
-		v.class_idx = sqlite3_column_int(st, 2);
-		v.rater = (const char *)sqlite3_column_text(st, 3);
-		v.answer = sqlite3_column_int(st, 4);
-		v.source = (const char *)sqlite3_column_text(st, 5);
+		v.question_id = stmt_int64(st, 0);
+		v.image = stmt_text(st, 1);
+		v.class_idx = stmt_int(st, 2);
+		v.rater = stmt_text(st, 3);
+		v.answer = stmt_int(st, 4);
+		v.source = stmt_text(st, 5);
 		if ((rc = cb(&v, ctx))) {
-			sqlite3_reset(st);
+			stmt_reset(st);
 			return rc;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "read votes");
 	return 0;
 }
@@ -1325,24 +1325,24 @@ static const char SQL_VOTES_COUNT[] =
 int mlfy_votes_count(struct mlfy_store *s, const char *source, int64_t *n_votes,
 		     int64_t *n_questions, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_VOTES_COUNT, err);
+	struct store_stmt *st = store_stmt(s, SQL_VOTES_COUNT, err);
 	int rc;
 
 	if (!st)
 		return err->code;
 	if (source)
-		sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+		stmt_bind_text(st, 1, source);
 	else
-		sqlite3_bind_null(st, 1);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		stmt_bind_null(st, 1);
+	if ((rc = stmt_step(st)) != STORE_ROW) {
 		rc = store_fail(s, err, "count votes");
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	*n_votes = sqlite3_column_int64(st, 0);
+	*n_votes = stmt_int64(st, 0);
 	if (n_questions)
-		*n_questions = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+		*n_questions = stmt_int64(st, 1);
+	stmt_reset(st);
 	return 0;
 }
 
@@ -1360,7 +1360,7 @@ static int valid_method(const char *m)
 
 int mlfy_aggregations_clear(struct mlfy_store *s, const char *method, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "aggregations")))
@@ -1369,14 +1369,14 @@ int mlfy_aggregations_clear(struct mlfy_store *s, const char *method, struct mlf
 		return mlfy_err_set(err, MLFY_EINVAL, "unknown aggregation method '%s'", method);
 	if (!(st = store_stmt(s, SQL_AGG_CLEAR, err)))
 		return err->code;
-	sqlite3_bind_text(st, 1, method, -1, SQLITE_TRANSIENT);
+	stmt_bind_text(st, 1, method);
 	return step_done(s, st, err, "clear aggregations");
 }
 
 int mlfy_aggregations_put(struct mlfy_store *s, int64_t question_id, const char *method,
 			  double posterior, int label, double threshold, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc;
 
@@ -1390,12 +1390,12 @@ int mlfy_aggregations_put(struct mlfy_store *s, int64_t question_id, const char 
 	if (!(st = store_stmt(s, SQL_AGG_PUT, err)))
 		return err->code;
 	mlfy_store_now(now);
-	sqlite3_bind_int64(st, 1, question_id);
-	sqlite3_bind_text(st, 2, method, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 3, posterior);
-	sqlite3_bind_int(st, 4, label ? 1 : 0);
-	sqlite3_bind_double(st, 5, threshold);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+	stmt_bind_int64(st, 1, question_id);
+	stmt_bind_text(st, 2, method);
+	stmt_bind_double(st, 3, posterior);
+	stmt_bind_int(st, 4, label ? 1 : 0);
+	stmt_bind_double(st, 5, threshold);
+	stmt_bind_text(st, 6, now);
 	return step_done(s, st, err, "write aggregation");
 }
 
@@ -1404,12 +1404,12 @@ static const char SQL_IMAGE_ID[] = "SELECT id FROM images WHERE name = ?1";
 int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 			 struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_IMAGE_ID, err);
+	struct store_stmt *st = store_stmt(s, SQL_IMAGE_ID, err);
 	int rc;
 
 	if (!st)
 		return err->code;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	stmt_bind_text(st, 1, name);
 	if ((rc = query_i64(s, st, 0, id, err, "find image")))
 		return rc;
 	if (!*id)
@@ -1421,7 +1421,7 @@ int mlfy_review_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 
 struct mlfy_export_cursor {
 	struct mlfy_store *s;
-	sqlite3_stmt *st;     /* owned: not from the statement cache */
+	struct store_stmt *st;     /* owned: not from the statement cache */
 	struct ibuf labels;
 	int began;            /* 1 when the cursor opened the read transaction */
 };
@@ -1447,8 +1447,8 @@ int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 		free(c);
 		return rc;
 	}
-	if (sqlite3_prepare_v2(s->db, SQL_EXPORT, -1, &c->st, NULL) != SQLITE_OK) {
-		int rc = store_fail(s, err, "prepare export");
+	if (!(c->st = store_stmt_open(s, SQL_EXPORT, err))) {
+		int rc = err ? err->code : MLFY_ESTORE;
 		store_read_end(s, c->began);
 		free(c);
 		return rc;
@@ -1461,24 +1461,24 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 		     struct mlfy_err *err)
 {
 	const char *p;
-	int rc = sqlite3_step(c->st);
+	int rc = stmt_step(c->st);
 
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return 0;
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_ROW)
 		return store_fail(c->s, err, "read export rows");
 	memset(row, 0, sizeof(*row));
-	row->image_id = sqlite3_column_int64(c->st, 0);
-	row->name = (const char *)sqlite3_column_text(c->st, 1);
-	row->path = (const char *)sqlite3_column_text(c->st, 2);
-	row->original_label = sqlite3_column_int(c->st, 3);
-	row->batch = sqlite3_column_int(c->st, 4);
-	row->stage = (const char *)sqlite3_column_text(c->st, 5);
-	row->annotation_id = sqlite3_column_int64(c->st, 6);
-	row->decided_at = (const char *)sqlite3_column_text(c->st, 7);
-	row->comment = (const char *)sqlite3_column_text(c->st, 9);
+	row->image_id = stmt_int64(c->st, 0);
+	row->name = stmt_text(c->st, 1);
+	row->path = stmt_text(c->st, 2);
+	row->original_label = stmt_int(c->st, 3);
+	row->batch = stmt_int(c->st, 4);
+	row->stage = stmt_text(c->st, 5);
+	row->annotation_id = stmt_int64(c->st, 6);
+	row->decided_at = stmt_text(c->st, 7);
+	row->comment = stmt_text(c->st, 9);
 	c->labels.n = 0;
-	p = (const char *)sqlite3_column_text(c->st, 8);
+	p = stmt_text(c->st, 8);
 	while (p && *p) {
 		char *end;
 		long v = strtol(p, &end, 10);
@@ -1499,7 +1499,7 @@ void mlfy_export_close(struct mlfy_export_cursor *c)
 {
 	if (!c)
 		return;
-	sqlite3_finalize(c->st);
+	store_stmt_close(c->st);
 	store_read_end(c->s, c->began);
 	free(c->labels.v);
 	free(c);
@@ -1552,14 +1552,14 @@ static const char SQL_PROV_QUEUE[] =
 static int prov_labels(struct mlfy_store *s, int64_t annotation_id, struct mlfy_prov_annotation *a,
 		       struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PROV_LABELS, err);
+	struct store_stmt *st = store_stmt(s, SQL_PROV_LABELS, err);
 	size_t cap = 0;
 	int rc;
 
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, annotation_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, annotation_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (a->n_labels == cap) {
 			size_t nc = cap ? 2 * cap : 8;
 			int32_t *l = realloc(a->labels, nc * sizeof(*l));
@@ -1572,24 +1572,24 @@ static int prov_labels(struct mlfy_store *s, int64_t annotation_id, struct mlfy_
 			a->sources = src;
 			cap = nc;
 		}
-		a->labels[a->n_labels] = sqlite3_column_int(st, 0);
-		if (!(a->sources[a->n_labels] = store_col_dup(st, 1)))
+		a->labels[a->n_labels] = stmt_int(st, 0);
+		if (!(a->sources[a->n_labels] = stmt_dup(st, 1)))
 			goto nomem;
 		a->n_labels++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "read annotation labels");
 	return 0;
 nomem:
-	sqlite3_reset(st);
+	stmt_reset(st);
 	return store_oom(err);
 }
 
 int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_provenance *out,
 			   struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t *ann_ids = NULL;
 	size_t cap = 0, i;
 	int rc;
@@ -1597,8 +1597,8 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	memset(out, 0, sizeof(*out));
 	if (!(st = store_stmt(s, SQL_PROV_ANN, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, image_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, image_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_prov_annotation *a;
 		if (out->n_ann == cap) {
 			size_t nc = cap ? 2 * cap : 4;
@@ -1615,17 +1615,17 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		a = &out->ann[out->n_ann];
 		memset(a, 0, sizeof(*a));
 		out->n_ann++;
-		ann_ids[out->n_ann - 1] = sqlite3_column_int64(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): ann_ids grows with out->n_ann */
-		a->version = sqlite3_column_int64(st, 4);
-		a->seconds = sqlite3_column_double(st, 6);
-		a->n_versions = sqlite3_column_int64(st, 8);
-		snprintf(a->created_at, sizeof(a->created_at), "%s", (const char *)sqlite3_column_text(st, 7));
-		if (!(a->annotator = store_col_dup(st, 1)) || !(a->role = store_col_dup(st, 2)) ||
-		    !(a->stage = store_col_dup(st, 3)) || !(a->comment = store_col_dup(st, 5)))
+		ann_ids[out->n_ann - 1] = stmt_int64(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): ann_ids grows with out->n_ann */
+		a->version = stmt_int64(st, 4);
+		a->seconds = stmt_double(st, 6);
+		a->n_versions = stmt_int64(st, 8);
+		snprintf(a->created_at, sizeof(a->created_at), "%s", stmt_text(st, 7));
+		if (!(a->annotator = stmt_dup(st, 1)) || !(a->role = stmt_dup(st, 2)) ||
+		    !(a->stage = stmt_dup(st, 3)) || !(a->comment = stmt_dup(st, 5)))
 			goto nomem;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "read annotations");
 		goto fail;
 	}
@@ -1636,25 +1636,25 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		rc = err->code;
 		goto fail;
 	}
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->queue_rule = store_col_dup(st, 0);
-		out->queue_reason = store_col_dup(st, 1);
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			out->queue_expert = store_col_dup(st, 2);
+	stmt_bind_int64(st, 1, image_id);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		out->queue_rule = stmt_dup(st, 0);
+		out->queue_reason = stmt_dup(st, 1);
+		if (!stmt_is_null(st, 2))
+			out->queue_expert = stmt_dup(st, 2);
 		if (!out->queue_rule || !out->queue_reason ||
-		    (sqlite3_column_type(st, 2) != SQLITE_NULL && !out->queue_expert)) {
-			sqlite3_reset(st);
+		    (!stmt_is_null(st, 2) && !out->queue_expert)) {
+			stmt_reset(st);
 			rc = store_oom(err);
 			goto fail;
 		}
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "read refinement queue");
-		sqlite3_reset(st);
+		stmt_reset(st);
 		goto fail;
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	rc = mlfy_review_zero_get(s, image_id, &out->zero, err);
 	if (rc == MLFY_ENOTFOUND) {
 		rc = 0;
@@ -1665,7 +1665,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	free(ann_ids);
 	return 0;
 nomem:
-	sqlite3_reset(st);
+	stmt_reset(st);
 	rc = store_oom(err);
 fail:
 	free(ann_ids);
@@ -1703,7 +1703,7 @@ enum { PCUR_ANN, PCUR_QUEUE, PCUR_ZERO, PCUR_N };
 
 struct mlfy_provenance_cursor {
 	struct mlfy_store *s;
-	sqlite3_stmt *st[PCUR_N];   /* owned */
+	struct store_stmt *st[PCUR_N];   /* owned */
 	int live[PCUR_N];           /* 1 while st[k] sits on an unconsumed row */
 	int began;
 	int64_t *who;               /* annotator id of each row of the image being read */
@@ -1713,9 +1713,9 @@ struct mlfy_provenance_cursor {
 /* Steps cursor k; 0 with live[k] set to whether a row came, or an error. */
 static int pcur_step(struct mlfy_provenance_cursor *c, int k, struct mlfy_err *err)
 {
-	int rc = sqlite3_step(c->st[k]);
-	c->live[k] = rc == SQLITE_ROW;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	int rc = stmt_step(c->st[k]);
+	c->live[k] = rc == STORE_ROW;
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(c->s, err, "read provenance");
 	return 0;
 }
@@ -1726,7 +1726,7 @@ void mlfy_provenance_cursor_close(struct mlfy_provenance_cursor *c)
 	if (!c)
 		return;
 	for (k = 0; k < PCUR_N; k++)
-		sqlite3_finalize(c->st[k]);
+		store_stmt_close(c->st[k]);
 	store_read_end(c->s, c->began);
 	free(c->who);
 	free(c);
@@ -1749,8 +1749,8 @@ int mlfy_provenance_cursor_open(struct mlfy_store *s, struct mlfy_provenance_cur
 		return rc;
 	}
 	for (k = 0; k < PCUR_N; k++) {
-		if (sqlite3_prepare_v2(s->db, sql[k], -1, &c->st[k], NULL) != SQLITE_OK) {
-			rc = store_fail(s, err, "prepare provenance");
+		if (!(c->st[k] = store_stmt_open(s, sql[k], err))) {
+			rc = err ? err->code : MLFY_ESTORE;
 			mlfy_provenance_cursor_close(c);
 			return rc;
 		}
@@ -1772,11 +1772,11 @@ static int pcur_seek(struct mlfy_provenance_cursor *c, int k, int64_t image_id, 
 		     struct mlfy_err *err)
 {
 	int rc;
-	while (c->live[k] && sqlite3_column_int64(c->st[k], 0) != image_id &&
-	       strcmp((const char *)sqlite3_column_text(c->st[k], 1), name) < 0)
+	while (c->live[k] && stmt_int64(c->st[k], 0) != image_id &&
+	       strcmp(stmt_text(c->st[k], 1), name) < 0)
 		if ((rc = pcur_step(c, k, err)))
 			return rc;
-	return c->live[k] && sqlite3_column_int64(c->st[k], 0) == image_id;
+	return c->live[k] && stmt_int64(c->st[k], 0) == image_id;
 }
 
 /* Orders an annotation's labels ascending, each with its source (a
@@ -1840,7 +1840,7 @@ static void prov_keep_current(struct mlfy_provenance *p, const int64_t *who)
 int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_id, const char *name,
 			       struct mlfy_provenance *out, struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t cap = 0, lcap = 0;
 	int64_t ann_id = 0;
 	int rc;
@@ -1849,7 +1849,7 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 	st = c->st[PCUR_ANN];
 	while ((rc = pcur_seek(c, PCUR_ANN, image_id, name, err)) == 1) {
 		struct mlfy_prov_annotation *a;
-		if (sqlite3_column_int64(st, 2) != ann_id || !out->n_ann) {
+		if (stmt_int64(st, 2) != ann_id || !out->n_ann) {
 			if (out->n_ann == cap) {
 				size_t nc = cap ? 2 * cap : 4;
 				struct mlfy_prov_annotation *v = realloc(out->ann, nc * sizeof(*v));
@@ -1868,17 +1868,17 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 			a = &out->ann[out->n_ann++];
 			memset(a, 0, sizeof(*a));
 			lcap = 0;
-			ann_id = sqlite3_column_int64(st, 2);
-			c->who[out->n_ann - 1] = sqlite3_column_int64(st, 10);
-			a->version = sqlite3_column_int64(st, 6);
-			a->seconds = sqlite3_column_double(st, 8);
-			snprintf(a->created_at, sizeof(a->created_at), "%s", (const char *)sqlite3_column_text(st, 9));
-			if (!(a->annotator = store_col_dup(st, 3)) || !(a->role = store_col_dup(st, 4)) ||
-			    !(a->stage = store_col_dup(st, 5)) || !(a->comment = store_col_dup(st, 7)))
+			ann_id = stmt_int64(st, 2);
+			c->who[out->n_ann - 1] = stmt_int64(st, 10);
+			a->version = stmt_int64(st, 6);
+			a->seconds = stmt_double(st, 8);
+			snprintf(a->created_at, sizeof(a->created_at), "%s", stmt_text(st, 9));
+			if (!(a->annotator = stmt_dup(st, 3)) || !(a->role = stmt_dup(st, 4)) ||
+			    !(a->stage = stmt_dup(st, 5)) || !(a->comment = stmt_dup(st, 7)))
 				goto nomem;
 		}
 		a = &out->ann[out->n_ann - 1];
-		if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+		if (!stmt_is_null(st, 11)) {
 			if (a->n_labels == lcap) {
 				size_t nc = lcap ? 2 * lcap : 8;
 				int32_t *l = realloc(a->labels, nc * sizeof(*l));
@@ -1891,8 +1891,8 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 				a->sources = src;
 				lcap = nc;
 			}
-			a->labels[a->n_labels] = sqlite3_column_int(st, 11);
-			if (!(a->sources[a->n_labels] = store_col_dup(st, 12)))
+			a->labels[a->n_labels] = stmt_int(st, 11);
+			if (!(a->sources[a->n_labels] = stmt_dup(st, 12)))
 				goto nomem;
 			a->n_labels++;
 		}
@@ -1906,9 +1906,9 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 	if ((rc = pcur_seek(c, PCUR_QUEUE, image_id, name, err)) < 0)
 		goto fail;
 	if (rc == 1) {
-		out->queue_rule = store_col_dup(st, 2);
-		out->queue_reason = store_col_dup(st, 3);
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL && !(out->queue_expert = store_col_dup(st, 4)))
+		out->queue_rule = stmt_dup(st, 2);
+		out->queue_reason = stmt_dup(st, 3);
+		if (!stmt_is_null(st, 4) && !(out->queue_expert = stmt_dup(st, 4)))
 			goto nomem;
 		if (!out->queue_rule || !out->queue_reason)
 			goto nomem;
@@ -1920,11 +1920,11 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 		goto fail;
 	if (rc == 1) {
 		struct mlfy_zero_review *z = &out->zero;
-		z->id = sqlite3_column_int64(st, 2);
+		z->id = stmt_int64(st, 2);
 		z->image_id = image_id;
-		snprintf(z->created_at, sizeof(z->created_at), "%s", (const char *)sqlite3_column_text(st, 7));
-		if (!(z->expert = store_col_dup(st, 3)) || !(z->category = store_col_dup(st, 4)) ||
-		    !(z->verdict = store_col_dup(st, 5)) || !(z->comment = store_col_dup(st, 6)))
+		snprintf(z->created_at, sizeof(z->created_at), "%s", stmt_text(st, 7));
+		if (!(z->expert = stmt_dup(st, 3)) || !(z->category = stmt_dup(st, 4)) ||
+		    !(z->verdict = stmt_dup(st, 5)) || !(z->comment = stmt_dup(st, 6)))
 			goto nomem;
 		if ((rc = pcur_step(c, PCUR_ZERO, err)))
 			goto fail;
