@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/annotations.h"
+#include "store/assign.h"
 
 const char cmd_assign_summary[] = "give every image batch to K annotators (stage ii), balanced";
 

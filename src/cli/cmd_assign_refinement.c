@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/review_cli.h"
-#include "store/review.h"
+#include "store/queue.h"
 
 const char cmd_assign_refinement_summary[] = "split the refinement queue evenly among experts";
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/review.h"
+#include "store/review_stats.h"
 
 const char cmd_check_summary[] = "verify a project file's schema and integrity";
 

@@ -7,7 +7,9 @@
 
 #include "cli/cli.h"
 #include "cli/review_cli.h"
-#include "store/review.h"
+#include "review/refine.h"
+#include "store/catalog.h"
+#include "store/zero_label.h"
 
 const char cmd_finalize_summary[] = "stage iv: make experts' refined sets the final labels";
 
@@ -67,7 +69,7 @@ int cmd_finalize(int argc, char **argv)
 		for (i = optind + 1; i < argc; i++) {
 			int64_t id;
 			int changed;
-			if (mlfy_review_image_id(s, argv[i], &id, &err) || mlfy_review_finalize(s, id, &changed, &err)) {
+			if (mlfy_catalog_image_id(s, argv[i], &id, &err) || mlfy_review_finalize(s, id, &changed, &err)) {
 				mlfy_err_prefix(&err, "%s", argv[i]);
 				goto fail;
 			}

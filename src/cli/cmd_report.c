@@ -15,7 +15,9 @@
 #include "report/plot.h"
 #include "report/report.h"
 #include "store/final_labels.h"
-#include "store/review.h"
+#include "store/dashboard.h"
+#include "store/review_stats.h"
+#include "store/zero_label.h"
 
 const char cmd_report_summary[] = "write figures (SVG/PNG/PDF) and index.html";
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "store/annotations.h"
+#include "store/accounts.h"
 
 const char cmd_user_summary[] = "add, list, disable or re-password annotator/expert/admin accounts";
 

@@ -8,9 +8,9 @@
 
 #include "cli/cli.h"
 #include "cli/review_cli.h"
-#include "store/annotations.h"
+#include "store/accounts.h"
+#include "store/zero_label.h"
 #include "store/catalog.h"
-#include "store/review.h"
 
 const char cmd_zero_review_summary[] = "record or list zero-label reviews (images with no valid label)";
 
@@ -126,7 +126,7 @@ int cmd_zero_review(int argc, char **argv)
 		return MLFY_EXIT_FAIL;
 	mlfy_err_clear(&err);
 	memset(&who, 0, sizeof(who));
-	if (mlfy_review_image_id(s, argv[optind + 1], &image_id, &err) || mlfy_users_get(s, expert, &who, &err) ||
+	if (mlfy_catalog_image_id(s, argv[optind + 1], &image_id, &err) || mlfy_users_get(s, expert, &who, &err) ||
 	    mlfy_store_begin(s, &err) ||
 	    mlfy_review_zero_add(s, image_id, who.id, category, verdict, comment, NULL, &err) ||
 	    mlfy_store_commit(s, &err)) {

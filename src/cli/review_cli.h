@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
-#include "store/review.h"
+#include "store/review_stats.h"
 #include "store/store.h"
 
 /* n with thousands separators ("5,083") into buf (returned). */

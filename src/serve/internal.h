@@ -11,7 +11,12 @@
 #include <time.h>
 
 #include "serve/server.h"
+#include "review/save.h"
+#include "store/accounts.h"
 #include "store/annotations.h"
+#include "store/dashboard.h"
+#include "store/taskview.h"
+#include "store/zero_label.h"
 
 /* ---- login throttling (ratelimit.c) ---------------------------------------- */
 

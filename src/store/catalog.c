@@ -444,6 +444,24 @@ int mlfy_catalog_image_by_hash(struct mlfy_store *s, const char *sha256,
 	return rc;
 }
 
+static const char SQL_IMAGE_ID[] = "SELECT id FROM images WHERE name = ?1";
+
+int mlfy_catalog_image_id(struct mlfy_store *s, const char *name, int64_t *id,
+			 struct mlfy_err *err)
+{
+	struct store_stmt *st = store_stmt(s, SQL_IMAGE_ID, err);
+	int rc;
+
+	if (!st)
+		return err->code;
+	stmt_bind_text(st, 1, name);
+	if ((rc = store_query_i64(s, st, 0, id, "find image", err)))
+		return rc;
+	if (!*id)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "no image named '%s' in the project", name);
+	return 0;
+}
+
 int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM images";

@@ -79,6 +79,10 @@ int mlfy_catalog_image_by_name(struct mlfy_store *s, const char *name,
 int mlfy_catalog_image_by_hash(struct mlfy_store *s, const char *sha256,
 			       struct mlfy_image *out, struct mlfy_err *err);
 
+/* Id of the image named name; MLFY_ENOTFOUND when the project has no such
+ * image. */
+int mlfy_catalog_image_id(struct mlfy_store *s, const char *name, int64_t *id, struct mlfy_err *err);
+
 /* Number of images in *n. */
 int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err);
 

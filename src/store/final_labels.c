@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/final_labels.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,4 +280,58 @@ int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct
 	free(name);
 	free(cur.classes);
 	return cbrc;
+}
+
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err)
+{
+	struct mlfy_final cur;
+	int *want = NULL;
+	size_t i, k = 0;
+	int rc, same = 0;
+
+	*differs = 1;
+	rc = mlfy_final_get(s, image_id, &cur, err);
+	if (rc && rc != MLFY_ENOTFOUND)
+		return rc;
+	if (!rc) {
+		if (cur.stage == stage && cur.annotation_id == annotation_id) {
+			if (!(want = malloc((n ? n : 1) * sizeof(*want)))) {
+				mlfy_final_release(&cur);
+				return store_oom(err);
+			}
+			if (n)
+				memcpy(want, labels, n * sizeof(*want));
+			qsort(want, n, sizeof(*want), mlfy_cmp_int);
+			for (i = 0; i < n; i++)   /* repeats are ignored, as by mlfy_final_put */
+				if (!k || want[k - 1] != want[i])
+					want[k++] = want[i];
+			same = k == cur.n && (k == 0 || !memcmp(want, cur.classes, k * sizeof(*want)));
+			free(want);
+		}
+		mlfy_final_release(&cur);
+	}
+	mlfy_err_clear(err);
+	*differs = !same;
+	return 0;
+}
+
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err)
+{
+	int rc, differs;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = mlfy_review_final_differs(s, image_id, stage, labels, n, annotation_id, &differs, err)))
+		return rc;
+	if (!differs)
+		return 0;
+	if ((rc = mlfy_final_put(s, image_id, stage, annotation_id, labels, n, err)))
+		return rc;
+	if (changed)
+		*changed = 1;
+	return 0;
 }

@@ -176,6 +176,17 @@ int mlfy_models_active(struct mlfy_store *s, struct mlfy_model *out, struct mlfy
 	return store_fail(s, err, "active model");
 }
 
+int mlfy_models_active_id(struct mlfy_store *s, int64_t *id, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT COALESCE((SELECT m.id FROM models m JOIN meta k ON k.key = 'proposal_model'"
+		"  AND k.value = m.name), (SELECT MAX(id) FROM models))";
+	struct store_stmt *st;
+
+	STMT(st, sql);
+	return store_query_i64(s, st, 0, id, "find the proposal model", err);
+}
+
 int mlfy_models_set_active(struct mlfy_store *s, const char *name, struct mlfy_err *err)
 {
 	struct mlfy_model m;

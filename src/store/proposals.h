@@ -38,6 +38,10 @@ int mlfy_models_list(struct mlfy_store *s, struct mlfy_model **out, size_t *n,
 /* The active proposal model (see above); MLFY_ENOTFOUND when no model exists. */
 int mlfy_models_active(struct mlfy_store *s, struct mlfy_model *out, struct mlfy_err *err);
 
+/* Id of the active model as mlfy_models_active chooses it, or 0 when no
+ * model was imported yet (not an error). */
+int mlfy_models_active_id(struct mlfy_store *s, int64_t *id, struct mlfy_err *err);
+
 /* Makes the named model the active one (meta "proposal_model"). */
 int mlfy_models_set_active(struct mlfy_store *s, const char *name, struct mlfy_err *err);
 

@@ -13,9 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "review/save.h"
+#include "store/accounts.h"
 #include "store/annotations.h"
+#include "store/assign.h"
+#include "store/dashboard.h"
+#include "store/queue.h"
+#include "store/review_stats.h"
+#include "store/taskview.h"
+#include "store/zero_label.h"
 #include "store/final_labels.h"
-#include "store/review.h"
 #include "fixture_project.h"
 #include "testutil.h"
 
