@@ -174,43 +174,27 @@ static int user_from_row(struct store_stmt *st, struct mlfy_user *u, struct mlfy
 	return 0;
 }
 
+static int user_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return user_from_row(st, elem, err);
+}
+
+static void user_release(void *elem)
+{
+	mlfy_user_release(elem);
+}
+
 int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 		    struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM annotators ORDER BY name";
-	struct mlfy_user *v = NULL, *nv;
-	size_t len = 0, cap = 0;
 	struct store_stmt *st;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 16;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				stmt_reset(st);
-				mlfy_users_free(v, len);
-				return store_oom(err);
-			}
-			v = nv;
-		}
-		if (user_from_row(st, &v[len], err)) {
-			stmt_reset(st);
-			mlfy_users_free(v, len);
-			return MLFY_ENOMEM;
-		}
-		len++;
-	}
-	stmt_reset(st);
-	if (rc != STORE_DONE) {
-		mlfy_users_free(v, len);
-		return store_fail(s, err, "list users");
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return STORE_LIST(s, st, *out, n, user_row, NULL, user_release, "list users", err);
 }
 
 static int user_get(struct mlfy_store *s, struct store_stmt *st, const char *what,

@@ -28,6 +28,31 @@ struct batch_info {
 	int n_have;     /* annotators on it (any account) */
 };
 
+/* Row (id, name) of a candidate. */
+static int load_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	struct mlfy_assign_load *l = elem;
+	(void)ctx;
+	l->annotator_id = stmt_int64(st, 0);
+	return (l->annotator = stmt_dup(st, 1)) ? 0 : store_oom(err);
+}
+
+static void load_release(void *elem)
+{
+	free(((struct mlfy_assign_load *)elem)->annotator);
+}
+
+/* Row (batch, images) of a batch. */
+static int batch_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	struct batch_info *b = elem;
+	(void)ctx;
+	(void)err;
+	b->batch = stmt_int(st, 0);
+	b->images = stmt_int64(st, 1);
+	return 0;
+}
+
 static int assign_work(struct mlfy_store *s, int per_image, const char *const *names, size_t n,
 		       struct mlfy_assign_report *rep, struct mlfy_err *err)
 {
@@ -40,7 +65,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	struct batch_info *b = NULL;
 	struct mlfy_assign_load *L = NULL;
 	unsigned char *on = NULL;   /* on[bi * nl + li]: candidate li has batch bi */
-	size_t nb = 0, capb = 0, nl = 0, i, j;
+	size_t nb = 0, nl = 0, i, j;
 	struct store_stmt *st;
 	char now[32];
 	int rc = 0;
@@ -48,26 +73,8 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	/* candidates */
 	if (n == 0) {
 		STMT(st, sql_all);
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			struct mlfy_assign_load *nv = realloc(L, (nl + 1) * sizeof(*L));
-			if (!nv) {
-				rc = store_oom(err);
-				goto out_reset;
-			}
-			L = nv;
-			memset(&L[nl], 0, sizeof(*L));
-			L[nl].annotator_id = stmt_int64(st, 0);
-			if (!(L[nl++].annotator = stmt_dup(st, 1))) {
-				rc = store_oom(err);
-				goto out_reset;
-			}
-		}
-		stmt_reset(st);
-		if (rc != STORE_DONE) {
-			rc = store_fail(s, err, "list annotators");
+		if ((rc = STORE_ROWS(s, st, L, &nl, load_row, NULL, load_release, "list annotators", err)))
 			goto out;
-		}
-		rc = 0;
 	} else {
 		if (!(L = calloc(n, sizeof(*L)))) {
 			rc = store_oom(err);
@@ -109,27 +116,8 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 		rc = err ? err->code : MLFY_ESTORE;
 		goto out;
 	}
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (nb == capb) {
-			struct batch_info *nv;
-			capb = capb ? 2 * capb : 64;
-			if (!(nv = realloc(b, capb * sizeof(*b)))) {
-				rc = store_oom(err);
-				goto out_reset;
-			}
-			b = nv;
-		}
-		b[nb].batch = stmt_int(st, 0);
-		b[nb].images = stmt_int64(st, 1);
-		b[nb].n_have = 0;
-		nb++;
-	}
-	stmt_reset(st);
-	if (rc != STORE_DONE) {
-		rc = store_fail(s, err, "list batches");
+	if ((rc = STORE_ROWS(s, st, b, &nb, batch_row, NULL, NULL, "list batches", err)))
 		goto out;
-	}
-	rc = 0;
 	if (nb && !(on = calloc(nb * nl, 1))) {
 		rc = store_oom(err);
 		goto out;
@@ -211,9 +199,6 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	rep->n_load = nl;
 	L = NULL;
 	nl = 0;
-	goto out;
-out_reset:
-	stmt_reset(st);
 out:
 	for (i = 0; i < nl; i++)
 		free(L[i].annotator);

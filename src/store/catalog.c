@@ -126,44 +126,28 @@ int mlfy_catalog_n_classes(struct mlfy_store *s, size_t *n, struct mlfy_err *err
 	return rc == STORE_ROW ? 0 : store_fail(s, err, "count classes");
 }
 
+static int class_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return class_from_row(st, elem, err);
+}
+
+static void class_release(void *elem)
+{
+	mlfy_class_release(elem);
+}
+
 int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
 			      size_t *n, struct mlfy_err *err)
 {
 	static const char sql[] =
 		"SELECT idx, ext_id, name, synonyms, gloss FROM classes ORDER BY idx";
-	struct mlfy_class *v = NULL, *nv;
-	size_t len = 0, cap = 0;
 	struct store_stmt *st;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = store_oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if ((rc = class_from_row(st, &v[len], err)))
-			goto fail;
-		len++;
-	}
-	if (rc != STORE_DONE) {
-		rc = store_fail(s, err, "list classes");
-		goto fail;
-	}
-	stmt_reset(st);
-	*out = v;
-	*n = len;
-	return 0;
-fail:
-	stmt_reset(st);
-	mlfy_classes_free(v, len);
-	return rc;
+	return STORE_LIST(s, st, *out, n, class_row, NULL, class_release, "list classes", err);
 }
 
 int mlfy_catalog_get_class(struct mlfy_store *s, int idx, struct mlfy_class *out,
@@ -641,39 +625,22 @@ static int exemplar_from_row(struct store_stmt *st, struct mlfy_exemplar *e, str
 	return e->path ? 0 : store_oom(err);
 }
 
+static int exemplar_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return exemplar_from_row(st, elem, err);
+}
+
+static void exemplar_release(void *elem)
+{
+	free(((struct mlfy_exemplar *)elem)->path);
+}
+
 /* Collects the rows of st (bound by the caller) into a new array. */
 static int exemplar_rows(struct mlfy_store *s, struct store_stmt *st, struct mlfy_exemplar **out, size_t *n,
 			 struct mlfy_err *err)
 {
-	struct mlfy_exemplar *v = NULL, *nv;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = store_oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if ((rc = exemplar_from_row(st, &v[len], err)))
-			goto fail;
-		len++;
-	}
-	if (rc != STORE_DONE) {
-		rc = store_fail(s, err, "list exemplars");
-		goto fail;
-	}
-	stmt_reset(st);
-	*out = v;
-	*n = len;
-	return 0;
-fail:
-	stmt_reset(st);
-	mlfy_exemplars_free(v, len);
-	return rc;
+	return STORE_LIST(s, st, *out, n, exemplar_row, NULL, exemplar_release, "list exemplars", err);
 }
 
 int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/dashboard.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 		" ORDER BY n.seconds";
 	double *sec = NULL;
 	size_t cap = 0;
-	int64_t labels = 0;
+	int64_t labels = 0;  /* sec grows with r->done (MLFY_GROW) */
 	struct store_stmt *st;
 	int rc;
 
@@ -40,17 +41,12 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 	stmt_bind_int(st, 2, r->batch);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		int nl = stmt_int(st, 1);
-		if ((size_t)r->done == cap) {
-			double *nv;
-			cap = cap ? 2 * cap : 64;
-			if (!(nv = realloc(sec, cap * sizeof(double)))) {
-				stmt_reset(st);
-				free(sec);
-				return store_oom(err);
-			}
-			sec = nv;
+		if (MLFY_GROW(sec, cap, (size_t)r->done + 1)) {
+			stmt_reset(st);
+			free(sec);
+			return store_oom(err);
 		}
-		sec[r->done++] = stmt_double(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): sec was grown when done reached cap */
+		sec[r->done++] = stmt_double(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): sec was grown to hold done + 1 */
 		labels += nl;
 		r->empty += nl == 0;
 	}
@@ -70,6 +66,22 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 	return 0;
 }
 
+/* Row (batch, annotator id, name, images in the batch). */
+static int dash_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	struct mlfy_dash_row *r = elem;
+	(void)ctx;
+	r->batch = stmt_int(st, 0);
+	r->annotator_id = stmt_int64(st, 1);
+	r->assigned = stmt_int64(st, 3);
+	return (r->annotator = stmt_dup(st, 2)) ? 0 : store_oom(err);
+}
+
+static void dash_row_release(void *elem)
+{
+	free(((struct mlfy_dash_row *)elem)->annotator);
+}
+
 /* Fills out (zeroed by the caller); the caller releases it on error. */
 static int dashboard_work(struct mlfy_store *s, struct mlfy_dashboard *out, struct mlfy_err *err)
 {
@@ -77,35 +89,12 @@ static int dashboard_work(struct mlfy_store *s, struct mlfy_dashboard *out, stru
 		"SELECT a.batch, a.annotator_id, u.name, (SELECT COUNT(*) FROM images i WHERE i.batch = a.batch)"
 		" FROM assignments a JOIN annotators u ON u.id = a.annotator_id ORDER BY a.batch, u.name";
 	struct store_stmt *st;
-	size_t cap = 0, i;
+	size_t i;
 	int rc;
 
 	STMT(st, sql_rows);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		struct mlfy_dash_row *r;
-		if (out->n_rows == cap) {
-			cap = cap ? 2 * cap : 32;
-			if (!(r = realloc(out->rows, cap * sizeof(*r)))) {
-				stmt_reset(st);
-				return store_oom(err);
-			}
-			out->rows = r;
-		}
-		r = &out->rows[out->n_rows];
-		memset(r, 0, sizeof(*r));
-		r->batch = stmt_int(st, 0);
-		r->annotator_id = stmt_int64(st, 1);
-		r->annotator = stmt_dup(st, 2);
-		r->assigned = stmt_int64(st, 3);
-		out->n_rows++;
-		if (!r->annotator) {
-			stmt_reset(st);
-			return store_oom(err);
-		}
-	}
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "dashboard");
+	if ((rc = STORE_ROWS(s, st, out->rows, &out->n_rows, dash_row, NULL, dash_row_release, "dashboard", err)))
+		return rc;
 	for (i = 0; i < out->n_rows; i++)
 		if ((rc = dash_row_stats(s, &out->rows[i], err)))
 			return rc;

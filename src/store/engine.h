@@ -141,6 +141,14 @@ int store_rows(struct mlfy_store *s, struct store_stmt *st, void *pitems, size_t
 #define STORE_ROWS(s, st, items, n, fn, ctx, release, what, err) \
 	store_rows((s), (st), &(items), (n), sizeof(*(items)), (fn), (ctx), (release), (what), (err))
 
+/* store_rows into a new array: *pitems and *n are reset first, and on
+ * failure the array is freed and *pitems is NULL again. */
+int store_list(struct mlfy_store *s, struct store_stmt *st, void *pitems, size_t *n, size_t elem,
+	       store_row_fn fn, void *ctx, void (*release)(void *elem), const char *what,
+	       struct mlfy_err *err);
+#define STORE_LIST(s, st, items, n, fn, ctx, release, what, err) \
+	store_list((s), (st), &(items), (n), sizeof(*(items)), (fn), (ctx), (release), (what), (err))
+
 /* Column 0 of every row as int32 / int64 appended to *out (a new or growing
  * array, free()); st reset in every case.  On failure *out keeps what was
  * there before the call's rows. */

@@ -179,15 +179,10 @@ int mlfy_final_get(struct mlfy_store *s, int64_t image_id, struct mlfy_final *ou
 	STMT(st, labels_sql);
 	stmt_bind_int64(st, 1, image_id);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (out->n == cap) {
-			int *nc;
-			cap = cap ? 2 * cap : 8;
-			if (!(nc = realloc(out->classes, cap * sizeof(int)))) {
-				stmt_reset(st);
-				mlfy_final_release(out);
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			}
-			out->classes = nc;
+		if (MLFY_GROW(out->classes, cap, out->n + 1)) {
+			stmt_reset(st);
+			mlfy_final_release(out);
+			return store_oom(err);
 		}
 		out->classes[out->n++] = stmt_int(st, 0);
 	}
@@ -260,14 +255,9 @@ int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct
 			have = 1;
 		}
 		if (!stmt_is_null(st, 6)) {
-			if (cur.n == cap) {
-				int *nc;
-				cap = cap ? 2 * cap : 16;
-				if (!(nc = realloc(cur.classes, cap * sizeof(int)))) {
-					cbrc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-					break;
-				}
-				cur.classes = nc;
+			if (MLFY_GROW(cur.classes, cap, cur.n + 1)) {
+				cbrc = store_oom(err);
+				break;
 			}
 			cur.classes[cur.n++] = stmt_int(st, 6);
 		}

@@ -142,34 +142,32 @@ static const char SQL_PROV_QUEUE[] =
 	"SELECT q.rule, q.reason, a.name FROM refinement_queue q"
 	" LEFT JOIN annotators a ON a.id = q.expert_id WHERE q.image_id = ?1";
 
+/* Appends label cls with its source (copied) to a; lcap/scap are the
+ * capacities of a->labels / a->sources.  0 or MLFY_ENOMEM. */
+static int prov_add_label(struct mlfy_prov_annotation *a, size_t *lcap, size_t *scap, int32_t cls,
+			  const char *src)
+{
+	if (MLFY_GROW(a->labels, *lcap, a->n_labels + 1) || MLFY_GROW(a->sources, *scap, a->n_labels + 1))
+		return MLFY_ENOMEM;
+	if (!(a->sources[a->n_labels] = strdup(src ? src : "")))
+		return MLFY_ENOMEM;
+	a->labels[a->n_labels++] = cls;
+	return 0;
+}
+
 static int prov_labels(struct mlfy_store *s, int64_t annotation_id, struct mlfy_prov_annotation *a,
 		       struct mlfy_err *err)
 {
 	struct store_stmt *st = store_stmt(s, SQL_PROV_LABELS, err);
-	size_t cap = 0;
+	size_t lcap = 0, scap = 0;
 	int rc;
 
 	if (!st)
 		return err->code;
 	stmt_bind_int64(st, 1, annotation_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (a->n_labels == cap) {
-			size_t nc = cap ? 2 * cap : 8;
-			int32_t *l = realloc(a->labels, nc * sizeof(*l));
-			char **src;
-			if (!l)
-				goto nomem;
-			a->labels = l;
-			if (!(src = realloc(a->sources, nc * sizeof(*src))))
-				goto nomem;
-			a->sources = src;
-			cap = nc;
-		}
-		a->labels[a->n_labels] = stmt_int(st, 0);
-		if (!(a->sources[a->n_labels] = stmt_dup(st, 1)))
+	while ((rc = stmt_step(st)) == STORE_ROW)
+		if (prov_add_label(a, &lcap, &scap, stmt_int(st, 0), stmt_text(st, 1)))
 			goto nomem;
-		a->n_labels++;
-	}
 	stmt_reset(st);
 	if (rc != STORE_DONE)
 		return store_fail(s, err, "read annotation labels");
@@ -184,7 +182,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 {
 	struct store_stmt *st;
 	int64_t *ann_ids = NULL;
-	size_t cap = 0, i;
+	size_t cap = 0, cap_ids = 0, i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -193,18 +191,8 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	stmt_bind_int64(st, 1, image_id);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct mlfy_prov_annotation *a;
-		if (out->n_ann == cap) {
-			size_t nc = cap ? 2 * cap : 4;
-			struct mlfy_prov_annotation *v = realloc(out->ann, nc * sizeof(*v));
-			int64_t *ids;
-			if (!v)
-				goto nomem;
-			out->ann = v;
-			if (!(ids = realloc(ann_ids, nc * sizeof(*ids))))
-				goto nomem;
-			ann_ids = ids;
-			cap = nc;
-		}
+		if (MLFY_GROW(out->ann, cap, out->n_ann + 1) || MLFY_GROW(ann_ids, cap_ids, out->n_ann + 1))
+			goto nomem;
 		a = &out->ann[out->n_ann];
 		memset(a, 0, sizeof(*a));
 		out->n_ann++;
@@ -434,7 +422,7 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 			       struct mlfy_provenance *out, struct mlfy_err *err)
 {
 	struct store_stmt *st;
-	size_t cap = 0, lcap = 0;
+	size_t cap = 0, lcap = 0, scap = 0;
 	int64_t ann_id = 0;
 	int rc;
 
@@ -443,24 +431,11 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 	while ((rc = pcur_seek(c, PCUR_ANN, image_id, name, err)) == 1) {
 		struct mlfy_prov_annotation *a;
 		if (stmt_int64(st, 2) != ann_id || !out->n_ann) {
-			if (out->n_ann == cap) {
-				size_t nc = cap ? 2 * cap : 4;
-				struct mlfy_prov_annotation *v = realloc(out->ann, nc * sizeof(*v));
-				int64_t *w;
-				if (!v)
-					goto nomem;
-				out->ann = v;
-				if (nc > c->who_cap) {
-					if (!(w = realloc(c->who, nc * sizeof(*w))))
-						goto nomem;
-					c->who = w;
-					c->who_cap = nc;
-				}
-				cap = nc;
-			}
+			if (MLFY_GROW(out->ann, cap, out->n_ann + 1) || MLFY_GROW(c->who, c->who_cap, out->n_ann + 1))
+				goto nomem;
 			a = &out->ann[out->n_ann++];
 			memset(a, 0, sizeof(*a));
-			lcap = 0;
+			lcap = scap = 0;
 			ann_id = stmt_int64(st, 2);
 			c->who[out->n_ann - 1] = stmt_int64(st, 10);
 			a->version = stmt_int64(st, 6);
@@ -471,24 +446,8 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 				goto nomem;
 		}
 		a = &out->ann[out->n_ann - 1];
-		if (!stmt_is_null(st, 11)) {
-			if (a->n_labels == lcap) {
-				size_t nc = lcap ? 2 * lcap : 8;
-				int32_t *l = realloc(a->labels, nc * sizeof(*l));
-				char **src;
-				if (!l)
-					goto nomem;
-				a->labels = l;
-				if (!(src = realloc(a->sources, nc * sizeof(*src))))
-					goto nomem;
-				a->sources = src;
-				lcap = nc;
-			}
-			a->labels[a->n_labels] = stmt_int(st, 11);
-			if (!(a->sources[a->n_labels] = stmt_dup(st, 12)))
-				goto nomem;
-			a->n_labels++;
-		}
+		if (!stmt_is_null(st, 11) && prov_add_label(a, &lcap, &scap, stmt_int(st, 11), stmt_text(st, 12)))
+			goto nomem;
 		if ((rc = pcur_step(c, PCUR_ANN, err)))
 			goto fail;
 	}

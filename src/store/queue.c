@@ -83,55 +83,35 @@ static const char SQL_QUEUE_LIST[] =
 	"   AND (?2 = 0 OR q.image_id = ?2)"
 	" ORDER BY i.name";
 
+static int queue_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	struct mlfy_queue_entry *e = elem;
+	(void)ctx;
+	e->image_id = stmt_int64(st, 0);
+	e->expert_id = stmt_int64(st, 4);
+	e->refined = stmt_int(st, 6);
+	if (!(e->image = stmt_dup(st, 1)) || !(e->rule = stmt_dup(st, 2)) || !(e->reason = stmt_dup(st, 3)) ||
+	    (!stmt_is_null(st, 5) && !(e->expert = stmt_dup(st, 5))))
+		return store_oom(err);
+	return 0;
+}
+
+static void queue_release(void *elem)
+{
+	mlfy_queue_entry_release(elem);
+}
+
 static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id,
 		       struct mlfy_queue_entry **out, size_t *n, struct mlfy_err *err)
 {
-	struct store_stmt *st = store_stmt(s, SQL_QUEUE_LIST, err);
-	struct mlfy_queue_entry *v = NULL;
-	size_t cap = 0;
-	int rc;
+	struct store_stmt *st;
 
 	*out = NULL;
 	*n = 0;
-	if (!st)
-		return err->code;
+	STMT(st, SQL_QUEUE_LIST);
 	stmt_bind_int64(st, 1, expert_id);
 	stmt_bind_int64(st, 2, image_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		struct mlfy_queue_entry *e;
-		if (*n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			struct mlfy_queue_entry *nv = realloc(v, nc * sizeof(*nv));
-			if (!nv)
-				goto nomem;
-			v = nv;
-			cap = nc;
-		}
-		e = &v[*n];
-		memset(e, 0, sizeof(*e));
-		(*n)++;
-		e->image_id = stmt_int64(st, 0);
-		e->expert_id = stmt_int64(st, 4);
-		e->refined = stmt_int(st, 6);
-		if (!(e->image = stmt_dup(st, 1)) || !(e->rule = stmt_dup(st, 2)) ||
-		    !(e->reason = stmt_dup(st, 3)))
-			goto nomem;
-		if (!stmt_is_null(st, 5) && !(e->expert = stmt_dup(st, 5)))
-			goto nomem;
-	}
-	stmt_reset(st);
-	if (rc != STORE_DONE) {
-		mlfy_queue_entries_free(v, *n);
-		*n = 0;
-		return store_fail(s, err, "read refinement queue");
-	}
-	*out = v;
-	return 0;
-nomem:
-	stmt_reset(st);
-	mlfy_queue_entries_free(v, *n);
-	*n = 0;
-	return store_oom(err);
+	return STORE_LIST(s, st, *out, n, queue_row, NULL, queue_release, "read refinement queue", err);
 }
 
 int mlfy_review_queue_list(struct mlfy_store *s, int64_t expert_id,
@@ -192,7 +172,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 {
 	struct mlfy_expert_load *load = NULL;
 	int64_t *todo = NULL;
-	size_t n_todo = 0, cap = 0, i, j;
+	size_t n_todo = 0, i, j;
 	struct store_stmt *st;
 	char now[32];
 	int rc;
@@ -245,25 +225,8 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 		rc = err->code;
 		goto out;
 	}
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (n_todo == cap) {
-			size_t nc = cap ? 2 * cap : 64;
-			int64_t *t = realloc(todo, nc * sizeof(*t));
-			if (!t) {
-				stmt_reset(st);
-				rc = store_oom(err);
-				goto out;
-			}
-			todo = t;
-			cap = nc;
-		}
-		todo[n_todo++] = stmt_int64(st, 0);
-	}
-	stmt_reset(st);
-	if (rc != STORE_DONE) {
-		rc = store_fail(s, err, "read refinement queue");
+	if ((rc = store_rows_i64(s, st, &todo, &n_todo, "read refinement queue", err)))
 		goto out;
-	}
 	mlfy_store_now(now);
 	for (i = 0; i < n_todo; i++) {
 		size_t best = 0;

@@ -43,7 +43,7 @@ static const char SQL_ASSIGNEES[] =
 static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy_err *err)
 {
 	struct store_stmt *st = store_stmt(s, SQL_ASSIGNEES, err);
-	size_t cap = 0, cap_b = 0;
+	size_t cap_ids = 0, cap_names = 0, cap_b = 0;
 	int rc;
 
 	memset(a, 0, sizeof(*a));
@@ -51,28 +51,11 @@ static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy
 		return err->code;
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		int batch = stmt_int(st, 0);
-		if (a->n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			int64_t *ids = realloc(a->ids, nc * sizeof(*ids));
-			char **names;
-			if (!ids)
-				goto nomem;
-			a->ids = ids;
-			names = realloc(a->names, nc * sizeof(*names));
-			if (!names)
-				goto nomem;
-			a->names = names;
-			cap = nc;
-		}
+		if (MLFY_GROW(a->ids, cap_ids, a->n + 1) || MLFY_GROW(a->names, cap_names, a->n + 1))
+			goto nomem;
 		if (!a->n_b || a->b[a->n_b - 1].batch != batch) {
-			if (a->n_b == cap_b) {
-				size_t nc = cap_b ? 2 * cap_b : 8;
-				struct batch_people *b = realloc(a->b, nc * sizeof(*b));
-				if (!b)
-					goto nomem;
-				a->b = b;
-				cap_b = nc;
-			}
+			if (MLFY_GROW(a->b, cap_b, a->n_b + 1))
+				goto nomem;
 			a->b[a->n_b].batch = batch;
 			a->b[a->n_b].first = a->n;
 			a->b[a->n_b].n = 0;

@@ -51,6 +51,24 @@ fail_saved:
 	return rc;
 }
 
+int store_list(struct mlfy_store *s, struct store_stmt *st, void *pitems, size_t *n, size_t elem,
+	       store_row_fn fn, void *ctx, void (*release)(void *elem), const char *what,
+	       struct mlfy_err *err)
+{
+	void *items = NULL;
+	int rc;
+
+	*n = 0;
+	memcpy(pitems, &items, sizeof(items));
+	if ((rc = store_rows(s, st, pitems, n, elem, fn, ctx, release, what, err))) {
+		memcpy(&items, pitems, sizeof(items));
+		free(items);
+		items = NULL;
+		memcpy(pitems, &items, sizeof(items));
+	}
+	return rc;
+}
+
 static int row_i32(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
 {
 	(void)ctx;

@@ -59,7 +59,7 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		"   AND n.annotator_id = ?1 AND n.stage = 'annotate')"
 		" FROM assignments a JOIN images i ON i.batch = a.batch"
 		" WHERE a.annotator_id = ?1 ORDER BY i.batch, i.id";
-	size_t cap = 0;
+	size_t cap_ids = 0, cap_done = 0;
 	struct store_stmt *st;
 	int rc;
 
@@ -69,20 +69,10 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 	STMT(st, sql_ann);
 	stmt_bind_int64(st, 1, user_id);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (out->n == cap) {
-			int64_t *ni;
-			unsigned char *nd;
-			cap = cap ? 2 * cap : 256;
-			ni = realloc(out->image_ids, cap * sizeof(*ni));
-			if (ni)
-				out->image_ids = ni;
-			nd = ni ? realloc(out->done, cap) : NULL;
-			if (!nd) {
-				stmt_reset(st);
-				mlfy_task_list_release(out);
-				return store_oom(err);
-			}
-			out->done = nd;
+		if (MLFY_GROW(out->image_ids, cap_ids, out->n + 1) || MLFY_GROW(out->done, cap_done, out->n + 1)) {
+			stmt_reset(st);
+			mlfy_task_list_release(out);
+			return store_oom(err);
 		}
 		out->image_ids[out->n] = stmt_int64(st, 0);
 		out->done[out->n] = (unsigned char)stmt_int(st, 1);

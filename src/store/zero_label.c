@@ -201,36 +201,15 @@ static const char SQL_ZERO_PENDING[] =
 
 int mlfy_review_zero_pending(struct mlfy_store *s, int64_t **ids, size_t *n, struct mlfy_err *err)
 {
-	struct store_stmt *st = store_stmt(s, SQL_ZERO_PENDING, err);
-	size_t cap = 0;
+	struct store_stmt *st;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	if (!st)
-		return err->code;
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (*n == cap) {
-			size_t nc = cap ? 2 * cap : 32;
-			int64_t *v = realloc(*ids, nc * sizeof(*v));
-			if (!v) {
-				stmt_reset(st);
-				free(*ids);
-				*ids = NULL;
-				*n = 0;
-				return store_oom(err);
-			}
-			*ids = v;
-			cap = nc;
-		}
-		(*ids)[(*n)++] = stmt_int64(st, 0);
-	}
-	stmt_reset(st);
-	if (rc != STORE_DONE) {
+	STMT(st, SQL_ZERO_PENDING);
+	if ((rc = store_rows_i64(s, st, ids, n, "read zero-label images", err))) {
 		free(*ids);
 		*ids = NULL;
-		*n = 0;
-		return store_fail(s, err, "read zero-label images");
 	}
-	return 0;
+	return rc;
 }
