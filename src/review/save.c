@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "review/refine.h"
+#include "store/taskview.h"
 #include "store/zero_label.h"
 
 /* Characters (code points) of UTF-8 text: bytes that are not continuation
@@ -127,7 +128,8 @@ static int save_tx(struct mlfy_store *s, const struct mlfy_annotation_save *in, 
 {
 	int rc;
 
-	if ((rc = mlfy_annotations_append(s, in, version, NULL, err)))
+	if ((rc = mlfy_tasks_check(s, in->annotator_id, in->stage, in->image_id, err)) ||
+	    (rc = mlfy_annotations_append(s, in, version, NULL, err)))
 		return rc;
 	if (in->stage != MLFY_STAGE_REFINE)
 		return 0;

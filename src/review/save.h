@@ -30,10 +30,12 @@
 int mlfy_annotation_check(const struct mlfy_annotation_save *in, struct mlfy_err *err);
 
 /* Saves one annotation in one transaction (call it outside one):
- * mlfy_annotation_check, then mlfy_annotations_append (the image exists,
- * the person may label it in this stage, base_version is current, the
- * classes exist; MLFY_ENOTFOUND / MLFY_EPERM / MLFY_ECONFLICT /
- * MLFY_EINVAL), and for a refinement (stage iv):
+ * mlfy_annotation_check; the image exists and the person may label it in
+ * this stage (mlfy_tasks_check: MLFY_ENOTFOUND / MLFY_EPERM; stage ii needs
+ * an assignment of the image's batch, stage iv a refinement-queue row for
+ * this expert); then mlfy_annotations_append (base_version is current, the
+ * classes exist: MLFY_ECONFLICT / MLFY_EINVAL); and for a refinement
+ * (stage iv):
  *  - a refined set that differs from the union of the stage-ii sets needs a
  *    comment (MLFY_EINVAL "comment: required ..."),
  *  - the save becomes the image's final set (mlfy_review_finalize, final

@@ -8,7 +8,6 @@
 #include "store/annotations.h"
 #include "store/engine.h"
 #include "store/proposals.h"
-#include "store/taskview.h"
 #include "util/vec.h"
 
 #include <stdio.h>
@@ -129,8 +128,6 @@ int mlfy_annotations_append(struct mlfy_store *s, const struct mlfy_annotation_s
 	int rc, r;
 
 	if ((rc = store_require_tx(s, err, "save annotation")))
-		return rc;
-	if ((rc = mlfy_tasks_check(s, in->annotator_id, in->stage, in->image_id, err)))
 		return rc;
 	if ((rc = current_version(s, in->image_id, in->annotator_id, in->stage, &cur, err)))
 		return rc;

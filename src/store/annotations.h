@@ -61,12 +61,11 @@ struct mlfy_annotation_save {
 
 /* Appends one version to the annotation history of (image, annotator,
  * stage), inside the caller's transaction (MLFY_EINVAL without one).
- * Checks, in this order: the image exists (MLFY_ENOTFOUND) and the
- * annotator may label it in this stage (MLFY_EPERM: stage ii needs an
- * assignment of the image's batch, stage iv a refinement-queue row for this
- * expert); base_version is the current version (else MLFY_ECONFLICT: a
- * stale save from a second tab); every label is a known class (MLFY_EINVAL
- * "labels: no class with index N").  Records the active proposal model
+ * Checks, in this order: base_version is the current version (else
+ * MLFY_ECONFLICT: a stale save from a second tab); every label is a known
+ * class (MLFY_EINVAL "labels: no class with index N").  Whether the
+ * annotator may label the image is the caller's check (mlfy_tasks_check,
+ * store/taskview.h; mlfy_annotations_save makes it).  Records the active proposal model
  * (what the page showed).  The fields themselves (lengths, ranges,
  * duplicates, names) must have passed mlfy_annotation_check
  * (review/save.h), the one place that decides whether a save is valid.
