@@ -11,7 +11,8 @@
  * where saves begin write transactions.  In WAL mode readers never block
  * writers, so saves go on while a download runs. */
 /* fopencookie needs _GNU_SOURCE, which the build defines for the library */
-#include "serve/internal.h"
+#include "serve/export.h"
+#include "serve/http.h"
 #include "review/export.h"
 
 #include <errno.h>
@@ -166,8 +167,11 @@ enum MHD_Result h_export(struct req *r, const char *rest)
 	d->srv = srv;
 	d->bytes = &r->bytes;
 	snprintf(d->what, sizeof(d->what), "export %s", mlfy_export_format_name(f));
-	if ((rc = mlfy_store_open(srv->project, MLFY_STORE_READONLY, &d->store, &err)) ||
-	    (rc = mlfy_export_stream_open(d->store, f, &d->es, &err))) {
+	if ((rc = mlfy_store_open(srv->project, MLFY_STORE_READONLY, &d->store, &err))) {
+		download_free(d);
+		return reply_server_err(r, &err);   /* the project file is the server's */
+	}
+	if ((rc = mlfy_export_stream_open(d->store, f, &d->es, &err))) {
 		download_free(d);
 		return reply_err(r, &err);
 	}

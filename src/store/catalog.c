@@ -355,9 +355,12 @@ int mlfy_catalog_add_image(struct mlfy_store *s, struct mlfy_image *img,
 	rc = stmt_step(st);
 	stmt_reset(st);
 	if (rc != STORE_DONE) {
-		rc = store_fail(s, err, "add image");
-		if (img->original_label >= 0 && rc == MLFY_ECONFLICT)
-			return mlfy_err_prefix(err, "image '%s' (label %d)", img->name, img->original_label);
+		if (store_failed_constraint(s) && img->original_label >= 0)
+			return mlfy_err_set(err, MLFY_ECONFLICT, "image '%s' (label %d): %s (no such class?)", img->name,
+					    img->original_label, store_errmsg(s));
+		if (store_failed_constraint(s))
+			return mlfy_err_set(err, MLFY_ECONFLICT, "image '%s': %s", img->name, store_errmsg(s));
+		store_fail(s, err, "add image");
 		return mlfy_err_prefix(err, "image '%s'", img->name);
 	}
 	img->id = store_last_id(s);
@@ -603,7 +606,10 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 		rc = stmt_step(st);
 		stmt_reset(st);
 		if (rc != STORE_DONE) {
-			rc = store_fail(s, err, "set exemplars");
+			if (store_failed_constraint(s))
+				return mlfy_err_set(err, MLFY_ECONFLICT, "exemplar rank %d of class %d: %s (a repeated rank?)",
+						    ex[i].rank, class_idx, store_errmsg(s));
+			store_fail(s, err, "set exemplars");
 			return mlfy_err_prefix(err, "exemplar rank %d of class %d", ex[i].rank, class_idx);
 		}
 	}

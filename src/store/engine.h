@@ -21,10 +21,15 @@
  *
  * Errors: stmt_step() returns STORE_ERROR without filling an error; the
  * caller then returns store_fail(s, err, "what it was doing"), which turns
- * the engine's last error into an MLFY_* code and a message (MLFY_ECONFLICT
- * for constraint violations, MLFY_EIO for a full or failing disk, MLFY_EPERM
- * for a read-only project file, MLFY_ESTORE otherwise).  Messages of
- * store_fail start with the project path.
+ * the engine's last error into a code and a message: MLFY_EIO for a full or
+ * failing disk, MLFY_ESTORE for everything else (a read-only project file,
+ * a constraint the caller did not expect, a corrupt file...).  Both mean
+ * "the store failed", never "the request was wrong", so the web server
+ * answers them 500 and keeps the message, which starts with the project
+ * path and quotes the engine, in its log.  A family function that expects a
+ * constraint to fail on bad input (a duplicate name, an unknown class)
+ * checks store_failed_constraint() and reports MLFY_ECONFLICT itself with a
+ * message naming the input.
  */
 #ifndef MLFY_STORE_ENGINE_H
 #define MLFY_STORE_ENGINE_H
@@ -100,8 +105,8 @@ int store_failed_constraint(struct mlfy_store *s);
  * call on the handle). */
 const char *store_errmsg(struct mlfy_store *s);
 
-/* Fills err from the handle's last error and returns its MLFY_* code (see
- * the header comment); what names the operation. */
+/* Fills err from the handle's last error and returns MLFY_ESTORE or
+ * MLFY_EIO (see the header comment); what names the operation. */
 int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what);
 
 /* Runs SQL with no results (may hold several statements). */

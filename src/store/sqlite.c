@@ -43,14 +43,8 @@ struct mlfy_store {
 int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
-	int code = MLFY_ESTORE;
+	int code = MLFY_ESTORE;   /* the store's own failure, never the caller's input */
 
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		code = MLFY_ECONFLICT;
-	else if ((rc & 0xff) == SQLITE_READONLY)
-		code = MLFY_EPERM;
-	else if ((rc & 0xff) == SQLITE_FULL)
-		code = MLFY_EIO;
 	if ((rc & 0xff) == SQLITE_FULL ||
 	    ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
 		return mlfy_err_set(err, MLFY_EIO, "%s: the disk is full (%s: %s); the change was not saved", s->path,

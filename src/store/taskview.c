@@ -446,16 +446,50 @@ int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,
 	return file_row(s, st, what, path, sha256, err);
 }
 
-int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, char **path,
+/* An exemplar e whose content is an image of the tasks of person ?U (0 =
+ * nobody): an image of an assigned batch, or a refinement-queue row of
+ * theirs.  images_sha256 makes it an index lookup. */
+#define OWN_TASK_IMAGE(U)                                                                               \
+	"EXISTS (SELECT 1 FROM images i WHERE i.sha256 = e.sha256 AND ("                                 \
+	"EXISTS (SELECT 1 FROM assignments a WHERE a.batch = i.batch AND a.annotator_id = " U ")"        \
+	" OR EXISTS (SELECT 1 FROM refinement_queue q WHERE q.image_id = i.id AND q.expert_id = " U ")))"
+
+int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, int64_t user_id, char **path,
 			    char sha256[65], struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT path, sha256 FROM exemplars WHERE class_idx = ?1 AND rank = ?2";
+	static const char sql[] =
+		"SELECT e.path, e.sha256 FROM exemplars e WHERE e.class_idx = ?1 AND e.rank = ?2"
+		" AND NOT (?3 > 0 AND " OWN_TASK_IMAGE("?3") ")";
 	struct store_stmt *st;
 	char what[64];
 	*path = NULL;
 	STMT(st, sql);
 	stmt_bind_int(st, 1, class_idx);
 	stmt_bind_int(st, 2, rank);
+	stmt_bind_int64(st, 3, user_id);
 	snprintf(what, sizeof(what), "exemplar %d of class %d", rank, class_idx);
 	return file_row(s, st, what, path, sha256, err);
+}
+
+int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_id, int64_t user_id,
+			     int32_t **ranks, size_t *n, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT e.rank FROM exemplars e WHERE e.class_idx = ?1"
+		" AND NOT EXISTS (SELECT 1 FROM images m WHERE m.id = ?2 AND m.sha256 = e.sha256)"
+		" AND NOT (?3 > 0 AND " OWN_TASK_IMAGE("?3") ") ORDER BY e.rank";
+	struct store_stmt *st;
+	int rc;
+
+	*ranks = NULL;
+	*n = 0;
+	STMT(st, sql);
+	stmt_bind_int(st, 1, class_idx);
+	stmt_bind_int64(st, 2, image_id);
+	stmt_bind_int64(st, 3, user_id);
+	if ((rc = store_rows_i32(s, st, ranks, n, "list exemplars", err))) {
+		free(*ranks);
+		*ranks = NULL;
+	}
+	return rc;
 }

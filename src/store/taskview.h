@@ -96,7 +96,19 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 /* Image file of image_id: *path (new string, free()) and sha256 (65 bytes). */
 int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,
 			 char sha256[65], struct mlfy_err *err);
-/* Exemplar file of (class, rank) likewise. */
-int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, char **path,
+/* Exemplar file of (class, rank) likewise, as user_id may see it: when
+ * user_id > 0 an exemplar whose content (SHA-256) is an image of that
+ * person's tasks (an assigned batch's image or a refinement-queue row of
+ * theirs) is MLFY_ENOTFOUND, as if it did not exist: exemplars may be
+ * project photos, and the exemplar's class is that image's original label,
+ * which annotators must not learn.  user_id 0: no such restriction. */
+int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, int64_t user_id, char **path,
 			    char sha256[65], struct mlfy_err *err);
+
+/* The ranks of class_idx's exemplars to show beside image_id, ascending,
+ * into *ranks (a new array, free(); NULL when none): every exemplar except
+ * those whose content is image_id's own and, when user_id > 0, those whose
+ * content is an image of user_id's tasks (as mlfy_view_exemplar_file). */
+int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_id, int64_t user_id,
+			     int32_t **ranks, size_t *n, struct mlfy_err *err);
 #endif

@@ -566,9 +566,9 @@ static void task_view_and_search(void **state)
 	assert_int_equal(mlfy_view_image_file(s, 3, &path, sha, &err), 0);
 	assert_string_equal(path, "/nonexistent/img00003.jpg");
 	free(path);
-	assert_int_equal(mlfy_view_exemplar_file(s, 4, 1, &path, sha, &err), 0);
+	assert_int_equal(mlfy_view_exemplar_file(s, 4, 1, 0, &path, sha, &err), 0);
 	free(path);
-	assert_int_equal(mlfy_view_exemplar_file(s, 4, 2, &path, sha, &err), MLFY_ENOTFOUND);
+	assert_int_equal(mlfy_view_exemplar_file(s, 4, 2, 0, &path, sha, &err), MLFY_ENOTFOUND);
 	mlfy_store_close(s);
 }
 
