@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/accounts.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -73,14 +74,14 @@ void mlfy_user_release(struct mlfy_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
+static void user_release_any(void *elem)
+{
+	mlfy_user_release(elem);
+}
+
 void mlfy_users_free(struct mlfy_user *u, size_t n)
 {
-	size_t i;
-	if (!u)
-		return;
-	for (i = 0; i < n; i++)
-		mlfy_user_release(&u[i]);
-	free(u);
+	mlfy_array_free(u, n, sizeof(*u), user_release_any);
 }
 
 int mlfy_user_name_check(const char *name, struct mlfy_err *err)
@@ -180,11 +181,6 @@ static int user_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_er
 	return user_from_row(st, elem, err);
 }
 
-static void user_release(void *elem)
-{
-	mlfy_user_release(elem);
-}
-
 int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 		    struct mlfy_err *err)
 {
@@ -194,7 +190,7 @@ int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	return STORE_LIST(s, st, *out, n, user_row, NULL, user_release, "list users", err);
+	return STORE_LIST(s, st, *out, n, user_row, NULL, user_release_any, "list users", err);
 }
 
 static int user_get(struct mlfy_store *s, struct store_stmt *st, const char *what,
@@ -244,12 +240,9 @@ static int drop_sessions_of(struct mlfy_store *s, int64_t user_id, struct mlfy_e
 {
 	static const char sql[] = "DELETE FROM sessions WHERE annotator_id = ?1";
 	struct store_stmt *st;
-	int rc;
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, user_id);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	return rc == STORE_DONE ? 0 : store_fail(s, err, "end sessions");
+	return store_step_done(s, st, "end sessions", err);
 }
 
 int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled,
@@ -394,21 +387,16 @@ int mlfy_sessions_create(struct mlfy_store *s, int64_t user_id, int64_t now,
 	stmt_bind_int64(st, 2, user_id);
 	stmt_bind_text(st, 3, csrf);
 	stmt_bind_int64(st, 4, now);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	return rc == STORE_DONE ? 0 : store_fail(s, err, "create session");
+	return store_step_done(s, st, "create session", err);
 }
 
 static int session_delete_hash(struct mlfy_store *s, const char *h, struct mlfy_err *err)
 {
 	static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?1";
 	struct store_stmt *st;
-	int rc;
 	STMT(st, sql);
 	stmt_bind_text(st, 1, h);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	return rc == STORE_DONE ? 0 : store_fail(s, err, "delete session");
+	return store_step_done(s, st, "delete session", err);
 }
 
 static int session_touch(struct mlfy_store *s, const char *h, int64_t now, int del,
@@ -527,10 +515,8 @@ int mlfy_sessions_purge(struct mlfy_store *s, int64_t now, int64_t idle_s, int64
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, now);
 	stmt_bind_int64(st, 2, idle_s);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "purge sessions");
+	if ((rc = store_step_done(s, st, "purge sessions", err)))
+		return rc;
 	if (n)
 		*n = store_changes(s);
 	return 0;

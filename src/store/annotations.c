@@ -67,14 +67,14 @@ void mlfy_annotation_release(struct mlfy_annotation *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static void ann_release_any(void *elem)
+{
+	mlfy_annotation_release(elem);
+}
+
 void mlfy_annotations_free(struct mlfy_annotation *a, size_t n)
 {
-	size_t i;
-	if (!a)
-		return;
-	for (i = 0; i < n; i++)
-		mlfy_annotation_release(&a[i]);
-	free(a);
+	mlfy_array_free(a, n, sizeof(*a), ann_release_any);
 }
 
 static int current_version(struct mlfy_store *s, int64_t image_id, int64_t annotator_id,
@@ -218,11 +218,6 @@ static int ann_from_row(struct store_stmt *st, void *elem, void *ctx, struct mlf
 	return a->annotator && a->comment ? 0 : store_oom(err);
 }
 
-static void ann_release(void *elem)
-{
-	mlfy_annotation_release(elem);
-}
-
 /* Runs st (bound; at most one row wanted) into *out with its labels;
  * MLFY_ENOTFOUND with the message of notfound when it has no row. */
 static int one_annotation(struct mlfy_store *s, struct store_stmt *st, struct mlfy_annotation *out,
@@ -233,7 +228,7 @@ static int one_annotation(struct mlfy_store *s, struct store_stmt *st, struct ml
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = STORE_ROWS(s, st, v, &n, ann_from_row, NULL, ann_release, "read annotation", err))) {
+	if ((rc = STORE_ROWS(s, st, v, &n, ann_from_row, NULL, ann_release_any, "read annotation", err))) {
 		free(v);
 		return rc;
 	}
@@ -302,7 +297,7 @@ int mlfy_annotations_of_image(struct mlfy_store *s, int64_t image_id, enum mlfy_
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, image_id);
 	stmt_bind_text(st, 2, mlfy_stage_name(stg));
-	if ((rc = STORE_ROWS(s, st, v, &len, ann_from_row, NULL, ann_release, "read annotations", err))) {
+	if ((rc = STORE_ROWS(s, st, v, &len, ann_from_row, NULL, ann_release_any, "read annotations", err))) {
 		free(v);
 		return rc;
 	}

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/catalog.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -23,14 +24,14 @@ void mlfy_class_release(struct mlfy_class *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static void class_release_any(void *elem)
+{
+	mlfy_class_release(elem);
+}
+
 void mlfy_classes_free(struct mlfy_class *c, size_t n)
 {
-	size_t i;
-	if (!c)
-		return;
-	for (i = 0; i < n; i++)
-		mlfy_class_release(&c[i]);
-	free(c);
+	mlfy_array_free(c, n, sizeof(*c), class_release_any);
 }
 
 /* Fills *c from a row (idx, ext_id, name, synonyms, gloss). */
@@ -132,11 +133,6 @@ static int class_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_e
 	return class_from_row(st, elem, err);
 }
 
-static void class_release(void *elem)
-{
-	mlfy_class_release(elem);
-}
-
 int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
 			      size_t *n, struct mlfy_err *err)
 {
@@ -147,7 +143,7 @@ int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	return STORE_LIST(s, st, *out, n, class_row, NULL, class_release, "list classes", err);
+	return STORE_LIST(s, st, *out, n, class_row, NULL, class_release_any, "list classes", err);
 }
 
 int mlfy_catalog_get_class(struct mlfy_store *s, int idx, struct mlfy_class *out,
@@ -453,15 +449,10 @@ int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err
 {
 	static const char sql[] = "SELECT COUNT(*) FROM images";
 	struct store_stmt *st;
-	int rc;
 
 	*n = 0;
 	STMT(st, sql);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		*n = stmt_int64(st, 0);
-	stmt_reset(st);
-	return rc == STORE_ROW ? 0 : store_fail(s, err, "count images");
+	return store_query_i64(s, st, 0, n, "count images", err);
 }
 
 int mlfy_catalog_max_batch(struct mlfy_store *s, int *batch, struct mlfy_err *err)
@@ -542,14 +533,14 @@ int mlfy_catalog_foreach_image(struct mlfy_store *s, int batch, mlfy_image_cb cb
 
 /* ---- exemplars ------------------------------------------------------------ */
 
+static void exemplar_release_any(void *elem)
+{
+	free(((struct mlfy_exemplar *)elem)->path);
+}
+
 void mlfy_exemplars_free(struct mlfy_exemplar *ex, size_t n)
 {
-	size_t i;
-	if (!ex)
-		return;
-	for (i = 0; i < n; i++)
-		free(ex[i].path);
-	free(ex);
+	mlfy_array_free(ex, n, sizeof(*ex), exemplar_release_any);
 }
 
 int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
@@ -578,10 +569,8 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 
 	STMT(st, del);
 	stmt_bind_int(st, 1, class_idx);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "set exemplars");
+	if ((rc = store_step_done(s, st, "set exemplars", err)))
+		return rc;
 
 	for (i = 0; i < n; i++) {
 		if (ex[i].rank < 0)
@@ -637,16 +626,11 @@ static int exemplar_row(struct store_stmt *st, void *elem, void *ctx, struct mlf
 	return exemplar_from_row(st, elem, err);
 }
 
-static void exemplar_release(void *elem)
-{
-	free(((struct mlfy_exemplar *)elem)->path);
-}
-
 /* Collects the rows of st (bound by the caller) into a new array. */
 static int exemplar_rows(struct mlfy_store *s, struct store_stmt *st, struct mlfy_exemplar **out, size_t *n,
 			 struct mlfy_err *err)
 {
-	return STORE_LIST(s, st, *out, n, exemplar_row, NULL, exemplar_release, "list exemplars", err);
+	return STORE_LIST(s, st, *out, n, exemplar_row, NULL, exemplar_release_any, "list exemplars", err);
 }
 
 int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
@@ -709,13 +693,8 @@ int mlfy_catalog_n_exemplars(struct mlfy_store *s, int64_t *n, struct mlfy_err *
 {
 	static const char sql[] = "SELECT COUNT(*) FROM exemplars";
 	struct store_stmt *st;
-	int rc;
 
 	*n = 0;
 	STMT(st, sql);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		*n = stmt_int64(st, 0);
-	stmt_reset(st);
-	return rc == STORE_ROW ? 0 : store_fail(s, err, "count exemplars");
+	return store_query_i64(s, st, 0, n, "count exemplars", err);
 }

@@ -92,10 +92,8 @@ int mlfy_final_put(struct mlfy_store *s, int64_t image_id, int stage, int64_t an
 	mlfy_store_now(now);
 	STMT(st, del_sql);
 	stmt_bind_int64(st, 1, image_id);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "put final labels");
+	if ((rc = store_step_done(s, st, "put final labels", err)))
+		return rc;
 	STMT(st, status_sql);
 	stmt_bind_int64(st, 1, image_id);
 	stmt_bind_text(st, 2, stage_names[stage]);
@@ -104,18 +102,14 @@ int mlfy_final_put(struct mlfy_store *s, int64_t image_id, int stage, int64_t an
 	else
 		stmt_bind_null(st, 3);
 	stmt_bind_text(st, 4, now);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "put final status");
+	if ((rc = store_step_done(s, st, "put final status", err)))
+		return rc;
 	for (i = 0; i < n; i++) {
 		STMT(st, ins_sql);
 		stmt_bind_int64(st, 1, image_id);
 		stmt_bind_int(st, 2, classes[i]);
-		rc = stmt_step(st);
-		stmt_reset(st);
-		if (rc != STORE_DONE)
-			return store_fail(s, err, "put final labels");
+		if ((rc = store_step_done(s, st, "put final labels", err)))
+			return rc;
 	}
 	return 0;
 }
@@ -131,15 +125,11 @@ int mlfy_final_delete(struct mlfy_store *s, int64_t image_id, struct mlfy_err *e
 		return rc;
 	STMT(st, del_labels);
 	stmt_bind_int64(st, 1, image_id);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "delete final labels");
+	if ((rc = store_step_done(s, st, "delete final labels", err)))
+		return rc;
 	STMT(st, del_status);
 	stmt_bind_int64(st, 1, image_id);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	return rc == STORE_DONE ? 0 : store_fail(s, err, "delete final status");
+	return store_step_done(s, st, "delete final status", err);
 }
 
 static void status_from_row(struct store_stmt *st, int col, struct mlfy_final *f)

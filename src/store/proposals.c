@@ -59,9 +59,7 @@ int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *sourc
 		stmt_bind_int64(st, 1, *id);
 		stmt_bind_text(st, 2, source ? source : "");
 		stmt_bind_text(st, 3, kind ? kind : "");
-		rc = stmt_step(st);
-		stmt_reset(st);
-		return rc == STORE_DONE ? 0 : store_fail(s, err, "update model");
+		return store_step_done(s, st, "update model", err);
 	}
 	stmt_reset(st);
 	if (rc != STORE_DONE)
@@ -72,10 +70,8 @@ int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *sourc
 	stmt_bind_text(st, 2, source ? source : "");
 	stmt_bind_text(st, 3, kind ? kind : "");
 	stmt_bind_text(st, 4, now);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "add model");
+	if ((rc = store_step_done(s, st, "add model", err)))
+		return rc;
 	*id = store_last_id(s);
 	return 0;
 }
@@ -215,10 +211,8 @@ int mlfy_proposals_put(struct mlfy_store *s, int64_t image_id, int64_t model_id,
 	STMT(st, del);
 	stmt_bind_int64(st, 1, image_id);
 	stmt_bind_int64(st, 2, model_id);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	if (rc != STORE_DONE)
-		return store_fail(s, err, "put proposals");
+	if ((rc = store_step_done(s, st, "put proposals", err)))
+		return rc;
 	for (i = 0; i < k; i++) {
 		if (p[i].rank < 0 || p[i].class_idx < 0)
 			return mlfy_err_set(err, MLFY_EINVAL, "image %lld: proposal %zu: negative rank or class",
@@ -254,9 +248,7 @@ int mlfy_proposals_clear(struct mlfy_store *s, int64_t model_id, struct mlfy_err
 		return rc;
 	STMT(st, del);
 	stmt_bind_int64(st, 1, model_id);
-	rc = stmt_step(st);
-	stmt_reset(st);
-	return rc == STORE_DONE ? 0 : store_fail(s, err, "clear proposals");
+	return store_step_done(s, st, "clear proposals", err);
 }
 
 int mlfy_proposals_get(struct mlfy_store *s, int64_t image_id, int64_t model_id,
@@ -293,14 +285,9 @@ int mlfy_proposals_count_images(struct mlfy_store *s, int64_t model_id, int64_t 
 {
 	static const char sql[] = "SELECT COUNT(DISTINCT image_id) FROM proposals WHERE model_id = ?1";
 	struct store_stmt *st;
-	int rc;
 
 	*count = 0;
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, model_id);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		*count = stmt_int64(st, 0);
-	stmt_reset(st);
-	return rc == STORE_ROW ? 0 : store_fail(s, err, "count proposals");
+	return store_query_i64(s, st, 0, count, "count proposals", err);
 }

@@ -6,6 +6,7 @@
 #include "store/queue.h"
 #include "store/accounts.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,14 +64,14 @@ void mlfy_queue_entry_release(struct mlfy_queue_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void queue_release_any(void *elem)
+{
+	mlfy_queue_entry_release(elem);
+}
+
 void mlfy_queue_entries_free(struct mlfy_queue_entry *e, size_t n)
 {
-	size_t i;
-	if (!e)
-		return;
-	for (i = 0; i < n; i++)
-		mlfy_queue_entry_release(&e[i]);
-	free(e);
+	mlfy_array_free(e, n, sizeof(*e), queue_release_any);
 }
 
 static const char SQL_QUEUE_LIST[] =
@@ -96,11 +97,6 @@ static int queue_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_e
 	return 0;
 }
 
-static void queue_release(void *elem)
-{
-	mlfy_queue_entry_release(elem);
-}
-
 static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id,
 		       struct mlfy_queue_entry **out, size_t *n, struct mlfy_err *err)
 {
@@ -111,7 +107,7 @@ static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id
 	STMT(st, SQL_QUEUE_LIST);
 	stmt_bind_int64(st, 1, expert_id);
 	stmt_bind_int64(st, 2, image_id);
-	return STORE_LIST(s, st, *out, n, queue_row, NULL, queue_release, "read refinement queue", err);
+	return STORE_LIST(s, st, *out, n, queue_row, NULL, queue_release_any, "read refinement queue", err);
 }
 
 int mlfy_review_queue_list(struct mlfy_store *s, int64_t expert_id,
@@ -143,14 +139,14 @@ int mlfy_review_queue_get(struct mlfy_store *s, int64_t image_id, struct mlfy_qu
 	return 0;
 }
 
+static void load_release_any(void *elem)
+{
+	free(((struct mlfy_expert_load *)elem)->name);
+}
+
 void mlfy_expert_loads_free(struct mlfy_expert_load *l, size_t n)
 {
-	size_t i;
-	if (!l)
-		return;
-	for (i = 0; i < n; i++)
-		free(l[i].name);
-	free(l);
+	mlfy_array_free(l, n, sizeof(*l), load_release_any);
 }
 
 static const char SQL_QUEUE_LOAD[] =

@@ -228,18 +228,18 @@ fail:
 	return rc;
 }
 
+static void view_class_release(void *elem)
+{
+	struct mlfy_view_class *c = elem;
+	free(c->ext_id);
+	free(c->name);
+	free(c->synonyms);
+	free(c->gloss);
+}
+
 void mlfy_view_classes_free(struct mlfy_view_class *c, size_t n)
 {
-	size_t i;
-	if (!c)
-		return;
-	for (i = 0; i < n; i++) {
-		free(c[i].ext_id);
-		free(c[i].name);
-		free(c[i].synonyms);
-		free(c[i].gloss);
-	}
-	free(c);
+	mlfy_array_free(c, n, sizeof(*c), view_class_release);
 }
 
 #define CLASS_COLS "c.idx, c.ext_id, c.name, c.synonyms, c.gloss," \

@@ -61,3 +61,13 @@ int mlfy_cmp_i32(const void *a, const void *b)
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
 	return (x > y) - (x < y);
 }
+
+void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem))
+{
+	size_t i;
+	if (!v)
+		return;
+	for (i = 0; release && i < n; i++)
+		release((char *)v + i * elem);
+	free(v);
+}

@@ -39,6 +39,11 @@ int mlfy_grow_(void *pp, size_t *cap, size_t need, size_t elem);
 int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem);
 #define MLFY_GROW_ZERO(ptr, cap, need) mlfy_grow_zero_(&(ptr), &(cap), (need), sizeof(*(ptr)))
 
+/* Releases each of the n elements (elem bytes each) of array v with
+ * release (which frees what an element owns, not the element), then frees
+ * v.  Accepts NULL.  The one loop behind every mlfy_*s_free(v, n). */
+void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem));
+
 /* A growing array of int32 (class indices), for the common case. */
 struct mlfy_ivec {
 	int32_t *v;
