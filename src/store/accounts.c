@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/accounts.h"
 #include "store/engine.h"
+#include "util/names.h"
 #include "util/vec.h"
 
 #include <ctype.h>
@@ -51,17 +52,16 @@ static const char *const role_names[] = { "annotator", "expert", "admin" };
 
 const char *mlfy_role_name(enum mlfy_role r)
 {
-	return (unsigned)r < 3 ? role_names[r] : "?";
+	return mlfy_name_of(role_names, 3, (int)r, "?");
 }
 
 int mlfy_role_parse(const char *s, enum mlfy_role *r, struct mlfy_err *err)
 {
-	int i;
-	for (i = 0; i < 3; i++)
-		if (s && !strcmp(s, role_names[i])) {
-			*r = (enum mlfy_role)i;
-			return 0;
-		}
+	int i = mlfy_name_index(role_names, 3, s);
+	if (i >= 0) {
+		*r = (enum mlfy_role)i;
+		return 0;
+	}
 	return mlfy_err_set(err, MLFY_EINVAL, "unknown role '%s' (expected annotator, expert or admin)",
 			    s ? s : "");
 }

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/annotations.h"
 #include "store/engine.h"
+#include "util/names.h"
 #include "store/proposals.h"
 #include "util/vec.h"
 
@@ -18,43 +19,40 @@ static const char *const stage_names[] = { "annotate", "refine" };
 
 static const char *const source_names[] = { "proposal", "search", "prefill" };
 
+static const char *const source_labels[] = { "model proposal", "class search", "pre-checked (stage ii)" };
+
 const char *mlfy_stage_name(enum mlfy_stage st)
 {
-	return (unsigned)st < 2 ? stage_names[st] : "?";
+	return mlfy_name_of(stage_names, 2, (int)st, "?");
 }
 
 int mlfy_stage_parse(const char *s, enum mlfy_stage *st, struct mlfy_err *err)
 {
-	int i;
-	for (i = 0; i < 2; i++)
-		if (s && !strcmp(s, stage_names[i])) {
-			*st = (enum mlfy_stage)i;
-			return 0;
-		}
-	return mlfy_err_set(err, MLFY_EINVAL, "unknown stage '%s' (expected annotate or refine)", s ? s : "");
+	int i = mlfy_name_index(stage_names, 2, s);
+	if (i < 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "unknown stage '%s' (expected annotate or refine)", s ? s : "");
+	*st = (enum mlfy_stage)i;
+	return 0;
 }
 
 const char *mlfy_source_name(enum mlfy_label_source src)
 {
-	return (unsigned)src < 3 ? source_names[src] : "?";
+	return mlfy_name_of(source_names, MLFY_N_SOURCES, (int)src, "?");
 }
 
 const char *mlfy_source_label(enum mlfy_label_source src)
 {
-	static const char *const labels[] = { "model proposal", "class search", "pre-checked (stage ii)" };
-	return (unsigned)src < 3 ? labels[src] : "?";
+	return mlfy_name_of(source_labels, MLFY_N_SOURCES, (int)src, "?");
 }
 
 int mlfy_source_parse(const char *s, enum mlfy_label_source *src, struct mlfy_err *err)
 {
-	int i;
-	for (i = 0; i < 3; i++)
-		if (s && !strcmp(s, source_names[i])) {
-			*src = (enum mlfy_label_source)i;
-			return 0;
-		}
-	return mlfy_err_set(err, MLFY_EINVAL, "unknown label source '%s' (expected proposal, search or prefill)",
-			    s ? s : "");
+	int i = mlfy_name_index(source_names, MLFY_N_SOURCES, s);
+	if (i < 0)
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "unknown label source '%s' (expected proposal, search or prefill)", s ? s : "");
+	*src = (enum mlfy_label_source)i;
+	return 0;
 }
 
 void mlfy_annotation_release(struct mlfy_annotation *a)

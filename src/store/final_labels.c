@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/final_labels.h"
 #include "store/engine.h"
+#include "util/names.h"
 #include "util/vec.h"
 
 #include <stdio.h>
@@ -14,18 +15,12 @@ static const char *const stage_names[] = { NULL, "agreed", "refined", "aggregate
 
 const char *mlfy_final_stage_name(int stage)
 {
-	if (stage < MLFY_FINAL_AGREED || stage > MLFY_FINAL_IMPORTED)
-		return NULL;
-	return stage_names[stage];
+	return mlfy_name_of(stage_names, MLFY_FINAL_IMPORTED + 1, stage, NULL);
 }
 
 int mlfy_final_stage_parse(const char *name)
 {
-	int i;
-	for (i = MLFY_FINAL_AGREED; i <= MLFY_FINAL_IMPORTED; i++)
-		if (name && !strcmp(name, stage_names[i]))
-			return i;
-	return -1;
+	return mlfy_name_index(stage_names, MLFY_FINAL_IMPORTED + 1, name);
 }
 
 void mlfy_final_release(struct mlfy_final *f)

@@ -6,6 +6,7 @@
 #include "store/zero_label.h"
 #include "store/accounts.h"
 #include "store/engine.h"
+#include "util/names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,40 +25,32 @@ static const char *const zero_verdict_labels[MLFY_ZERO_N_VERDICTS] = { "correct 
 
 const char *mlfy_zero_category_name(int i)
 {
-	return i >= 0 && i < MLFY_ZERO_N_CATEGORIES ? zero_categories[i] : "?";
+	return mlfy_name_of(zero_categories, MLFY_ZERO_N_CATEGORIES, i, "?");
 }
 
 const char *mlfy_zero_category_label(int i)
 {
-	return i >= 0 && i < MLFY_ZERO_N_CATEGORIES ? zero_category_labels[i] : "?";
+	return mlfy_name_of(zero_category_labels, MLFY_ZERO_N_CATEGORIES, i, "?");
 }
 
 const char *mlfy_zero_verdict_name(int i)
 {
-	return i >= 0 && i < MLFY_ZERO_N_VERDICTS ? zero_verdicts[i] : "?";
+	return mlfy_name_of(zero_verdicts, MLFY_ZERO_N_VERDICTS, i, "?");
 }
 
 const char *mlfy_zero_verdict_label(int i)
 {
-	return i >= 0 && i < MLFY_ZERO_N_VERDICTS ? zero_verdict_labels[i] : "?";
+	return mlfy_name_of(zero_verdict_labels, MLFY_ZERO_N_VERDICTS, i, "?");
 }
 
 int mlfy_zero_category_index(const char *category)
 {
-	int i;
-	for (i = 0; i < MLFY_ZERO_N_CATEGORIES; i++)
-		if (category && !strcmp(category, zero_categories[i]))
-			return i;
-	return -1;
+	return mlfy_name_index(zero_categories, MLFY_ZERO_N_CATEGORIES, category);
 }
 
 int mlfy_zero_verdict_index(const char *verdict)
 {
-	int i;
-	for (i = 0; i < MLFY_ZERO_N_VERDICTS; i++)
-		if (verdict && !strcmp(verdict, zero_verdicts[i]))
-			return i;
-	return -1;
+	return mlfy_name_index(zero_verdicts, MLFY_ZERO_N_VERDICTS, verdict);
 }
 
 static const char SQL_IMAGE_FINAL[] =
