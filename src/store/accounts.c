@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/accounts.h"
 #include "store/engine.h"
-#include "util/names.h"
+#include "util/vocab.h"
 #include "util/vec.h"
 
 #include <ctype.h>

@@ -7,7 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/annotations.h"
 #include "store/engine.h"
-#include "util/names.h"
+#include "util/vocab.h"
 #include "store/proposals.h"
 #include "util/vec.h"
 

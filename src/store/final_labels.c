@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store/final_labels.h"
 #include "store/engine.h"
-#include "util/names.h"
+#include "util/vocab.h"
 #include "util/vec.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include "store/zero_label.h"
 #include "store/accounts.h"
 #include "store/engine.h"
-#include "util/names.h"
+#include "util/vocab.h"
 
 #include <stdio.h>
 #include <stdlib.h>

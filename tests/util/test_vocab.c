@@ -1,4 +1,4 @@
-/* test_names.c - vocabulary lookups (util/names.h): found, absent, NULL
+/* test_names.c - vocabulary lookups (util/vocab.h): found, absent, NULL
  * entries and arguments, out-of-range indices. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "util/names.h"
+#include "util/vocab.h"
 
 static const char *const words[] = { NULL, "agreed", "refined", "imported" };
 

@@ -1,5 +1,5 @@
-/* names.c - vocabulary lookups (names.h). */
-#include "util/names.h"
+/* vocab.c - vocabulary lookups (vocab.h). */
+#include "util/vocab.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
-/* names.h - the small fixed vocabularies of the library (roles, stages,
+/* vocab.h - the small fixed vocabularies of the library (roles, stages,
  * label sources, zero-label categories...): a name's index in its table,
  * and the name of an index.  One lookup instead of a loop per vocabulary.
  * Depends on nothing of ours. */
-#ifndef MLFY_UTIL_NAMES_H
-#define MLFY_UTIL_NAMES_H
+#ifndef MLFY_UTIL_VOCAB_H
+#define MLFY_UTIL_VOCAB_H
 
 #include <stddef.h>
 
