@@ -14,6 +14,7 @@
 #include "review/export.h"
 #include "review/votes.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 
 const char cmd_aggregate_summary[] = "aggregate raw votes per question (majority, Dawid-Skene)";
 

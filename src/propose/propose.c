@@ -15,6 +15,7 @@
 #include "store/catalog.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 
 void mlfy_propose_opts_init(struct mlfy_propose_opts *o)
 {

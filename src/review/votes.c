@@ -14,6 +14,7 @@
 #include "store/review_input.h"
 #include "store/votes.h"
 #include "util/npy.h"
+#include "util/npz.h"
 
 static int oom(struct mlfy_err *err)
 {

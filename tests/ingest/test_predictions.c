@@ -17,6 +17,7 @@
 #include "store/catalog.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 #include "testutil.h"
 
 /* ---- fixtures ----------------------------------------------------------------- */
