@@ -156,16 +156,20 @@ int mlfy_annotations_append(struct mlfy_store *s, const struct mlfy_annotation_s
 	stmt_bind_text(st, 6, in->comment ? in->comment : "");
 	stmt_bind_double(st, 7, in->seconds);
 	stmt_bind_text(st, 8, now);
-	if ((rc = store_step_done(s, st, "save annotation", err)))
-		return rc;
+	rc = stmt_step(st);   /* the row itself: engine.h straight to SQLite */
+	stmt_reset(st);
+	if (rc != STORE_DONE)
+		return store_fail(s, err, "save annotation");
 	ann = store_last_id(s);
 	for (i = 0; i < in->n_labels; i++) {
 		STMT(st, sql_lab);
 		stmt_bind_int64(st, 1, ann);
 		stmt_bind_int(st, 2, in->labels[i].class_idx);
 		stmt_bind_text(st, 3, mlfy_source_name(in->labels[i].source));
-		if ((rc = store_step_done(s, st, "save labels", err)))
-			return rc;
+		rc = stmt_step(st);
+		stmt_reset(st);
+		if (rc != STORE_DONE)
+			return store_fail(s, err, "save labels");
 	}
 	*version = cur + 1;
 	if (annotation_id)
