@@ -15,6 +15,8 @@
 #include "serve/http.h"
 #include "review/export.h"
 
+#include "util/vec.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,18 +40,10 @@ struct download {
 static ssize_t buf_write(void *cookie, const char *data, size_t n)
 {
 	struct download *d = cookie;
-	if (d->len + n > d->cap) {
-		size_t cap = d->cap ? d->cap : CHUNK;
-		char *nb;
-		while (cap < d->len + n)
-			cap *= 2;
-		if (!(nb = realloc(d->buf, cap))) {
-			d->oom = 1;
-			errno = ENOMEM;
-			return -1;
-		}
-		d->buf = nb;
-		d->cap = cap;
+	if (MLFY_GROW(d->buf, d->cap, d->len + n)) {
+		d->oom = 1;
+		errno = ENOMEM;
+		return -1;
 	}
 	memcpy(d->buf + d->len, data, n);
 	d->len += n;

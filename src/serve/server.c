@@ -10,6 +10,8 @@
 #include "serve/routes.h"
 #include "serve/state.h"
 
+#include "util/vec.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -116,18 +118,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->status = 413;
 			free(r->body);
 			r->body = NULL;
-			r->len = 0;
+			r->len = r->body_cap = 0;
 			return MHD_NO;
 		}
-		{
-			char *nb = realloc(r->body, r->len + n + 1);
-			if (!nb)
-				return MHD_NO;
-			r->body = nb;
-			memcpy(r->body + r->len, upload_data, n);
-			r->len += n;
-			r->body[r->len] = '\0';
-		}
+		if (MLFY_GROW(r->body, r->body_cap, r->len + n + 1))
+			return MHD_NO;
+		memcpy(r->body + r->len, upload_data, n);
+		r->len += n;
+		r->body[r->len] = '\0';
 		return MHD_YES;
 	}
 	if (r->replied)

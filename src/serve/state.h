@@ -43,6 +43,7 @@ struct req {
 	struct timespec t0;
 	char *body;                      /* request body, NUL-terminated; NULL when none */
 	size_t len;
+	size_t body_cap;                 /* bytes allocated for body (util/vec.h) */
 	int too_big;                     /* body refused (over cfg.max_body, or bad framing): discard it */
 	int replied;
 	unsigned status;                 /* reply status, for the access log */

@@ -11,6 +11,8 @@
 #include "store/taskview.h"
 #include "store/zero_label.h"
 
+#include "util/vec.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -110,14 +112,8 @@ static json_t *annotation_json(const struct mlfy_annotation *a)
 /* Appends idx to a growing int array; 0 or -1 on OOM. */
 static int push_idx(int **v, size_t *n, size_t *cap, int idx)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 64;
-		int *nv = realloc(*v, nc * sizeof(int));
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
+	if (MLFY_GROW(*v, *cap, *n + 1))
+		return -1;
 	(*v)[(*n)++] = idx;
 	return 0;
 }
