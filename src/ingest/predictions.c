@@ -1,8 +1,9 @@
 /* predictions.c - model predictions (.npy logits/probabilities, timm
  * inference.py CSV/JSON) into top-k proposals (see predictions.h).
  *
- * Owns: reading and checking prediction files, the row -> image mapping,
- * softmax and top-k, and the one-transaction write of a model's proposals.
+ * Owns: reading and checking prediction files, the row -> image mapping
+ * and the one-transaction write of a model's proposals; the numerics
+ * (top-k, log-sum-exp) are util/topk's, shared with src/propose.
  * Row access to the store goes through store/catalog.h and
  * store/proposals.h. */
 #define _POSIX_C_SOURCE 200809L
@@ -22,57 +23,12 @@
 #include "store/catalog.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/topk.h"
 
 #define DEFAULT_TOP_K 20
 #define PROB_SUM_TOL 1e-3     /* |sum - 1| for rows that count as probabilities */
 #define PROB_RANGE_TOL 1e-6   /* slack on [0, 1] for stored float rounding */
 #define CHUNK_BYTES (4u << 20)
-
-/* ---- numerics --------------------------------------------------------------- */
-
-/* Insertion into the sorted top list: better = larger value, or equal value
- * and lower index.  Indices arrive in increasing order, so an element equal
- * to the current k-th best is never better. */
-#define DEFINE_TOPK(NAME, T)                                                     \
-	size_t NAME(const T *x, size_t n, size_t k, int *idx)                    \
-	{                                                                        \
-		size_t m = 0, i, j;                                              \
-		if (k > n)                                                       \
-			k = n;                                                   \
-		if (k == 0)                                                      \
-			return 0;                                                \
-		for (i = 0; i < n; i++) {                                        \
-			T v = x[i];                                              \
-			if (m == k && !(v > x[idx[k - 1]]))                      \
-				continue;                                        \
-			j = m < k ? m++ : k - 1;                                 \
-			while (j > 0 && v > x[idx[j - 1]]) {                     \
-				idx[j] = idx[j - 1];                             \
-				j--;                                             \
-			}                                                        \
-			idx[j] = (int)i;                                         \
-		}                                                                \
-		return k;                                                        \
-	}
-DEFINE_TOPK(mlfy_topk_f32, float)
-DEFINE_TOPK(mlfy_topk_f64, double)
-
-#define DEFINE_LSE(NAME, T)                                                      \
-	double NAME(const T *x, size_t n)                                        \
-	{                                                                        \
-		double m = -INFINITY, s = 0.0;                                   \
-		size_t i;                                                        \
-		for (i = 0; i < n; i++)                                          \
-			if ((double)x[i] > m)                                    \
-				m = (double)x[i];                                \
-		if (n == 0)                                                      \
-			return -INFINITY;                                        \
-		for (i = 0; i < n; i++)                                          \
-			s += exp((double)x[i] - m);                              \
-		return m + log(s);                                               \
-	}
-DEFINE_LSE(mlfy_logsumexp_f32, float)
-DEFINE_LSE(mlfy_logsumexp_f64, double)
 
 /* ---- images: name -> image lookup ------------------------------------------- */
 
@@ -1001,34 +957,18 @@ static int timm_row(struct timm_ctx *t, const char *name, json_t *row, const cha
 	if ((rc = rows_grow(w, err)))
 		goto out;
 	{
-		/* order by value, ties by class index: top-k over the given items,
-		 * then map back */
+		/* order by value, ties by class index: the given items scattered
+		 * over the classes (NaN elsewhere, which ranks last), then the
+		 * one top-k */
 		int *order = w->cls + w->n * w->k;
 		size_t k, take;
-		int *tmp = malloc(n * sizeof(int));
-		if (!tmp) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			goto out;
-		}
-		/* selection by value with ties by class index: sort item numbers */
+		for (i = 0; i < t->n_classes; i++)
+			t->dense[i] = NAN;
 		for (i = 0; i < n; i++)
-			tmp[i] = (int)i;
-		for (i = 1; i < n; i++) {
-			int x = tmp[i];
-			j = i;
-			while (j > 0 && (t->vals[tmp[j - 1]] < t->vals[x] ||
-					 (t->vals[tmp[j - 1]] == t->vals[x] && t->idx[tmp[j - 1]] > t->idx[x]))) {
-				tmp[j] = tmp[j - 1];
-				j--;
-			}
-			tmp[j] = x;
-		}
-		take = n < w->k ? n : w->k;
-		for (k = 0; k < take; k++) {
-			order[k] = t->idx[tmp[k]];
-			w->val[w->n * w->k + k] = t->vals[tmp[k]];
-		}
-		free(tmp);
+			t->dense[t->idx[i]] = t->vals[i];
+		take = mlfy_topk_f64(t->dense, t->n_classes, n < w->k ? n : w->k, order);
+		for (k = 0; k < take; k++)
+			w->val[w->n * w->k + k] = t->dense[order[k]];
 		w->cnt[w->n] = (int)take;
 		w->lse[w->n] = NAN;
 		w->img[w->n] = img;

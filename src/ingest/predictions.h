@@ -1,8 +1,8 @@
 /* predictions.h - model predictions into the project's top-k proposals:
  * NumPy .npy logits or probabilities [N, C], and the CSV / JSON files that
- * timm's inference.py writes.  Also the numerics shared with src/propose:
- * top-k selection with ties broken by class index, and a numerically stable
- * log-sum-exp for the softmax.
+ * timm's inference.py writes.  The numerics (softmax through a max-shifted
+ * log-sum-exp, top-k with ties broken by class index) are util/topk.h's,
+ * the same functions src/propose uses.
  *
  * Rules (docs/formats.md gives examples):
  *   - .npy: float (<f2, <f4, <f8), C order, shape [N, C] with C = the
@@ -98,18 +98,5 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 int mlfy_predictions_import_mem(struct mlfy_store *s, const char *name, const void *data, size_t len,
 				const struct mlfy_pred_options *opt,
 				struct mlfy_pred_result *res, struct mlfy_err *err);
-
-/* Top-k selection: writes to idx[0..min(k, n)) the indices of the largest
- * values of x[0..n), largest first, equal values by lower index first.
- * NaN must not occur (the caller checks).  Returns min(k, n).  O(n) for
- * typical inputs (each element is compared with the current k-th best),
- * O(n k) worst case. */
-size_t mlfy_topk_f32(const float *x, size_t n, size_t k, int *idx);
-size_t mlfy_topk_f64(const double *x, size_t n, size_t k, int *idx);
-
-/* log(sum_i exp(x_i)) computed as m + log(sum_i exp(x_i - m)) with
- * m = max_i x_i, in double precision; -inf for n == 0.  Finite x only. */
-double mlfy_logsumexp_f32(const float *x, size_t n);
-double mlfy_logsumexp_f64(const double *x, size_t n);
 
 #endif

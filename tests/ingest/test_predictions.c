@@ -1,5 +1,5 @@
-/* test_predictions.c - predictions -> proposals: top-k with ties, the
- * stable log-sum-exp, .npy import (logits, probabilities, order files,
+/* test_predictions.c - predictions -> proposals (the numerics themselves:
+ * tests/util/test_topk.c): .npy import (logits, probabilities, order files,
  * every refusal leaves the store unchanged, re-import replaces, the active
  * model), timm inference.py CSV/JSON layouts, and the real darknet logits
  * (expected values computed with numpy 1.24: softmax in float64). */
@@ -146,41 +146,6 @@ static void import_bad(struct mlfy_store *s, const char *file, const char *order
 	if (rc != MLFY_EINVAL || !strstr(err.msg, frag))
 		fail_msg("rc %d, message '%s' lacks '%s'", rc, err.msg, frag);
 	assert_int_equal(mlfy_models_find(s, "bad-model", &m, &err), MLFY_ENOTFOUND);
-}
-
-/* ---- numerics ----------------------------------------------------------------- */
-
-static void topk_and_logsumexp(void **state)
-{
-	float x[6] = { 1.0f, 3.0f, 3.0f, 0.0f, 3.0f, -1.0f };
-	double d[3] = { 1000.0, 1000.0, -1000.0 };
-	int idx[8];
-
-	(void)state;
-	/* ties: equal values by lower index first */
-	assert_int_equal(mlfy_topk_f32(x, 6, 4, idx), 4);
-	assert_int_equal(idx[0], 1);
-	assert_int_equal(idx[1], 2);
-	assert_int_equal(idx[2], 4);
-	assert_int_equal(idx[3], 0);
-	/* the third-best is a tie of three: the lowest indices win */
-	assert_int_equal(mlfy_topk_f32(x, 6, 2, idx), 2);
-	assert_int_equal(idx[0], 1);
-	assert_int_equal(idx[1], 2);
-	/* k > n: all, sorted */
-	assert_int_equal(mlfy_topk_f32(x, 6, 8, idx), 6);
-	assert_int_equal(idx[4], 3);
-	assert_int_equal(idx[5], 5);
-	assert_int_equal(mlfy_topk_f32(x, 0, 3, idx), 0);
-	assert_int_equal(mlfy_topk_f64(d, 3, 1, idx), 1);
-	assert_int_equal(idx[0], 0);
-
-	/* log(e^1000 + e^1000 + e^-1000) = 1000 + log 2 without overflow */
-	assert_true(fabs(mlfy_logsumexp_f64(d, 3) - (1000.0 + log(2.0))) < 1e-9);
-	/* log(e^1 + 3 e^3 + e^0 + e^-1) by hand: 1 + 60.25661 + ... ;
-	 * = log(2.718281828 + 60.256610769 + 1 + 0.367879441) = log(64.342772038) */
-	assert_true(fabs(mlfy_logsumexp_f32(x, 6) - log(64.342772038)) < 1e-8);
-	assert_true(isinf(mlfy_logsumexp_f32(x, 0)));
 }
 
 /* ---- .npy ------------------------------------------------------------------------ */
@@ -664,7 +629,6 @@ static void darknet_logits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(topk_and_logsumexp),
 		cmocka_unit_test(npy_logits_and_order),
 		cmocka_unit_test(npy_probabilities),
 		cmocka_unit_test(npy_refusals),
