@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/classes.h"
 #include "ingest/textio.h"
+#include "util/file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -393,7 +394,7 @@ int mlfy_classes_load(const char *path, struct mlfy_class **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = textio_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
 		return rc;
 	rc = mlfy_classes_parse(buf, len, path, out, n, fmt, err);
 	free(buf);
@@ -551,7 +552,7 @@ int mlfy_classes_apply_override(struct mlfy_class *c, size_t n, const char *path
 
 	if (n_applied)
 		*n_applied = 0;
-	if ((rc = textio_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
 		return rc;
 	/* a UTF-8 byte-order mark is accepted, as in class files */
 	bom = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;

@@ -5,6 +5,7 @@
 #include "ingest/images.h"
 #include "ingest/scan.h"
 #include "ingest/textio.h"
+#include "util/file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -584,7 +585,7 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 	if (flat && j->o->labels) {
 		char *text;
 		size_t len;
-		if ((rc = textio_read_file(j->o->labels, MAX_LIST_FILE, &text, &len, err)))
+		if ((rc = mlfy_read_file(j->o->labels, MAX_LIST_FILE, &text, &len, err)))
 			goto out;
 		rc = mlfy_gt_parse(text, len, j->o->labels, &gt, &n_gt, err);
 		free(text);
@@ -653,7 +654,7 @@ static int collect_manifest(struct job *j, struct mlfy_err *err)
 	char *text, *manifest_abs, *dir, *slash;
 	int rc;
 
-	if ((rc = textio_read_file(j->o->src, MAX_LIST_FILE, &text, &len, err)))
+	if ((rc = mlfy_read_file(j->o->src, MAX_LIST_FILE, &text, &len, err)))
 		return rc;
 	rc = mlfy_manifest_parse(text, len, j->o->src, &rows, &n, err);
 	free(text);

@@ -6,7 +6,6 @@
 #include "ingest/textio.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
@@ -14,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
+
+#include "util/file.h"
+
+#define MAX_LABEL_FILE ((size_t)4 << 30)   /* label files up to 4 GiB */
 
 /* ---- builder ------------------------------------------------------------------- */
 
@@ -525,38 +527,6 @@ out:
 
 /* ---- file reading and detection -------------------------------------------- */
 
-static int read_file(const char *path, char **out, size_t *len, struct mlfy_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *buf;
-	size_t got;
-
-	*out = NULL;
-	if (!f)
-		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
-	}
-	if (!(buf = malloc((size_t)st.st_size + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "%s: out of memory", path);
-	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f) || got != (size_t)st.st_size) {
-		fclose(f);
-		free(buf);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error", path);
-	}
-	fclose(f);
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
 static int detect_buf(const char *p, const char *end)
 {
 	const char *e;
@@ -578,7 +548,7 @@ int mlfy_labels_detect(const char *path, int *format, struct mlfy_err *err)
 	size_t len;
 	int rc;
 
-	if ((rc = read_file(path, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_LABEL_FILE, &buf, &len, err)))
 		return rc;
 	*format = detect_buf(buf, buf + len);
 	free(buf);
@@ -761,7 +731,7 @@ int mlfy_labels_load(const char *path, int format, int n_classes,
 	*out = NULL;
 	if (format < MLFY_LABELS_AUTO || format > MLFY_LABELS_CSV)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: unknown label format %d", path, format);
-	if ((rc = read_file(path, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_LABEL_FILE, &buf, &len, err)))
 		return rc;
 	rc = mlfy_labels_parse(path, buf, len, format, n_classes, out, err);
 	free(buf);

@@ -22,6 +22,7 @@
 
 #include "store/catalog.h"
 #include "store/proposals.h"
+#include "util/file.h"
 #include "util/npy.h"
 #include "util/topk.h"
 
@@ -29,6 +30,7 @@
 #define PROB_SUM_TOL 1e-3     /* |sum - 1| for rows that count as probabilities */
 #define PROB_RANGE_TOL 1e-6   /* slack on [0, 1] for stored float rounding */
 #define CHUNK_BYTES (4u << 20)
+#define MAX_TIMM_FILE ((size_t)4 << 30)   /* timm CSV / JSON files up to 4 GiB */
 
 /* ---- images: name -> image lookup ------------------------------------------- */
 
@@ -1285,36 +1287,6 @@ out:
 	return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *len, struct mlfy_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *b;
-
-	*out = NULL;
-	if (!f)
-		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
-	}
-	if (!(b = malloc((size_t)st.st_size + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	}
-	if (fread(b, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		fclose(f);
-		free(b);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error", path);
-	}
-	fclose(f);
-	b[st.st_size] = '\0';
-	*out = b;
-	*len = (size_t)st.st_size;
-	return 0;
-}
-
 /* ---- the import ------------------------------------------------------------------- */
 
 /* 0 = .npy, 2 = JSON, 1 = CSV, from the first n bytes of a file. */
@@ -1495,7 +1467,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		if ((rc = classmap_load(s, &cm, err)))
 			goto out;
 		if (mem) {
-			/* the parsers want a NUL-terminated copy, as read_file makes */
+			/* the parsers want a NUL-terminated copy, as mlfy_read_file makes */
 			if (!(buf = malloc(mem_len + 1))) {
 				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 				goto out;
@@ -1503,7 +1475,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 			memcpy(buf, mem, mem_len);
 			buf[mem_len] = '\0';
 			len = mem_len;
-		} else if ((rc = read_file(path, &buf, &len, err))) {
+		} else if ((rc = mlfy_read_file(path, MAX_TIMM_FILE, &buf, &len, err))) {
 			goto out;
 		}
 		if (!(t.dense = malloc(n_classes * sizeof(double)))) {
