@@ -22,6 +22,7 @@
 
 #include "store/catalog.h"
 #include "store/proposals.h"
+#include "util/csv.h"
 #include "util/file.h"
 #include "util/npy.h"
 #include "util/topk.h"
@@ -1109,119 +1110,22 @@ static int read_timm_json(struct timm_ctx *t, const char *buf, size_t len, struc
 }
 
 /* CSV as written by pandas DataFrame.to_csv: a header row, RFC 4180
- * quoting (list cells span lines). */
-static int csv_next(const char **pp, const char *end, size_t *line, char ***fields, size_t *nf, size_t *cap,
-		    char **buf, size_t *bcap, const char *file, struct mlfy_err *err)
-{
-	const char *p = *pp;
-	size_t blen = 0, n = 0, *starts = NULL;
-	size_t scap = 0, i;
-
-	if (p >= end)
-		return 0;
-	for (;;) {
-		/* one field */
-		if (n == scap) {
-			size_t *ns;
-			scap = scap ? 2 * scap : 16;
-			if (!(ns = realloc(starts, scap * sizeof(*ns)))) {
-				free(starts);
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			}
-			starts = ns;
-		}
-		starts[n++] = blen;
-#define PUT(ch)                                                                           \
-	do {                                                                              \
-		if (blen + 2 > *bcap) {                                                   \
-			char *nb;                                                         \
-			*bcap = *bcap ? 2 * *bcap : 1024;                                 \
-			if (!(nb = realloc(*buf, *bcap))) {                               \
-				free(starts);                                             \
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");   \
-			}                                                                 \
-			*buf = nb;                                                        \
-		}                                                                         \
-		(*buf)[blen++] = (ch);                                                    \
-	} while (0)
-		if (p < end && *p == '"') {
-			size_t qline = *line;
-			p++;
-			for (;;) {
-				if (p >= end) {
-					free(starts);
-					return mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: unterminated quoted field", file, qline);
-				}
-				if (*p == '"') {
-					if (p + 1 < end && p[1] == '"') {
-						PUT('"');
-						p += 2;
-						continue;
-					}
-					p++;
-					break;
-				}
-				if (*p == '\n')
-					(*line)++;
-				PUT(*p);
-				p++;
-			}
-		} else {
-			while (p < end && *p != ',' && *p != '\n') {
-				if (*p != '\r')
-					PUT(*p);
-				p++;
-			}
-		}
-		while (p < end && *p == '\r')
-			p++;
-		PUT('\0');
-#undef PUT
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p < end && *p == '\n') {
-			p++;
-			(*line)++;
-		}
-		break;
-	}
-	if (n > *cap) {
-		char **nf2 = realloc(*fields, n * sizeof(char *));
-		if (!nf2) {
-			free(starts);
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-		}
-		*fields = nf2;
-		*cap = n;
-	}
-	for (i = 0; i < n; i++)
-		(*fields)[i] = *buf + starts[i];
-	free(starts);
-	*nf = n;
-	*pp = p;
-	return 1;
-}
-
+ * quoting (list cells span lines); read with util/csv. */
 static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct mlfy_err *err)
 {
-	const char *p = buf, *end = buf + len;
-	char **f = NULL, **hdr = NULL, *cb = NULL;
-	size_t nf = 0, fcap = 0, bcap = 0, nh = 0, line = 1, rec_line, i, name_col = 0;
-	int r, rc = 0;
+	struct mlfy_csv *c = NULL;
+	char **f, **hdr = NULL;
+	size_t nf, nh = 0, rec_line, i, name_col = 0;
+	int r, rc;
 
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;
-	r = csv_next(&p, end, &line, &f, &nf, &fcap, &cb, &bcap, t->file, err);
-	if (r <= 0) {
-		free(f);
-		free(cb);
+	if ((rc = mlfy_csv_open_mem(t->file, buf, len, &c, err)))
+		return rc;
+	if ((r = mlfy_csv_next(c, &f, &nf, err)) <= 0) {
+		mlfy_csv_close(c);
 		return r < 0 ? r : mlfy_err_set(err, MLFY_EINVAL, "%s: empty file", t->file);
 	}
 	if (!(hdr = calloc(nf, sizeof(char *)))) {
-		free(f);
-		free(cb);
+		mlfy_csv_close(c);
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	}
 	nh = nf;
@@ -1235,20 +1139,11 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 	for (i = 0; i < nh; i++)
 		if (!strcmp(hdr[i], "filename"))
 			name_col = i;
-	for (;;) {
+	while ((r = mlfy_csv_next(c, &f, &nf, err)) == 1) {
 		json_t *row;
 		char where[64];
 
-		rec_line = line;
-		r = csv_next(&p, end, &line, &f, &nf, &fcap, &cb, &bcap, t->file, err);
-		if (r < 0) {
-			rc = r;
-			break;
-		}
-		if (r == 0)
-			break;
-		if (nf == 1 && !f[0][0])
-			continue;   /* blank line */
+		rec_line = mlfy_csv_line(c);
 		if (nf != nh) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: %zu fields, the header has %zu", t->file, rec_line, nf,
 					  nh);
@@ -1278,12 +1173,13 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 		if (rc)
 			break;
 	}
+	if (!rc && r < 0)
+		rc = r;
 out:
 	for (i = 0; i < nh; i++)
 		free(hdr[i]);
 	free(hdr);
-	free(f);
-	free(cb);
+	mlfy_csv_close(c);
 	return rc;
 }
 
