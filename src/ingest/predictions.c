@@ -24,8 +24,10 @@
 #include "store/proposals.h"
 #include "util/csv.h"
 #include "util/file.h"
+#include "util/names.h"
 #include "util/npy.h"
 #include "util/topk.h"
+#include "util/vec.h"
 
 #define DEFAULT_TOP_K 20
 #define PROB_SUM_TOL 1e-3     /* |sum - 1| for rows that count as probabilities */
@@ -38,16 +40,16 @@
 struct img_ref {
 	char *name;
 	char *path;
-	const char *base;      /* points into name (after the last '/') */
 	int64_t id;
 	int orig;
 };
 
+/* The project's images and the name index over them (util/names.h). */
 struct resolver {
 	size_t n, cap;
 	struct img_ref *img;   /* in name order (the catalog walk's order) */
-	size_t *by_path;       /* indices sorted by path */
-	size_t *by_base;       /* indices sorted by base name */
+	char **names, **paths; /* [n] views of img[].name / img[].path for the index */
+	struct mlfy_names *ix;
 	unsigned char *used;   /* an image already has a row */
 };
 
@@ -55,16 +57,9 @@ static int collect_image(const struct mlfy_image *im, void *ctx)
 {
 	struct resolver *r = ctx;
 	struct img_ref *e;
-	const char *slash;
 
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? 2 * r->cap : 1024;
-		struct img_ref *ni = realloc(r->img, nc * sizeof(*ni));
-		if (!ni)
-			return MLFY_ENOMEM;
-		r->img = ni;
-		r->cap = nc;
-	}
+	if (MLFY_GROW(r->img, r->cap, r->n + 1))
+		return MLFY_ENOMEM;
 	e = &r->img[r->n];
 	e->name = strdup(im->name);
 	e->path = strdup(im->path ? im->path : "");
@@ -73,25 +68,10 @@ static int collect_image(const struct mlfy_image *im, void *ctx)
 		free(e->path);
 		return MLFY_ENOMEM;
 	}
-	slash = strrchr(e->name, '/');
-	e->base = slash ? slash + 1 : e->name;
 	e->id = im->id;
 	e->orig = im->original_label;
 	r->n++;
 	return 0;
-}
-
-static const struct resolver *sort_ctx;
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(sort_ctx->img[*(const size_t *)a].path, sort_ctx->img[*(const size_t *)b].path);
-}
-static int cmp_base(const void *a, const void *b)
-{
-	int c = strcmp(sort_ctx->img[*(const size_t *)a].base, sort_ctx->img[*(const size_t *)b].base);
-	if (c)
-		return c;
-	return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
 }
 
 static void resolver_free(struct resolver *r)
@@ -102,8 +82,9 @@ static void resolver_free(struct resolver *r)
 		free(r->img[i].path);
 	}
 	free(r->img);
-	free(r->by_path);
-	free(r->by_base);
+	free(r->names);
+	free(r->paths);
+	mlfy_names_free(r->ix);
 	free(r->used);
 	memset(r, 0, sizeof(*r));
 }
@@ -119,62 +100,14 @@ static int resolver_load(struct mlfy_store *s, struct resolver *r, struct mlfy_e
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	if (rc)
 		return rc;
-	if (!(r->by_path = malloc((r->n + 1) * sizeof(size_t))) ||
-	    !(r->by_base = malloc((r->n + 1) * sizeof(size_t))) || !(r->used = calloc(r->n + 1, 1)))
+	if (!(r->names = malloc((r->n + 1) * sizeof(char *))) || !(r->paths = malloc((r->n + 1) * sizeof(char *))) ||
+	    !(r->used = calloc(r->n + 1, 1)))
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	for (i = 0; i < r->n; i++)
-		r->by_path[i] = r->by_base[i] = i;
-	/* qsort has no context argument in C11; this runs on one thread */
-	sort_ctx = r;
-	qsort(r->by_path, r->n, sizeof(size_t), cmp_path);
-	qsort(r->by_base, r->n, sizeof(size_t), cmp_base);
-	sort_ctx = NULL;
-	return 0;
-}
-
-/* Lower bound of key in the index array ord sorted by field f. */
-static size_t lower_bound(const struct resolver *r, const size_t *ord, int field, const char *key)
-{
-	size_t lo = 0, hi = r->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct img_ref *e = &r->img[ord ? ord[mid] : mid];
-		const char *v = field == 0 ? e->name : field == 1 ? e->path : e->base;
-		if (strcmp(v, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (i = 0; i < r->n; i++) {
+		r->names[i] = r->img[i].name;
+		r->paths[i] = r->img[i].path;
 	}
-	return lo;
-}
-
-/* Image index for key: >= 0, -1 unknown, -2 ambiguous base name. */
-static long resolve(const struct resolver *r, const char *key)
-{
-	size_t i = lower_bound(r, NULL, 0, key);
-	if (i < r->n && !strcmp(r->img[i].name, key))
-		return (long)i;
-	i = lower_bound(r, r->by_path, 1, key);
-	if (i < r->n && !strcmp(r->img[r->by_path[i]].path, key))
-		return (long)r->by_path[i];
-	if (!strchr(key, '/')) {
-		i = lower_bound(r, r->by_base, 2, key);
-		if (i < r->n && !strcmp(r->img[r->by_base[i]].base, key)) {
-			if (i + 1 < r->n && !strcmp(r->img[r->by_base[i + 1]].base, key))
-				return -2;
-			return (long)r->by_base[i];
-		}
-	} else {
-		/* a path that is not the image's: try its file name */
-		const char *b = strrchr(key, '/') + 1;
-		i = lower_bound(r, r->by_base, 2, b);
-		if (*b && i < r->n && !strcmp(r->img[r->by_base[i]].base, b)) {
-			if (i + 1 < r->n && !strcmp(r->img[r->by_base[i + 1]].base, b))
-				return -2;
-			return (long)r->by_base[i];
-		}
-	}
-	return -1;
+	return mlfy_names_new(r->names, r->paths, r->n, &r->ix, err);
 }
 
 /* Resolves name for row `where` and marks the image used; errors name the
@@ -182,11 +115,11 @@ static long resolve(const struct resolver *r, const char *key)
 static int resolve_row(struct resolver *r, const char *file, const char *where, const char *name, size_t *out,
 		       struct mlfy_err *err)
 {
-	long i = resolve(r, name);
-	if (i == -1)
+	long i = mlfy_names_find(r->ix, name);
+	if (i == MLFY_NAME_UNKNOWN)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: %s: unknown image '%s' (not in the project)", file, where,
 				    name);
-	if (i == -2)
+	if (i == MLFY_NAME_AMBIGUOUS)
 		return mlfy_err_set(err, MLFY_EINVAL,
 				    "%s: %s: file name '%s' matches several project images; use the image name", file,
 				    where, name);
