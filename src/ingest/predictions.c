@@ -1151,28 +1151,21 @@ static int store_rows(struct mlfy_store *s, const char *path, const struct mlfy_
 		      const struct resolver *r, const struct rows *w, int input, const char *kind,
 		      struct mlfy_pred_result *res, struct mlfy_err *err)
 {
-	struct mlfy_model *models = NULL, m;
 	struct mlfy_proposal *p = NULL;
 	size_t n_models = 0, i, k;
 	char *abs = realpath(path, NULL);
-	int rc, existed;
+	int rc, existed = 0;
 
-	if ((rc = mlfy_models_list(s, &models, &n_models, err)))
-		goto done;
-	for (i = 0; i < n_models; i++)
-		mlfy_model_release(&models[i]);
-	free(models);
-	existed = mlfy_models_find(s, opt->model, &m, err) == 0;
-	if (existed)
-		mlfy_model_release(&m);
-	mlfy_err_clear(err);
 	if (!(p = malloc((w->k ? w->k : 1) * sizeof(*p)))) {
 		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 		goto done;
 	}
 	if ((rc = mlfy_store_begin(s, err)))
 		goto done;
-	if ((rc = mlfy_models_ensure(s, opt->model, abs ? abs : path, kind, &res->model_id, err)) ||
+	/* what exists is read in the write transaction: another import that
+	 * commits while this one read its file is counted */
+	if ((rc = mlfy_models_lookup(s, opt->model, &n_models, &existed, err)) ||
+	    (rc = mlfy_models_ensure(s, opt->model, abs ? abs : path, kind, &res->model_id, err)) ||
 	    (rc = mlfy_proposals_clear(s, res->model_id, err)))
 		goto fail;
 	mlfy_progress_set_total(opt->progress, (int64_t)w->n);
@@ -1194,22 +1187,19 @@ static int store_rows(struct mlfy_store *s, const char *path, const struct mlfy_
 	}
 	mlfy_progress_update(opt->progress, (int64_t)w->n);
 	res->replaced = existed;
-	res->activated = 0;
 	if (n_models == 0 || opt->activate) {
 		if ((rc = mlfy_models_set_active(s, opt->model, err)))
 			goto fail;
 		res->activated = 1;
-	}
-	if ((rc = mlfy_store_commit(s, err)))
-		goto done;
-	if (!res->activated) {
+	} else {
 		/* still active when it was the active one before */
 		struct mlfy_model act;
-		if (mlfy_models_active(s, &act, NULL) == 0) {
-			res->activated = act.id == res->model_id;
-			mlfy_model_release(&act);
-		}
+		if ((rc = mlfy_models_active(s, &act, err)))
+			goto fail;
+		res->activated = act.id == res->model_id;
+		mlfy_model_release(&act);
 	}
+	rc = mlfy_store_commit(s, err);
 	goto done;
 fail:
 	mlfy_store_rollback(s);

@@ -1,9 +1,15 @@
 /* test_predictions_threads.c - import-predictions beside other work on the
- * same machine: two imports running at once in two threads (each into its
- * own project) give exactly what they give one after the other.  The image
- * name lookup once sorted through a static context pointer: a second
- * import's sort replaced, then cleared, the first one's, and the first
- * crashed in qsort (cmp_path with a NULL context). */
+ * same machine or the same project:
+ *  - two imports running at once in two threads (each into its own
+ *    project) give exactly what they give one after the other.  The image
+ *    name lookup once sorted through a static context pointer: a second
+ *    import's sort replaced, then cleared, the first one's, and the first
+ *    crashed in qsort (cmp_path with a NULL context);
+ *  - an import decides "first model, so activate it" and "the model
+ *    existed, so it is replaced" inside its write transaction: a model
+ *    another connection commits while the import reads its file counts
+ *    (both reads once ran before BEGIN, so two imports into an empty
+ *    project both activated themselves). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ingest/predictions.h"
 #include "store/catalog.h"
@@ -206,10 +213,98 @@ static void parallel_imports_match_sequential(void **state)
 	mlfy_store_close(small.s);
 }
 
+/* ---- model count and existence read in the transaction --------------------------- */
+
+struct one {
+	struct mlfy_store *s;       /* the import's own connection */
+	const char *model;
+	char npy[4096], order[4096];
+	int rc;
+	struct mlfy_pred_result res;
+	char msg[1024];
+};
+
+static void *one_import(void *arg)
+{
+	struct one *o = arg;
+	struct mlfy_pred_options opt;
+	struct mlfy_err err;
+
+	mlfy_err_clear(&err);
+	memset(&opt, 0, sizeof(opt));
+	opt.model = o->model;
+	opt.order_path = o->order;
+	opt.top_k = 2;
+	o->rc = mlfy_predictions_import(o->s, o->npy, &opt, &o->res, &err);
+	snprintf(o->msg, sizeof(o->msg), "%s", err.msg);
+	return NULL;
+}
+
+/* Another connection holds the write lock with model `held` added and
+ * active but not committed, while an import of model `model` runs; after
+ * 0.5 s (the import has read its file and waits for the lock) the other
+ * connection commits.  Returns the import's result in *o. */
+static void import_beside_open_transaction(struct mlfy_store *s, const char *held, struct one *o)
+{
+	struct mlfy_store *h = NULL;
+	struct mlfy_err err;
+	struct timespec half = { 0, 500000000 };
+	int64_t id;
+	pthread_t t;
+
+	/* both connections are opened first (an open takes the write lock for
+	 * its schema check) */
+	assert_int_equal(mlfy_store_open(mlfy_store_path(s), 0, &o->s, &err), 0);
+	assert_int_equal(mlfy_store_open(mlfy_store_path(s), 0, &h, &err), 0);
+	assert_int_equal(mlfy_store_begin(h, &err), 0);
+	assert_int_equal(mlfy_models_ensure(h, held, "elsewhere", "npy-logits", &id, &err), 0);
+	assert_int_equal(mlfy_models_set_active(h, held, &err), 0);
+	assert_int_equal(pthread_create(&t, NULL, one_import, o), 0);
+	nanosleep(&half, NULL);
+	assert_int_equal(mlfy_store_commit(h, &err), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	mlfy_store_close(h);
+	mlfy_store_close(o->s);
+	o->s = NULL;
+	if (o->rc)
+		fail_msg("import of %s: %s", o->model, o->msg);
+}
+
+static void model_count_and_existence_read_in_the_transaction(void **state)
+{
+	static struct one a, b;
+	struct mlfy_store *s;
+	struct mlfy_model act;
+	struct mlfy_err err;
+
+	(void)state;
+	s = project("tx.mlfy", 50);
+	/* the project has no model when the import starts; another import
+	 * commits "first" while this one waits: "second" is not the first
+	 * model, so it does not activate itself */
+	write_inputs(50, a.npy, a.order);
+	a.model = "second";
+	import_beside_open_transaction(s, "first", &a);
+	assert_int_equal(a.res.activated, 0);
+	assert_int_equal(a.res.replaced, 0);
+	assert_int_equal(mlfy_models_active(s, &act, &err), 0);
+	assert_string_equal(act.name, "first");
+	mlfy_model_release(&act);
+	/* "third" does not exist when the import starts and does when its
+	 * transaction begins: the import replaces it, and says so */
+	write_inputs(50, b.npy, b.order);
+	b.model = "third";
+	import_beside_open_transaction(s, "third", &b);
+	assert_int_equal(b.res.replaced, 1);
+	assert_int_equal(b.res.activated, 1);   /* the active one, as the other connection made it */
+	mlfy_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parallel_imports_match_sequential),
+		cmocka_unit_test(model_count_and_existence_read_in_the_transaction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
