@@ -51,6 +51,8 @@ struct resolver {
 	char **names, **paths; /* [n] views of img[].name / img[].path for the index */
 	struct mlfy_names *ix;
 	unsigned char *used;   /* an image already has a row */
+	int skip_unknown;      /* opt->skip_unknown */
+	size_t n_skipped;      /* rows skipped: unknown images */
 };
 
 static int collect_image(const struct mlfy_image *im, void *ctx)
@@ -110,15 +112,23 @@ static int resolver_load(struct mlfy_store *s, struct resolver *r, struct mlfy_e
 	return mlfy_names_new(r->names, r->paths, r->n, &r->ix, err);
 }
 
-/* Resolves name for row `where` and marks the image used; errors name the
- * file and position. */
+#define ROW_SKIPPED 1   /* resolve_row: an unknown image's row, to skip */
+
+/* Resolves name for row `where` and marks the image used: 0 and *out, or
+ * ROW_SKIPPED (counted) for an unknown image with skip_unknown; errors
+ * name the file and position. */
 static int resolve_row(struct resolver *r, const char *file, const char *where, const char *name, size_t *out,
 		       struct mlfy_err *err)
 {
 	long i = mlfy_names_find(r->ix, name);
+	if (i == MLFY_NAME_UNKNOWN && r->skip_unknown) {
+		r->n_skipped++;
+		return ROW_SKIPPED;
+	}
 	if (i == MLFY_NAME_UNKNOWN)
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: %s: unknown image '%s' (not in the project)", file, where,
-				    name);
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "%s: %s: unknown image '%s' (not in the project; --skip-unknown skips the rows "
+				    "of such images)", file, where, name);
 	if (i == MLFY_NAME_AMBIGUOUS)
 		return mlfy_err_set(err, MLFY_EINVAL,
 				    "%s: %s: file name '%s' matches several project images; use the image name", file,
@@ -355,20 +365,22 @@ static int read_npy(const char *path, const void *mem, size_t mem_len, const str
 			size_t row = base + i, img;
 			char where[64];
 
+			if (order) {
+				snprintf(where, sizeof(where), "row %zu (order file line %zu)", row, row + 1);
+				if ((rc = resolve_row(r, path, where, order[row], &img, err)) == ROW_SKIPPED)
+					continue;
+				if (rc)
+					goto out;
+			} else {
+				img = row;
+				r->used[img] = 1;
+			}
 			for (j = 0; j < n_classes; j++) {
 				if (!isfinite(x[j])) {
 					rc = mlfy_err_set(err, MLFY_EINVAL, "%s: row %zu (0-based), column %zu: %s value",
 							  path, row, j, isnan(x[j]) ? "NaN" : "infinite");
 					goto out;
 				}
-			}
-			if (order) {
-				snprintf(where, sizeof(where), "row %zu (order file line %zu)", row, row + 1);
-				if ((rc = resolve_row(r, path, where, order[row], &img, err)))
-					goto out;
-			} else {
-				img = row;
-				r->used[img] = 1;
 			}
 			if ((rc = add_dense_row(w, ds, img, x, NULL, n_classes, err)))
 				goto out;
@@ -763,7 +775,11 @@ static int timm_row(struct timm_ctx *t, const char *name, json_t *row, const cha
 
 	if (!t->have_cols)
 		return mlfy_err_set(err, MLFY_EINVAL, "internal error: timm columns unknown");
-	if ((rc = resolve_row(t->r, t->file, where, name, &img, err)))
+	if ((rc = resolve_row(t->r, t->file, where, name, &img, err)) == ROW_SKIPPED) {
+		rc = 0;
+		goto out;   /* counted as read */
+	}
+	if (rc)
 		return rc;
 	outs = gather(row, t->cols.out, t->cols.out_sep);
 	if (!outs || json_array_size(outs) == 0) {
@@ -1132,6 +1148,8 @@ static int kind_of(const unsigned char *head, size_t n)
 	return i < n && (head[i] == '{' || head[i] == '[') ? 2 : 1;
 }
 
+/* The kind of the file at path from its first bytes; an empty file is
+ * refused here, whatever --order says (it is no timm file either). */
 static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 {
 	unsigned char head[64];
@@ -1143,6 +1161,8 @@ static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 				    strerror(errno));
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
+	if (n == 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file", path);
 	*kind = kind_of(head, n);
 	return 0;
 }
@@ -1255,6 +1275,8 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		top_k = n_classes;
 	res.n_classes = n_classes;
 	w.k = top_k;
+	if (mem && mem_len == 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file", path);
 	if (mem)
 		kind = kind_of(mem, mem_len < 64 ? mem_len : 64);
 	else if ((rc = file_kind(path, &kind, err)))
@@ -1265,6 +1287,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: the project has no images (mlfy add-images)", mlfy_store_path(s));
 		goto out;
 	}
+	r.skip_unknown = opt->skip_unknown;
 	if (kind == 0) {
 		if ((rc = read_npy(path, mem, mem_len, opt, &r, n_classes, &w, &ds, err)))
 			goto out;
@@ -1307,11 +1330,17 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		free(t.vals);
 		if (rc)
 			goto out;
-		if (w.n == 0) {
+		if (w.n == 0 && !r.n_skipped) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: no predictions", path);
 			goto out;
 		}
 	}
+	if (w.n == 0 && r.n_skipped) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: none of its %zu row%s names an image of the project", path,
+				  r.n_skipped, r.n_skipped == 1 ? "" : "s");
+		goto out;
+	}
+	res.n_skipped = r.n_skipped;
 
 	/* logits or probabilities (dense rows; top-k rows are probabilities) */
 	input = opt->input;

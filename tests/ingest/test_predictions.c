@@ -387,6 +387,84 @@ static void npy_refusals(void **state)
 	mlfy_store_close(s);
 }
 
+/* A predictions file that covers more images than the project (the shared
+ * 1000-row logits on a 100-image project): refused, with the way out named;
+ * with skip_unknown the rows of unknown images are skipped and counted.
+ * Ambiguous names and images given twice are still refused. */
+static void skip_unknown_rows(void **state)
+{
+	struct mlfy_store *s;
+	struct mlfy_err err;
+	struct mlfy_pred_options o;
+	struct mlfy_pred_result res;
+	struct mlfy_proposal p[4];
+	struct mlfy_model m;
+	float x[6 * 5];
+	const char *npy, *ord, *csv;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++)
+		x[i] = (float)(i % 7);
+	s = project(5, four, NULL, 4);
+	npy = write_f32("six.npy", x, 6, 5);
+	ord = write_text("six.txt", "zebra.jpg\na.jpg\nb.jpg\nelsewhere/okapi.jpg\nsub/c.jpg\nd.jpg\n");
+	import_bad(s, npy, ord, MLFY_PRED_AUTO, "row 0 (order file line 1): unknown image 'zebra.jpg'");
+	import_bad(s, npy, ord, MLFY_PRED_AUTO, "--skip-unknown");
+	memset(&o, 0, sizeof(o));
+	o.model = "wide";
+	o.order_path = ord;
+	o.top_k = 2;
+	o.skip_unknown = 1;
+	mlfy_err_clear(&err);
+	if (mlfy_predictions_import(s, npy, &o, &res, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(res.n_rows, 4);
+	assert_int_equal(res.n_skipped, 2);
+	assert_int_equal(res.n_without, 0);
+	/* row 1 (a.jpg) is 5 6 0 1 2: top-2 classes 1, 0 */
+	assert_int_equal(props(s, "a.jpg", "wide", p, 4), 2);
+	assert_int_equal(p[0].class_idx, 1);
+	assert_int_equal(p[1].class_idx, 0);
+	/* row 5 (d.jpg) is 4 5 6 0 1: classes 2, 1 */
+	assert_int_equal(props(s, "d.jpg", "wide", p, 4), 2);
+	assert_int_equal(p[0].class_idx, 2);
+	/* timm files too; an image given twice is still refused */
+	csv = write_text("skip.csv", "filename,index,prob\nokapi.jpg,[1 2],[0.5 0.2]\nb.jpg,[3 0],[0.6 0.1]\n");
+	o.model = "timm";
+	o.order_path = NULL;
+	assert_int_equal(mlfy_predictions_import(s, csv, &o, &res, &err), 0);
+	assert_int_equal(res.n_rows, 1);
+	assert_int_equal(res.n_skipped, 1);
+	assert_int_equal(res.n_without, 3);
+	csv = write_text("twice.csv", "filename,index,prob\nokapi.jpg,1,0.5\nb.jpg,3,0.6\nb.jpg,3,0.6\n");
+	o.model = "twice";
+	assert_int_equal(mlfy_predictions_import(s, csv, &o, &res, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "image 'b.jpg' has predictions twice"));
+	/* every row unknown: nothing to import */
+	csv = write_text("none.csv", "filename,index,prob\nokapi.jpg,1,0.5\n");
+	o.model = "none";
+	assert_int_equal(mlfy_predictions_import(s, csv, &o, &res, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "none of its 1 row names an image of the project"));
+	assert_int_equal(mlfy_models_find(s, "none", &m, &err), MLFY_ENOTFOUND);
+	mlfy_store_close(s);
+}
+
+/* An empty file is said to be empty, also when --order is given (it once
+ * was taken for a timm CSV file: "--order applies to .npy files"). */
+static void empty_file(void **state)
+{
+	struct mlfy_store *s;
+	const char *empty = write_text("empty.npy", "");
+
+	(void)state;
+	s = project(5, four, NULL, 4);
+	import_bad(s, empty, write_text("o4.txt", "a.jpg\nb.jpg\nd.jpg\nsub/c.jpg\n"), MLFY_PRED_AUTO,
+		   "empty.npy: empty file");
+	import_bad(s, empty, NULL, MLFY_PRED_AUTO, "empty.npy: empty file");
+	mlfy_store_close(s);
+}
+
 /* ---- timm inference.py ------------------------------------------------------ */
 
 /* The layouts below mirror what inference.py writes through pandas:
@@ -632,6 +710,8 @@ int main(void)
 		cmocka_unit_test(npy_logits_and_order),
 		cmocka_unit_test(npy_probabilities),
 		cmocka_unit_test(npy_refusals),
+		cmocka_unit_test(skip_unknown_rows),
+		cmocka_unit_test(empty_file),
 		cmocka_unit_test(timm_layouts),
 		cmocka_unit_test(timm_label_lookup),
 		cmocka_unit_test(timm_refusals),
