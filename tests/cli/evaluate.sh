@@ -107,7 +107,7 @@ fi
 # bare file names, for a project whose images are named by their paths
 # (photo i of the sorted samples is of class i; rows in reverse order)
 if [ -n "$SHARED" ] && [ -d "$SHARED/data/imagenet-samples" ]; then
-	ls "$SHARED/data/imagenet-samples" | grep JPEG | LC_ALL=C sort | head -20 > first20.txt
+	ls "$SHARED/data/imagenet-samples" | grep JPEG | LC_ALL=C sort | sed -n 1,20p > first20.txt
 	{ echo path,label; while read -r f; do echo "$SHARED/data/imagenet-samples/$f,${f%%_*}"; done < first20.txt; } > m20.csv
 	"$MLFY" init p20.mlfy --classes "$SHARED/data/imagenet/label_indices_to_wordnet_ids.json" > /dev/null
 	"$MLFY" add-images p20.mlfy m20.csv --quiet > /dev/null
