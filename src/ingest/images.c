@@ -190,7 +190,7 @@ int mlfy_gt_parse(const char *text, size_t len, const char *origin, char ***labe
 		  size_t *n_out, struct mlfy_err *err)
 {
 	struct textio_lines it;
-	char **v = NULL, **nv;
+	char **v = NULL;
 	size_t n = 0, cap = 0, last_nonempty = 0, i, k;
 	const char *s;
 
@@ -207,12 +207,8 @@ int mlfy_gt_parse(const char *text, size_t len, const char *origin, char ***labe
 			free(v);
 			return mlfy_err_set(err, MLFY_EINVAL, "%s:%d: not valid UTF-8 text", origin, it.line);
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			if (!(nv = realloc(v, cap * sizeof(*v))))
-				goto nomem;
-			v = nv;
-		}
+		if (MLFY_GROW(v, cap, n + 1))
+			goto nomem;
 		if (!(v[n] = textio_strndup(s, k)))
 			goto nomem;
 		n++;
@@ -333,8 +329,8 @@ struct job {
 	struct mlfy_add_images_result *res;
 	struct entry *e;
 	size_t n;
-	size_t cap_problems;
-	size_t *prob_order;  /* [cap_problems] entry index of each problem (SIZE_MAX: none) */
+	size_t cap_problems, cap_order;
+	size_t *prob_order;  /* [n_problems] entry index of each problem (SIZE_MAX: none) */
 	size_t cur;          /* entry index for the next problem() */
 };
 
@@ -361,18 +357,9 @@ static int problem(struct job *j, const char *where, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 
-	if (r->n_problems == j->cap_problems) {
-		size_t cap = j->cap_problems ? j->cap_problems * 2 : 32;
-		struct mlfy_ingest_problem *np = realloc(r->problems, cap * sizeof(*np));
-		size_t *no;
-		if (!np)
-			return MLFY_ENOMEM;
-		r->problems = np;
-		if (!(no = realloc(j->prob_order, cap * sizeof(*no))))
-			return MLFY_ENOMEM;
-		j->prob_order = no;
-		j->cap_problems = cap;
-	}
+	if (MLFY_GROW(r->problems, j->cap_problems, r->n_problems + 1) ||
+	    MLFY_GROW(j->prob_order, j->cap_order, r->n_problems + 1))
+		return MLFY_ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -458,14 +445,8 @@ static int add_entry(struct job *j, size_t *cap, const char *name, const char *p
 		     const char *where, struct mlfy_err *err)
 {
 	struct entry *e;
-	if (j->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct entry *ne = realloc(j->e, nc * sizeof(*ne));
-		if (!ne)
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-		j->e = ne;
-		*cap = nc;
-	}
+	if (MLFY_GROW(j->e, *cap, j->n + 1))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	e = &j->e[j->n];
 	memset(e, 0, sizeof(*e));
 	e->label_idx = -1;

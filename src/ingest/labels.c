@@ -16,6 +16,7 @@
 
 #include "util/csv.h"
 #include "util/file.h"
+#include "util/vec.h"
 
 #define MAX_LABEL_FILE ((size_t)4 << 30)   /* label files up to 4 GiB */
 
@@ -24,12 +25,13 @@
 struct builder {
 	const char *path;
 	int n_classes;
-	size_t n, cap;            /* images */
+	size_t n;                 /* images */
 	char **names;             /* NULL when the format has none */
-	size_t *offsets;          /* cap + 1 */
+	size_t *offsets;          /* [n + 1]: image i's classes are classes[offsets[i] .. offsets[i + 1]) */
 	size_t *lines;            /* line of each image (text formats), else NULL */
 	int *classes;
-	size_t nc, ccap;
+	size_t nc;                /* classes used */
+	size_t cap, cap_offsets, cap_lines, ccap;   /* capacities (MLFY_GROW) of names, offsets, lines, classes */
 };
 
 static int b_oom(struct mlfy_err *err)
@@ -40,24 +42,10 @@ static int b_oom(struct mlfy_err *err)
 static int b_image(struct builder *b, const char *name, size_t name_len, size_t line, int with_names,
 		   struct mlfy_err *err)
 {
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? 2 * b->cap : 1024;
-		size_t *off = realloc(b->offsets, (nc + 1) * sizeof(*off));
-		if (!off)
-			return b_oom(err);
-		b->offsets = off;
-		if (with_names) {
-			char **nm = realloc(b->names, nc * sizeof(*nm));
-			size_t *ln;
-			if (!nm)
-				return b_oom(err);
-			b->names = nm;
-			if (!(ln = realloc(b->lines, nc * sizeof(*ln))))
-				return b_oom(err);
-			b->lines = ln;
-		}
-		b->cap = nc;
-	}
+	/* offsets has one entry more than images */
+	if (MLFY_GROW(b->offsets, b->cap_offsets, b->n + 2) ||
+	    (with_names && (MLFY_GROW(b->names, b->cap, b->n + 1) || MLFY_GROW(b->lines, b->cap_lines, b->n + 1))))
+		return b_oom(err);
 	if (with_names) {
 		if (!(b->names[b->n] = malloc(name_len + 1)))
 			return b_oom(err);
@@ -73,14 +61,8 @@ static int b_image(struct builder *b, const char *name, size_t name_len, size_t 
 
 static int b_label(struct builder *b, int cls, struct mlfy_err *err)
 {
-	if (b->nc == b->ccap) {
-		size_t nc = b->ccap ? 2 * b->ccap : 4096;
-		int *c = realloc(b->classes, nc * sizeof(*c));
-		if (!c)
-			return b_oom(err);
-		b->classes = c;
-		b->ccap = nc;
-	}
+	if (MLFY_GROW(b->classes, b->ccap, b->nc + 1))
+		return b_oom(err);
 	b->classes[b->nc++] = cls;
 	b->offsets[b->n] = b->nc;
 	return 0;

@@ -153,28 +153,28 @@ struct rows {
 	double *lse;           /* per row: log-sum-exp of a dense row, NAN otherwise */
 };
 
+/* Room for one more row: img's capacity decides, the other arrays follow
+ * it (cls and val hold k slots a row). */
 static int rows_grow(struct rows *w, struct mlfy_err *err)
 {
-	size_t nc;
+	size_t cap = w->cap, c;
 	if (w->n < w->cap)
 		return 0;
-	nc = w->cap ? 2 * w->cap : 1024;
-	if (nc > SIZE_MAX / (w->k * sizeof(double) + 64))
+	if (MLFY_GROW(w->img, cap, w->n + 1) || cap > SIZE_MAX / w->k)
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-#define GROW(field, count)                                                        \
-	do {                                                                      \
-		void *p = realloc(w->field, (count) * sizeof(*w->field));         \
-		if (!p)                                                           \
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");   \
-		w->field = p;                                                     \
-	} while (0)
-	GROW(img, nc);
-	GROW(cnt, nc);
-	GROW(cls, nc * w->k);
-	GROW(val, nc * w->k);
-	GROW(lse, nc);
-#undef GROW
-	w->cap = nc;
+	c = w->cap;
+	if (MLFY_GROW(w->cnt, c, cap))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	c = w->cap;
+	if (MLFY_GROW(w->lse, c, cap))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	c = w->cap * w->k;
+	if (MLFY_GROW(w->cls, c, cap * w->k))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	c = w->cap * w->k;
+	if (MLFY_GROW(w->val, c, cap * w->k))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	w->cap = cap;
 	return 0;
 }
 
@@ -271,14 +271,9 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: empty line (one image name per line)", path, blank);
 			break;
 		}
-		if (cnt == vcap) {
-			char **nv;
-			vcap = vcap ? 2 * vcap : 1024;
-			if (!(nv = realloc(v, vcap * sizeof(*v)))) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-				break;
-			}
-			v = nv;
+		if (MLFY_GROW(v, vcap, cnt + 1)) {
+			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			break;
 		}
 		if (!(v[cnt] = strdup(line))) {
 			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");

@@ -2,6 +2,7 @@
  * borrowed strings, searched by bisection. */
 #include "util/names.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +12,11 @@ struct key {
 	size_t idx;
 };
 
+/* One allocation: the header, then the three views of n keys each. */
 struct mlfy_names {
 	struct key *by_name, *by_path, *by_base;
 	size_t n_name, n_path, n_base;
+	struct key keys[];
 };
 
 static const char *base_of(const char *s)
@@ -31,11 +34,6 @@ static int key_cmp(const void *a, const void *b)
 
 void mlfy_names_free(struct mlfy_names *ix)
 {
-	if (!ix)
-		return;
-	free(ix->by_name);
-	free(ix->by_path);
-	free(ix->by_base);
 	free(ix);
 }
 
@@ -46,12 +44,12 @@ int mlfy_names_new(char *const *names, char *const *paths, size_t n, struct mlfy
 	size_t i;
 
 	*out = NULL;
-	if (!(ix = calloc(1, sizeof(*ix))) || !(ix->by_name = malloc((n ? n : 1) * sizeof(struct key))) ||
-	    !(ix->by_path = malloc((n ? n : 1) * sizeof(struct key))) ||
-	    !(ix->by_base = malloc((n ? n : 1) * sizeof(struct key)))) {
-		mlfy_names_free(ix);
+	if (n > (SIZE_MAX - sizeof(*ix)) / (3 * sizeof(struct key)) ||
+	    !(ix = calloc(1, sizeof(*ix) + 3 * n * sizeof(struct key))))
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory indexing %zu image names", n);
-	}
+	ix->by_name = ix->keys;
+	ix->by_path = ix->keys + n;
+	ix->by_base = ix->keys + 2 * n;
 	for (i = 0; i < n; i++) {
 		ix->by_name[ix->n_name++] = (struct key){ names[i], i };
 		ix->by_base[ix->n_base++] = (struct key){ base_of(names[i]), i };
