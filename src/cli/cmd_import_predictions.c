@@ -13,7 +13,8 @@ const char cmd_import_predictions_summary[] = "store a model's top-k proposals f
 
 static const char usage[] =
 	"usage: mlfy import-predictions PROJECT --model NAME [--order FILE] [--top K]\n"
-	"                               [--input auto|logits|probs] [--activate] [--quiet] FILE\n"
+	"                               [--input auto|logits|probs] [--skip-unknown]\n"
+	"                               [--activate] [--quiet] FILE\n"
 	"\n"
 	"Reads a model's predictions for the project's images and stores, for each\n"
 	"image, the top-K classes with their softmax probabilities as the model's\n"
@@ -32,7 +33,11 @@ static const char usage[] =
 	"          ('prob'); one column per rank with --results-separate-col.\n"
 	"          With --topk 0 all C outputs are given and may be logits.\n"
 	"Image names match an image's name, its absolute path, or its file name\n"
-	"when that is unique in the project.\n"
+	"when that is unique in the project (as in mlfy evaluate --order).  A file\n"
+	"that covers more images than the project (predictions for a whole\n"
+	"dataset, a project of part of it) is refused unless --skip-unknown is\n"
+	"given: then the rows of images the project does not have are skipped\n"
+	"and counted.\n"
 	"\n"
 	"Logits or probabilities: with --input auto (the default) a .npy file is\n"
 	"read as probabilities when every row is non-negative and sums to 1\n"
@@ -54,6 +59,7 @@ static const char usage[] =
 	"  -o, --order FILE     row -> image mapping for a .npy file\n"
 	"  -k, --top K          proposals per image (default 20)\n"
 	"  -i, --input KIND     auto (default), logits or probs\n"
+	"  -s, --skip-unknown   skip rows of images that are not in the project\n"
 	"  -a, --activate       make this the active proposal model\n"
 	"  -q, --quiet          no progress reporting\n"
 	"  -h, --help           show this help\n"
@@ -76,6 +82,7 @@ int cmd_import_predictions(int argc, char **argv)
 		{ "top", required_argument, NULL, 'k' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "activate", no_argument, NULL, 'a' },
+		{ "skip-unknown", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -90,7 +97,7 @@ int cmd_import_predictions(int argc, char **argv)
 
 	memset(&opt, 0, sizeof(opt));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:o:k:i:aqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:o:k:i:asqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -119,6 +126,9 @@ int cmd_import_predictions(int argc, char **argv)
 			break;
 		case 'a':
 			opt.activate = 1;
+			break;
+		case 's':
+			opt.skip_unknown = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -151,6 +161,9 @@ int cmd_import_predictions(int argc, char **argv)
 	if (res.n_top1_checked)
 		printf("top-1 agrees with the original label: %zu of %zu (%.2f %%)\n", res.n_top1_correct,
 		       res.n_top1_checked, 100.0 * (double)res.n_top1_correct / (double)res.n_top1_checked);
+	if (res.n_skipped)
+		printf("%zu row%s skipped: %s not in the project\n", res.n_skipped, res.n_skipped == 1 ? "" : "s",
+		       res.n_skipped == 1 ? "its image is" : "their images are");
 	if (res.n_without > 0)
 		cli_warn("import-predictions", "%lld project image%s %s no prediction in %s", (long long)res.n_without,
 			 res.n_without == 1 ? "" : "s", res.n_without == 1 ? "has" : "have", argv[optind + 1]);

@@ -76,6 +76,31 @@ int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *sourc
 	return 0;
 }
 
+int mlfy_models_lookup(struct mlfy_store *s, const char *name, size_t *n_models, int *exists,
+		       struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT COUNT(*) FROM models), EXISTS (SELECT 1 FROM models WHERE name = ?1)";
+	sqlite3_stmt *st;
+	int rc;
+
+	*n_models = 0;
+	*exists = 0;
+	if ((rc = store_require_tx(s, err, "look up model")))
+		return rc;
+	STMT_OR_FAIL(st, s, sql, err);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n_models = (size_t)sqlite3_column_int64(st, 0);
+		*exists = sqlite3_column_int(st, 1) != 0;
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return store_fail(s, err, "look up model");
+}
+
 int mlfy_models_find(struct mlfy_store *s, const char *name, struct mlfy_model *out,
 		     struct mlfy_err *err)
 {
