@@ -81,23 +81,23 @@ int mlfy_models_lookup(struct mlfy_store *s, const char *name, size_t *n_models,
 {
 	static const char sql[] =
 		"SELECT (SELECT COUNT(*) FROM models), EXISTS (SELECT 1 FROM models WHERE name = ?1)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n_models = 0;
 	*exists = 0;
 	if ((rc = store_require_tx(s, err, "look up model")))
 		return rc;
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*n_models = (size_t)sqlite3_column_int64(st, 0);
-		*exists = sqlite3_column_int(st, 1) != 0;
-		sqlite3_reset(st);
+	STMT(st, sql);
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		*n_models = (size_t)stmt_int64(st, 0);
+		*exists = stmt_int(st, 1) != 0;
+		stmt_reset(st);
 		return 0;
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	return store_fail(s, err, "look up model");
 }
 
@@ -123,46 +123,27 @@ int mlfy_models_find(struct mlfy_store *s, const char *name, struct mlfy_model *
 	return store_fail(s, err, "find model");
 }
 
+static int model_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return model_from_row(st, elem, err);
+}
+
+static void model_release_any(void *elem)
+{
+	mlfy_model_release(elem);
+}
+
 int mlfy_models_list(struct mlfy_store *s, struct mlfy_model **out, size_t *n,
 		     struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT id, name, source, kind FROM models ORDER BY id";
-	struct mlfy_model *v = NULL;
-	size_t cnt = 0, cap = 0, i;
 	struct store_stmt *st;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (cnt == cap) {
-			struct mlfy_model *nv;
-			cap = cap ? 2 * cap : 8;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = store_oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if ((rc = model_from_row(st, &v[cnt], err)))
-			goto fail;
-		cnt++;
-	}
-	if (rc != STORE_DONE) {
-		rc = store_fail(s, err, "list models");
-		goto fail;
-	}
-	stmt_reset(st);
-	*out = v;
-	*n = cnt;
-	return 0;
-fail:
-	stmt_reset(st);
-	for (i = 0; i < cnt; i++)
-		mlfy_model_release(&v[i]);
-	free(v);
-	return rc;
+	return STORE_LIST(s, st, *out, n, model_row, NULL, model_release_any, "list models", err);
 }
 
 int mlfy_models_active(struct mlfy_store *s, struct mlfy_model *out, struct mlfy_err *err)

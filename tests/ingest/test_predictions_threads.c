@@ -25,6 +25,7 @@
 #include "store/catalog.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 #include "testutil.h"
 
 #define N_CLASSES 10
