@@ -9,6 +9,7 @@
 #include "serve/images.h"
 #include "serve/routes.h"
 #include "serve/state.h"
+#include "util/file.h"
 
 #include "util/vec.h"
 
@@ -220,32 +221,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start / stop ----------------------------------------------------------------- */
 
-static int read_file(const char *path, char **out, struct mlfy_err *err)
+/* A PEM certificate or key file (at most 1 MiB), NUL-terminated. */
+static int read_pem(const char *path, char **out, struct mlfy_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*out = NULL;
-	if (!f)
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a readable PEM file of at most 1 MiB", path);
-	}
-	if (!(buf = malloc((size_t)n + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error", path);
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*out = buf;
-	return 0;
+	size_t len;
+	return mlfy_read_file(path, (size_t)1 << 20, out, &len, err);
 }
 
 static void server_free(struct mlfy_server *srv)
@@ -322,8 +302,8 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 			server_free(srv);
 			return mlfy_err_set(err, MLFY_EUNSUPPORTED, "this libmicrohttpd was built without TLS");
 		}
-		if ((rc = read_file(cfg->tls_cert, &srv->tls_cert_pem, err)) ||
-		    (rc = read_file(cfg->tls_key, &srv->tls_key_pem, err))) {
+		if ((rc = read_pem(cfg->tls_cert, &srv->tls_cert_pem, err)) ||
+		    (rc = read_pem(cfg->tls_key, &srv->tls_key_pem, err))) {
 			server_free(srv);
 			return rc;
 		}
