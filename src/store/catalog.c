@@ -648,23 +648,6 @@ int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
 	return exemplar_rows(s, st, out, n, err);
 }
 
-int mlfy_catalog_exemplars_for_image(struct mlfy_store *s, int class_idx, int64_t image_id,
-				     struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err)
-{
-	static const char sql[] =
-		"SELECT e.class_idx, e.rank, e.path, e.sha256, e.width, e.height FROM exemplars e"
-		" JOIN images i ON i.id = ?2"
-		" WHERE e.class_idx = ?1 AND e.sha256 <> i.sha256 ORDER BY e.rank";
-	struct store_stmt *st;
-
-	*out = NULL;
-	*n = 0;
-	STMT(st, sql);
-	stmt_bind_int(st, 1, class_idx);
-	stmt_bind_int64(st, 2, image_id);
-	return exemplar_rows(s, st, out, n, err);
-}
-
 int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,
 			  struct mlfy_exemplar *out, struct mlfy_err *err)
 {

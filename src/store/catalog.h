@@ -128,13 +128,6 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
 			   struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err);
 
-/* The exemplars of a class to show next to image image_id: those of
- * mlfy_catalog_exemplars() minus any whose content (sha256) equals the
- * image's, so an image is never shown as its own exemplar.  An unknown
- * image_id gives no exemplars.  *out new array (mlfy_exemplars_free). */
-int mlfy_catalog_exemplars_for_image(struct mlfy_store *s, int class_idx, int64_t image_id,
-				     struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err);
-
 /* One exemplar by (class, rank); MLFY_ENOTFOUND when absent. */
 int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,
 			  struct mlfy_exemplar *out, struct mlfy_err *err);
