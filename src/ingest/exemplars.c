@@ -2,6 +2,8 @@
  * storage (exemplars.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/exemplars.h"
+#include "ingest/batches.h"
+#include "ingest/probe.h"
 #include "ingest/scan.h"
 
 #include <errno.h>

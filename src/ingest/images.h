@@ -1,13 +1,12 @@
-/* images.h - importing images into a project (mlfy add-images) and the
- * pieces it is made of: probing a file (content hash, size, header), the
- * source layouts (ImageFolder tree, flat folder + ground-truth file, CSV
- * manifest), and the batch rule.  docs/ingest.md has the formats and the
- * rule with examples.
+/* images.h - importing images into a project (mlfy add-images, images.c):
+ * the source layouts (ImageFolder tree, flat folder + ground-truth file,
+ * CSV manifest), validation of every file, and the one-transaction import.
+ * Its pieces have their own files: probing a file (probe.h), the manifest
+ * and ground-truth parsers (manifest.h), the batch rule (batches.h).
+ * docs/ingest.md has the formats and the rule with examples.
  *
- * Image files are recognised by extension (case-insensitive): .jpg .jpeg
- * .jpe .png .webp .tif .tiff .gif .heic .heif .avif .jxl.  Other files and
- * names starting with '.' are ignored (and counted); their content decides
- * how they are read, not their extension.
+ * Image files are recognised by extension (probe.h); other files and names
+ * starting with '.' are ignored (and counted).
  */
 #ifndef MLFY_INGEST_IMAGES_H
 #define MLFY_INGEST_IMAGES_H
@@ -17,93 +16,6 @@
 #include <stdint.h>
 #include "store/catalog.h"
 #include "util/progress.h"
-
-/* ---- probing one file ----------------------------------------------------- */
-
-struct mlfy_image_info {
-	char sha256[65];     /* hex SHA-256 of the file's bytes (libsodium) */
-	int64_t bytes;       /* file size */
-	int width, height;   /* pixels, from the header (libvips, no full decode) */
-	char format[8];      /* "jpeg", "png", "webp", "tiff", "gif", "heif", "jxl" */
-};
-
-/* Largest image accepted, in pixels (width x height): Pillow's
- * decompression-bomb error threshold, 2 * MAX_IMAGE_PIXELS = 2 * 2^30 / 4 / 3
- * (PIL/Image.py).  Larger headers are refused by mlfy_image_probe: decoding
- * them later (proposals, thumbnails) would take gigabytes or hours. */
-#define MLFY_IMAGE_MAX_PIXELS ((int64_t)178956970)
-
-/* Reads the file at path once: hashes its bytes and reads the image header
- * with libvips (sequential access, no pixel decode).  A JPEG that does not
- * end with its end-of-image marker, or a PNG without its IEND chunk, is
- * decoded once at 1/8 scale (JPEG) or fully (PNG) to tell a truncated file
- * from one with trailing bytes.  On failure returns MLFY_EINVAL (not an
- * image, empty, corrupt, truncated, unsupported format, more than
- * MLFY_IMAGE_MAX_PIXELS pixels) or MLFY_EIO
- * (unreadable), with a short lowercase reason in err (without the path). */
-int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy_err *err);
-
-/* 1 when the file name has one of the image extensions above. */
-int mlfy_is_image_name(const char *name);
-
-/* ---- parsers -------------------------------------------------------------- */
-
-/* One row of a CSV manifest. */
-struct mlfy_manifest_row {
-	char *path;     /* as written (relative to the manifest's folder, or absolute); NULL in a bad row */
-	char *label;    /* as written; NULL when the manifest has no label column or the cell is empty */
-	int line;       /* 1-based line where the row starts */
-	char *problem;  /* NULL, or why the row cannot be read (lowercase, without file and line) */
-};
-
-void mlfy_manifest_free(struct mlfy_manifest_row *rows, size_t n);
-
-/* Parses a CSV manifest (util/csv.h: ',' separated, optional "quoted"
- * fields with "" for a quote, CRLF or LF, UTF-8 with optional byte-order
- * mark).  The first row is the header: it must have a column named "path"
- * and may have one named "label" (case-insensitive; other columns are
- * ignored).  Blank lines are skipped.  *rows is a new array of *n rows
- * (mlfy_manifest_free).
- * A row that cannot be read (a field count other than the header's, an
- * empty path, a quote out of place, a NUL byte) does not stop the parse:
- * it is kept with its line and .problem set, and the parse goes on with
- * the next line, so that every bad row can be listed.  Returns 0 when
- * every row is good; MLFY_EINVAL with *rows and *n filled (free them) when
- * some row is bad, err naming the first ("origin:line: problem (and N more
- * bad rows)"); other errors with *rows NULL: MLFY_EINVAL for a file that
- * cannot be a manifest (empty, binary, no 'path' column, a bad header),
- * MLFY_ENOMEM. */
-int mlfy_manifest_parse(const char *text, size_t len, const char *origin,
-			struct mlfy_manifest_row **rows, size_t *n, struct mlfy_err *err);
-
-/* Parses a ground-truth file: one label per line (trimmed).  *labels is a
- * new array of *n strings (free each, then the array); empty lines are kept
- * as "" (an error for the caller to report with its line number, which is
- * the array index + 1) except trailing ones, which are dropped. */
-int mlfy_gt_parse(const char *text, size_t len, const char *origin, char ***labels,
-		  size_t *n, struct mlfy_err *err);
-
-/* ---- the batch rule ------------------------------------------------------- */
-
-/* Assigns batches 1..n_batches to n new images, deterministically:
- *   1. with SipHash-2-4 keyed by the seed (16 bytes: the seed as
- *      little-endian uint64, then 8 zero bytes; the first 8 output bytes
- *      read as a little-endian uint64), each new image gets a class key =
- *      hash of its label in decimal ("-1" when it has none) and an image
- *      key = hash of its name;
- *   2. new images are ordered by (class key, label, image key, name): the
- *      classes in a seeded order, each class's images together in a seeded
- *      order;
- *   3. in that order each goes to the batch that holds the fewest images so
- *      far (existing images counted), the lowest batch number on ties.
- * So batch sizes stay within one image of each other, every class is spread
- * evenly over the batches (a class of k images lands in k different batches
- * when k <= n_batches), existing images keep their batches and new ones
- * fill the smallest batches first.  existing[b - 1] = images already in
- * batch b (NULL = none); out[i] receives the batch of image i. */
-int mlfy_batches_assign(int n_batches, const int64_t *existing, size_t n,
-			const char *const *names, const int *labels, uint64_t seed,
-			int *out, struct mlfy_err *err);
 
 /* ---- mlfy add-images ------------------------------------------------------ */
 

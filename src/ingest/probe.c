@@ -1,8 +1,8 @@
 /* probe.c - reading what the project records about one image file: SHA-256
  * (libsodium, streaming), size, and width/height from the header (libvips),
- * with a truncation check for JPEG and PNG (images.h). */
+ * with a truncation check for JPEG and PNG (probe.h). */
 #define _POSIX_C_SOURCE 200809L
-#include "ingest/images.h"
+#include "ingest/probe.h"
 
 #include <ctype.h>
 #include <errno.h>

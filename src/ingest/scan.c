@@ -1,7 +1,7 @@
 /* scan.c - recursive listing of image files (scan.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/scan.h"
-#include "ingest/images.h"
+#include "ingest/probe.h"
 
 #include <dirent.h>
 #include <errno.h>

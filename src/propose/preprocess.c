@@ -2,7 +2,7 @@
  * timm config reading.  See preprocess.h for the steps and their sources.
  * Owns the libvips decode; resampling is resample.c. */
 #include "propose/preprocess.h"
-#include "ingest/images.h"   /* MLFY_IMAGE_MAX_PIXELS */
+#include "ingest/probe.h"   /* MLFY_IMAGE_MAX_PIXELS */
 
 #include <errno.h>
 #include <jansson.h>

@@ -4,7 +4,7 @@
 source "$MLFY_SOURCE_DIR/tests/cli/ingest-common.bash"
 need_shared data/imagenet-samples/n01440764_tench.JPEG
 need_shared models/imagenet-samples.mobilenetv2-12-int8.logits.npy
-"$MLFY" help | grep -qE '^  import-predictions ' || skip "this build has no import-predictions command"
+grep -qE '^  import-predictions ' <("$MLFY" help) || skip "this build has no import-predictions command"
 
 MLFY="$MLFY" DEMO_DIR="$TMP/demo" "$MLFY_SOURCE_DIR/scripts/demo" --imagenet > out 2>&1 || { cat out; fail "demo"; }
 p=$TMP/demo/imagenet-samples.mlfy

@@ -14,6 +14,7 @@
 #include <vips/vips.h>
 
 #include "ingest/exemplars.h"
+#include "ingest/probe.h"
 #include "testutil.h"
 
 static void make_image(const char *path, int w, int h)

@@ -16,6 +16,9 @@
 #include <vips/vips.h>
 
 #include "ingest/images.h"
+#include "ingest/batches.h"
+#include "ingest/manifest.h"
+#include "ingest/probe.h"
 #include "testutil.h"
 
 /* ---- helpers -------------------------------------------------------------- */

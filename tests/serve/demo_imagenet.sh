@@ -7,7 +7,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 [ -d "${MLFY_SHARED:-/nonexistent}/data/imagenet-samples" ] || { echo "skipping: shared imagenet-samples absent"; exit 77; }
-"$MLFY" help | grep -qE '^  import-predictions ' || { echo "skipping: no import-predictions in this build"; exit 77; }
+grep -qE '^  import-predictions ' <("$MLFY" help) || { echo "skipping: no import-predictions in this build"; exit 77; }
 
 tmp=$(mktemp -d)
 trap 'serve_cleanup; rm -rf "$tmp"' EXIT
