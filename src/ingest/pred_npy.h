@@ -5,7 +5,7 @@
 #define MLFY_INGEST_PRED_NPY_H
 
 #include "ingest/pred_rows.h"
-#include "ingest/predictions.h"
+#include "ingest/pred_options.h"
 
 /* Reads the .npy at path (or its in-memory image mem[0..mem_len) when mem
  * is non-NULL) into w, one dense row per image, streamed in chunks.  Errors

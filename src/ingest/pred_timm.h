@@ -5,7 +5,7 @@
 #define MLFY_INGEST_PRED_TIMM_H
 
 #include "ingest/pred_rows.h"
-#include "ingest/predictions.h"
+#include "ingest/pred_options.h"
 #include "store/store.h"
 
 /* Reads the timm file held in buf[0..len) (NUL-terminated; JSON when json
