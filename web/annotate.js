@@ -103,6 +103,8 @@ initKeys({
   comment: () => $('comment').focus(),
   search: focusSearch,
   help: openHelp,
+  zeroCategory: () => { if ($('zero-label').hidden) return false; $('zl-category').focus(); return true; },
+  zeroVerdict: () => { if ($('zero-label').hidden) return false; $('zl-verdict').focus(); return true; },
 });
 
 /* ---- start --------------------------------------------------------------------- */
@@ -123,6 +125,8 @@ initKeys({
   S.ids = list.ids;
   S.done = list.done;
   if (!S.ids.length) {
+    /* an admin without work here has the dashboard */
+    if (me.role === 'admin') { location.replace('/admin'); return; }
     nothingToDo(S.stage === 'refine' ? 'No images are in your refinement queue.'
       : 'No batch is assigned to you yet (an admin runs "mlfy assign").');
     setState('saved', '–');

@@ -1,6 +1,6 @@
 /* keys.js - the annotation page's keyboard model.  Tab and Shift+Tab are
  * the browser's (focus moves from control to control).  The page's keys -
- * 1-5, Enter/→, ←, ↑/↓, N, Z, C, /, ? - act
+ * 1-5, Enter/→, ←, ↑/↓, N, Z, C, /, ?, and on /refine W and V - act
  * wherever the focus is, except where the key means something there: in a
  * text box, the comment or a select every key is theirs (Esc leaves the
  * field); on a button or link, Enter and Space press it; on a group tab,
@@ -18,10 +18,10 @@ export function takesKeys(t) {
 }
 
 /* a held key acts once (auto-repeat would flip a label back and forth) */
-const ONCE = /^[1-9nNzZcC/?]$/;
+const ONCE = /^[1-9nNzZcCwWvV/?]$/;
 
 /* actions: {toggle(n), group(delta), tab(g), next(), prev(), none(), full(),
- * comment(), search(), help(), ready()} where
+ * comment(), search(), help(), zeroCategory(), zeroVerdict(), ready()} where
  * ready() says whether an image is shown (else only ← acts: back from "all done") */
 export function initKeys(a) {
   document.addEventListener('keydown', (e) => {
@@ -63,6 +63,10 @@ export function initKeys(a) {
       a.full();
     } else if (k === 'c' || k === 'C') {
       a.comment();
+    } else if (k === 'w' || k === 'W') {
+      if (!a.zeroCategory()) return;
+    } else if (k === 'v' || k === 'V') {
+      if (!a.zeroVerdict()) return;
     } else if (k === '/') {
       a.search();
     } else if (k === '?') {

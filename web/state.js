@@ -53,13 +53,15 @@ export function missingFields() {
   return out;
 }
 
-/* why the current state cannot be saved, or null */
+const words = (a) => a.length < 2 ? a.join('') : a.slice(0, -1).join(', ') + ' and ' + a[a.length - 1];
+
+/* why the current state cannot be saved, or null; names every missing field */
 export function blockReason() {
   if (!decided()) return 'choose labels or "None of these" (N)';
   const miss = missingFields();
-  if (miss.includes('comment')) return 'a comment is required: the set differs from the annotators\'';
-  if (miss.length) return 'fill in the zero-label review';
-  return null;
+  if (!miss.length) return null;
+  if (miss.length === 1 && miss[0] === 'comment') return 'a comment is required: the set differs from the annotators\'';
+  return 'fill in ' + words(miss);
 }
 
 export function toggleLabel(c, source) {
