@@ -1,19 +1,14 @@
 /* admin.js - the admin dashboard: stage-ii progress per batch x annotator
  * (done/assigned, median seconds per image, labels per image), the final
  * labels, the refinement queue and the zero-label reviews, refreshed every
- * 5 s while "live" is on, and download links for every export format. */
-'use strict';
+ * 5 s while "live" is on, and download links for every export format.  The
+ * refresh timer and the vocabulary are this module's state. */
+import { $, el, fmt } from './dom.js';
+import { api, currentUser, requireLogin } from './api.js';
+import { loadVocabulary, labelOf } from './vocab.js';
 
-const $ = (id) => document.getElementById(id);
 let timer = null;
-
-/* display names of the zero-label categories and verdicts (the values are
- * the store's names, MLFY_ZERO_CATEGORIES / MLFY_ZERO_VERDICTS) */
-const ZL_NAMES = {
-  no_valid_proposal: 'no valid proposal', low_resolution: 'low resolution',
-  fine_grained: 'fine-grained, needs an expert', unusual_object_or_view: 'unusual object or viewpoint',
-  agree: 'correct (agree)', disagree: 'wrong (disagree)', unsure: 'unsure',
-};
+let vocab = null;   /* GET /api/vocabulary: the zero-label categories' and verdicts' labels */
 const EXPORT_NAMES = {
   real: 'ReaL (real.json)', multilabelfy: 'Multilabelfy JSON', csv: 'CSV', jsonl: 'JSONL with provenance',
   labelstudio: 'Label Studio tasks',
@@ -21,77 +16,77 @@ const EXPORT_NAMES = {
 
 function bar(done, total) {
   const pct = total ? (100 * done) / total : 0;
-  const b = mlfy.el('span', { class: 'progress-bar' });
+  const b = el('span', { class: 'progress-bar' });
   b.style.width = pct + '%';
-  return mlfy.el('span', { class: 'progress wide', title: pct.toFixed(1) + '%' }, b);
+  return el('span', { class: 'progress wide', title: pct.toFixed(1) + '%' }, b);
 }
 
-function countRows(tbody, counts) {
+/* one row per category (or verdict) name, labelled as the library labels it */
+function countRows(tbody, counts, names) {
   tbody.replaceChildren();
   for (const [k, n] of Object.entries(counts)) {
-    tbody.append(mlfy.el('tr', {}, mlfy.el('td', { text: ZL_NAMES[k] || k }),
-      mlfy.el('td', { class: 'num', text: mlfy.fmt(n) })));
+    tbody.append(el('tr', {}, el('td', { text: labelOf(names, k) }), el('td', { class: 'num', text: fmt(n) })));
   }
 }
 
 function renderExports(list) {
   const ul = $('exports');
   if (ul.childElementCount === list.length) return;   /* the list never changes: keep focus and hover */
-  ul.replaceChildren(...list.map((e) => mlfy.el('li', {},
-    mlfy.el('a', { href: e.url, download: '', 'data-format': e.format, text: EXPORT_NAMES[e.format] || e.format }),
-    mlfy.el('span', { class: 'muted small', text: `.${e.ext}` }))));
+  ul.replaceChildren(...list.map((e) => el('li', {},
+    el('a', { href: e.url, download: '', 'data-format': e.format, text: EXPORT_NAMES[e.format] || e.format }),
+    el('span', { class: 'muted small', text: `.${e.ext}` }))));
 }
 
 function render(d) {
   const f = d.final, q = d.refinement, z = d.zero_label;
-  $('c-images').textContent = mlfy.fmt(d.images);
-  $('c-final').textContent = `final labels: ${mlfy.fmt(f.decided)} decided (${mlfy.fmt(f.agreed)} agreed · `
-    + `${mlfy.fmt(f.refined)} refined${f.aggregated ? ' · ' + mlfy.fmt(f.aggregated) + ' aggregated' : ''}`
-    + `${f.imported ? ' · ' + mlfy.fmt(f.imported) + ' imported' : ''}), ${mlfy.fmt(f.undecided)} undecided`;
-  $('c-done').textContent = `${mlfy.fmt(d.done)} / ${mlfy.fmt(d.assigned)}`;
+  $('c-images').textContent = fmt(d.images);
+  $('c-final').textContent = `final labels: ${fmt(f.decided)} decided (${fmt(f.agreed)} agreed · `
+    + `${fmt(f.refined)} refined${f.aggregated ? ' · ' + fmt(f.aggregated) + ' aggregated' : ''}`
+    + `${f.imported ? ' · ' + fmt(f.imported) + ' imported' : ''}), ${fmt(f.undecided)} undecided`;
+  $('c-done').textContent = `${fmt(d.done)} / ${fmt(d.assigned)}`;
   $('c-bar').style.width = (d.assigned ? (100 * d.done) / d.assigned : 0) + '%';
-  $('c-queue').textContent = mlfy.fmt(q.queued);
-  $('c-queue-sub').textContent = `${mlfy.fmt(q.assigned)} assigned to experts · ${mlfy.fmt(q.refined)} refined · `
-    + `${mlfy.fmt(q.waiting)} waiting`;
+  $('c-queue').textContent = fmt(q.queued);
+  $('c-queue-sub').textContent = `${fmt(q.assigned)} assigned to experts · ${fmt(q.refined)} refined · `
+    + `${fmt(q.waiting)} waiting`;
   $('c-queue-bar').style.width = (q.queued ? (100 * q.refined) / q.queued : 0) + '%';
-  $('c-zero').textContent = `${mlfy.fmt(z.reviewed)} / ${mlfy.fmt(z.empty_sets)}`;
-  $('c-zero-sub').textContent = z.pending ? `${mlfy.fmt(z.pending)} awaiting a review` : 'none pending';
-  countRows($('zl-category').querySelector('tbody'), z.by_category);
-  countRows($('zl-verdict').querySelector('tbody'), z.by_verdict);
+  $('c-zero').textContent = `${fmt(z.reviewed)} / ${fmt(z.empty_sets)}`;
+  $('c-zero-sub').textContent = z.pending ? `${fmt(z.pending)} awaiting a review` : 'none pending';
+  countRows($('zl-category').querySelector('tbody'), z.by_category, vocab.zero_label.categories);
+  countRows($('zl-verdict').querySelector('tbody'), z.by_verdict, vocab.zero_label.verdicts);
   renderExports(d.exports);
 
   const tb = $('grid').querySelector('tbody');
   tb.replaceChildren();
   const people = new Map();
   for (const r of d.rows) {
-    tb.append(mlfy.el('tr', { class: r.done === r.assigned ? 'complete' : '' },
-      mlfy.el('td', { text: r.batch }), mlfy.el('td', { text: r.annotator }),
-      mlfy.el('td', { class: 'num', text: `${mlfy.fmt(r.done)} / ${mlfy.fmt(r.assigned)}` }),
-      mlfy.el('td', {}, bar(r.done, r.assigned)),
-      mlfy.el('td', { class: 'num', text: r.done ? r.median_seconds.toFixed(1) : '–' }),
-      mlfy.el('td', { class: 'num', text: r.done ? r.labels_per_image.toFixed(2) : '–' }),
-      mlfy.el('td', { class: 'num', text: r.done ? mlfy.fmt(r.empty) : '–' })));
+    tb.append(el('tr', { class: r.done === r.assigned ? 'complete' : '' },
+      el('td', { text: r.batch }), el('td', { text: r.annotator }),
+      el('td', { class: 'num', text: `${fmt(r.done)} / ${fmt(r.assigned)}` }),
+      el('td', {}, bar(r.done, r.assigned)),
+      el('td', { class: 'num', text: r.done ? r.median_seconds.toFixed(1) : '–' }),
+      el('td', { class: 'num', text: r.done ? r.labels_per_image.toFixed(2) : '–' }),
+      el('td', { class: 'num', text: r.done ? fmt(r.empty) : '–' })));
     const p = people.get(r.annotator) || { batches: 0, done: 0, assigned: 0 };
     p.batches++; p.done += r.done; p.assigned += r.assigned;
     people.set(r.annotator, p);
   }
-  if (!d.rows.length) tb.append(mlfy.el('tr', {}, mlfy.el('td', { colspan: 7, class: 'muted', text: 'No assignments yet: run mlfy assign.' })));
+  if (!d.rows.length) tb.append(el('tr', {}, el('td', { colspan: 7, class: 'muted', text: 'No assignments yet: run mlfy assign.' })));
   const pb = $('people').querySelector('tbody');
   pb.replaceChildren();
   for (const [name, p] of [...people.entries()].sort()) {
-    pb.append(mlfy.el('tr', {}, mlfy.el('td', { text: name }), mlfy.el('td', { class: 'num', text: p.batches }),
-      mlfy.el('td', { class: 'num', text: `${mlfy.fmt(p.done)} / ${mlfy.fmt(p.assigned)}` }),
-      mlfy.el('td', {}, bar(p.done, p.assigned))));
+    pb.append(el('tr', {}, el('td', { text: name }), el('td', { class: 'num', text: p.batches }),
+      el('td', { class: 'num', text: `${fmt(p.done)} / ${fmt(p.assigned)}` }),
+      el('td', {}, bar(p.done, p.assigned))));
   }
   $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
 }
 
 async function refresh() {
   try {
-    render(await mlfy.api('GET', '/api/dashboard'));
+    render(await api('GET', '/api/dashboard'));
     $('banner').hidden = true;
   } catch (e) {
-    if (e.status === 403) { location.href = mlfy.me ? mlfy.me.home : '/login'; return; }
+    if (e.status === 403) { location.href = currentUser() ? currentUser().home : '/login'; return; }
     $('banner').textContent = 'Cannot refresh: ' + e.message;
     $('banner').className = 'banner error';
     $('banner').hidden = false;
@@ -104,8 +99,9 @@ function schedule() {
 }
 
 (async function start() {
-  const me = await mlfy.requireLogin();
+  const me = await requireLogin();
   if (me.role !== 'admin') { location.href = me.home; return; }
+  vocab = await loadVocabulary();
   $('commands').textContent = [
     'mlfy assign PROJECT --per-image 2            # give new batches to annotators',
     'mlfy analyze PROJECT                         # stage iii: agreement, refinement queue',

@@ -1,30 +1,27 @@
-/* login.js - the login form: POST /api/login, then go to the role's page
- * (or the page that sent us here). */
-'use strict';
+/* login.js - the login page: the form's POST /api/login, then the role's
+ * page (or the page that sent the user here, when it is one of ours). */
+import { $ } from './dom.js';
+import { login } from './api.js';
 
-document.getElementById('user').focus();
+$('user').focus();
 
-document.getElementById('login-form').addEventListener('submit', async (ev) => {
+$('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  const errBox = document.getElementById('login-error');
-  const btn = document.getElementById('login-btn');
+  const errBox = $('login-error');
+  const btn = $('login-btn');
   errBox.hidden = true;
   btn.disabled = true;
   try {
-    const me = await mlfy.api('POST', '/api/login', {
-      user: document.getElementById('user').value.trim(),
-      password: document.getElementById('password').value,
-    }, { noRedirect: true });
+    const me = await login($('user').value.trim(), $('password').value);
     const next = new URLSearchParams(location.search).get('next');
     /* only same-site paths: never an absolute URL from the query string */
-    const safe = next && /^\/(annotate|refine|admin)(#\d+)?$/.test(next) ? next : me.home;
-    location.href = safe;
+    location.href = next && /^\/(annotate|refine|admin)(#\d+)?$/.test(next) ? next : me.home;
   } catch (e) {
     errBox.textContent = e.status === 429
       ? 'Too many failed attempts. Wait ' + ((e.body && e.body.retry_after) || 'a few') + ' seconds and try again.'
       : e.status === 401 ? 'Wrong user name or password.' : 'Login failed: ' + e.message;
     errBox.hidden = false;
-    document.getElementById('password').select();
+    $('password').select();
   } finally {
     btn.disabled = false;
   }

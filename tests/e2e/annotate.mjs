@@ -65,6 +65,10 @@ async function login(page, user) {
   await page.waitForURL(/\/(annotate|refine|admin)/);
 }
 
+/* the task shown (the URL's #id), read from the API with the page's session */
+function shownTask(page) {
+  return page.evaluate(async () => (await fetch('/api/tasks/' + location.hash.slice(1) + '?stage=annotate')).json());
+}
 async function position(page) { return (await page.textContent('#position')).trim(); }
 async function waitSaved(page) {
   await page.waitForFunction(() => /saved/.test(document.getElementById('save-state').textContent));
@@ -91,14 +95,14 @@ try {
   await page.waitForSelector('.prop');
   const total = Number((await position(page)).split('/')[1].replace(/,/g, ''));
   assert.match(await position(page), /^image 1 \/ /);
-  const task1 = await page.evaluate(() => mlfy.api('GET', '/api/tasks/' + location.hash.slice(1) + '?stage=annotate'));
+  const task1 = await shownTask(page);
   const id1 = task1.image.id;
   assert.equal(task1.proposals.length, 20, 'top-20 proposals shown');
   assert.equal(task1.others, null, 'stage ii never shows others');
 
-  step('image 1: keys 1, Tab, 2 (proposals #1 and #7), then Enter');
+  step('image 1: keys 1, ↓, 2 (proposals #1 and #7), then Enter');
   await page.keyboard.press('1');
-  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowDown');
   await page.keyboard.press('2');
   await waitSaved(page);
   await page.screenshot({ path: join(artifacts, 'annotate.png') });
@@ -118,7 +122,7 @@ try {
   assert.equal(storedSet(id2, 'ann1'), '', 'image 2 stored as an explicit empty set');
 
   step('image 3: key 3, C + comment, Esc, Enter');
-  const task3 = await page.evaluate(() => mlfy.api('GET', '/api/tasks/' + location.hash.slice(1) + '?stage=annotate'));
+  const task3 = await shownTask(page);
   await page.keyboard.press('3');
   await page.keyboard.press('c');
   await page.keyboard.type('a second object at the left edge');

@@ -107,7 +107,9 @@ async function login(page, user) {
 }
 const position = async (page) => (await page.textContent('#position')).trim();
 const saveState = async (page) => (await page.textContent('#save-state')).trim();
-const task = (page) => page.evaluate(() => S.task);
+/* the task shown (the URL's #id) and the task list, read from the API with the page's session */
+const task = (page) => page.evaluate(async () => (await fetch('/api/tasks/' + location.hash.slice(1) + '?stage=annotate')).json());
+const taskList = (page) => page.evaluate(async () => (await fetch('/api/tasks?stage=annotate')).json());
 async function waitSaved(page) {
   await page.waitForFunction(() => /^saved/.test(document.getElementById('save-state').textContent));
 }
@@ -196,10 +198,10 @@ try {
   assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing left unsent');
 
   step('F: a change left unsent on image 3 is sent after reopening the page at image 4');
+  const id4 = (await taskList(page)).ids[3];
   await killServer();
   await page.keyboard.press('3');
   await page.waitForFunction(() => /failed/.test(document.getElementById('save-state').textContent));
-  const id4 = await page.evaluate(() => S.ids[3]);
   /* reopened without #id, the page starts at the first image without a
    * decision: image 4, not the one with the unsent change */
   await page.goto(base() + '/annotate').catch(() => { /* the server is down */ });
@@ -209,7 +211,9 @@ try {
   assert.match(await position(page), /^image 4 \//);
   await until('image 3 sent in the background', () => storedSet(t3.image.id, 'ann1') === setOf(a, b, c));
   await until('localStorage emptied', () => page.evaluate(() => localStorage.length === 0));
-  assert.equal(await page.evaluate(() => S.done[2]), 1);
+  const tasks = await taskList(page);
+  assert.equal(tasks.done[2], 1, 'image 3 has a saved decision');
+  await page.waitForFunction((n) => document.getElementById('progress-text').textContent === `${n} done`, tasks.n_done);
 
   step('G: a failed image load keeps the shown image and can be retried');
   await page.keyboard.press('n');

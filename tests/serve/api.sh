@@ -64,6 +64,26 @@ done
 has "Content-Security-Policy" "CSP header"
 has "X-Frame-Options: DENY" "frame denial"
 req - GET /; expect 302 "GET / without a session"; has "Location: /login" "redirect to login"
+# every script of the pages is an ES module, and every module they import (transitively) is served
+# as JavaScript under the CSP: no missing file, no classic script
+scripts=()
+for p in /login /annotate /admin; do
+	req - GET "$p"
+	grep -q '<script src=' <<<"$BODY" && bad "$p has a classic script" || ok
+	scripts+=($(grep -o '<script type="module" src="/static/[a-z_-]*\.js"' <<<"$BODY" | sed 's|.*/static/||; s|"$||'))
+done
+[ "${#scripts[@]}" -ge 3 ] && ok || bad "module scripts of the pages: ${scripts[*]}"
+declare -A seen=()
+while [ "${#scripts[@]}" -gt 0 ]; do
+	m=${scripts[0]}; scripts=("${scripts[@]:1}")
+	[ -n "${seen[$m]:-}" ] && continue
+	seen[$m]=1
+	req - GET "/static/$m"; expect 200 "module $m"
+	grep -qi '^Content-Type: text/javascript' <<<"$HDRS" && ok || bad "module $m is not served as JavaScript"
+	has "script-src 'self'" "CSP on $m"
+	scripts+=($(grep -o "from '\./[a-z_-]*\.js'" <<<"$BODY" | sed "s|from '\./||; s|'\$||"))
+done
+[ "${#seen[@]}" -ge 10 ] && ok || bad "modules served: ${!seen[*]}"
 req - GET /static/app.css -H 'If-None-Match: "nope"'; expect 200 "asset"
 etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' <<<"$HDRS")
 req - GET /static/app.css -H "If-None-Match: $etag"; expect 304 "asset revalidation"
@@ -240,14 +260,18 @@ req admin GET /api/dashboard
 	&& ok || bad "dashboard zero-label counts: $BODY"
 [ "$(json 'j["final"]["refined"], j["final"]["decided"], j["final"]["undecided"]')" = "1 1 23" ] \
 	&& ok || bad "dashboard final-label counts: $BODY"
-# the page's zero-label choices are the store's (MLFY_ZERO_CATEGORIES / MLFY_ZERO_VERDICTS, as the dashboard lists them)
+# the page's zero-label choices are the store's (MLFY_ZERO_CATEGORIES / MLFY_ZERO_VERDICTS, as the
+# dashboard lists them): the page holds no copy of them (its selects are filled from /api/vocabulary,
+# tests/e2e/first_use.mjs), and the vocabulary lists exactly what the dashboard counts
 want=$(json '" ".join(j["zero_label"]["by_category"]) + " / " + " ".join(j["zero_label"]["by_verdict"])')
 req - GET /refine
-got=$(python3 -c '
+[ "$(python3 -c '
 import re, sys
 h = sys.stdin.read()
-opts = lambda sel: [v for v in re.findall(r"<option value=\"([^\"]*)\"", re.search(r"<select id=\"%s\">(.*?)</select>" % sel, h, re.S).group(1)) if v]
-print(" ".join(opts("zl-category")) + " / " + " ".join(opts("zl-verdict")))' <<<"$BODY")
+print(sum(len(re.findall(r"<option", re.search(r"<select id=\"%s\"[^>]*>(.*?)</select>" % s, h, re.S).group(1)))
+          for s in ("zl-category", "zl-verdict")))' <<<"$BODY")" = 0 ] && ok || bad "the page copies the zero-label choices"
+req admin GET /api/vocabulary; expect 200 "vocabulary for the page"
+got=$(json '" ".join(c["name"] for c in j["zero_label"]["categories"]) + " / " + " ".join(c["name"] for c in j["zero_label"]["verdicts"])')
 [ "$got" = "$want" ] && ok || bad "zero-label choices of the page ($got) are not the store's ($want)"
 
 # ---- exports: admin only, streamed, byte for byte `mlfy export` ---------------------------------------

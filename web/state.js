@@ -1,0 +1,102 @@
+/* state.js - the annotation page's state and the rules read from it: which
+ * images are this user's tasks, the shown task, the labels being chosen
+ * ("none of these", comment, zero-label review), and what still blocks a
+ * save.  Owns the state object S; other modules read it and change it
+ * through the functions here or in sync.js / nav.js.  No DOM, no requests. */
+
+export const S = {
+  stage: location.pathname.startsWith('/refine') ? 'refine' : 'annotate',
+  ids: [], done: [], pos: 0,   /* the task list: image ids, 0/1 "has a saved decision", the shown one */
+  task: null, version: 0,      /* GET /api/tasks/<id> of the shown image, the version saves build on */
+  labels: new Map(),           /* class idx -> label source name */
+  none: false,                 /* explicit empty set ("none of these") */
+  comment: '',
+  zl: { category: '', verdict: '' },
+  union: [],                   /* refine: the union of the stage-ii sets, sorted */
+  group: 0,                    /* the visible group of proposals */
+  /* from GET /api/vocabulary (useVocabulary), before any task is shown: */
+  groupSize: 0,                /* proposals per group */
+  sources: null,               /* label source names by role: {proposal, search, prefill} */
+  vocab: null,                 /* the whole reply */
+  dirty: false,                /* changes not yet saved */
+  classes: new Map(),          /* idx -> class info ({name, synonyms, gloss, …}) seen so far */
+};
+
+/* takes the vocabulary (GET /api/vocabulary) the page works with */
+export function useVocabulary(v, roles) {
+  S.vocab = v;
+  S.groupSize = v.group_size;
+  S.sources = roles;
+}
+
+export const currentId = () => S.ids[S.pos];
+export const decided = () => S.labels.size > 0 || S.none;
+export const sortedLabels = () => [...S.labels.keys()].sort((a, b) => a - b);
+export const sameSet = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+export const nGroups = () => Math.max(1, Math.ceil(((S.task && S.task.proposals.length) || 0) / S.groupSize));
+
+/* refine: a comment is required when the set differs from the stage-ii union */
+export const needsComment = () => S.stage === 'refine' && !sameSet(sortedLabels(), S.union);
+
+/* refine with an empty set: the zero-label review is part of the save */
+export const zeroLabelShown = () => S.stage === 'refine' && S.labels.size === 0 && S.none;
+
+/* the fields a save still needs, in the page's order: 'category' and
+ * 'verdict' (zero-label review), 'comment' (refine, set changed) */
+export function missingFields() {
+  const out = [];
+  if (S.stage === 'refine' && S.labels.size === 0) {
+    if (!S.zl.category) out.push('category');
+    if (!S.zl.verdict) out.push('verdict');
+  }
+  if (needsComment() && !S.comment.trim()) out.push('comment');
+  return out;
+}
+
+const words = (a) => a.length < 2 ? a.join('') : a.slice(0, -1).join(', ') + ' and ' + a[a.length - 1];
+
+/* why the current state cannot be saved, or null; names every missing field */
+export function blockReason() {
+  if (!decided()) return 'choose labels or "None of these" (N)';
+  const miss = missingFields();
+  if (!miss.length) return null;
+  if (miss.length === 1 && miss[0] === 'comment') return 'a comment is required: the set differs from the annotators\'';
+  return 'fill in ' + words(miss);
+}
+
+export function toggleLabel(c, source) {
+  if (S.labels.has(c)) S.labels.delete(c);
+  else { S.labels.set(c, source); S.none = false; }
+}
+
+export function toggleNone() {
+  S.none = !S.none;
+  if (S.none) S.labels.clear();
+}
+
+/* the saved annotation (or none) as the state to show */
+export function applyAnnotation(ann) {
+  S.labels = new Map();
+  S.none = false;
+  S.comment = '';
+  S.zl = { category: '', verdict: '' };
+  if (ann) {
+    for (const l of ann.labels) S.labels.set(l.class, l.source);
+    S.none = ann.labels.length === 0;
+    S.comment = ann.comment || '';
+    S.version = ann.version;
+  }
+}
+
+/* the body of PUT /api/tasks/<id>/annotation for the current state */
+export function payload(seconds) {
+  return {
+    stage: S.stage,
+    base_version: S.version,
+    labels: sortedLabels().map((c) => ({ class: c, source: S.labels.get(c) })),
+    comment: S.comment,
+    seconds,
+    zero_label: S.stage === 'refine' && S.labels.size === 0 && S.zl.category && S.zl.verdict
+      ? { category: S.zl.category, verdict: S.zl.verdict } : null,
+  };
+}

@@ -1,0 +1,225 @@
+/* sync.js - getting the annotator's changes to the server: every change is
+ * saved at once (version-checked), a failed save is retried with back-off
+ * (1 s to 30 s), unsent changes are kept in localStorage so they survive a
+ * reload or a server restart and are re-sent (other images' too), and a
+ * 409 (a newer version saved in another tab) shows the newer state instead
+ * of overwriting it.  Owns the save in flight, the retry timer and the
+ * local copies. */
+import { api, currentUser, isLeaving } from './api.js';
+import { S, currentId, sortedLabels, sameSet, blockReason, payload, applyAnnotation } from './state.js';
+import { seconds } from './clock.js';
+import { setState, showBanner, savedClearsBanner } from './status.js';
+import { update, renderProgress } from './view.js';
+
+let saving = null;        /* the save in flight (a promise) */
+let again = false;        /* a change came while saving: save once more */
+let changeSeq = 0;        /* counts changes: a save clears "dirty" only if none came meanwhile */
+let retryTimer = null;
+let retryDelay = 1000;
+let flushing = false;
+const flushRefused = new Set();   /* local keys whose save the server refused (4xx) */
+
+/* ---- local copies ------------------------------------------------------------ */
+
+const localPrefix = () => `mlfy:${currentUser().user}:${S.stage}:`;
+const localKey = (id) => localPrefix() + id;
+
+export function persistLocal() {
+  try {
+    localStorage.setItem(localKey(currentId()), JSON.stringify({
+      base: S.version, labels: [...S.labels.entries()], none: S.none, comment: S.comment, zl: S.zl,
+      seconds: seconds(),
+    }));
+  } catch (e) { /* storage full or disabled: the server save still runs */ }
+}
+
+export function clearLocal(id) { try { localStorage.removeItem(localKey(id)); } catch (e) { /* ignore */ } }
+
+/* Unsent changes to image `id` made on top of the version shown now win:
+ * they replace the state (and make it dirty).  Returns their seconds, or
+ * null when there were none; a copy based on another version is dropped. */
+export function restoreLocal(id) {
+  try {
+    const raw = localStorage.getItem(localKey(id));
+    if (!raw) return null;
+    const loc = JSON.parse(raw);
+    if (loc.base !== S.version) { clearLocal(id); return null; }
+    S.labels = new Map(loc.labels);
+    S.none = loc.none;
+    S.comment = loc.comment || '';
+    S.zl = loc.zl || S.zl;
+    S.dirty = true;
+    return loc.seconds || 0;
+  } catch (e) { return null; /* bad local data */ }
+}
+
+/* ---- saving ------------------------------------------------------------------ */
+
+/* the state changed: keep it locally, show it, save it */
+export function changed() {
+  S.dirty = true;
+  changeSeq++;
+  persistLocal();
+  update();
+  save();
+}
+
+/* the save in flight, if any (navigation waits for it) */
+export const inFlight = () => saving;
+
+export async function save() {
+  if (saving) { again = true; return saving; }
+  if (!S.dirty && S.version > 0) return undefined;
+  const why = blockReason();
+  if (why) { setState('pending', 'not saved: ' + why); return undefined; }
+  const id = currentId(), seq = changeSeq;
+  clearTimeout(retryTimer);
+  setState('saving', 'saving…');
+  saving = (async () => {
+    try {
+      const res = await api('PUT', `/api/tasks/${id}/annotation`, payload(seconds()), { keepalive: true });
+      if (id !== currentId()) return;
+      S.version = res.version;
+      S.task.annotation = { version: res.version };
+      if (seq === changeSeq) { S.dirty = false; clearLocal(id); } else persistLocal();
+      retryDelay = 1000;
+      if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }
+      setState('saved', 'saved ✓ ' + new Date().toLocaleTimeString());
+      savedClearsBanner();
+      flushPending();
+    } catch (e) {
+      if (id !== currentId()) return;
+      if (e.status === 409 && e.body && e.body.annotation) {
+        conflict(e.body.annotation);
+      } else if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
+        setState('failed', 'not saved: ' + e.message);
+      } else {
+        setState('failed', 'save failed — retrying');
+        scheduleRetry();
+      }
+    }
+  })();
+  try { await saving; } finally {
+    saving = null;
+    if (again) { again = false; if (S.dirty) await save(); }
+  }
+  return undefined;
+}
+
+/* One timer retries whatever is unsent, with back-off (1 s to 30 s): this
+ * image's changes, and other images' changes kept in localStorage. */
+function scheduleRetry() {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    if (S.dirty) save(); else flushPending();
+  }, retryDelay);
+  retryDelay = Math.min(retryDelay * 2, 30000);
+}
+
+/* the "retry" link after a failed save: now, and back-off from 1 s again */
+export function retryNow() {
+  retryDelay = 1000;
+  if (S.dirty) save(); else flushPending();
+}
+
+/* Changes to other images that never reached the server (it was down when
+ * the annotator moved on, reloaded at another image or closed the tab) are
+ * kept in localStorage: send each on top of the version it was based on.
+ * A 409 means a newer version was saved meanwhile (another tab); it stands,
+ * as in conflict().  A save the server refuses (4xx, e.g. a refinement that
+ * needs a comment) waits until the image is opened again.  `forget(id)` is
+ * told of each image whose saved state changed (its prefetched task is stale). */
+let forget = () => {};
+export function onSentElsewhere(fn) { forget = fn; }
+
+export async function flushPending() {
+  if (flushing || !currentUser() || !S.ids.length) return;
+  flushing = true;
+  let down = false, superseded = 0;
+  try {
+    const prefix = localPrefix();
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith(prefix) && !flushRefused.has(k)) keys.push(k);
+    }
+    for (const k of keys) {
+      const id = Number(k.slice(prefix.length)), pos = S.ids.indexOf(id);
+      if (id === currentId()) continue;            /* save() sends this image's */
+      if (pos < 0) { clearLocal(id); continue; }   /* no longer one of our tasks */
+      let loc = null;
+      try { loc = JSON.parse(localStorage.getItem(k)); } catch (e) { /* unreadable: dropped below */ }
+      if (!loc || !Array.isArray(loc.labels)) { clearLocal(id); continue; }
+      if (!loc.none && !loc.labels.length) continue;   /* undecided: nothing to save */
+      const zl = loc.zl || {};
+      const body = {
+        stage: S.stage, base_version: loc.base,
+        labels: loc.labels.map(([c, src]) => ({ class: c, source: src })).sort((a, b) => a.class - b.class),
+        comment: loc.comment || '', seconds: loc.seconds || 0,
+        zero_label: S.stage === 'refine' && !loc.labels.length && zl.category && zl.verdict
+          ? { category: zl.category, verdict: zl.verdict } : null,
+      };
+      try {
+        await api('PUT', `/api/tasks/${id}/annotation`, body);
+        clearLocal(id);
+        forget(id);
+        if (!S.done[pos]) { S.done[pos] = 1; renderProgress(); }
+      } catch (e) {
+        if (e.status === 409) {
+          const ann = e.body && e.body.annotation;
+          const theirs = ann ? ann.labels.map((l) => l.class).sort((a, b) => a - b) : null;
+          if (!ann || !sameSet(theirs, body.labels.map((l) => l.class)) || (ann.comment || '') !== body.comment)
+            superseded++;
+          clearLocal(id);
+          forget(id);
+        } else if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
+          flushRefused.add(k);
+        } else {
+          down = true;
+          break;
+        }
+      }
+    }
+  } finally {
+    flushing = false;
+  }
+  if (down) { if (!retryTimer && !saving) scheduleRetry(); }
+  else if (!S.dirty) retryDelay = 1000;
+  if (superseded) {
+    showBanner(`Unsent changes to ${superseded === 1 ? 'one other image were' : superseded + ' other images were'} ` +
+               'not applied: a newer version had been saved in another tab or window.', 'warn');
+  }
+}
+
+/* A newer version exists (another tab, or our own save whose reply was lost). */
+function conflict(ann) {
+  const theirs = ann.labels.map((l) => l.class).sort((a, b) => a - b);
+  S.version = ann.version;
+  S.task.annotation = ann;
+  if (sameSet(theirs, sortedLabels()) && (ann.comment || '') === S.comment) {
+    S.dirty = false;
+    clearLocal(currentId());
+    setState('saved', 'saved ✓');
+    return;
+  }
+  /* show the newer state instead of overwriting it */
+  S.dirty = false;
+  clearLocal(currentId());
+  applyAnnotation(ann);
+  update();
+  showBanner('This image was changed in another tab or window. The newer saved state is shown; ' +
+             'change it here if needed.', 'warn', true);
+  setState('saved', 'newer version loaded');
+}
+
+/* the tab is being closed or reloaded with unsaved changes: keep them, try
+ * to send them, and ask to stay (unless the session ended: going to /login) */
+window.addEventListener('beforeunload', (e) => {
+  if (!S.dirty) return;
+  persistLocal();
+  if (isLeaving()) return;
+  save();
+  e.preventDefault();
+  e.returnValue = '';
+});
