@@ -58,8 +58,8 @@ enum cli_opt_kind {
 	CLI_OPT_END = 0,   /* ends a table */
 	CLI_OPT_FLAG,      /* no argument: *(int *)value = (int)max */
 	CLI_OPT_STRING,    /* *(const char **)value = the argument (borrowed from argv) */
-	CLI_OPT_INT,       /* an integer in [min, max] into *(int *)value */
-	CLI_OPT_LONG,      /* an integer in [min, max] into *(long *)value */
+	CLI_OPT_INT,       /* an integer in [min, max] (0 <= min) into *(int *)value */
+	CLI_OPT_LONG,      /* an integer in [min, max] (0 <= min) into *(long *)value */
 	CLI_OPT_SEED,      /* a decimal integer in [0, 2^64 - 1] into *(uint64_t *)value */
 	CLI_OPT_CHOICE,    /* one of choices[] (NULL-terminated): its index into *(int *)value */
 	CLI_OPT_CALLBACK   /* cb(opt, arg, cmd) handles it (arg NULL when it takes none) */
