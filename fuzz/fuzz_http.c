@@ -44,7 +44,8 @@
 #include <unistd.h>
 
 #include "serve/server.h"
-#include "store/annotations.h"
+#include "store/accounts.h"
+#include "store/assign.h"
 
 extern char **environ;
 

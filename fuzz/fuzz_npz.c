@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "util/npy.h"
+#include "util/npz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

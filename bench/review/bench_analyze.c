@@ -18,7 +18,7 @@
 
 #include "review/agreement_report.h"
 #include "review/analyze.h"
-#include "store/review.h"
+#include "store/review_input.h"
 #include "store/store.h"
 
 static double now(void)

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "review/export.h"
-#include "store/review.h"
+#include "store/provenance.h"
 #include "store/store.h"
 
 static double now(void)

@@ -11,6 +11,7 @@
 #include "review/export.h"
 #include "review/votes.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 #include "util/numfmt.h"
 #include "util/outfile.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/annotations.h"
+#include "store/assign.h"
 
 static const char usage[] =
 	"usage: mlfy assign PROJECT [--per-image K] [--annotators NAME,NAME,...]\n"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "store/review.h"
+#include "store/review_stats.h"
 
 static const char usage[] =
 	"usage: mlfy check PROJECT\n"

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "review/review_tx.h"
+#include "store/zero_label.h"
 #include "util/numfmt.h"
 
 static const char usage[] =

@@ -9,7 +9,8 @@
 
 static const char usage[] =
 	"usage: mlfy import-predictions PROJECT --model NAME [--order FILE] [--top K]\n"
-	"                               [--input auto|logits|probs] [--activate] [--quiet] FILE\n"
+	"                               [--input auto|logits|probs] [--skip-unknown]\n"
+	"                               [--activate] [--quiet] FILE\n"
 	"\n"
 	"Reads a model's predictions for the project's images and stores, for each\n"
 	"image, the top-K classes with their softmax probabilities as the model's\n"
@@ -28,7 +29,11 @@ static const char usage[] =
 	"          ('prob'); one column per rank with --results-separate-col.\n"
 	"          With --topk 0 all C outputs are given and may be logits.\n"
 	"Image names match an image's name, its absolute path, or its file name\n"
-	"when that is unique in the project.\n"
+	"when that is unique in the project (as in mlfy evaluate --order).  A file\n"
+	"that covers more images than the project (predictions for a whole\n"
+	"dataset, a project of part of it) is refused unless --skip-unknown is\n"
+	"given: then the rows of images the project does not have are skipped\n"
+	"and counted.\n"
 	"\n"
 	"Logits or probabilities: with --input auto (the default) a .npy file is\n"
 	"read as probabilities when every row is non-negative and sums to 1\n"
@@ -50,6 +55,7 @@ static const char usage[] =
 	"  -o, --order FILE     row -> image mapping for a .npy file\n"
 	"  -k, --top K          proposals per image (default 20)\n"
 	"  -i, --input KIND     auto (default), logits or probs\n"
+	"  -s, --skip-unknown   skip rows of images that are not in the project\n"
 	"  -a, --activate       make this the active proposal model\n"
 	"  -q, --quiet          no progress reporting\n"
 	"  -h, --help           show this help\n"
@@ -78,6 +84,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_INT('k', "top", &o.lib.top_k, 1, 100000),
 	CLI_OPT_CHOICE('i', "input", &o.lib.input, inputs),
 	CLI_OPT_FLAG('a', "activate", &o.lib.activate),
+	CLI_OPT_FLAG('s', "skip-unknown", &o.lib.skip_unknown),
 	CLI_OPT_FLAG('q', "quiet", &o.quiet),
 	CLI_OPT_END(),
 };
@@ -116,6 +123,9 @@ static int run(struct cli_ctx *c)
 	if (res.n_top1_checked)
 		printf("top-1 agrees with the original label: %zu of %zu (%.2f %%)\n", res.n_top1_correct,
 		       res.n_top1_checked, 100.0 * (double)res.n_top1_correct / (double)res.n_top1_checked);
+	if (res.n_skipped)
+		printf("%zu row%s skipped: %s not in the project\n", res.n_skipped, res.n_skipped == 1 ? "" : "s",
+		       res.n_skipped == 1 ? "its image is" : "their images are");
 	if (res.n_without > 0)
 		cli_warn(c->name, "%lld project image%s %s no prediction in %s", (long long)res.n_without,
 			 res.n_without == 1 ? "" : "s", res.n_without == 1 ? "has" : "have", file);

@@ -1,6 +1,6 @@
 /* cmd_zero_review.c - `mlfy zero-review PROJECT IMAGE ...`: record an
  * expert's zero-label review of an image whose final set is empty, or list
- * the images awaiting one (store/review.h). */
+ * the images awaiting one (review/review_tx.h, store/zero_label.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "review/class_label.h"
 #include "review/review_tx.h"
 #include "store/catalog.h"
+#include "store/zero_label.h"
 
 static const char usage[] =
 	"usage: mlfy zero-review PROJECT IMAGE --expert NAME --category CATEGORY\n"

@@ -10,6 +10,8 @@
 #include "ingest/labels.h"
 #include "store/catalog.h"
 #include "store/final_labels.h"
+#include "util/names.h"
+#include "util/vec.h"
 
 void mlfy_evalset_names_free(char **names, size_t n)
 {
@@ -32,7 +34,8 @@ void mlfy_evalset_free(struct mlfy_evalset *es)
 	free(es->cls);
 	free(es->decided);
 	free(es->first_original_unmatched);
-	free(es->by_name);
+	mlfy_evalset_names_free(es->paths, es->n);
+	mlfy_names_free(es->index);
 	free(es);
 }
 
@@ -42,48 +45,34 @@ struct mlfy_truth mlfy_evalset_truth(const struct mlfy_evalset *es)
 	return t;
 }
 
-static int by_name_cmp(const void *a, const void *b, void *names)
-{
-	char *const *nm = names;
-	return strcmp(nm[*(const size_t *)a], nm[*(const size_t *)b]);
-}
-
-/* Builds the sorted name index; MLFY_EINVAL on a duplicate name. */
+/* Builds the name index (util/names.h); MLFY_EINVAL on a duplicate name. */
 static int index_names(struct mlfy_evalset *es, struct mlfy_err *err)
 {
 	size_t i;
+	int rc;
 	if (!es->names)
 		return 0;
-	if (!(es->by_name = malloc((es->n ? es->n : 1) * sizeof(size_t))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	if ((rc = mlfy_names_new(es->names, es->paths, es->n, &es->index, err)))
+		return rc;
 	for (i = 0; i < es->n; i++)
-		es->by_name[i] = i;
-	qsort_r(es->by_name, es->n, sizeof(size_t), by_name_cmp, es->names);
-	for (i = 1; i < es->n; i++)
-		if (!strcmp(es->names[es->by_name[i - 1]], es->names[es->by_name[i]]))
+		if (mlfy_names_find(es->index, es->names[i]) == MLFY_NAME_AMBIGUOUS)
 			return mlfy_err_set(err, MLFY_EINVAL, "%s: image '%s' appears twice",
-					    es->source, es->names[es->by_name[i]]);
+					    es->source, es->names[i]);
 	return 0;
 }
 
 int mlfy_evalset_find(const struct mlfy_evalset *es, const char *name, size_t *index)
 {
-	size_t lo = 0, hi = es->n;
-	if (!es->by_name)
+	long i;
+	if (!es->index)
 		return MLFY_ENOTFOUND;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(es->names[es->by_name[mid]], name);
-		if (!c) {
-			*index = es->by_name[mid];
-			return 0;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return MLFY_ENOTFOUND;
+	i = mlfy_names_find(es->index, name);
+	if (i == MLFY_NAME_AMBIGUOUS)
+		return MLFY_ECONFLICT;
+	if (i < 0)
+		return MLFY_ENOTFOUND;
+	*index = (size_t)i;
+	return 0;
 }
 
 static struct mlfy_evalset *evalset_new(const char *source)
@@ -178,38 +167,30 @@ fail:
 
 struct proj_ctx {
 	struct mlfy_evalset *es;
-	size_t cap;
+	size_t cap_names, cap_paths, cap_original;
 	/* final sets gathered per image, then packed into CSR */
 	int **sets;
 	size_t *set_n;
 	int oom;
 };
 
-static int grow(struct proj_ctx *c)
-{
-	size_t cap = c->cap ? 2 * c->cap : 1024;
-	char **nm = realloc(c->es->names, cap * sizeof(char *));
-	if (!nm)
-		return -1;
-	c->es->names = nm;
-	{
-		int *o = realloc(c->es->original, cap * sizeof(int));
-		if (!o)
-			return -1;
-		c->es->original = o;
-	}
-	c->cap = cap;
-	return 0;
-}
-
 static int on_image(const struct mlfy_image *img, void *ctx)
 {
 	struct proj_ctx *c = ctx;
 	struct mlfy_evalset *es = c->es;
-	if (es->n == c->cap && grow(c))
+	char *name, *path;
+	if (MLFY_GROW(es->names, c->cap_names, es->n + 1) || MLFY_GROW(es->paths, c->cap_paths, es->n + 1) ||
+	    MLFY_GROW(es->original, c->cap_original, es->n + 1))
 		return c->oom = 1;
-	if (!(es->names[es->n] = strdup(img->name)))
+	name = strdup(img->name);
+	path = strdup(img->path ? img->path : "");
+	if (!name || !path) {
+		free(name);
+		free(path);
 		return c->oom = 1;
+	}
+	es->names[es->n] = name;
+	es->paths[es->n] = path;
 	es->original[es->n] = img->original_label;
 	es->n++;
 	return 0;
@@ -348,8 +329,8 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 		       char *const *order, size_t n_order, int **pred, struct mlfy_err *err)
 {
 	char *const *row_names = NULL;
-	size_t n_rows = p->n, i, unknown = 0, dup = 0, missing = 0;
-	const char *first_unknown = NULL, *first_dup = NULL;
+	size_t n_rows = p->n, i, unknown = 0, ambiguous = 0, dup = 0, missing = 0;
+	const char *first_unknown = NULL, *first_ambiguous = NULL, *first_dup = NULL;
 	unsigned char *seen = NULL;
 	int *out;
 
@@ -391,7 +372,13 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 	}
 	for (i = 0; i < n_rows; i++) {
 		size_t at;
-		if (mlfy_evalset_find(es, row_names[i], &at)) {
+		int r = mlfy_evalset_find(es, row_names[i], &at);
+		if (r == MLFY_ECONFLICT) {
+			if (!ambiguous++)
+				first_ambiguous = row_names[i];
+			continue;
+		}
+		if (r) {
 			if (!unknown++)
 				first_unknown = row_names[i];
 			continue;
@@ -406,11 +393,15 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 	}
 	for (i = 0; i < es->n; i++)
 		missing += !seen[i];
-	if (unknown || dup || missing) {
-		char a[512] = "", b[512] = "", c[512] = "";
+	if (unknown || ambiguous || dup || missing) {
+		char a[512] = "", m[512] = "", b[512] = "", c[512] = "";
 		if (unknown)
 			snprintf(a, sizeof(a), "; %zu name%s not in %s (first: '%s')", unknown,
 				 unknown == 1 ? " is" : "s are", es->source, first_unknown);
+		if (ambiguous)
+			snprintf(m, sizeof(m), "; %zu file name%s several images of %s (first: '%s'; "
+				 "use the image name)", ambiguous, ambiguous == 1 ? " matches" : "s match",
+				 es->source, first_ambiguous);
 		if (dup)
 			snprintf(b, sizeof(b), "; %zu image%s predicted twice (first: '%s')", dup,
 				 dup == 1 ? "" : "s", first_dup);
@@ -423,8 +414,8 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 		}
 		free(out);
 		free(seen);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: cannot align predictions%s%s%s",
-				    p->path, a, b, c);
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: cannot align predictions%s%s%s%s",
+				    p->path, a, m, b, c);
 	}
 	free(seen);
 	*pred = out;

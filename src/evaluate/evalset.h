@@ -11,7 +11,10 @@
  *    from the catalog; the final label set when decided.
  *  - predictions with names (CSV name,index) are matched by name; without
  *    names (.npy, one index per line) row i is image i of the set, or of
- *    the order list when one is given (one image name per line).  Every
+ *    the order list when one is given (one image name per line).  Names
+ *    are resolved as `mlfy import-predictions` resolves them
+ *    (util/names.h): an image's name, its absolute path (project sets), or
+ *    its file name when that is unique in the set.  Every
  *    image must get exactly one prediction and every prediction must name
  *    a known image: anything else is an error with counts, never a silent
  *    misalignment.
@@ -25,6 +28,7 @@
 #include "util/error.h"
 
 struct mlfy_top1;
+struct mlfy_names;
 
 struct mlfy_evalset {
 	char *source;          /* "LABELS" or "project P", for messages */
@@ -40,7 +44,8 @@ struct mlfy_evalset {
 	size_t n_original_unmatched; /* original-file names not in the label file */
 	char *first_original_unmatched;
 	size_t n_label_duplicates;   /* repeated labels dropped while reading */
-	size_t *by_name;             /* private: indices sorted by name */
+	char **paths;                /* [n] absolute paths (project sets), or NULL */
+	struct mlfy_names *index;    /* private: util/names.h over names and paths */
 };
 
 /* The ground truth view used by src/evaluate/metrics (borrows es). */
@@ -64,7 +69,9 @@ int mlfy_evalset_from_project(struct mlfy_store *s, struct mlfy_evalset **out,
 
 void mlfy_evalset_free(struct mlfy_evalset *es);
 
-/* Index of the image called name: 0 and *index, or MLFY_ENOTFOUND. */
+/* Index of the image that name names (the rules above): 0 and *index,
+ * MLFY_ENOTFOUND, or MLFY_ECONFLICT when the name's file name is that of
+ * several images. */
 int mlfy_evalset_find(const struct mlfy_evalset *es, const char *name, size_t *index);
 
 /* Reads an order file (one image name per line, blank lines ignored) into
@@ -76,7 +83,8 @@ void mlfy_evalset_names_free(char **names, size_t n);
  * es->n classes (free()).  order (may be NULL) names the image of each
  * row of an unnamed prediction file.  Errors (MLFY_EINVAL) with counts:
  * row count differs from the set, unknown image names (count and the
- * first), images without a prediction, a name predicted twice. */
+ * first), ambiguous file names, images without a prediction, an image
+ * predicted twice. */
 int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 		       char *const *order, size_t n_order, int **pred, struct mlfy_err *err);
 

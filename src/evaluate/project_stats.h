@@ -11,7 +11,7 @@
 #include "evaluate/coverage.h"
 #include "evaluate/label_counts.h"
 #include "store/final_labels.h"
-#include "store/review.h"
+#include "store/review_stats.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -19,7 +19,7 @@ struct mlfy_project_stats {
 	struct mlfy_label_counts counts;          /* final label sets of the decided images */
 	int64_t undecided;                        /* images without a decision */
 	size_t by_stage[MLFY_FINAL_IMPORTED + 1]; /* decided images per enum mlfy_final_stage */
-	struct mlfy_review_stats review;          /* store/review.h */
+	struct mlfy_review_stats review;          /* store/review_stats.h */
 	/* coverage of the final labels by the proposals (k = 1..k_max, label
 	 * counts 1..3 and >3), NULL when not asked for or when the project has
 	 * no proposal model; coverage_model names the model (owned) */

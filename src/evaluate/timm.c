@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/csv.h"
+#include "util/vec.h"
 
 void mlfy_timm_table_release(struct mlfy_timm_table *t)
 {
@@ -101,14 +102,8 @@ int mlfy_timm_read(const char *path, struct mlfy_timm_table *out, struct mlfy_er
 			}
 			r.img_size = (int)v;
 		}
-		if (out->n == cap) {
-			size_t ncap = cap ? 2 * cap : 256;
-			struct mlfy_timm_row *nr = realloc(out->rows, ncap * sizeof(*nr));
-			if (!nr)
-				goto nomem;
-			out->rows = nr;
-			cap = ncap;
-		}
+		if (MLFY_GROW(out->rows, cap, out->n + 1))
+			goto nomem;
 		if (!(r.model = strdup(f[c_model])))
 			goto nomem;
 		out->rows[out->n++] = r;

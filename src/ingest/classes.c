@@ -4,6 +4,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/classes.h"
 #include "ingest/textio.h"
+#include "util/file.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -255,9 +257,9 @@ static int parse_text(const char *text, size_t len, const char *origin, struct m
 		      size_t *n_out, enum mlfy_class_format *fmt, struct mlfy_err *err)
 {
 	struct textio_lines it;
-	struct mlfy_class *c = NULL, *nc;
-	int *lines = NULL, *nl;
-	size_t n = 0, cap = 0;
+	struct mlfy_class *c = NULL;
+	int *lines = NULL;
+	size_t n = 0, cap = 0, cap_lines = 0;
 	const char *s;
 	size_t k;
 	int rc = 0, blank_line = 0, synset = -1;
@@ -286,17 +288,9 @@ static int parse_text(const char *text, size_t len, const char *origin, struct m
 				t++;
 			synset = is_wnid_n(s, t);
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			if (!(nc = realloc(c, cap * sizeof(*c))) ||
-			    !(nl = realloc(lines, cap * sizeof(*lines)))) {
-				if (nc)
-					c = nc;
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-				goto out;
-			}
-			c = nc;
-			lines = nl;
+		if (MLFY_GROW(c, cap, n + 1) || MLFY_GROW(lines, cap_lines, n + 1)) {
+			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			goto out;
 		}
 		if (n >= MAX_CLASSES) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d: more than %d classes", origin, it.line, MAX_CLASSES);
@@ -393,7 +387,7 @@ int mlfy_classes_load(const char *path, struct mlfy_class **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = textio_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
 		return rc;
 	rc = mlfy_classes_parse(buf, len, path, out, n, fmt, err);
 	free(buf);
@@ -551,7 +545,7 @@ int mlfy_classes_apply_override(struct mlfy_class *c, size_t n, const char *path
 
 	if (n_applied)
 		*n_applied = 0;
-	if ((rc = textio_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_CLASS_FILE, &buf, &len, err)))
 		return rc;
 	/* a UTF-8 byte-order mark is accepted, as in class files */
 	bom = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;

@@ -46,8 +46,8 @@ int mlfy_classes_parse(const char *text, size_t len, const char *origin,
 		       struct mlfy_class **out, size_t *n, enum mlfy_class_format *fmt,
 		       struct mlfy_err *err);
 
-/* Reads the file at path and parses it as above.  MLFY_EIO when it cannot be
- * read. */
+/* Reads the file at path (util/file.h) and parses it as above.
+ * MLFY_ENOTFOUND when it does not exist, MLFY_EIO when it cannot be read. */
 int mlfy_classes_load(const char *path, struct mlfy_class **out, size_t *n,
 		      enum mlfy_class_format *fmt, struct mlfy_err *err);
 

@@ -14,9 +14,10 @@
  *      files with the same content as an exemplar already chosen;
  *   3. files that are not images of the project (by content hash) are
  *      taken first, up to per_class; when fewer exist, project images fill
- *      the rest (in the same order).  Display code uses
- *      mlfy_catalog_exemplars_for_image(), which leaves out the image being
- *      annotated, so an image is never shown as its own exemplar.
+ *      the rest (in the same order), and are counted (n_project): the
+ *      server never lists or serves an exemplar whose content is an image
+ *      of the person's own tasks (mlfy_view_exemplar_ranks), since its
+ *      class is that image's original label.
  * A class that gets at least one exemplar has its previous exemplars
  * replaced (in one transaction for all classes); classes without any
  * candidate keep theirs.

@@ -5,6 +5,9 @@
 #include "ingest/images.h"
 #include "ingest/scan.h"
 #include "ingest/textio.h"
+#include "util/csv.h"
+#include "util/file.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define MAX_LIST_FILE ((size_t)4 << 30)   /* manifests / ground truth up to 4 GiB */
@@ -41,231 +45,141 @@ void mlfy_manifest_free(struct mlfy_manifest_row *rows, size_t n)
 	for (i = 0; i < n; i++) {
 		free(rows[i].path);
 		free(rows[i].label);
+		free(rows[i].problem);
 	}
 	free(rows);
 }
 
-/* A growable byte buffer for one CSV field. */
-struct field { char *s; size_t n, cap; };
-
-static int field_put(struct field *f, char c)
+/* A new copy of field s with blanks and tabs trimmed on both ends. */
+static char *trimmed(const char *s)
 {
-	if (f->n + 1 >= f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		char *ns = realloc(f->s, cap);
-		if (!ns)
-			return -1;
-		f->s = ns;
-		f->cap = cap;
-	}
-	f->s[f->n++] = c;
-	f->s[f->n] = '\0';
-	return 0;
-}
-
-/* Reads one CSV record starting at *pp; fields are copied into a new array
- * *fields of *nf strings.  *line is advanced past the record's newlines.
- * Returns 1 with a record, 0 at the end of text, <0 on error. */
-static int csv_record(const char **pp, const char *end, int *line, const char *origin,
-		      char ***fields, size_t *nf, struct mlfy_err *err)
-{
-	const char *p = *pp;
-	struct field f = { NULL, 0, 0 };
-	char **v = NULL, **nv;
-	size_t n = 0;
-	int start_line = *line, quoted = 0, was_quoted = 0, rc = 0;
-
-	*fields = NULL;
-	*nf = 0;
-	if (p >= end)
-		return 0;
-	for (;;) {
-		int at_end = p >= end;
-		char c = at_end ? '\n' : *p;
-
-		if (quoted) {
-			if (at_end) {
-				rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d: unterminated quoted field", origin, start_line);
-				goto fail;
-			}
-			if (c == '"') {
-				if (p + 1 < end && p[1] == '"') {
-					if (field_put(&f, '"'))
-						goto nomem;
-					p += 2;
-					continue;
-				}
-				quoted = 0;
-				p++;
-				continue;
-			}
-			if (c == '\n')
-				(*line)++;
-			if (field_put(&f, c))
-				goto nomem;
-			p++;
-			continue;
-		}
-		if (c == '"' && f.n == 0 && !was_quoted) {
-			quoted = was_quoted = 1;
-			p++;
-			continue;
-		}
-		if (c == ',' || c == '\n' || (c == '\r' && (p + 1 >= end || p[1] == '\n'))) {
-			if (!(nv = realloc(v, (n + 1) * sizeof(*v))))
-				goto nomem;
-			v = nv;
-			v[n++] = f.s ? f.s : strdup("");
-			if (!v[n - 1])
-				goto nomem;
-			f.s = NULL;
-			f.n = f.cap = 0;
-			was_quoted = 0;
-			if (c == ',') {
-				p++;
-				continue;
-			}
-			if (c == '\r')
-				p++;
-			if (!at_end)
-				p++;
-			(*line)++;
-			break;
-		}
-		if (was_quoted) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d: text after a closing quote", origin, *line);
-			goto fail;
-		}
-		if (field_put(&f, c))
-			goto nomem;
-		p++;
-	}
-	*pp = p;
-	*fields = v;
-	*nf = n;
-	return 1;
-nomem:
-	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-fail:
-	free(f.s);
-	while (n > 0)
-		free(v[--n]);
-	free(v);
-	return rc;
-}
-
-static void free_fields(char **v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void trim_inplace(char *s)
-{
-	size_t n = strlen(s), i = 0;
+	size_t n;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	if (i)
-		memmove(s, s + i, n - i + 1);
+		n--;
+	return textio_strndup(s, n);
+}
+
+/* util/csv's message "origin:LINE: what" as the row's problem: "what", or
+ * "line LINE: what" when LINE is not where the row starts. */
+static char *csv_problem(const char *msg, const char *origin, size_t row_line)
+{
+	size_t k = strlen(origin);
+	char *end, *out;
+	unsigned long line;
+
+	if (strncmp(msg, origin, k) || msg[k] != ':')
+		return strdup(msg);
+	line = strtoul(msg + k + 1, &end, 10);
+	if (end[0] != ':' || end[1] != ' ')
+		return strdup(msg);
+	if (line == row_line)
+		return strdup(end + 2);
+	if (asprintf(&out, "line %lu: %s", line, end + 2) < 0)
+		return NULL;
+	return out;
 }
 
 int mlfy_manifest_parse(const char *text, size_t len, const char *origin,
 			struct mlfy_manifest_row **rows_out, size_t *n_out, struct mlfy_err *err)
 {
-	const char *p = text, *end = text + len;
-	struct mlfy_manifest_row *rows = NULL, *nr;
-	size_t n = 0, cap = 0, nf, ncols = 0, i;
-	char **f = NULL;
-	int line = 1, rc, path_col = -1, label_col = -1, row_line;
+	struct mlfy_manifest_row *rows = NULL, *row;
+	struct mlfy_csv *c = NULL;
+	struct mlfy_err e;
+	size_t n = 0, cap = 0, nf, ncols, i, n_bad = 0, first_bad = 0;
+	char **f;
+	int rc, path_col = -1, label_col = -1;
 
 	*rows_out = NULL;
 	*n_out = 0;
-	if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
-		p += 3;
 	if (memchr(text, '\0', len))
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: binary data (NUL bytes): not a CSV manifest", origin);
+	if ((rc = mlfy_csv_open_mem(origin, text, len, &c, err)))
+		return rc;
 	/* header */
-	do {
-		row_line = line;
-		if ((rc = csv_record(&p, end, &line, origin, &f, &nf, err)) <= 0) {
-			if (rc == 0)
-				return mlfy_err_set(err, MLFY_EINVAL, "%s: empty manifest (expected a header 'path,label')",
-						    origin);
-			return rc;
-		}
-		if (nf == 1 && !*f[0]) {
-			free_fields(f, nf);
-			f = NULL;
-			continue;
-		}
-		break;
-	} while (1);
+	if ((rc = mlfy_csv_next(c, &f, &nf, err)) <= 0) {
+		mlfy_csv_close(c);
+		if (rc == 0)
+			return mlfy_err_set(err, MLFY_EINVAL, "%s: empty manifest (expected a header 'path,label')", origin);
+		return rc;
+	}
 	for (i = 0; i < nf; i++) {
-		trim_inplace(f[i]);
-		if (!strcasecmp(f[i], "path") && path_col < 0)
+		char *h = trimmed(f[i]);
+		if (!h) {
+			mlfy_csv_close(c);
+			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		}
+		if (!strcasecmp(h, "path") && path_col < 0)
 			path_col = (int)i;
-		else if (!strcasecmp(f[i], "label") && label_col < 0)
+		else if (!strcasecmp(h, "label") && label_col < 0)
 			label_col = (int)i;
+		free(h);
 	}
 	ncols = nf;
-	free_fields(f, nf);
-	if (path_col < 0)
-		return mlfy_err_set(err, MLFY_EINVAL,
-				    "%s:%d: the header has no 'path' column (expected a header like 'path,label')",
-				    origin, row_line);
-	for (;;) {
-		row_line = line;
-		rc = csv_record(&p, end, &line, origin, &f, &nf, err);
-		if (rc < 0)
-			goto fail;
-		if (rc == 0)
-			break;
-		if (nf == 1 && !*f[0]) { /* blank line */
-			free_fields(f, nf);
-			continue;
-		}
-		if (nf != ncols) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d: %zu fields, the header has %zu", origin, row_line,
-					  nf, ncols);
-			free_fields(f, nf);
-			goto fail;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if (!(nr = realloc(rows, cap * sizeof(*rows)))) {
-				free_fields(f, nf);
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-				goto fail;
-			}
-			rows = nr;
-		}
-		trim_inplace(f[path_col]);
-		rows[n].line = row_line;
-		rows[n].path = f[path_col];
-		f[path_col] = NULL;
-		rows[n].label = NULL;
-		if (label_col >= 0) {
-			trim_inplace(f[label_col]);
-			if (*f[label_col]) {
-				rows[n].label = f[label_col];
-				f[label_col] = NULL;
-			}
-		}
-		n++;
-		free_fields(f, nf);
-		if (!*rows[n - 1].path) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%d: empty path", origin, row_line);
-			goto fail;
-		}
+	if (path_col < 0) {
+		rc = mlfy_err_set(err, MLFY_EINVAL,
+				  "%s:%zu: the header has no 'path' column (expected a header like 'path,label')", origin,
+				  mlfy_csv_line(c));
+		mlfy_csv_close(c);
+		return rc;
 	}
+	for (;;) {
+		char *why = NULL;
+		mlfy_err_clear(&e);
+		if ((rc = mlfy_csv_next(c, &f, &nf, &e)) == 0)
+			break;
+		if (rc < 0 && rc != MLFY_EINVAL) {
+			rc = mlfy_err_set(err, rc, "%s", e.msg);
+			goto fail;
+		}
+		if (MLFY_GROW_ZERO(rows, cap, n + 1))
+			goto nomem;
+		row = &rows[n++];
+		row->line = (int)mlfy_csv_line(c);
+		if (rc == MLFY_EINVAL) {
+			why = csv_problem(e.msg, origin, (size_t)row->line);
+		} else if (nf != ncols) {
+			if (asprintf(&why, "%zu fields, the header has %zu", nf, ncols) < 0)
+				why = NULL;
+		} else {
+			if (!(row->path = trimmed(f[path_col])))
+				goto nomem;
+			if (label_col >= 0) {
+				if (!(row->label = trimmed(f[label_col])))
+					goto nomem;
+				if (!*row->label) {
+					free(row->label);
+					row->label = NULL;
+				}
+			}
+			if (*row->path)
+				continue;
+			free(row->path);
+			free(row->label);
+			row->path = row->label = NULL;
+			why = strdup("empty path");
+		}
+		if (!why)
+			goto nomem;
+		row->problem = why;
+		if (!n_bad++)
+			first_bad = n - 1;
+	}
+	mlfy_csv_close(c);
 	*rows_out = rows;
 	*n_out = n;
-	return 0;
+	if (!n_bad)
+		return 0;
+	if (n_bad == 1)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s:%d: %s", origin, rows[first_bad].line, rows[first_bad].problem);
+	return mlfy_err_set(err, MLFY_EINVAL, "%s:%d: %s (and %zu more bad row%s)", origin, rows[first_bad].line,
+			    rows[first_bad].problem, n_bad - 1, n_bad == 2 ? "" : "s");
+nomem:
+	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 fail:
+	mlfy_csv_close(c);
 	mlfy_manifest_free(rows, n);
 	return rc;
 }
@@ -276,7 +190,7 @@ int mlfy_gt_parse(const char *text, size_t len, const char *origin, char ***labe
 		  size_t *n_out, struct mlfy_err *err)
 {
 	struct textio_lines it;
-	char **v = NULL, **nv;
+	char **v = NULL;
 	size_t n = 0, cap = 0, last_nonempty = 0, i, k;
 	const char *s;
 
@@ -293,12 +207,8 @@ int mlfy_gt_parse(const char *text, size_t len, const char *origin, char ***labe
 			free(v);
 			return mlfy_err_set(err, MLFY_EINVAL, "%s:%d: not valid UTF-8 text", origin, it.line);
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			if (!(nv = realloc(v, cap * sizeof(*v))))
-				goto nomem;
-			v = nv;
-		}
+		if (MLFY_GROW(v, cap, n + 1))
+			goto nomem;
 		if (!(v[n] = textio_strndup(s, k)))
 			goto nomem;
 		n++;
@@ -419,8 +329,8 @@ struct job {
 	struct mlfy_add_images_result *res;
 	struct entry *e;
 	size_t n;
-	size_t cap_problems;
-	size_t *prob_order;  /* [cap_problems] entry index of each problem (SIZE_MAX: none) */
+	size_t cap_problems, cap_order;
+	size_t *prob_order;  /* [n_problems] entry index of each problem (SIZE_MAX: none) */
 	size_t cur;          /* entry index for the next problem() */
 };
 
@@ -447,18 +357,9 @@ static int problem(struct job *j, const char *where, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 
-	if (r->n_problems == j->cap_problems) {
-		size_t cap = j->cap_problems ? j->cap_problems * 2 : 32;
-		struct mlfy_ingest_problem *np = realloc(r->problems, cap * sizeof(*np));
-		size_t *no;
-		if (!np)
-			return MLFY_ENOMEM;
-		r->problems = np;
-		if (!(no = realloc(j->prob_order, cap * sizeof(*no))))
-			return MLFY_ENOMEM;
-		j->prob_order = no;
-		j->cap_problems = cap;
-	}
+	if (MLFY_GROW(r->problems, j->cap_problems, r->n_problems + 1) ||
+	    MLFY_GROW(j->prob_order, j->cap_order, r->n_problems + 1))
+		return MLFY_ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -544,14 +445,8 @@ static int add_entry(struct job *j, size_t *cap, const char *name, const char *p
 		     const char *where, struct mlfy_err *err)
 {
 	struct entry *e;
-	if (j->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct entry *ne = realloc(j->e, nc * sizeof(*ne));
-		if (!ne)
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-		j->e = ne;
-		*cap = nc;
-	}
+	if (MLFY_GROW(j->e, *cap, j->n + 1))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	e = &j->e[j->n];
 	memset(e, 0, sizeof(*e));
 	e->label_idx = -1;
@@ -584,7 +479,7 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 	if (flat && j->o->labels) {
 		char *text;
 		size_t len;
-		if ((rc = textio_read_file(j->o->labels, MAX_LIST_FILE, &text, &len, err)))
+		if ((rc = mlfy_read_file(j->o->labels, MAX_LIST_FILE, &text, &len, err)))
 			goto out;
 		rc = mlfy_gt_parse(text, len, j->o->labels, &gt, &n_gt, err);
 		free(text);
@@ -653,12 +548,15 @@ static int collect_manifest(struct job *j, struct mlfy_err *err)
 	char *text, *manifest_abs, *dir, *slash;
 	int rc;
 
-	if ((rc = textio_read_file(j->o->src, MAX_LIST_FILE, &text, &len, err)))
+	if ((rc = mlfy_read_file(j->o->src, MAX_LIST_FILE, &text, &len, err)))
 		return rc;
 	rc = mlfy_manifest_parse(text, len, j->o->src, &rows, &n, err);
 	free(text);
-	if (rc)
-		return rc;
+	if (rc && !rows)
+		return rc;   /* not a manifest at all */
+	/* bad rows are listed with the other problems (in line order) */
+	mlfy_err_clear(err);
+	rc = 0;
 	if (!(manifest_abs = scan_realpath(j->o->src))) {
 		rc = mlfy_err_set(err, MLFY_EIO, "%s: %s", j->o->src, strerror(errno));
 		goto out;
@@ -671,8 +569,17 @@ static int collect_manifest(struct job *j, struct mlfy_err *err)
 		*slash = '\0';
 	for (i = 0; i < n; i++) {
 		char where[4200], *name, *path;
-		int bad_text = !textio_valid_text(rows[i].path, strlen(rows[i].path), 0);
+		int bad_text;
 		snprintf(where, sizeof(where), "%s:%d", j->o->src, rows[i].line);
+		if (rows[i].problem) {
+			j->cur = j->n;   /* sorted before the next row's problems */
+			if ((rc = problem(j, where, "%s", rows[i].problem))) {
+				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				break;
+			}
+			continue;
+		}
+		bad_text = !textio_valid_text(rows[i].path, strlen(rows[i].path), 0);
 		if (!(name = normalise_path(rows[i].path))) {
 			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 			break;
@@ -829,13 +736,13 @@ static int report_repeats(struct job *j, int by_hash, struct mlfy_err *err)
 	return 0;
 }
 
-static const size_t *g_prob_order;
-
-static int cmp_problem(const void *a, const void *b)
+/* ctx: the entry order of each problem (job.prob_order) */
+static int cmp_problem(const void *a, const void *b, void *ctx)
 {
+	const size_t *order = ctx;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	if (g_prob_order[x] != g_prob_order[y])
-		return g_prob_order[x] < g_prob_order[y] ? -1 : 1;
+	if (order[x] != order[y])
+		return order[x] < order[y] ? -1 : 1;
 	return (x > y) - (x < y);
 }
 
@@ -858,8 +765,7 @@ static void sort_problems(struct job *j)
 	}
 	for (i = 0; i < r->n_problems; i++)
 		ix[i] = i;
-	g_prob_order = j->prob_order;
-	qsort(ix, r->n_problems, sizeof(*ix), cmp_problem);
+	qsort_r(ix, r->n_problems, sizeof(*ix), cmp_problem, j->prob_order);
 	for (i = 0; i < r->n_problems; i++)
 		sorted[i] = r->problems[ix[i]];
 	free(r->problems);

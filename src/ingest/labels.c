@@ -6,7 +6,6 @@
 #include "ingest/textio.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
@@ -14,19 +13,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
+
+#include "util/csv.h"
+#include "util/file.h"
+#include "util/vec.h"
+
+#define MAX_LABEL_FILE ((size_t)4 << 30)   /* label files up to 4 GiB */
 
 /* ---- builder ------------------------------------------------------------------- */
 
 struct builder {
 	const char *path;
 	int n_classes;
-	size_t n, cap;            /* images */
+	size_t n;                 /* images */
 	char **names;             /* NULL when the format has none */
-	size_t *offsets;          /* cap + 1 */
+	size_t *offsets;          /* [n + 1]: image i's classes are classes[offsets[i] .. offsets[i + 1]) */
 	size_t *lines;            /* line of each image (text formats), else NULL */
 	int *classes;
-	size_t nc, ccap;
+	size_t nc;                /* classes used */
+	size_t cap, cap_offsets, cap_lines, ccap;   /* capacities (MLFY_GROW) of names, offsets, lines, classes */
 };
 
 static int b_oom(struct mlfy_err *err)
@@ -37,24 +42,10 @@ static int b_oom(struct mlfy_err *err)
 static int b_image(struct builder *b, const char *name, size_t name_len, size_t line, int with_names,
 		   struct mlfy_err *err)
 {
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? 2 * b->cap : 1024;
-		size_t *off = realloc(b->offsets, (nc + 1) * sizeof(*off));
-		if (!off)
-			return b_oom(err);
-		b->offsets = off;
-		if (with_names) {
-			char **nm = realloc(b->names, nc * sizeof(*nm));
-			size_t *ln;
-			if (!nm)
-				return b_oom(err);
-			b->names = nm;
-			if (!(ln = realloc(b->lines, nc * sizeof(*ln))))
-				return b_oom(err);
-			b->lines = ln;
-		}
-		b->cap = nc;
-	}
+	/* offsets has one entry more than images */
+	if (MLFY_GROW(b->offsets, b->cap_offsets, b->n + 2) ||
+	    (with_names && (MLFY_GROW(b->names, b->cap, b->n + 1) || MLFY_GROW(b->lines, b->cap_lines, b->n + 1))))
+		return b_oom(err);
 	if (with_names) {
 		if (!(b->names[b->n] = malloc(name_len + 1)))
 			return b_oom(err);
@@ -70,14 +61,8 @@ static int b_image(struct builder *b, const char *name, size_t name_len, size_t 
 
 static int b_label(struct builder *b, int cls, struct mlfy_err *err)
 {
-	if (b->nc == b->ccap) {
-		size_t nc = b->ccap ? 2 * b->ccap : 4096;
-		int *c = realloc(b->classes, nc * sizeof(*c));
-		if (!c)
-			return b_oom(err);
-		b->classes = c;
-		b->ccap = nc;
-	}
+	if (MLFY_GROW(b->classes, b->ccap, b->nc + 1))
+		return b_oom(err);
 	b->classes[b->nc++] = cls;
 	b->offsets[b->n] = b->nc;
 	return 0;
@@ -291,124 +276,12 @@ static int parse_single(struct builder *b, const char *p, const char *end, struc
 	return 0;
 }
 
-/* CSV record reader (RFC 4180: fields separated by ',', optionally quoted
- * with '"', "" inside quotes is a quote, quoted fields may span lines). */
-struct csv {
-	const char *p, *end;
-	size_t line;          /* line where the current record starts (1-based) */
-	size_t next_line;
-	char *buf;            /* field contents, each NUL-terminated */
-	size_t len, cap;
-	size_t *start;        /* offsets of fields in buf */
-	size_t *flen;         /* field lengths */
-	size_t nf, fcap;
-};
-
-static int csv_putc(struct csv *c, char ch)
+/* Field i of a CSV record with surrounding white space trimmed: start and
+ * length (fields are NUL-terminated by util/csv). */
+static const char *csv_field(char *const *f, size_t i, size_t *len)
 {
-	if (c->len == c->cap) {
-		size_t nc = c->cap ? 2 * c->cap : 256;
-		char *nb = realloc(c->buf, nc);
-		if (!nb)
-			return -1;
-		c->buf = nb;
-		c->cap = nc;
-	}
-	c->buf[c->len++] = ch;
-	return 0;
-}
-
-static int csv_field_begin(struct csv *c)
-{
-	if (c->nf == c->fcap) {
-		size_t nc = c->fcap ? 2 * c->fcap : 8;
-		size_t *s = realloc(c->start, nc * sizeof(*s)), *l;
-		if (!s)
-			return -1;
-		c->start = s;
-		if (!(l = realloc(c->flen, nc * sizeof(*l))))
-			return -1;
-		c->flen = l;
-		c->fcap = nc;
-	}
-	c->start[c->nf++] = c->len;
-	return 0;
-}
-
-static int csv_field_end(struct csv *c)
-{
-	c->flen[c->nf - 1] = c->len - c->start[c->nf - 1];
-	return csv_putc(c, '\0');
-}
-
-/* Reads the next record: 1 when one was read, 0 at the end, <0 on error. */
-static int csv_record(struct csv *c, const char *path, struct mlfy_err *err)
-{
-	c->len = 0;
-	c->nf = 0;
-	if (c->p >= c->end)
-		return 0;
-	c->line = c->next_line;
-	if (csv_field_begin(c))
-		return b_oom(err);
-	for (;;) {
-		if (c->p < c->end && *c->p == '"') {
-			size_t qline = c->next_line;
-			c->p++;
-			for (;;) {
-				if (c->p >= c->end)
-					return mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: unterminated quoted field", path,
-							    qline);
-				if (*c->p == '"') {
-					if (c->p + 1 < c->end && c->p[1] == '"') {
-						if (csv_putc(c, '"'))
-							return b_oom(err);
-						c->p += 2;
-						continue;
-					}
-					c->p++;
-					break;
-				}
-				if (*c->p == '\n')
-					c->next_line++;
-				if (csv_putc(c, *c->p++))
-					return b_oom(err);
-			}
-			if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
-				return mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: text after a closing quote", path,
-						    c->next_line);
-		} else {
-			while (c->p < c->end && *c->p != ',' && *c->p != '\n') {
-				if (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')) {
-					c->p++;
-					continue;
-				}
-				if (csv_putc(c, *c->p++))
-					return b_oom(err);
-			}
-		}
-		if (c->p < c->end && *c->p == '\r')
-			c->p++;
-		if (csv_field_end(c))
-			return b_oom(err);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			if (csv_field_begin(c))
-				return b_oom(err);
-			continue;
-		}
-		if (c->p < c->end && *c->p == '\n') {
-			c->p++;
-			c->next_line++;
-		}
-		return 1;
-	}
-}
-
-static const char *csv_field(const struct csv *c, size_t i, size_t *len)
-{
-	const char *s = c->buf + c->start[i];
-	size_t n = c->flen[i];
+	const char *s = f[i];
+	size_t n = strlen(s);
 	while (n && isspace((unsigned char)*s)) {
 		s++;
 		n--;
@@ -452,13 +325,13 @@ static int csv_labels(struct builder *b, const char *s, size_t len, size_t line,
 	return 0;
 }
 
-static int find_column(const struct csv *c, const char *const *names)
+static int find_column(char *const *f, size_t nf, const char *const *names)
 {
 	size_t i, k, len;
 	for (k = 0; names[k]; k++)
-		for (i = 0; i < c->nf; i++) {
-			const char *f = csv_field(c, i, &len);
-			if (len == strlen(names[k]) && !strncasecmp(f, names[k], len))
+		for (i = 0; i < nf; i++) {
+			const char *v = csv_field(f, i, &len);
+			if (len == strlen(names[k]) && !strncasecmp(v, names[k], len))
 				return (int)i;
 		}
 	return -1;
@@ -469,93 +342,61 @@ static int parse_csv(struct builder *b, const char *p, const char *end, struct m
 	static const char *const name_cols[] = { "file", "filename", "image", "image_name", "name", "path", NULL };
 	static const char *const label_cols[] = { "labels", "label", "original_label", "class", "class_idx",
 						  "index", "target", NULL };
-	struct csv c = { p, end, 1, 1, NULL, 0, 0, NULL, NULL, 0, 0 };
+	struct mlfy_csv *c;
+	char **f;
+	size_t nf, need, line;
 	int col_name = 0, col_label = 1, first = 1, r, rc = 0;
-	size_t need;
 	char ex[64];
 
-	while ((r = csv_record(&c, b->path, err)) > 0) {
+	if ((rc = mlfy_csv_open_mem(b->path, p, (size_t)(end - p), &c, err)))
+		return rc;
+	while ((r = mlfy_csv_next(c, &f, &nf, err)) > 0) {
 		const char *name, *lab;
 		size_t nlen, llen;
 
-		if (c.nf == 1 && c.flen[0] == 0)
-			continue;   /* blank line */
+		line = mlfy_csv_line(c);
 		if (first) {
 			first = 0;
-			lab = c.nf >= 2 ? csv_field(&c, 1, &llen) : NULL;
+			lab = nf >= 2 ? csv_field(f, 1, &llen) : NULL;
 			if (!lab || csv_labels(NULL, lab, llen, 0, NULL) != 0) {
 				/* not a data row: must be a header naming the columns */
-				col_name = find_column(&c, name_cols);
-				col_label = find_column(&c, label_cols);
+				col_name = find_column(f, nf, name_cols);
+				col_label = find_column(f, nf, label_cols);
 				if (col_name < 0 || col_label < 0) {
-					const char *f0 = csv_field(&c, 0, &nlen);
+					const char *f0 = csv_field(f, 0, &nlen);
 					rc = mlfy_err_set(err, MLFY_EINVAL,
 							  "%s:%zu: expected 'file,label' rows or a header naming a file column "
 							  "(file, filename, image, name, path) and a label column (labels, "
 							  "label, original_label, class, index); found '%s'",
-							  b->path, c.line, excerpt(f0, nlen, ex));
+							  b->path, line, excerpt(f0, nlen, ex));
 					goto out;
 				}
 				continue;
 			}
 		}
 		need = (size_t)(col_name > col_label ? col_name : col_label) + 1;
-		if (c.nf < need) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: %zu field%s, expected at least %zu", b->path, c.line,
-					  c.nf, c.nf == 1 ? "" : "s", need);
+		if (nf < need) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: %zu field%s, expected at least %zu", b->path, line,
+					  nf, nf == 1 ? "" : "s", need);
 			goto out;
 		}
-		name = csv_field(&c, (size_t)col_name, &nlen);
-		lab = csv_field(&c, (size_t)col_label, &llen);
+		name = csv_field(f, (size_t)col_name, &nlen);
+		lab = csv_field(f, (size_t)col_label, &llen);
 		if (nlen == 0) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: empty image name", b->path, c.line);
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: empty image name", b->path, line);
 			goto out;
 		}
-		if ((rc = b_image(b, name, nlen, c.line, 1, err)) || (rc = csv_labels(b, lab, llen, c.line, err)))
+		if ((rc = b_image(b, name, nlen, line, 1, err)) || (rc = csv_labels(b, lab, llen, line, err)))
 			goto out;
 	}
 	if (r < 0)
 		rc = r;
 out:
-	free(c.buf);
-	free(c.start);
-	free(c.flen);
+	mlfy_csv_close(c);
 	return rc;
 }
 
 /* ---- file reading and detection -------------------------------------------- */
-
-static int read_file(const char *path, char **out, size_t *len, struct mlfy_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *buf;
-	size_t got;
-
-	*out = NULL;
-	if (!f)
-		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
-	}
-	if (!(buf = malloc((size_t)st.st_size + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "%s: out of memory", path);
-	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f) || got != (size_t)st.st_size) {
-		fclose(f);
-		free(buf);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error", path);
-	}
-	fclose(f);
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	return 0;
-}
 
 static int detect_buf(const char *p, const char *end)
 {
@@ -578,7 +419,7 @@ int mlfy_labels_detect(const char *path, int *format, struct mlfy_err *err)
 	size_t len;
 	int rc;
 
-	if ((rc = read_file(path, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_LABEL_FILE, &buf, &len, err)))
 		return rc;
 	*format = detect_buf(buf, buf + len);
 	free(buf);
@@ -761,7 +602,7 @@ int mlfy_labels_load(const char *path, int format, int n_classes,
 	*out = NULL;
 	if (format < MLFY_LABELS_AUTO || format > MLFY_LABELS_CSV)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: unknown label format %d", path, format);
-	if ((rc = read_file(path, &buf, &len, err)))
+	if ((rc = mlfy_read_file(path, MAX_LABEL_FILE, &buf, &len, err)))
 		return rc;
 	rc = mlfy_labels_parse(path, buf, len, format, n_classes, out, err);
 	free(buf);

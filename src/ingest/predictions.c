@@ -1,8 +1,9 @@
 /* predictions.c - model predictions (.npy logits/probabilities, timm
  * inference.py CSV/JSON) into top-k proposals (see predictions.h).
  *
- * Owns: reading and checking prediction files, the row -> image mapping,
- * softmax and top-k, and the one-transaction write of a model's proposals.
+ * Owns: reading and checking prediction files, the row -> image mapping
+ * and the one-transaction write of a model's proposals; the numerics
+ * (top-k, log-sum-exp) are util/topk's, shared with src/propose.
  * Row access to the store goes through store/catalog.h and
  * store/proposals.h. */
 #define _POSIX_C_SOURCE 200809L
@@ -14,98 +15,53 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "store/catalog.h"
 #include "store/proposals.h"
+#include "util/csv.h"
+#include "util/file.h"
+#include "util/names.h"
 #include "util/npy.h"
+#include "util/topk.h"
+#include "util/vec.h"
 
 #define DEFAULT_TOP_K 20
 #define PROB_SUM_TOL 1e-3     /* |sum - 1| for rows that count as probabilities */
 #define PROB_RANGE_TOL 1e-6   /* slack on [0, 1] for stored float rounding */
 #define CHUNK_BYTES (4u << 20)
-
-/* ---- numerics --------------------------------------------------------------- */
-
-/* Insertion into the sorted top list: better = larger value, or equal value
- * and lower index.  Indices arrive in increasing order, so an element equal
- * to the current k-th best is never better. */
-#define DEFINE_TOPK(NAME, T)                                                     \
-	size_t NAME(const T *x, size_t n, size_t k, int *idx)                    \
-	{                                                                        \
-		size_t m = 0, i, j;                                              \
-		if (k > n)                                                       \
-			k = n;                                                   \
-		if (k == 0)                                                      \
-			return 0;                                                \
-		for (i = 0; i < n; i++) {                                        \
-			T v = x[i];                                              \
-			if (m == k && !(v > x[idx[k - 1]]))                      \
-				continue;                                        \
-			j = m < k ? m++ : k - 1;                                 \
-			while (j > 0 && v > x[idx[j - 1]]) {                     \
-				idx[j] = idx[j - 1];                             \
-				j--;                                             \
-			}                                                        \
-			idx[j] = (int)i;                                         \
-		}                                                                \
-		return k;                                                        \
-	}
-DEFINE_TOPK(mlfy_topk_f32, float)
-DEFINE_TOPK(mlfy_topk_f64, double)
-
-#define DEFINE_LSE(NAME, T)                                                      \
-	double NAME(const T *x, size_t n)                                        \
-	{                                                                        \
-		double m = -INFINITY, s = 0.0;                                   \
-		size_t i;                                                        \
-		for (i = 0; i < n; i++)                                          \
-			if ((double)x[i] > m)                                    \
-				m = (double)x[i];                                \
-		if (n == 0)                                                      \
-			return -INFINITY;                                        \
-		for (i = 0; i < n; i++)                                          \
-			s += exp((double)x[i] - m);                              \
-		return m + log(s);                                               \
-	}
-DEFINE_LSE(mlfy_logsumexp_f32, float)
-DEFINE_LSE(mlfy_logsumexp_f64, double)
+#define MAX_TIMM_FILE ((size_t)4 << 30)   /* timm CSV / JSON files up to 4 GiB */
 
 /* ---- images: name -> image lookup ------------------------------------------- */
 
 struct img_ref {
 	char *name;
 	char *path;
-	const char *base;      /* points into name (after the last '/') */
 	int64_t id;
 	int orig;
 };
 
+/* The project's images and the name index over them (util/names.h). */
 struct resolver {
 	size_t n, cap;
 	struct img_ref *img;   /* in name order (the catalog walk's order) */
-	size_t *by_path;       /* indices sorted by path */
-	size_t *by_base;       /* indices sorted by base name */
+	char **names, **paths; /* [n] views of img[].name / img[].path for the index */
+	struct mlfy_names *ix;
 	unsigned char *used;   /* an image already has a row */
+	int skip_unknown;      /* opt->skip_unknown */
+	size_t n_skipped;      /* rows skipped: unknown images */
 };
 
 static int collect_image(const struct mlfy_image *im, void *ctx)
 {
 	struct resolver *r = ctx;
 	struct img_ref *e;
-	const char *slash;
 
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? 2 * r->cap : 1024;
-		struct img_ref *ni = realloc(r->img, nc * sizeof(*ni));
-		if (!ni)
-			return MLFY_ENOMEM;
-		r->img = ni;
-		r->cap = nc;
-	}
+	if (MLFY_GROW(r->img, r->cap, r->n + 1))
+		return MLFY_ENOMEM;
 	e = &r->img[r->n];
 	e->name = strdup(im->name);
 	e->path = strdup(im->path ? im->path : "");
@@ -114,25 +70,10 @@ static int collect_image(const struct mlfy_image *im, void *ctx)
 		free(e->path);
 		return MLFY_ENOMEM;
 	}
-	slash = strrchr(e->name, '/');
-	e->base = slash ? slash + 1 : e->name;
 	e->id = im->id;
 	e->orig = im->original_label;
 	r->n++;
 	return 0;
-}
-
-static const struct resolver *sort_ctx;
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(sort_ctx->img[*(const size_t *)a].path, sort_ctx->img[*(const size_t *)b].path);
-}
-static int cmp_base(const void *a, const void *b)
-{
-	int c = strcmp(sort_ctx->img[*(const size_t *)a].base, sort_ctx->img[*(const size_t *)b].base);
-	if (c)
-		return c;
-	return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
 }
 
 static void resolver_free(struct resolver *r)
@@ -143,8 +84,9 @@ static void resolver_free(struct resolver *r)
 		free(r->img[i].path);
 	}
 	free(r->img);
-	free(r->by_path);
-	free(r->by_base);
+	free(r->names);
+	free(r->paths);
+	mlfy_names_free(r->ix);
 	free(r->used);
 	memset(r, 0, sizeof(*r));
 }
@@ -160,74 +102,34 @@ static int resolver_load(struct mlfy_store *s, struct resolver *r, struct mlfy_e
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	if (rc)
 		return rc;
-	if (!(r->by_path = malloc((r->n + 1) * sizeof(size_t))) ||
-	    !(r->by_base = malloc((r->n + 1) * sizeof(size_t))) || !(r->used = calloc(r->n + 1, 1)))
+	if (!(r->names = malloc((r->n + 1) * sizeof(char *))) || !(r->paths = malloc((r->n + 1) * sizeof(char *))) ||
+	    !(r->used = calloc(r->n + 1, 1)))
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	for (i = 0; i < r->n; i++)
-		r->by_path[i] = r->by_base[i] = i;
-	/* qsort has no context argument in C11; this runs on one thread */
-	sort_ctx = r;
-	qsort(r->by_path, r->n, sizeof(size_t), cmp_path);
-	qsort(r->by_base, r->n, sizeof(size_t), cmp_base);
-	sort_ctx = NULL;
-	return 0;
-}
-
-/* Lower bound of key in the index array ord sorted by field f. */
-static size_t lower_bound(const struct resolver *r, const size_t *ord, int field, const char *key)
-{
-	size_t lo = 0, hi = r->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct img_ref *e = &r->img[ord ? ord[mid] : mid];
-		const char *v = field == 0 ? e->name : field == 1 ? e->path : e->base;
-		if (strcmp(v, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (i = 0; i < r->n; i++) {
+		r->names[i] = r->img[i].name;
+		r->paths[i] = r->img[i].path;
 	}
-	return lo;
+	return mlfy_names_new(r->names, r->paths, r->n, &r->ix, err);
 }
 
-/* Image index for key: >= 0, -1 unknown, -2 ambiguous base name. */
-static long resolve(const struct resolver *r, const char *key)
-{
-	size_t i = lower_bound(r, NULL, 0, key);
-	if (i < r->n && !strcmp(r->img[i].name, key))
-		return (long)i;
-	i = lower_bound(r, r->by_path, 1, key);
-	if (i < r->n && !strcmp(r->img[r->by_path[i]].path, key))
-		return (long)r->by_path[i];
-	if (!strchr(key, '/')) {
-		i = lower_bound(r, r->by_base, 2, key);
-		if (i < r->n && !strcmp(r->img[r->by_base[i]].base, key)) {
-			if (i + 1 < r->n && !strcmp(r->img[r->by_base[i + 1]].base, key))
-				return -2;
-			return (long)r->by_base[i];
-		}
-	} else {
-		/* a path that is not the image's: try its file name */
-		const char *b = strrchr(key, '/') + 1;
-		i = lower_bound(r, r->by_base, 2, b);
-		if (*b && i < r->n && !strcmp(r->img[r->by_base[i]].base, b)) {
-			if (i + 1 < r->n && !strcmp(r->img[r->by_base[i + 1]].base, b))
-				return -2;
-			return (long)r->by_base[i];
-		}
-	}
-	return -1;
-}
+#define ROW_SKIPPED 1   /* resolve_row: an unknown image's row, to skip */
 
-/* Resolves name for row `where` and marks the image used; errors name the
- * file and position. */
+/* Resolves name for row `where` and marks the image used: 0 and *out, or
+ * ROW_SKIPPED (counted) for an unknown image with skip_unknown; errors
+ * name the file and position. */
 static int resolve_row(struct resolver *r, const char *file, const char *where, const char *name, size_t *out,
 		       struct mlfy_err *err)
 {
-	long i = resolve(r, name);
-	if (i == -1)
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: %s: unknown image '%s' (not in the project)", file, where,
-				    name);
-	if (i == -2)
+	long i = mlfy_names_find(r->ix, name);
+	if (i == MLFY_NAME_UNKNOWN && r->skip_unknown) {
+		r->n_skipped++;
+		return ROW_SKIPPED;
+	}
+	if (i == MLFY_NAME_UNKNOWN)
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "%s: %s: unknown image '%s' (not in the project; --skip-unknown skips the rows "
+				    "of such images)", file, where, name);
+	if (i == MLFY_NAME_AMBIGUOUS)
 		return mlfy_err_set(err, MLFY_EINVAL,
 				    "%s: %s: file name '%s' matches several project images; use the image name", file,
 				    where, name);
@@ -251,28 +153,28 @@ struct rows {
 	double *lse;           /* per row: log-sum-exp of a dense row, NAN otherwise */
 };
 
+/* Room for one more row: img's capacity decides, the other arrays follow
+ * it (cls and val hold k slots a row). */
 static int rows_grow(struct rows *w, struct mlfy_err *err)
 {
-	size_t nc;
+	size_t cap = w->cap, c;
 	if (w->n < w->cap)
 		return 0;
-	nc = w->cap ? 2 * w->cap : 1024;
-	if (nc > SIZE_MAX / (w->k * sizeof(double) + 64))
+	if (MLFY_GROW(w->img, cap, w->n + 1) || cap > SIZE_MAX / w->k)
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-#define GROW(field, count)                                                        \
-	do {                                                                      \
-		void *p = realloc(w->field, (count) * sizeof(*w->field));         \
-		if (!p)                                                           \
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");   \
-		w->field = p;                                                     \
-	} while (0)
-	GROW(img, nc);
-	GROW(cnt, nc);
-	GROW(cls, nc * w->k);
-	GROW(val, nc * w->k);
-	GROW(lse, nc);
-#undef GROW
-	w->cap = nc;
+	c = w->cap;
+	if (MLFY_GROW(w->cnt, c, cap))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	c = w->cap;
+	if (MLFY_GROW(w->lse, c, cap))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	c = w->cap * w->k;
+	if (MLFY_GROW(w->cls, c, cap * w->k))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	c = w->cap * w->k;
+	if (MLFY_GROW(w->val, c, cap * w->k))
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	w->cap = cap;
 	return 0;
 }
 
@@ -369,14 +271,9 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: empty line (one image name per line)", path, blank);
 			break;
 		}
-		if (cnt == vcap) {
-			char **nv;
-			vcap = vcap ? 2 * vcap : 1024;
-			if (!(nv = realloc(v, vcap * sizeof(*v)))) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-				break;
-			}
-			v = nv;
+		if (MLFY_GROW(v, vcap, cnt + 1)) {
+			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			break;
 		}
 		if (!(v[cnt] = strdup(line))) {
 			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
@@ -463,20 +360,22 @@ static int read_npy(const char *path, const void *mem, size_t mem_len, const str
 			size_t row = base + i, img;
 			char where[64];
 
+			if (order) {
+				snprintf(where, sizeof(where), "row %zu (order file line %zu)", row, row + 1);
+				if ((rc = resolve_row(r, path, where, order[row], &img, err)) == ROW_SKIPPED)
+					continue;
+				if (rc)
+					goto out;
+			} else {
+				img = row;
+				r->used[img] = 1;
+			}
 			for (j = 0; j < n_classes; j++) {
 				if (!isfinite(x[j])) {
 					rc = mlfy_err_set(err, MLFY_EINVAL, "%s: row %zu (0-based), column %zu: %s value",
 							  path, row, j, isnan(x[j]) ? "NaN" : "infinite");
 					goto out;
 				}
-			}
-			if (order) {
-				snprintf(where, sizeof(where), "row %zu (order file line %zu)", row, row + 1);
-				if ((rc = resolve_row(r, path, where, order[row], &img, err)))
-					goto out;
-			} else {
-				img = row;
-				r->used[img] = 1;
 			}
 			if ((rc = add_dense_row(w, ds, img, x, NULL, n_classes, err)))
 				goto out;
@@ -871,7 +770,11 @@ static int timm_row(struct timm_ctx *t, const char *name, json_t *row, const cha
 
 	if (!t->have_cols)
 		return mlfy_err_set(err, MLFY_EINVAL, "internal error: timm columns unknown");
-	if ((rc = resolve_row(t->r, t->file, where, name, &img, err)))
+	if ((rc = resolve_row(t->r, t->file, where, name, &img, err)) == ROW_SKIPPED) {
+		rc = 0;
+		goto out;   /* counted as read */
+	}
+	if (rc)
 		return rc;
 	outs = gather(row, t->cols.out, t->cols.out_sep);
 	if (!outs || json_array_size(outs) == 0) {
@@ -1001,34 +904,18 @@ static int timm_row(struct timm_ctx *t, const char *name, json_t *row, const cha
 	if ((rc = rows_grow(w, err)))
 		goto out;
 	{
-		/* order by value, ties by class index: top-k over the given items,
-		 * then map back */
+		/* order by value, ties by class index: the given items scattered
+		 * over the classes (NaN elsewhere, which ranks last), then the
+		 * one top-k */
 		int *order = w->cls + w->n * w->k;
 		size_t k, take;
-		int *tmp = malloc(n * sizeof(int));
-		if (!tmp) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			goto out;
-		}
-		/* selection by value with ties by class index: sort item numbers */
+		for (i = 0; i < t->n_classes; i++)
+			t->dense[i] = NAN;
 		for (i = 0; i < n; i++)
-			tmp[i] = (int)i;
-		for (i = 1; i < n; i++) {
-			int x = tmp[i];
-			j = i;
-			while (j > 0 && (t->vals[tmp[j - 1]] < t->vals[x] ||
-					 (t->vals[tmp[j - 1]] == t->vals[x] && t->idx[tmp[j - 1]] > t->idx[x]))) {
-				tmp[j] = tmp[j - 1];
-				j--;
-			}
-			tmp[j] = x;
-		}
-		take = n < w->k ? n : w->k;
-		for (k = 0; k < take; k++) {
-			order[k] = t->idx[tmp[k]];
-			w->val[w->n * w->k + k] = t->vals[tmp[k]];
-		}
-		free(tmp);
+			t->dense[t->idx[i]] = t->vals[i];
+		take = mlfy_topk_f64(t->dense, t->n_classes, n < w->k ? n : w->k, order);
+		for (k = 0; k < take; k++)
+			w->val[w->n * w->k + k] = t->dense[order[k]];
 		w->cnt[w->n] = (int)take;
 		w->lse[w->n] = NAN;
 		w->img[w->n] = img;
@@ -1167,119 +1054,22 @@ static int read_timm_json(struct timm_ctx *t, const char *buf, size_t len, struc
 }
 
 /* CSV as written by pandas DataFrame.to_csv: a header row, RFC 4180
- * quoting (list cells span lines). */
-static int csv_next(const char **pp, const char *end, size_t *line, char ***fields, size_t *nf, size_t *cap,
-		    char **buf, size_t *bcap, const char *file, struct mlfy_err *err)
-{
-	const char *p = *pp;
-	size_t blen = 0, n = 0, *starts = NULL;
-	size_t scap = 0, i;
-
-	if (p >= end)
-		return 0;
-	for (;;) {
-		/* one field */
-		if (n == scap) {
-			size_t *ns;
-			scap = scap ? 2 * scap : 16;
-			if (!(ns = realloc(starts, scap * sizeof(*ns)))) {
-				free(starts);
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			}
-			starts = ns;
-		}
-		starts[n++] = blen;
-#define PUT(ch)                                                                           \
-	do {                                                                              \
-		if (blen + 2 > *bcap) {                                                   \
-			char *nb;                                                         \
-			*bcap = *bcap ? 2 * *bcap : 1024;                                 \
-			if (!(nb = realloc(*buf, *bcap))) {                               \
-				free(starts);                                             \
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");   \
-			}                                                                 \
-			*buf = nb;                                                        \
-		}                                                                         \
-		(*buf)[blen++] = (ch);                                                    \
-	} while (0)
-		if (p < end && *p == '"') {
-			size_t qline = *line;
-			p++;
-			for (;;) {
-				if (p >= end) {
-					free(starts);
-					return mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: unterminated quoted field", file, qline);
-				}
-				if (*p == '"') {
-					if (p + 1 < end && p[1] == '"') {
-						PUT('"');
-						p += 2;
-						continue;
-					}
-					p++;
-					break;
-				}
-				if (*p == '\n')
-					(*line)++;
-				PUT(*p);
-				p++;
-			}
-		} else {
-			while (p < end && *p != ',' && *p != '\n') {
-				if (*p != '\r')
-					PUT(*p);
-				p++;
-			}
-		}
-		while (p < end && *p == '\r')
-			p++;
-		PUT('\0');
-#undef PUT
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p < end && *p == '\n') {
-			p++;
-			(*line)++;
-		}
-		break;
-	}
-	if (n > *cap) {
-		char **nf2 = realloc(*fields, n * sizeof(char *));
-		if (!nf2) {
-			free(starts);
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-		}
-		*fields = nf2;
-		*cap = n;
-	}
-	for (i = 0; i < n; i++)
-		(*fields)[i] = *buf + starts[i];
-	free(starts);
-	*nf = n;
-	*pp = p;
-	return 1;
-}
-
+ * quoting (list cells span lines); read with util/csv. */
 static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct mlfy_err *err)
 {
-	const char *p = buf, *end = buf + len;
-	char **f = NULL, **hdr = NULL, *cb = NULL;
-	size_t nf = 0, fcap = 0, bcap = 0, nh = 0, line = 1, rec_line, i, name_col = 0;
-	int r, rc = 0;
+	struct mlfy_csv *c = NULL;
+	char **f, **hdr = NULL;
+	size_t nf, nh = 0, rec_line, i, name_col = 0;
+	int r, rc;
 
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;
-	r = csv_next(&p, end, &line, &f, &nf, &fcap, &cb, &bcap, t->file, err);
-	if (r <= 0) {
-		free(f);
-		free(cb);
+	if ((rc = mlfy_csv_open_mem(t->file, buf, len, &c, err)))
+		return rc;
+	if ((r = mlfy_csv_next(c, &f, &nf, err)) <= 0) {
+		mlfy_csv_close(c);
 		return r < 0 ? r : mlfy_err_set(err, MLFY_EINVAL, "%s: empty file", t->file);
 	}
 	if (!(hdr = calloc(nf, sizeof(char *)))) {
-		free(f);
-		free(cb);
+		mlfy_csv_close(c);
 		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 	}
 	nh = nf;
@@ -1293,20 +1083,11 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 	for (i = 0; i < nh; i++)
 		if (!strcmp(hdr[i], "filename"))
 			name_col = i;
-	for (;;) {
+	while ((r = mlfy_csv_next(c, &f, &nf, err)) == 1) {
 		json_t *row;
 		char where[64];
 
-		rec_line = line;
-		r = csv_next(&p, end, &line, &f, &nf, &fcap, &cb, &bcap, t->file, err);
-		if (r < 0) {
-			rc = r;
-			break;
-		}
-		if (r == 0)
-			break;
-		if (nf == 1 && !f[0][0])
-			continue;   /* blank line */
+		rec_line = mlfy_csv_line(c);
 		if (nf != nh) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: %zu fields, the header has %zu", t->file, rec_line, nf,
 					  nh);
@@ -1336,43 +1117,14 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 		if (rc)
 			break;
 	}
+	if (!rc && r < 0)
+		rc = r;
 out:
 	for (i = 0; i < nh; i++)
 		free(hdr[i]);
 	free(hdr);
-	free(f);
-	free(cb);
+	mlfy_csv_close(c);
 	return rc;
-}
-
-static int read_file(const char *path, char **out, size_t *len, struct mlfy_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *b;
-
-	*out = NULL;
-	if (!f)
-		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
-	}
-	if (!(b = malloc((size_t)st.st_size + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	}
-	if (fread(b, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		fclose(f);
-		free(b);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error", path);
-	}
-	fclose(f);
-	b[st.st_size] = '\0';
-	*out = b;
-	*len = (size_t)st.st_size;
-	return 0;
 }
 
 /* ---- the import ------------------------------------------------------------------- */
@@ -1391,6 +1143,8 @@ static int kind_of(const unsigned char *head, size_t n)
 	return i < n && (head[i] == '{' || head[i] == '[') ? 2 : 1;
 }
 
+/* The kind of the file at path from its first bytes; an empty file is
+ * refused here, whatever --order says (it is no timm file either). */
 static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 {
 	unsigned char head[64];
@@ -1402,6 +1156,8 @@ static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 				    strerror(errno));
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
+	if (n == 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file", path);
 	*kind = kind_of(head, n);
 	return 0;
 }
@@ -1410,28 +1166,21 @@ static int store_rows(struct mlfy_store *s, const char *path, const struct mlfy_
 		      const struct resolver *r, const struct rows *w, int input, const char *kind,
 		      struct mlfy_pred_result *res, struct mlfy_err *err)
 {
-	struct mlfy_model *models = NULL, m;
 	struct mlfy_proposal *p = NULL;
 	size_t n_models = 0, i, k;
 	char *abs = realpath(path, NULL);
-	int rc, existed;
+	int rc, existed = 0;
 
-	if ((rc = mlfy_models_list(s, &models, &n_models, err)))
-		goto done;
-	for (i = 0; i < n_models; i++)
-		mlfy_model_release(&models[i]);
-	free(models);
-	existed = mlfy_models_find(s, opt->model, &m, err) == 0;
-	if (existed)
-		mlfy_model_release(&m);
-	mlfy_err_clear(err);
 	if (!(p = malloc((w->k ? w->k : 1) * sizeof(*p)))) {
 		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 		goto done;
 	}
 	if ((rc = mlfy_store_begin(s, err)))
 		goto done;
-	if ((rc = mlfy_models_ensure(s, opt->model, abs ? abs : path, kind, &res->model_id, err)) ||
+	/* what exists is read in the write transaction: another import that
+	 * commits while this one read its file is counted */
+	if ((rc = mlfy_models_lookup(s, opt->model, &n_models, &existed, err)) ||
+	    (rc = mlfy_models_ensure(s, opt->model, abs ? abs : path, kind, &res->model_id, err)) ||
 	    (rc = mlfy_proposals_clear(s, res->model_id, err)))
 		goto fail;
 	mlfy_progress_set_total(opt->progress, (int64_t)w->n);
@@ -1453,22 +1202,19 @@ static int store_rows(struct mlfy_store *s, const char *path, const struct mlfy_
 	}
 	mlfy_progress_update(opt->progress, (int64_t)w->n);
 	res->replaced = existed;
-	res->activated = 0;
 	if (n_models == 0 || opt->activate) {
 		if ((rc = mlfy_models_set_active(s, opt->model, err)))
 			goto fail;
 		res->activated = 1;
-	}
-	if ((rc = mlfy_store_commit(s, err)))
-		goto done;
-	if (!res->activated) {
+	} else {
 		/* still active when it was the active one before */
 		struct mlfy_model act;
-		if (mlfy_models_active(s, &act, NULL) == 0) {
-			res->activated = act.id == res->model_id;
-			mlfy_model_release(&act);
-		}
+		if ((rc = mlfy_models_active(s, &act, err)))
+			goto fail;
+		res->activated = act.id == res->model_id;
+		mlfy_model_release(&act);
 	}
+	rc = mlfy_store_commit(s, err);
 	goto done;
 fail:
 	mlfy_store_rollback(s);
@@ -1524,6 +1270,8 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		top_k = n_classes;
 	res.n_classes = n_classes;
 	w.k = top_k;
+	if (mem && mem_len == 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: empty file", path);
 	if (mem)
 		kind = kind_of(mem, mem_len < 64 ? mem_len : 64);
 	else if ((rc = file_kind(path, &kind, err)))
@@ -1534,6 +1282,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: the project has no images (mlfy add-images)", mlfy_store_path(s));
 		goto out;
 	}
+	r.skip_unknown = opt->skip_unknown;
 	if (kind == 0) {
 		if ((rc = read_npy(path, mem, mem_len, opt, &r, n_classes, &w, &ds, err)))
 			goto out;
@@ -1555,7 +1304,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		if ((rc = classmap_load(s, &cm, err)))
 			goto out;
 		if (mem) {
-			/* the parsers want a NUL-terminated copy, as read_file makes */
+			/* the parsers want a NUL-terminated copy, as mlfy_read_file makes */
 			if (!(buf = malloc(mem_len + 1))) {
 				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 				goto out;
@@ -1563,7 +1312,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 			memcpy(buf, mem, mem_len);
 			buf[mem_len] = '\0';
 			len = mem_len;
-		} else if ((rc = read_file(path, &buf, &len, err))) {
+		} else if ((rc = mlfy_read_file(path, MAX_TIMM_FILE, &buf, &len, err))) {
 			goto out;
 		}
 		if (!(t.dense = malloc(n_classes * sizeof(double)))) {
@@ -1576,11 +1325,17 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		free(t.vals);
 		if (rc)
 			goto out;
-		if (w.n == 0) {
+		if (w.n == 0 && !r.n_skipped) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: no predictions", path);
 			goto out;
 		}
 	}
+	if (w.n == 0 && r.n_skipped) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: none of its %zu row%s names an image of the project", path,
+				  r.n_skipped, r.n_skipped == 1 ? "" : "s");
+		goto out;
+	}
+	res.n_skipped = r.n_skipped;
 
 	/* logits or probabilities (dense rows; top-k rows are probabilities) */
 	input = opt->input;

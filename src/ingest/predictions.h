@@ -1,8 +1,8 @@
 /* predictions.h - model predictions into the project's top-k proposals:
  * NumPy .npy logits or probabilities [N, C], and the CSV / JSON files that
- * timm's inference.py writes.  Also the numerics shared with src/propose:
- * top-k selection with ties broken by class index, and a numerically stable
- * log-sum-exp for the softmax.
+ * timm's inference.py writes.  The numerics (softmax through a max-shifted
+ * log-sum-exp, top-k with ties broken by class index) are util/topk.h's,
+ * the same functions src/propose uses.
  *
  * Rules (docs/formats.md gives examples):
  *   - .npy: float (<f2, <f4, <f8), C order, shape [N, C] with C = the
@@ -30,11 +30,15 @@
  *     (fewer than C) cannot be normalised and are refused.
  *   - image names in order files and timm files match an image's name,
  *     else its absolute path, else its file name when that is unique in
- *     the project.
- *   - errors (nothing is stored; one transaction): shape or class-count
- *     mismatch, NaN or infinite values, negative or > 1 probabilities, a
- *     class index out of range or repeated in a row, unknown or ambiguous
- *     image names, an image given twice, missing columns.
+ *     the project (util/names.h, the rule `mlfy evaluate` uses too).  A
+ *     file may cover more images than the project: with skip_unknown the
+ *     rows of images it does not have are skipped and counted.
+ *   - errors (nothing is stored; one transaction): an empty file, shape or
+ *     class-count mismatch, NaN or infinite values, negative or > 1
+ *     probabilities, a class index out of range or repeated in a row,
+ *     unknown (unless skip_unknown) or ambiguous image names, an image
+ *     given twice, missing columns, a file none of whose rows names a
+ *     project image.
  *   - re-importing a model (same name) replaces all its proposals.
  */
 #ifndef MLFY_INGEST_PREDICTIONS_H
@@ -62,6 +66,9 @@ struct mlfy_pred_options {
 	int top_k;                /* proposals per image; 0 means 20 */
 	int input;                /* enum mlfy_pred_input */
 	int activate;             /* make it the active proposal model even when others exist */
+	int skip_unknown;         /* 1: rows naming images that are not in the project are skipped
+	                           * (counted in n_skipped) instead of refused; ambiguous names and
+	                           * images given twice are still refused */
 	struct mlfy_progress *progress;  /* borrowed, may be NULL: counts rows read, then rows stored */
 };
 
@@ -74,6 +81,7 @@ struct mlfy_pred_result {
 	size_t n_classes;         /* the project's class count */
 	size_t top_k;             /* largest number of proposals stored for an image */
 	int64_t n_without;        /* project images with no prediction in the file */
+	size_t n_skipped;         /* rows skipped: their images are not in the project (skip_unknown) */
 	int replaced;             /* 1 when the model existed: its old proposals were removed */
 	int activated;            /* 1 when it is now the active proposal model */
 	size_t n_top1_checked;    /* images with an original label */
@@ -98,18 +106,5 @@ int mlfy_predictions_import(struct mlfy_store *s, const char *path,
 int mlfy_predictions_import_mem(struct mlfy_store *s, const char *name, const void *data, size_t len,
 				const struct mlfy_pred_options *opt,
 				struct mlfy_pred_result *res, struct mlfy_err *err);
-
-/* Top-k selection: writes to idx[0..min(k, n)) the indices of the largest
- * values of x[0..n), largest first, equal values by lower index first.
- * NaN must not occur (the caller checks).  Returns min(k, n).  O(n) for
- * typical inputs (each element is compared with the current k-th best),
- * O(n k) worst case. */
-size_t mlfy_topk_f32(const float *x, size_t n, size_t k, int *idx);
-size_t mlfy_topk_f64(const double *x, size_t n, size_t k, int *idx);
-
-/* log(sum_i exp(x_i)) computed as m + log(sum_i exp(x_i - m)) with
- * m = max_i x_i, in double precision; -inf for n == 0.  Finite x only. */
-double mlfy_logsumexp_f32(const float *x, size_t n);
-double mlfy_logsumexp_f64(const double *x, size_t n);
 
 #endif

@@ -2,50 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ingest/textio.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-int textio_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
-		     struct mlfy_err *err)
-{
-	FILE *f;
-	struct stat st;
-	char *b;
-	size_t got;
-
-	*buf = NULL;
-	*len = 0;
-	if (!(f = fopen(path, "rb")))
-		return mlfy_err_set(err, MLFY_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
-	}
-	if ((unsigned long long)st.st_size > max_bytes) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: too large (%lld bytes, at most %zu)", path,
-				    (long long)st.st_size, max_bytes);
-	}
-	if (!(b = malloc((size_t)st.st_size + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory reading %s", path);
-	}
-	got = fread(b, 1, (size_t)st.st_size, f);
-	if (ferror(f) || got != (size_t)st.st_size) {
-		int e = errno;
-		fclose(f);
-		free(b);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error: %s", path, e ? strerror(e) : "short read");
-	}
-	fclose(f);
-	b[got] = '\0';
-	*buf = b;
-	*len = got;
-	return 0;
-}
 
 void textio_lines_init(struct textio_lines *it, const char *text, size_t len)
 {

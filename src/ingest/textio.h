@@ -1,17 +1,11 @@
-/* textio.h - small text helpers shared by src/ingest: whole-file reads, a
- * line cursor that counts lines, trimming and UTF-8 checks.  Internal to
+/* textio.h - small text helpers shared by src/ingest: a line cursor that
+ * counts lines, trimming and UTF-8 checks (whole-file reads: util/file.h).  Internal to
  * src/ingest (the parsers' tests use it too). */
 #ifndef MLFY_INGEST_TEXTIO_H
 #define MLFY_INGEST_TEXTIO_H
 
 #include <stddef.h>
 #include "util/error.h"
-
-/* Reads the whole file at path into a new NUL-terminated buffer *buf (free())
- * of *len bytes (the NUL not counted).  Files larger than max_bytes are
- * refused (MLFY_EINVAL); MLFY_EIO when the file cannot be read, naming it. */
-int textio_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
-		     struct mlfy_err *err);
 
 /* A cursor over the lines of text[0..len).  A UTF-8 byte-order mark at the
  * start is skipped; "\n" and "\r\n" both end a line. */

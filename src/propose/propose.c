@@ -11,10 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "propose/topk.h"
+#include "util/topk.h"
 #include "store/catalog.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 
 void mlfy_propose_opts_init(struct mlfy_propose_opts *o)
 {
@@ -313,7 +314,7 @@ static int batch_cb(const struct mlfy_batch_result *b, void *ctx, struct mlfy_er
 		if (!b->ok[i]) {
 			why = b->error[i];
 		} else if (r->o->softmax) {
-			if (mlfy_softmax(row, r->n_classes, r->probs))
+			if (mlfy_softmax_f32(row, r->n_classes, r->probs))
 				why = "the model's output is not a number (NaN)";
 		} else {
 			for (c = 0; c < r->n_classes; c++) {
@@ -332,7 +333,7 @@ static int batch_cb(const struct mlfy_batch_result *b, void *ctx, struct mlfy_er
 				goto fail;
 			row = NULL;
 		} else {
-			mlfy_topk(r->probs, r->n_classes, r->top_k, r->idx);
+			mlfy_topk_f64(r->probs, r->n_classes, r->top_k, r->idx);
 			for (k = 0; k < r->top_k; k++) {
 				r->props[k].rank = (int)k;
 				r->props[k].class_idx = r->idx[k];

@@ -12,7 +12,7 @@
  *
  * Scores: softmax over the class outputs (after dropping label_offset
  * leading outputs, e.g. the background class of 1001-output TensorFlow
- * models) with the max-shifted, double-accumulated form of topk.h; ties in
+ * models) with the max-shifted, double-accumulated form of util/topk.h; ties in
  * the top-K are broken by the lower class index.  With softmax = 0 the
  * outputs are stored as they are (a model that ends in a softmax or
  * sigmoid; values must lie in [0, 1]).

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "review/labelset.h"
-#include "store/review.h"
+#include "store/review_input.h"
 
 static int oom(struct mlfy_err *err)
 {

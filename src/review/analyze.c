@@ -9,7 +9,8 @@
 #include "review/agreement.h"
 #include "review/labelset.h"
 #include "store/final_labels.h"
-#include "store/review.h"
+#include "store/queue.h"
+#include "store/review_input.h"
 
 /* Counts keyed by a 64-bit integer (open addressing). */
 struct count_map {

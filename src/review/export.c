@@ -9,7 +9,7 @@
 
 #include "review/labelset.h"
 #include "store/catalog.h"
-#include "store/review.h"
+#include "store/provenance.h"
 
 static const char *const format_names[MLFY_EXPORT_N_FORMATS] = { "real", "multilabelfy", "csv", "jsonl",
 								   "labelstudio" };

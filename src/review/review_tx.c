@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-#include "store/annotations.h"
+#include "review/refine.h"
+#include "store/accounts.h"
+#include "store/catalog.h"
+#include "store/zero_label.h"
 
 /* Commits when rc is 0, else rolls back; returns the result. */
 static int finish(struct mlfy_store *s, int rc, struct mlfy_err *err)
@@ -28,7 +31,7 @@ int mlfy_finalize_images(struct mlfy_store *s, const char *const *names, size_t 
 	for (i = 0; i < n; i++) {
 		int64_t id;
 		int changed = 0;
-		if ((rc = mlfy_review_image_id(s, names[i], &id, err)) ||
+		if ((rc = mlfy_catalog_image_id(s, names[i], &id, err)) ||
 		    (rc = mlfy_review_finalize(s, id, &changed, err))) {
 			mlfy_err_prefix(err, "%s", names[i]);
 			break;
@@ -56,7 +59,7 @@ int mlfy_zero_review_record(struct mlfy_store *s, const char *image, const char 
 	int rc;
 
 	memset(&who, 0, sizeof(who));
-	if ((rc = mlfy_review_image_id(s, image, &image_id, err)) ||
+	if ((rc = mlfy_catalog_image_id(s, image, &image_id, err)) ||
 	    (rc = mlfy_users_get(s, expert, &who, err)))
 		goto out;
 	if ((rc = mlfy_store_begin(s, err)))

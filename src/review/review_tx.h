@@ -1,14 +1,15 @@
 /* review_tx.h - the stage iv steps the command line takes, each one
  * transaction of its own: finalise experts' refinements, split the
  * refinement queue among experts, record a zero-label review.  They wrap
- * the store's "needs a transaction" calls (store/review.h) so that no
+ * the "needs a transaction" calls (review/refine.h, store/queue.h,
+ * store/zero_label.h) so that no
  * caller begins or commits anything: an error changes nothing. */
 #ifndef MLFY_REVIEW_REVIEW_TX_H
 #define MLFY_REVIEW_REVIEW_TX_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "store/review.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "util/error.h"
 

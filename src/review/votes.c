@@ -11,8 +11,10 @@
 
 #include "store/catalog.h"
 #include "store/final_labels.h"
-#include "store/review.h"
+#include "store/review_input.h"
+#include "store/votes.h"
 #include "util/npy.h"
+#include "util/npz.h"
 
 static int oom(struct mlfy_err *err)
 {
@@ -678,7 +680,7 @@ int mlfy_vote_set_store_results(struct mlfy_store *s, const struct mlfy_vote_set
 		res->images++;
 		if (!set_final)
 			continue;
-		rc = mlfy_review_image_id(s, v->image[order[start]], &image_id, err);
+		rc = mlfy_catalog_image_id(s, v->image[order[start]], &image_id, err);
 		if (rc == MLFY_ENOTFOUND) {
 			res->unknown++;
 			continue;

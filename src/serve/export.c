@@ -11,8 +11,11 @@
  * where saves begin write transactions.  In WAL mode readers never block
  * writers, so saves go on while a download runs. */
 /* fopencookie needs _GNU_SOURCE, which the build defines for the library */
-#include "serve/internal.h"
+#include "serve/export.h"
+#include "serve/http.h"
 #include "review/export.h"
+
+#include "util/vec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,18 +40,10 @@ struct download {
 static ssize_t buf_write(void *cookie, const char *data, size_t n)
 {
 	struct download *d = cookie;
-	if (d->len + n > d->cap) {
-		size_t cap = d->cap ? d->cap : CHUNK;
-		char *nb;
-		while (cap < d->len + n)
-			cap *= 2;
-		if (!(nb = realloc(d->buf, cap))) {
-			d->oom = 1;
-			errno = ENOMEM;
-			return -1;
-		}
-		d->buf = nb;
-		d->cap = cap;
+	if (MLFY_GROW(d->buf, d->cap, d->len + n)) {
+		d->oom = 1;
+		errno = ENOMEM;
+		return -1;
 	}
 	memcpy(d->buf + d->len, data, n);
 	d->len += n;
@@ -166,8 +161,11 @@ enum MHD_Result h_export(struct req *r, const char *rest)
 	d->srv = srv;
 	d->bytes = &r->bytes;
 	snprintf(d->what, sizeof(d->what), "export %s", mlfy_export_format_name(f));
-	if ((rc = mlfy_store_open(srv->project, MLFY_STORE_READONLY, &d->store, &err)) ||
-	    (rc = mlfy_export_stream_open(d->store, f, &d->es, &err))) {
+	if ((rc = mlfy_store_open(srv->project, MLFY_STORE_READONLY, &d->store, &err))) {
+		download_free(d);
+		return reply_server_err(r, &err);   /* the project file is the server's */
+	}
+	if ((rc = mlfy_export_stream_open(d->store, f, &d->es, &err))) {
 		download_free(d);
 		return reply_err(r, &err);
 	}

@@ -8,7 +8,9 @@
  * swapped after the import, or a path that now resolves elsewhere through a
  * symbolic link, gets 409 instead of its content (read_verified). */
 #define _POSIX_C_SOURCE 200809L
-#include "serve/internal.h"
+#include "serve/images.h"
+#include "serve/http.h"
+#include "store/taskview.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -323,7 +325,10 @@ enum MHD_Result h_exemplar(struct req *r, const char *rest)
 	if (cls < 0 || rank < 0)
 		return reply_error(r, 404, "no such exemplar: expected /api/exemplars/<class>/<rank>");
 	mlfy_err_clear(&err);
-	if (mlfy_view_exemplar_file(r->store, (int)cls, (int)rank, &path, sha, &err))
+	/* never an image of the person's own tasks: the route names the class,
+	 * which is that image's original label (an admin sees every one) */
+	if (mlfy_view_exemplar_file(r->store, (int)cls, (int)rank,
+				    r->sess.user.role == MLFY_ROLE_ADMIN ? 0 : r->sess.user.id, &path, sha, &err))
 		return reply_err(r, &err);
 	ret = serve_image(r, path, sha);
 	free(path);

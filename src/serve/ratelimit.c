@@ -13,7 +13,7 @@
  * the slot that matters least -- one that throttles nothing now (oldest
  * failure first), else the one whose delay ends first -- never a pair in a
  * long delay in favour of a name tried once. */
-#include "serve/internal.h"
+#include "serve/ratelimit.h"
 
 #include <sodium.h>
 #include <string.h>

@@ -1,14 +1,21 @@
-/* server.c - the libmicrohttpd daemon of `mlfy serve`: start/stop, the
- * request lifecycle (body accumulation with a size limit, completion and
- * the access log), the routes table, sessions and CSRF checks, the pages
- * and static assets, and the reply helpers.  The JSON handlers live in
- * api.c, exports in export.c, images in images.c. */
+/* server.c - the libmicrohttpd daemon of `mlfy serve`: start and stop, and
+ * the request lifecycle (framing checks, body accumulation with a size
+ * limit, the hand-over to routes.c, completion with the access log).
+ * Everything a request does after its body arrived is routes.c's and the
+ * handlers'. */
 #define _POSIX_C_SOURCE 200809L
-#include "serve/internal.h"
-#include "serve/assets.h"
+#include "serve/server.h"
+#include "serve/http.h"
+#include "serve/images.h"
+#include "serve/routes.h"
+#include "serve/state.h"
+#include "util/file.h"
+
+#include "util/vec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -19,478 +26,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void mlfy_server_config_init(struct mlfy_server_config *c, const char *project)
-{
-	memset(c, 0, sizeof(*c));
-	c->project = project;
-	c->listen_host = "127.0.0.1";
-	c->port = 9000;
-	c->idle_timeout_s = 8 * 3600;
-	c->threads = 4;
-	c->max_connections = 256;
-	c->max_body = 256 * 1024;
-	c->max_header = 32 * 1024;
-}
-
-void srv_log_error(struct mlfy_server *srv, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	if (!srv->cfg.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	srv->cfg.log(srv->cfg.log_ctx, "error", msg);
-}
-
-struct mlfy_store *srv_store(struct mlfy_server *srv, struct mlfy_err *err)
-{
-	struct mlfy_store *s = pthread_getspecific(srv->store_key);
-	if (s)
-		return s;
-	if (mlfy_store_open(srv->project, 0, &s, err))
-		return NULL;
-	pthread_mutex_lock(&srv->mu);
-	if (srv->n_stores == MAX_STORES) {
-		pthread_mutex_unlock(&srv->mu);
-		mlfy_store_close(s);
-		mlfy_err_set(err, MLFY_ENOMEM, "too many worker threads");
-		return NULL;
-	}
-	srv->stores[srv->n_stores++] = s;
-	pthread_mutex_unlock(&srv->mu);
-	pthread_setspecific(srv->store_key, s);
-	return s;
-}
-
-/* ---- request helpers ------------------------------------------------------- */
-
-const char *req_arg(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *req_header(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-int64_t parse_id(const char *s, const char **end, int64_t max)
-{
-	int64_t v = 0;
-	const char *p = s;
-	if (!s || *p < '0' || *p > '9')
-		return -1;
-	while (*p >= '0' && *p <= '9') {
-		v = v * 10 + (*p - '0');
-		if (v > max || p - s > 15)
-			return -1;
-		p++;
-	}
-	if (*p && *p != '/')
-		return -1;
-	if (end)
-		*end = p;
-	else if (*p)
-		return -1;
-	return v;
-}
-
-/* ---- replies ----------------------------------------------------------------- */
-
-void reply_common_headers(struct req *r, struct MHD_Response *resp)
-{
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
-				" connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none';"
-				" form-action 'self'");
-	if (r->srv->tls)
-		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
-}
-
-enum MHD_Result reply(struct req *r, unsigned status, struct MHD_Response *resp, uint64_t size)
-{
-	enum MHD_Result ret;
-	if (!resp)
-		return MHD_NO;
-	reply_common_headers(r, resp);
-	r->status = status;
-	r->bytes = size;
-	r->replied = 1;
-	ret = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-enum MHD_Result reply_json(struct req *r, unsigned status, json_t *obj)
-{
-	return reply_json_hdr(r, status, obj, NULL, NULL);
-}
-
-enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, const char *hname,
-			       const char *hval)
-{
-	struct MHD_Response *resp;
-	char *txt = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	size_t n;
-
-	json_decref(obj);
-	if (!txt)
-		return MHD_NO;
-	n = strlen(txt);
-	resp = MHD_create_response_from_buffer_with_free_callback(n, txt, free);
-	if (!resp) {
-		free(txt);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "application/json");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (hname)
-		MHD_add_response_header(resp, hname, hval);
-	return reply(r, status, resp, n);
-}
-
-/* Length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
- * surrogates, at most U+10FFFF) at s, or 0 when there is none. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[0] == 0xe0 && s[1] < 0xa0) ||
-		    (s[0] == 0xed && s[1] >= 0xa0))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
-		    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-enum MHD_Result reply_error(struct req *r, unsigned status, const char *fmt, ...)
-{
-	char msg[1024];
-	unsigned char *p;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* messages may quote request input: bytes that are not UTF-8 become
-	 * '?', else jansson refuses the string and no reply at all is sent */
-	for (p = (unsigned char *)msg; *p;) {
-		size_t k = utf8_seq(p);
-		if (k)
-			p += k;
-		else
-			*p++ = '?';
-	}
-	return reply_json(r, status, json_pack("{ss}", "error", msg));
-}
-
-int err_is_server_side(const struct req *r, const struct mlfy_err *err)
-{
-	size_t n = strlen(r->srv->project);
-	return !strncmp(err->msg, r->srv->project, n) && err->msg[n] == ':';
-}
-
-enum MHD_Result reply_err(struct req *r, const struct mlfy_err *err)
-{
-	unsigned status;
-	/* the store's own failures (SQLite errors, a read-only or missing
-	 * project file) name the project file: they are the server's problem,
-	 * never the client's, and the path and SQL stay in the log */
-	switch (err_is_server_side(r, err) ? MLFY_ESTORE : err->code) {
-	case MLFY_EINVAL: status = 400; break;
-	case MLFY_ENOTFOUND: status = 404; break;
-	case MLFY_ECONFLICT: status = 409; break;
-	case MLFY_EPERM: status = 403; break;
-	case MLFY_EUNSUPPORTED: status = 415; break;
-	default:
-		/* internal: keep the details in the server log */
-		srv_log_error(r->srv, "%s %s: %s", r->method, r->url, err->msg);
-		return reply_error(r, 500, "internal error (%s); see the server log", mlfy_strstatus(err->code));
-	}
-	return reply_error(r, status, "%s", err->msg[0] ? err->msg : mlfy_strstatus(err->code));
-}
-
-enum MHD_Result reply_redirect(struct req *r, const char *location)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Location", location);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return reply(r, 302, resp, 0);
-}
-
-/* ---- pages and assets -------------------------------------------------------- */
-
-static const struct mlfy_asset *asset_find(const char *name)
-{
-	size_t i;
-	for (i = 0; i < mlfy_n_assets; i++)
-		if (!strcmp(mlfy_assets[i].name, name))
-			return &mlfy_assets[i];
-	return NULL;
-}
-
-static enum MHD_Result reply_asset(struct req *r, const char *name)
-{
-	const struct mlfy_asset *a = asset_find(name);
-	const char *inm = req_header(r, "If-None-Match");
-	struct MHD_Response *resp;
-
-	if (!a)
-		return reply_error(r, 404, "no such file");
-	if (inm && !strcmp(inm, a->etag)) {
-		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		if (resp) {
-			MHD_add_response_header(resp, "ETag", a->etag);
-			MHD_add_response_header(resp, "Cache-Control", "no-cache");
-		}
-		return reply(r, 304, resp, 0);
-	}
-	resp = MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", a->type);
-	MHD_add_response_header(resp, "ETag", a->etag);
-	/* revalidate every time: an upgraded binary serves new assets at once */
-	MHD_add_response_header(resp, "Cache-Control", "no-cache");
-	return reply(r, 200, resp, a->len);
-}
-
-static enum MHD_Result h_page(struct req *r, const char *rest)
-{
-	(void)rest;
-	if (!strcmp(r->url, "/login"))
-		return reply_asset(r, "login.html");
-	if (!strcmp(r->url, "/admin"))
-		return reply_asset(r, "admin.html");
-	return reply_asset(r, "annotate.html");   /* /annotate and /refine */
-}
-
-static enum MHD_Result h_static(struct req *r, const char *rest)
-{
-	const char *p;
-	/* only flat names of embedded files: no path ever reaches the file system */
-	for (p = rest; *p; p++)
-		if (*p == '/' || *p == '\\')
-			return reply_error(r, 404, "no such file");
-	if (!strcmp(rest, "login.html") || !strcmp(rest, "annotate.html") || !strcmp(rest, "admin.html"))
-		return reply_error(r, 404, "no such file");
-	return reply_asset(r, rest);
-}
-
-const char *role_home(enum mlfy_role role)
-{
-	switch (role) {
-	case MLFY_ROLE_EXPERT: return "/refine";
-	case MLFY_ROLE_ADMIN: return "/admin";
-	default: return "/annotate";
-	}
-}
-
-static int load_session(struct req *r);
-
-static enum MHD_Result h_root(struct req *r, const char *rest)
-{
-	(void)rest;
-	if (load_session(r) == 0)
-		return reply_redirect(r, role_home(r->sess.user.role));
-	return reply_redirect(r, "/login");
-}
-
-static enum MHD_Result h_health(struct req *r, const char *rest)
-{
-	(void)rest;
-	return reply_json(r, 200, json_pack("{sb}", "ok", 1));
-}
-
-/* ---- sessions and CSRF ------------------------------------------------------- */
-
-/* 0 with r->sess filled, MLFY_ENOTFOUND when there is no valid session, or
- * another status on a store error. */
-static int load_session(struct req *r)
-{
-	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
-	struct mlfy_err err;
-	int64_t idle = r->srv->cfg.idle_timeout_s, touch, now;
-	int rc;
-
-	if (r->has_session)
-		return 0;
-	if (!tok)
-		return MLFY_ENOTFOUND;
-	touch = idle / 4 < 30 ? idle / 4 : 30;
-	now = (int64_t)time(NULL);
-	mlfy_err_clear(&err);
-	rc = mlfy_sessions_lookup(r->store, tok, now, idle, INT64_MAX, &r->sess, &err);
-	if (rc == 0) {
-		r->has_session = 1;
-		snprintf(r->token, sizeof(r->token), "%s", tok);
-		if (now - r->sess.last_seen >= touch) {
-			pthread_mutex_lock(&r->srv->write_mu);
-			if (mlfy_sessions_touch(r->store, tok, now, &err))
-				srv_log_error(r->srv, "session touch: %s", err.msg);
-			pthread_mutex_unlock(&r->srv->write_mu);
-			r->sess.last_seen = now;
-		}
-	} else if (rc != MLFY_ENOTFOUND) {
-		srv_log_error(r->srv, "session lookup: %s", err.msg);
-	}
-	return rc;
-}
-
-/* 1 when origin is "http://HOST" or "https://HOST". */
-static int origin_is(const char *origin, const char *host)
-{
-	const char *p = NULL;
-	if (!strncmp(origin, "https://", 8))
-		p = origin + 8;
-	else if (!strncmp(origin, "http://", 7))
-		p = origin + 7;
-	return host && *host && p && !strcmp(p, host);
-}
-
-/* The Origin header, when present, must be this server (defence in depth
- * beside SameSite=Strict and the CSRF token): its host the request's Host,
- * or the X-Forwarded-Host a reverse proxy sets.  Either scheme: behind a
- * TLS-terminating proxy the browser's origin is https:// while this server
- * speaks plain HTTP.  A cross-site page can set neither header (Host is
- * the browser's; X-Forwarded-Host would need a CORS preflight, which is
- * never granted), so this still refuses every cross-origin request. */
-static int origin_ok(struct req *r)
-{
-	const char *origin = req_header(r, "Origin");
-	if (!origin)
-		return 1;
-	return origin_is(origin, req_header(r, "Host")) || origin_is(origin, req_header(r, "X-Forwarded-Host"));
-}
-
-static int csrf_ok(struct req *r)
-{
-	const char *h = req_header(r, "X-CSRF-Token");
-	if (!h || strlen(h) != MLFY_TOKEN_LEN)
-		return 0;
-	return sodium_memcmp(h, r->sess.csrf, MLFY_TOKEN_LEN) == 0;
-}
-
-/* ---- routes -------------------------------------------------------------------- */
-
-#define R_ANNOTATOR (1u << MLFY_ROLE_ANNOTATOR)
-#define R_EXPERT (1u << MLFY_ROLE_EXPERT)
-#define R_ADMIN (1u << MLFY_ROLE_ADMIN)
-#define R_ANY (R_ANNOTATOR | R_EXPERT | R_ADMIN)
-
-static const struct route {
-	const char *method;   /* "GET" also answers HEAD */
-	const char *path;
-	int prefix;           /* 1: path is a prefix; the rest is passed to the handler */
-	unsigned roles;       /* 0: no session needed; else roles allowed */
-	handler_fn fn;
-} routes[] = {
-	{ "GET", "/", 0, 0, h_root },
-	{ "GET", "/login", 0, 0, h_page },
-	{ "GET", "/annotate", 0, 0, h_page },
-	{ "GET", "/refine", 0, 0, h_page },
-	{ "GET", "/admin", 0, 0, h_page },
-	{ "GET", "/static/", 1, 0, h_static },
-	{ "GET", "/api/health", 0, 0, h_health },
-	{ "POST", "/api/login", 0, 0, h_login },
-	{ "POST", "/api/logout", 0, R_ANY, h_logout },
-	{ "GET", "/api/me", 0, R_ANY, h_me },
-	{ "GET", "/api/vocabulary", 0, R_ANY, h_vocabulary },
-	{ "GET", "/api/tasks", 0, R_ANY, h_tasks },
-	{ "GET", "/api/tasks/", 1, R_ANY, h_task },
-	{ "PUT", "/api/tasks/", 1, R_ANY, h_task },
-	{ "GET", "/api/classes", 0, R_ANY, h_classes },
-	{ "GET", "/api/dashboard", 0, R_ADMIN, h_dashboard },
-	{ "GET", "/api/export/", 1, R_ADMIN, h_export },
-	{ "GET", "/api/images/", 1, R_ANY, h_image },
-	{ "GET", "/api/exemplars/", 1, R_ANY, h_exemplar },
-};
-
-static int path_match(const struct route *rt, const char *url, const char **rest)
-{
-	size_t n = strlen(rt->path);
-	if (rt->prefix) {
-		if (strncmp(url, rt->path, n) != 0)
-			return 0;
-		*rest = url + n;
-		return 1;
-	}
-	*rest = "";
-	return !strcmp(url, rt->path);
-}
-
-static enum MHD_Result dispatch(struct req *r)
-{
-	const char *method = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-	const struct route *rt = NULL;
-	const char *rest = "";
-	struct mlfy_err err;
-	size_t i;
-	int path_known = 0, rc;
-
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const char *rs;
-		if (!path_match(&routes[i], r->url, &rs))
-			continue;
-		path_known = 1;
-		if (!strcmp(routes[i].method, method)) {
-			rt = &routes[i];
-			rest = rs;
-			break;
-		}
-	}
-	if (!rt) {
-		char allow[64] = "", msg[128];
-		if (!path_known)
-			return reply_error(r, 404, "no such route");
-		/* a 405 must say what is allowed (RFC 9110, 15.5.6) */
-		for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-			const char *rs;
-			if (!path_match(&routes[i], r->url, &rs))
-				continue;
-			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s%s", allow[0] ? ", " : "",
-				 routes[i].method, strcmp(routes[i].method, "GET") ? "" : ", HEAD");
-		}
-		snprintf(msg, sizeof(msg), "method not allowed here (allowed: %s)", allow);
-		return reply_json_hdr(r, 405, json_pack("{ss}", "error", msg), "Allow", allow);
-	}
-	mlfy_err_clear(&err);
-	if (!(r->store = srv_store(r->srv, &err))) {
-		srv_log_error(r->srv, "open store: %s", err.msg);
-		return reply_error(r, 503, "the project store cannot be opened; see the server log");
-	}
-	if (strcmp(method, "GET") && !origin_ok(r))
-		return reply_error(r, 403, "cross-origin request refused");
-	if (rt->roles) {
-		rc = load_session(r);
-		if (rc == MLFY_ENOTFOUND)
-			return reply_error(r, 401, "not logged in (or the session expired)");
-		if (rc)
-			return reply_error(r, 500, "internal error; see the server log");
-		if (!(rt->roles & (1u << r->sess.user.role)))
-			return reply_error(r, 403, "this needs the %s role",
-					   rt->roles == R_ADMIN ? "admin" : "right");
-		if (strcmp(method, "GET") && !csrf_ok(r))
-			return reply_error(r, 403, "missing or wrong CSRF token (X-CSRF-Token header)");
-	}
-	return rt->fn(r, rest);
-}
 
 /* ---- MHD callbacks -------------------------------------------------------------- */
 
@@ -584,23 +119,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->status = 413;
 			free(r->body);
 			r->body = NULL;
-			r->len = 0;
+			r->len = r->body_cap = 0;
 			return MHD_NO;
 		}
-		{
-			char *nb = realloc(r->body, r->len + n + 1);
-			if (!nb)
-				return MHD_NO;
-			r->body = nb;
-			memcpy(r->body + r->len, upload_data, n);
-			r->len += n;
-			r->body[r->len] = '\0';
-		}
+		if (MLFY_GROW(r->body, r->body_cap, r->len + n + 1))
+			return MHD_NO;
+		memcpy(r->body + r->len, upload_data, n);
+		r->len += n;
+		r->body[r->len] = '\0';
 		return MHD_YES;
 	}
 	if (r->replied)
 		return MHD_YES;
-	return dispatch(r);
+	return routes_dispatch(r);
 }
 
 static void json_escape_into(char *out, size_t n, const char *s)
@@ -690,32 +221,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start / stop ----------------------------------------------------------------- */
 
-static int read_file(const char *path, char **out, struct mlfy_err *err)
+/* A PEM certificate or key file (at most 1 MiB), NUL-terminated. */
+static int read_pem(const char *path, char **out, struct mlfy_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*out = NULL;
-	if (!f)
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a readable PEM file of at most 1 MiB", path);
-	}
-	if (!(buf = malloc((size_t)n + 1))) {
-		fclose(f);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return mlfy_err_set(err, MLFY_EIO, "%s: read error", path);
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*out = buf;
-	return 0;
+	size_t len;
+	return mlfy_read_file(path, (size_t)1 << 20, out, &len, err);
 }
 
 static void server_free(struct mlfy_server *srv)
@@ -751,11 +261,8 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	int no = 0, rc;
 
 	*out = NULL;
-	if (!cfg->project || cfg->idle_timeout_s <= 0 || cfg->threads < 1 || cfg->threads > 64 ||
-	    cfg->max_connections < 1 || cfg->max_body < 1024 || cfg->max_header < 4096)
-		return mlfy_err_set(err, MLFY_EINVAL, "bad server configuration");
-	if (!cfg->tls_cert != !cfg->tls_key)
-		return mlfy_err_set(err, MLFY_EINVAL, "TLS needs both a certificate and a key");
+	if ((rc = mlfy_server_config_check(cfg, err)))
+		return rc;
 	if (sodium_init() < 0)
 		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libsodium");
 	/* the project must open (migrations run once here, not per thread) */
@@ -795,8 +302,8 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 			server_free(srv);
 			return mlfy_err_set(err, MLFY_EUNSUPPORTED, "this libmicrohttpd was built without TLS");
 		}
-		if ((rc = read_file(cfg->tls_cert, &srv->tls_cert_pem, err)) ||
-		    (rc = read_file(cfg->tls_key, &srv->tls_key_pem, err))) {
+		if ((rc = read_pem(cfg->tls_cert, &srv->tls_cert_pem, err)) ||
+		    (rc = read_pem(cfg->tls_key, &srv->tls_key_pem, err))) {
 			server_free(srv);
 			return rc;
 		}

@@ -1,11 +1,11 @@
 /* accounts_tx.h - account changes as one transaction each, for callers
  * that run no transaction of their own (`mlfy user`).  They wrap the
- * "needs a transaction" account writes of store/annotations.h; an error
+ * "needs a transaction" account writes of store/accounts.h; an error
  * changes nothing.  Call them outside a transaction (MLFY_EINVAL inside). */
 #ifndef MLFY_STORE_ACCOUNTS_TX_H
 #define MLFY_STORE_ACCOUNTS_TX_H
 
-#include "store/annotations.h"
+#include "store/accounts.h"
 
 /* mlfy_users_add (password may be NULL: an account that cannot log in yet);
  * errors as there. */

@@ -3,18 +3,13 @@
  * and choosing batches or exemplars is src/ingest's job. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/catalog.h"
-#include "store/store_internal.h"
+#include "store/engine.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define STMT_OR_FAIL(st, s, sql, err)                                   \
-	do {                                                            \
-		if (!((st) = store_stmt((s), (sql), (err))))            \
-			return (err) ? (err)->code : MLFY_ESTORE;       \
-	} while (0)
 
 /* ---- classes -------------------------------------------------------------- */
 
@@ -29,25 +24,25 @@ void mlfy_class_release(struct mlfy_class *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static void class_release_any(void *elem)
+{
+	mlfy_class_release(elem);
+}
+
 void mlfy_classes_free(struct mlfy_class *c, size_t n)
 {
-	size_t i;
-	if (!c)
-		return;
-	for (i = 0; i < n; i++)
-		mlfy_class_release(&c[i]);
-	free(c);
+	mlfy_array_free(c, n, sizeof(*c), class_release_any);
 }
 
 /* Fills *c from a row (idx, ext_id, name, synonyms, gloss). */
-static int class_from_row(sqlite3_stmt *st, struct mlfy_class *c, struct mlfy_err *err)
+static int class_from_row(struct store_stmt *st, struct mlfy_class *c, struct mlfy_err *err)
 {
 	memset(c, 0, sizeof(*c));
-	c->idx = sqlite3_column_int(st, 0);
-	c->ext_id = store_col_dup(st, 1);
-	c->name = store_col_dup(st, 2);
-	c->synonyms = store_col_dup(st, 3);
-	c->gloss = store_col_dup(st, 4);
+	c->idx = stmt_int(st, 0);
+	c->ext_id = stmt_dup(st, 1);
+	c->name = stmt_dup(st, 2);
+	c->synonyms = stmt_dup(st, 3);
+	c->gloss = stmt_dup(st, 4);
 	if (!c->ext_id || !c->name || !c->synonyms || !c->gloss) {
 		mlfy_class_release(c);
 		return store_oom(err);
@@ -62,7 +57,7 @@ int mlfy_catalog_add_classes(struct mlfy_store *s, const struct mlfy_class *c,
 		"INSERT INTO classes(idx, ext_id, name, synonyms, gloss) VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char by_idx[] = "SELECT ext_id FROM classes WHERE idx = ?1";
 	static const char by_ext[] = "SELECT idx FROM classes WHERE ext_id = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t i;
 	int rc;
 
@@ -77,39 +72,39 @@ int mlfy_catalog_add_classes(struct mlfy_store *s, const struct mlfy_class *c,
 		if (!k->name || !*k->name)
 			return mlfy_err_set(err, MLFY_EINVAL, "class %d (%s): empty name", k->idx, k->ext_id);
 
-		STMT_OR_FAIL(st, s, by_idx, err);
-		sqlite3_bind_int(st, 1, k->idx);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		STMT(st, by_idx);
+		stmt_bind_int(st, 1, k->idx);
+		if ((rc = stmt_step(st)) == STORE_ROW) {
 			rc = mlfy_err_set(err, MLFY_ECONFLICT, "class %d (%s): index %d is already taken by '%s'",
-					  k->idx, k->ext_id, k->idx, sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
+					  k->idx, k->ext_id, k->idx, stmt_text(st, 0));
+			stmt_reset(st);
 			return rc;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		stmt_reset(st);
+		if (rc != STORE_DONE)
 			return store_fail(s, err, "add classes");
 
-		STMT_OR_FAIL(st, s, by_ext, err);
-		sqlite3_bind_text(st, 1, k->ext_id, -1, SQLITE_TRANSIENT);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		STMT(st, by_ext);
+		stmt_bind_text(st, 1, k->ext_id);
+		if ((rc = stmt_step(st)) == STORE_ROW) {
 			rc = mlfy_err_set(err, MLFY_ECONFLICT, "class %d: id '%s' is already used by class %d",
-					  k->idx, k->ext_id, sqlite3_column_int(st, 0));
-			sqlite3_reset(st);
+					  k->idx, k->ext_id, stmt_int(st, 0));
+			stmt_reset(st);
 			return rc;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		stmt_reset(st);
+		if (rc != STORE_DONE)
 			return store_fail(s, err, "add classes");
 
-		STMT_OR_FAIL(st, s, ins, err);
-		sqlite3_bind_int(st, 1, k->idx);
-		sqlite3_bind_text(st, 2, k->ext_id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, k->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, k->synonyms ? k->synonyms : "", -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 5, k->gloss ? k->gloss : "", -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
+		STMT(st, ins);
+		stmt_bind_int(st, 1, k->idx);
+		stmt_bind_text(st, 2, k->ext_id);
+		stmt_bind_text(st, 3, k->name);
+		stmt_bind_text(st, 4, k->synonyms ? k->synonyms : "");
+		stmt_bind_text(st, 5, k->gloss ? k->gloss : "");
+		rc = stmt_step(st);
+		stmt_reset(st);
+		if (rc != STORE_DONE) {
 			rc = store_fail(s, err, "add classes");
 			return mlfy_err_prefix(err, "class %d (%s)", k->idx, k->ext_id);
 		}
@@ -120,16 +115,22 @@ int mlfy_catalog_add_classes(struct mlfy_store *s, const struct mlfy_class *c,
 int mlfy_catalog_n_classes(struct mlfy_store *s, size_t *n, struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM classes";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "count classes");
+	STMT(st, sql);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*n = (size_t)stmt_int64(st, 0);
+	stmt_reset(st);
+	return rc == STORE_ROW ? 0 : store_fail(s, err, "count classes");
+}
+
+static int class_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return class_from_row(st, elem, err);
 }
 
 int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
@@ -137,39 +138,12 @@ int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
 {
 	static const char sql[] =
 		"SELECT idx, ext_id, name, synonyms, gloss FROM classes ORDER BY idx";
-	struct mlfy_class *v = NULL, *nv;
-	size_t len = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	struct store_stmt *st;
 
 	*out = NULL;
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = store_oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if ((rc = class_from_row(st, &v[len], err)))
-			goto fail;
-		len++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_fail(s, err, "list classes");
-		goto fail;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = len;
-	return 0;
-fail:
-	sqlite3_reset(st);
-	mlfy_classes_free(v, len);
-	return rc;
+	STMT(st, sql);
+	return STORE_LIST(s, st, *out, n, class_row, NULL, class_release_any, "list classes", err);
 }
 
 int mlfy_catalog_get_class(struct mlfy_store *s, int idx, struct mlfy_class *out,
@@ -177,20 +151,20 @@ int mlfy_catalog_get_class(struct mlfy_store *s, int idx, struct mlfy_class *out
 {
 	static const char sql[] =
 		"SELECT idx, ext_id, name, synonyms, gloss FROM classes WHERE idx = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int(st, 1, idx);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	STMT(st, sql);
+	stmt_bind_int(st, 1, idx);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
 		rc = class_from_row(st, out, err);
-	else if (rc == SQLITE_DONE)
+	else if (rc == STORE_DONE)
 		rc = mlfy_err_set(err, MLFY_ENOTFOUND, "no class with index %d", idx);
 	else
 		rc = store_fail(s, err, "get class");
-	sqlite3_reset(st);
+	stmt_reset(st);
 	return rc;
 }
 
@@ -199,20 +173,20 @@ int mlfy_catalog_get_class(struct mlfy_store *s, int idx, struct mlfy_class *out
 static int find_by_name(struct mlfy_store *s, const char *sql, const char *key, int *idx,
 			struct mlfy_err *err)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, first = -1, second = -1, count = 0;
 
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	STMT(st, sql);
+	stmt_bind_text(st, 1, key);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (count == 0)
-			first = sqlite3_column_int(st, 0);
+			first = stmt_int(st, 0);
 		else
-			second = sqlite3_column_int(st, 0);
+			second = stmt_int(st, 0);
 		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "find class");
 	if (count == 0)
 		return MLFY_ENOTFOUND;
@@ -232,7 +206,7 @@ int mlfy_catalog_find_class(struct mlfy_store *s, const char *key, int *idx,
 	static const char by_name[] = "SELECT idx FROM classes WHERE name = ?1 ORDER BY idx LIMIT 3";
 	static const char by_name_ci[] =
 		"SELECT idx FROM classes WHERE name = ?1 COLLATE NOCASE ORDER BY idx LIMIT 3";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	const char *p;
 	int rc;
 
@@ -240,15 +214,15 @@ int mlfy_catalog_find_class(struct mlfy_store *s, const char *key, int *idx,
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "empty class label");
 
 	/* 1. external id */
-	STMT_OR_FAIL(st, s, by_ext, err);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*idx = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	STMT(st, by_ext);
+	stmt_bind_text(st, 1, key);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*idx = stmt_int(st, 0);
+	stmt_reset(st);
+	if (rc == STORE_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "find class");
 
 	/* 2. decimal index: digits only, no sign, no leading '+' or spaces */
@@ -256,15 +230,15 @@ int mlfy_catalog_find_class(struct mlfy_store *s, const char *key, int *idx,
 		;
 	if (!*p && p - key <= 9) {
 		long v = strtol(key, NULL, 10);
-		STMT_OR_FAIL(st, s, by_idx, err);
-		sqlite3_bind_int(st, 1, (int)v);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_ROW) {
+		STMT(st, by_idx);
+		stmt_bind_int(st, 1, (int)v);
+		rc = stmt_step(st);
+		stmt_reset(st);
+		if (rc == STORE_ROW) {
 			*idx = (int)v;
 			return 0;
 		}
-		if (rc != SQLITE_DONE)
+		if (rc != STORE_DONE)
 			return store_fail(s, err, "find class");
 	}
 
@@ -292,21 +266,21 @@ void mlfy_image_release(struct mlfy_image *img)
 }
 
 /* Fills *img from a row of IMAGE_COLS. */
-static int image_from_row(sqlite3_stmt *st, struct mlfy_image *img, struct mlfy_err *err)
+static int image_from_row(struct store_stmt *st, struct mlfy_image *img, struct mlfy_err *err)
 {
-	const unsigned char *h;
+	const char *h;
 
 	memset(img, 0, sizeof(*img));
-	img->id = sqlite3_column_int64(st, 0);
-	img->name = store_col_dup(st, 1);
-	img->path = store_col_dup(st, 2);
-	img->original_label = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-	img->batch = sqlite3_column_int(st, 4);
-	h = sqlite3_column_text(st, 5);
-	snprintf(img->sha256, sizeof(img->sha256), "%s", h ? (const char *)h : "");
-	img->width = sqlite3_column_int(st, 6);
-	img->height = sqlite3_column_int(st, 7);
-	img->bytes = sqlite3_column_int64(st, 8);
+	img->id = stmt_int64(st, 0);
+	img->name = stmt_dup(st, 1);
+	img->path = stmt_dup(st, 2);
+	img->original_label = stmt_is_null(st, 3) ? -1 : stmt_int(st, 3);
+	img->batch = stmt_int(st, 4);
+	h = stmt_text(st, 5);
+	snprintf(img->sha256, sizeof(img->sha256), "%s", h ? h : "");
+	img->width = stmt_int(st, 6);
+	img->height = stmt_int(st, 7);
+	img->bytes = stmt_int64(st, 8);
 	if (!img->name || !img->path) {
 		mlfy_image_release(img);
 		return store_oom(err);
@@ -330,7 +304,7 @@ int mlfy_catalog_add_image(struct mlfy_store *s, struct mlfy_image *img,
 		"INSERT INTO images(name, path, original_label, batch, sha256, width, height, bytes, added_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	static const char exists[] = "SELECT id FROM images WHERE name = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc;
 
@@ -351,53 +325,56 @@ int mlfy_catalog_add_image(struct mlfy_store *s, struct mlfy_image *img,
 		return mlfy_err_set(err, MLFY_EINVAL, "image '%s': sha256 is not 64 lowercase hex digits",
 				    img->name);
 
-	STMT_OR_FAIL(st, s, exists, err);
-	sqlite3_bind_text(st, 1, img->name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	STMT(st, exists);
+	stmt_bind_text(st, 1, img->name);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc == STORE_ROW)
 		return mlfy_err_set(err, MLFY_ECONFLICT, "image '%s': already in the project", img->name);
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "add image");
 
 	mlfy_store_now(now);
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_text(st, 1, img->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, img->path, -1, SQLITE_TRANSIENT);
+	STMT(st, sql);
+	stmt_bind_text(st, 1, img->name);
+	stmt_bind_text(st, 2, img->path);
 	if (img->original_label < 0)
-		sqlite3_bind_null(st, 3);
+		stmt_bind_null(st, 3);
 	else
-		sqlite3_bind_int(st, 3, img->original_label);
-	sqlite3_bind_int(st, 4, img->batch);
-	sqlite3_bind_text(st, 5, img->sha256, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 6, img->width);
-	sqlite3_bind_int(st, 7, img->height);
-	sqlite3_bind_int64(st, 8, img->bytes);
-	sqlite3_bind_text(st, 9, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_fail(s, err, "add image");
-		if (img->original_label >= 0 && rc == MLFY_ECONFLICT)
-			return mlfy_err_prefix(err, "image '%s' (label %d)", img->name, img->original_label);
+		stmt_bind_int(st, 3, img->original_label);
+	stmt_bind_int(st, 4, img->batch);
+	stmt_bind_text(st, 5, img->sha256);
+	stmt_bind_int(st, 6, img->width);
+	stmt_bind_int(st, 7, img->height);
+	stmt_bind_int64(st, 8, img->bytes);
+	stmt_bind_text(st, 9, now);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
+		if (store_failed_constraint(s) && img->original_label >= 0)
+			return mlfy_err_set(err, MLFY_ECONFLICT, "image '%s' (label %d): %s (no such class?)", img->name,
+					    img->original_label, store_errmsg(s));
+		if (store_failed_constraint(s))
+			return mlfy_err_set(err, MLFY_ECONFLICT, "image '%s': %s", img->name, store_errmsg(s));
+		store_fail(s, err, "add image");
 		return mlfy_err_prefix(err, "image '%s'", img->name);
 	}
-	img->id = sqlite3_last_insert_rowid(s->db);
+	img->id = store_last_id(s);
 	return 0;
 }
 
 /* One-row image lookup by a statement with ?1 bound by the caller. */
-static int image_lookup(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_image *out,
+static int image_lookup(struct mlfy_store *s, struct store_stmt *st, struct mlfy_image *out,
 			struct mlfy_err *err, const char *what)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = stmt_step(st);
+	if (rc == STORE_ROW)
 		rc = image_from_row(st, out, err);
-	else if (rc == SQLITE_DONE)
+	else if (rc == STORE_DONE)
 		rc = MLFY_ENOTFOUND;
 	else
 		rc = store_fail(s, err, what);
-	sqlite3_reset(st);
+	stmt_reset(st);
 	return rc;
 }
 
@@ -405,12 +382,12 @@ int mlfy_catalog_image_by_id(struct mlfy_store *s, int64_t id, struct mlfy_image
 			     struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT " IMAGE_COLS " FROM images WHERE id = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int64(st, 1, id);
+	STMT(st, sql);
+	stmt_bind_int64(st, 1, id);
 	rc = image_lookup(s, st, out, err, "image by id");
 	if (rc == MLFY_ENOTFOUND)
 		mlfy_err_set(err, rc, "no image with id %lld", (long long)id);
@@ -421,12 +398,12 @@ int mlfy_catalog_image_by_name(struct mlfy_store *s, const char *name,
 			       struct mlfy_image *out, struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT " IMAGE_COLS " FROM images WHERE name = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	STMT(st, sql);
+	stmt_bind_text(st, 1, name);
 	rc = image_lookup(s, st, out, err, "image by name");
 	if (rc == MLFY_ENOTFOUND)
 		mlfy_err_set(err, rc, "no image named '%s'", name);
@@ -438,53 +415,66 @@ int mlfy_catalog_image_by_hash(struct mlfy_store *s, const char *sha256,
 {
 	static const char sql[] =
 		"SELECT " IMAGE_COLS " FROM images WHERE sha256 = ?1 ORDER BY id LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+	STMT(st, sql);
+	stmt_bind_text(st, 1, sha256);
 	rc = image_lookup(s, st, out, err, "image by hash");
 	if (rc == MLFY_ENOTFOUND)
 		mlfy_err_set(err, rc, "no image with sha256 %s", sha256);
 	return rc;
 }
 
+static const char SQL_IMAGE_ID[] = "SELECT id FROM images WHERE name = ?1";
+
+int mlfy_catalog_image_id(struct mlfy_store *s, const char *name, int64_t *id,
+			 struct mlfy_err *err)
+{
+	struct store_stmt *st = store_stmt(s, SQL_IMAGE_ID, err);
+	int rc;
+
+	if (!st)
+		return err->code;
+	stmt_bind_text(st, 1, name);
+	if ((rc = store_query_i64(s, st, 0, id, "find image", err)))
+		return rc;
+	if (!*id)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "no image named '%s' in the project", name);
+	return 0;
+}
+
 int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM images";
-	sqlite3_stmt *st;
-	int rc;
+	struct store_stmt *st;
 
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "count images");
+	STMT(st, sql);
+	return store_query_i64(s, st, 0, n, "count images", err);
 }
 
 int mlfy_catalog_max_batch(struct mlfy_store *s, int *batch, struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT COALESCE(MAX(batch), 0) FROM images";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*batch = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*batch = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "max batch");
+	STMT(st, sql);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*batch = stmt_int(st, 0);
+	stmt_reset(st);
+	return rc == STORE_ROW ? 0 : store_fail(s, err, "max batch");
 }
 
 int mlfy_catalog_batch_counts(struct mlfy_store *s, int64_t **counts, int *n_batches,
 			      struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT batch, COUNT(*) FROM images GROUP BY batch ORDER BY batch";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t *v;
 	int max, rc;
 
@@ -498,13 +488,13 @@ int mlfy_catalog_batch_counts(struct mlfy_store *s, int64_t **counts, int *n_bat
 		free(v);
 		return err ? err->code : MLFY_ESTORE;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int b = sqlite3_column_int(st, 0);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int b = stmt_int(st, 0);
 		if (b >= 1 && b <= max)
-			v[b - 1] = sqlite3_column_int64(st, 1);
+			v[b - 1] = stmt_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		free(v);
 		return store_fail(s, err, "batch counts");
 	}
@@ -519,15 +509,15 @@ int mlfy_catalog_foreach_image(struct mlfy_store *s, int batch, mlfy_image_cb cb
 	static const char sql[] =
 		"SELECT " IMAGE_COLS " FROM images WHERE ?1 <= 0 OR batch = ?1 ORDER BY name";
 	struct mlfy_image img;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int step, rc = 0;
 
 	/* A private statement (not the cache): cb may call other store
 	 * functions, which reset cached statements. */
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, err, "list images");
-	sqlite3_bind_int(st, 1, batch);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	if (!(st = store_stmt_open(s, sql, err)))
+		return err ? err->code : MLFY_ESTORE;
+	stmt_bind_int(st, 1, batch);
+	while ((step = stmt_step(st)) == STORE_ROW) {
 		if ((rc = image_from_row(st, &img, err)))
 			break;
 		rc = cb(&img, ctx);
@@ -535,22 +525,22 @@ int mlfy_catalog_foreach_image(struct mlfy_store *s, int batch, mlfy_image_cb cb
 		if (rc)
 			break;
 	}
-	if (!rc && step != SQLITE_DONE)
+	if (!rc && step != STORE_DONE)
 		rc = store_fail(s, err, "list images");
-	sqlite3_finalize(st);
+	store_stmt_close(st);
 	return rc;
 }
 
 /* ---- exemplars ------------------------------------------------------------ */
 
+static void exemplar_release_any(void *elem)
+{
+	free(((struct mlfy_exemplar *)elem)->path);
+}
+
 void mlfy_exemplars_free(struct mlfy_exemplar *ex, size_t n)
 {
-	size_t i;
-	if (!ex)
-		return;
-	for (i = 0; i < n; i++)
-		free(ex[i].path);
-	free(ex);
+	mlfy_array_free(ex, n, sizeof(*ex), exemplar_release_any);
 }
 
 int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
@@ -562,27 +552,25 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 	static const char ins[] =
 		"INSERT INTO exemplars(class_idx, rank, path, sha256, width, height)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t i;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "set exemplars")))
 		return rc;
-	STMT_OR_FAIL(st, s, has_class, err);
-	sqlite3_bind_int(st, 1, class_idx);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	STMT(st, has_class);
+	stmt_bind_int(st, 1, class_idx);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc == STORE_DONE)
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "exemplars: no class with index %d", class_idx);
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_ROW)
 		return store_fail(s, err, "set exemplars");
 
-	STMT_OR_FAIL(st, s, del, err);
-	sqlite3_bind_int(st, 1, class_idx);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "set exemplars");
+	STMT(st, del);
+	stmt_bind_int(st, 1, class_idx);
+	if ((rc = store_step_done(s, st, "set exemplars", err)))
+		return rc;
 
 	for (i = 0; i < n; i++) {
 		if (ex[i].rank < 0)
@@ -597,71 +585,52 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 		if (ex[i].width <= 0 || ex[i].height <= 0)
 			return mlfy_err_set(err, MLFY_EINVAL, "exemplar '%s': bad size %dx%d", ex[i].path,
 					    ex[i].width, ex[i].height);
-		STMT_OR_FAIL(st, s, ins, err);
-		sqlite3_bind_int(st, 1, class_idx);
-		sqlite3_bind_int(st, 2, ex[i].rank);
-		sqlite3_bind_text(st, 3, ex[i].path, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, ex[i].sha256, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 5, ex[i].width);
-		sqlite3_bind_int(st, 6, ex[i].height);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			rc = store_fail(s, err, "set exemplars");
+		STMT(st, ins);
+		stmt_bind_int(st, 1, class_idx);
+		stmt_bind_int(st, 2, ex[i].rank);
+		stmt_bind_text(st, 3, ex[i].path);
+		stmt_bind_text(st, 4, ex[i].sha256);
+		stmt_bind_int(st, 5, ex[i].width);
+		stmt_bind_int(st, 6, ex[i].height);
+		rc = stmt_step(st);
+		stmt_reset(st);
+		if (rc != STORE_DONE) {
+			if (store_failed_constraint(s))
+				return mlfy_err_set(err, MLFY_ECONFLICT, "exemplar rank %d of class %d: %s (a repeated rank?)",
+						    ex[i].rank, class_idx, store_errmsg(s));
+			store_fail(s, err, "set exemplars");
 			return mlfy_err_prefix(err, "exemplar rank %d of class %d", ex[i].rank, class_idx);
 		}
 	}
 	return 0;
 }
 
-static int exemplar_from_row(sqlite3_stmt *st, struct mlfy_exemplar *e, struct mlfy_err *err)
+static int exemplar_from_row(struct store_stmt *st, struct mlfy_exemplar *e, struct mlfy_err *err)
 {
-	const unsigned char *h;
+	const char *h;
 
 	memset(e, 0, sizeof(*e));
-	e->class_idx = sqlite3_column_int(st, 0);
-	e->rank = sqlite3_column_int(st, 1);
-	e->path = store_col_dup(st, 2);
-	h = sqlite3_column_text(st, 3);
-	snprintf(e->sha256, sizeof(e->sha256), "%s", h ? (const char *)h : "");
-	e->width = sqlite3_column_int(st, 4);
-	e->height = sqlite3_column_int(st, 5);
+	e->class_idx = stmt_int(st, 0);
+	e->rank = stmt_int(st, 1);
+	e->path = stmt_dup(st, 2);
+	h = stmt_text(st, 3);
+	snprintf(e->sha256, sizeof(e->sha256), "%s", h ? h : "");
+	e->width = stmt_int(st, 4);
+	e->height = stmt_int(st, 5);
 	return e->path ? 0 : store_oom(err);
 }
 
+static int exemplar_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return exemplar_from_row(st, elem, err);
+}
+
 /* Collects the rows of st (bound by the caller) into a new array. */
-static int exemplar_rows(struct mlfy_store *s, sqlite3_stmt *st, struct mlfy_exemplar **out, size_t *n,
+static int exemplar_rows(struct mlfy_store *s, struct store_stmt *st, struct mlfy_exemplar **out, size_t *n,
 			 struct mlfy_err *err)
 {
-	struct mlfy_exemplar *v = NULL, *nv;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = store_oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if ((rc = exemplar_from_row(st, &v[len], err)))
-			goto fail;
-		len++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_fail(s, err, "list exemplars");
-		goto fail;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = len;
-	return 0;
-fail:
-	sqlite3_reset(st);
-	mlfy_exemplars_free(v, len);
-	return rc;
+	return STORE_LIST(s, st, *out, n, exemplar_row, NULL, exemplar_release_any, "list exemplars", err);
 }
 
 int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
@@ -670,29 +639,12 @@ int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
 	static const char sql[] =
 		"SELECT class_idx, rank, path, sha256, width, height FROM exemplars"
 		" WHERE class_idx = ?1 ORDER BY rank";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	*out = NULL;
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int(st, 1, class_idx);
-	return exemplar_rows(s, st, out, n, err);
-}
-
-int mlfy_catalog_exemplars_for_image(struct mlfy_store *s, int class_idx, int64_t image_id,
-				     struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err)
-{
-	static const char sql[] =
-		"SELECT e.class_idx, e.rank, e.path, e.sha256, e.width, e.height FROM exemplars e"
-		" JOIN images i ON i.id = ?2"
-		" WHERE e.class_idx = ?1 AND e.sha256 <> i.sha256 ORDER BY e.rank";
-	sqlite3_stmt *st;
-
-	*out = NULL;
-	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int(st, 1, class_idx);
-	sqlite3_bind_int64(st, 2, image_id);
+	STMT(st, sql);
+	stmt_bind_int(st, 1, class_idx);
 	return exemplar_rows(s, st, out, n, err);
 }
 
@@ -702,35 +654,30 @@ int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,
 	static const char sql[] =
 		"SELECT class_idx, rank, path, sha256, width, height FROM exemplars"
 		" WHERE class_idx = ?1 AND rank = ?2";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int(st, 1, class_idx);
-	sqlite3_bind_int(st, 2, rank);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	STMT(st, sql);
+	stmt_bind_int(st, 1, class_idx);
+	stmt_bind_int(st, 2, rank);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
 		rc = exemplar_from_row(st, out, err);
-	else if (rc == SQLITE_DONE)
+	else if (rc == STORE_DONE)
 		rc = mlfy_err_set(err, MLFY_ENOTFOUND, "class %d has no exemplar of rank %d", class_idx, rank);
 	else
 		rc = store_fail(s, err, "get exemplar");
-	sqlite3_reset(st);
+	stmt_reset(st);
 	return rc;
 }
 
 int mlfy_catalog_n_exemplars(struct mlfy_store *s, int64_t *n, struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM exemplars";
-	sqlite3_stmt *st;
-	int rc;
+	struct store_stmt *st;
 
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "count exemplars");
+	STMT(st, sql);
+	return store_query_i64(s, st, 0, n, "count exemplars", err);
 }

@@ -79,6 +79,10 @@ int mlfy_catalog_image_by_name(struct mlfy_store *s, const char *name,
 int mlfy_catalog_image_by_hash(struct mlfy_store *s, const char *sha256,
 			       struct mlfy_image *out, struct mlfy_err *err);
 
+/* Id of the image named name; MLFY_ENOTFOUND when the project has no such
+ * image. */
+int mlfy_catalog_image_id(struct mlfy_store *s, const char *name, int64_t *id, struct mlfy_err *err);
+
 /* Number of images in *n. */
 int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err);
 
@@ -123,13 +127,6 @@ int mlfy_catalog_set_exemplars(struct mlfy_store *s, int class_idx,
 /* Exemplars of a class ordered by rank: *out new array (mlfy_exemplars_free). */
 int mlfy_catalog_exemplars(struct mlfy_store *s, int class_idx,
 			   struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err);
-
-/* The exemplars of a class to show next to image image_id: those of
- * mlfy_catalog_exemplars() minus any whose content (sha256) equals the
- * image's, so an image is never shown as its own exemplar.  An unknown
- * image_id gives no exemplars.  *out new array (mlfy_exemplars_free). */
-int mlfy_catalog_exemplars_for_image(struct mlfy_store *s, int class_idx, int64_t image_id,
-				     struct mlfy_exemplar **out, size_t *n, struct mlfy_err *err);
 
 /* One exemplar by (class, rank); MLFY_ENOTFOUND when absent. */
 int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,

@@ -3,34 +3,24 @@
  * refinement, aggregation) belongs to src/review. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/final_labels.h"
-#include "store/store_internal.h"
+#include "store/engine.h"
+#include "util/vocab.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STMT_OR_FAIL(st, s, sql, err)                                   \
-	do {                                                            \
-		if (!((st) = store_stmt((s), (sql), (err))))            \
-			return (err) ? (err)->code : MLFY_ESTORE;       \
-	} while (0)
-
 static const char *const stage_names[] = { NULL, "agreed", "refined", "aggregated", "imported" };
 
 const char *mlfy_final_stage_name(int stage)
 {
-	if (stage < MLFY_FINAL_AGREED || stage > MLFY_FINAL_IMPORTED)
-		return NULL;
-	return stage_names[stage];
+	return mlfy_name_of(stage_names, MLFY_FINAL_IMPORTED + 1, stage, NULL);
 }
 
 int mlfy_final_stage_parse(const char *name)
 {
-	int i;
-	for (i = MLFY_FINAL_AGREED; i <= MLFY_FINAL_IMPORTED; i++)
-		if (name && !strcmp(name, stage_names[i]))
-			return i;
-	return -1;
+	return mlfy_name_index(stage_names, MLFY_FINAL_IMPORTED + 1, name);
 }
 
 void mlfy_final_release(struct mlfy_final *f)
@@ -45,16 +35,16 @@ void mlfy_final_release(struct mlfy_final *f)
  * negative on error. */
 static int exists(struct mlfy_store *s, const char *sql, int64_t id, struct mlfy_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct store_stmt *st = store_stmt(s, sql, err);
 	int rc;
 	if (!st)
 		return err ? err->code : MLFY_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	stmt_bind_int64(st, 1, id);
+	rc = stmt_step(st);
+	stmt_reset(st);
+	if (rc == STORE_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return 0;
 	return store_fail(s, err, "lookup");
 }
@@ -71,7 +61,7 @@ int mlfy_final_put(struct mlfy_store *s, int64_t image_id, int stage, int64_t an
 		" ON CONFLICT(image_id) DO UPDATE SET stage = excluded.stage,"
 		" annotation_id = excluded.annotation_id, decided_at = excluded.decided_at";
 	static const char ins_sql[] = "INSERT OR IGNORE INTO final_labels(image_id, class_idx) VALUES (?1, ?2)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	size_t i;
 	int rc;
@@ -81,10 +71,10 @@ int mlfy_final_put(struct mlfy_store *s, int64_t image_id, int stage, int64_t an
 	if (!mlfy_final_stage_name(stage))
 		return mlfy_err_set(err, MLFY_EINVAL, "image %lld: bad final stage %d", (long long)image_id, stage);
 	if ((rc = exists(s, img_sql, image_id, err)) <= 0)
-		return rc < 0 ? rc : mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no image with id %lld", s->path,
+		return rc < 0 ? rc : mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no image with id %lld", mlfy_store_path(s),
 						  (long long)image_id);
 	if (annotation_id && (rc = exists(s, ann_sql, annotation_id, err)) <= 0)
-		return rc < 0 ? rc : mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no annotation with id %lld", s->path,
+		return rc < 0 ? rc : mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no annotation with id %lld", mlfy_store_path(s),
 						  (long long)annotation_id);
 	for (i = 0; i < n; i++) {
 		if (classes[i] < 0)
@@ -92,35 +82,29 @@ int mlfy_final_put(struct mlfy_store *s, int64_t image_id, int stage, int64_t an
 					    classes[i]);
 		if ((rc = exists(s, cls_sql, classes[i], err)) <= 0)
 			return rc < 0 ? rc : mlfy_err_set(err, MLFY_ENOTFOUND, "%s: image %lld: no class with index %d",
-							  s->path, (long long)image_id, classes[i]);
+							  mlfy_store_path(s), (long long)image_id, classes[i]);
 	}
 	mlfy_store_now(now);
-	STMT_OR_FAIL(st, s, del_sql, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "put final labels");
-	STMT_OR_FAIL(st, s, status_sql, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_text(st, 2, stage_names[stage], -1, SQLITE_STATIC);
+	STMT(st, del_sql);
+	stmt_bind_int64(st, 1, image_id);
+	if ((rc = store_step_done(s, st, "put final labels", err)))
+		return rc;
+	STMT(st, status_sql);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_text(st, 2, stage_names[stage]);
 	if (annotation_id)
-		sqlite3_bind_int64(st, 3, annotation_id);
+		stmt_bind_int64(st, 3, annotation_id);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "put final status");
+		stmt_bind_null(st, 3);
+	stmt_bind_text(st, 4, now);
+	if ((rc = store_step_done(s, st, "put final status", err)))
+		return rc;
 	for (i = 0; i < n; i++) {
-		STMT_OR_FAIL(st, s, ins_sql, err);
-		sqlite3_bind_int64(st, 1, image_id);
-		sqlite3_bind_int(st, 2, classes[i]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, "put final labels");
+		STMT(st, ins_sql);
+		stmt_bind_int64(st, 1, image_id);
+		stmt_bind_int(st, 2, classes[i]);
+		if ((rc = store_step_done(s, st, "put final labels", err)))
+			return rc;
 	}
 	return 0;
 }
@@ -129,30 +113,26 @@ int mlfy_final_delete(struct mlfy_store *s, int64_t image_id, struct mlfy_err *e
 {
 	static const char del_labels[] = "DELETE FROM final_labels WHERE image_id = ?1";
 	static const char del_status[] = "DELETE FROM final_status WHERE image_id = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "delete final labels")))
 		return rc;
-	STMT_OR_FAIL(st, s, del_labels, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "delete final labels");
-	STMT_OR_FAIL(st, s, del_status, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "delete final status");
+	STMT(st, del_labels);
+	stmt_bind_int64(st, 1, image_id);
+	if ((rc = store_step_done(s, st, "delete final labels", err)))
+		return rc;
+	STMT(st, del_status);
+	stmt_bind_int64(st, 1, image_id);
+	return store_step_done(s, st, "delete final status", err);
 }
 
-static void status_from_row(sqlite3_stmt *st, int col, struct mlfy_final *f)
+static void status_from_row(struct store_stmt *st, int col, struct mlfy_final *f)
 {
-	const char *stage = (const char *)sqlite3_column_text(st, col);
-	const char *at = (const char *)sqlite3_column_text(st, col + 2);
+	const char *stage = stmt_text(st, col);
+	const char *at = stmt_text(st, col + 2);
 	f->stage = mlfy_final_stage_parse(stage);
-	f->annotation_id = sqlite3_column_type(st, col + 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col + 1);
+	f->annotation_id = stmt_is_null(st, col + 1) ? 0 : stmt_int64(st, col + 1);
 	snprintf(f->decided_at, sizeof(f->decided_at), "%s", at ? at : "");
 }
 
@@ -163,41 +143,36 @@ int mlfy_final_get(struct mlfy_store *s, int64_t image_id, struct mlfy_final *ou
 		"SELECT stage, annotation_id, decided_at FROM final_status WHERE image_id = ?1";
 	static const char labels_sql[] =
 		"SELECT class_idx FROM final_labels WHERE image_id = ?1 ORDER BY class_idx";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->original_label = -1;
-	STMT_OR_FAIL(st, s, status_sql, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+	STMT(st, status_sql);
+	stmt_bind_int64(st, 1, image_id);
+	rc = stmt_step(st);
+	if (rc != STORE_ROW) {
+		stmt_reset(st);
+		if (rc == STORE_DONE)
 			return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld has no final labels yet", (long long)image_id);
 		return store_fail(s, err, "get final status");
 	}
 	out->image_id = image_id;
 	status_from_row(st, 0, out);
-	sqlite3_reset(st);
-	STMT_OR_FAIL(st, s, labels_sql, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			int *nc;
-			cap = cap ? 2 * cap : 8;
-			if (!(nc = realloc(out->classes, cap * sizeof(int)))) {
-				sqlite3_reset(st);
-				mlfy_final_release(out);
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-			}
-			out->classes = nc;
+	stmt_reset(st);
+	STMT(st, labels_sql);
+	stmt_bind_int64(st, 1, image_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		if (MLFY_GROW(out->classes, cap, out->n + 1)) {
+			stmt_reset(st);
+			mlfy_final_release(out);
+			return store_oom(err);
 		}
-		out->classes[out->n++] = sqlite3_column_int(st, 0);
+		out->classes[out->n++] = stmt_int(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
 		mlfy_final_release(out);
 		return store_fail(s, err, "get final labels");
 	}
@@ -211,19 +186,19 @@ int mlfy_final_count(struct mlfy_store *s, int64_t *decided, int64_t *undecided,
 		"SELECT (SELECT COUNT(*) FROM final_status),"
 		" (SELECT COUNT(*) FROM images i WHERE NOT EXISTS"
 		"   (SELECT 1 FROM final_status f WHERE f.image_id = i.id))";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
-	STMT_OR_FAIL(st, s, sql, err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	STMT(st, sql);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
 		if (decided)
-			*decided = sqlite3_column_int64(st, 0);
+			*decided = stmt_int64(st, 0);
 		if (undecided)
-			*undecided = sqlite3_column_int64(st, 1);
+			*undecided = stmt_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "count final labels");
+	stmt_reset(st);
+	return rc == STORE_ROW ? 0 : store_fail(s, err, "count final labels");
 }
 
 int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct mlfy_err *err)
@@ -238,51 +213,100 @@ int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct
 	struct mlfy_final cur;
 	char *name = NULL;
 	size_t cap = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc, have = 0, cbrc = 0;
 
 	memset(&cur, 0, sizeof(cur));
 	/* not cached: a callback may run other store functions meanwhile, and
 	 * this statement stays active for the whole walk */
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, err, "walk final labels");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	if (!(st = store_stmt_open(s, sql, err)))
+		return err ? err->code : MLFY_ESTORE;
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int64_t id = stmt_int64(st, 0);
 		if (!have || id != cur.image_id) {
 			if (have && (cbrc = cb(&cur, ctx)) != 0)
 				break;
 			free(name);
-			name = strdup((const char *)sqlite3_column_text(st, 1));
+			name = strdup(stmt_text(st, 1));
 			if (!name) {
 				cbrc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
 				break;
 			}
 			cur.image_id = id;
 			cur.image_name = name;
-			cur.original_label = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+			cur.original_label = stmt_is_null(st, 2) ? -1 : stmt_int(st, 2);
 			status_from_row(st, 3, &cur);
 			cur.n = 0;
 			have = 1;
 		}
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
-			if (cur.n == cap) {
-				int *nc;
-				cap = cap ? 2 * cap : 16;
-				if (!(nc = realloc(cur.classes, cap * sizeof(int)))) {
-					cbrc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-					break;
-				}
-				cur.classes = nc;
+		if (!stmt_is_null(st, 6)) {
+			if (MLFY_GROW(cur.classes, cap, cur.n + 1)) {
+				cbrc = store_oom(err);
+				break;
 			}
-			cur.classes[cur.n++] = sqlite3_column_int(st, 6);
+			cur.classes[cur.n++] = stmt_int(st, 6);
 		}
 	}
-	if (!cbrc && rc == SQLITE_DONE && have)
+	if (!cbrc && rc == STORE_DONE && have)
 		cbrc = cb(&cur, ctx);
-	else if (!cbrc && rc != SQLITE_DONE)
+	else if (!cbrc && rc != STORE_DONE)
 		cbrc = store_fail(s, err, "walk final labels");
-	sqlite3_finalize(st);
+	store_stmt_close(st);
 	free(name);
 	free(cur.classes);
 	return cbrc;
+}
+
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err)
+{
+	struct mlfy_final cur;
+	int *want = NULL;
+	size_t i, k = 0;
+	int rc, same = 0;
+
+	*differs = 1;
+	rc = mlfy_final_get(s, image_id, &cur, err);
+	if (rc && rc != MLFY_ENOTFOUND)
+		return rc;
+	if (!rc) {
+		if (cur.stage == stage && cur.annotation_id == annotation_id) {
+			if (!(want = malloc((n ? n : 1) * sizeof(*want)))) {
+				mlfy_final_release(&cur);
+				return store_oom(err);
+			}
+			if (n)
+				memcpy(want, labels, n * sizeof(*want));
+			qsort(want, n, sizeof(*want), mlfy_cmp_int);
+			for (i = 0; i < n; i++)   /* repeats are ignored, as by mlfy_final_put */
+				if (!k || want[k - 1] != want[i])
+					want[k++] = want[i];
+			same = k == cur.n && (k == 0 || !memcmp(want, cur.classes, k * sizeof(*want)));
+			free(want);
+		}
+		mlfy_final_release(&cur);
+	}
+	mlfy_err_clear(err);
+	*differs = !same;
+	return 0;
+}
+
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err)
+{
+	int rc, differs;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = mlfy_review_final_differs(s, image_id, stage, labels, n, annotation_id, &differs, err)))
+		return rc;
+	if (!differs)
+		return 0;
+	if ((rc = mlfy_final_put(s, image_id, stage, annotation_id, labels, n, err)))
+		return rc;
+	if (changed)
+		*changed = 1;
+	return 0;
 }

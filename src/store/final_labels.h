@@ -72,4 +72,23 @@ int mlfy_final_count(struct mlfy_store *s, int64_t *decided, int64_t *undecided,
 typedef int (*mlfy_final_cb)(const struct mlfy_final *f, void *ctx);
 int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct mlfy_err *err);
 
+/* ---- final labels as stages iii and iv write them ------------------------- */
+
+/* *differs = 1 when mlfy_review_final_update with these arguments would write
+ * (no decision yet, or another stage, annotation or set), else 0.  Reads
+ * only: works on a read-only store (what `mlfy analyze --dry-run` uses). */
+int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
+			      const int *labels, size_t n, int64_t annotation_id, int *differs,
+			      struct mlfy_err *err);
+
+/* Like mlfy_final_put (above: stage is an enum
+ * mlfy_final_stage, labels any order, repeats ignored) but leaves an
+ * identical decision (same stage, set and annotation) untouched, so its
+ * decided_at is kept and re-running an analysis changes nothing.  *changed
+ * (may be NULL) is 1 when something was written.  Errors as mlfy_final_put.
+ * Needs a transaction. */
+int mlfy_review_final_update(struct mlfy_store *s, int64_t image_id, int stage,
+			     const int *labels, size_t n, int64_t annotation_id, int *changed,
+			     struct mlfy_err *err);
+
 #endif

@@ -4,17 +4,11 @@
  * top-k) is src/ingest's and src/propose's job. */
 #define _POSIX_C_SOURCE 200809L
 #include "store/proposals.h"
-#include "store/store_internal.h"
+#include "store/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define STMT_OR_FAIL(st, s, sql, err)                                   \
-	do {                                                            \
-		if (!((st) = store_stmt((s), (sql), (err))))            \
-			return (err) ? (err)->code : MLFY_ESTORE;       \
-	} while (0)
 
 void mlfy_model_release(struct mlfy_model *m)
 {
@@ -27,13 +21,13 @@ void mlfy_model_release(struct mlfy_model *m)
 }
 
 /* Row (id, name, source, kind) into *m. */
-static int model_from_row(sqlite3_stmt *st, struct mlfy_model *m, struct mlfy_err *err)
+static int model_from_row(struct store_stmt *st, struct mlfy_model *m, struct mlfy_err *err)
 {
 	memset(m, 0, sizeof(*m));
-	m->id = sqlite3_column_int64(st, 0);
-	m->name = store_col_dup(st, 1);
-	m->source = store_col_dup(st, 2);
-	m->kind = store_col_dup(st, 3);
+	m->id = stmt_int64(st, 0);
+	m->name = stmt_dup(st, 1);
+	m->source = stmt_dup(st, 2);
+	m->kind = stmt_dup(st, 3);
 	if (!m->name || !m->source || !m->kind) {
 		mlfy_model_release(m);
 		return store_oom(err);
@@ -47,7 +41,7 @@ int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *sourc
 	static const char find[] = "SELECT id FROM models WHERE name = ?1";
 	static const char upd[] = "UPDATE models SET source = ?2, kind = ?3 WHERE id = ?1";
 	static const char ins[] = "INSERT INTO models(name, source, kind, created_at) VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char now[32];
 	int rc;
 
@@ -55,105 +49,107 @@ int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *sourc
 		return rc;
 	if (!name || !*name)
 		return mlfy_err_set(err, MLFY_EINVAL, "empty model name");
-	STMT_OR_FAIL(st, s, find, err);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		STMT_OR_FAIL(st, s, upd, err);
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_text(st, 2, source ? source : "", -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, kind ? kind : "", -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 0 : store_fail(s, err, "update model");
+	STMT(st, find);
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		*id = stmt_int64(st, 0);
+		stmt_reset(st);
+		STMT(st, upd);
+		stmt_bind_int64(st, 1, *id);
+		stmt_bind_text(st, 2, source ? source : "");
+		stmt_bind_text(st, 3, kind ? kind : "");
+		return store_step_done(s, st, "update model", err);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	stmt_reset(st);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "find model");
 	mlfy_store_now(now);
-	STMT_OR_FAIL(st, s, ins, err);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, source ? source : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, kind ? kind : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "add model");
-	*id = sqlite3_last_insert_rowid(s->db);
+	STMT(st, ins);
+	stmt_bind_text(st, 1, name);
+	stmt_bind_text(st, 2, source ? source : "");
+	stmt_bind_text(st, 3, kind ? kind : "");
+	stmt_bind_text(st, 4, now);
+	if ((rc = store_step_done(s, st, "add model", err)))
+		return rc;
+	*id = store_last_id(s);
 	return 0;
+}
+
+int mlfy_models_lookup(struct mlfy_store *s, const char *name, size_t *n_models, int *exists,
+		       struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT COUNT(*) FROM models), EXISTS (SELECT 1 FROM models WHERE name = ?1)";
+	struct store_stmt *st;
+	int rc;
+
+	*n_models = 0;
+	*exists = 0;
+	if ((rc = store_require_tx(s, err, "look up model")))
+		return rc;
+	STMT(st, sql);
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		*n_models = (size_t)stmt_int64(st, 0);
+		*exists = stmt_int(st, 1) != 0;
+		stmt_reset(st);
+		return 0;
+	}
+	stmt_reset(st);
+	return store_fail(s, err, "look up model");
 }
 
 int mlfy_models_find(struct mlfy_store *s, const char *name, struct mlfy_model *out,
 		     struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT id, name, source, kind FROM models WHERE name = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	STMT(st, sql);
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
 		rc = model_from_row(st, out, err);
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no model named '%s'", s->path, name);
+	stmt_reset(st);
+	if (rc == STORE_DONE)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no model named '%s'", mlfy_store_path(s), name);
 	return store_fail(s, err, "find model");
+}
+
+static int model_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	(void)ctx;
+	return model_from_row(st, elem, err);
+}
+
+static void model_release_any(void *elem)
+{
+	mlfy_model_release(elem);
 }
 
 int mlfy_models_list(struct mlfy_store *s, struct mlfy_model **out, size_t *n,
 		     struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT id, name, source, kind FROM models ORDER BY id";
-	struct mlfy_model *v = NULL;
-	size_t cnt = 0, cap = 0, i;
-	sqlite3_stmt *st;
-	int rc;
+	struct store_stmt *st;
 
 	*out = NULL;
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			struct mlfy_model *nv;
-			cap = cap ? 2 * cap : 8;
-			if (!(nv = realloc(v, cap * sizeof(*v)))) {
-				rc = store_oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if ((rc = model_from_row(st, &v[cnt], err)))
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_fail(s, err, "list models");
-		goto fail;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_reset(st);
-	for (i = 0; i < cnt; i++)
-		mlfy_model_release(&v[i]);
-	free(v);
-	return rc;
+	STMT(st, sql);
+	return STORE_LIST(s, st, *out, n, model_row, NULL, model_release_any, "list models", err);
 }
 
 int mlfy_models_active(struct mlfy_store *s, struct mlfy_model *out, struct mlfy_err *err)
 {
 	static const char latest[] = "SELECT id, name, source, kind FROM models ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char *name = NULL;
 	int rc;
 
@@ -169,17 +165,28 @@ int mlfy_models_active(struct mlfy_store *s, struct mlfy_model *out, struct mlfy
 		return rc;
 	}
 	mlfy_err_clear(err);
-	STMT_OR_FAIL(st, s, latest, err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	STMT(st, latest);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
 		rc = model_from_row(st, out, err);
-		sqlite3_reset(st);
+		stmt_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no model imported yet (mlfy import-predictions)", s->path);
+	stmt_reset(st);
+	if (rc == STORE_DONE)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no model imported yet (mlfy import-predictions)", mlfy_store_path(s));
 	return store_fail(s, err, "active model");
+}
+
+int mlfy_models_active_id(struct mlfy_store *s, int64_t *id, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT COALESCE((SELECT m.id FROM models m JOIN meta k ON k.key = 'proposal_model'"
+		"  AND k.value = m.name), (SELECT MAX(id) FROM models))";
+	struct store_stmt *st;
+
+	STMT(st, sql);
+	return store_query_i64(s, st, 0, id, "find the proposal model", err);
 }
 
 int mlfy_models_set_active(struct mlfy_store *s, const char *name, struct mlfy_err *err)
@@ -201,38 +208,36 @@ int mlfy_proposals_put(struct mlfy_store *s, int64_t image_id, int64_t model_id,
 	static const char del[] = "DELETE FROM proposals WHERE image_id = ?1 AND model_id = ?2";
 	static const char ins[] =
 		"INSERT INTO proposals(image_id, model_id, rank, class_idx, score) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t i;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "put proposals")))
 		return rc;
-	STMT_OR_FAIL(st, s, del, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, model_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "put proposals");
+	STMT(st, del);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, model_id);
+	if ((rc = store_step_done(s, st, "put proposals", err)))
+		return rc;
 	for (i = 0; i < k; i++) {
 		if (p[i].rank < 0 || p[i].class_idx < 0)
 			return mlfy_err_set(err, MLFY_EINVAL, "image %lld: proposal %zu: negative rank or class",
 					    (long long)image_id, i);
-		STMT_OR_FAIL(st, s, ins, err);
-		sqlite3_bind_int64(st, 1, image_id);
-		sqlite3_bind_int64(st, 2, model_id);
-		sqlite3_bind_int(st, 3, p[i].rank);
-		sqlite3_bind_int(st, 4, p[i].class_idx);
-		sqlite3_bind_double(st, 5, p[i].score);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
+		STMT(st, ins);
+		stmt_bind_int64(st, 1, image_id);
+		stmt_bind_int64(st, 2, model_id);
+		stmt_bind_int(st, 3, p[i].rank);
+		stmt_bind_int(st, 4, p[i].class_idx);
+		stmt_bind_double(st, 5, p[i].score);
+		rc = stmt_step(st);
+		stmt_reset(st);
+		if (rc != STORE_DONE) {
+			if (store_failed_constraint(s))
 				return mlfy_err_set(err, MLFY_ECONFLICT,
 						    "%s: image %lld, model %lld, rank %d, class %d: %s (unknown image, "
 						    "model or class, or a repeated rank)",
-						    s->path, (long long)image_id, (long long)model_id, p[i].rank,
-						    p[i].class_idx, sqlite3_errmsg(s->db));
+						    mlfy_store_path(s), (long long)image_id, (long long)model_id, p[i].rank,
+						    p[i].class_idx, store_errmsg(s));
 			return store_fail(s, err, "put proposals");
 		}
 	}
@@ -242,16 +247,14 @@ int mlfy_proposals_put(struct mlfy_store *s, int64_t image_id, int64_t model_id,
 int mlfy_proposals_clear(struct mlfy_store *s, int64_t model_id, struct mlfy_err *err)
 {
 	static const char del[] = "DELETE FROM proposals WHERE model_id = ?1";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "clear proposals")))
 		return rc;
-	STMT_OR_FAIL(st, s, del, err);
-	sqlite3_bind_int64(st, 1, model_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "clear proposals");
+	STMT(st, del);
+	stmt_bind_int64(st, 1, model_id);
+	return store_step_done(s, st, "clear proposals", err);
 }
 
 int mlfy_proposals_get(struct mlfy_store *s, int64_t image_id, int64_t model_id,
@@ -260,25 +263,25 @@ int mlfy_proposals_get(struct mlfy_store *s, int64_t image_id, int64_t model_id,
 {
 	static const char sql[] =
 		"SELECT rank, class_idx, score FROM proposals WHERE image_id = ?1 AND model_id = ?2 ORDER BY rank";
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t cnt = 0;
-	int rc = SQLITE_DONE;
+	int rc = STORE_DONE;
 
 	*n = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int64(st, 1, image_id);
-	sqlite3_bind_int64(st, 2, model_id);
-	while (cnt < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out[cnt].rank = sqlite3_column_int(st, 0);
-		out[cnt].class_idx = sqlite3_column_int(st, 1);
-		out[cnt].score = sqlite3_column_double(st, 2);
+	STMT(st, sql);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, model_id);
+	while (cnt < cap && (rc = stmt_step(st)) == STORE_ROW) {
+		out[cnt].rank = stmt_int(st, 0);
+		out[cnt].class_idx = stmt_int(st, 1);
+		out[cnt].score = stmt_double(st, 2);
 		cnt++;
 	}
-	if (cnt < cap && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	if (cnt < cap && rc != STORE_DONE) {
+		stmt_reset(st);
 		return store_fail(s, err, "get proposals");
 	}
-	sqlite3_reset(st);
+	stmt_reset(st);
 	*n = cnt;
 	return 0;
 }
@@ -287,15 +290,10 @@ int mlfy_proposals_count_images(struct mlfy_store *s, int64_t model_id, int64_t 
 				struct mlfy_err *err)
 {
 	static const char sql[] = "SELECT COUNT(DISTINCT image_id) FROM proposals WHERE model_id = ?1";
-	sqlite3_stmt *st;
-	int rc;
+	struct store_stmt *st;
 
 	*count = 0;
-	STMT_OR_FAIL(st, s, sql, err);
-	sqlite3_bind_int64(st, 1, model_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, err, "count proposals");
+	STMT(st, sql);
+	stmt_bind_int64(st, 1, model_id);
+	return store_query_i64(s, st, 0, count, "count proposals", err);
 }

@@ -26,6 +26,15 @@ void mlfy_model_release(struct mlfy_model *m);
 int mlfy_models_ensure(struct mlfy_store *s, const char *name, const char *source,
 		       const char *kind, int64_t *id, struct mlfy_err *err);
 
+/* For a writer deciding what its import does (activate the first model,
+ * say that a model is replaced): *n_models receives how many models exist
+ * and *exists whether one called name does (1) or not (0).  Must be called
+ * inside the caller's transaction (MLFY_EINVAL otherwise), so that the
+ * answer still holds when the caller writes; a store error is returned as
+ * such (MLFY_ESTORE), never taken for "absent". */
+int mlfy_models_lookup(struct mlfy_store *s, const char *name, size_t *n_models, int *exists,
+		       struct mlfy_err *err);
+
 /* Looks a model up by name; MLFY_ENOTFOUND when absent. */
 int mlfy_models_find(struct mlfy_store *s, const char *name, struct mlfy_model *out,
 		     struct mlfy_err *err);
@@ -37,6 +46,10 @@ int mlfy_models_list(struct mlfy_store *s, struct mlfy_model **out, size_t *n,
 
 /* The active proposal model (see above); MLFY_ENOTFOUND when no model exists. */
 int mlfy_models_active(struct mlfy_store *s, struct mlfy_model *out, struct mlfy_err *err);
+
+/* Id of the active model as mlfy_models_active chooses it, or 0 when no
+ * model was imported yet (not an error). */
+int mlfy_models_active_id(struct mlfy_store *s, int64_t *id, struct mlfy_err *err);
 
 /* Makes the named model the active one (meta "proposal_model"). */
 int mlfy_models_set_active(struct mlfy_store *s, const char *name, struct mlfy_err *err);

@@ -1,6 +1,7 @@
 /* csv.c - RFC 4180 record reader and a tolerant number parser (see csv.h).
  * Owns its FILE and field storage; knows nothing about what the columns mean. */
 #include "util/csv.h"
+#include "util/vec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +10,9 @@
 #include <string.h>
 
 struct mlfy_csv {
-	FILE *f;
+	FILE *f;            /* file source, or NULL for a memory source */
+	const unsigned char *mem;   /* memory source (borrowed) */
+	size_t mem_len, pos;
 	char *path;
 	size_t line;        /* current physical line (1-based) */
 	size_t rec_line;    /* line where the last record started */
@@ -17,11 +20,13 @@ struct mlfy_csv {
 	size_t buf_len, buf_cap;
 	size_t *starts;     /* field start offsets into buf */
 	char **fields;      /* pointers built from starts after the record is read */
-	size_t n, cap;
+	size_t n, cap, fields_cap;
 	int at_start;
+	int back[3];        /* bytes put back by unrd, last first */
+	int n_back;
 };
 
-int mlfy_csv_open(const char *path, struct mlfy_csv **out, struct mlfy_err *err)
+static int csv_new(const char *path, struct mlfy_csv **out, struct mlfy_err *err)
 {
 	struct mlfy_csv *c;
 	*out = NULL;
@@ -29,15 +34,37 @@ int mlfy_csv_open(const char *path, struct mlfy_csv **out, struct mlfy_err *err)
 		free(c);
 		return mlfy_err_set(err, MLFY_ENOMEM, "%s: out of memory", path);
 	}
+	c->line = 1;
+	c->at_start = 1;
+	*out = c;
+	return 0;
+}
+
+int mlfy_csv_open(const char *path, struct mlfy_csv **out, struct mlfy_err *err)
+{
+	struct mlfy_csv *c;
+	int rc;
+	if ((rc = csv_new(path, &c, err)))
+		return rc;
 	if (!(c->f = fopen(path, "rb"))) {
 		int e = errno;
-		free(c->path);
-		free(c);
+		mlfy_csv_close(c);
 		return mlfy_err_set(err, e == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: %s", path,
 				    strerror(e));
 	}
-	c->line = 1;
-	c->at_start = 1;
+	*out = c;
+	return 0;
+}
+
+int mlfy_csv_open_mem(const char *name, const void *data, size_t len, struct mlfy_csv **out,
+		      struct mlfy_err *err)
+{
+	struct mlfy_csv *c;
+	int rc;
+	if ((rc = csv_new(name, &c, err)))
+		return rc;
+	c->mem = data;
+	c->mem_len = data ? len : 0;
 	*out = c;
 	return 0;
 }
@@ -65,39 +92,60 @@ const char *mlfy_csv_path(const struct mlfy_csv *c)
 	return c->path;
 }
 
+/* The next byte of the source, or EOF. */
+static int rd(struct mlfy_csv *c)
+{
+	if (c->n_back)
+		return c->back[--c->n_back];
+	if (c->f)
+		return getc(c->f);
+	return c->pos < c->mem_len ? c->mem[c->pos++] : EOF;
+}
+
+/* Puts back a byte rd() returned (three at most, read again last first). */
+static void unrd(struct mlfy_csv *c, int ch)
+{
+	if (ch != EOF && c->n_back < 3)
+		c->back[c->n_back++] = ch;
+}
+
 static int put(struct mlfy_csv *c, char ch)
 {
-	if (c->buf_len == c->buf_cap) {
-		size_t cap = c->buf_cap ? 2 * c->buf_cap : 256;
-		char *b = realloc(c->buf, cap);
-		if (!b)
-			return -1;
-		c->buf = b;
-		c->buf_cap = cap;
-	}
+	if (MLFY_GROW(c->buf, c->buf_cap, c->buf_len + 1))
+		return -1;
 	c->buf[c->buf_len++] = ch;
 	return 0;
 }
 
 static int start_field(struct mlfy_csv *c)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		size_t *s = realloc(c->starts, cap * sizeof(*s));
-		if (!s)
-			return -1;
-		c->starts = s;
-		c->cap = cap;
-	}
+	if (MLFY_GROW(c->starts, c->cap, c->n + 1))
+		return -1;
 	c->starts[c->n++] = c->buf_len;
 	return 0;
+}
+
+/* After a malformed record: skips the rest of the current line, so that
+ * the next call starts on the next one.  Returns the line the error was
+ * found on, for the message. */
+static size_t skip_line(struct mlfy_csv *c)
+{
+	size_t line = c->line;
+	int ch;
+	while ((ch = rd(c)) != EOF && ch != '\n' && ch != '\r')
+		;
+	if (ch == '\r' && (ch = rd(c)) != '\n')
+		unrd(c, ch);
+	if (ch != EOF)
+		c->line++;
+	return line;
 }
 
 int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 		  struct mlfy_err *err)
 {
 	int ch;
-	size_t i;
+	size_t i, line;
 
 	for (;;) {
 		int quoted = 0, after_quote = 0, any = 0;
@@ -105,25 +153,23 @@ int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 		c->n = 0;
 		c->rec_line = c->line;
 		if (c->at_start) {
-			/* skip a UTF-8 byte-order mark */
-			int a = getc(c->f), b, d;
+			/* skip a UTF-8 byte-order mark (other text starting
+			 * with 0xEF, e.g. U+FF06, is kept) */
+			int a = rd(c), b = EOF, d = EOF;
 			c->at_start = 0;
-			if (a == 0xEF) {
-				b = getc(c->f);
-				d = getc(c->f);
-				if (b != 0xBB || d != 0xBF)
-					return mlfy_err_set(err, MLFY_EINVAL,
-							    "%s:1: not a UTF-8 text file", c->path);
-			} else if (a != EOF) {
-				ungetc(a, c->f);
+			if (a == 0xEF && (b = rd(c)) == 0xBB && (d = rd(c)) == 0xBF) {
+				a = b = d = EOF;
 			}
+			unrd(c, d);
+			unrd(c, b);
+			unrd(c, a);
 		}
 		if (start_field(c))
 			goto nomem;
 		for (;;) {
-			ch = getc(c->f);
+			ch = rd(c);
 			if (ch == EOF) {
-				if (ferror(c->f))
+				if (c->f && ferror(c->f))
 					return mlfy_err_set(err, MLFY_EIO, "%s:%zu: read error: %s",
 							    c->path, c->line, strerror(errno));
 				if (quoted)
@@ -133,16 +179,21 @@ int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 				break;
 			}
 			any = 1;
+			if (ch == '\0') {
+				line = skip_line(c);
+				return mlfy_err_set(err, MLFY_EINVAL,
+						    "%s:%zu: a NUL byte in field %zu (not a text file)",
+						    c->path, line, c->n);
+			}
 			if (quoted) {
 				if (ch == '"') {
-					int nx = getc(c->f);
+					int nx = rd(c);
 					if (nx == '"') {
 						if (put(c, '"'))
 							goto nomem;
 						continue;
 					}
-					if (nx != EOF)
-						ungetc(nx, c->f);
+					unrd(c, nx);
 					quoted = 0;
 					after_quote = 1;
 					continue;
@@ -154,9 +205,9 @@ int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 				continue;
 			}
 			if (ch == '\r') {
-				int nx = getc(c->f);
-				if (nx != '\n' && nx != EOF)
-					ungetc(nx, c->f);
+				int nx = rd(c);
+				if (nx != '\n')
+					unrd(c, nx);
 				ch = '\n';
 			}
 			if (ch == '\n') {
@@ -170,17 +221,21 @@ int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 				continue;
 			}
 			if (ch == '"') {
-				if (c->buf_len != c->starts[c->n - 1] || after_quote)
+				if (c->buf_len != c->starts[c->n - 1] || after_quote) {
+					line = skip_line(c);
 					return mlfy_err_set(err, MLFY_EINVAL,
 							    "%s:%zu: field %zu: stray '\"' in an unquoted field",
-							    c->path, c->line, c->n);
+							    c->path, line, c->n);
+				}
 				quoted = 1;
 				continue;
 			}
-			if (after_quote && ch != ' ' && ch != '\t')
+			if (after_quote && ch != ' ' && ch != '\t') {
+				line = skip_line(c);
 				return mlfy_err_set(err, MLFY_EINVAL,
-						    "%s:%zu: field %zu: text after a closing quote",
-						    c->path, c->line, c->n);
+						    "%s:%zu: text after a closing quote in field %zu",
+						    c->path, line, c->n);
+			}
 			if (!after_quote && put(c, (char)ch))
 				goto nomem;
 		}
@@ -192,8 +247,7 @@ int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 			continue;   /* blank line */
 		break;
 	}
-	free(c->fields);
-	if (!(c->fields = malloc(c->n * sizeof(char *))))
+	if (MLFY_GROW(c->fields, c->fields_cap, c->n))
 		goto nomem;
 	for (i = 0; i < c->n; i++)
 		c->fields[i] = c->buf + c->starts[i];

@@ -1,12 +1,21 @@
 /* csv.h - a small RFC 4180 CSV record reader: comma-separated fields,
  * double-quoted fields may contain commas, doubled quotes ("") and line
  * breaks; CRLF or LF line ends; a UTF-8 byte-order mark at the start of the
- * file is skipped.  Used for timm's results tables ("1,013.01" quoted
- * numbers) and for prediction/label CSV files.
+ * file is skipped.  The one CSV reader of the project: timm's results
+ * tables ("1,013.01" quoted numbers), timm inference.py outputs (list
+ * cells spanning lines), label files, image manifests and name,index
+ * prediction files, read from a file or from memory.
  *
- * Ownership: a struct mlfy_csv owns its FILE (when opened by path) and the
- * field buffers; fields returned by mlfy_csv_next are borrowed and valid
- * until the next call or mlfy_csv_close.
+ * Rules beyond RFC 4180, the same for every caller: a '"' opens a quoted
+ * field only as the field's first byte; one anywhere else in an unquoted
+ * field is an error, as is text other than blanks after a closing quote
+ * (blanks there are dropped); a lone CR ends a line as CRLF and LF do;
+ * empty lines are skipped; a NUL byte is an error (not a text file).
+ *
+ * Ownership: a struct mlfy_csv owns its FILE (when opened by path), a copy
+ * of the name and the field buffers; a memory source is borrowed (it must
+ * outlive the reader); fields returned by mlfy_csv_next are borrowed and
+ * valid until the next call or mlfy_csv_close.
  */
 #ifndef MLFY_UTIL_CSV_H
 #define MLFY_UTIL_CSV_H
@@ -21,14 +30,27 @@ struct mlfy_csv;
  * MLFY_ENOTFOUND (no such file), MLFY_EIO, MLFY_ENOMEM. */
 int mlfy_csv_open(const char *path, struct mlfy_csv **out, struct mlfy_err *err);
 
+/* Reads the CSV text data[0..len) (borrowed; need not be NUL-terminated);
+ * name stands for the path in messages and mlfy_csv_path.  *out is a new
+ * reader (mlfy_csv_close).  Errors: MLFY_ENOMEM. */
+int mlfy_csv_open_mem(const char *name, const void *data, size_t len, struct mlfy_csv **out,
+		      struct mlfy_err *err);
+
 /* Closes the reader (and its file).  Accepts NULL. */
 void mlfy_csv_close(struct mlfy_csv *c);
 
 /* Reads the next record.  On success returns 1 and sets *fields to an array
  * of *n_fields NUL-terminated strings (borrowed, see above); returns 0 at end
- * of file.  Blank lines are skipped.  Errors (negative): MLFY_EINVAL for an
- * unterminated quoted field or a quote inside an unquoted field (message
- * names file and line), MLFY_EIO, MLFY_ENOMEM. */
+ * of file.  Blank lines are skipped.  Errors (negative): MLFY_EINVAL for a
+ * malformed record (the message names file, line and field: an unterminated
+ * quoted field, a quote inside an unquoted field, text after a closing
+ * quote, a NUL byte), MLFY_EIO, MLFY_ENOMEM.
+ * After MLFY_EINVAL the reader has skipped the rest of the line where the
+ * error was found, and mlfy_csv_next may be called again to go on with the
+ * next line (mlfy_csv_line still names the bad record's first line until
+ * then), so that a caller can list every bad record; an unterminated
+ * quoted field has consumed the rest of the input (the next call returns
+ * 0).  After MLFY_EIO or MLFY_ENOMEM, stop. */
 int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
 		  struct mlfy_err *err);
 
@@ -36,7 +58,8 @@ int mlfy_csv_next(struct mlfy_csv *c, char ***fields, size_t *n_fields,
  * started; for messages. */
 size_t mlfy_csv_line(const struct mlfy_csv *c);
 
-/* The path given to mlfy_csv_open (borrowed). */
+/* The path given to mlfy_csv_open, or the name to mlfy_csv_open_mem
+ * (borrowed). */
 const char *mlfy_csv_path(const struct mlfy_csv *c);
 
 /* Index of the field named name in a header record (exact match after

@@ -1,6 +1,6 @@
 /* npy.h - NumPy .npy arrays: header parser, whole-array and streamed row
- * readers, and an atomic writer; plus .npz archives (zip of .npy members,
- * stored or deflated, zip64).
+ * readers (npy.c).  The atomic writer is npy_write.h's, .npz archives (zip
+ * of .npy members) npz.h's.
  *
  * Format: NumPy Enhancement Proposal 1 and numpy/lib/format.py ("The .npy
  * format", versions 1.0, 2.0 and 3.0): the magic "\x93NUMPY", a major and
@@ -141,71 +141,7 @@ void mlfy_npy_rewind(struct mlfy_npy *a);
  * float).  Handles subnormals, infinities and NaN. */
 float mlfy_half_to_float(uint16_t h);
 
-/* ---- writer ---------------------------------------------------------------- */
-
-/* A streamed writer: the file is written to a temporary name beside path
- * and renamed into place by mlfy_npy_writer_close, so readers never see a
- * partial file. */
-struct mlfy_npy_writer;
-
-/* Starts writing an array of the given dtype (any numeric type; not
- * MLFY_NPY_U) and shape (ndim <= MLFY_NPY_MAX_DIMS, borrowed).  The header
- * is version 1.0 (2.0 when it does not fit in 65535 bytes), padded so the
- * data start on a 64-byte boundary, as NumPy does.  Errors: MLFY_EINVAL
- * (dtype, rank, size overflow), MLFY_EIO (cannot create the file). */
-int mlfy_npy_writer_open(const char *path, int dtype, int ndim, const size_t *shape,
-			 struct mlfy_npy_writer **out, struct mlfy_err *err);
-
-/* Appends n elements in the array's dtype (native little-endian values,
- * borrowed).  MLFY_EINVAL when more elements than the shape holds are
- * written; MLFY_EIO on a write error. */
-int mlfy_npy_writer_put(struct mlfy_npy_writer *w, const void *data, size_t n,
-			struct mlfy_err *err);
-
-/* Finishes the file: checks that exactly count elements were written,
- * flushes, fsyncs and renames it into place.  Frees w in all cases; on
- * error the temporary file is removed and nothing appears at path. */
-int mlfy_npy_writer_close(struct mlfy_npy_writer *w, struct mlfy_err *err);
-
-/* Abandons a writer: removes the temporary file and frees w.  Accepts NULL. */
-void mlfy_npy_writer_abort(struct mlfy_npy_writer *w);
-
-/* Writes a whole array in one call (open + put + close).  data holds
- * product(shape) elements of dtype. */
-int mlfy_npy_save(const char *path, int dtype, int ndim, const size_t *shape,
-		  const void *data, struct mlfy_err *err);
-
-/* ---- .npz archives --------------------------------------------------------- */
-
-/* An open zip archive of .npy members (numpy.savez / savez_compressed).
- * Stored (method 0) and deflated (method 8, via zlib) members are read,
- * with zip64 sizes and offsets; the CRC-32 of each member is verified. */
-struct mlfy_npz;
-
-/* Opens path and reads its central directory.  Errors: MLFY_ENOTFOUND,
- * MLFY_EIO, MLFY_EINVAL (not a zip archive, corrupt directory),
- * MLFY_ENOMEM. */
-int mlfy_npz_open(const char *path, struct mlfy_npz **out, struct mlfy_err *err);
-/* Opens an archive held in memory, buf[0..len) (borrowed: it must outlive
- * the handle); name is used in messages where mlfy_npz_open uses the path.
- * Errors as mlfy_npz_open, less MLFY_ENOTFOUND / MLFY_EIO. */
-int mlfy_npz_open_mem(const char *name, const void *buf, size_t len, struct mlfy_npz **out,
-		      struct mlfy_err *err);
-/* Closes the archive (and its descriptor in file mode).  Accepts NULL. */
-void mlfy_npz_close(struct mlfy_npz *z);
-
-/* Number of members and the name of member i (borrowed, e.g. "tensor.npy"). */
-size_t mlfy_npz_count(const struct mlfy_npz *z);
-const char *mlfy_npz_name(const struct mlfy_npz *z, size_t i);
-
-/* Extracts the member called name (with or without the ".npy" suffix, so
- * "tensor" finds "tensor.npy"), inflates it into memory and parses it:
- * *out is a new memory-mode array handle (mlfy_npy_close).  Errors:
- * MLFY_ENOTFOUND (no such member; the message lists the members),
- * MLFY_EUNSUPPORTED (compression method other than stored/deflate,
- * encryption), MLFY_EINVAL (corrupt data, CRC mismatch, bad .npy), MLFY_EIO,
- * MLFY_ENOMEM. */
-int mlfy_npz_member(struct mlfy_npz *z, const char *name, struct mlfy_npy **out,
-		    struct mlfy_err *err);
+/* Bytes per element of a numeric dtype (0 for MLFY_NPY_U and unknown). */
+size_t mlfy_npy_dtype_size(int dtype);
 
 #endif

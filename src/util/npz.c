@@ -1,6 +1,6 @@
 /* npz.c - .npz archives: a minimal zip reader (central directory, zip64,
  * stored and deflated members, CRC-32 check) that hands each inflated
- * member to the .npy parser (see npy.h).
+ * member to the .npy parser (npz.h, npy.h).
  *
  * Format: PKWARE APPNOTE.TXT 6.3.x, sections 4.3.6 (local file header),
  * 4.3.12 (central directory header), 4.3.14-4.3.16 (zip64 end of central
@@ -9,7 +9,7 @@
  * stored members, numpy.savez_compressed deflated ones; both may use zip64
  * for large arrays. */
 #define _POSIX_C_SOURCE 200809L
-#include "util/npy.h"
+#include "util/npz.h"
 
 #include <errno.h>
 #include <fcntl.h>

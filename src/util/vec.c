@@ -41,3 +41,33 @@ int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem)
 	memset(p + old * elem, 0, (*cap - old) * elem);
 	return 0;
 }
+
+int mlfy_ivec_push(struct mlfy_ivec *b, int32_t x)
+{
+	if (MLFY_GROW(b->v, b->cap, b->n + 1))
+		return MLFY_ENOMEM;
+	b->v[b->n++] = x;
+	return 0;
+}
+
+int mlfy_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+int mlfy_cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem))
+{
+	size_t i;
+	if (!v)
+		return;
+	for (i = 0; release && i < n; i++)
+		release((char *)v + i * elem);
+	free(v);
+}

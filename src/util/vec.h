@@ -19,6 +19,7 @@
 #define MLFY_UTIL_VEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Makes the block at *(T **)pp (capacity *cap elements of elem bytes) hold
  * at least need elements: when need > *cap it is reallocated to
@@ -37,5 +38,23 @@ int mlfy_grow_(void *pp, size_t *cap, size_t need, size_t elem);
  * new one are zero-filled (for arrays of structs released field by field). */
 int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem);
 #define MLFY_GROW_ZERO(ptr, cap, need) mlfy_grow_zero_(&(ptr), &(cap), (need), sizeof(*(ptr)))
+
+/* Releases each of the n elements (elem bytes each) of array v with
+ * release (which frees what an element owns, not the element), then frees
+ * v.  Accepts NULL.  The one loop behind every mlfy_*s_free(v, n). */
+void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem));
+
+/* A growing array of int32 (class indices), for the common case. */
+struct mlfy_ivec {
+	int32_t *v;
+	size_t n, cap;
+};
+
+/* Appends x; 0 or MLFY_ENOMEM (b unchanged). */
+int mlfy_ivec_push(struct mlfy_ivec *b, int32_t x);
+
+/* qsort comparators for int and int32_t arrays (ascending). */
+int mlfy_cmp_int(const void *a, const void *b);
+int mlfy_cmp_i32(const void *a, const void *b);
 
 #endif

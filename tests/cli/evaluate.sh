@@ -1,7 +1,8 @@
 # evaluate.sh - `mlfy evaluate` end to end: the hand example in every
 # output format, bad inputs (row-count mismatch, unknown image names,
 # class out of range, NaN scores) give errors with counts and no output,
-# and the shared MobileNetV2 logits score 82.6 % top-1.
+# the shared MobileNetV2 logits score 82.6 % top-1, and --order resolves
+# image names as import-predictions does.
 source "$MLFY_SOURCE_DIR/tests/cli/evaluate-common.bash"
 make_fixture
 
@@ -100,5 +101,27 @@ if [ -n "$SHARED" ] && [ -e "$SHARED/models/imagenet-samples.mobilenetv2-12-int8
 		--predictions mnv2="$SHARED/models/imagenet-samples.mobilenetv2-12-int8.logits.npy" > out ||
 		fail "shared logits"
 	grep -Eq '^mnv2 +1,000 +82\.60 %' out || fail "shared logits: $(cat out)"
+fi
+
+# ---- --order takes the names import-predictions --order takes: here the
+# bare file names, for a project whose images are named by their paths
+# (photo i of the sorted samples is of class i; rows in reverse order)
+if [ -n "$SHARED" ] && [ -d "$SHARED/data/imagenet-samples" ]; then
+	ls "$SHARED/data/imagenet-samples" | grep JPEG | LC_ALL=C sort | sed -n 1,20p > first20.txt
+	{ echo path,label; while read -r f; do echo "$SHARED/data/imagenet-samples/$f,${f%%_*}"; done < first20.txt; } > m20.csv
+	"$MLFY" init p20.mlfy --classes "$SHARED/data/imagenet/label_indices_to_wordnet_ids.json" > /dev/null
+	"$MLFY" add-images p20.mlfy m20.csv --quiet > /dev/null
+	tac first20.txt > order20.txt
+	seq 19 -1 0 > pred20.txt
+	"$MLFY" evaluate --project p20.mlfy --order order20.txt --predictions m=pred20.txt > out 2> err ||
+		fail "evaluate --order with bare file names: $(cat err)"
+	grep -Eq '^m +20 +100\.00 %' out || fail "bare names: $(cat out)"
+	# the same names as absolute paths, or under another folder
+	sed "s|^|$SHARED/data/imagenet-samples/|" order20.txt > abs20.txt
+	"$MLFY" evaluate --project p20.mlfy --order abs20.txt --predictions m=pred20.txt > out || fail "paths"
+	grep -Eq '^m +20 +100\.00 %' out || fail "absolute paths: $(cat out)"
+	sed "s|^|val/|" order20.txt > val20.txt
+	"$MLFY" evaluate --project p20.mlfy --order val20.txt --predictions m=pred20.txt > out || fail "val/"
+	grep -Eq '^m +20 +100\.00 %' out || fail "other folder: $(cat out)"
 fi
 echo ok

@@ -2,7 +2,8 @@
 # import_predictions.sh - `mlfy import-predictions` end to end on the shared
 # ImageNet sample photos and the real MobileNet v2 logits (models/README.md:
 # top-1 82.6 % on these 1000 photos), refusals that leave the project
-# unchanged, re-import, and `mlfy stats PROJECT` on final labels.
+# unchanged, re-import, `mlfy stats PROJECT` on final labels, and the
+# 1000-row logits on a 100-image project (--skip-unknown; an empty file).
 set -euo pipefail
 : "${MLFY:?}" "${MLFY_SHARED:=}"
 S=$MLFY_SHARED
@@ -83,4 +84,25 @@ expect "$tmp/out" "not yet decided: 996"
 expect "$tmp/out" "decided by stage: agreed 4, refined 0, aggregated 0, imported 0"
 "$MLFY" stats --json "$P" > "$tmp/out"
 expect "$tmp/out" '"undecided": 996'
+
+# a project of 100 of the photos, named by their absolute paths (no
+# --name-by file): the 1000-row logits cover 900 images it does not have
+Q=$tmp/q.mlfy
+"$MLFY" init "$Q" --classes "$S/data/imagenet/label_indices_to_wordnet_ids.json" > /dev/null
+head -n 101 "$tmp/m.csv" > "$tmp/m100.csv"
+"$MLFY" add-images "$Q" "$tmp/m100.csv" --quiet > /dev/null
+if "$MLFY" import-predictions "$Q" --model m --order "$order" "$logits" > /dev/null 2> "$tmp/err"; then
+	fail "rows of unknown images accepted"; fi
+expect "$tmp/err" "unknown image"
+expect "$tmp/err" "--skip-unknown"
+"$MLFY" import-predictions "$Q" --model m --order "$order" --skip-unknown --quiet "$logits" > "$tmp/out"
+expect "$tmp/out" "top-20 proposals for 100 images"
+expect "$tmp/out" "900 rows skipped: their images are not in the project"
+[ "$(sqlite3 "$Q" 'SELECT COUNT(*) FROM proposals')" = 2000 ] || fail "expected 2,000 proposals"
+# an empty .npy with --order is said to be empty
+: > "$tmp/empty.npy"
+if "$MLFY" import-predictions "$Q" --model e --order "$order" "$tmp/empty.npy" > /dev/null 2> "$tmp/err"; then
+	fail "empty file accepted"; fi
+expect "$tmp/err" "empty.npy: empty file"
+
 echo ok

@@ -113,6 +113,20 @@ expect_fail "$MLFY" add-images m.mlfy man/bad.csv -q
 expect_err "bad.csv:2: img/nope.JPEG: cannot open"
 expect_err "bad.csv:3: .*unknown label 'no such class'"
 [ "$(q m.mlfy 'select count(*) from images')" = 5 ] || fail "manifest project changed"
+# malformed rows do not stop the listing: every bad row is named with its
+# line, beside the files that cannot be read and the unknown labels
+{ echo 'path,label'; echo 'img/nope.JPEG,n01440764'; echo "img/$(ls man/img | head -1)"
+  echo "img/$(ls man/img | sed -n 2p),no such class"; echo ' ,n01440764'
+  echo '"img/x"y.JPEG,n01440764'; echo "img/$(ls man/img | sed -n 3p),n01440764,extra"; } > man/bad2.csv
+expect_fail "$MLFY" add-images m.mlfy man/bad2.csv -q
+expect_err "bad2.csv:2: img/nope.JPEG: cannot open"
+expect_err "bad2.csv:3: 1 fields, the header has 2"
+expect_err "bad2.csv:4: .*unknown label 'no such class'"
+expect_err "bad2.csv:5: empty path"
+expect_err "bad2.csv:6: .*text after a closing quote"
+expect_err "bad2.csv:7: 3 fields, the header has 2"
+expect_err "error: man/bad2.csv: 6 problems; nothing imported"
+[ "$(q m.mlfy 'select count(*) from images')" = 5 ] || fail "manifest project changed"
 # --labels with a tree, a missing source: usage-level errors
 expect_fail "$MLFY" add-images t.mlfy tree --labels gt.txt
 expect_err "--labels applies to flat folders"

@@ -156,6 +156,58 @@ static void test_alignment_errors(void **state)
 	mlfy_evalset_free(es);
 }
 
+/* Order lists and named predictions are resolved as import-predictions
+ * resolves them (util/names.h): name, else unique file name; a file name
+ * of two images is counted as ambiguous. */
+static void test_align_resolves_names_as_import_does(void **state)
+{
+	char lp[4096], pp[4096];
+	struct mlfy_evalset *es;
+	struct mlfy_top1 *p;
+	struct mlfy_err err;
+	char *order[4] = { "c.jpg", "other/b.jpg", "val/n03/d.jpg", "a.jpg" };
+	size_t at;
+	int *pred;
+	(void)state;
+	test_tmpfile(lp, sizeof(lp), "named.json");
+	test_tmpfile(pp, sizeof(pp), "idx.txt");
+	write_file(lp, "{\"val/n01/a.jpg\": [\"1\"], \"val/n02/b.jpg\": [\"2\"], "
+		       "\"val/n02/d.jpg\": [\"3\"], \"c.jpg\": [\"4\"], \"val/n03/d.jpg\": [\"5\"]}");
+	assert_int_equal(mlfy_evalset_from_files(lp, NULL, 10, &es, &err), 0);
+	assert_int_equal(mlfy_evalset_find(es, "b.jpg", &at), 0);
+	assert_string_equal(es->names[at], "val/n02/b.jpg");
+	assert_int_equal(mlfy_evalset_find(es, "d.jpg", &at), MLFY_ECONFLICT);
+	assert_int_equal(mlfy_evalset_find(es, "e.jpg", &at), MLFY_ENOTFOUND);
+	/* four rows for five images: one has no prediction, as said */
+	write_file(pp, "4\n2\n5\n1\n");
+	assert_int_equal(mlfy_top1_load("m", pp, 10, &p, &err), 0);
+	assert_int_equal(mlfy_evalset_align(es, p, order, 4, &pred, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "1 image of"));
+	assert_non_null(strstr(err.msg, "has no prediction (first: 'val/n02/d.jpg')"));
+	assert_null(strstr(err.msg, "not in"));
+	mlfy_top1_free(p);
+	/* all five, one of them by an ambiguous file name */
+	{
+		char *order5[5] = { "c.jpg", "other/b.jpg", "val/n03/d.jpg", "a.jpg", "d.jpg" };
+		write_file(pp, "4\n2\n5\n1\n3\n");
+		assert_int_equal(mlfy_top1_load("m", pp, 10, &p, &err), 0);
+		assert_int_equal(mlfy_evalset_align(es, p, order5, 5, &pred, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "1 file name matches several images of"));
+		assert_non_null(strstr(err.msg, "(first: 'd.jpg'; use the image name)"));
+		order5[4] = "val/n02/d.jpg";
+		assert_int_equal(mlfy_evalset_align(es, p, order5, 5, &pred, &err), 0);
+		/* the set's order is the label file's: a b d(n02) c d(n03) */
+		assert_int_equal(pred[0], 1);
+		assert_int_equal(pred[1], 2);
+		assert_int_equal(pred[2], 3);
+		assert_int_equal(pred[3], 4);
+		assert_int_equal(pred[4], 5);
+		free(pred);
+		mlfy_top1_free(p);
+	}
+	mlfy_evalset_free(es);
+}
+
 /* ReaL format + single original labels matched by position, two models;
  * ranking by ReaL then top-1; results written as CSV and JSON and read
  * back by mlfy_model_scores_read. */
@@ -273,6 +325,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_by_name),
 		cmocka_unit_test(test_alignment_errors),
+		cmocka_unit_test(test_align_resolves_names_as_import_does),
 		cmocka_unit_test(test_run_rank_and_results_roundtrip),
 		cmocka_unit_test(test_rank_ties_and_nan),
 		cmocka_unit_test(test_results_read_errors),

@@ -14,6 +14,7 @@
 #include "store/final_labels.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 #include "testutil.h"
 #include "evaluate/project_fixture.h"
 

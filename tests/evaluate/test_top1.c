@@ -10,6 +10,7 @@
 #include "evaluate/top1.h"
 #include "ingest/labels.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 #include "testutil.h"
 
 static void write_file(const char *path, const char *text)

@@ -254,8 +254,10 @@ static void overrides(void **state)
 	assert_int_equal(mlfy_classes_apply_override(c, n, bad, MLFY_OVERRIDE_NAMES, &k, &err), MLFY_EINVAL);
 	write_file(bad, "[\"x\"]");
 	assert_int_equal(mlfy_classes_apply_override(c, n, bad, MLFY_OVERRIDE_NAMES, &k, &err), MLFY_EINVAL);
+	/* a missing file is "not found" (util/file.h), naming it */
 	assert_int_equal(mlfy_classes_apply_override(c, n, "/nonexistent/x.json", MLFY_OVERRIDE_NAMES, &k, &err),
-			 MLFY_EIO);
+			 MLFY_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "/nonexistent/x.json: cannot open"));
 	mlfy_classes_free(c, n);
 }
 

@@ -114,17 +114,63 @@ static void manifest_errors(void **state)
 	t = "path,label\na.jpg,1\nb.jpg\n";
 	assert_int_equal(mlfy_manifest_parse(t, strlen(t), "m.csv", &r, &n, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "m.csv:3: 1 fields, the header has 2"));
+	mlfy_manifest_free(r, n);   /* bad rows come back, to be listed */
 	t = "path,label\n\"a.jpg,1\n";
 	assert_int_equal(mlfy_manifest_parse(t, strlen(t), "m.csv", &r, &n, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "m.csv:2: unterminated quoted field"));
+	mlfy_manifest_free(r, n);
 	t = "path,label\n\"a\"x.jpg,1\n";
 	assert_int_equal(mlfy_manifest_parse(t, strlen(t), "m.csv", &r, &n, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "m.csv:2: text after a closing quote"));
+	mlfy_manifest_free(r, n);
 	t = "path,label\n ,1\n";
 	assert_int_equal(mlfy_manifest_parse(t, strlen(t), "m.csv", &r, &n, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "m.csv:2: empty path"));
+	mlfy_manifest_free(r, n);
 	assert_int_equal(mlfy_manifest_parse("", 0, "m.csv", &r, &n, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "empty manifest"));
+}
+
+/* Every bad row is listed, not only the first: the rows come back with the
+ * problem of each bad one (and the line it starts on), the good ones as
+ * usual, and the result is still MLFY_EINVAL naming the first. */
+static void manifest_lists_every_bad_row(void **state)
+{
+	struct mlfy_manifest_row *r;
+	size_t n;
+	struct mlfy_err err;
+	const char *t =
+		"path,label\n"
+		"a.jpg,1\n"            /* 2: fine */
+		"b.jpg\n"              /* 3: one field */
+		"\"c\"x.jpg,2\n"       /* 4: text after a closing quote */
+		" ,3\n"                /* 5: empty path */
+		"d.jpg,4\n"            /* 6: fine */
+		"e.jpg,5,6\n"          /* 7: three fields */
+		"\"f.jpg,7\n";         /* 8: a quote that never closes */
+
+	(void)state;
+	assert_int_equal(mlfy_manifest_parse(t, strlen(t), "m.csv", &r, &n, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "m.csv:3: 1 fields, the header has 2"));
+	assert_non_null(strstr(err.msg, "and 4 more bad rows"));
+	assert_non_null(r);
+	assert_int_equal(n, 7);
+	assert_null(r[0].problem);
+	assert_string_equal(r[0].path, "a.jpg");
+	assert_int_equal(r[1].line, 3);
+	assert_string_equal(r[1].problem, "1 fields, the header has 2");
+	assert_int_equal(r[2].line, 4);
+	assert_non_null(strstr(r[2].problem, "text after a closing quote"));
+	assert_int_equal(r[3].line, 5);
+	assert_string_equal(r[3].problem, "empty path");
+	assert_null(r[4].problem);
+	assert_string_equal(r[4].path, "d.jpg");
+	assert_string_equal(r[4].label, "4");
+	assert_int_equal(r[5].line, 7);
+	assert_string_equal(r[5].problem, "3 fields, the header has 2");
+	assert_int_equal(r[6].line, 8);
+	assert_non_null(strstr(r[6].problem, "unterminated quoted field"));
+	mlfy_manifest_free(r, n);
 }
 
 static void ground_truth(void **state)
@@ -585,6 +631,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(manifest_formats),
 		cmocka_unit_test(manifest_errors),
+		cmocka_unit_test(manifest_lists_every_bad_row),
 		cmocka_unit_test(ground_truth),
 		cmocka_unit_test(batches_fill_smallest),
 		cmocka_unit_test(batches_follow_documented_keys),

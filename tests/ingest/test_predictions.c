@@ -1,5 +1,5 @@
-/* test_predictions.c - predictions -> proposals: top-k with ties, the
- * stable log-sum-exp, .npy import (logits, probabilities, order files,
+/* test_predictions.c - predictions -> proposals (the numerics themselves:
+ * tests/util/test_topk.c): .npy import (logits, probabilities, order files,
  * every refusal leaves the store unchanged, re-import replaces, the active
  * model), timm inference.py CSV/JSON layouts, and the real darknet logits
  * (expected values computed with numpy 1.24: softmax in float64). */
@@ -17,6 +17,7 @@
 #include "store/catalog.h"
 #include "store/proposals.h"
 #include "util/npy.h"
+#include "util/npy_write.h"
 #include "testutil.h"
 
 /* ---- fixtures ----------------------------------------------------------------- */
@@ -146,41 +147,6 @@ static void import_bad(struct mlfy_store *s, const char *file, const char *order
 	if (rc != MLFY_EINVAL || !strstr(err.msg, frag))
 		fail_msg("rc %d, message '%s' lacks '%s'", rc, err.msg, frag);
 	assert_int_equal(mlfy_models_find(s, "bad-model", &m, &err), MLFY_ENOTFOUND);
-}
-
-/* ---- numerics ----------------------------------------------------------------- */
-
-static void topk_and_logsumexp(void **state)
-{
-	float x[6] = { 1.0f, 3.0f, 3.0f, 0.0f, 3.0f, -1.0f };
-	double d[3] = { 1000.0, 1000.0, -1000.0 };
-	int idx[8];
-
-	(void)state;
-	/* ties: equal values by lower index first */
-	assert_int_equal(mlfy_topk_f32(x, 6, 4, idx), 4);
-	assert_int_equal(idx[0], 1);
-	assert_int_equal(idx[1], 2);
-	assert_int_equal(idx[2], 4);
-	assert_int_equal(idx[3], 0);
-	/* the third-best is a tie of three: the lowest indices win */
-	assert_int_equal(mlfy_topk_f32(x, 6, 2, idx), 2);
-	assert_int_equal(idx[0], 1);
-	assert_int_equal(idx[1], 2);
-	/* k > n: all, sorted */
-	assert_int_equal(mlfy_topk_f32(x, 6, 8, idx), 6);
-	assert_int_equal(idx[4], 3);
-	assert_int_equal(idx[5], 5);
-	assert_int_equal(mlfy_topk_f32(x, 0, 3, idx), 0);
-	assert_int_equal(mlfy_topk_f64(d, 3, 1, idx), 1);
-	assert_int_equal(idx[0], 0);
-
-	/* log(e^1000 + e^1000 + e^-1000) = 1000 + log 2 without overflow */
-	assert_true(fabs(mlfy_logsumexp_f64(d, 3) - (1000.0 + log(2.0))) < 1e-9);
-	/* log(e^1 + 3 e^3 + e^0 + e^-1) by hand: 1 + 60.25661 + ... ;
-	 * = log(2.718281828 + 60.256610769 + 1 + 0.367879441) = log(64.342772038) */
-	assert_true(fabs(mlfy_logsumexp_f32(x, 6) - log(64.342772038)) < 1e-8);
-	assert_true(isinf(mlfy_logsumexp_f32(x, 0)));
 }
 
 /* ---- .npy ------------------------------------------------------------------------ */
@@ -419,6 +385,84 @@ static void npy_refusals(void **state)
 	/* nothing at all was stored by the failures above */
 	assert_int_equal(import(s, write_f32("ok.npy", x, 4, 5), "good", NULL, 3, 0, NULL, &err), 0);
 	assert_int_equal(props(s, "d.jpg", "good", p, 4), 3);
+	mlfy_store_close(s);
+}
+
+/* A predictions file that covers more images than the project (the shared
+ * 1000-row logits on a 100-image project): refused, with the way out named;
+ * with skip_unknown the rows of unknown images are skipped and counted.
+ * Ambiguous names and images given twice are still refused. */
+static void skip_unknown_rows(void **state)
+{
+	struct mlfy_store *s;
+	struct mlfy_err err;
+	struct mlfy_pred_options o;
+	struct mlfy_pred_result res;
+	struct mlfy_proposal p[4];
+	struct mlfy_model m;
+	float x[6 * 5];
+	const char *npy, *ord, *csv;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++)
+		x[i] = (float)(i % 7);
+	s = project(5, four, NULL, 4);
+	npy = write_f32("six.npy", x, 6, 5);
+	ord = write_text("six.txt", "zebra.jpg\na.jpg\nb.jpg\nelsewhere/okapi.jpg\nsub/c.jpg\nd.jpg\n");
+	import_bad(s, npy, ord, MLFY_PRED_AUTO, "row 0 (order file line 1): unknown image 'zebra.jpg'");
+	import_bad(s, npy, ord, MLFY_PRED_AUTO, "--skip-unknown");
+	memset(&o, 0, sizeof(o));
+	o.model = "wide";
+	o.order_path = ord;
+	o.top_k = 2;
+	o.skip_unknown = 1;
+	mlfy_err_clear(&err);
+	if (mlfy_predictions_import(s, npy, &o, &res, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(res.n_rows, 4);
+	assert_int_equal(res.n_skipped, 2);
+	assert_int_equal(res.n_without, 0);
+	/* row 1 (a.jpg) is 5 6 0 1 2: top-2 classes 1, 0 */
+	assert_int_equal(props(s, "a.jpg", "wide", p, 4), 2);
+	assert_int_equal(p[0].class_idx, 1);
+	assert_int_equal(p[1].class_idx, 0);
+	/* row 5 (d.jpg) is 4 5 6 0 1: classes 2, 1 */
+	assert_int_equal(props(s, "d.jpg", "wide", p, 4), 2);
+	assert_int_equal(p[0].class_idx, 2);
+	/* timm files too; an image given twice is still refused */
+	csv = write_text("skip.csv", "filename,index,prob\nokapi.jpg,[1 2],[0.5 0.2]\nb.jpg,[3 0],[0.6 0.1]\n");
+	o.model = "timm";
+	o.order_path = NULL;
+	assert_int_equal(mlfy_predictions_import(s, csv, &o, &res, &err), 0);
+	assert_int_equal(res.n_rows, 1);
+	assert_int_equal(res.n_skipped, 1);
+	assert_int_equal(res.n_without, 3);
+	csv = write_text("twice.csv", "filename,index,prob\nokapi.jpg,1,0.5\nb.jpg,3,0.6\nb.jpg,3,0.6\n");
+	o.model = "twice";
+	assert_int_equal(mlfy_predictions_import(s, csv, &o, &res, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "image 'b.jpg' has predictions twice"));
+	/* every row unknown: nothing to import */
+	csv = write_text("none.csv", "filename,index,prob\nokapi.jpg,1,0.5\n");
+	o.model = "none";
+	assert_int_equal(mlfy_predictions_import(s, csv, &o, &res, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "none of its 1 row names an image of the project"));
+	assert_int_equal(mlfy_models_find(s, "none", &m, &err), MLFY_ENOTFOUND);
+	mlfy_store_close(s);
+}
+
+/* An empty file is said to be empty, also when --order is given (it once
+ * was taken for a timm CSV file: "--order applies to .npy files"). */
+static void empty_file(void **state)
+{
+	struct mlfy_store *s;
+	const char *empty = write_text("empty.npy", "");
+
+	(void)state;
+	s = project(5, four, NULL, 4);
+	import_bad(s, empty, write_text("o4.txt", "a.jpg\nb.jpg\nd.jpg\nsub/c.jpg\n"), MLFY_PRED_AUTO,
+		   "empty.npy: empty file");
+	import_bad(s, empty, NULL, MLFY_PRED_AUTO, "empty.npy: empty file");
 	mlfy_store_close(s);
 }
 
@@ -664,10 +708,11 @@ static void darknet_logits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(topk_and_logsumexp),
 		cmocka_unit_test(npy_logits_and_order),
 		cmocka_unit_test(npy_probabilities),
 		cmocka_unit_test(npy_refusals),
+		cmocka_unit_test(skip_unknown_rows),
+		cmocka_unit_test(empty_file),
 		cmocka_unit_test(timm_layouts),
 		cmocka_unit_test(timm_label_lookup),
 		cmocka_unit_test(timm_refusals),

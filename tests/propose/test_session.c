@@ -16,7 +16,7 @@
 
 #include "propose/pipeline.h"
 #include "propose/session.h"
-#include "propose/topk.h"
+#include "util/topk.h"
 #include "testutil.h"
 #include "fixtures.h"
 
@@ -231,8 +231,8 @@ static int collect_cb(const struct mlfy_batch_result *r, void *ctx, struct mlfy_
 			double p[10];
 			int idx[5];
 			json_t *top = json_object_get(e, "top5"), *sc = json_object_get(e, "top5_scores");
-			assert_int_equal(mlfy_softmax(r->logits + i * 10, 10, p), 0);
-			mlfy_topk(p, 10, 5, idx);
+			assert_int_equal(mlfy_softmax_f32(r->logits + i * 10, 10, p), 0);
+			mlfy_topk_f64(p, 10, 5, idx);
 			for (int k = 0; k < 5; k++) {
 				assert_int_equal(idx[k], json_integer_value(json_array_get(top, (size_t)k)));
 				assert_true(fabs(p[idx[k]] - json_number_value(json_array_get(sc, (size_t)k))) < 1e-5);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "review/analyze.h"
-#include "store/review.h"
 #include "testutil.h"
 #include "review_fixture.h"
 #include "review_test.h"

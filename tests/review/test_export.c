@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "review/export.h"
-#include "store/review.h"
+#include "store/catalog.h"
+#include "store/provenance.h"
 #include "store/final_labels.h"
 #include "testutil.h"
 #include "review_fixture.h"
@@ -208,7 +209,7 @@ static void jsonl_matches_per_image_provenance(void **state)
 		char *dumped;
 		size_t i, j;
 		assert_string_equal(json_string_value(json_object_get(o, "file")), files[n]);
-		assert_int_equal(mlfy_review_image_id(e->s, files[n], &id, &err), 0);
+		assert_int_equal(mlfy_catalog_image_id(e->s, files[n], &id, &err), 0);
 		assert_int_equal(mlfy_review_provenance(e->s, id, &p, &err), 0);
 		/* the reference: jansson objects from the per-image query, keys in the export's order */
 		ref = json_deep_copy(o);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "review/review_tx.h"
+#include "store/zero_label.h"
 #include "testutil.h"
 #include "review/review_fixture.h"
 

@@ -15,7 +15,6 @@
 
 #include "review/aggregate.h"
 #include "review/votes.h"
-#include "store/review.h"
 #include "testutil.h"
 #include "review_fixture.h"
 #include "review_test.h"

@@ -1,5 +1,7 @@
 # exemplars.sh - an image is never offered as its own exemplar (issue 7
-# item 3, and docs/ingest.md's promise).  Exemplars may be project photos
+# item 3, and docs/ingest.md's promise), and no annotator is shown or served
+# an image of their own tasks as an exemplar (issue 11 item 7: the exemplar
+# route names the class, i.e. the image's original label).  Exemplars may be project photos
 # (make demo-imagenet: every class's exemplar is its own sample photo); the
 # task reply used to count and offer every exemplar of a class, so the page
 # showed the image being annotated as the exemplar of its original class --
@@ -45,8 +47,38 @@ read -r _ possible _ offered _ badn <"$tmp/check.out"
 [ "$offered" = 0 ] && ok || bad "$offered task replies offer the image itself as an exemplar"
 [ "$badn" = 0 ] && ok || bad "exemplar counts disagree with the ranks listed ($badn classes)"
 
-# the exemplar the page no longer offers is still an exemplar for other images
-req ann1 GET "/api/exemplars/$(sq "SELECT original_label FROM images WHERE id = 1")/0?size=thumb"; expect 200 "exemplar route"
+# ann1's own task images: never listed beside any task, never served as an
+# exemplar (/api/exemplars/<class>/<rank> would tell ann1 the image's class)
+req ann1 GET /api/tasks; expect 200 "ann1 tasks"
+json '" ".join(str(i) for i in j["ids"])' | tr ' ' '\n' >"$tmp/mine"
+python3 - "$tmp/exemplars" "$tmp/images" "$tmp/replies" "$tmp/mine" >"$tmp/mine.out" <<'PY'
+import json, sys
+ex = {}
+for line in open(sys.argv[1]):
+    c, r, sha = line.split()
+    ex[(int(c), int(r))] = sha
+img = dict(line.split() for line in open(sys.argv[2]))
+mine = {img[i] for i in open(sys.argv[4]).read().split()}
+listed = 0
+for line in open(sys.argv[3]):
+    iid, body = line.rstrip("\n").split("\t", 1)
+    if img[iid] not in mine:
+        continue
+    for key, c in json.loads(body)["classes"].items():
+        listed += sum(1 for r in c["exemplar_ranks"] if ex.get((int(key), r)) in mine)
+own = [k for k, sha in ex.items() if sha in mine]
+other = [k for k, sha in ex.items() if sha not in mine]
+print(listed, len(own), "%d/%d" % own[0] if own else "-", "%d/%d" % other[0] if other else "-")
+PY
+read -r listed n_own own_one other_one <"$tmp/mine.out"
+[ "$n_own" -gt 0 ] && ok || bad "ann1 has no task image among the exemplars: the check proves nothing"
+[ "$listed" = 0 ] && ok || bad "task replies list $listed exemplars that are ann1's own task images"
+req ann1 GET "/api/exemplars/$own_one?size=thumb"; expect 404 "ann1's own task image as the exemplar $own_one"
+req ann1 GET "/api/exemplars/$own_one?size=full"; expect 404 "ann1's own task image as the exemplar $own_one, full size"
+req ann1 GET "/api/exemplars/$other_one?size=thumb"; expect 200 "an exemplar that is not ann1's task image"
+# the same exemplar is served to someone whose tasks it is not (ann3 has none)
+login ann3
+req ann3 GET "/api/exemplars/$own_one?size=thumb"; expect 200 "ann1's task image as an exemplar for ann3"
 
 serve_stop
 finish exemplars

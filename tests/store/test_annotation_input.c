@@ -12,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "review/save.h"
+#include "store/accounts.h"
 #include "store/annotations.h"
+#include "store/assign.h"
+#include "store/taskview.h"
 #include "fixture_project.h"
 #include "testutil.h"
 

@@ -351,51 +351,6 @@ static void exemplars_replace(void **state)
 	mlfy_store_close(s);
 }
 
-static void exemplars_never_self(void **state)
-{
-	struct mlfy_store *s = with_classes();
-	struct mlfy_exemplar ex[3], *got;
-	struct mlfy_image img;
-	struct mlfy_err err;
-	int64_t self_id, other_id;
-	size_t n;
-	int i;
-
-	(void)state;
-	assert_int_equal(mlfy_store_begin(s, &err), 0);
-	set_image(&img, "self.jpg", 0, 1, 'b');      /* same content as exemplar rank 1 */
-	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), 0);
-	self_id = img.id;
-	set_image(&img, "other.jpg", 3, 1, 'e');
-	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), 0);
-	other_id = img.id;
-	for (i = 0; i < 3; i++) {
-		memset(&ex[i], 0, sizeof(ex[i]));
-		ex[i].rank = i;
-		ex[i].path = i == 1 ? "/data/self.jpg" : "/ex/x.jpg";
-		memset(ex[i].sha256, 'a' + i, 64);
-		ex[i].width = ex[i].height = 10;
-	}
-	assert_int_equal(mlfy_catalog_set_exemplars(s, 0, ex, 3, &err), 0);
-	assert_int_equal(mlfy_store_commit(s, &err), 0);
-
-	/* next to itself: the copy is left out */
-	assert_int_equal(mlfy_catalog_exemplars_for_image(s, 0, self_id, &got, &n, &err), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(got[0].rank, 0);
-	assert_int_equal(got[1].rank, 2);
-	mlfy_exemplars_free(got, n);
-	/* next to another image: all three */
-	assert_int_equal(mlfy_catalog_exemplars_for_image(s, 0, other_id, &got, &n, &err), 0);
-	assert_int_equal(n, 3);
-	mlfy_exemplars_free(got, n);
-	/* unknown image: none */
-	assert_int_equal(mlfy_catalog_exemplars_for_image(s, 0, 9999, &got, &n, &err), 0);
-	assert_int_equal(n, 0);
-	mlfy_exemplars_free(got, n);
-	mlfy_store_close(s);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,7 +360,6 @@ int main(void)
 		cmocka_unit_test(images_roundtrip),
 		cmocka_unit_test(foreach_allows_nested_reads),
 		cmocka_unit_test(exemplars_replace),
-		cmocka_unit_test(exemplars_never_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

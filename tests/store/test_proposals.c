@@ -95,6 +95,45 @@ static void models_and_active(void **state)
 	mlfy_store_close(s);
 }
 
+/* mlfy_models_lookup: only inside a transaction; counts and existence; a
+ * store error is an error (the models table gone), never "no model". */
+static void models_lookup_in_a_transaction(void **state)
+{
+	struct mlfy_store *s = fixture();
+	struct mlfy_err err;
+	size_t n = 99;
+	int exists = 99;
+	int64_t id;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(mlfy_models_lookup(s, "a", &n, &exists, &err), MLFY_EINVAL);   /* no transaction */
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
+	assert_int_equal(mlfy_models_lookup(s, "a", &n, &exists, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(exists, 0);
+	assert_int_equal(mlfy_models_ensure(s, "a", "/a.npy", "npy-logits", &id, &err), 0);
+	assert_int_equal(mlfy_models_ensure(s, "b", "/b.npy", "npy-logits", &id, &err), 0);
+	assert_int_equal(mlfy_models_lookup(s, "a", &n, &exists, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(exists, 1);
+	assert_int_equal(mlfy_models_lookup(s, "c", &n, &exists, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(exists, 0);
+	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	/* another connection drops the table: the lookup reports the store's error */
+	assert_int_equal(sqlite3_open(mlfy_store_path(s), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE proposals; DROP TABLE models;", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
+	mlfy_err_clear(&err);
+	assert_int_equal(mlfy_models_lookup(s, "a", &n, &exists, &err), MLFY_ESTORE);
+	assert_non_null(strstr(err.msg, "models"));
+	mlfy_store_rollback(s);
+	mlfy_store_close(s);
+}
+
 static void proposals_put_get_replace(void **state)
 {
 	struct mlfy_store *s = fixture();
@@ -276,6 +315,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(models_and_active),
+		cmocka_unit_test(models_lookup_in_a_transaction),
 		cmocka_unit_test(proposals_put_get_replace),
 		cmocka_unit_test(final_labels_round_trip),
 	};

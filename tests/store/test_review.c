@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/review.h"
+#include "review/refine.h"
+#include "store/dashboard.h"
+#include "store/provenance.h"
+#include "store/queue.h"
+#include "store/review_input.h"
+#include "store/review_stats.h"
+#include "store/votes.h"
+#include "store/zero_label.h"
 #include "store/final_labels.h"
 #include "testutil.h"
 #include "review/review_fixture.h"

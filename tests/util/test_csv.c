@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "util/csv.h"
 #include "testutil.h"
@@ -83,6 +84,80 @@ static void test_malformed(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent/x.csv"));
 }
 
+/* The same reader over memory: not NUL-terminated, the name in messages,
+ * list cells spanning lines as pandas writes them. */
+static void test_memory_source(void **state)
+{
+	static const char text[] = "\xEF\xBB\xBF" "filename,index\r\na.jpg,\"[249 248\n 537]\"\r\nb.jpg,1XXXX";
+	char **f;
+	size_t n;
+	struct mlfy_csv *c;
+	struct mlfy_err err;
+	(void)state;
+	assert_int_equal(mlfy_csv_open_mem("mem.csv", text, sizeof(text) - 1 - 4, &c, &err), 0);
+	assert_string_equal(mlfy_csv_path(c), "mem.csv");
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_string_equal(f[0], "filename");
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_string_equal(f[1], "[249 248\n 537]");
+	assert_int_equal(mlfy_csv_line(c), 2);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_int_equal(mlfy_csv_line(c), 4);
+	assert_string_equal(f[1], "1");   /* len stops before "XXXX" */
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 0);
+	mlfy_csv_close(c);
+	/* text starting with 0xEF that is not a byte-order mark is text (U+FF06) */
+	assert_int_equal(mlfy_csv_open_mem("ff06.csv", "\xEF\xBC\x86x,1\n", 7, &c, &err), 0);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_string_equal(f[0], "\xEF\xBC\x86x");
+	mlfy_csv_close(c);
+	assert_int_equal(mlfy_csv_open_mem("empty", NULL, 0, &c, &err), 0);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 0);
+	mlfy_csv_close(c);
+}
+
+/* After a malformed record the reader goes on with the next line, so a
+ * caller can list every bad record with its line. */
+static void test_resumes_after_a_bad_record(void **state)
+{
+	static const char text[] =
+		"a,b\n"
+		"x,ab\"c\n"          /* 2: stray quote */
+		"\"y\"z,1\r\n"        /* 3: text after a closing quote */
+		"ok,2\n"             /* 4 */
+		"n\0l,3\n"           /* 5: a NUL byte */
+		"\"two\nlines\"q,4\n"  /* 6-7: the error is found on line 7 */
+		"ok,5\n"             /* 8 */
+		"\"open,6\nz\n";     /* 9: never closed */
+	char **f;
+	size_t n;
+	struct mlfy_csv *c;
+	struct mlfy_err err;
+	(void)state;
+	assert_int_equal(mlfy_csv_open_mem("r.csv", text, sizeof(text) - 1, &c, &err), 0);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "r.csv:2: field 2: stray"));
+	assert_int_equal(mlfy_csv_line(c), 2);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "r.csv:3: text after a closing quote in field 1"));
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_string_equal(f[1], "2");
+	assert_int_equal(mlfy_csv_line(c), 4);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "r.csv:5: a NUL byte in field 1"));
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "r.csv:7: text after a closing quote in field 1"));
+	assert_int_equal(mlfy_csv_line(c), 6);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 1);
+	assert_string_equal(f[1], "5");
+	assert_int_equal(mlfy_csv_line(c), 8);
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "r.csv:9: unterminated quoted field"));
+	assert_int_equal(mlfy_csv_next(c, &f, &n, &err), 0);
+	mlfy_csv_close(c);
+}
+
 static void test_parse_number(void **state)
 {
 	double v;
@@ -114,6 +189,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quoted_fields_crlf_bom),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_memory_source),
+		cmocka_unit_test(test_resumes_after_a_bad_record),
 		cmocka_unit_test(test_parse_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

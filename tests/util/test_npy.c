@@ -18,6 +18,8 @@
 #include <zlib.h>
 
 #include "util/npy.h"
+#include "util/npy_write.h"
+#include "util/npz.h"
 #include "testutil.h"
 
 /* ---- helpers: hand-made .npy images ----------------------------------------- */

@@ -1,10 +1,15 @@
-/* store.c - SQLite backend core: open/create, migrations, transactions, meta.
- * Area-specific row access lives in the other files of src/store. */
+/* sqlite.c - the SQLite engine of the store: the only file of the project
+ * that includes sqlite3.h.  Owns the connection (open/create, WAL and
+ * foreign keys, forward migrations from sqlite_schema.c, the read-only
+ * fallbacks), transactions, the statement cache and the statement calls of
+ * engine.h, the translation of SQLite's errors into MLFY_* codes, and
+ * SQLite's integrity check.  The tables' SQL lives in the family files. */
 #define _POSIX_C_SOURCE 200809L
-#define MLFY_STORE_C   /* no analyzer macros for store_fail / store_oom here (store_internal.h) */
-#include "store/store_internal.h"
+#define MLFY_STORE_ENGINE_C   /* no analyzer macros for store_fail here (engine.h) */
+#include "store/engine.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +19,32 @@
 
 #define APPLICATION_ID 0x6d6c6679 /* "mlfy" */
 
+/* The forward migrations: store_migrations[i] brings the schema from
+ * version i to i + 1 (sqlite_schema.c). */
+extern const char *const store_migrations[];
+extern const int store_n_migrations;
+
+struct mlfy_store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;        /* invariant: 1 iff this handle issued BEGIN without COMMIT/ROLLBACK */
+	int readonly;
+	struct {
+		const char *sql;   /* key: the static SQL string's address */
+		sqlite3_stmt *stmt;
+	} cache[96];
+	int n_cache;
+};
+
+/* engine.h's statements are SQLite's: the cast is the whole adapter. */
+#define RAW(st) ((sqlite3_stmt *)(void *)(st))
+#define WRAP(st) ((struct store_stmt *)(void *)(st))
+
 int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
-	int code = MLFY_ESTORE;
+	int code = MLFY_ESTORE;   /* the store's own failure, never the caller's input */
 
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		code = MLFY_ECONFLICT;
-	else if ((rc & 0xff) == SQLITE_READONLY)
-		code = MLFY_EPERM;
-	else if ((rc & 0xff) == SQLITE_FULL)
-		code = MLFY_EIO;
 	if ((rc & 0xff) == SQLITE_FULL ||
 	    ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
 		return mlfy_err_set(err, MLFY_EIO, "%s: the disk is full (%s: %s); the change was not saved", s->path,
@@ -82,18 +102,7 @@ void store_read_end(struct mlfy_store *s, int began)
 		store_exec(s, "COMMIT", NULL);
 }
 
-char *store_col_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	return strdup(t ? (const char *)t : "");
-}
-
-int store_oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
-
-sqlite3_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
+struct store_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
 	sqlite3_stmt *st;
 	int i;
@@ -102,7 +111,7 @@ sqlite3_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err 
 		if (s->cache[i].sql == sql) {
 			sqlite3_reset(s->cache[i].stmt);
 			sqlite3_clear_bindings(s->cache[i].stmt);
-			return s->cache[i].stmt;
+			return WRAP(s->cache[i].stmt);
 		}
 	}
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -113,14 +122,119 @@ sqlite3_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err 
 		s->cache[s->n_cache].sql = sql;
 		s->cache[s->n_cache].stmt = st;
 		s->n_cache++;
-		return st;
+		return WRAP(st);
 	}
 	/* cache full: evict the oldest entry */
 	sqlite3_finalize(s->cache[0].stmt);
 	memmove(&s->cache[0], &s->cache[1], sizeof(s->cache[0]) * (size_t)(s->n_cache - 1));
 	s->cache[s->n_cache - 1].sql = sql;
 	s->cache[s->n_cache - 1].stmt = st;
-	return st;
+	return WRAP(st);
+}
+
+struct store_stmt *store_stmt_open(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, err, "prepare");
+		return NULL;
+	}
+	return WRAP(st);
+}
+
+void store_stmt_close(struct store_stmt *st)
+{
+	sqlite3_finalize(RAW(st));
+}
+
+void stmt_bind_int(struct store_stmt *st, int i, int v)
+{
+	sqlite3_bind_int(RAW(st), i, v);
+}
+
+void stmt_bind_int64(struct store_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(RAW(st), i, (sqlite3_int64)v);
+}
+
+void stmt_bind_double(struct store_stmt *st, int i, double v)
+{
+	sqlite3_bind_double(RAW(st), i, v);
+}
+
+void stmt_bind_text(struct store_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(RAW(st), i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(RAW(st), i);
+}
+
+void stmt_bind_null(struct store_stmt *st, int i)
+{
+	sqlite3_bind_null(RAW(st), i);
+}
+
+int stmt_step(struct store_stmt *st)
+{
+	int rc = sqlite3_step(RAW(st));
+	return rc == SQLITE_ROW ? STORE_ROW : rc == SQLITE_DONE ? STORE_DONE : STORE_ERROR;
+}
+
+void stmt_reset(struct store_stmt *st)
+{
+	sqlite3_reset(RAW(st));
+}
+
+int stmt_int(struct store_stmt *st, int col)
+{
+	return sqlite3_column_int(RAW(st), col);
+}
+
+int64_t stmt_int64(struct store_stmt *st, int col)
+{
+	return (int64_t)sqlite3_column_int64(RAW(st), col);
+}
+
+double stmt_double(struct store_stmt *st, int col)
+{
+	return sqlite3_column_double(RAW(st), col);
+}
+
+const char *stmt_text(struct store_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(RAW(st), col);
+}
+
+int stmt_is_null(struct store_stmt *st, int col)
+{
+	return sqlite3_column_type(RAW(st), col) == SQLITE_NULL;
+}
+
+char *stmt_dup(struct store_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(RAW(st), col);
+	return strdup(t ? (const char *)t : "");
+}
+
+int64_t store_last_id(struct mlfy_store *s)
+{
+	return (int64_t)sqlite3_last_insert_rowid(s->db);
+}
+
+int64_t store_changes(struct mlfy_store *s)
+{
+	return sqlite3_changes(s->db);
+}
+
+const char *store_errmsg(struct mlfy_store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+int store_failed_constraint(struct mlfy_store *s)
+{
+	return (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT;
 }
 
 static int pragma_int(struct mlfy_store *s, const char *sql)
@@ -412,49 +526,6 @@ int mlfy_store_in_transaction(const struct mlfy_store *s)
 	return s->in_tx;
 }
 
-int mlfy_store_meta_get(struct mlfy_store *s, const char *key, char **value,
-			struct mlfy_err *err)
-{
-	static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
-
-	*value = NULL;
-	if (!st)
-		return err ? err->code : MLFY_ESTORE;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*value = strdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-		return *value ? 0 : mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return mlfy_err_set(err, MLFY_ENOTFOUND, "%s: no meta key '%s'", s->path, key);
-	return store_fail(s, err, "meta get");
-}
-
-int mlfy_store_meta_set(struct mlfy_store *s, const char *key,
-			const char *value, struct mlfy_err *err)
-{
-	static const char sql[] =
-		"INSERT INTO meta(key, value) VALUES (?1, ?2)"
-		" ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = store_require_tx(s, err, "meta set")))
-		return rc;
-	if (!(st = store_stmt(s, sql, err)))
-		return err ? err->code : MLFY_ESTORE;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, err, "meta set");
-}
-
 int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err)
 {
 	sqlite3_stmt *st;
@@ -471,12 +542,4 @@ int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err)
 	}
 	sqlite3_finalize(st);
 	return rc;
-}
-
-void mlfy_store_now(char buf[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -1,151 +1,23 @@
-/* api.c - the JSON handlers of /api/: login/logout/me, task lists, the task
- * view and saves, class search and the dashboard.  Each handler parses the
- * request, calls the store, and encodes the reply (docs/serve.md lists the
- * routes and their JSON). */
+/* tasks.c - the JSON routes of the annotation and refinement pages
+ * (tasks.h; docs/serve.md lists them).  Each handler parses the request,
+ * calls the library, and encodes the reply; whether a save is valid is
+ * review/save.h's answer, never decided here. */
 #define _POSIX_C_SOURCE 200809L
-#include "serve/internal.h"
-#include "review/export.h"
+#include "serve/tasks.h"
+#include "serve/http.h"
+#include "review/save.h"
+#include "store/annotations.h"
 #include "store/catalog.h"
+#include "store/taskview.h"
+#include "store/zero_label.h"
 
+#include "util/vec.h"
+
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_LABELS 1000
-
-/* Parses the request body as a JSON object.  NULL after replying 4xx. */
-static json_t *body_json(struct req *r, enum MHD_Result *ret)
-{
-	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_error_t jerr;
-	json_t *j;
-
-	if (!ct || strncmp(ct, "application/json", 16) != 0) {
-		*ret = reply_error(r, 415, "the body must be JSON (Content-Type: application/json)");
-		return NULL;
-	}
-	if (!r->body || !r->len) {
-		*ret = reply_error(r, 400, "empty body; expected a JSON object");
-		return NULL;
-	}
-	j = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j) {
-		*ret = reply_error(r, 400, "bad JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		*ret = reply_error(r, 400, "expected a JSON object");
-		return NULL;
-	}
-	return j;
-}
-
-static const char *str_field(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* ---- login / logout / me ---------------------------------------------------- */
-
-enum MHD_Result h_login(struct req *r, const char *rest)
-{
-	struct mlfy_server *srv = r->srv;
-	char token[MLFY_TOKEN_LEN + 1], csrf[MLFY_TOKEN_LEN + 1], cookie[256], retry[32];
-	const char *user, *pw;
-	enum MHD_Result ret;
-	struct mlfy_user u;
-	struct mlfy_err err;
-	int64_t now = (int64_t)time(NULL), wait;
-	json_t *j;
-	int rc;
-
-	(void)rest;
-	if (!(j = body_json(r, &ret)))
-		return ret;
-	user = str_field(j, "user");
-	pw = str_field(j, "password");
-	if (!user || !pw) {
-		json_decref(j);
-		return reply_error(r, 400, "login needs \"user\" and \"password\" strings");
-	}
-	if ((wait = rl_wait(&srv->rl, user, r->addr, now)) > 0) {
-		json_decref(j);
-		snprintf(retry, sizeof(retry), "%lld", (long long)wait);
-		return reply_json_hdr(r, 429,
-				      json_pack("{sssI}", "error", "too many failed logins; wait and try again",
-						"retry_after", (json_int_t)wait),
-				      "Retry-After", retry);
-	}
-	mlfy_err_clear(&err);
-	pthread_mutex_lock(&srv->login_mu);
-	rc = mlfy_users_verify(r->store, user, pw, &u, &err);
-	pthread_mutex_unlock(&srv->login_mu);
-	if (rc == MLFY_EPERM) {
-		rl_fail(&srv->rl, user, r->addr, now);
-		json_decref(j);
-		return reply_error(r, 401, "wrong user name or password");
-	}
-	if (rc) {
-		json_decref(j);
-		return reply_err(r, &err);
-	}
-	rl_ok(&srv->rl, user, r->addr);
-	json_decref(j);
-	pthread_mutex_lock(&srv->write_mu);
-	if ((rc = mlfy_store_begin(r->store, &err)) ||
-	    (rc = mlfy_sessions_purge(r->store, now, srv->cfg.idle_timeout_s, NULL, &err)) ||
-	    (rc = mlfy_sessions_create(r->store, u.id, now, token, csrf, &err)) ||
-	    (rc = mlfy_store_commit(r->store, &err))) {
-		mlfy_store_rollback(r->store);
-		pthread_mutex_unlock(&srv->write_mu);
-		mlfy_user_release(&u);
-		return reply_err(r, &err);
-	}
-	pthread_mutex_unlock(&srv->write_mu);
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
-		 srv->tls ? "; Secure" : "");
-	ret = reply_json_hdr(r, 200,
-			     json_pack("{sssssssssI}", "user", u.name, "role", mlfy_role_name(u.role), "csrf", csrf,
-				       "home", role_home(u.role), "idle_timeout", (json_int_t)srv->cfg.idle_timeout_s),
-			     "Set-Cookie", cookie);
-	mlfy_user_release(&u);
-	return ret;
-}
-
-enum MHD_Result h_logout(struct req *r, const char *rest)
-{
-	char cookie[160];
-	struct mlfy_err err;
-	int rc;
-
-	(void)rest;
-	mlfy_err_clear(&err);
-	pthread_mutex_lock(&r->srv->write_mu);
-	if ((rc = mlfy_store_begin(r->store, &err)) || (rc = mlfy_sessions_delete(r->store, r->token, &err)) ||
-	    (rc = mlfy_store_commit(r->store, &err))) {
-		mlfy_store_rollback(r->store);
-		pthread_mutex_unlock(&r->srv->write_mu);
-		return reply_err(r, &err);
-	}
-	pthread_mutex_unlock(&r->srv->write_mu);
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-		 r->srv->tls ? "; Secure" : "");
-	return reply_json_hdr(r, 200, json_pack("{sb}", "ok", 1), "Set-Cookie", cookie);
-}
-
-enum MHD_Result h_me(struct req *r, const char *rest)
-{
-	(void)rest;
-	return reply_json(r, 200,
-			  json_pack("{sssssssssI}", "user", r->sess.user.name, "role", mlfy_role_name(r->sess.user.role),
-				    "csrf", r->sess.csrf, "home", role_home(r->sess.user.role), "idle_timeout",
-				    (json_int_t)r->srv->cfg.idle_timeout_s));
-}
-
-/* ---- vocabulary ------------------------------------------------------------ */
 
 /* GET /api/vocabulary: the words and limits the pages need, from the library
  * (never copied into HTML or JS): zero-label categories and verdicts, label
@@ -171,8 +43,6 @@ enum MHD_Result h_vocabulary(struct req *r, const char *rest)
 				    "label_sources", src, "proposals_per_image", MLFY_TASK_TOP_K, "group_size",
 				    MLFY_TASK_GROUP, "comment_max", MLFY_COMMENT_MAX));
 }
-
-/* ---- tasks -------------------------------------------------------------------- */
 
 /* The stage asked for (?stage=), or the role's default.  -1 after replying. */
 static int req_stage(struct req *r, enum mlfy_stage *st, enum MHD_Result *ret)
@@ -242,14 +112,8 @@ static json_t *annotation_json(const struct mlfy_annotation *a)
 /* Appends idx to a growing int array; 0 or -1 on OOM. */
 static int push_idx(int **v, size_t *n, size_t *cap, int idx)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 64;
-		int *nv = realloc(*v, nc * sizeof(int));
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
+	if (MLFY_GROW(*v, *cap, *n + 1))
+		return -1;
 	(*v)[(*n)++] = idx;
 	return 0;
 }
@@ -315,21 +179,22 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 						       tv.proposals[i].class_idx, "score", tv.proposals[i].score));
 	classes = json_object();
 	for (i = 0; i < n_cls && !store_failed; i++) {
-		struct mlfy_exemplar *ex = NULL;
+		int32_t *ex = NULL;
 		size_t n_ex = 0, k;
 		json_t *ranks = json_array();
 		char key[16];
 		/* exemplars may be project photos (make demo-imagenet): never
-		 * offer an image as its own class's exemplar, which would show
-		 * the annotator its original label */
-		if (mlfy_catalog_exemplars_for_image(r->store, cls[i].idx, id, &ex, &n_ex, &err)) {
+		 * offer the image itself, nor any image of this person's tasks,
+		 * as the exemplar of a class (it would show its original label) */
+		if (mlfy_view_exemplar_ranks(r->store, cls[i].idx, id,
+					     r->sess.user.role == MLFY_ROLE_ADMIN ? 0 : r->sess.user.id, &ex, &n_ex, &err)) {
 			store_failed = 1;
 			json_decref(ranks);
 			break;
 		}
 		for (k = 0; k < n_ex; k++)
-			json_array_append_new(ranks, json_integer(ex[k].rank));
-		mlfy_exemplars_free(ex, n_ex);
+			json_array_append_new(ranks, json_integer(ex[k]));
+		free(ex);
 		snprintf(key, sizeof(key), "%d", cls[i].idx);
 		json_object_set_new(classes, key,
 				    json_pack("{sisssssssssiso}", "idx", cls[i].idx, "ext_id", cls[i].ext_id, "name",
@@ -385,6 +250,36 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	return reply_json(r, 200, o);
 }
 
+/* Maps a label object {"class": int, "source": name} onto *l.  Only JSON
+ * types and the vocabulary's names are checked here (mlfy_source_parse);
+ * whether the values make a valid save (a negative class, a repeated one)
+ * is mlfy_annotation_check's to say.  0, or -1 after replying 400. */
+static int label_from_json(struct req *r, size_t i, json_t *v, struct mlfy_label_choice *l,
+			   enum MHD_Result *ret)
+{
+	json_t *c = json_object_get(v, "class"), *src = json_object_get(v, "source");
+
+	if (!json_is_object(v) || !json_is_integer(c) || json_integer_value(c) < INT_MIN ||
+	    json_integer_value(c) > INT_MAX) {
+		*ret = reply_error(r, 400, "labels[%zu]: expected {\"class\": index, \"source\": name}", i);
+		return -1;
+	}
+	l->class_idx = (int)json_integer_value(c);
+	l->source = MLFY_SOURCE_PROPOSAL;   /* when absent or null */
+	if (src && !json_is_null(src)) {
+		struct mlfy_err err;
+		if (!json_is_string(src) || mlfy_source_parse(json_string_value(src), &l->source, &err)) {
+			*ret = reply_error(r, 400, "labels[%zu].source: %s", i,
+					   json_is_string(src) ? err.msg : "expected a string");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* PUT /api/tasks/<id>/annotation: the JSON body mapped onto struct
+ * mlfy_annotation_save, then mlfy_annotations_save (review/save.h) decides
+ * and saves.  A stale save gets 409 with the newer version. */
 static enum MHD_Result task_save(struct req *r, int64_t id)
 {
 	struct mlfy_label_choice *labels = NULL;
@@ -394,6 +289,7 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 	struct mlfy_err err;
 	json_t *j, *v, *arr, *zl;
 	int64_t version = 0;
+	char now[32];
 	size_t i;
 	int rc;
 
@@ -403,24 +299,21 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 	in.image_id = id;
 	in.annotator_id = r->sess.user.id;
 	mlfy_err_clear(&err);
-	if (!str_field(j, "stage") || mlfy_stage_parse(str_field(j, "stage"), &in.stage, &err)) {
+	v = json_object_get(j, "stage");
+	if (!json_is_string(v) || mlfy_stage_parse(json_string_value(v), &in.stage, &err)) {
 		json_decref(j);
-		return reply_error(r, 400, "stage: expected \"annotate\" or \"refine\"");
+		return reply_error(r, 400, "stage: %s", json_is_string(v) ? err.msg : "expected \"annotate\" or \"refine\"");
 	}
 	if (in.stage == MLFY_STAGE_REFINE && r->sess.user.role == MLFY_ROLE_ANNOTATOR) {
 		json_decref(j);
 		return reply_error(r, 403, "refinement needs the expert role");
 	}
 	v = json_object_get(j, "base_version");
-	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		json_decref(j);
-		return reply_error(r, 400, "base_version: expected a non-negative integer");
-	}
-	in.base_version = json_integer_value(v);
+	in.base_version = json_is_integer(v) ? json_integer_value(v) : -1;
 	arr = json_object_get(j, "labels");
-	if (!json_is_array(arr) || json_array_size(arr) > MAX_LABELS) {
+	if (!json_is_array(arr)) {
 		json_decref(j);
-		return reply_error(r, 400, "labels: expected an array of at most %d {class, source} objects", MAX_LABELS);
+		return reply_error(r, 400, "labels: expected an array of {\"class\", \"source\"} objects");
 	}
 	in.n_labels = json_array_size(arr);
 	if (in.n_labels && !(labels = calloc(in.n_labels, sizeof(*labels)))) {
@@ -428,19 +321,11 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 		return reply_error(r, 500, "out of memory");
 	}
 	json_array_foreach(arr, i, v) {
-		json_t *c = json_object_get(v, "class"), *sv = json_object_get(v, "source");
-		const char *src = str_field(v, "source");
-		/* a source that is there must be one of the names (never silently "proposal") */
-		if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) > 1000000000 ||
-		    (sv && !json_is_null(sv) && !src) || (src && mlfy_source_parse(src, &labels[i].source, &err))) {
+		if (label_from_json(r, i, v, &labels[i], &ret)) {  /* NOLINT(clang-analyzer-core.NullDereference): labels has json_array_size(arr) entries */
 			free(labels);
 			json_decref(j);
-			return reply_error(r, 400, "labels[%zu]: expected {\"class\": index, \"source\": "
-					   "\"proposal\"|\"search\"|\"prefill\"}", i);
+			return ret;
 		}
-		labels[i].class_idx = (int)json_integer_value(c);  /* NOLINT(clang-analyzer-core.NullDereference): labels has json_array_size(arr) entries */
-		if (!src)
-			labels[i].source = MLFY_SOURCE_PROPOSAL;
 	}
 	in.labels = labels;
 	v = json_object_get(j, "comment");
@@ -472,7 +357,7 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 	pthread_mutex_unlock(&r->srv->write_mu);
 	free(labels);
 	json_decref(j);
-	if (rc == MLFY_ECONFLICT && !err_is_server_side(r, &err)) {
+	if (rc == MLFY_ECONFLICT) {
 		/* a newer version exists (another tab): send it so the page can show it */
 		json_t *o = json_pack("{ss}", "error", err.msg);
 		if (mlfy_annotations_current(r->store, id, r->sess.user.id, in.stage, &cur, &err) == 0) {
@@ -483,11 +368,8 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 	}
 	if (rc)
 		return reply_err(r, &err);
-	{
-		char now[32];
-		mlfy_store_now(now);
-		return reply_json(r, 200, json_pack("{sIss}", "version", (json_int_t)version, "saved_at", now));
-	}
+	mlfy_store_now(now);
+	return reply_json(r, 200, json_pack("{sIss}", "version", (json_int_t)version, "saved_at", now));
 }
 
 enum MHD_Result h_task(struct req *r, const char *rest)
@@ -509,8 +391,6 @@ enum MHD_Result h_task(struct req *r, const char *rest)
 	}
 	return task_get(r, id);
 }
-
-/* ---- classes ------------------------------------------------------------------ */
 
 enum MHD_Result h_classes(struct req *r, const char *rest)
 {
@@ -540,72 +420,4 @@ enum MHD_Result h_classes(struct req *r, const char *rest)
 						     "exemplars", c[i].n_exemplars));
 	mlfy_view_classes_free(c, n);
 	return reply_json(r, 200, json_pack("{so}", "classes", arr));
-}
-
-/* ---- dashboard ---------------------------------------------------------------- */
-
-static json_t *counts_json(const char *const *names, const int64_t *n, size_t k)
-{
-	json_t *o = json_object();
-	size_t i;
-	for (i = 0; i < k; i++)
-		json_object_set_new(o, names[i], json_integer(n[i]));
-	return o;
-}
-
-enum MHD_Result h_dashboard(struct req *r, const char *rest)
-{
-	static const char *const categories[] = MLFY_ZERO_CATEGORIES;
-	static const char *const verdicts[] = MLFY_ZERO_VERDICTS;
-	const struct mlfy_review_stats *rs;
-	struct mlfy_dashboard d;
-	struct mlfy_err err;
-	json_t *rows, *exports, *o;
-	size_t i;
-	int64_t assigned = 0, done = 0;
-	char now[32];
-
-	(void)rest;
-	mlfy_err_clear(&err);
-	if (mlfy_dashboard_get(r->store, &d, &err))
-		return reply_err(r, &err);
-	rs = &d.review;
-	rows = json_array();
-	for (i = 0; i < d.n_rows; i++) {
-		const struct mlfy_dash_row *w = &d.rows[i];
-		assigned += w->assigned;
-		done += w->done;
-		json_array_append_new(rows, json_pack("{sisssIsIsfsfsI}", "batch", w->batch, "annotator", w->annotator,
-						      "assigned", (json_int_t)w->assigned, "done", (json_int_t)w->done,
-						      "median_seconds", w->median_seconds, "labels_per_image",
-						      w->labels_per_image, "empty", (json_int_t)w->empty));
-	}
-	exports = json_array();
-	for (i = 0; i < MLFY_EXPORT_N_FORMATS; i++) {
-		char url[64];
-		snprintf(url, sizeof(url), "/api/export/%s", mlfy_export_format_name((enum mlfy_export_format)i));
-		json_array_append_new(exports, json_pack("{ssssss}", "format",
-							 mlfy_export_format_name((enum mlfy_export_format)i), "url", url,
-							 "ext", mlfy_export_format_ext((enum mlfy_export_format)i)));
-	}
-	mlfy_store_now(now);
-	o = json_pack("{sssIsIsIso"
-		      "s{sIsIsIsIsIsI}"
-		      "s{sIsIsIsI}"
-		      "s{sIsIsIsoso}so}",
-		      "generated_at", now, "images", (json_int_t)d.n_images, "assigned", (json_int_t)assigned, "done",
-		      (json_int_t)done, "rows", rows,
-		      "final", "decided", (json_int_t)(rs->images - rs->undecided), "undecided", (json_int_t)rs->undecided,
-		      "agreed", (json_int_t)rs->agreed, "refined", (json_int_t)rs->refined, "aggregated",
-		      (json_int_t)rs->aggregated, "imported", (json_int_t)rs->imported,
-		      "refinement", "queued", (json_int_t)rs->queued, "assigned", (json_int_t)rs->queue_assigned,
-		      "refined", (json_int_t)rs->queue_refined, "waiting", (json_int_t)(rs->queued - rs->queue_refined),
-		      "zero_label", "empty_sets", (json_int_t)rs->zero_label, "reviewed", (json_int_t)rs->zero_reviewed,
-		      "pending", (json_int_t)(rs->zero_label - rs->zero_reviewed), "by_category",
-		      counts_json(categories, rs->by_category, MLFY_ZERO_N_CATEGORIES), "by_verdict",
-		      counts_json(verdicts, rs->by_verdict, MLFY_ZERO_N_VERDICTS), "exports", exports);
-	mlfy_dashboard_release(&d);
-	if (!o)
-		return reply_error(r, 500, "internal error: cannot encode the dashboard");
-	return reply_json(r, 200, o);
 }

@@ -1,11 +1,11 @@
-/* schema.c - the project schema as a list of forward migrations.
+/* sqlite_schema.c - the project schema in SQLite's dialect, as a list of
+ * forward migrations (run by sqlite.c).
  *
  * store_migrations[i] upgrades a project from user_version i to i + 1; the
  * store runs the pending ones in one transaction at open.  Never edit a
  * migration that has shipped: append a new one.  docs/schema.md explains
  * every table; keep the two in step.
  */
-#include "store/store_internal.h"
 
 const char *const store_migrations[] = {
 	/* 0 -> 1: the initial schema */

@@ -1,0 +1,81 @@
+/* refine.c - stage (iv)'s rule: which refinement is an image's final set
+ * (refine.h).  Reads the queue row and the refinements through the store,
+ * writes the decision with mlfy_review_final_update. */
+#include "review/refine.h"
+
+#include <stdlib.h>
+
+#include "store/annotations.h"
+#include "store/final_labels.h"
+#include "store/queue.h"
+
+int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
+			 struct mlfy_err *err)
+{
+	struct mlfy_queue_entry q;
+	struct mlfy_annotation a;
+	int *labels = NULL;
+	size_t i;
+	int rc;
+
+	if (changed)
+		*changed = 0;
+	if (!mlfy_store_in_transaction(s))
+		return mlfy_err_set(err, MLFY_EINVAL, "finalize refinement: internal error: write outside a transaction");
+	if ((rc = mlfy_review_queue_get(s, image_id, &q, err)))
+		return rc;
+	rc = MLFY_ENOTFOUND;
+	if (q.expert_id > 0)
+		rc = mlfy_annotations_current(s, image_id, q.expert_id, MLFY_STAGE_REFINE, &a, err);
+	mlfy_queue_entry_release(&q);
+	if (rc == MLFY_ENOTFOUND)
+		rc = mlfy_annotations_latest(s, image_id, MLFY_STAGE_REFINE, &a, err);
+	if (rc == MLFY_ENOTFOUND)
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld: no refinement saved yet", (long long)image_id);
+	if (rc)
+		return rc;
+	if (a.n_labels && !(labels = malloc(a.n_labels * sizeof(*labels)))) {
+		mlfy_annotation_release(&a);
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < a.n_labels; i++)
+		labels[i] = a.labels[i].class_idx;
+	rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_REFINED, labels, a.n_labels, a.id, changed, err);
+	free(labels);
+	mlfy_annotation_release(&a);
+	return rc;
+}
+
+int mlfy_review_finalize_all(struct mlfy_store *s, int64_t *n_done, int64_t *n_waiting,
+			     struct mlfy_err *err)
+{
+	struct mlfy_queue_entry *q = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*n_done = 0;
+	if (n_waiting)
+		*n_waiting = 0;
+	if (!mlfy_store_in_transaction(s))
+		return mlfy_err_set(err, MLFY_EINVAL, "finalize refinements: internal error: write outside a transaction");
+	if ((rc = mlfy_review_queue_list(s, 0, &q, &n, err)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		int changed;
+		rc = mlfy_review_finalize(s, q[i].image_id, &changed, err);
+		if (rc == MLFY_ENOTFOUND) {
+			if (n_waiting)
+				(*n_waiting)++;
+			continue;
+		}
+		if (rc)
+			break;
+		*n_done += changed;
+	}
+	mlfy_queue_entries_free(q, n);
+	if (rc == MLFY_ENOTFOUND)
+		rc = 0;
+	if (!rc)
+		mlfy_err_clear(err);
+	return rc;
+}

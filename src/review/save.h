@@ -1,0 +1,52 @@
+/* save.h - one annotation save, stages ii and iv (save.c): the one place
+ * that decides whether a save is valid, and the save itself as one
+ * transaction.  The web server's handler and every other caller only map
+ * their input to struct mlfy_annotation_save (store/annotations.h) and pass
+ * on this file's answer, whose message names the bad field
+ * ("labels[2].source: ...", "comment: ...", "zero_label.verdict: ...").
+ */
+#ifndef MLFY_REVIEW_SAVE_H
+#define MLFY_REVIEW_SAVE_H
+
+#include <stdint.h>
+#include "store/annotations.h"
+#include "store/store.h"
+
+/* Most labels one save may carry (a set has at most one per class of the
+ * project; this bound stops absurd requests before any lookup). */
+#define MLFY_LABELS_MAX 100000
+
+/* Checks the fields of a save without the store, in this order, and
+ * returns 0 or MLFY_EINVAL with a message naming the first bad field:
+ * stage is annotate or refine; base_version >= 0; labels present when
+ * n_labels > 0, at most MLFY_LABELS_MAX, each class index >= 0 and each
+ * source a known one, no class twice; comment (may be NULL) at most
+ * MLFY_COMMENT_MAX characters (UTF-8 code points); seconds finite and in
+ * [0, 1e7); a zero-label review only in refinement, only for an empty set,
+ * with both a known category and a known verdict (store/zero_label.h).
+ * What needs the store (the image, the person's right to it, the version,
+ * the classes, the comment a changed refinement needs) is checked by
+ * mlfy_annotations_save inside its transaction. */
+int mlfy_annotation_check(const struct mlfy_annotation_save *in, struct mlfy_err *err);
+
+/* Saves one annotation in one transaction (call it outside one):
+ * mlfy_annotation_check; the image exists and the person may label it in
+ * this stage (mlfy_tasks_check: MLFY_ENOTFOUND / MLFY_EPERM; stage ii needs
+ * an assignment of the image's batch, stage iv a refinement-queue row for
+ * this expert); then mlfy_annotations_append (base_version is current, the
+ * classes exist: MLFY_ECONFLICT / MLFY_EINVAL); and for a refinement
+ * (stage iv):
+ *  - a refined set that differs from the union of the stage-ii sets needs a
+ *    comment (MLFY_EINVAL "comment: required ..."),
+ *  - the save becomes the image's final set (mlfy_review_finalize, final
+ *    stage "refined", annotation = this save: the paper's stage iv),
+ *  - a zero-label review given with an empty set is appended with the
+ *    save's comment (mlfy_review_zero_add).
+ * So the final labels always match the expert's latest save, and a failure
+ * of any part writes nothing.  *version receives the new version
+ * (base_version + 1).  Cost: a few index lookups, independent of the number
+ * of saved annotations. */
+int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_save *in,
+			  int64_t *version, struct mlfy_err *err);
+
+#endif

@@ -1,0 +1,27 @@
+/* config.c - defaults and validation of the server settings (config.h). */
+#include "serve/config.h"
+
+#include <string.h>
+
+void mlfy_server_config_init(struct mlfy_server_config *c, const char *project)
+{
+	memset(c, 0, sizeof(*c));
+	c->project = project;
+	c->listen_host = "127.0.0.1";
+	c->port = 9000;
+	c->idle_timeout_s = 8 * 3600;
+	c->threads = 4;
+	c->max_connections = 256;
+	c->max_body = 256 * 1024;
+	c->max_header = 32 * 1024;
+}
+
+int mlfy_server_config_check(const struct mlfy_server_config *c, struct mlfy_err *err)
+{
+	if (!c->project || c->idle_timeout_s <= 0 || c->threads < 1 || c->threads > 64 || c->max_connections < 1 ||
+	    c->max_body < 1024 || c->max_header < 4096)
+		return mlfy_err_set(err, MLFY_EINVAL, "bad server configuration");
+	if (!c->tls_cert != !c->tls_key)
+		return mlfy_err_set(err, MLFY_EINVAL, "TLS needs both a certificate and a key");
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* state.h - what every part of src/serve works on (state.c): the running
+ * server (settings, worker-thread store connections, locks, the login
+ * throttle) and one HTTP request.  Never include this outside src/serve (it
+ * includes microhttpd.h). */
+#ifndef MLFY_SERVE_STATE_H
+#define MLFY_SERVE_STATE_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "serve/config.h"
+#include "serve/ratelimit.h"
+#include "store/accounts.h"
+
+#define MAX_STORES 256
+
+struct mlfy_server {
+	struct mlfy_server_config cfg;   /* strings below are owned copies */
+	char *project, *listen_host, *cache_dir;
+	char *tls_cert_pem, *tls_key_pem;
+	int tls;
+	struct MHD_Daemon *d;
+	unsigned port;
+	pthread_key_t store_key;         /* this thread's struct mlfy_store */
+	pthread_mutex_t mu;              /* guards stores[] */
+	struct mlfy_store *stores[MAX_STORES];
+	int n_stores;
+	pthread_mutex_t login_mu;        /* one argon2id verification at a time (64 MiB each) */
+	pthread_mutex_t write_mu;        /* one store write transaction at a time in this process:
+					  * writers queue here instead of in SQLite's sleeping busy
+					  * handler, which would add 1-100 ms waits under load */
+	struct ratelimit rl;
+};
+
+/* One HTTP request (MHD's con_cls): freed in the completion callback. */
+struct req {
+	struct mlfy_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;              /* MHD's, valid for the request */
+	const char *url;
+	struct timespec t0;
+	char *body;                      /* request body, NUL-terminated; NULL when none */
+	size_t len;
+	size_t body_cap;                 /* bytes allocated for body (util/vec.h) */
+	int too_big;                     /* body refused (over cfg.max_body, or bad framing): discard it */
+	int replied;
+	unsigned status;                 /* reply status, for the access log */
+	uint64_t bytes;                  /* reply body size */
+	struct mlfy_store *store;        /* this thread's connection */
+	int has_session;
+	struct mlfy_session sess;
+	char token[MLFY_TOKEN_LEN + 1];  /* the session cookie's value, when valid */
+	char addr[64];                   /* client address */
+};
+
+/* This thread's store connection (opened on first use); NULL on error with
+ * the message in err. */
+struct mlfy_store *srv_store(struct mlfy_server *srv, struct mlfy_err *err);
+
+/* Server-side error message to the log. */
+void srv_log_error(struct mlfy_server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The session cookie's name. */
+#define SESSION_COOKIE "mlfy_session"
+
+#endif

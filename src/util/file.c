@@ -1,0 +1,54 @@
+/* file.c - whole-file reads (see file.h). */
+#include "util/file.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, struct mlfy_err *err)
+{
+	FILE *f;
+	struct stat st;
+	char *b;
+	size_t size, got;
+	int e;
+
+	*buf = NULL;
+	*len = 0;
+	if (!(f = fopen(path, "rb"))) {
+		e = errno;
+		return mlfy_err_set(err, e == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
+				    strerror(e));
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
+	}
+	if (st.st_size < 0 || (uintmax_t)st.st_size > max_bytes || (uintmax_t)st.st_size >= SIZE_MAX) {
+		fclose(f);
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: too large (%lld bytes, at most %zu)", path,
+				    (long long)st.st_size, max_bytes);
+	}
+	size = (size_t)st.st_size;
+	if (!(b = malloc(size + 1))) {
+		fclose(f);
+		return mlfy_err_set(err, MLFY_ENOMEM, "%s: out of memory (%zu bytes)", path, size + 1);
+	}
+	errno = 0;
+	got = fread(b, 1, size, f);
+	if (ferror(f) || got != size) {
+		e = errno;
+		fclose(f);
+		free(b);
+		return mlfy_err_set(err, MLFY_EIO, "%s: read error: %s", path,
+				    e ? strerror(e) : "short read (the file changed while read?)");
+	}
+	fclose(f);
+	b[size] = '\0';
+	*buf = b;
+	*len = size;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* file.h - reading a whole file into memory: the one reader for every
+ * input read in one piece (class lists, label and ground-truth files, CSV
+ * manifests, prediction files, order lists, TLS certificates and keys).
+ * Depends on nothing of ours but error.h.
+ */
+#ifndef MLFY_UTIL_FILE_H
+#define MLFY_UTIL_FILE_H
+
+#include <stddef.h>
+#include "util/error.h"
+
+/* Reads the regular file at path into a new buffer *buf of *len bytes
+ * (free() it), followed by a NUL that *len does not count, so that text
+ * and PEM parsers may treat it as a string (a file holding NUL bytes is
+ * still read whole: use *len, not strlen).  Files larger than max_bytes
+ * are refused before anything is read.
+ * Errors, each naming path: MLFY_ENOTFOUND (no such file), MLFY_EINVAL
+ * (not a regular file, e.g. a folder or a pipe; larger than max_bytes),
+ * MLFY_EIO (cannot be opened, e.g. permission, or a read failed or came
+ * short), MLFY_ENOMEM.  On error *buf is NULL and *len 0. */
+int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, struct mlfy_err *err);
+
+#endif
