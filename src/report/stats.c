@@ -123,29 +123,23 @@ static void review_text(FILE *f, const struct mlfy_review_stats *st)
 
 static json_t *review_json(const struct mlfy_review_stats *st)
 {
-	json_t *o = json_object(), *cat = json_object(), *ver = json_object();
+	json_t *cat = json_object(), *ver = json_object();
 	int i;
 
 	for (i = 0; i < MLFY_ZERO_N_CATEGORIES; i++)
 		json_object_set_new(cat, mlfy_zero_category_name(i), json_integer(st->by_category[i]));
 	for (i = 0; i < MLFY_ZERO_N_VERDICTS; i++)
 		json_object_set_new(ver, mlfy_zero_verdict_name(i), json_integer(st->by_verdict[i]));
-	json_object_set_new(o, "images", json_integer(st->images));
-	json_object_set_new(o, "undecided", json_integer(st->undecided));
-	json_object_set_new(o, "agreed", json_integer(st->agreed));
-	json_object_set_new(o, "refined", json_integer(st->refined));
-	json_object_set_new(o, "aggregated", json_integer(st->aggregated));
-	json_object_set_new(o, "imported", json_integer(st->imported));
-	json_object_set_new(o, "refinement_queue", json_integer(st->queued));
-	json_object_set_new(o, "refinement_assigned", json_integer(st->queue_assigned));
-	json_object_set_new(o, "refinement_refined", json_integer(st->queue_refined));
-	json_object_set_new(o, "zero_label", json_integer(st->zero_label));
-	json_object_set_new(o, "zero_label_reviewed", json_integer(st->zero_reviewed));
-	json_object_set_new(o, "zero_label_categories", cat);
-	json_object_set_new(o, "zero_label_verdicts", ver);
-	json_object_set_new(o, "questions", json_integer(st->questions));
-	json_object_set_new(o, "votes", json_integer(st->votes));
-	return o;
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}",
+			 "images", (json_int_t)st->images, "undecided", (json_int_t)st->undecided,
+			 "agreed", (json_int_t)st->agreed, "refined", (json_int_t)st->refined,
+			 "aggregated", (json_int_t)st->aggregated, "imported", (json_int_t)st->imported,
+			 "refinement_queue", (json_int_t)st->queued,
+			 "refinement_assigned", (json_int_t)st->queue_assigned,
+			 "refinement_refined", (json_int_t)st->queue_refined,
+			 "zero_label", (json_int_t)st->zero_label, "zero_label_reviewed", (json_int_t)st->zero_reviewed,
+			 "zero_label_categories", cat, "zero_label_verdicts", ver,
+			 "questions", (json_int_t)st->questions, "votes", (json_int_t)st->votes);
 }
 
 /* ---- proposal coverage ----------------------------------------------------- */

@@ -23,33 +23,24 @@ static double pct(int64_t part, int64_t whole)
 
 json_t *mlfy_analysis_json(struct mlfy_store *s, const struct mlfy_analysis *a)
 {
-	json_t *o = json_object(), *v;
+	json_t *o, *v;
 	char buf[256];
 	size_t i;
 	int r;
 
-	json_object_set_new(o, "rule", json_string(a->rule));
-	json_object_set_new(o, "dry_run", json_boolean(a->dry_run));
-	json_object_set_new(o, "images", json_integer(a->images));
-	json_object_set_new(o, "judged", json_integer(a->judged));
-	json_object_set_new(o, "agreed", json_integer(a->agreed));
-	json_object_set_new(o, "refine", json_integer(a->refine));
-	json_object_set_new(o, "agreed_pct", json_real(pct(a->agreed, a->judged)));
-	json_object_set_new(o, "refine_pct", json_real(pct(a->refine, a->judged)));
-	json_object_set_new(o, "missing_annotations", json_integer(a->missing));
-	json_object_set_new(o, "unassigned", json_integer(a->unassigned));
-	json_object_set_new(o, "kept", json_integer(a->kept));
+	o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:I}", "rule", a->rule, "dry_run", a->dry_run,
+		      "images", (json_int_t)a->images, "judged", (json_int_t)a->judged, "agreed", (json_int_t)a->agreed,
+		      "refine", (json_int_t)a->refine, "agreed_pct", pct(a->agreed, a->judged),
+		      "refine_pct", pct(a->refine, a->judged), "missing_annotations", (json_int_t)a->missing,
+		      "unassigned", (json_int_t)a->unassigned, "kept", (json_int_t)a->kept);
 	v = json_object();
 	for (r = 1; r < 5; r++)
 		json_object_set_new(v, mlfy_rule_reason_code((enum mlfy_rule_reason)r), json_integer(a->reasons[r]));
 	json_object_set_new(o, "reasons", v);
-	v = json_object();
-	json_object_set_new(v, "new_agreed", json_integer(a->new_agreed));
-	json_object_set_new(v, "changed_agreed", json_integer(a->changed_agreed));
-	json_object_set_new(v, "unagreed", json_integer(a->unagreed));
-	json_object_set_new(v, "queued", json_integer(a->queued));
-	json_object_set_new(v, "unqueued", json_integer(a->unqueued));
-	json_object_set_new(o, "changes", v);
+	json_object_set_new(o, "changes",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", "new_agreed", (json_int_t)a->new_agreed,
+				      "changed_agreed", (json_int_t)a->changed_agreed, "unagreed", (json_int_t)a->unagreed,
+				      "queued", (json_int_t)a->queued, "unqueued", (json_int_t)a->unqueued));
 	v = json_array();
 	for (i = 0; i < a->n_batches; i++) {
 		const struct mlfy_analysis_batch *b = &a->batches[i];
