@@ -7,16 +7,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "ingest/images.h"
 #include "util/progress.h"
+
+/* "mlfy <cmd>: <kind><message>" then tail, on stderr */
+static void vmessage(const char *cmd, const char *kind, const char *tail, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "mlfy %s: %s", cmd, kind);
+	vfprintf(stderr, fmt, ap);
+	fputs(tail, stderr);
+}
 
 int cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "mlfy %s: error: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(cmd, "error: ", "\n", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return MLFY_EXIT_FAIL;
 }
 
@@ -74,34 +83,42 @@ int cli_report(const char *cmd, const struct mlfy_err *err)
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "mlfy %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(cmd, "", "\n", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'mlfy %s --help' for more information.\n", cmd);
+	fprintf(stderr, "Try 'mlfy %s --help' for more information.\n", cmd);
 	return MLFY_EXIT_USAGE;
 }
 
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "mlfy %s: warning: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(cmd, "warning: ", "\n", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
-struct mlfy_store *cli_open_project(const char *cmd, const char *path, int flags)
+void cli_print_problems(const char *prefix, const struct mlfy_ingest_problem *p, size_t n)
 {
-	struct mlfy_store *s = NULL;
-	struct mlfy_err err;
-	mlfy_err_clear(&err);
-	if (mlfy_store_open(path, flags, &s, &err)) {
-		cli_report(cmd, &err);
-		return NULL;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		fputs(prefix, stderr);
+		cli_fputs_safe(p[i].where, stderr);
+		fputs(": ", stderr);
+		cli_fputs_safe(p[i].reason, stderr);
+		fputc('\n', stderr);
 	}
-	return s;
+}
+
+int cli_print_json(const char *cmd, json_t *v, int compact)
+{
+	char *s = json_dumps(v, (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_REAL_PRECISION(10));
+	json_decref(v);
+	if (!s)
+		return cli_error(cmd, "out of memory");
+	puts(s);
+	free(s);
+	return 0;
 }
 
 long cli_parse_long(const char *cmd, const char *opt, const char *arg, long min, long max)

@@ -1,15 +1,10 @@
 /* cmd_add_exemplars.c - `mlfy add-exemplars PROJECT SRC`: choose example
  * images per class (src/ingest/exemplars.h does the work). */
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "ingest/exemplars.h"
-
-const char cmd_add_exemplars_summary[] = "choose example images shown next to each class";
+#include "util/progress.h"
 
 static const char usage[] =
 	"usage: mlfy add-exemplars PROJECT SRC [--per-class N] [--seed N] [--quiet]\n"
@@ -42,89 +37,43 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 when no exemplar could be stored, 2 on a\n"
 	"bad command line, 130 when interrupted.\n";
 
-static volatile sig_atomic_t interrupted;
+static struct {
+	struct mlfy_add_exemplars_opts lib;
+	int quiet;
+} o = { .lib = { .per_class = 10 } };
 
-static void on_sigint(int sig)
+static const struct cli_option options[] = {
+	CLI_OPT_INT('n', "per-class", &o.lib.per_class, 1, 1000),
+	CLI_OPT_SEED('s', "seed", &o.lib.seed),
+	CLI_OPT_FLAG('q', "quiet", &o.quiet),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	(void)sig;
-	interrupted = 1;
+	if (c->argc != 2)
+		return cli_usage_error(c->name, "expected PROJECT and SRC arguments");
+	o.lib.src = c->argv[1];
+	return 0;
 }
 
-int cmd_add_exemplars(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "per-class", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_add_exemplars_opts o;
 	struct mlfy_add_exemplars_result r;
 	struct mlfy_progress prog;
-	struct mlfy_store *s;
 	struct mlfy_err err;
-	struct sigaction sa, old_sa;
-	int c, rc, quiet = 0;
-	long v;
-	size_t k;
 
-	memset(&o, 0, sizeof(o));
-	o.per_class = 10;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:s:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if ((v = cli_parse_long("add-exemplars", "--per-class", optarg, 1, 1000)) < 0)
-				return MLFY_EXIT_USAGE;
-			o.per_class = (int)v;
-			break;
-		case 's': {
-			unsigned long long seed;
-			if (cli_parse_seed("add-exemplars", "--seed", optarg, &seed))
-				return MLFY_EXIT_USAGE;
-			o.seed = seed;
-			break;
-		}
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_usage_error("add-exemplars", "unknown option");
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("add-exemplars", "expected PROJECT and SRC arguments");
-	o.src = argv[optind + 1];
-	if (!(s = cli_open_project("add-exemplars", argv[optind], 0)))
-		return MLFY_EXIT_FAIL;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
-	o.cancel = &interrupted;
-	o.progress = cli_progress(&prog, "choosing exemplars (classes)", quiet);
-
+	o.lib.cancel = c->cancel;
+	o.lib.progress = cli_progress(&prog, "choosing exemplars (classes)", o.quiet);
 	mlfy_err_clear(&err);
-	rc = mlfy_ingest_add_exemplars(s, &o, &r, &err);
-	sigaction(SIGINT, &old_sa, NULL);
-	mlfy_store_close(s);
-	if (!quiet || rc)
-		for (k = 0; k < r.n_skipped; k++) {
-			fputs("skipped ", stderr);
-			cli_fputs_safe(r.skipped[k].where, stderr);
-			fputs(": ", stderr);
-			cli_fputs_safe(r.skipped[k].reason, stderr);
-			fputc('\n', stderr);
-		}
-	if (rc) {
+	if (mlfy_ingest_add_exemplars(c->store, &o.lib, &r, &err)) {
+		cli_print_problems("skipped ", r.skipped, r.n_skipped);
 		mlfy_add_exemplars_result_release(&r);
-		return cli_report("add-exemplars", &err);
+		return cli_report(c->name, &err);
 	}
-	printf("%s: %zu exemplar%s for %zu class%s from %zu image file%s", argv[optind], r.n_exemplars,
+	if (!o.quiet)
+		cli_print_problems("skipped ", r.skipped, r.n_skipped);
+	printf("%s: %zu exemplar%s for %zu class%s from %zu image file%s", c->project, r.n_exemplars,
 	       r.n_exemplars == 1 ? "" : "s", r.n_classes, r.n_classes == 1 ? "" : "es", r.n_files,
 	       r.n_files == 1 ? "" : "s");
 	if (r.n_project)
@@ -132,10 +81,15 @@ int cmd_add_exemplars(int argc, char **argv)
 		       r.n_project == 1 ? "is a" : "are", r.n_project == 1 ? "" : "s", r.n_project == 1 ? "its" : "their");
 	printf("\n");
 	if (r.n_short)
-		printf("%zu class%s got fewer than %d\n", r.n_short, r.n_short == 1 ? "" : "es", o.per_class);
+		printf("%zu class%s got fewer than %d\n", r.n_short, r.n_short == 1 ? "" : "es", o.lib.per_class);
 	if (r.n_skipped)
 		printf("%zu file%s or folder%s skipped\n", r.n_skipped, r.n_skipped == 1 ? "" : "s",
 		       r.n_skipped == 1 ? "" : "s");
 	mlfy_add_exemplars_result_release(&r);
 	return 0;
 }
+
+const struct cli_builtin cmd_add_exemplars = {
+	.summary = "choose example images shown next to each class",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

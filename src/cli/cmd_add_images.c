@@ -1,16 +1,10 @@
 /* cmd_add_images.c - `mlfy add-images PROJECT SRC`: import a dataset's images
  * (src/ingest/images.h does the work; this file parses options and prints). */
-#include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "ingest/images.h"
-
-const char cmd_add_images_summary[] = "import images (ImageFolder, flat folder + labels, CSV manifest)";
 
 static const char usage[] =
 	"usage: mlfy add-images PROJECT SRC [--labels FILE] [--batches N] [--seed N]\n"
@@ -75,117 +69,72 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 when nothing was imported because of a\n"
 	"problem, 2 on a bad command line, 130 when interrupted.\n";
 
-static volatile sig_atomic_t interrupted;
+/* --layout words, in enum mlfy_image_layout order */
+static const char *const layouts[] = { "auto", "imagefolder", "flat", "csv", NULL };
+static const char *const name_by[] = { "path", "file", NULL };
 
-static void on_sigint(int sig)
+static struct {
+	struct mlfy_add_images_opts lib;
+	int layout, quiet;
+} o;
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('l', "labels", &o.lib.labels),
+	CLI_OPT_INT('b', "batches", &o.lib.batches, 1, 100000),
+	CLI_OPT_SEED('s', "seed", &o.lib.seed),
+	CLI_OPT_CHOICE(0, "layout", &o.layout, layouts),
+	CLI_OPT_CHOICE(0, "name-by", &o.lib.name_by_file, name_by),
+	CLI_OPT_FLAG(0, "allow-duplicates", &o.lib.allow_duplicates),
+	CLI_OPT_FLAG('q', "quiet", &o.quiet),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	(void)sig;
-	interrupted = 1;
+	if (c->argc != 2)
+		return cli_usage_error(c->name, "expected PROJECT and SRC arguments");
+	o.lib.src = c->argv[1];
+	o.lib.layout = (enum mlfy_image_layout)o.layout;
+	return 0;
 }
 
-int cmd_add_images(int argc, char **argv)
+/* "batches: 1:143 2:143 ...", or the range of the sizes when there are many */
+static void print_batches(const struct mlfy_add_images_result *r)
 {
-	enum { OPT_LAYOUT = 256, OPT_NAME_BY, OPT_ALLOW_DUP };
-	static const struct option opts[] = {
-		{ "labels", required_argument, NULL, 'l' },
-		{ "batches", required_argument, NULL, 'b' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "layout", required_argument, NULL, OPT_LAYOUT },
-		{ "name-by", required_argument, NULL, OPT_NAME_BY },
-		{ "allow-duplicates", no_argument, NULL, OPT_ALLOW_DUP },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_add_images_opts o;
+	int64_t lo, hi;
+	int i;
+
+	if (r->n_batches <= 30) {
+		printf("batches:");
+		for (i = 0; i < r->n_batches; i++)
+			printf(" %d:%" PRId64, i + 1, r->batch_sizes[i]);
+		printf("\n");
+		return;
+	}
+	/* one line per run, not a screenful */
+	lo = hi = r->batch_sizes[0];
+	for (i = 1; i < r->n_batches; i++) {
+		lo = r->batch_sizes[i] < lo ? r->batch_sizes[i] : lo;
+		hi = r->batch_sizes[i] > hi ? r->batch_sizes[i] : hi;
+	}
+	printf("batches: %d, of %" PRId64 " to %" PRId64 " images\n", r->n_batches, lo, hi);
+}
+
+static int run(struct cli_ctx *c)
+{
 	struct mlfy_add_images_result r;
 	struct mlfy_progress prog;
-	struct mlfy_store *s;
 	struct mlfy_err err;
-	struct sigaction sa, old_sa;
-	int c, rc, quiet = 0, i;
-	long v;
 
-	memset(&o, 0, sizeof(o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:b:s:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			o.labels = optarg;
-			break;
-		case 'b':
-			if ((v = cli_parse_long("add-images", "--batches", optarg, 1, 100000)) < 0)
-				return MLFY_EXIT_USAGE;
-			o.batches = (int)v;
-			break;
-		case 's': {
-			unsigned long long seed;
-			if (cli_parse_seed("add-images", "--seed", optarg, &seed))
-				return MLFY_EXIT_USAGE;
-			o.seed = seed;
-			break;
-		}
-		case OPT_LAYOUT:
-			if (!strcmp(optarg, "auto"))
-				o.layout = MLFY_LAYOUT_AUTO;
-			else if (!strcmp(optarg, "imagefolder"))
-				o.layout = MLFY_LAYOUT_IMAGEFOLDER;
-			else if (!strcmp(optarg, "flat"))
-				o.layout = MLFY_LAYOUT_FLAT;
-			else if (!strcmp(optarg, "csv"))
-				o.layout = MLFY_LAYOUT_CSV;
-			else
-				return cli_usage_error("add-images", "--layout: '%s' is not auto, imagefolder, flat or csv",
-						       optarg);
-			break;
-		case OPT_NAME_BY:
-			if (!strcmp(optarg, "file"))
-				o.name_by_file = 1;
-			else if (strcmp(optarg, "path"))
-				return cli_usage_error("add-images", "--name-by: '%s' is not path or file", optarg);
-			break;
-		case OPT_ALLOW_DUP:
-			o.allow_duplicates = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_usage_error("add-images", "unknown option");
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("add-images", "expected PROJECT and SRC arguments");
-	o.src = argv[optind + 1];
-	if (!(s = cli_open_project("add-images", argv[optind], 0)))
-		return MLFY_EXIT_FAIL;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
-	o.cancel = &interrupted;
-	o.progress = cli_progress(&prog, "reading images", quiet);
-
+	o.lib.cancel = c->cancel;
+	o.lib.progress = cli_progress(&prog, "reading images", o.quiet);
 	mlfy_err_clear(&err);
-	rc = mlfy_ingest_add_images(s, &o, &r, &err);
-	sigaction(SIGINT, &old_sa, NULL);
-	mlfy_store_close(s);
-	if (rc) {
-		size_t k;
-		for (k = 0; k < r.n_problems; k++) {
-			cli_fputs_safe(r.problems[k].where, stderr);
-			fputs(": ", stderr);
-			cli_fputs_safe(r.problems[k].reason, stderr);
-			fputc('\n', stderr);
-		}
+	if (mlfy_ingest_add_images(c->store, &o.lib, &r, &err)) {
+		cli_print_problems("", r.problems, r.n_problems);
 		mlfy_add_images_result_release(&r);
-		return cli_report("add-images", &err);
+		return cli_report(c->name, &err);
 	}
-	printf("%s: %zu image%s added, %zu already present (%s layout, %zu file%s", argv[optind], r.n_added,
+	printf("%s: %zu image%s added, %zu already present (%s layout, %zu file%s", c->project, r.n_added,
 	       r.n_added == 1 ? "" : "s", r.n_present, mlfy_image_layout_name(r.layout), r.n_files,
 	       r.n_files == 1 ? "" : "s");
 	if (r.n_ignored)
@@ -194,20 +143,12 @@ int cmd_add_images(int argc, char **argv)
 	if (r.n_unlabelled)
 		printf("%zu image%s added without an original label\n", r.n_unlabelled,
 		       r.n_unlabelled == 1 ? "" : "s");
-	if (r.n_batches <= 30) {
-		printf("batches:");
-		for (i = 0; i < r.n_batches; i++)
-			printf(" %d:%" PRId64, i + 1, r.batch_sizes[i]);
-		printf("\n");
-	} else {
-		/* one line per run, not a screenful: the range of the sizes */
-		int64_t lo = r.batch_sizes[0], hi = r.batch_sizes[0];
-		for (i = 1; i < r.n_batches; i++) {
-			lo = r.batch_sizes[i] < lo ? r.batch_sizes[i] : lo;
-			hi = r.batch_sizes[i] > hi ? r.batch_sizes[i] : hi;
-		}
-		printf("batches: %d, of %" PRId64 " to %" PRId64 " images\n", r.n_batches, lo, hi);
-	}
+	print_batches(&r);
 	mlfy_add_images_result_release(&r);
 	return 0;
 }
+
+const struct cli_builtin cmd_add_images = {
+	.summary = "import images (ImageFolder, flat folder + labels, CSV manifest)",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

@@ -2,21 +2,18 @@
  * question from raw votes, by majority vote or Dawid & Skene (1979)
  * (src/review/aggregate.h, src/review/votes.h). */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/review_cli.h"
 #include "review/aggregate.h"
 #include "review/export.h"
 #include "review/votes.h"
 #include "util/npy.h"
 #include "util/npy_write.h"
-
-const char cmd_aggregate_summary[] = "aggregate raw votes per question (majority, Dawid-Skene)";
+#include "util/numfmt.h"
+#include "util/outfile.h"
 
 static const char usage[] =
 	"usage: mlfy aggregate PROJECT --method METHOD [--threshold T] [--source NAME]\n"
@@ -64,165 +61,165 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on errors (nothing is stored), 2 on a bad\n"
 	"command line.\n";
 
+static struct {
+	const char *method, *source, *votes, *out;
+	double threshold;
+	int set_final, ds;
+} o = { .threshold = 0.5 };
+
+static int parse_threshold(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+	char *end;
+	errno = 0;
+	o.threshold = strtod(arg, &end);
+	if (errno || end == arg || *end || !(o.threshold >= 0.0 && o.threshold < 1.0))
+		return cli_usage_error(cmd, "--threshold: '%s' is not a number in [0, 1)", arg);
+	return 0;
+}
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('m', "method", &o.method),
+	CLI_OPT_CALLBACK('t', "threshold", NULL, parse_threshold, 1),
+	CLI_OPT_STRING('s', "source", &o.source),
+	CLI_OPT_STRING(0, "votes", &o.votes),
+	CLI_OPT_FLAG(0, "set-final", &o.set_final),
+	CLI_OPT_STRING('o', "out", &o.out),
+	CLI_OPT_END(),
+};
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static int write_out(const char *path, const char *input, const struct mlfy_vote_set *v, const double *post,
-		     const uint8_t *label, const uint32_t *counts)
+static int check(struct cli_ctx *c)
 {
-	struct mlfy_err err;
-	size_t i;
-
-	mlfy_err_clear(&err);
-	if (ends_with(path, ".npy")) {
-		if (rcli_same_file(path, input))
-			return cli_error("aggregate", "%s: is the input file itself; choose another output file", path);
-		size_t shape[1] = { v->n_questions };
-		if (mlfy_npy_save(path, MLFY_NPY_F8, 1, shape, post, &err))
-			return cli_report("aggregate", &err);
-		return 0;
-	} else {
-		struct rcli_out o;
-		if (rcli_out_open("aggregate", path, input, &o))
-			return MLFY_EXIT_FAIL;
-		fputs("file,label,posterior,decision,votes\n", o.f);
-		for (i = 0; i < v->n_questions; i++) {
-			mlfy_csv_field(o.f, v->image[i]);
-			fprintf(o.f, ",%d,%.9g,%d,%u\n", (int)v->label[i], post[i], label[i], counts[i]);
-		}
-		return rcli_out_commit("aggregate", &o) ? MLFY_EXIT_FAIL : 0;
-	}
+	if (!o.method)
+		return cli_usage_error(c->name, "--method majority|dawid-skene is required");
+	if (strcmp(o.method, "majority") && strcmp(o.method, "dawid-skene"))
+		return cli_usage_error(c->name, "unknown method '%s' (majority or dawid-skene)", o.method);
+	o.ds = !strcmp(o.method, "dawid-skene");
+	if (o.votes ? c->argc != 0 : c->argc != 1)
+		return cli_usage_error(c->name, o.votes ? "--votes takes no PROJECT argument"
+				       : "expected one PROJECT argument (or --votes FILE.npz)");
+	if (o.votes && (o.set_final || o.source))
+		return cli_usage_error(c->name, "--set-final and --source need a PROJECT");
+	if (o.out && !ends_with(o.out, ".npy") && !ends_with(o.out, ".csv"))
+		return cli_usage_error(c->name, "--out: '%s' must end in .npy or .csv", o.out);
+	return 0;
 }
 
-int cmd_aggregate(int argc, char **argv)
+/* The posteriors to --out: .npy a float64 array, .csv a row per question. */
+static int write_out(struct cli_ctx *c, const char *input, const struct mlfy_vote_set *v, const double *post,
+		     const uint8_t *label, const uint32_t *counts)
 {
-	enum { OPT_VOTES = 256, OPT_SET_FINAL };
-	static const struct option opts[] = {
-		{ "method", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "source", required_argument, NULL, 's' },
-		{ "votes", required_argument, NULL, OPT_VOTES },
-		{ "set-final", no_argument, NULL, OPT_SET_FINAL },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *method = NULL, *source = NULL, *votes_file = NULL, *out = NULL, *what;
-	struct mlfy_vote_set v;
-	struct mlfy_ds_stats st;
-	struct mlfy_store *s = NULL;
+	struct mlfy_outfile f;
 	struct mlfy_err err;
-	double threshold = 0.5, *post = NULL, sum = 0.0;
-	uint8_t *label = NULL;
-	uint32_t *counts = NULL;
-	size_t i, positives = 0;
-	int c, set_final = 0, ds, rc = 0;
-	char a[32], b[32], c2[32], d[32];
+	size_t i, shape[1] = { v->n_questions };
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:t:s:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm': method = optarg; break;
-		case 't': {
-			char *end;
-			errno = 0;
-			threshold = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(threshold >= 0.0 && threshold < 1.0))
-				return cli_usage_error("aggregate", "--threshold: '%s' is not a number in [0, 1)", optarg);
-			break;
-		}
-		case 's': source = optarg; break;
-		case OPT_VOTES: votes_file = optarg; break;
-		case OPT_SET_FINAL: set_final = 1; break;
-		case 'o': out = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("aggregate", "unknown option");
-		}
-	}
-	if (!method)
-		return cli_usage_error("aggregate", "--method majority|dawid-skene is required");
-	if (strcmp(method, "majority") && strcmp(method, "dawid-skene"))
-		return cli_usage_error("aggregate", "unknown method '%s' (majority or dawid-skene)", method);
-	ds = !strcmp(method, "dawid-skene");
-	if (votes_file ? argc - optind != 0 : argc - optind != 1)
-		return cli_usage_error("aggregate", votes_file ? "--votes takes no PROJECT argument"
-				       : "expected one PROJECT argument (or --votes FILE.npz)");
-	if (votes_file && (set_final || source))
-		return cli_usage_error("aggregate", "--set-final and --source need a PROJECT");
-	if (out && !ends_with(out, ".npy") && !ends_with(out, ".csv"))
-		return cli_usage_error("aggregate", "--out: '%s' must end in .npy or .csv", out);
 	mlfy_err_clear(&err);
-	if (votes_file) {
-		what = votes_file;
-		if (mlfy_vote_set_read_npz(votes_file, &v, &err))
-			return cli_report("aggregate", &err);
-	} else {
-		what = argv[optind];
-		if (!(s = cli_open_project("aggregate", argv[optind], 0)))
-			return MLFY_EXIT_FAIL;
-		if (mlfy_vote_set_from_store(s, source, &v, &err)) {
-			mlfy_store_close(s);
-			return cli_report("aggregate", &err);
-		}
+	if (ends_with(o.out, ".npy")) {
+		if (mlfy_same_file(o.out, input))
+			return cli_error(c->name, "%s: is the input file itself; choose another output file", o.out);
+		return mlfy_npy_save(o.out, MLFY_NPY_F8, 1, shape, post, &err) ? cli_report(c->name, &err) : 0;
 	}
-	post = malloc((v.n_questions ? v.n_questions : 1) * sizeof(*post));
-	label = malloc(v.n_questions ? v.n_questions : 1);
-	counts = malloc((v.n_questions ? v.n_questions : 1) * sizeof(*counts));
-	if (!post || !label || !counts) {
-		rc = cli_error("aggregate", "out of memory");
-		goto out;
+	if (mlfy_outfile_open(&f, o.out, input, c->store ? "the project file" : "the input file", &err))
+		return cli_report(c->name, &err);
+	fputs("file,label,posterior,decision,votes\n", f.f);
+	for (i = 0; i < v->n_questions; i++) {
+		mlfy_csv_field(f.f, v->image[i]);
+		fprintf(f.f, ",%d,%.9g,%d,%u\n", (int)v->label[i], post[i], label[i], counts[i]);
 	}
-	if (mlfy_majority_vote(v.votes, v.n_votes, v.n_questions, v.n_answers, threshold, post, label, counts, &err)) {
-		rc = cli_report("aggregate", &err);
-		goto out;
+	return mlfy_outfile_commit(&f, &err) ? cli_report(c->name, &err) : 0;
+}
+
+/* The posteriors and decisions of v by the method into post, label, counts
+ * ([n_questions] each); prints the summary. */
+static int aggregate(struct cli_ctx *c, const char *what, const struct mlfy_vote_set *v, double *post,
+		     uint8_t *label, uint32_t *counts)
+{
+	struct mlfy_ds_stats st = { 0 };
+	struct mlfy_err err;
+	size_t i, positives = 0;
+	double sum = 0.0;
+	char a[32], b[32];
+
+	mlfy_err_clear(&err);
+	if (mlfy_majority_vote(v->votes, v->n_votes, v->n_questions, v->n_answers, o.threshold, post, label, counts,
+			       &err))
+		return cli_report(c->name, &err);
+	if (o.ds) {
+		if (mlfy_dawid_skene(v->votes, v->n_votes, v->n_questions, v->n_raters, v->n_answers, NULL, post, NULL,
+				     &st, &err))
+			return cli_report(c->name, &err);
+		for (i = 0; i < v->n_questions; i++)
+			label[i] = post[i] > o.threshold;
 	}
-	if (ds) {
-		if (mlfy_dawid_skene(v.votes, v.n_votes, v.n_questions, v.n_raters, v.n_answers, NULL, post, NULL, &st,
-				     &err)) {
-			rc = cli_report("aggregate", &err);
-			goto out;
-		}
-		for (i = 0; i < v.n_questions; i++)
-			label[i] = post[i] > threshold;
-	}
-	for (i = 0; i < v.n_questions; i++) {
+	for (i = 0; i < v->n_questions; i++) {
 		positives += label[i];
 		sum += post[i];
 	}
-	printf("%s: %s: %s questions, %s votes from %zu raters\n", what, method,
-	       rcli_thousands((int64_t)v.n_questions, a), rcli_thousands((int64_t)v.n_votes, b), v.n_raters);
-	if (ds)
+	printf("%s: %s: %s questions, %s votes from %zu raters\n", what, o.method,
+	       mlfy_fmt_count(a, sizeof(a), v->n_questions), mlfy_fmt_count(b, sizeof(b), v->n_votes), v->n_raters);
+	if (o.ds)
 		printf("  %d iterations (%s, last change %.2g), class prior %.4f\n", st.iterations,
 		       st.converged ? "converged" : "iteration limit reached", st.max_delta, st.prior);
 	printf("  %s questions positive at threshold %g (%.2f %%), mean posterior %.4f\n",
-	       rcli_thousands((int64_t)positives, a), threshold, rcli_pct((int64_t)positives, (int64_t)v.n_questions),
-	       v.n_questions ? sum / (double)v.n_questions : 0.0);
-	if (s) {
-		struct mlfy_aggregate_apply res;
-		if (mlfy_vote_set_store_results(s, &v, method, post, label, threshold, set_final, &res, &err)) {
-			rc = cli_report("aggregate", &err);
-			goto out;
+	       mlfy_fmt_count(a, sizeof(a), positives), o.threshold,
+	       v->n_questions ? 100.0 * (double)positives / (double)v->n_questions : 0.0,
+	       v->n_questions ? sum / (double)v->n_questions : 0.0);
+	return 0;
+}
+
+static int run(struct cli_ctx *c)
+{
+	const char *what = c->store ? c->project : o.votes;
+	struct mlfy_aggregate_apply res;
+	struct mlfy_vote_set v;
+	struct mlfy_err err;
+	size_t n;
+	double *post;
+	uint8_t *label;
+	uint32_t *counts;
+	char a[32], b[32], c2[32], d[32];
+	int rc;
+
+	mlfy_err_clear(&err);
+	if (c->store ? mlfy_vote_set_from_store(c->store, o.source, &v, &err)
+		     : mlfy_vote_set_read_npz(o.votes, &v, &err))
+		return cli_report(c->name, &err);
+	n = v.n_questions ? v.n_questions : 1;
+	post = malloc(n * sizeof(*post));
+	label = malloc(n);
+	counts = malloc(n * sizeof(*counts));
+	if (!post || !label || !counts)
+		rc = cli_error(c->name, "out of memory");
+	else
+		rc = aggregate(c, what, &v, post, label, counts);
+	if (!rc && c->store) {
+		if (mlfy_vote_set_store_results(c->store, &v, o.method, post, label, o.threshold, o.set_final, &res,
+						&err)) {
+			rc = cli_report(c->name, &err);
+		} else {
+			printf("  stored %s results (method %s)\n", mlfy_fmt_count(a, sizeof(a), res.stored), o.method);
+			if (o.set_final)
+				printf("  final labels: %s images decided (%s new or changed), %s kept (decided by"
+				       " another stage), %s images not in the project\n",
+				       mlfy_fmt_count(a, sizeof(a), res.decided), mlfy_fmt_count(b, sizeof(b), res.changed),
+				       mlfy_fmt_count(c2, sizeof(c2), res.kept), mlfy_fmt_count(d, sizeof(d), res.unknown));
 		}
-		printf("  stored %s results (method %s)\n", rcli_thousands(res.stored, a), method);
-		if (set_final)
-			printf("  final labels: %s images decided (%s new or changed), %s kept (decided by another"
-			       " stage), %s images not in the project\n",
-			       rcli_thousands(res.decided, a), rcli_thousands(res.changed, b),
-			       rcli_thousands(res.kept, c2), rcli_thousands(res.unknown, d));
 	}
-	if (out) {
-		if ((rc = write_out(out, what, &v, post, label, counts)))
-			goto out;
-		printf("  wrote %s\n", out);
-	}
-out:
+	if (!rc && o.out && !(rc = write_out(c, what, &v, post, label, counts)))
+		printf("  wrote %s\n", o.out);
 	free(post);
 	free(label);
 	free(counts);
 	mlfy_vote_set_release(&v);
-	mlfy_store_close(s);
 	return rc;
 }
+
+const struct cli_builtin cmd_aggregate = {
+	.summary = "aggregate raw votes per question (majority, Dawid-Skene)",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

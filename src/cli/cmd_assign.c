@@ -1,15 +1,12 @@
 /* cmd_assign.c - `mlfy assign PROJECT --per-image K`: give every batch of
  * the project to K annotators (stage ii), balanced, extending earlier runs. */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "store/assign.h"
-
-const char cmd_assign_summary[] = "give every image batch to K annotators (stage ii), balanced";
 
 static const char usage[] =
 	"usage: mlfy assign PROJECT [--per-image K] [--annotators NAME,NAME,...]\n"
@@ -36,87 +33,65 @@ static const char usage[] =
 	"Example:\n"
 	"  mlfy assign proj.mlfy --per-image 2 --annotators alice,bob,carol\n";
 
-int cmd_assign(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "per-image", required_argument, NULL, 'k' },
-		{ "annotators", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_assign_report rep;
-	struct mlfy_store *s;
-	struct mlfy_err err;
-	char *list = NULL, *tok, *save = NULL;
-	const char **names = NULL;
-	size_t n = 0, i;
-	long k = 2;
-	int c, rc = 0;
+static struct {
+	long k;
+	const char *list;
+	char *copy;            /* list split in place */
+	const char **names;    /* [n] into copy */
+	size_t n;
+} o = { .k = 2 };
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:a:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if ((k = cli_parse_long("assign", "--per-image", optarg, 1, 1000)) < 0) {
-				free(list);
-				return MLFY_EXIT_USAGE;
-			}
-			break;
-		case 'a':
-			free(list);
-			if (!(list = strdup(optarg)))
-				return cli_error("assign", "out of memory");
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			free(list);
-			return 0;
-		default:
-			free(list);
-			return cli_usage_error("assign", "unknown option");
-		}
-	}
-	if (argc - optind != 1) {
-		free(list);
-		return cli_usage_error("assign", "expected one PROJECT argument");
-	}
-	if (list) {
-		names = calloc(strlen(list) / 2 + 1, sizeof(*names));
-		if (!names) {
-			free(list);
-			return cli_error("assign", "out of memory");
-		}
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (*tok)
-				names[n++] = tok;
-		if (!n) {
-			free(names);
-			free(list);
-			return cli_usage_error("assign", "--annotators: no names given");
-		}
-	}
-	if (!(s = cli_open_project("assign", argv[optind], 0))) {
-		free(names);
-		free(list);
-		return MLFY_EXIT_FAIL;
-	}
+static const struct cli_option options[] = {
+	CLI_OPT_LONG('k', "per-image", &o.k, 1, 1000),
+	CLI_OPT_STRING('a', "annotators", &o.list),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
+{
+	char *tok, *save = NULL;
+
+	if (c->argc != 1)
+		return cli_usage_error(c->name, "expected one PROJECT argument");
+	if (!o.list)
+		return 0;
+	if (!(o.copy = strdup(o.list)) || !(o.names = calloc(strlen(o.list) / 2 + 1, sizeof(*o.names))))
+		return cli_error(c->name, "out of memory");
+	for (tok = strtok_r(o.copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (*tok)
+			o.names[o.n++] = tok;
+	return o.n ? 0 : cli_usage_error(c->name, "--annotators: no names given");
+}
+
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_assign_report rep;
+	struct mlfy_err err;
+	size_t i;
+	int rc = 0;
+
 	mlfy_err_clear(&err);
-	if (mlfy_assign_batches(s, (int)k, names, n, &rep, &err)) {
-		rc = cli_report("assign", &err);
-	} else {
-		printf("%d batches, %d new assignments, %d/%d batches with %ld annotators\n", rep.n_batches,
-		       rep.added, rep.complete, rep.n_batches, k);
-		printf("%-24s %8s %8s %6s\n", "ANNOTATOR", "BATCHES", "IMAGES", "NEW");
-		for (i = 0; i < rep.n_load; i++)
-			printf("%-24s %8d %8lld %6d\n", rep.load[i].annotator, rep.load[i].batches,
-			       (long long)rep.load[i].images, rep.load[i].added);
-		if (rep.complete < rep.n_batches)
-			rc = cli_error("assign", "%d batches have fewer than %ld annotators",
-				       rep.n_batches - rep.complete, k);
-		mlfy_assign_report_release(&rep);
-	}
-	mlfy_store_close(s);
-	free(names);
-	free(list);
+	if (mlfy_assign_batches(c->store, (int)o.k, o.names, o.n, &rep, &err))
+		return cli_report(c->name, &err);
+	printf("%d batches, %d new assignments, %d/%d batches with %ld annotators\n", rep.n_batches, rep.added,
+	       rep.complete, rep.n_batches, o.k);
+	printf("%-24s %8s %8s %6s\n", "ANNOTATOR", "BATCHES", "IMAGES", "NEW");
+	for (i = 0; i < rep.n_load; i++)
+		printf("%-24s %8d %8lld %6d\n", rep.load[i].annotator, rep.load[i].batches,
+		       (long long)rep.load[i].images, rep.load[i].added);
+	if (rep.complete < rep.n_batches)
+		rc = cli_error(c->name, "%d batches have fewer than %ld annotators", rep.n_batches - rep.complete, o.k);
+	mlfy_assign_report_release(&rep);
 	return rc;
 }
+
+static void release(void)
+{
+	free(o.names);
+	free(o.copy);
+}
+
+const struct cli_builtin cmd_assign = {
+	.summary = "give every image batch to K annotators (stage ii), balanced",
+	.usage = usage, .options = options, .check = check, .run = run, .release = release,
+};

@@ -1,15 +1,12 @@
 /* cmd_assign_refinement.c - `mlfy assign-refinement PROJECT --experts a,b`:
- * split the refinement queue evenly among experts (store/review.h). */
-#include <getopt.h>
+ * split the refinement queue evenly among experts (review/review_tx.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/review_cli.h"
-#include "store/queue.h"
-
-const char cmd_assign_refinement_summary[] = "split the refinement queue evenly among experts";
+#include "review/review_tx.h"
+#include "util/numfmt.h"
 
 static const char usage[] =
 	"usage: mlfy assign-refinement PROJECT --experts NAME[,NAME...]\n"
@@ -35,82 +32,72 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on errors (nothing is assigned), 2 on a bad\n"
 	"command line.\n";
 
-int cmd_assign_refinement(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "experts", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_expert_load *load = NULL;
-	struct mlfy_store *s;
-	struct mlfy_err err;
-	const char *list = NULL;
-	char *copy, *tok, *save = NULL, **names;
-	size_t n = 0, n_load = 0, i;
-	int c;
+static struct {
+	const char *list;
+	char *copy;       /* list split in place */
+	char **names;     /* [n] into copy */
+	size_t n;
+} o;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e': list = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("assign-refinement", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("assign-refinement", "expected one PROJECT argument");
-	if (!list || !*list)
-		return cli_usage_error("assign-refinement", "--experts NAME[,NAME...] is required");
-	if (!(copy = strdup(list)) || !(names = calloc(strlen(list) + 1, sizeof(*names)))) {
-		free(copy);
-		return cli_error("assign-refinement", "out of memory");
-	}
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('e', "experts", &o.list),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
+{
+	char *tok, *save;
+
+	if (c->argc != 1)
+		return cli_usage_error(c->name, "expected one PROJECT argument");
+	if (!o.list || !*o.list)
+		return cli_usage_error(c->name, "--experts NAME[,NAME...] is required");
+	if (!(o.copy = strdup(o.list)) || !(o.names = calloc(strlen(o.list) + 1, sizeof(*o.names))))
+		return cli_error(c->name, "out of memory");
 	/* every comma separates two names: an empty one ("a,,b", "a,") is a typo,
 	 * not something to skip */
-	for (tok = copy; tok; tok = save) {
+	for (tok = o.copy; tok; tok = save) {
 		if ((save = strchr(tok, ',')))
 			*save++ = '\0';
-		if (!*tok) {
-			free(copy);
-			free(names);
-			return cli_usage_error("assign-refinement", "--experts '%s': empty name at position %zu",
-					       list, n + 1);
-		}
-		names[n++] = tok;
+		if (!*tok)
+			return cli_usage_error(c->name, "--experts '%s': empty name at position %zu", o.list, o.n + 1);
+		o.names[o.n++] = tok;
 	}
-	if (!(s = cli_open_project("assign-refinement", argv[optind], 0))) {
-		free(copy);
-		free(names);
-		return MLFY_EXIT_FAIL;
-	}
-	mlfy_err_clear(&err);
-	if (mlfy_store_begin(s, &err) ||
-	    mlfy_review_queue_assign(s, (const char *const *)names, n, &load, &n_load, &err) ||
-	    mlfy_store_commit(s, &err)) {
-		mlfy_store_rollback(s);
-		mlfy_store_close(s);
-		free(copy);
-		free(names);
-		return cli_report("assign-refinement", &err);
-	}
-	{
-		int64_t added = 0, total = 0;
-		char a[32], b[32];
-		for (i = 0; i < n_load; i++) {
-			added += load[i].added;
-			total += load[i].assigned;
-		}
-		printf("%s: assigned %s images (%s assigned to these experts in all)\n", argv[optind],
-		       rcli_thousands(added, a), rcli_thousands(total, b));
-		printf("  %-24s %10s %10s %10s\n", "expert", "assigned", "new", "refined");
-		for (i = 0; i < n_load; i++)
-			printf("  %-24s %10lld %10lld %10lld\n", load[i].name, (long long)load[i].assigned,
-			       (long long)load[i].added, (long long)load[i].refined);
-	}
-	mlfy_expert_loads_free(load, n_load);
-	mlfy_store_close(s);
-	free(copy);
-	free(names);
 	return 0;
 }
+
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_expert_load *load = NULL;
+	struct mlfy_err err;
+	int64_t added = 0, total = 0;
+	size_t n_load = 0, i;
+	char a[32], b[32];
+
+	mlfy_err_clear(&err);
+	if (mlfy_queue_assign_experts(c->store, (const char *const *)o.names, o.n, &load, &n_load, &err))
+		return cli_report(c->name, &err);
+	for (i = 0; i < n_load; i++) {
+		added += load[i].added;
+		total += load[i].assigned;
+	}
+	printf("%s: assigned %s images (%s assigned to these experts in all)\n", c->project,
+	       mlfy_fmt_count(a, sizeof(a), added), mlfy_fmt_count(b, sizeof(b), total));
+	printf("  %-24s %10s %10s %10s\n", "expert", "assigned", "new", "refined");
+	for (i = 0; i < n_load; i++)
+		printf("  %-24s %10lld %10lld %10lld\n", load[i].name, (long long)load[i].assigned,
+		       (long long)load[i].added, (long long)load[i].refined);
+	mlfy_expert_loads_free(load, n_load);
+	return 0;
+}
+
+static void release(void)
+{
+	free(o.names);
+	free(o.copy);
+}
+
+const struct cli_builtin cmd_assign_refinement = {
+	.summary = "split the refinement queue evenly among experts",
+	.usage = usage, .options = options, .check = check, .run = run, .release = release,
+};

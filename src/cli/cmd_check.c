@@ -1,13 +1,9 @@
 /* cmd_check.c - `mlfy check PROJECT`: verify a project file (schema version,
  * SQLite integrity check, foreign keys, the review tables' invariants). */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "store/review_stats.h"
-
-const char cmd_check_summary[] = "verify a project file's schema and integrity";
 
 static const char usage[] =
 	"usage: mlfy check PROJECT\n"
@@ -25,50 +21,40 @@ static const char usage[] =
 	"Options:\n"
 	"  -h, --help   show this help\n";
 
-int cmd_check(int argc, char **argv)
+static int check(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_review_check rc;
-	struct mlfy_store *s;
-	struct mlfy_err err;
-	int c, schema;
+	return c->argc != 1 ? cli_usage_error(c->name, "expected one PROJECT argument") : 0;
+}
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		return cli_usage_error("check", "unknown option");
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("check", "expected one PROJECT argument");
-	if (!(s = cli_open_project("check", argv[optind], MLFY_STORE_READONLY)))
-		return MLFY_EXIT_FAIL;
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_review_check rc;
+	struct mlfy_err err;
+	int schema;
+
 	mlfy_err_clear(&err);
-	schema = mlfy_store_schema_version(s);
-	if (mlfy_store_integrity_check(s, &err) || mlfy_review_check(s, &rc, &err)) {
-		mlfy_store_close(s);
-		return cli_report("check", &err);
-	}
-	mlfy_store_close(s);
+	schema = mlfy_store_schema_version(c->store);
+	if (mlfy_store_integrity_check(c->store, &err) || mlfy_review_check(c->store, &rc, &err))
+		return cli_report(c->name, &err);
 	if (rc.queued_and_agreed)
-		cli_error("check", "%s: %lld image(s) are both in the refinement queue and agreed", argv[optind],
+		cli_error(c->name, "%s: %lld image(s) are both in the refinement queue and agreed", c->project,
 			  (long long)rc.queued_and_agreed);
 	if (rc.refined_without_refinement)
-		cli_error("check", "%s: %lld refined final set(s) do not come from a refinement of their image",
-			  argv[optind], (long long)rc.refined_without_refinement);
+		cli_error(c->name, "%s: %lld refined final set(s) do not come from a refinement of their image",
+			  c->project, (long long)rc.refined_without_refinement);
 	if (rc.refined_set_differs)
-		cli_error("check", "%s: %lld refined final set(s) differ from the refinement they name",
-			  argv[optind], (long long)rc.refined_set_differs);
+		cli_error(c->name, "%s: %lld refined final set(s) differ from the refinement they name",
+			  c->project, (long long)rc.refined_set_differs);
 	if (rc.queued_and_agreed || rc.refined_without_refinement || rc.refined_set_differs)
 		return MLFY_EXIT_FAIL;
-	printf("%s: ok (schema version %d)\n", argv[optind], schema);
+	printf("%s: ok (schema version %d)\n", c->project, schema);
 	if (rc.refinements_not_final)
 		printf("note: %lld queued image(s) have a refinement that is not yet their final set;"
-		       " run 'mlfy finalize %s'\n", (long long)rc.refinements_not_final, argv[optind]);
+		       " run 'mlfy finalize %s'\n", (long long)rc.refinements_not_final, c->project);
 	return 0;
 }
+
+const struct cli_builtin cmd_check = {
+	.summary = "verify a project file's schema and integrity",
+	.usage = usage, .check = check, .run = run,
+};

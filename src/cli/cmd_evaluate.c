@@ -1,15 +1,12 @@
 /* cmd_evaluate.c - `mlfy evaluate`: top-1, ReaL and per-label-count
  * accuracy of one or more models' predictions against multi-label ground
  * truth. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/evalargs.h"
 #include "report/tables.h"
-
-const char cmd_evaluate_summary[] = "top-1, ReaL and per-label-count accuracy of models";
 
 static const char usage[] =
 	"usage: mlfy evaluate (--labels FILE [--original FILE] | --project PROJECT)\n"
@@ -38,60 +35,54 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 on success, 1 on bad input, 2 on a bad command line.\n";
 
-int cmd_evaluate(int argc, char **argv)
+static struct {
+	struct cli_evalargs ea;
+	const char *format;
+} o = { .ea = CLI_EVALARGS_INIT, .format = "table" };
+
+static const struct cli_option options[] = {
+	CLI_EVALARGS_OPTIONS(o.ea),
+	CLI_OPT_STRING('f', "format", &o.format),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		EVALARGS_OPTIONS,
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli_evalargs a;
-	struct mlfy_evalset *es = NULL;
+	if (c->argc > 0)
+		return cli_usage_error(c->name, "unexpected argument '%s'", c->argv[0]);
+	if (strcmp(o.format, "table") && strcmp(o.format, "csv") && strcmp(o.format, "json"))
+		return cli_usage_error(c->name, "--format: '%s' is not table, csv or json", o.format);
+	c->project = o.ea.project;
+	return cli_evalargs_check(c->name, &o.ea);
+}
+
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_evalset *es;
 	struct mlfy_eval_results res;
 	struct mlfy_err err;
-	const char *format = "table";
-	int c, rc;
+	int rc;
 
-	cli_evalargs_init(&a);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			cli_evalargs_release(&a);
-			return 0;
-		}
-		if (c == 'f') {
-			format = optarg;
-			continue;
-		}
-		rc = cli_evalargs_option("evaluate", &a, c, optarg);
-		if (rc == 1)
-			continue;
-		cli_evalargs_release(&a);
-		return rc < 0 ? MLFY_EXIT_USAGE : cli_usage_error("evaluate", "unknown option");
-	}
-	if (optind < argc) {
-		cli_evalargs_release(&a);
-		return cli_usage_error("evaluate", "unexpected argument '%s'", argv[optind]);
-	}
-	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json")) {
-		cli_evalargs_release(&a);
-		return cli_usage_error("evaluate", "--format: '%s' is not table, csv or json", format);
-	}
-	if ((rc = cli_evalargs_run("evaluate", &a, &es, &res))) {
-		cli_evalargs_release(&a);
+	if ((rc = cli_evalargs_run(c->name, &o.ea, c->store, &es, &res)))
 		return rc;
-	}
 	mlfy_err_clear(&err);
-	if (!strcmp(format, "csv"))
+	if (!strcmp(o.format, "csv"))
 		rc = mlfy_results_write_csv(stdout, &res, &err);
-	else if (!strcmp(format, "json"))
+	else if (!strcmp(o.format, "json"))
 		rc = mlfy_results_write_json(stdout, &res, &err);
 	else
 		rc = mlfy_results_write_table(stdout, &res, &err);
 	mlfy_eval_results_release(&res);
 	mlfy_evalset_free(es);
-	cli_evalargs_release(&a);
-	return rc ? cli_report("evaluate", &err) : 0;
+	return rc ? cli_report(c->name, &err) : 0;
 }
+
+static void release(void)
+{
+	cli_evalargs_release(&o.ea);
+}
+
+const struct cli_builtin cmd_evaluate = {
+	.summary = "top-1, ReaL and per-label-count accuracy of models",
+	.usage = usage, .options = options, .check = check, .run = run, .release = release,
+};

@@ -1,14 +1,12 @@
 /* cmd_export.c - `mlfy export PROJECT --format F [--out FILE]`: write the
  * final labels (src/review/export.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/review_cli.h"
 #include "review/export.h"
-
-const char cmd_export_summary[] = "write the final labels (ReaL, Multilabelfy, CSV, JSONL, Label Studio)";
+#include "util/numfmt.h"
+#include "util/outfile.h"
 
 static const char usage[] =
 	"usage: mlfy export PROJECT --format FORMAT [--out FILE]\n"
@@ -49,67 +47,74 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on errors (no partial FILE is left), 2 on a\n"
 	"bad command line.\n";
 
-int cmd_export(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+static struct {
+	const char *format, *out;
 	enum mlfy_export_format fmt;
-	struct mlfy_export_summary sum;
-	struct rcli_out out;
-	struct mlfy_store *s;
-	struct mlfy_err err;
-	const char *format = NULL, *path = NULL;
-	char a[32], b[32], c2[32], d[32];
-	int c;
+} o;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': format = optarg; break;
-		case 'o': path = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("export", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("export", "expected one PROJECT argument");
-	if (!format)
-		return cli_usage_error("export", "--format is required (real, multilabelfy, csv, jsonl, labelstudio)");
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('f', "format", &o.format),
+	CLI_OPT_STRING('o', "out", &o.out),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
+{
+	struct mlfy_err err;
+
+	if (c->argc != 1)
+		return cli_usage_error(c->name, "expected one PROJECT argument");
+	if (!o.format)
+		return cli_usage_error(c->name, "--format is required (real, multilabelfy, csv, jsonl, labelstudio)");
 	mlfy_err_clear(&err);
-	if (mlfy_export_format_parse(format, &fmt, &err))
-		return cli_usage_error("export", "%s", err.msg);
-	if (!(s = cli_open_project("export", argv[optind], MLFY_STORE_READONLY)))
-		return MLFY_EXIT_FAIL;
-	if (rcli_out_open("export", path, argv[optind], &out)) {
-		mlfy_store_close(s);
-		return MLFY_EXIT_FAIL;
-	}
-	if (mlfy_export(s, fmt, out.f, &sum, &err)) {
-		rcli_out_abort(&out);
-		mlfy_store_close(s);
-		if (err.code == MLFY_EIO)   /* a write error names the output: the library only has a FILE * */
-			return cli_error("export", "%s: cannot write: %s", path && strcmp(path, "-") ? path : "standard output",
-					 strncmp(err.msg, "write: ", 7) ? err.msg : err.msg + 7);
-		return cli_report("export", &err);
-	}
-	mlfy_store_close(s);
-	if (rcli_out_commit("export", &out))
-		return MLFY_EXIT_FAIL;
-	fprintf(stderr, "%s: %s images, %s decided (%s labels, %s empty sets)",
-		path ? path : "export", rcli_thousands(sum.images, a), rcli_thousands(sum.decided, b),
-		rcli_thousands(sum.labels, c2), rcli_thousands(sum.zero_label, d));
-	if (sum.undecided)
-		fprintf(stderr, "; %s not yet decided%s", rcli_thousands(sum.undecided, b),
-			fmt == MLFY_EXPORT_REAL ? " (written as [])"
-			: fmt == MLFY_EXPORT_MULTILABELFY ? " (left out)"
-			: fmt == MLFY_EXPORT_LABELSTUDIO ? " (tasks without annotations)" : "");
-	fprintf(stderr, "\n");
-	if (sum.undecided && fmt == MLFY_EXPORT_REAL)
-		cli_warn("export", "%s undecided images are written as empty lists; run 'mlfy analyze' and"
-			 " finish the refinement first", rcli_thousands(sum.undecided, b));
+	if (mlfy_export_format_parse(o.format, &o.fmt, &err))
+		return cli_usage_error(c->name, "%s", err.msg);
 	return 0;
 }
+
+/* The summary line (and a warning) on standard error. */
+static void summary(const char *cmd, const struct mlfy_export_summary *sum)
+{
+	char a[32], b[32], c2[32], d[32];
+
+	fprintf(stderr, "%s: %s images, %s decided (%s labels, %s empty sets)", o.out ? o.out : "export",
+		mlfy_fmt_count(a, sizeof(a), sum->images), mlfy_fmt_count(b, sizeof(b), sum->decided),
+		mlfy_fmt_count(c2, sizeof(c2), sum->labels), mlfy_fmt_count(d, sizeof(d), sum->zero_label));
+	if (sum->undecided)
+		fprintf(stderr, "; %s not yet decided%s", mlfy_fmt_count(b, sizeof(b), sum->undecided),
+			o.fmt == MLFY_EXPORT_REAL ? " (written as [])"
+			: o.fmt == MLFY_EXPORT_MULTILABELFY ? " (left out)"
+			: o.fmt == MLFY_EXPORT_LABELSTUDIO ? " (tasks without annotations)" : "");
+	fprintf(stderr, "\n");
+	if (sum->undecided && o.fmt == MLFY_EXPORT_REAL)
+		cli_warn(cmd, "%s undecided images are written as empty lists; run 'mlfy analyze' and"
+			 " finish the refinement first", mlfy_fmt_count(b, sizeof(b), sum->undecided));
+}
+
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_export_summary sum;
+	struct mlfy_outfile f;
+	struct mlfy_err err;
+
+	mlfy_err_clear(&err);
+	if (mlfy_outfile_open(&f, o.out, c->project, "the project file", &err))
+		return cli_report(c->name, &err);
+	if (mlfy_export(c->store, o.fmt, f.f, &sum, &err)) {
+		mlfy_outfile_abort(&f);
+		if (err.code == MLFY_EIO)   /* a write error names the output: the library only has a FILE * */
+			return cli_error(c->name, "%s: cannot write: %s",
+					 o.out && strcmp(o.out, "-") ? o.out : "standard output",
+					 strncmp(err.msg, "write: ", 7) ? err.msg : err.msg + 7);
+		return cli_report(c->name, &err);
+	}
+	if (mlfy_outfile_commit(&f, &err))
+		return cli_report(c->name, &err);
+	summary(c->name, &sum);
+	return 0;
+}
+
+const struct cli_builtin cmd_export = {
+	.summary = "write the final labels (ReaL, Multilabelfy, CSV, JSONL, Label Studio)",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

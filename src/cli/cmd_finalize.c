@@ -1,17 +1,12 @@
 /* cmd_finalize.c - `mlfy finalize PROJECT [IMAGE...]`: make experts' saved
- * refinements the final labels (stage "refined"; store/review.h). */
-#include <getopt.h>
+ * refinements the final labels (stage "refined"; review/review_tx.h). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli/cli.h"
-#include "cli/review_cli.h"
-#include "review/refine.h"
-#include "store/catalog.h"
+#include "review/review_tx.h"
 #include "store/zero_label.h"
-
-const char cmd_finalize_summary[] = "stage iv: make experts' refined sets the final labels";
+#include "util/numfmt.h"
 
 static const char usage[] =
 	"usage: mlfy finalize PROJECT [IMAGE...]\n"
@@ -34,62 +29,34 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on errors (nothing is changed), 2 on a bad\n"
 	"command line.\n";
 
-int cmd_finalize(int argc, char **argv)
+static int check(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_store *s;
+	return c->argc < 1 ? cli_usage_error(c->name, "expected a PROJECT argument") : 0;
+}
+
+static int run(struct cli_ctx *c)
+{
 	struct mlfy_err err;
 	int64_t done = 0, waiting = 0, *pending = NULL;
 	size_t n_pending = 0;
 	char a[32], b[32];
-	int c, i;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		return cli_usage_error("finalize", "unknown option");
-	}
-	if (argc - optind < 1)
-		return cli_usage_error("finalize", "expected a PROJECT argument");
-	if (!(s = cli_open_project("finalize", argv[optind], 0)))
-		return MLFY_EXIT_FAIL;
 	mlfy_err_clear(&err);
-	if (mlfy_store_begin(s, &err))
-		goto fail;
-	if (argc - optind == 1) {
-		if (mlfy_review_finalize_all(s, &done, &waiting, &err))
-			goto fail;
-	} else {
-		for (i = optind + 1; i < argc; i++) {
-			int64_t id;
-			int changed;
-			if (mlfy_catalog_image_id(s, argv[i], &id, &err) || mlfy_review_finalize(s, id, &changed, &err)) {
-				mlfy_err_prefix(&err, "%s", argv[i]);
-				goto fail;
-			}
-			done += changed;
-		}
-	}
-	if (mlfy_store_commit(s, &err))
-		goto fail;
-	printf("%s: %s images finalized", argv[optind], rcli_thousands(done, a));
-	if (argc - optind == 1)
-		printf(", %s queued images have no refinement yet", rcli_thousands(waiting, b));
+	if (mlfy_finalize_images(c->store, (const char *const *)c->argv + 1, (size_t)c->argc - 1, &done, &waiting,
+				 &err))
+		return cli_report(c->name, &err);
+	printf("%s: %s images finalized", c->project, mlfy_fmt_count(a, sizeof(a), done));
+	if (c->argc == 1)
+		printf(", %s queued images have no refinement yet", mlfy_fmt_count(b, sizeof(b), waiting));
 	printf("\n");
-	if (!mlfy_review_zero_pending(s, &pending, &n_pending, &err) && n_pending)
+	if (!mlfy_review_zero_pending(c->store, &pending, &n_pending, &err) && n_pending)
 		printf("%zu images have an empty final set and await a zero-label review"
-		       " ('mlfy zero-review %s --list')\n", n_pending, argv[optind]);
+		       " ('mlfy zero-review %s --list')\n", n_pending, c->project);
 	free(pending);
-	mlfy_store_close(s);
 	return 0;
-fail:
-	mlfy_store_rollback(s);
-	mlfy_store_close(s);
-	return cli_report("finalize", &err);
 }
+
+const struct cli_builtin cmd_finalize = {
+	.summary = "stage iv: make experts' refined sets the final labels",
+	.usage = usage, .check = check, .run = run,
+};

@@ -1,7 +1,6 @@
 /* cmd_fit.c - `mlfy fit`: least-squares line of ReaL accuracy on top-1
  * accuracy over models, from evaluate results or timm's results tables. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,6 @@
 #include "evaluate/scores.h"
 #include "report/figures.h"
 #include "report/tables.h"
-#include "util/numfmt.h"
-
-const char cmd_fit_summary[] = "fit ReaL accuracy against top-1 accuracy over models";
 
 static const char usage[] =
 	"usage: mlfy fit RESULTS [options]\n"
@@ -49,115 +45,104 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 on success, 1 on bad input, 2 on a bad command line.\n";
 
-enum { OPT_TIMM = 0x100, OPT_BY_SIZE, OPT_STRICT, OPT_OUTLIER, OPT_FIGURE, OPT_JSON };
+static struct {
+	int timm, by_size, strict, json;
+	double outlier_t;
+	const char *figure;
+} o = { .outlier_t = 2 };
 
-int cmd_fit(int argc, char **argv)
+static const struct cli_option options[] = {
+	CLI_OPT_FLAG(0, "timm", &o.timm),
+	CLI_OPT_FLAG(0, "by-size", &o.by_size),
+	CLI_OPT_FLAG(0, "strict", &o.strict),
+	CLI_OPT_CALLBACK(0, "outlier-t", &o.outlier_t, cli_opt_positive_double, 1),
+	CLI_OPT_STRING(0, "figure", &o.figure),
+	CLI_OPT_FLAG(0, "json", &o.json),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "timm", no_argument, NULL, OPT_TIMM },
-		{ "by-size", no_argument, NULL, OPT_BY_SIZE },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "outlier-t", required_argument, NULL, OPT_OUTLIER },
-		{ "figure", required_argument, NULL, OPT_FIGURE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_model_scores s = { 0 };
+	if (o.timm ? c->argc != 2 : c->argc != 1)
+		return cli_usage_error(c->name, o.timm ? "--timm needs two tables: IMAGENET.csv REAL.csv"
+						     : "expected one RESULTS file (or --timm A B)");
+	if (!o.timm && (o.by_size || o.strict))
+		return cli_usage_error(c->name, "--by-size and --strict apply to --timm only");
+	return 0;
+}
+
+/* The fit of the points and, with --figure, its scatter plot. */
+static int fit_and_write(struct cli_ctx *c, const struct mlfy_model_scores *pts)
+{
 	struct mlfy_linfit fit = { 0 };
 	struct mlfy_err err;
-	const char *figure = NULL;
-	double outlier_t = 2;
-	int c, timm = 0, by_size = 0, strict = 0, json = 0, rc;
-	size_t i, m;
-	double *x = NULL, *y = NULL;
-	char **names = NULL;
+	int rc = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': fputs(usage, stdout); return 0;
-		case OPT_TIMM: timm = 1; break;
-		case OPT_BY_SIZE: by_size = 1; break;
-		case OPT_STRICT: strict = 1; break;
-		case OPT_JSON: json = 1; break;
-		case OPT_FIGURE: figure = optarg; break;
-		case OPT_OUTLIER: {
-			char *end;
-			outlier_t = strtod(optarg, &end);
-			if (*end || end == optarg || !(outlier_t > 0))
-				return cli_usage_error("fit", "--outlier-t: '%s' is not a positive number",
-						       optarg);
-			break;
-		}
-		default: return cli_usage_error("fit", "unknown option");
+	mlfy_err_clear(&err);
+	if (mlfy_linfit(pts->top1, pts->real, pts->n, &fit, &err) ||
+	    mlfy_fit_write(stdout, pts, &fit, o.outlier_t, o.json, &err)) {
+		rc = cli_report(c->name, &err);
+	} else if (o.figure) {
+		struct mlfy_fig_scatter f = {
+			"ReaL accuracy vs top-1 accuracy", "top-1 accuracy (%)", "ReaL accuracy (%)", "top-1", "ReaL",
+			pts->n, pts->top1, pts->real, (const char *const *)pts->model, &fit, o.outlier_t, 8
+		};
+		if (mkdir(o.figure, 0777) && errno != EEXIST) {
+			rc = cli_error(c->name, "%s: cannot create directory: %s", o.figure, strerror(errno));
+		} else {
+			if (mlfy_fig_scatter(o.figure, "real_vs_top1", MLFY_FIG_ALL, &f, &err))
+				rc = cli_report(c->name, &err);
+			mlfy_plot_shutdown();
 		}
 	}
-	if (timm ? argc - optind != 2 : argc - optind != 1)
-		return cli_usage_error("fit", timm ? "--timm needs two tables: IMAGENET.csv REAL.csv"
-						   : "expected one RESULTS file (or --timm A B)");
-	if (!timm && (by_size || strict))
-		return cli_usage_error("fit", "--by-size and --strict apply to --timm only");
+	mlfy_linfit_release(&fit);
+	return rc;
+}
+
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_model_scores s = { 0 };
+	struct mlfy_err err;
+	double *x = NULL, *y = NULL;
+	char **names = NULL;
+	size_t i, m;
+	int rc;
+
 	mlfy_err_clear(&err);
-	if (timm) {
-		if ((rc = cli_timm_scores("fit", argv[optind], argv[optind + 1], by_size, strict, &s)))
+	if (o.timm) {
+		if ((rc = cli_timm_scores(c->name, c->argv[0], c->argv[1], o.by_size, o.strict, &s)))
 			return rc;
-	} else if (mlfy_model_scores_read(argv[optind], &s, &err)) {
-		return cli_report("fit", &err);
+	} else if (mlfy_model_scores_read(c->argv[0], &s, &err)) {
+		return cli_report(c->name, &err);
 	}
 	/* models without both accuracies cannot be points */
 	x = malloc(s.n * sizeof(double));
 	y = malloc(s.n * sizeof(double));
 	names = malloc(s.n * sizeof(char *));
 	if (!x || !y || !names) {
-		rc = cli_error("fit", "out of memory");
-		goto out;
-	}
-	for (i = m = 0; i < s.n; i++)
-		if (s.top1[i] == s.top1[i] && s.real[i] == s.real[i]) {
-			x[m] = s.top1[i];
-			y[m] = s.real[i];
-			names[m++] = s.model[i];
-		}
-	if (m < s.n)
-		cli_warn("fit", "%zu model%s without both accuracies left out", s.n - m,
-			 s.n - m == 1 ? "" : "s");
-	/* the points actually fitted, in the same order as fit's arrays */
-	{
+		rc = cli_error(c->name, "out of memory");
+	} else {
+		for (i = m = 0; i < s.n; i++)
+			if (s.top1[i] == s.top1[i] && s.real[i] == s.real[i]) {
+				x[m] = s.top1[i];
+				y[m] = s.real[i];
+				names[m++] = s.model[i];
+			}
+		if (m < s.n)
+			cli_warn(c->name, "%zu model%s without both accuracies left out", s.n - m,
+				 s.n - m == 1 ? "" : "s");
+		/* the points actually fitted, in the same order as fit's arrays */
 		struct mlfy_model_scores pts = { m, names, x, y, s.source };
-		if (mlfy_linfit(x, y, m, &fit, &err)) {
-			rc = cli_report("fit", &err);
-			goto out;
-		}
-		if (mlfy_fit_write(stdout, &pts, &fit, outlier_t, json, &err)) {
-			rc = cli_report("fit", &err);
-			goto out;
-		}
-		if (figure) {
-			struct mlfy_fig_scatter f = {
-				"ReaL accuracy vs top-1 accuracy", "top-1 accuracy (%)",
-				"ReaL accuracy (%)", "top-1", "ReaL", m, x, y,
-				(const char *const *)names, &fit, outlier_t, 8
-			};
-			if (mkdir(figure, 0777) && errno != EEXIST) {
-				rc = cli_error("fit", "%s: cannot create directory: %s", figure,
-					       strerror(errno));
-				goto out;
-			}
-			rc = mlfy_fig_scatter(figure, "real_vs_top1", MLFY_FIG_ALL, &f, &err);
-			mlfy_plot_shutdown();
-			if (rc) {
-				rc = cli_report("fit", &err);
-				goto out;
-			}
-		}
+		rc = fit_and_write(c, &pts);
 	}
-	rc = 0;
-out:
-	mlfy_linfit_release(&fit);
 	free(x);
 	free(y);
 	free(names);
 	mlfy_model_scores_release(&s);
 	return rc;
 }
+
+const struct cli_builtin cmd_fit = {
+	.summary = "fit ReaL accuracy against top-1 accuracy over models",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

@@ -1,15 +1,11 @@
 /* cmd_import_predictions.c - `mlfy import-predictions`: a model's
  * predictions (.npy logits/probabilities, timm inference.py CSV/JSON) into
  * the project's top-k proposals. */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "ingest/predictions.h"
 #include "util/progress.h"
-
-const char cmd_import_predictions_summary[] = "store a model's top-k proposals from .npy or timm output";
 
 static const char usage[] =
 	"usage: mlfy import-predictions PROJECT --model NAME [--order FILE] [--top K]\n"
@@ -74,87 +70,53 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 when nothing was imported because of a\n"
 	"problem, 2 on a bad command line.\n";
 
-int cmd_import_predictions(int argc, char **argv)
+/* --input words, in MLFY_PRED_* order */
+static const char *const inputs[] = { "auto", "logits", "probs", NULL };
+
+static struct {
+	struct mlfy_pred_options lib;
+	int quiet;
+} o;
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('m', "model", &o.lib.model),
+	CLI_OPT_STRING('o', "order", &o.lib.order_path),
+	CLI_OPT_INT('k', "top", &o.lib.top_k, 1, 100000),
+	CLI_OPT_CHOICE('i', "input", &o.lib.input, inputs),
+	CLI_OPT_FLAG('a', "activate", &o.lib.activate),
+	CLI_OPT_FLAG('s', "skip-unknown", &o.lib.skip_unknown),
+	CLI_OPT_FLAG('q', "quiet", &o.quiet),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "order", required_argument, NULL, 'o' },
-		{ "top", required_argument, NULL, 'k' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "activate", no_argument, NULL, 'a' },
-		{ "skip-unknown", no_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_pred_options opt;
+	if (c->argc != 2)
+		return cli_usage_error(c->name, "expected PROJECT and FILE");
+	if (!o.lib.model || !*o.lib.model)
+		return cli_usage_error(c->name, "--model NAME is required");
+	return 0;
+}
+
+static int run(struct cli_ctx *c)
+{
+	const char *file = c->argv[1];
 	struct mlfy_pred_result res;
 	struct mlfy_progress prog;
-	struct mlfy_store *s;
 	struct mlfy_err err;
-	int c, quiet = 0, rc;
-	long k;
+	int rc;
 
-	memset(&opt, 0, sizeof(opt));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:o:k:i:asqh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'm':
-			opt.model = optarg;
-			break;
-		case 'o':
-			opt.order_path = optarg;
-			break;
-		case 'k':
-			if ((k = cli_parse_long("import-predictions", "--top", optarg, 1, 100000)) < 0)
-				return MLFY_EXIT_USAGE;
-			opt.top_k = (int)k;
-			break;
-		case 'i':
-			if (!strcmp(optarg, "auto"))
-				opt.input = MLFY_PRED_AUTO;
-			else if (!strcmp(optarg, "logits"))
-				opt.input = MLFY_PRED_LOGITS;
-			else if (!strcmp(optarg, "probs"))
-				opt.input = MLFY_PRED_PROBS;
-			else
-				return cli_usage_error("import-predictions", "--input: '%s' is not auto, logits or probs",
-						       optarg);
-			break;
-		case 'a':
-			opt.activate = 1;
-			break;
-		case 's':
-			opt.skip_unknown = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			return cli_usage_error("import-predictions", "unknown option");
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("import-predictions", "expected PROJECT and FILE");
-	if (!opt.model || !*opt.model)
-		return cli_usage_error("import-predictions", "--model NAME is required");
-	if (!(s = cli_open_project("import-predictions", argv[optind], 0)))
-		return MLFY_EXIT_FAIL;
-	if (!quiet) {
+	if (!o.quiet) {
 		mlfy_progress_start(&prog, stderr, cli_isatty(2), "predictions", 0);
-		opt.progress = &prog;
+		o.lib.progress = &prog;
 	}
 	mlfy_err_clear(&err);
-	rc = mlfy_predictions_import(s, argv[optind + 1], &opt, &res, &err);
-	if (!quiet)
+	rc = mlfy_predictions_import(c->store, file, &o.lib, &res, &err);
+	if (!o.quiet)
 		mlfy_progress_finish(&prog);
-	mlfy_store_close(s);
 	if (rc)
-		return cli_report("import-predictions", &err);
-	printf("%s: model '%s' (%s): top-%zu proposals for %zu image%s%s\n", argv[optind], opt.model, res.kind,
+		return cli_report(c->name, &err);
+	printf("%s: model '%s' (%s): top-%zu proposals for %zu image%s%s\n", c->project, o.lib.model, res.kind,
 	       res.top_k, res.n_rows, res.n_rows == 1 ? "" : "s", res.replaced ? " (replacing its previous proposals)" : "");
 	if (res.kind[0] == 'n' || res.input == MLFY_PRED_LOGITS)
 		printf("input read as %s\n", res.input == MLFY_PRED_PROBS ? "probabilities" : "logits (softmax applied)");
@@ -165,8 +127,13 @@ int cmd_import_predictions(int argc, char **argv)
 		printf("%zu row%s skipped: %s not in the project\n", res.n_skipped, res.n_skipped == 1 ? "" : "s",
 		       res.n_skipped == 1 ? "its image is" : "their images are");
 	if (res.n_without > 0)
-		cli_warn("import-predictions", "%lld project image%s %s no prediction in %s", (long long)res.n_without,
-			 res.n_without == 1 ? "" : "s", res.n_without == 1 ? "has" : "have", argv[optind + 1]);
-	printf("active proposal model: %s\n", res.activated ? opt.model : "unchanged (use --activate)");
+		cli_warn(c->name, "%lld project image%s %s no prediction in %s", (long long)res.n_without,
+			 res.n_without == 1 ? "" : "s", res.n_without == 1 ? "has" : "have", file);
+	printf("active proposal model: %s\n", res.activated ? o.lib.model : "unchanged (use --activate)");
 	return 0;
 }
+
+const struct cli_builtin cmd_import_predictions = {
+	.summary = "store a model's top-k proposals from .npy or timm output",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

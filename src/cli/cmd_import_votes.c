@@ -1,16 +1,13 @@
 /* cmd_import_votes.c - `mlfy import-votes PROJECT FILE.npz`: store raw votes
  * (ReaL's format, or the project's own checkbox answers) for aggregation
  * and agreement (src/review/votes.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/review_cli.h"
 #include "review/votes.h"
 #include "store/catalog.h"
-
-const char cmd_import_votes_summary[] = "store raw votes (ReaL .npz or the project's own answers)";
+#include "util/numfmt.h"
 
 static const char usage[] =
 	"usage: mlfy import-votes PROJECT FILE.npz [--source NAME] [--no-class-check]\n"
@@ -49,72 +46,73 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on errors (nothing is stored), 2 on a bad\n"
 	"command line.\n";
 
-int cmd_import_votes(int argc, char **argv)
+static struct {
+	const char *source, *file;
+	int from_ann, no_check;
+	char source_buf[512];
+} o;
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('s', "source", &o.source),
+	CLI_OPT_FLAG(0, "from-annotations", &o.from_ann),
+	CLI_OPT_FLAG(0, "no-class-check", &o.no_check),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	enum { OPT_FROM = 256, OPT_NOCHECK };
-	static const struct option opts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "from-annotations", no_argument, NULL, OPT_FROM },
-		{ "no-class-check", no_argument, NULL, OPT_NOCHECK },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *source = NULL, *file = NULL;
-	char src_buf[512], a[32], b[32];
+	const char *base;
+
+	if (o.from_ann ? c->argc != 1 : c->argc != 2)
+		return cli_usage_error(c->name, o.from_ann ? "--from-annotations takes one PROJECT argument"
+					: "expected PROJECT and FILE.npz arguments");
+	if (o.source && !*o.source)
+		return cli_usage_error(c->name, "--source must not be empty");
+	if (o.from_ann) {
+		if (!o.source)
+			o.source = "annotations";
+		return 0;
+	}
+	o.file = c->argv[1];
+	base = strrchr(o.file, '/') ? strrchr(o.file, '/') + 1 : o.file;
+	if (!o.source) {
+		snprintf(o.source_buf, sizeof(o.source_buf), "npz:%s", base);
+		o.source = o.source_buf;
+	}
+	return 0;
+}
+
+static int run(struct cli_ctx *c)
+{
 	struct mlfy_vote_set v;
-	struct mlfy_store *s;
 	struct mlfy_err err;
 	int64_t nq = 0, nv = 0;
 	size_t n_classes = 0;
-	int c, from_ann = 0, check = 1, rc;
+	int check_classes = !o.no_check, rc;
+	char a[32], b[32];
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': source = optarg; break;
-		case OPT_FROM: from_ann = 1; break;
-		case OPT_NOCHECK: check = 0; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("import-votes", "unknown option");
-		}
-	}
-	if (from_ann ? argc - optind != 1 : argc - optind != 2)
-		return cli_usage_error("import-votes", from_ann ? "--from-annotations takes one PROJECT argument"
-				       : "expected PROJECT and FILE.npz arguments");
-	if (source && !*source)
-		return cli_usage_error("import-votes", "--source must not be empty");
-	if (!from_ann) {
-		const char *base;
-		file = argv[optind + 1];
-		base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-		if (!source) {
-			snprintf(src_buf, sizeof(src_buf), "npz:%s", base);
-			source = src_buf;
-		}
-	} else if (!source) {
-		source = "annotations";
-	}
-	if (!(s = cli_open_project("import-votes", argv[optind], 0)))
-		return MLFY_EXIT_FAIL;
 	mlfy_err_clear(&err);
-	if (from_ann)
-		rc = mlfy_vote_set_from_annotations(s, &v, &err);
+	if (o.from_ann)
+		rc = mlfy_vote_set_from_annotations(c->store, &v, &err);
 	else
-		rc = mlfy_vote_set_read_npz(file, &v, &err);
-	if (!rc && check && !mlfy_catalog_n_classes(s, &n_classes, &err) && n_classes == 0)
-		check = 0;   /* a project without classes cannot check */
+		rc = mlfy_vote_set_read_npz(o.file, &v, &err);
+	if (!rc && check_classes && !mlfy_catalog_n_classes(c->store, &n_classes, &err) && n_classes == 0)
+		check_classes = 0;   /* a project without classes cannot check */
 	if (!rc)
-		rc = mlfy_vote_set_store(s, &v, source, check, &nq, &nv, &err);
+		rc = mlfy_vote_set_store(c->store, &v, o.source, check_classes, &nq, &nv, &err);
 	if (rc) {
 		mlfy_vote_set_release(&v);   /* read, then refused by the store */
-		mlfy_store_close(s);
-		if (!from_ann && rc != MLFY_ENOMEM && !strstr(err.msg, file))
-			mlfy_err_prefix(&err, "%s", file);
-		return cli_report("import-votes", &err);
+		if (!o.from_ann && rc != MLFY_ENOMEM && !strstr(err.msg, o.file))
+			mlfy_err_prefix(&err, "%s", o.file);
+		return cli_report(c->name, &err);
 	}
-	printf("%s: stored %s votes on %s questions from %zu raters as source '%s'\n", argv[optind],
-	       rcli_thousands(nv, a), rcli_thousands(nq, b), v.n_raters, source);
+	printf("%s: stored %s votes on %s questions from %zu raters as source '%s'\n", c->project,
+	       mlfy_fmt_count(a, sizeof(a), nv), mlfy_fmt_count(b, sizeof(b), nq), v.n_raters, o.source);
 	mlfy_vote_set_release(&v);
-	mlfy_store_close(s);
 	return 0;
 }
+
+const struct cli_builtin cmd_import_votes = {
+	.summary = "store raw votes (ReaL .npz or the project's own answers)",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

@@ -1,13 +1,9 @@
 /* cmd_init.c - `mlfy init PROJECT --classes FILE`: create a project with its
  * class list (src/ingest/classes.h does the work). */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "ingest/classes.h"
-
-const char cmd_init_summary[] = "create a project from a class list";
 
 static const char usage[] =
 	"usage: mlfy init PROJECT --classes FILE [--names JSON] [--synonyms JSON]\n"
@@ -50,43 +46,35 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 when the project could not be created,\n"
 	"2 on a bad command line.\n";
 
-int cmd_init(int argc, char **argv)
+static struct mlfy_init_opts o;
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('c', "classes", &o.classes),
+	CLI_OPT_STRING(0, "names", &o.names),
+	CLI_OPT_STRING(0, "synonyms", &o.synonyms),
+	CLI_OPT_STRING(0, "name", &o.name),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
 {
-	enum { OPT_NAMES = 256, OPT_SYNONYMS, OPT_NAME };
-	static const struct option opts[] = {
-		{ "classes", required_argument, NULL, 'c' },
-		{ "names", required_argument, NULL, OPT_NAMES },
-		{ "synonyms", required_argument, NULL, OPT_SYNONYMS },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_init_opts o;
+	if (c->argc != 1)
+		return cli_usage_error(c->name, "expected one PROJECT argument");
+	if (!o.classes)
+		return cli_usage_error(c->name, "--classes FILE is required");
+	return 0;
+}
+
+/* creates the project: the table gives init no CLI_PROJECT */
+static int run(struct cli_ctx *c)
+{
 	struct mlfy_init_result r;
 	struct mlfy_err err;
-	int c;
 
-	memset(&o, 0, sizeof(o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o.classes = optarg; break;
-		case OPT_NAMES: o.names = optarg; break;
-		case OPT_SYNONYMS: o.synonyms = optarg; break;
-		case OPT_NAME: o.name = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("init", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("init", "expected one PROJECT argument");
-	if (!o.classes)
-		return cli_usage_error("init", "--classes FILE is required");
 	mlfy_err_clear(&err);
-	if (mlfy_ingest_init(argv[optind], &o, &r, &err))
-		return cli_report("init", &err);
-	printf("%s: created with %zu classes (%s list", argv[optind], r.n_classes,
-	       mlfy_class_format_name(r.format));
+	if (mlfy_ingest_init(c->argv[0], &o, &r, &err))
+		return cli_report(c->name, &err);
+	printf("%s: created with %zu classes (%s list", c->argv[0], r.n_classes, mlfy_class_format_name(r.format));
 	if (r.n_wordnet)
 		printf("; %zu described by WordNet 3.0", r.n_wordnet);
 	if (o.synonyms)
@@ -96,3 +84,8 @@ int cmd_init(int argc, char **argv)
 	printf(")\n");
 	return 0;
 }
+
+const struct cli_builtin cmd_init = {
+	.summary = "create a project from a class list",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

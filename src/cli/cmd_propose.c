@@ -1,8 +1,6 @@
 /* cmd_propose.c - `mlfy propose PROJECT --model M.onnx`: top-K label
  * proposals for the project's images from an ONNX classifier run with
  * ONNX Runtime (src/propose/propose.h). */
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +8,6 @@
 #include "cli/cli.h"
 #include "propose/propose.h"
 #include "util/progress.h"
-
-const char cmd_propose_summary[] = "top-K label proposals from an ONNX model (ONNX Runtime)";
 
 static const char usage[] =
 	"usage: mlfy propose PROJECT --model M.onnx [--name NAME] [--config CONFIG.json]\n"
@@ -100,20 +96,6 @@ static const char usage[] =
 	"Exit status: 0 on success (skipped images are listed), 1 on an error, 2 on a\n"
 	"bad command line, 130 when interrupted (the stored batches are kept).\n";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-enum {
-	OPT_DECODE = 256, OPT_NOQP, OPT_OFFSET, OPT_OUTPUT, OPT_NOSOFTMAX, OPT_SAVE_LOGITS,
-	OPT_SAVE_FEATURES, OPT_FEATURES_OUTPUT, OPT_SIZE, OPT_CROP_PCT, OPT_CROP_MODE,
-	OPT_INTERP, OPT_MEAN, OPT_STD, OPT_ALPHA, OPT_NOSHRINK
-};
-
 /* Flag values given on the command line, applied after --config. */
 struct flags {
 	const char *size, *crop_pct, *crop_mode, *interp, *mean, *std, *alpha;
@@ -195,237 +177,136 @@ static void print_summary(const char *project, const struct mlfy_propose_result 
 	}
 }
 
-int cmd_propose(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "top", required_argument, NULL, 'k' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "decode-threads", required_argument, NULL, OPT_DECODE },
-		{ "force", no_argument, NULL, 'f' },
-		{ "activate", no_argument, NULL, 'a' },
-		{ "ort-option", required_argument, NULL, 'o' },
-		{ "no-quant-precision", no_argument, NULL, OPT_NOQP },
-		{ "label-offset", required_argument, NULL, OPT_OFFSET },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "no-softmax", no_argument, NULL, OPT_NOSOFTMAX },
-		{ "save-logits", required_argument, NULL, OPT_SAVE_LOGITS },
-		{ "save-features", required_argument, NULL, OPT_SAVE_FEATURES },
-		{ "features-output", required_argument, NULL, OPT_FEATURES_OUTPUT },
-		{ "input-size", required_argument, NULL, OPT_SIZE },
-		{ "crop-pct", required_argument, NULL, OPT_CROP_PCT },
-		{ "crop-mode", required_argument, NULL, OPT_CROP_MODE },
-		{ "interpolation", required_argument, NULL, OPT_INTERP },
-		{ "mean", required_argument, NULL, OPT_MEAN },
-		{ "std", required_argument, NULL, OPT_STD },
-		{ "alpha", required_argument, NULL, OPT_ALPHA },
-		{ "no-shrink-on-load", no_argument, NULL, OPT_NOSHRINK },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mlfy_propose_opts o;
-	struct mlfy_propose_result res;
-	struct mlfy_prep_extra extra;
-	struct mlfy_ort_option *ort = NULL;
-	struct mlfy_progress prog;
+static struct {
+	struct mlfy_propose_opts lib;
+	const char *config;
 	struct flags fl;
-	struct mlfy_store *s = NULL;
+	struct mlfy_ort_option *ort;   /* [n_ort], pointing into argv */
+	size_t n_ort;
+	int quiet;
+} o;
+
+/* --ort-option KEY=VALUE, repeatable */
+static int add_ort_option(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+	char *eq = strchr(arg, '=');
+	struct mlfy_ort_option *t;
+
+	if (!eq || eq == arg)
+		return cli_usage_error(cmd, "--ort-option: '%s' is not KEY=VALUE", arg);
+	if (!(t = realloc(o.ort, (o.n_ort + 1) * sizeof(*o.ort))))
+		return cli_error(cmd, "out of memory");
+	o.ort = t;
+	*eq = '\0';   /* argv is ours to split */
+	o.ort[o.n_ort].key = arg;
+	o.ort[o.n_ort].value = eq + 1;
+	o.n_ort++;
+	return 0;
+}
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('m', "model", &o.lib.model_path),
+	CLI_OPT_STRING('n', "name", &o.lib.model_name),
+	CLI_OPT_STRING('c', "config", &o.config),
+	CLI_OPT_INT('k', "top", &o.lib.top_k, 1, 100000),
+	CLI_OPT_INT('b', "batch", &o.lib.batch, 1, 4096),
+	CLI_OPT_INT('t', "threads", &o.lib.threads, 0, 1024),
+	CLI_OPT_INT(0, "decode-threads", &o.lib.decode_threads, 1, 256),
+	CLI_OPT_FLAG('f', "force", &o.lib.force),
+	CLI_OPT_FLAG('a', "activate", &o.lib.activate),
+	CLI_OPT_CALLBACK('o', "ort-option", NULL, add_ort_option, 1),
+	CLI_OPT_SET(0, "no-quant-precision", &o.lib.quant_auto, 0),
+	CLI_OPT_INT(0, "label-offset", &o.lib.label_offset, 0, 1000),
+	CLI_OPT_STRING(0, "output", &o.lib.output_name),
+	CLI_OPT_SET(0, "no-softmax", &o.lib.softmax, 0),
+	CLI_OPT_STRING(0, "save-logits", &o.lib.save_logits),
+	CLI_OPT_STRING(0, "save-features", &o.lib.save_features),
+	CLI_OPT_STRING(0, "features-output", &o.lib.features_name),
+	CLI_OPT_STRING(0, "input-size", &o.fl.size),
+	CLI_OPT_STRING(0, "crop-pct", &o.fl.crop_pct),
+	CLI_OPT_STRING(0, "crop-mode", &o.fl.crop_mode),
+	CLI_OPT_STRING(0, "interpolation", &o.fl.interp),
+	CLI_OPT_STRING(0, "mean", &o.fl.mean),
+	CLI_OPT_STRING(0, "std", &o.fl.std),
+	CLI_OPT_STRING(0, "alpha", &o.fl.alpha),
+	CLI_OPT_FLAG(0, "no-shrink-on-load", &o.fl.no_shrink),
+	CLI_OPT_FLAG('q', "quiet", &o.quiet),
+	CLI_OPT_END(),
+};
+
+static void init(void)
+{
+	mlfy_propose_opts_init(&o.lib);
+}
+
+/* Preprocessing: the defaults, then the config, then the flags. */
+static int check(struct cli_ctx *c)
+{
+	struct mlfy_prep_extra extra;
 	struct mlfy_err err;
-	struct sigaction sa, old_sa;
-	const char *config = NULL;
-	size_t n_ort = 0;
-	int c, rc, quiet = 0, offset_given = 0, status;
-	long v;
 
-	mlfy_propose_opts_init(&o);
-	memset(&fl, 0, sizeof(fl));
-	mlfy_err_clear(&err);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:n:c:k:b:t:fao:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			printf("\nThis build: %s.\n", mlfy_session_runtime());
-			free(ort);
-			return 0;
-		case 'm':
-			o.model_path = optarg;
-			break;
-		case 'n':
-			o.model_name = optarg;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 'k':
-			if ((v = cli_parse_long("propose", "--top", optarg, 1, 100000)) < 0)
-				goto usage_fail;
-			o.top_k = (int)v;
-			break;
-		case 'b':
-			if ((v = cli_parse_long("propose", "--batch", optarg, 1, 4096)) < 0)
-				goto usage_fail;
-			o.batch = (int)v;
-			break;
-		case 't':
-			if ((v = cli_parse_long("propose", "--threads", optarg, 0, 1024)) < 0)
-				goto usage_fail;
-			o.threads = (int)v;
-			break;
-		case OPT_DECODE:
-			if ((v = cli_parse_long("propose", "--decode-threads", optarg, 1, 256)) < 0)
-				goto usage_fail;
-			o.decode_threads = (int)v;
-			break;
-		case 'f':
-			o.force = 1;
-			break;
-		case 'a':
-			o.activate = 1;
-			break;
-		case 'o': {
-			char *eq = strchr(optarg, '=');
-			struct mlfy_ort_option *t;
-			if (!eq || eq == optarg) {
-				free(ort);
-				return cli_usage_error("propose", "--ort-option: '%s' is not KEY=VALUE", optarg);
-			}
-			if (!(t = realloc(ort, (n_ort + 1) * sizeof(*ort)))) {
-				free(ort);
-				return cli_error("propose", "out of memory");
-			}
-			ort = t;
-			*eq = '\0';
-			ort[n_ort].key = optarg;
-			ort[n_ort].value = eq + 1;
-			n_ort++;
-			break;
-		}
-		case OPT_NOQP:
-			o.quant_auto = 0;
-			break;
-		case OPT_OFFSET:
-			if ((v = cli_parse_long("propose", "--label-offset", optarg, 0, 1000)) < 0)
-				goto usage_fail;
-			o.label_offset = (int)v;
-			offset_given = 1;
-			break;
-		case OPT_OUTPUT:
-			o.output_name = optarg;
-			break;
-		case OPT_NOSOFTMAX:
-			o.softmax = 0;
-			break;
-		case OPT_SAVE_LOGITS:
-			o.save_logits = optarg;
-			break;
-		case OPT_SAVE_FEATURES:
-			o.save_features = optarg;
-			break;
-		case OPT_FEATURES_OUTPUT:
-			o.features_name = optarg;
-			break;
-		case OPT_SIZE:
-			fl.size = optarg;
-			break;
-		case OPT_CROP_PCT:
-			fl.crop_pct = optarg;
-			break;
-		case OPT_CROP_MODE:
-			fl.crop_mode = optarg;
-			break;
-		case OPT_INTERP:
-			fl.interp = optarg;
-			break;
-		case OPT_MEAN:
-			fl.mean = optarg;
-			break;
-		case OPT_STD:
-			fl.std = optarg;
-			break;
-		case OPT_ALPHA:
-			fl.alpha = optarg;
-			break;
-		case OPT_NOSHRINK:
-			fl.no_shrink = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			free(ort);
-			return cli_usage_error("propose", "unknown option");
-		}
-	}
-	if (argc - optind != 1) {
-		free(ort);
-		return cli_usage_error("propose", "expected one PROJECT argument");
-	}
-	if (!o.model_path) {
-		free(ort);
-		return cli_usage_error("propose", "--model FILE is required");
-	}
-	if (!mlfy_session_available()) {
-		free(ort);
-		return cli_error("propose", "%s: this mlfy was built without ONNX Runtime; run "
+	if (c->argc != 1)
+		return cli_usage_error(c->name, "expected one PROJECT argument");
+	if (!o.lib.model_path)
+		return cli_usage_error(c->name, "--model FILE is required");
+	if (!mlfy_session_available())
+		return cli_error(c->name, "%s: this mlfy was built without ONNX Runtime; run "
 			       "scripts/fetch-onnxruntime (or install libonnxruntime-dev, or set ORT_ROOT) "
-			       "and rebuild", o.model_path);
-	}
-	o.ort_options = ort;
-	o.n_ort_options = n_ort;
-
-	/* preprocessing: defaults, then the config, then the flags */
-	if (config) {
-		if ((rc = mlfy_prep_load_config(config, &o.prep, &extra, &err))) {
-			free(ort);
-			return cli_report("propose", &err);
+			       "and rebuild", o.lib.model_path);
+	o.lib.ort_options = o.ort;
+	o.lib.n_ort_options = o.n_ort;
+	mlfy_err_clear(&err);
+	if (o.config) {
+		if (mlfy_prep_load_config(o.config, &o.lib.prep, &extra, &err))
+			return cli_report(c->name, &err);
+		if (extra.label_offset >= 0 && o.lib.label_offset < 0)   /* --label-offset wins */
+			o.lib.label_offset = extra.label_offset;
+		if (!o.fl.size) {
+			o.lib.test_height = extra.test_height;
+			o.lib.test_width = extra.test_width;
 		}
-		if (extra.label_offset >= 0 && !offset_given)
-			o.label_offset = extra.label_offset;
-		if (!fl.size) {
-			o.test_height = extra.test_height;
-			o.test_width = extra.test_width;
-		}
-		if (!fl.crop_pct)
-			o.test_crop_pct = extra.test_crop_pct;
+		if (!o.fl.crop_pct)
+			o.lib.test_crop_pct = extra.test_crop_pct;
 	}
-	if ((rc = apply_flags(&fl, &o.prep, &err))) {
-		free(ort);
-		return cli_usage_error("propose", "%s", err.msg);
-	}
+	if (apply_flags(&o.fl, &o.lib.prep, &err))
+		return cli_usage_error(c->name, "%s", err.msg);
+	return 0;
+}
 
-	if (!(s = cli_open_project("propose", argv[optind], 0))) {
-		free(ort);
-		return MLFY_EXIT_FAIL;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
-	o.stop = &interrupted;
-	o.progress = cli_progress(&prog, "propose", quiet);
+static int run(struct cli_ctx *c)
+{
+	struct mlfy_propose_result res;
+	struct mlfy_progress prog;
+	struct mlfy_err err;
+	int rc, status;
 
-	rc = mlfy_propose_run(s, &o, &res, &err);
-	mlfy_progress_finish(o.progress);
-	sigaction(SIGINT, &old_sa, NULL);
-	mlfy_store_close(s);
-	free(ort);
-
+	o.lib.stop = c->cancel;
+	o.lib.progress = cli_progress(&prog, "propose", o.quiet);
+	mlfy_err_clear(&err);
+	rc = mlfy_propose_run(c->store, &o.lib, &res, &err);
+	mlfy_progress_finish(o.lib.progress);
 	if (rc == 0 || rc == MLFY_EINTR)
-		print_summary(argv[optind], &res, o.top_k, quiet);
-	status = rc ? cli_report("propose", &err) : 0;
+		print_summary(c->project, &res, o.lib.top_k, o.quiet);
+	status = rc ? cli_report(c->name, &err) : 0;
 	if (rc == MLFY_EINTR)
 		fprintf(stderr, "mlfy propose: the %lld image%s stored so far are kept; run the same command "
 			"again to continue\n", (long long)res.n_done, res.n_done == 1 ? "" : "s");
 	mlfy_propose_result_release(&res);
 	return status;
-
-usage_fail:
-	free(ort);
-	return MLFY_EXIT_USAGE;
 }
+
+static void more_help(FILE *f)
+{
+	fprintf(f, "\nThis build: %s.\n", mlfy_session_runtime());
+}
+
+static void release(void)
+{
+	free(o.ort);
+}
+
+const struct cli_builtin cmd_propose = {
+	.summary = "top-K label proposals from an ONNX model (ONNX Runtime)",
+	.usage = usage, .options = options, .init = init, .check = check, .run = run, .release = release,
+	.more_help = more_help,
+};

@@ -1,25 +1,17 @@
 /* cmd_report.c - `mlfy report`: all figures (SVG, PNG, PDF) and an
  * index.html with the tables, for a project or for label files. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/timm_cli.h"
 #include "cli/evalargs.h"
-#include "evaluate/coverage.h"
+#include "cli/timm_cli.h"
 #include "evaluate/fit.h"
-#include "evaluate/label_counts.h"
+#include "evaluate/project_stats.h"
 #include "evaluate/scores.h"
 #include "report/plot.h"
 #include "report/report.h"
-#include "store/final_labels.h"
-#include "store/dashboard.h"
-#include "store/review_stats.h"
-#include "store/zero_label.h"
-
-const char cmd_report_summary[] = "write figures (SVG/PNG/PDF) and index.html";
 
 static const char usage[] =
 	"usage: mlfy report PROJECT --out DIR [options]\n"
@@ -63,21 +55,14 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 on success, 1 on bad input, 2 on a bad command line.\n";
 
-enum { OPT_OUT = 0x200, OPT_TIMM, OPT_RESULTS, OPT_OUTLIER, OPT_PROPOSALS, OPT_MODEL,
-       OPT_TITLE, OPT_FORMATS };
+static struct {
+	struct cli_evalargs ea;
+	const char *out, *results, *model, *title;
+	int timm, k_max, formats;
+	double outlier_t;
+} o = { .ea = CLI_EVALARGS_INIT, .k_max = 20, .formats = MLFY_FIG_ALL, .outlier_t = 2 };
 
-struct count_walk {
-	struct mlfy_label_counts *lc;
-	struct mlfy_err *err;
-};
-
-static int count_cb(const struct mlfy_final *f, void *ctx)
-{
-	struct count_walk *w = ctx;
-	return mlfy_label_counts_add(w->lc, f->n, w->err);
-}
-
-static int parse_formats(const char *s)
+static int formats_of(const char *s)
 {
 	int f = 0;
 	char buf[64], *tok, *save;
@@ -95,235 +80,195 @@ static int parse_formats(const char *s)
 	return f ? f : -1;
 }
 
-int cmd_report(int argc, char **argv)
+static int parse_formats(const struct cli_option *opt, const char *arg, const char *cmd)
 {
-	static const struct option opts[] = {
-		EVALARGS_OPTIONS,
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "timm", no_argument, NULL, OPT_TIMM },
-		{ "results", required_argument, NULL, OPT_RESULTS },
-		{ "outlier-t", required_argument, NULL, OPT_OUTLIER },
-		{ "proposals", required_argument, NULL, OPT_PROPOSALS },
-		{ "model", required_argument, NULL, OPT_MODEL },
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "formats", required_argument, NULL, OPT_FORMATS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli_evalargs a;
-	struct mlfy_report_input in;
-	struct mlfy_label_counts lc;
-	struct mlfy_model_scores scores = { 0 };
-	struct mlfy_linfit fit = { 0 };
-	struct mlfy_coverage *cov = NULL;
-	struct mlfy_eval_results res = { 0 };
-	struct mlfy_evalset *es = NULL;
+	if ((o.formats = formats_of(arg)) < 0)
+		return cli_usage_error(cmd, "--formats: '%s' is not a list of svg, png, pdf", arg);
+	return 0;
+}
+
+static const struct cli_option options[] = {
+	CLI_EVALARGS_OPTIONS(o.ea),
+	CLI_OPT_STRING(0, "out", &o.out),
+	CLI_OPT_FLAG(0, "timm", &o.timm),
+	CLI_OPT_STRING(0, "results", &o.results),
+	CLI_OPT_CALLBACK(0, "outlier-t", &o.outlier_t, cli_opt_positive_double, 1),
+	CLI_OPT_INT(0, "proposals", &o.k_max, 1, MLFY_COVERAGE_MAX_K),
+	CLI_OPT_STRING(0, "model", &o.model),
+	CLI_OPT_STRING(0, "title", &o.title),
+	CLI_OPT_CALLBACK(0, "formats", NULL, parse_formats, 1),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
+{
+	int first = 0;
+
+	/* PROJECT as an operand is the same as --project; with --timm the two
+	 * operands are the tables (then name a project with --project) */
+	if (!o.timm && c->argc == 1 && !o.ea.project)
+		o.ea.project = c->argv[first++];
+	if (!o.out)
+		return cli_usage_error(c->name, "--out DIR is required");
+	if ((o.timm ? c->argc - first != 2 : c->argc - first != 0) || (o.timm && o.results))
+		return cli_usage_error(c->name, "unexpected arguments (give PROJECT or --labels, and "
+						"at most one of --timm A B / --results FILE)");
+	if (!cli_evalargs_has_set(&o.ea) && !o.timm && !o.results)
+		return cli_usage_error(c->name, "name a PROJECT or --labels FILE (or scores with "
+						"--timm / --results)");
+	c->project = o.ea.project;
+	return o.ea.n_preds ? cli_evalargs_check(c->name, &o.ea) : 0;
+}
+
+/* The label counts (and for a project its review counts and coverage)
+ * into *ps, with the evaluation set of label files in *es when there are
+ * no predictions to evaluate. */
+static int label_counts(struct cli_ctx *c, struct mlfy_project_stats *ps, struct mlfy_evalset **es)
+{
 	struct mlfy_err err;
-	struct mlfy_review_stats rs = { 0 };
+
+	mlfy_err_clear(&err);
+	if (c->store) {
+		if (mlfy_project_stats_get(c->store, o.model, o.k_max, ps, &err))
+			return cli_report(c->name, &err);
+		if (ps->undecided)
+			cli_warn(c->name, "%lld image%s not yet decided: left out of the label counts",
+				 (long long)ps->undecided, ps->undecided == 1 ? "" : "s");
+		if (ps->coverage && ps->coverage->n_no_proposals)
+			cli_warn(c->name, "%zu decided image%s without proposals from '%s'",
+				 ps->coverage->n_no_proposals, ps->coverage->n_no_proposals == 1 ? "" : "s",
+				 ps->coverage_model);
+	} else if (o.ea.labels && !o.ea.n_preds &&
+		   mlfy_evalset_from_files(o.ea.labels, o.ea.original, o.ea.n_classes, es, &err)) {
+		return cli_report(c->name, &err);
+	}
+	return 0;
+}
+
+/* The ReaL vs top-1 points (models with both accuracies) and their fit:
+ * fit->n == 0 when there is no figure to draw. */
+static int scatter(struct cli_ctx *c, const struct mlfy_eval_results *res, struct mlfy_model_scores *scores,
+		   struct mlfy_linfit *fit)
+{
+	struct mlfy_err err;
+	size_t i, m = 0;
+	int rc;
+
+	mlfy_err_clear(&err);
+	if (o.timm) {
+		if ((rc = cli_timm_scores(c->name, c->argv[0], c->argv[1], -1, 0, scores)))
+			return rc;
+	} else if (o.results) {
+		if (mlfy_model_scores_read(o.results, scores, &err))
+			return cli_report(c->name, &err);
+	} else if (res->n_models >= 3 && mlfy_model_scores_from_eval(res, scores, &err)) {
+		return cli_report(c->name, &err);
+	}
+	if (!scores->n)
+		return 0;
+	for (i = 0; i < scores->n; i++)   /* keep models with both accuracies */
+		if (scores->top1[i] == scores->top1[i] && scores->real[i] == scores->real[i]) {
+			char *t = scores->model[m];
+			scores->model[m] = scores->model[i];
+			scores->model[i] = t;
+			scores->top1[m] = scores->top1[i];
+			scores->real[m++] = scores->real[i];
+		}
+	if (m < 3) {
+		cli_warn(c->name, "fewer than 3 models with both accuracies: no ReaL vs top-1 figure");
+	} else if ((rc = mlfy_linfit(scores->top1, scores->real, m, fit, &err))) {
+		if (rc != MLFY_EINVAL)
+			return cli_report(c->name, &err);
+		/* a degenerate fit (all top-1 accuracies equal) costs the scatter
+		 * only, not the rest of the report */
+		cli_warn(c->name, "%s: no ReaL vs top-1 figure", err.msg);
+		mlfy_linfit_release(fit);
+	}
+	for (i = m; i < scores->n; i++)
+		free(scores->model[i]);
+	scores->n = m;
+	return 0;
+}
+
+static int run(struct cli_ctx *c)
+{
 	/* display names of MLFY_ZERO_CATEGORIES and MLFY_ZERO_VERDICTS, same order */
 	static const char *const zero_names[MLFY_ZERO_N_CATEGORIES] = {
 		"no valid proposal", "low resolution", "fine-grained", "unusual object or view"
 	};
-	static const char *const verdict_names[MLFY_ZERO_N_VERDICTS] = { "agree", "disagree",
-									  "unsure" };
-	const char *out = NULL, *results = NULL, *model = NULL, *title = NULL;
-	char *cov_model = NULL, *auto_title = NULL;
-	int c, rc = MLFY_EXIT_FAIL, timm = 0, k_max = 20, formats = MLFY_FIG_ALL;
-	long v;
-	double outlier_t = 2;
+	static const char *const verdict_names[MLFY_ZERO_N_VERDICTS] = { "agree", "disagree", "unsure" };
+	struct mlfy_project_stats ps = { 0 };
+	struct mlfy_model_scores scores = { 0 };
+	struct mlfy_linfit fit = { 0 };
+	struct mlfy_eval_results res = { 0 };
+	struct mlfy_evalset *es = NULL;
+	struct mlfy_report_input in;
+	struct mlfy_err err;
+	char *auto_title = NULL;
+	const char *title = o.title;
+	int rc;
 
-	cli_evalargs_init(&a);
-	mlfy_label_counts_init(&lc);
+	mlfy_label_counts_init(&ps.counts);
 	mlfy_err_clear(&err);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': fputs(usage, stdout); cli_evalargs_release(&a); return 0;
-		case OPT_OUT: out = optarg; continue;
-		case OPT_TIMM: timm = 1; continue;
-		case OPT_RESULTS: results = optarg; continue;
-		case OPT_MODEL: model = optarg; continue;
-		case OPT_TITLE: title = optarg; continue;
-		case OPT_FORMATS:
-			if ((formats = parse_formats(optarg)) < 0) {
-				cli_evalargs_release(&a);
-				return cli_usage_error("report", "--formats: '%s' is not a list of svg, "
-								 "png, pdf", optarg);
-			}
-			continue;
-		case OPT_PROPOSALS:
-			if ((v = cli_parse_long("report", "--proposals", optarg, 1,
-						MLFY_COVERAGE_MAX_K)) < 0) {
-				cli_evalargs_release(&a);
-				return MLFY_EXIT_USAGE;
-			}
-			k_max = (int)v;
-			continue;
-		case OPT_OUTLIER: {
-			char *end;
-			outlier_t = strtod(optarg, &end);
-			if (*end || end == optarg || !(outlier_t > 0)) {
-				cli_evalargs_release(&a);
-				return cli_usage_error("report", "--outlier-t: '%s' is not a positive "
-								 "number", optarg);
-			}
-			continue;
-		}
-		}
-		rc = cli_evalargs_option("report", &a, c, optarg);
-		if (rc == 1)
-			continue;
-		cli_evalargs_release(&a);
-		return rc < 0 ? MLFY_EXIT_USAGE : cli_usage_error("report", "unknown option");
-	}
-	/* PROJECT as an operand is the same as --project; with --timm the two
-	 * operands are the tables (then name a project with --project) */
-	if (!timm && argc - optind == 1 && !a.project)
-		a.project = argv[optind++];
-	if (!out) {
-		cli_evalargs_release(&a);
-		return cli_usage_error("report", "--out DIR is required");
-	}
-	if ((timm ? argc - optind != 2 : argc - optind != 0) || (timm && results)) {
-		cli_evalargs_release(&a);
-		return cli_usage_error("report", "unexpected arguments (give PROJECT or --labels, and "
-						 "at most one of --timm A B / --results FILE)");
-	}
-	if (!cli_evalargs_has_set(&a) && !timm && !results) {
-		cli_evalargs_release(&a);
-		return cli_usage_error("report", "name a PROJECT or --labels FILE (or scores with "
-						 "--timm / --results)");
-	}
-
-	/* label-count distribution and proposal coverage */
-	if (a.project) {
-		struct mlfy_store *s = cli_open_project("report", a.project, MLFY_STORE_READONLY);
-		struct count_walk w = { &lc, &err };
-		int64_t undecided = 0;
-		if (!s)
-			goto out;
-		rc = mlfy_final_foreach(s, count_cb, &w, &err);
-		if (!rc)
-			rc = mlfy_final_count(s, NULL, &undecided, &err);
-		if (!rc && undecided)
-			cli_warn("report", "%lld image%s not yet decided: left out of the label counts",
-				 (long long)undecided, undecided == 1 ? "" : "s");
-		if (!rc)
-			rc = mlfy_review_stats_get(s, &rs, &err);
-		if (!rc && (cov = malloc(sizeof(*cov)))) {
-			int r2 = mlfy_coverage_from_project(s, model, k_max, 3, cov, &cov_model, &err);
-			if (r2 == MLFY_ENOTFOUND && !model) {
-				free(cov);   /* no proposals in the project: no coverage curve */
-				cov = NULL;
-			} else if (r2) {
-				rc = r2;
-			} else if (cov->n_no_proposals) {
-				cli_warn("report", "%zu decided image%s without proposals from '%s'",
-					 cov->n_no_proposals, cov->n_no_proposals == 1 ? "" : "s",
-					 cov_model);
-			}
-		}
-		mlfy_store_close(s);
-		if (rc) {
-			rc = cli_report("report", &err);
-			goto out;
-		}
-	} else if (a.labels && !a.n_preds) {
-		if ((rc = mlfy_evalset_from_files(a.labels, a.original, a.n_classes, &es, &err))) {
-			rc = cli_report("report", &err);
-			goto out;
-		}
-	}
+	if ((rc = label_counts(c, &ps, &es)))
+		goto out;
 	/* accuracies */
-	if (a.n_preds && (rc = cli_evalargs_run("report", &a, &es, &res)))
+	if (o.ea.n_preds && (rc = cli_evalargs_run(c->name, &o.ea, c->store, &es, &res)))
 		goto out;
-	if (!a.project && es && mlfy_label_counts_add_csr(&lc, es->off, es->n, &err)) {
-		rc = cli_report("report", &err);
-		goto out;
-	}
-	/* scatter points */
-	if (timm) {
-		if ((rc = cli_timm_scores("report", argv[optind], argv[optind + 1], -1, 0, &scores)))
-			goto out;
-	} else if (results) {
-		if (mlfy_model_scores_read(results, &scores, &err)) {
-			rc = cli_report("report", &err);
-			goto out;
-		}
-	} else if (res.n_models >= 3 && mlfy_model_scores_from_eval(&res, &scores, &err)) {
-		rc = cli_report("report", &err);
+	if (!c->store && es && mlfy_label_counts_add_csr(&ps.counts, es->off, es->n, &err)) {
+		rc = cli_report(c->name, &err);
 		goto out;
 	}
-	if (scores.n) {
-		size_t i, m = 0;
-		for (i = 0; i < scores.n; i++)   /* keep models with both accuracies */
-			if (scores.top1[i] == scores.top1[i] && scores.real[i] == scores.real[i]) {
-				char *t = scores.model[m];
-				scores.model[m] = scores.model[i];
-				scores.model[i] = t;
-				scores.top1[m] = scores.top1[i];
-				scores.real[m++] = scores.real[i];
-			}
-		if (m < 3) {
-			cli_warn("report", "fewer than 3 models with both accuracies: no ReaL vs top-1 "
-					   "figure");
-		} else if ((rc = mlfy_linfit(scores.top1, scores.real, m, &fit, &err))) {
-			if (rc != MLFY_EINVAL) {
-				rc = cli_report("report", &err);
-				goto out;
-			}
-			/* a degenerate fit (all top-1 accuracies equal) costs the
-			 * scatter only, not the rest of the report */
-			cli_warn("report", "%s: no ReaL vs top-1 figure", err.msg);
-			mlfy_linfit_release(&fit);
-			rc = 0;
-		}
-		for (i = m; i < scores.n; i++)
-			free(scores.model[i]);
-		scores.n = m;
-	}
+	if ((rc = scatter(c, &res, &scores, &fit)))
+		goto out;
 	if (!title) {
 		if (asprintf(&auto_title, "multilabelfy report: %s",
-			     a.project ? a.project : a.labels ? a.labels : "models") < 0)
+			     o.ea.project ? o.ea.project : o.ea.labels ? o.ea.labels : "models") < 0)
 			auto_title = NULL;
 		title = auto_title;
 	}
 	in = (struct mlfy_report_input){
 		.title = title,
-		.counts = lc.n_images ? &lc : NULL,
-		.counts_source = a.project ? a.project : a.labels,
+		.counts = ps.counts.n_images ? &ps.counts : NULL,
+		.counts_source = o.ea.project ? o.ea.project : o.ea.labels,
 		.results = res.n_models ? &res : NULL,
 		.scores = fit.n ? &scores : NULL,
 		.fit = fit.n ? &fit : NULL,
-		.outlier_t = outlier_t,
-		.coverage = cov,
-		.coverage_model = cov_model,
+		.outlier_t = o.outlier_t,
+		.coverage = ps.coverage,
+		.coverage_model = ps.coverage_model,
 		/* the zero-label review, when an expert reviewed any empty-set image */
-		.n_zero = rs.zero_reviewed ? MLFY_ZERO_N_CATEGORIES : 0,
+		.n_zero = ps.review.zero_reviewed ? MLFY_ZERO_N_CATEGORIES : 0,
 		.zero_names = zero_names,
-		.zero_counts = rs.by_category,
-		.zero_pending = rs.zero_label - rs.zero_reviewed,
-		.n_verdicts = rs.zero_reviewed ? MLFY_ZERO_N_VERDICTS : 0,
+		.zero_counts = ps.review.by_category,
+		.zero_pending = ps.review.zero_label - ps.review.zero_reviewed,
+		.n_verdicts = ps.review.zero_reviewed ? MLFY_ZERO_N_VERDICTS : 0,
 		.verdict_names = verdict_names,
-		.verdict_counts = rs.by_verdict,
-		.formats = formats,
+		.verdict_counts = ps.review.by_verdict,
+		.formats = o.formats,
 	};
-	if (mlfy_report_write(out, &in, &err)) {
-		rc = cli_report("report", &err);
+	if (mlfy_report_write(o.out, &in, &err)) {
+		rc = cli_report(c->name, &err);
 		goto out;
 	}
-	printf("%s/index.html\n", out);
-	rc = 0;
+	printf("%s/index.html\n", o.out);
 out:
 	mlfy_plot_shutdown();
 	free(auto_title);
-	free(cov_model);
-	free(cov);
 	mlfy_linfit_release(&fit);
 	mlfy_model_scores_release(&scores);
 	mlfy_eval_results_release(&res);
 	mlfy_evalset_free(es);
-	mlfy_label_counts_release(&lc);
-	cli_evalargs_release(&a);
+	mlfy_project_stats_release(&ps);
 	return rc;
 }
+
+static void release(void)
+{
+	cli_evalargs_release(&o.ea);
+}
+
+const struct cli_builtin cmd_report = {
+	.summary = "write figures (SVG/PNG/PDF) and index.html",
+	.usage = usage, .options = options, .check = check, .run = run, .release = release,
+};

@@ -2,7 +2,6 @@
  * SIGINT/SIGTERM, writing the access log. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,8 +11,6 @@
 
 #include "cli/cli.h"
 #include "serve/server.h"
-
-const char cmd_serve_summary[] = "run the annotation web server (pages, JSON API, images)";
 
 static const char usage[] =
 	"usage: mlfy serve PROJECT [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
@@ -111,80 +108,78 @@ static int parse_listen(const char *arg, char *host, size_t n, unsigned *port)
 	return host[0] ? 0 : -1;
 }
 
-int cmd_serve(int argc, char **argv)
-{
-	enum { O_CERT = 256, O_KEY, O_CACHE, O_IDLE, O_MAXCONN, O_LOG, O_NOLOG };
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "tls-cert", required_argument, NULL, O_CERT },
-		{ "tls-key", required_argument, NULL, O_KEY },
-		{ "cache", required_argument, NULL, O_CACHE },
-		{ "idle-timeout", required_argument, NULL, O_IDLE },
-		{ "threads", required_argument, NULL, 't' },
-		{ "max-connections", required_argument, NULL, O_MAXCONN },
-		{ "access-log", required_argument, NULL, O_LOG },
-		{ "no-access-log", no_argument, NULL, O_NOLOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+static struct {
 	struct mlfy_server_config cfg;
+	char host[128];
+	long idle, threads, max_conn;   /* 0: the default */
+	const char *logfile;
+	int nolog;
+	struct timespec t0;             /* when the command started */
+} o = { .host = "127.0.0.1" };
+
+static int listen_option(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+	if (parse_listen(arg, o.host, sizeof(o.host), &o.cfg.port))
+		return cli_usage_error(cmd, "--listen: expected ADDR:PORT, e.g. 127.0.0.1:9000 or [::1]:9000");
+	return 0;
+}
+
+static const struct cli_option options[] = {
+	CLI_OPT_CALLBACK('l', "listen", NULL, listen_option, 1),
+	CLI_OPT_STRING(0, "tls-cert", &o.cfg.tls_cert),
+	CLI_OPT_STRING(0, "tls-key", &o.cfg.tls_key),
+	CLI_OPT_STRING(0, "cache", &o.cfg.cache_dir),
+	CLI_OPT_LONG(0, "idle-timeout", &o.idle, 1, 365L * 86400),
+	CLI_OPT_LONG('t', "threads", &o.threads, 1, 64),
+	CLI_OPT_LONG(0, "max-connections", &o.max_conn, 1, 100000),
+	CLI_OPT_STRING(0, "access-log", &o.logfile),
+	CLI_OPT_FLAG(0, "no-access-log", &o.nolog),
+	CLI_OPT_END(),
+};
+
+static void init(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &o.t0);
+	mlfy_server_config_init(&o.cfg, NULL);
+}
+
+/* The server opens the project itself (a connection per worker thread):
+ * the table gives serve no CLI_PROJECT. */
+static int check(struct cli_ctx *c)
+{
+	if (c->argc != 1)
+		return cli_usage_error(c->name, "expected one PROJECT argument");
+	if (!o.cfg.tls_cert != !o.cfg.tls_key)
+		return cli_usage_error(c->name, "--tls-cert and --tls-key go together");
+	if (o.logfile && o.nolog)
+		return cli_usage_error(c->name, "--access-log and --no-access-log exclude each other");
+	if (o.idle)
+		o.cfg.idle_timeout_s = o.idle;
+	if (o.threads)
+		o.cfg.threads = (unsigned)o.threads;
+	if (o.max_conn)
+		o.cfg.max_connections = (unsigned)o.max_conn;
+	o.cfg.project = c->argv[0];
+	o.cfg.listen_host = o.host;
+	return 0;
+}
+
+static int run(struct cli_ctx *c)
+{
 	struct mlfy_server *srv = NULL;
 	struct log_sink sink = { stderr };
 	struct mlfy_err err;
-	struct timespec t0, t1;
-	const char *logfile = NULL;
-	char host[128] = "127.0.0.1";
+	struct timespec t1;
+	const char *host = o.host;
 	sigset_t sigs;
-	long v;
-	int c, sig = 0, nolog = 0;
+	int sig = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	mlfy_server_config_init(&cfg, NULL);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (parse_listen(optarg, host, sizeof(host), &cfg.port))
-				return cli_usage_error("serve", "--listen: expected ADDR:PORT, e.g. 127.0.0.1:9000 or [::1]:9000");
-			break;
-		case O_CERT: cfg.tls_cert = optarg; break;
-		case O_KEY: cfg.tls_key = optarg; break;
-		case O_CACHE: cfg.cache_dir = optarg; break;
-		case O_IDLE:
-			if ((v = cli_parse_long("serve", "--idle-timeout", optarg, 1, 365L * 86400)) < 0)
-				return MLFY_EXIT_USAGE;
-			cfg.idle_timeout_s = v;
-			break;
-		case 't':
-			if ((v = cli_parse_long("serve", "--threads", optarg, 1, 64)) < 0)
-				return MLFY_EXIT_USAGE;
-			cfg.threads = (unsigned)v;
-			break;
-		case O_MAXCONN:
-			if ((v = cli_parse_long("serve", "--max-connections", optarg, 1, 100000)) < 0)
-				return MLFY_EXIT_USAGE;
-			cfg.max_connections = (unsigned)v;
-			break;
-		case O_LOG: logfile = optarg; break;
-		case O_NOLOG: nolog = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("serve", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("serve", "expected one PROJECT argument");
-	if (!cfg.tls_cert != !cfg.tls_key)
-		return cli_usage_error("serve", "--tls-cert and --tls-key go together");
-	if (logfile && nolog)
-		return cli_usage_error("serve", "--access-log and --no-access-log exclude each other");
-	cfg.project = argv[optind];
-	cfg.listen_host = host;
-	if (nolog)
+	if (o.nolog)
 		sink.access = NULL;
-	else if (logfile && !(sink.access = fopen(logfile, "a")))
-		return cli_error("serve", "%s: %s", logfile, strerror(errno));
-	cfg.log = log_line;
-	cfg.log_ctx = &sink;
+	else if (o.logfile && !(sink.access = fopen(o.logfile, "a")))
+		return cli_error(c->name, "%s: %s", o.logfile, strerror(errno));
+	o.cfg.log = log_line;
+	o.cfg.log_ctx = &sink;
 
 	/* worker threads inherit the blocked signals; this thread waits for them */
 	sigemptyset(&sigs);
@@ -194,16 +189,16 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	mlfy_err_clear(&err);
-	if (mlfy_server_start(&cfg, &srv, &err)) {
+	if (mlfy_server_start(&o.cfg, &srv, &err)) {
 		if (sink.access && sink.access != stderr)
 			fclose(sink.access);
-		return cli_report("serve", &err);
+		return cli_report(c->name, &err);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("mlfy serve: listening on %s://%s%s%s:%u/ (project %s, %u threads, started in %.0f ms)\n",
-	       cfg.tls_cert ? "https" : "http", strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-	       mlfy_server_port(srv), cfg.project, cfg.threads,
-	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	       o.cfg.tls_cert ? "https" : "http", strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+	       mlfy_server_port(srv), o.cfg.project, o.cfg.threads,
+	       (double)(t1.tv_sec - o.t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - o.t0.tv_nsec) / 1e6);
 	fflush(stdout);
 
 	while (sigwait(&sigs, &sig) != 0)
@@ -215,3 +210,8 @@ int cmd_serve(int argc, char **argv)
 	fprintf(stderr, "mlfy serve: stopped\n");
 	return 0;
 }
+
+const struct cli_builtin cmd_serve = {
+	.summary = "run the annotation web server (pages, JSON API, images)",
+	.usage = usage, .options = options, .init = init, .check = check, .run = run,
+};

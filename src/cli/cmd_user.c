@@ -2,18 +2,12 @@
  * accounts of annotators, experts and admins of a project. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
-#include "store/accounts.h"
-
-const char cmd_user_summary[] = "add, list, disable or re-password annotator/expert/admin accounts";
+#include "store/accounts_tx.h"
 
 static const char usage[] =
 	"usage: mlfy user add PROJECT NAME --role ROLE [--password-file FILE | --no-password]\n"
@@ -126,15 +120,66 @@ static int get_password(const char *file, char *buf, size_t n)
 	return file ? password_from_file(file, buf, n) : password_from_terminal(buf, n);
 }
 
-static int do_list(struct mlfy_store *s)
+enum action { LIST, ADD, DISABLE, ENABLE, PASSWD };
+
+static struct {
+	const char *role_s, *pwfile, *name;
+	int no_pw;
+	enum action action;
+	enum mlfy_role role;
+} o;
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('r', "role", &o.role_s),
+	CLI_OPT_STRING('p', "password-file", &o.pwfile),
+	CLI_OPT_FLAG(0, "no-password", &o.no_pw),
+	CLI_OPT_END(),
+};
+
+/* ACTION PROJECT [NAME]: the project is the second operand */
+static int check(struct cli_ctx *c)
+{
+	static const char *const actions[] = { "list", "add", "disable", "enable", "passwd" };
+	struct mlfy_err err;
+	size_t i;
+
+	if (c->argc < 2)
+		return cli_usage_error(c->name, "expected an action (add, list, disable, enable, passwd) and PROJECT");
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]) && strcmp(c->argv[0], actions[i]); i++)
+		;
+	if (i == sizeof(actions) / sizeof(actions[0]))
+		return cli_usage_error(c->name, "unknown action '%s'", c->argv[0]);
+	o.action = (enum action)i;
+	if (o.action == LIST && c->argc != 2)
+		return cli_usage_error(c->name, "list takes only PROJECT");
+	if (o.action != LIST && c->argc != 3)
+		return cli_usage_error(c->name, "%s takes PROJECT and NAME", c->argv[0]);
+	o.name = c->argv[2];
+	mlfy_err_clear(&err);
+	if (o.action == ADD) {
+		if (!o.role_s)
+			return cli_usage_error(c->name, "add needs --role annotator|expert|admin");
+		if (mlfy_role_parse(o.role_s, &o.role, &err) || mlfy_user_name_check(o.name, &err))
+			return cli_usage_error(c->name, "%s", err.msg);
+		if (o.no_pw && o.pwfile)
+			return cli_usage_error(c->name, "--no-password and --password-file exclude each other");
+	} else if (o.role_s || o.no_pw || (o.pwfile && o.action != PASSWD)) {
+		return cli_usage_error(c->name, "option not valid for '%s'", c->argv[0]);
+	}
+	c->project = c->argv[1];
+	c->readonly = o.action == LIST;
+	return 0;
+}
+
+static int do_list(struct cli_ctx *c)
 {
 	struct mlfy_user *u = NULL;
 	struct mlfy_err err;
 	size_t n = 0, i;
 
 	mlfy_err_clear(&err);
-	if (mlfy_users_list(s, &u, &n, &err))
-		return cli_report("user", &err);
+	if (mlfy_users_list(c->store, &u, &n, &err))
+		return cli_report(c->name, &err);
 	printf("%-24s %-10s %-10s %s\n", "NAME", "ROLE", "STATE", "CREATED");
 	for (i = 0; i < n; i++)
 		printf("%-24s %-10s %-10s %s\n", u[i].name, mlfy_role_name(u[i].role),
@@ -143,113 +188,42 @@ static int do_list(struct mlfy_store *s)
 	return 0;
 }
 
-/* Runs one write in a transaction; reports the error. */
-static int write_tx(struct mlfy_store *s, int rc, struct mlfy_err *err)
+static int run(struct cli_ctx *c)
 {
-	if (rc) {
-		mlfy_store_rollback(s);
-		return cli_report("user", err);
-	}
-	if (mlfy_store_commit(s, err))
-		return cli_report("user", err);
-	return 0;
-}
-
-int cmd_user(int argc, char **argv)
-{
-	enum { OPT_NO_PASSWORD = 256 };
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "password-file", required_argument, NULL, 'p' },
-		{ "no-password", no_argument, NULL, OPT_NO_PASSWORD },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *role_s = NULL, *pwfile = NULL, *action, *name = NULL;
-	char pw[MLFY_PASSWORD_MAX + 2];
-	struct mlfy_store *s;
+	char pw[MLFY_PASSWORD_MAX + 2] = "";
 	struct mlfy_err err;
-	enum mlfy_role role = MLFY_ROLE_ANNOTATOR;
-	int c, no_pw = 0, rc, nargs;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:p:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': role_s = optarg; break;
-		case 'p': pwfile = optarg; break;
-		case OPT_NO_PASSWORD: no_pw = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("user", "unknown option");
-		}
-	}
-	if (argc - optind < 2)
-		return cli_usage_error("user", "expected an action (add, list, disable, enable, passwd) and PROJECT");
-	action = argv[optind];
-	nargs = argc - optind - 2;
-	if (!strcmp(action, "list")) {
-		if (nargs != 0)
-			return cli_usage_error("user", "list takes only PROJECT");
-	} else if (!strcmp(action, "add") || !strcmp(action, "disable") || !strcmp(action, "enable") ||
-		   !strcmp(action, "passwd")) {
-		if (nargs != 1)
-			return cli_usage_error("user", "%s takes PROJECT and NAME", action);
-		name = argv[optind + 2];
-	} else {
-		return cli_usage_error("user", "unknown action '%s'", action);
-	}
+	if (o.action == LIST)
+		return do_list(c);
 	mlfy_err_clear(&err);
-	if (!strcmp(action, "add")) {
-		if (!role_s)
-			return cli_usage_error("user", "add needs --role annotator|expert|admin");
-		if (mlfy_role_parse(role_s, &role, &err))
-			return cli_usage_error("user", "%s", err.msg);
-		if (mlfy_user_name_check(name, &err))
-			return cli_usage_error("user", "%s", err.msg);
-		if (no_pw && pwfile)
-			return cli_usage_error("user", "--no-password and --password-file exclude each other");
-	} else if (role_s || no_pw || (pwfile && strcmp(action, "passwd"))) {
-		return cli_usage_error("user", "option not valid for '%s'", action);
-	}
-
-	if (!(s = cli_open_project("user", argv[optind + 1], strcmp(action, "list") ? 0 : MLFY_STORE_READONLY)))
-		return MLFY_EXIT_FAIL;
-	if (!strcmp(action, "list")) {
-		rc = do_list(s);
-		mlfy_store_close(s);
-		return rc;
-	}
-	if (!strcmp(action, "add") || !strcmp(action, "passwd")) {
+	if (o.action == PASSWD) {   /* an unknown name is told before the password is asked */
 		struct mlfy_user u;
-		if (!strcmp(action, "passwd") && mlfy_users_get(s, name, &u, &err)) {
-			mlfy_store_close(s);
-			return cli_report("user", &err);
-		}
-		if (!strcmp(action, "passwd"))
-			mlfy_user_release(&u);
-		if (!no_pw && (rc = get_password(pwfile, pw, sizeof(pw)))) {
-			mlfy_store_close(s);
-			return rc;
-		}
+		if (mlfy_users_get(c->store, o.name, &u, &err))
+			return cli_report(c->name, &err);
+		mlfy_user_release(&u);
 	}
-	if ((rc = mlfy_store_begin(s, &err))) {
-		mlfy_store_close(s);
-		return cli_report("user", &err);
-	}
-	if (!strcmp(action, "add"))
-		rc = write_tx(s, mlfy_users_add(s, name, role, no_pw ? NULL : pw, NULL, &err), &err);
-	else if (!strcmp(action, "passwd"))
-		rc = write_tx(s, mlfy_users_set_password(s, name, pw, &err), &err);
-	else
-		rc = write_tx(s, mlfy_users_set_disabled(s, name, !strcmp(action, "disable"), &err), &err);
-	memset(pw, 0, sizeof(pw));
-	mlfy_store_close(s);
-	if (rc)
+	if ((o.action == ADD || o.action == PASSWD) && !o.no_pw && (rc = get_password(o.pwfile, pw, sizeof(pw))))
 		return rc;
-	if (!strcmp(action, "add"))
-		printf("added %s '%s'%s\n", mlfy_role_name(role), name, no_pw ? " (no password yet)" : "");
-	else if (!strcmp(action, "passwd"))
-		printf("password of '%s' changed; its sessions were ended\n", name);
+	if (o.action == ADD)
+		rc = mlfy_users_add_tx(c->store, o.name, o.role, o.no_pw ? NULL : pw, &err);
+	else if (o.action == PASSWD)
+		rc = mlfy_users_set_password_tx(c->store, o.name, pw, &err);
 	else
-		printf("%s '%s'\n", !strcmp(action, "disable") ? "disabled" : "enabled", name);
+		rc = mlfy_users_set_disabled_tx(c->store, o.name, o.action == DISABLE, &err);
+	memset(pw, 0, sizeof(pw));
+	if (rc)
+		return cli_report(c->name, &err);
+	if (o.action == ADD)
+		printf("added %s '%s'%s\n", mlfy_role_name(o.role), o.name, o.no_pw ? " (no password yet)" : "");
+	else if (o.action == PASSWD)
+		printf("password of '%s' changed; its sessions were ended\n", o.name);
+	else
+		printf("%s '%s'\n", o.action == DISABLE ? "disabled" : "enabled", o.name);
 	return 0;
 }
+
+const struct cli_builtin cmd_user = {
+	.summary = "add, list, disable or re-password annotator/expert/admin accounts",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

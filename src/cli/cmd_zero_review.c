@@ -1,18 +1,15 @@
 /* cmd_zero_review.c - `mlfy zero-review PROJECT IMAGE ...`: record an
  * expert's zero-label review of an image whose final set is empty, or list
- * the images awaiting one (store/review.h). */
-#include <getopt.h>
+ * the images awaiting one (review/review_tx.h, store/zero_label.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/review_cli.h"
-#include "store/accounts.h"
-#include "store/zero_label.h"
+#include "review/class_label.h"
+#include "review/review_tx.h"
 #include "store/catalog.h"
-
-const char cmd_zero_review_summary[] = "record or list zero-label reviews (images with no valid label)";
+#include "store/zero_label.h"
 
 static const char usage[] =
 	"usage: mlfy zero-review PROJECT IMAGE --expert NAME --category CATEGORY\n"
@@ -48,96 +45,80 @@ static const char usage[] =
 	"Exit status: 0 on success, 1 on errors (nothing is recorded), 2 on a bad\n"
 	"command line.\n";
 
-static int list_pending(struct mlfy_store *s, const char *project)
+static struct {
+	const char *expert, *category, *verdict, *comment;
+	int list;
+} o;
+
+static const struct cli_option options[] = {
+	CLI_OPT_STRING('e', "expert", &o.expert),
+	CLI_OPT_STRING('c', "category", &o.category),
+	CLI_OPT_STRING('v', "verdict", &o.verdict),
+	CLI_OPT_STRING('m', "comment", &o.comment),
+	CLI_OPT_FLAG('l', "list", &o.list),
+	CLI_OPT_END(),
+};
+
+static int check(struct cli_ctx *c)
+{
+	if (o.list) {
+		c->readonly = 1;
+		return c->argc != 1 ? cli_usage_error(c->name, "--list takes one PROJECT argument") : 0;
+	}
+	if (c->argc != 2)
+		return cli_usage_error(c->name, "expected PROJECT and IMAGE arguments");
+	if (!o.expert || !o.category || !o.verdict)
+		return cli_usage_error(c->name, "--expert, --category and --verdict are required");
+	if (mlfy_zero_category_index(o.category) < 0)
+		return cli_usage_error(c->name, "unknown category '%s' (no_valid_proposal, low_resolution,"
+				       " fine_grained, unusual_object_or_view)", o.category);
+	if (mlfy_zero_verdict_index(o.verdict) < 0)
+		return cli_usage_error(c->name, "unknown verdict '%s' (agree, disagree, unsure)", o.verdict);
+	return 0;
+}
+
+/* --list: the images whose empty final set awaits a review */
+static int list_pending(struct cli_ctx *c)
 {
 	struct mlfy_err err;
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 
 	mlfy_err_clear(&err);
-	if (mlfy_review_zero_pending(s, &ids, &n, &err))
-		return cli_report("zero-review", &err);
-	printf("%s: %zu images await a zero-label review\n", project, n);
+	if (mlfy_review_zero_pending(c->store, &ids, &n, &err))
+		return cli_report(c->name, &err);
+	printf("%s: %zu images await a zero-label review\n", c->project, n);
 	for (i = 0; i < n; i++) {
 		struct mlfy_image img;
 		char cls[256];
 		memset(&img, 0, sizeof(img));
-		if (mlfy_catalog_image_by_id(s, ids[i], &img, &err)) {
+		if (mlfy_catalog_image_by_id(c->store, ids[i], &img, &err)) {
 			free(ids);
-			return cli_report("zero-review", &err);
+			return cli_report(c->name, &err);
 		}
 		printf("  %s  (original label: %s)\n", img.name,
-		       img.original_label >= 0 ? rcli_class(s, img.original_label, cls, sizeof(cls)) : "none");
+		       img.original_label >= 0 ? mlfy_class_label(c->store, img.original_label, cls, sizeof(cls)) : "none");
 		mlfy_image_release(&img);
 	}
 	free(ids);
 	return 0;
 }
 
-int cmd_zero_review(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "expert", required_argument, NULL, 'e' },
-		{ "category", required_argument, NULL, 'c' },
-		{ "verdict", required_argument, NULL, 'v' },
-		{ "comment", required_argument, NULL, 'm' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *expert = NULL, *category = NULL, *verdict = NULL, *comment = NULL;
-	struct mlfy_store *s;
-	struct mlfy_user who;
 	struct mlfy_err err;
-	int64_t image_id;
-	int c, list = 0, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "e:c:v:m:lh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e': expert = optarg; break;
-		case 'c': category = optarg; break;
-		case 'v': verdict = optarg; break;
-		case 'm': comment = optarg; break;
-		case 'l': list = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("zero-review", "unknown option");
-		}
-	}
-	if (list) {
-		if (argc - optind != 1)
-			return cli_usage_error("zero-review", "--list takes one PROJECT argument");
-		if (!(s = cli_open_project("zero-review", argv[optind], MLFY_STORE_READONLY)))
-			return MLFY_EXIT_FAIL;
-		rc = list_pending(s, argv[optind]);
-		mlfy_store_close(s);
-		return rc;
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("zero-review", "expected PROJECT and IMAGE arguments");
-	if (!expert || !category || !verdict)
-		return cli_usage_error("zero-review", "--expert, --category and --verdict are required");
-	if (mlfy_zero_category_index(category) < 0)
-		return cli_usage_error("zero-review", "unknown category '%s' (no_valid_proposal, low_resolution,"
-				       " fine_grained, unusual_object_or_view)", category);
-	if (mlfy_zero_verdict_index(verdict) < 0)
-		return cli_usage_error("zero-review", "unknown verdict '%s' (agree, disagree, unsure)", verdict);
-	if (!(s = cli_open_project("zero-review", argv[optind], 0)))
-		return MLFY_EXIT_FAIL;
+	if (o.list)
+		return list_pending(c);
 	mlfy_err_clear(&err);
-	memset(&who, 0, sizeof(who));
-	if (mlfy_catalog_image_id(s, argv[optind + 1], &image_id, &err) || mlfy_users_get(s, expert, &who, &err) ||
-	    mlfy_store_begin(s, &err) ||
-	    mlfy_review_zero_add(s, image_id, who.id, category, verdict, comment, NULL, &err) ||
-	    mlfy_store_commit(s, &err)) {
-		mlfy_store_rollback(s);
-		mlfy_user_release(&who);
-		mlfy_store_close(s);
-		return cli_report("zero-review", &err);
-	}
-	mlfy_user_release(&who);
-	printf("%s: zero-label review of %s recorded (%s, original label: %s)\n", argv[optind], argv[optind + 1],
-	       category, verdict);
-	mlfy_store_close(s);
+	if (mlfy_zero_review_record(c->store, c->argv[1], o.expert, o.category, o.verdict, o.comment, &err))
+		return cli_report(c->name, &err);
+	printf("%s: zero-label review of %s recorded (%s, original label: %s)\n", c->project, c->argv[1], o.category,
+	       o.verdict);
 	return 0;
 }
+
+const struct cli_builtin cmd_zero_review = {
+	.summary = "record or list zero-label reviews (images with no valid label)",
+	.usage = usage, .options = options, .check = check, .run = run,
+};

@@ -1,34 +1,37 @@
-/* evalargs.h - what `mlfy evaluate`, `mlfy select-model` and `mlfy report`
- * share: the options naming an evaluation set and prediction files, and
- * running the evaluation with warnings printed.  Part of src/cli. */
+/* evalargs.h - the options `mlfy evaluate`, `mlfy select-model` and `mlfy
+ * report` share: an evaluation set (--labels/--original or --project) and
+ * prediction files, and running that evaluation with its warnings printed
+ * (the work itself: evaluate/evalset.h, evaluate/eval_files.h).  Part of
+ * src/cli. */
 #ifndef MLFY_CLI_EVALARGS_H
 #define MLFY_CLI_EVALARGS_H
 
-#include <getopt.h>
+#include "cli/cli.h"
 #include "evaluate/evaluate.h"
 #include "evaluate/evalset.h"
 
-/* Long-option values (above the ASCII range of short options). */
-enum {
-	EVALOPT_LABELS = 0x100,
-	EVALOPT_ORIGINAL,
-	EVALOPT_PROJECT,
-	EVALOPT_PREDICTIONS,
-	EVALOPT_ORDER,
-	EVALOPT_MAX_COUNT,
-	EVALOPT_CLASSES,
-	EVALOPT_JOBS
+struct cli_evalargs {
+	const char *labels, *original, *project, *order;
+	char **pred_names, **pred_paths;   /* [n_preds], owned */
+	size_t n_preds;
+	int max_count;      /* default 4 */
+	int n_classes;      /* 0 = unknown */
+	int jobs;           /* 0 = automatic */
 };
 
-#define EVALARGS_OPTIONS                                                   \
-	{ "labels", required_argument, NULL, EVALOPT_LABELS },             \
-	{ "original", required_argument, NULL, EVALOPT_ORIGINAL },         \
-	{ "project", required_argument, NULL, EVALOPT_PROJECT },           \
-	{ "predictions", required_argument, NULL, EVALOPT_PREDICTIONS },   \
-	{ "order", required_argument, NULL, EVALOPT_ORDER },               \
-	{ "max-count", required_argument, NULL, EVALOPT_MAX_COUNT },       \
-	{ "classes", required_argument, NULL, EVALOPT_CLASSES },           \
-	{ "jobs", required_argument, NULL, EVALOPT_JOBS }
+/* The initialiser of a struct cli_evalargs (the defaults). */
+#define CLI_EVALARGS_INIT { .max_count = 4 }
+
+/* The option-table entries of these options, storing into a (an lvalue). */
+#define CLI_EVALARGS_OPTIONS(a)                                                        \
+	CLI_OPT_STRING(0, "labels", &(a).labels),                                      \
+	CLI_OPT_STRING(0, "original", &(a).original),                                  \
+	CLI_OPT_STRING(0, "project", &(a).project),                                    \
+	CLI_OPT_CALLBACK(0, "predictions", &(a), cli_evalargs_add_prediction, 1),     \
+	CLI_OPT_STRING(0, "order", &(a).order),                                        \
+	CLI_OPT_INT(0, "max-count", &(a).max_count, 1, MLFY_EVAL_MAX_COUNT),           \
+	CLI_OPT_INT(0, "classes", &(a).n_classes, 1, 1 << 30),                         \
+	CLI_OPT_INT(0, "jobs", &(a).jobs, 1, 64)
 
 /* The usage text of these options (for the commands' --help). */
 #define EVALARGS_USAGE                                                                  \
@@ -55,30 +58,28 @@ enum {
 	"                        class is not detected, it counts as wrong)\n"           \
 	"  --jobs N              prediction files read at once (default: CPU cores, <= 8)\n"
 
-struct cli_evalargs {
-	const char *labels, *original, *project, *order;
-	char **pred_names, **pred_paths;   /* [n_preds], owned */
-	size_t n_preds;
-	int max_count;      /* default 4 */
-	int n_classes;      /* 0 = unknown */
-	int jobs;           /* 0 = automatic */
-};
+/* The --predictions callback: [NAME=]FILE appended to *(struct
+ * cli_evalargs *)opt->value (NAME defaults to FILE's base name without its
+ * extension; a name given twice is a usage error). */
+int cli_evalargs_add_prediction(const struct cli_option *opt, const char *arg, const char *cmd);
 
-void cli_evalargs_init(struct cli_evalargs *a);
+/* Frees the prediction lists and resets *a to its defaults. */
 void cli_evalargs_release(struct cli_evalargs *a);
-
-/* Handles option c (one of EVALOPT_*) with its argument: 1 when handled,
- * 0 when c is not an evaluation option, -1 after printing a usage error. */
-int cli_evalargs_option(const char *cmd, struct cli_evalargs *a, int c, const char *arg);
 
 /* 1 when an evaluation set was named (--labels or --project). */
 int cli_evalargs_has_set(const struct cli_evalargs *a);
 
-/* Builds the evaluation set and scores every prediction file, printing
- * warnings (counts) to stderr.  Returns an exit status (0 on success) after
- * printing any error.  On success *es and *res are filled (free with
+/* The usage checks of an evaluation: --project excludes --labels and
+ * --original, one of --labels/--project is needed, and a --predictions.
+ * Returns 0 or MLFY_EXIT_USAGE after printing. */
+int cli_evalargs_check(const char *cmd, const struct cli_evalargs *a);
+
+/* Builds the evaluation set (from project s when a->project is set, else
+ * from the label files), prints its warnings (counts) to stderr, and
+ * scores every prediction file.  Returns an exit status (0 on success)
+ * after printing any error; on success *es and *res are filled (free with
  * mlfy_evalset_free / mlfy_eval_results_release). */
-int cli_evalargs_run(const char *cmd, struct cli_evalargs *a, struct mlfy_evalset **es,
-		     struct mlfy_eval_results *res);
+int cli_evalargs_run(const char *cmd, const struct cli_evalargs *a, struct mlfy_store *s,
+		     struct mlfy_evalset **es, struct mlfy_eval_results *res);
 
 #endif

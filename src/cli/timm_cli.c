@@ -1,37 +1,24 @@
-/* timm_cli.c - reading and joining two timm results tables for `mlfy fit`,
- * `mlfy report` and `mlfy select-model`, with the same warnings in each
- * (see timm_cli.h). */
+/* timm_cli.c - the warnings of a timm table join, the same in `mlfy fit`,
+ * `mlfy report` and `mlfy select-model` (see timm_cli.h). */
 #include "cli/timm_cli.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli/cli.h"
-#include "evaluate/timm.h"
+#include "evaluate/timm_scores.h"
 #include "util/numfmt.h"
 
 int cli_timm_scores(const char *cmd, const char *a_path, const char *b_path, int by_size,
 		    int strict, struct mlfy_model_scores *s)
 {
-	struct mlfy_timm_table a, b;
-	struct mlfy_timm_join j;
+	struct mlfy_timm_summary j;
 	struct mlfy_err err;
 	char n1[32], n2[32];
-	int rc;
+	int rc = 0;
 
 	mlfy_err_clear(&err);
-	if (mlfy_timm_read(a_path, &a, &err))
+	if (mlfy_timm_scores(a_path, b_path, by_size > 0 ? MLFY_TIMM_BY_MODEL_SIZE : MLFY_TIMM_BY_MODEL, s, &j,
+			     &err)) {
+		mlfy_timm_summary_release(&j);
 		return cli_report(cmd, &err);
-	if (mlfy_timm_read(b_path, &b, &err)) {
-		mlfy_timm_table_release(&a);
-		return cli_report(cmd, &err);
-	}
-	rc = mlfy_timm_join(&a, &b, by_size > 0 ? MLFY_TIMM_BY_MODEL_SIZE : MLFY_TIMM_BY_MODEL, &j,
-			    &err);
-	if (rc) {
-		rc = cli_report(cmd, &err);
-		goto out;
 	}
 	if (j.only_a)
 		cli_warn(cmd, "%s model%s only in %s, left out (first: '%s')",
@@ -52,20 +39,9 @@ int cli_timm_scores(const char *cmd, const char *a_path, const char *b_path, int
 				"two tables",
 			 j.size_mismatch, j.size_mismatch == 1 ? "" : "s");
 	if (strict && (j.only_a || j.only_b)) {
+		mlfy_model_scores_release(s);
 		rc = cli_error(cmd, "--strict: the tables do not list the same models");
-		goto out;
 	}
-	if (mlfy_model_scores_from_timm(&j, s, &err)) {
-		rc = cli_report(cmd, &err);
-		goto out;
-	}
-	free(s->source);
-	if (asprintf(&s->source, "timm: %s vs %s", b_path, a_path) < 0)
-		s->source = NULL;
-	rc = s->source ? 0 : cli_error(cmd, "out of memory");
-out:
-	mlfy_timm_join_release(&j);
-	mlfy_timm_table_release(&a);
-	mlfy_timm_table_release(&b);
+	mlfy_timm_summary_release(&j);
 	return rc;
 }

@@ -1,0 +1,123 @@
+/* outfile.c - atomic output files (see outfile.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "util/outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int mlfy_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return a && b && !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Abandons *o and returns the error set with the errno e. */
+static int fail_errno(struct mlfy_outfile *o, struct mlfy_err *err, int e, const char *path,
+		      const char *what)
+{
+	mlfy_outfile_abort(o);
+	return mlfy_err_set(err, MLFY_EIO, "%s: %s%s", path, what, strerror(e));
+}
+
+int mlfy_outfile_open(struct mlfy_outfile *o, const char *path, const char *protect,
+		      const char *protect_what, struct mlfy_err *err)
+{
+	struct stat st;
+	const char *target = path;
+	char *real = NULL;
+	mode_t mode, um;
+	size_t len;
+	int fd, exists;
+
+	memset(o, 0, sizeof(*o));
+	if (!path || !strcmp(path, "-")) {
+		o->f = stdout;
+		return 0;
+	}
+	if (mlfy_same_file(path, protect))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: is %s itself; choose another output file", path,
+				    protect_what);
+	exists = !stat(path, &st);
+	if (exists && !S_ISREG(st.st_mode)) {
+		/* a device or FIFO (/dev/stdout, a pipe): write it, never replace it */
+		if (S_ISDIR(st.st_mode))
+			return mlfy_err_set(err, MLFY_EINVAL, "%s: is a directory", path);
+		if (!(o->path = strdup(path)))
+			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		if (!(o->f = fopen(path, "w")))
+			return fail_errno(o, err, errno, path, "cannot open: ");
+		return 0;
+	}
+	if (exists && !(target = real = realpath(path, NULL)))   /* a symbolic link: replace its target */
+		return mlfy_err_set(err, MLFY_EIO, "%s: %s", path, strerror(errno));
+	len = strlen(target) + 16;
+	o->path = strdup(target);
+	o->tmp = malloc(len);
+	free(real);
+	if (!o->path || !o->tmp) {
+		mlfy_outfile_abort(o);
+		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	}
+	snprintf(o->tmp, len, "%s.tmp.XXXXXX", o->path);
+	if ((fd = mkstemp(o->tmp)) < 0) {
+		int e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		return fail_errno(o, err, e, path, "cannot create: ");
+	}
+	/* mkstemp makes 0600: give what a plain create would (or keep the old mode) */
+	um = umask(0);
+	umask(um);
+	mode = exists ? st.st_mode & 07777 : 0666 & ~um;
+	if (fchmod(fd, mode)) {
+		int e = errno;
+		close(fd);
+		return fail_errno(o, err, e, path, "cannot set the mode: ");
+	}
+	if (!(o->f = fdopen(fd, "w"))) {
+		int e = errno;
+		close(fd);
+		return fail_errno(o, err, e, path, "");
+	}
+	return 0;
+}
+
+int mlfy_outfile_commit(struct mlfy_outfile *o, struct mlfy_err *err)
+{
+	int bad, e;
+
+	if (!o->path) {
+		bad = fflush(stdout) || ferror(stdout);
+		memset(o, 0, sizeof(*o));
+		return bad ? mlfy_err_set(err, MLFY_EIO, "cannot write to standard output: %s", strerror(errno)) : 0;
+	}
+	errno = 0;
+	bad = fflush(o->f) || ferror(o->f) || (o->tmp && fsync(fileno(o->f)));
+	if (fclose(o->f))
+		bad = 1;
+	o->f = NULL;
+	if (bad || (o->tmp && rename(o->tmp, o->path))) {
+		e = errno;
+		mlfy_err_set(err, MLFY_EIO, "%s: cannot write: %s", o->path, e ? strerror(e) : "write error");
+		mlfy_outfile_abort(o);
+		return MLFY_EIO;
+	}
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+	return 0;
+}
+
+void mlfy_outfile_abort(struct mlfy_outfile *o)
+{
+	if (o->f && o->f != stdout)
+		fclose(o->f);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}
