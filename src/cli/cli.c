@@ -1,5 +1,4 @@
 /* cli.c - helpers shared by the subcommands (see cli.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
 
 #include <errno.h>

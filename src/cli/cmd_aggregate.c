@@ -14,6 +14,7 @@
 #include "util/npy_write.h"
 #include "util/numfmt.h"
 #include "util/outfile.h"
+#include "util/vec.h"
 
 static const char usage[] =
 	"usage: mlfy aggregate PROJECT --method METHOD [--threshold T] [--source NAME]\n"
@@ -212,9 +213,7 @@ static int run(struct cli_ctx *c)
 	}
 	if (!rc && o.out && !(rc = write_out(c, what, &v, post, label, counts)))
 		printf("  wrote %s\n", o.out);
-	free(post);
-	free(label);
-	free(counts);
+	MLFY_FREE_ALL(post, label, counts);
 	mlfy_vote_set_release(&v);
 	return rc;
 }

@@ -1,12 +1,12 @@
 /* cmd_assign.c - `mlfy assign PROJECT --per-image K`: give every batch of
  * the project to K annotators (stage ii), balanced, extending earlier runs. */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "store/assign.h"
+#include "util/vec.h"
 
 static const char usage[] =
 	"usage: mlfy assign PROJECT [--per-image K] [--annotators NAME,NAME,...]\n"
@@ -87,8 +87,7 @@ static int run(struct cli_ctx *c)
 
 static void release(void)
 {
-	free(o.names);
-	free(o.copy);
+	MLFY_FREE_ALL(o.names, o.copy);
 }
 
 const struct cli_builtin cmd_assign = {

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "review/review_tx.h"
 #include "util/numfmt.h"
+#include "util/vec.h"
 
 static const char usage[] =
 	"usage: mlfy assign-refinement PROJECT --experts NAME[,NAME...]\n"
@@ -93,8 +94,7 @@ static int run(struct cli_ctx *c)
 
 static void release(void)
 {
-	free(o.names);
-	free(o.copy);
+	MLFY_FREE_ALL(o.names, o.copy);
 }
 
 const struct cli_builtin cmd_assign_refinement = {

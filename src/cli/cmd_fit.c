@@ -12,6 +12,7 @@
 #include "evaluate/scores.h"
 #include "report/figures.h"
 #include "report/tables.h"
+#include "util/vec.h"
 
 static const char usage[] =
 	"usage: mlfy fit RESULTS [options]\n"
@@ -135,9 +136,7 @@ static int run(struct cli_ctx *c)
 		struct mlfy_model_scores pts = { m, names, x, y, s.source };
 		rc = fit_and_write(c, &pts);
 	}
-	free(x);
-	free(y);
-	free(names);
+	MLFY_FREE_ALL(x, y, names);
 	mlfy_model_scores_release(&s);
 	return rc;
 }

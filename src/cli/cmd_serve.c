@@ -1,6 +1,5 @@
 /* cmd_serve.c - `mlfy serve PROJECT`: run the annotation web server until
  * SIGINT/SIGTERM, writing the access log. */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>

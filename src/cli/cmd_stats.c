@@ -1,7 +1,6 @@
 /* cmd_stats.c - `mlfy stats FILE|PROJECT`: the label-count distribution of a
  * label file (ReaL, Multilabelfy, single-label, CSV) or of a project's
  * final labels. */
-#define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdio.h>
 

@@ -1,6 +1,5 @@
 /* cmd_user.c - `mlfy user add|list|disable|enable|passwd`: manage the
  * accounts of annotators, experts and admins of a project. */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,6 @@
  * options, its checks, the project it names opened once, SIGINT turned
  * into a cancel flag, the command, then the clean-up.  The command table
  * itself is in src/mlfy.c. */
-#define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <string.h>
 

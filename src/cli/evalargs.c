@@ -1,6 +1,7 @@
 /* evalargs.c - evaluation-set and prediction options shared by evaluate,
  * select-model and report (see evalargs.h). */
 #include "cli/evalargs.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,9 @@ void cli_evalargs_release(struct cli_evalargs *a)
 {
 	size_t i;
 	for (i = 0; i < a->n_preds; i++) {
-		free(a->pred_names[i]);
-		free(a->pred_paths[i]);
+		MLFY_FREE_ALL(a->pred_names[i], a->pred_paths[i]);
 	}
-	free(a->pred_names);
-	free(a->pred_paths);
+	MLFY_FREE_ALL(a->pred_names, a->pred_paths);
 	memset(a, 0, sizeof(*a));
 	a->max_count = 4;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/vec.h"
 
 static int takes_arg(const struct cli_option *o)
 {
@@ -90,8 +91,7 @@ int cli_parse_options(const char *cmd, const struct cli_option *opts, int argc, 
 	lo = calloc(n + 2, sizeof(*lo));
 	shorts = malloc(2 * n + 2);
 	if (!lo || !shorts) {
-		free(lo);
-		free(shorts);
+		MLFY_FREE_ALL(lo, shorts);
 		return cli_error(cmd, "out of memory");
 	}
 	/* getopt_long's tables: options without a short name get 256 + index */
@@ -128,8 +128,7 @@ int cli_parse_options(const char *cmd, const struct cli_option *opts, int argc, 
 			break;
 	}
 	*first = optind;
-	free(lo);
-	free(shorts);
+	MLFY_FREE_ALL(lo, shorts);
 	return rc;
 }
 

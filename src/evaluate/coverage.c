@@ -160,7 +160,7 @@ int mlfy_coverage_from_project(struct mlfy_store *s, const char *model, int k_ma
 	w = (struct walk){ c, s, m.id, err };
 	rc = mlfy_final_foreach(s, walk_cb, &w, err);
 	if (!rc && model_name && !(*model_name = strdup(m.name)))
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 	mlfy_model_release(&m);
 	return rc;
 }

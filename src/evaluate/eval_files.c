@@ -1,6 +1,7 @@
 /* eval_files.c - prediction files read, aligned and scored in one call (see
  * eval_files.h). */
 #include "evaluate/eval_files.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,7 +23,7 @@ int mlfy_eval_files_run(const struct mlfy_evalset *es, const struct mlfy_eval_fi
 	jobs = calloc(f->n ? f->n : 1, sizeof(*jobs));
 	preds = calloc(f->n ? f->n : 1, sizeof(*preds));  /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	if (!jobs || !preds) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -49,8 +50,7 @@ out:
 	if (jobs)
 		for (i = 0; i < f->n; i++)
 			mlfy_top1_free(jobs[i].out);
-	free(jobs);
-	free(preds);
+	MLFY_FREE_ALL(jobs, preds);
 	mlfy_evalset_names_free(order, n_order);
 	return rc;
 }

@@ -29,11 +29,7 @@ void mlfy_evalset_free(struct mlfy_evalset *es)
 		return;
 	free(es->source);
 	mlfy_evalset_names_free(es->names, es->n);
-	free(es->original);
-	free(es->off);
-	free(es->cls);
-	free(es->decided);
-	free(es->first_original_unmatched);
+	MLFY_FREE_ALL(es->original, es->off, es->cls, es->decided, es->first_original_unmatched);
 	mlfy_evalset_names_free(es->paths, es->n);
 	mlfy_names_free(es->index);
 	free(es);
@@ -95,7 +91,7 @@ int mlfy_evalset_from_files(const char *labels_path, const char *orig_path, int 
 
 	*out = NULL;
 	if (!(es = evalset_new(labels_path)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	if ((rc = mlfy_labels_load(labels_path, MLFY_LABELS_AUTO, n_classes, &l, err)))
 		goto fail;
 	if (orig_path && (rc = mlfy_labels_load(orig_path, MLFY_LABELS_AUTO, n_classes, &o, err)))
@@ -113,7 +109,7 @@ int mlfy_evalset_from_files(const char *labels_path, const char *orig_path, int 
 	if ((rc = index_names(es, err)))
 		goto fail;
 	if (!(es->original = malloc((es->n ? es->n : 1) * sizeof(int)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto fail;
 	}
 	for (i = 0; i < es->n; i++)
@@ -141,7 +137,7 @@ int mlfy_evalset_from_files(const char *labels_path, const char *orig_path, int 
 			if (by_name && mlfy_evalset_find(es, o->names[i], &at)) {
 				if (!es->n_original_unmatched++ &&
 				    !(es->first_original_unmatched = strdup(o->names[i]))) {
-					rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+					rc = mlfy_err_oom(err);
 					goto fail;
 				}
 				continue;
@@ -185,8 +181,7 @@ static int on_image(const struct mlfy_image *img, void *ctx)
 	name = strdup(img->name);
 	path = strdup(img->path ? img->path : "");
 	if (!name || !path) {
-		free(name);
-		free(path);
+		MLFY_FREE_ALL(name, path);
 		return c->oom = 1;
 	}
 	es->names[es->n] = name;
@@ -224,7 +219,7 @@ int mlfy_evalset_from_project(struct mlfy_store *s, struct mlfy_evalset **out,
 	*out = NULL;
 	snprintf(src, sizeof(src), "project %s", mlfy_store_path(s));
 	if (!(es = evalset_new(src)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	c.es = es;
 	if ((rc = mlfy_catalog_n_classes(s, &n_cls, err)))
 		goto fail;
@@ -264,8 +259,7 @@ int mlfy_evalset_from_project(struct mlfy_store *s, struct mlfy_evalset **out,
 			memcpy(es->cls + es->off[i], c.sets[i], c.set_n[i] * sizeof(int));
 	for (i = 0; i < es->n; i++)
 		free(c.sets[i]);
-	free(c.sets);
-	free(c.set_n);
+	MLFY_FREE_ALL(c.sets, c.set_n);
 	*out = es;
 	return 0;
 oom:
@@ -274,8 +268,7 @@ fail:
 	if (c.sets)
 		for (i = 0; i < es->n; i++)
 			free(c.sets[i]);
-	free(c.sets);
-	free(c.set_n);
+	MLFY_FREE_ALL(c.sets, c.set_n);
 	mlfy_evalset_free(es);
 	return rc;
 }
@@ -353,7 +346,7 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 					    "match by name)",
 					    p->path, p->n, es->source, es->n);
 		if (!(out = malloc((es->n ? es->n : 1) * sizeof(int))))
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		memcpy(out, p->cls, es->n * sizeof(int));
 		*pred = out;
 		return 0;
@@ -366,9 +359,8 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 	out = malloc((es->n ? es->n : 1) * sizeof(int));
 	seen = calloc(es->n ? es->n : 1, 1);
 	if (!out || !seen) {
-		free(out);
-		free(seen);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		MLFY_FREE_ALL(out, seen);
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < n_rows; i++) {
 		size_t at;
@@ -412,8 +404,7 @@ int mlfy_evalset_align(const struct mlfy_evalset *es, const struct mlfy_top1 *p,
 				 missing, missing == 1 ? "" : "s", es->source,
 				 missing == 1 ? "has" : "have", es->names[i]);
 		}
-		free(out);
-		free(seen);
+		MLFY_FREE_ALL(out, seen);
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: cannot align predictions%s%s%s%s",
 				    p->path, a, m, b, c);
 	}

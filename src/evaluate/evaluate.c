@@ -1,6 +1,7 @@
 /* evaluate.c - scoring several models on one evaluation set and ranking
  * them (see evaluate.h). */
 #include "evaluate/evaluate.h"
+#include "util/vec.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,8 +19,7 @@ void mlfy_eval_results_release(struct mlfy_eval_results *r)
 		free(r->models[i].model);  /* NOLINT(clang-analyzer-core.NullDereference): n_models is 0 (memset) until models is allocated */
 		free(r->models[i].source);
 	}
-	free(r->models);
-	free(r->labels);
+	MLFY_FREE_ALL(r->models, r->labels);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -38,7 +38,7 @@ int mlfy_eval_run(const struct mlfy_evalset *es, struct mlfy_top1 *const *preds,
 	if (!(out->labels = strdup(es->source)) ||
 	    !(out->models = calloc(n ? n : 1, sizeof(*out->models)))) {
 		mlfy_eval_results_release(out);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	out->n_images = es->n;
 	out->max_count = max_count;
@@ -82,7 +82,7 @@ int mlfy_eval_run(const struct mlfy_evalset *es, struct mlfy_top1 *const *preds,
 			goto fail;
 		}
 		if (!(m->model = strdup(preds[i]->model)) || !(m->source = strdup(preds[i]->path))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			out->n_models = i + 1;
 			goto fail;
 		}

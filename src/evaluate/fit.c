@@ -2,6 +2,7 @@
  * coefficients and their covariance; this file adds R^2, leverages and the
  * externally studentized residuals.  Owns nothing beyond the result arrays. */
 #include "evaluate/fit.h"
+#include "util/vec.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
@@ -13,9 +14,7 @@ void mlfy_linfit_release(struct mlfy_linfit *f)
 {
 	if (!f)
 		return;
-	free(f->residual);
-	free(f->leverage);
-	free(f->studentized);
+	MLFY_FREE_ALL(f->residual, f->leverage, f->studentized);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -23,11 +23,11 @@ int mlfy_label_counts_add(struct mlfy_label_counts *lc, size_t count, struct mlf
 		size_t nc = lc->cap ? lc->cap : 16, *h;
 		while (nc <= count) {
 			if (nc > ((size_t)-1) / 2 / sizeof(size_t))
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				return mlfy_err_oom(err);
 			nc *= 2;
 		}
 		if (!(h = realloc(lc->hist, nc * sizeof(*h))))
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		memset(h + lc->cap, 0, (nc - lc->cap) * sizeof(*h));
 		lc->hist = h;
 		lc->cap = nc;

@@ -1,6 +1,7 @@
 /* project_stats.c - a project's label statistics in one place (see
  * project_stats.h). */
 #include "evaluate/project_stats.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ int mlfy_project_stats_get(struct mlfy_store *s, const char *model, int k_max,
 	if (k_max <= 0)
 		return 0;
 	if (!(out->coverage = malloc(sizeof(*out->coverage))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	rc = mlfy_coverage_from_project(s, model, k_max, 3, out->coverage, &out->coverage_model, err);
 	if (rc == MLFY_ENOTFOUND && !model) {   /* no proposals in the project: no coverage */
 		free(out->coverage);
@@ -49,7 +50,6 @@ int mlfy_project_stats_get(struct mlfy_store *s, const char *model, int k_max,
 void mlfy_project_stats_release(struct mlfy_project_stats *st)
 {
 	mlfy_label_counts_release(&st->counts);
-	free(st->coverage);
-	free(st->coverage_model);
+	MLFY_FREE_ALL(st->coverage, st->coverage_model);
 	memset(st, 0, sizeof(*st));
 }

@@ -1,6 +1,7 @@
 /* scores.c - per-model summary scores from runs, timm joins and results
  * files (see scores.h). */
 #include "evaluate/scores.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -18,10 +19,7 @@ void mlfy_model_scores_release(struct mlfy_model_scores *s)
 		return;
 	for (i = 0; i < s->n; i++)
 		free(s->model[i]);
-	free(s->model);
-	free(s->top1);
-	free(s->real);
-	free(s->source);
+	MLFY_FREE_ALL(s->model, s->top1, s->real, s->source);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -35,7 +33,7 @@ static int alloc_scores(struct mlfy_model_scores *s, size_t n, const char *sourc
 	s->source = strdup(source);
 	if (!s->model || !s->top1 || !s->real || !s->source) {
 		mlfy_model_scores_release(s);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	return 0;
 }
@@ -80,7 +78,7 @@ int mlfy_model_scores_from_eval(const struct mlfy_eval_results *r,
 		if (!(out->model[i] = strdup(r->models[i].model))) {
 			out->n = i;
 			mlfy_model_scores_release(out);
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		}
 		out->top1[i] = 100 * t.p;
 		out->real[i] = 100 * q.p;
@@ -100,7 +98,7 @@ int mlfy_model_scores_from_timm(const struct mlfy_timm_join *j, struct mlfy_mode
 		if (!(out->model[i] = strdup(j->model[i]))) {
 			out->n = i;
 			mlfy_model_scores_release(out);
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		}
 		out->top1[i] = j->top1_a[i];
 		out->real[i] = j->top1_b[i];
@@ -151,7 +149,7 @@ static int read_csv(const char *path, struct mlfy_model_scores *out, struct mlfy
 			goto done;
 		}
 		if (push(out, &cap, f[cm], t, r)) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto done;
 		}
 	}
@@ -202,7 +200,7 @@ static int read_json(const char *path, struct mlfy_model_scores *out, struct mlf
 			break;
 		}
 		if (push(out, &cap, name, t, r)) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			break;
 		}
 	}

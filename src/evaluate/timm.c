@@ -16,8 +16,7 @@ void mlfy_timm_table_release(struct mlfy_timm_table *t)
 		return;
 	for (i = 0; i < t->n; i++)
 		free(t->rows[i].model);
-	free(t->rows);
-	free(t->path);
+	MLFY_FREE_ALL(t->rows, t->path);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -127,12 +126,7 @@ void mlfy_timm_join_release(struct mlfy_timm_join *j)
 		return;
 	for (i = 0; i < j->n; i++)
 		free(j->model[i]);
-	free(j->model);
-	free(j->img_size);
-	free(j->top1_a);
-	free(j->top1_b);
-	free(j->first_only_a);
-	free(j->first_only_b);
+	MLFY_FREE_ALL(j->model, j->img_size, j->top1_a, j->top1_b, j->first_only_a, j->first_only_b);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -264,8 +258,7 @@ int mlfy_timm_join(const struct mlfy_timm_table *a, const struct mlfy_timm_table
 	}
 	if (first_only_b && !(out->first_only_b = key_name(first_only_b)))
 		goto nomem;
-	free(ka);
-	free(kb);
+	MLFY_FREE_ALL(ka, kb);
 	if (out->n == 0) {
 		mlfy_err_set(err, MLFY_EINVAL, "%s and %s have no %s in common", a->path, b->path,
 			     by_size ? "(model, img_size)" : "model");
@@ -274,8 +267,7 @@ int mlfy_timm_join(const struct mlfy_timm_table *a, const struct mlfy_timm_table
 	}
 	return 0;
 nomem:
-	free(ka);
-	free(kb);
+	MLFY_FREE_ALL(ka, kb);
 	mlfy_timm_join_release(out);
 	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory joining timm tables");
 }

@@ -1,6 +1,7 @@
 /* timm_scores.c - scores from two joined timm results tables (see
  * timm_scores.h). */
 #include "evaluate/timm_scores.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,7 @@
 
 void mlfy_timm_summary_release(struct mlfy_timm_summary *sum)
 {
-	free(sum->first_only_a);
-	free(sum->first_only_b);
+	MLFY_FREE_ALL(sum->first_only_a, sum->first_only_b);
 	memset(sum, 0, sizeof(*sum));
 }
 
@@ -37,7 +37,7 @@ int mlfy_timm_scores(const char *a_path, const char *b_path, int key, struct mlf
 	sum->size_mismatch = j.size_mismatch;
 	if ((j.first_only_a && !(sum->first_only_a = strdup(j.first_only_a))) ||
 	    (j.first_only_b && !(sum->first_only_b = strdup(j.first_only_b)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	if ((rc = mlfy_model_scores_from_timm(&j, s, err)))
@@ -45,7 +45,7 @@ int mlfy_timm_scores(const char *a_path, const char *b_path, int key, struct mlf
 	free(s->source);
 	if (asprintf(&s->source, "timm: %s vs %s", b_path, a_path) < 0) {
 		s->source = NULL;
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 	}
 out:
 	mlfy_timm_join_release(&j);

@@ -2,6 +2,7 @@
  * class-index files (see top1.h).  Owns the class arrays it returns; the
  * .npy parsing is util/npy, the text formats ingest/labels. */
 #include "evaluate/top1.h"
+#include "util/vec.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,9 +21,7 @@ void mlfy_top1_free(struct mlfy_top1 *p)
 {
 	if (!p)
 		return;
-	free(p->model);
-	free(p->path);
-	free(p->cls);
+	MLFY_FREE_ALL(p->model, p->path, p->cls);
 	mlfy_labels_free(p->named);
 	free(p);
 }

@@ -1,5 +1,6 @@
 /* batches.c - the batch rule of add-images (batches.h). */
 #include "ingest/batches.h"
+#include "util/vec.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ int mlfy_batches_assign(int n_batches, const int64_t *existing, size_t n,
 		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libsodium");
 	if (!(o = malloc(n * sizeof(*o))) || !(count = calloc((size_t)n_batches, sizeof(*count)))) {
 		free(o);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	memset(key, 0, sizeof(key));
 	for (j = 0; j < 8; j++)
@@ -81,8 +82,7 @@ int mlfy_batches_assign(int n_batches, const int64_t *existing, size_t n,
 		count[best]++;
 		out[o[i].i] = best + 1;
 	}
-	free(o);
-	free(count);
+	MLFY_FREE_ALL(o, count);
 	return 0;
 }
 

@@ -1,7 +1,6 @@
 /* classes.c - class files, overrides, WordNet names and `mlfy init`
  * (classes.h).  Owns the parsing and validation; rows are written through
  * store/catalog.h. */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/classes.h"
 #include "ingest/textio.h"
 #include "util/file.h"
@@ -83,7 +82,7 @@ static int set_str(char **dst, const char *s, size_t n, struct mlfy_err *err)
 {
 	char *d = textio_strndup(s, n);
 	if (!d)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	free(*dst);
 	*dst = d;
 	return 0;
@@ -112,7 +111,7 @@ static int check_unique_ids(const struct mlfy_class *c, size_t n, const char *or
 	if (n < 2)
 		return 0;
 	if (!(r = malloc(n * sizeof(*r))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (i = 0; i < n; i++) {
 		r[i].id = c[i].ext_id;
 		r[i].idx = c[i].idx;
@@ -166,7 +165,7 @@ static int class_from_json(struct mlfy_class *k, int idx, json_t *v, const char 
 				    origin, where);
 	k->idx = idx;
 	if (!(k->ext_id = strdup(id)) || (name && !(k->name = strdup(name))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	return 0;
 }
 
@@ -191,7 +190,7 @@ static int parse_json(const char *text, size_t len, const char *origin, struct m
 			goto out;
 		}
 		if (!(c = calloc(n, sizeof(*c)))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		json_object_foreach(root, key, v) {
@@ -224,7 +223,7 @@ static int parse_json(const char *text, size_t len, const char *origin, struct m
 			goto out;
 		}
 		if (!(c = calloc(n, sizeof(*c)))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
@@ -289,7 +288,7 @@ static int parse_text(const char *text, size_t len, const char *origin, struct m
 			synset = is_wnid_n(s, t);
 		}
 		if (MLFY_GROW(c, cap, n + 1) || MLFY_GROW(lines, cap_lines, n + 1)) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		if (n >= MAX_CLASSES) {
@@ -321,7 +320,7 @@ static int parse_text(const char *text, size_t len, const char *origin, struct m
 				if ((rc = set_str(&c[n - 1].synonyms, rest, rn, err)))
 					goto out;
 				if (!(c[n - 1].name = first_synonym(c[n - 1].synonyms))) {
-					rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+					rc = mlfy_err_oom(err);
 					goto out;
 				}
 				if (!*c[n - 1].name) {
@@ -455,7 +454,7 @@ int mlfy_wordnet_lookup(const char *wnid, char **synonyms, char **gloss, struct 
 		total += strlen(ss->words[i]) + 2;
 	if (!(syn = malloc(total + 1))) {
 		free_synset(ss);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	p = syn;
 	for (i = 0; i < (size_t)ss->wcount; i++) {
@@ -478,7 +477,7 @@ int mlfy_wordnet_lookup(const char *wnid, char **synonyms, char **gloss, struct 
 	free_synset(ss);
 	if (!*gloss) {
 		free(syn);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	*synonyms = syn;
 	return 0;
@@ -514,18 +513,16 @@ int mlfy_classes_fill_names(struct mlfy_class *c, size_t n, const char *origin,
 					gloss = NULL;
 				}
 				if (!k->name && !(k->name = first_synonym(k->synonyms))) {
-					free(syn);
-					free(gloss);
-					return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+					MLFY_FREE_ALL(syn, gloss);
+					return mlfy_err_oom(err);
 				}
 			}
-			free(syn);
-			free(gloss);
+			MLFY_FREE_ALL(syn, gloss);
 		}
 		if ((!k->name && !(k->name = strdup(k->ext_id))) ||
 		    (!k->synonyms && !(k->synonyms = strdup(k->name))) ||
 		    (!k->gloss && !(k->gloss = strdup(""))))
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 	}
 	if (n_wordnet)
 		*n_wordnet = nw;
@@ -578,7 +575,7 @@ int mlfy_classes_apply_override(struct mlfy_class *c, size_t n, const char *path
 		if (kind == MLFY_OVERRIDE_SYNONYMS) {
 			char *first = first_synonym(val);
 			if (!first) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				rc = mlfy_err_oom(err);
 				break;
 			}
 			if (!*first) {

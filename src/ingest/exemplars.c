@@ -1,10 +1,10 @@
 /* exemplars.c - seeded choice of exemplar images per class and their
  * storage (exemplars.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/exemplars.h"
 #include "ingest/batches.h"
 #include "ingest/probe.h"
 #include "ingest/scan.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -36,8 +36,7 @@ void mlfy_add_exemplars_result_release(struct mlfy_add_exemplars_result *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->n_skipped; i++) {
-		free(r->skipped[i].where);
-		free(r->skipped[i].reason);
+		MLFY_FREE_ALL(r->skipped[i].where, r->skipped[i].reason);
 	}
 	free(r->skipped);
 	memset(r, 0, sizeof(*r));
@@ -61,8 +60,7 @@ static int skip(struct mlfy_add_exemplars_result *r, const char *where, const ch
 	np[r->n_skipped].where = strdup(where);
 	np[r->n_skipped].reason = strdup(buf);
 	if (!np[r->n_skipped].where || !np[r->n_skipped].reason) {
-		free(np[r->n_skipped].where);
-		free(np[r->n_skipped].reason);
+		MLFY_FREE_ALL(np[r->n_skipped].where, np[r->n_skipped].reason);
 		return MLFY_ENOMEM;
 	}
 	r->n_skipped++;
@@ -128,7 +126,7 @@ int mlfy_ingest_add_exemplars(struct mlfy_store *s, const struct mlfy_add_exempl
 	}
 	res->n_ignored = l.n_ignored;
 	if (!(c = malloc((l.n ? l.n : 1) * sizeof(*c)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 
@@ -176,7 +174,7 @@ int mlfy_ingest_add_exemplars(struct mlfy_store *s, const struct mlfy_add_exempl
 
 	if (!(chosen = calloc((size_t)o->per_class, sizeof(*chosen))) ||
 	    !(fill = calloc((size_t)o->per_class, sizeof(*fill)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < n_c;) {
@@ -288,13 +286,9 @@ int mlfy_ingest_add_exemplars(struct mlfy_store *s, const struct mlfy_add_exempl
 	res->n_exemplars = n_all;
 	goto out;
 nomem:
-	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	rc = mlfy_err_oom(err);
 out:
-	free(groups);
-	free(all);
-	free(chosen);
-	free(fill);
-	free(c);
+	MLFY_FREE_ALL(groups, all, chosen, fill, c);
 	scan_list_free(&l);
 	return rc;
 }

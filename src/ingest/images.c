@@ -2,7 +2,6 @@
  * one-transaction import (images.h).  File probing is probe.c's, folder
  * listing scan.c's, the list parsers manifest.c's, the batch rule
  * batches.c's. */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/images.h"
 #include "ingest/batches.h"
 #include "ingest/manifest.h"
@@ -70,11 +69,9 @@ void mlfy_add_images_result_release(struct mlfy_add_images_result *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->n_problems; i++) {
-		free(r->problems[i].where);
-		free(r->problems[i].reason);
+		MLFY_FREE_ALL(r->problems[i].where, r->problems[i].reason);
 	}
-	free(r->problems);
-	free(r->batch_sizes);
+	MLFY_FREE_ALL(r->problems, r->batch_sizes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -96,8 +93,7 @@ static int problem(struct job *j, const char *where, const char *fmt, ...)
 	r->problems[r->n_problems].where = strdup(where);
 	r->problems[r->n_problems].reason = strdup(buf);
 	if (!r->problems[r->n_problems].where || !r->problems[r->n_problems].reason) {
-		free(r->problems[r->n_problems].where);
-		free(r->problems[r->n_problems].reason);
+		MLFY_FREE_ALL(r->problems[r->n_problems].where, r->problems[r->n_problems].reason);
 		return MLFY_ENOMEM;
 	}
 	j->prob_order[r->n_problems] = j->cur;
@@ -129,10 +125,7 @@ static void free_entries(struct entry *e, size_t n)
 	if (!e)
 		return;
 	for (i = 0; i < n; i++) {
-		free(e[i].name);
-		free(e[i].path);
-		free(e[i].label);
-		free(e[i].where);
+		MLFY_FREE_ALL(e[i].name, e[i].path, e[i].label, e[i].where);
 	}
 	free(e);
 }
@@ -176,7 +169,7 @@ static int add_entry(struct job *j, size_t *cap, const char *name, const char *p
 {
 	struct entry *e;
 	if (MLFY_GROW(j->e, *cap, j->n + 1))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	e = &j->e[j->n];
 	memset(e, 0, sizeof(*e));
 	e->label_idx = -1;
@@ -185,11 +178,8 @@ static int add_entry(struct job *j, size_t *cap, const char *name, const char *p
 	e->label = label ? strdup(label) : NULL;
 	e->where = where ? strdup(where) : NULL;
 	if (!e->name || !e->path || (label && !e->label) || (where && !e->where)) {
-		free(e->name);
-		free(e->path);
-		free(e->label);
-		free(e->where);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		MLFY_FREE_ALL(e->name, e->path, e->label, e->where);
+		return mlfy_err_oom(err);
 	}
 	j->n++;
 	return 0;
@@ -262,7 +252,7 @@ static int collect_folder(struct job *j, int flat, struct mlfy_err *err)
 	rc = 0;
 	goto out;
 nomem:
-	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	rc = mlfy_err_oom(err);
 out:
 	for (i = 0; i < n_gt; i++)
 		free(gt[i]);
@@ -304,14 +294,14 @@ static int collect_manifest(struct job *j, struct mlfy_err *err)
 		if (rows[i].problem) {
 			j->cur = j->n;   /* sorted before the next row's problems */
 			if ((rc = problem(j, where, "%s", rows[i].problem))) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				rc = mlfy_err_oom(err);
 				break;
 			}
 			continue;
 		}
 		bad_text = !textio_valid_text(rows[i].path, strlen(rows[i].path), 0);
 		if (!(name = normalise_path(rows[i].path))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			break;
 		}
 		if (name[0] == '/')
@@ -320,16 +310,15 @@ static int collect_manifest(struct job *j, struct mlfy_err *err)
 			sprintf(path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
 		if (!path) {
 			free(name);
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			break;
 		}
 		rc = add_entry(j, &cap, name, path, rows[i].label, where, err);
-		free(name);
-		free(path);
+		MLFY_FREE_ALL(name, path);
 		if (rc)
 			break;
 		if (bad_text && (rc = entry_problem(j, &j->e[j->n - 1], "path is not valid UTF-8 or has control characters"))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			break;
 		}
 	}
@@ -376,7 +365,7 @@ static int label_lookup(struct mlfy_store *s, struct label_cache *c, const char 
 		size_t ncap = c->cap ? c->cap * 2 : 256, k;
 		struct label_cache nc = { calloc(ncap, sizeof(*c->v)), 0, ncap };
 		if (!nc.v)
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		for (k = 0; k < c->cap; k++) {
 			if (!c->v[k].key)
 				continue;
@@ -400,7 +389,7 @@ static int label_lookup(struct mlfy_store *s, struct label_cache *c, const char 
 		return rc;
 	}
 	if (!(c->v[i].key = strdup(key)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	c->v[i].idx = rc ? -1 : *idx;
 	c->v[i].rc = rc;
 	snprintf(c->v[i].msg, sizeof(c->v[i].msg), "%s", e.msg);
@@ -439,7 +428,7 @@ static int report_repeats(struct job *j, int by_hash, struct mlfy_err *err)
 	if (j->n < 2)
 		return 0;
 	if (!(ix = malloc(j->n * sizeof(*ix))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (i = 0; i < j->n; i++)
 		ix[i] = i;
 	g_sort_entries = j->e;
@@ -462,7 +451,7 @@ static int report_repeats(struct job *j, int by_hash, struct mlfy_err *err)
 	}
 	free(ix);
 	if (rc)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	return 0;
 }
 
@@ -489,8 +478,7 @@ static void sort_problems(struct job *j)
 	ix = malloc(r->n_problems * sizeof(*ix));
 	sorted = malloc(r->n_problems * sizeof(*sorted));
 	if (!ix || !sorted) {
-		free(ix);
-		free(sorted);
+		MLFY_FREE_ALL(ix, sorted);
 		return; /* unsorted is still complete */
 	}
 	for (i = 0; i < r->n_problems; i++)
@@ -647,11 +635,11 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 		mlfy_err_clear(&pe);
 		if (mlfy_image_probe(e->path, &e->info, &pe)) {
 			if (pe.code == MLFY_ENOMEM) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				rc = mlfy_err_oom(err);
 				goto out;
 			}
 			if ((rc = entry_problem(&j, e, "%s", pe.msg))) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				rc = mlfy_err_oom(err);
 				goto out;
 			}
 		}
@@ -791,14 +779,10 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 	counts = NULL;
 	goto out;
 nomem:
-	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	rc = mlfy_err_oom(err);
 out:
 	sort_problems(&j);
-	free(j.prob_order);
-	free(counts);
-	free(names);
-	free(labels);
-	free(assigned);
+	MLFY_FREE_ALL(j.prob_order, counts, names, labels, assigned);
 	label_cache_free(&lc);
 	free_entries(j.e, j.n);
 	return rc;

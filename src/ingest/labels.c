@@ -1,7 +1,6 @@
 /* labels.c - label files (ReaL JSON, Multilabelfy JSON, single-label text,
  * CSV) into struct mlfy_labels (see labels.h).  Owns parsing, validation
  * and the name index; what the labels mean is left to the callers. */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/labels.h"
 #include "ingest/textio.h"
 
@@ -36,7 +35,7 @@ struct builder {
 
 static int b_oom(struct mlfy_err *err)
 {
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	return mlfy_err_oom(err);
 }
 
 static int b_image(struct builder *b, const char *name, size_t name_len, size_t line, int with_names,
@@ -74,10 +73,7 @@ static void b_release(struct builder *b)
 	if (b->names)
 		for (i = 0; i < b->n; i++)
 			free(b->names[i]);
-	free(b->names);
-	free(b->offsets);
-	free(b->lines);
-	free(b->classes);
+	MLFY_FREE_ALL(b->names, b->offsets, b->lines, b->classes);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -502,8 +498,7 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 	if (b->names) {
 		struct name_ref *r = malloc((b->n ? b->n : 1) * sizeof(*r));
 		if (!r || !(l->by_name = malloc((b->n ? b->n : 1) * sizeof(size_t)))) {
-			free(r);
-			free(l);
+			MLFY_FREE_ALL(r, l);
 			return b_oom(err);
 		}
 		for (i = 0; i < b->n; i++) {
@@ -522,9 +517,7 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 				else
 					rc = mlfy_err_set(err, MLFY_EINVAL, "%s: duplicate image name '%s'", b->path,
 							  excerpt(r[i].name, strlen(r[i].name), ex));
-				free(r);
-				free(l->by_name);
-				free(l);
+				MLFY_FREE_ALL(r, l->by_name, l);
 				return rc;
 			}
 			l->by_name[i] = r[i].idx;
@@ -617,11 +610,7 @@ void mlfy_labels_free(struct mlfy_labels *l)
 	if (l->names)
 		for (i = 0; i < l->n; i++)
 			free(l->names[i]);
-	free(l->names);
-	free(l->offsets);
-	free(l->classes);
-	free(l->by_name);
-	free(l);
+	MLFY_FREE_ALL(l->names, l->offsets, l->classes, l->by_name, l);
 }
 
 size_t mlfy_labels_count(const struct mlfy_labels *l, size_t i)

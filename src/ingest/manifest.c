@@ -17,9 +17,7 @@ void mlfy_manifest_free(struct mlfy_manifest_row *rows, size_t n)
 	if (!rows)
 		return;
 	for (i = 0; i < n; i++) {
-		free(rows[i].path);
-		free(rows[i].label);
-		free(rows[i].problem);
+		MLFY_FREE_ALL(rows[i].path, rows[i].label, rows[i].problem);
 	}
 	free(rows);
 }
@@ -83,7 +81,7 @@ int mlfy_manifest_parse(const char *text, size_t len, const char *origin,
 		char *h = trimmed(f[i]);
 		if (!h) {
 			mlfy_csv_close(c);
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		}
 		if (!strcasecmp(h, "path") && path_col < 0)
 			path_col = (int)i;
@@ -130,8 +128,7 @@ int mlfy_manifest_parse(const char *text, size_t len, const char *origin,
 			}
 			if (*row->path)
 				continue;
-			free(row->path);
-			free(row->label);
+			MLFY_FREE_ALL(row->path, row->label);
 			row->path = row->label = NULL;
 			why = strdup("empty path");
 		}
@@ -151,7 +148,7 @@ int mlfy_manifest_parse(const char *text, size_t len, const char *origin,
 	return mlfy_err_set(err, MLFY_EINVAL, "%s:%d: %s (and %zu more bad row%s)", origin, rows[first_bad].line,
 			    rows[first_bad].problem, n_bad - 1, n_bad == 2 ? "" : "s");
 nomem:
-	rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	rc = mlfy_err_oom(err);
 fail:
 	mlfy_csv_close(c);
 	mlfy_manifest_free(rows, n);
@@ -198,6 +195,6 @@ nomem:
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+	return mlfy_err_oom(err);
 }
 

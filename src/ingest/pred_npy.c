@@ -48,11 +48,11 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 			break;
 		}
 		if (MLFY_GROW(v, vcap, cnt + 1)) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			break;
 		}
 		if (!(v[cnt] = strdup(line))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			break;
 		}
 		cnt++;
@@ -122,7 +122,7 @@ int pred_read_npy(const char *path, const void *mem, size_t mem_len, const struc
 	if (chunk > rows)
 		chunk = rows ? rows : 1;
 	if (!(buf = malloc(chunk * n_classes * sizeof(float) + 1))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	/* one pass: finiteness, top-k, log-sum-exp and the probability test */

@@ -23,8 +23,7 @@ static int collect_image(const struct mlfy_image *im, void *ctx)
 	e->name = strdup(im->name);
 	e->path = strdup(im->path ? im->path : "");
 	if (!e->name || !e->path) {
-		free(e->name);
-		free(e->path);
+		MLFY_FREE_ALL(e->name, e->path);
 		return MLFY_ENOMEM;
 	}
 	e->id = im->id;
@@ -37,12 +36,9 @@ void pred_resolver_free(struct pred_resolver *r)
 {
 	size_t i;
 	for (i = 0; i < r->n; i++) {
-		free(r->img[i].name);
-		free(r->img[i].path);
+		MLFY_FREE_ALL(r->img[i].name, r->img[i].path);
 	}
-	free(r->img);
-	free(r->names);
-	free(r->paths);
+	MLFY_FREE_ALL(r->img, r->names, r->paths);
 	mlfy_names_free(r->ix);
 	free(r->used);
 	memset(r, 0, sizeof(*r));
@@ -56,12 +52,12 @@ int pred_resolver_load(struct mlfy_store *s, struct pred_resolver *r, struct mlf
 	memset(r, 0, sizeof(*r));
 	rc = mlfy_catalog_foreach_image(s, 0, collect_image, r, err);
 	if (rc == MLFY_ENOMEM)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	if (rc)
 		return rc;
 	if (!(r->names = malloc((r->n + 1) * sizeof(char *))) || !(r->paths = malloc((r->n + 1) * sizeof(char *))) ||
 	    !(r->used = calloc(r->n + 1, 1)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (i = 0; i < r->n; i++) {
 		r->names[i] = r->img[i].name;
 		r->paths[i] = r->img[i].path;
@@ -106,30 +102,26 @@ int pred_rows_grow(struct pred_rows *w, struct mlfy_err *err)
 	if (w->n < w->cap)
 		return 0;
 	if (MLFY_GROW(w->img, cap, w->n + 1) || cap > SIZE_MAX / w->k)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	c = w->cap;
 	if (MLFY_GROW(w->cnt, c, cap))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	c = w->cap;
 	if (MLFY_GROW(w->lse, c, cap))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	c = w->cap * w->k;
 	if (MLFY_GROW(w->cls, c, cap * w->k))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	c = w->cap * w->k;
 	if (MLFY_GROW(w->val, c, cap * w->k))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	w->cap = cap;
 	return 0;
 }
 
 void pred_rows_free(struct pred_rows *w)
 {
-	free(w->img);
-	free(w->cnt);
-	free(w->cls);
-	free(w->val);
-	free(w->lse);
+	MLFY_FREE_ALL(w->img, w->cnt, w->cls, w->val, w->lse);
 	memset(w, 0, sizeof(*w));
 }
 

@@ -101,7 +101,7 @@ static int classmap_load(struct mlfy_store *s, struct classmap *m, struct mlfy_e
 		return rc;
 	if (!(m->k = calloc(3 * n + 1, sizeof(*m->k)))) {
 		mlfy_classes_free(c, n);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < n; i++) {
 		const char *keys[3] = { c[i].ext_id, c[i].synonyms, c[i].name };
@@ -111,7 +111,7 @@ static int classmap_load(struct mlfy_store *s, struct classmap *m, struct mlfy_e
 				continue;
 			if (!(m->k[m->n].key = strdup(keys[k]))) {
 				mlfy_classes_free(c, n);
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				return mlfy_err_oom(err);
 			}
 			m->k[m->n].prio = k;
 			m->k[m->n++].idx = c[i].idx;
@@ -182,7 +182,7 @@ static json_t *cell_to_json(const char *s, const char *file, size_t line, const 
 		char *t = strndup(p, len);
 		json_t *v;
 		if (!t) {
-			mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			mlfy_err_oom(err);
 			return NULL;
 		}
 		errno = 0;
@@ -217,7 +217,7 @@ static json_t *cell_to_json(const char *s, const char *file, size_t line, const 
 			size_t n = 0;
 			if (!t) {
 				json_decref(arr);
-				mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				mlfy_err_oom(err);
 				return NULL;
 			}
 			while (p < e && *p != q) {
@@ -380,12 +380,11 @@ static int ensure_scratch(struct timm_ctx *t, size_t n, struct mlfy_err *err)
 {
 	if (n <= t->scratch)
 		return 0;
-	free(t->idx);
-	free(t->vals);
+	MLFY_FREE_ALL(t->idx, t->vals);
 	t->idx = malloc(n * sizeof(int));
 	t->vals = malloc(n * sizeof(double));
 	if (!t->idx || !t->vals)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	t->scratch = n;
 	return 0;
 }
@@ -700,12 +699,12 @@ static int read_timm_csv(struct timm_ctx *t, const char *buf, size_t len, struct
 	}
 	if (!(hdr = calloc(nf, sizeof(char *)))) {
 		mlfy_csv_close(c);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	nh = nf;
 	for (i = 0; i < nh; i++)
 		if (!(hdr[i] = strdup(f[i]))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 	/* pandas writes a header; the file-name column is "filename"
@@ -777,14 +776,12 @@ int pred_read_timm(struct mlfy_store *s, const char *path, const char *buf, size
 	if ((rc = classmap_load(s, &cm, err)))
 		goto out;
 	if (!(t.dense = malloc(n_classes * sizeof(double)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	rc = json ? read_timm_json(&t, buf, len, err) : read_timm_csv(&t, buf, len, err);
 out:
-	free(t.dense);
-	free(t.idx);
-	free(t.vals);
+	MLFY_FREE_ALL(t.dense, t.idx, t.vals);
 	classmap_free(&cm);
 	return rc;
 }

@@ -6,7 +6,6 @@
  * (top-k, log-sum-exp) are util/topk's, shared with src/propose.
  * Row access to the store goes through store/catalog.h and
  * store/proposals.h. */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/predictions.h"
 #include "ingest/pred_npy.h"
 #include "ingest/pred_rows.h"
@@ -78,7 +77,7 @@ static int write_proposals(struct mlfy_store *s, const char *path, const struct 
 	int rc, existed = 0;
 
 	if (!(p = malloc((w->k ? w->k : 1) * sizeof(*p)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto done;
 	}
 	if ((rc = mlfy_store_begin(s, err)))
@@ -125,8 +124,7 @@ static int write_proposals(struct mlfy_store *s, const char *path, const struct 
 fail:
 	mlfy_store_rollback(s);
 done:
-	free(abs);
-	free(p);
+	MLFY_FREE_ALL(abs, p);
 	return rc;
 }
 
@@ -199,7 +197,7 @@ static int import(struct mlfy_store *s, const char *path, const void *mem, size_
 		if (mem) {
 			/* the parsers want a NUL-terminated copy, as mlfy_read_file makes */
 			if (!(buf = malloc(mem_len + 1))) {
-				rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				rc = mlfy_err_oom(err);
 				goto out;
 			}
 			memcpy(buf, mem, mem_len);

@@ -1,7 +1,6 @@
 /* probe.c - reading what the project records about one image file: SHA-256
  * (libsodium, streaming), size, and width/height from the header (libvips),
  * with a truncation check for JPEG and PNG (probe.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/probe.h"
 
 #include <ctype.h>
@@ -157,7 +156,7 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 	}
 	if (!(buf = malloc(CHUNK))) {
 		close(fd);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	crypto_hash_sha256_init(&st);
 	for (;;) {

@@ -1,7 +1,7 @@
 /* scan.c - recursive listing of image files (scan.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/scan.h"
 #include "ingest/probe.h"
+#include "util/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,16 +34,15 @@ static int push_file(struct scan_list *l, const char *root, const char *rel, str
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
 		if (!(nv = realloc(l->v, cap * sizeof(*nv))))
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		l->v = nv;
 		l->cap = cap;
 	}
 	l->v[l->n].rel = strdup(rel);
 	l->v[l->n].abs = malloc(ra + rr + 2);
 	if (!l->v[l->n].rel || !l->v[l->n].abs) {
-		free(l->v[l->n].rel);
-		free(l->v[l->n].abs);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		MLFY_FREE_ALL(l->v[l->n].rel, l->v[l->n].abs);
+		return mlfy_err_oom(err);
 	}
 	memcpy(l->v[l->n].abs, root, ra);
 	l->v[l->n].abs[ra] = '/';
@@ -177,8 +176,7 @@ void scan_list_free(struct scan_list *l)
 	if (!l)
 		return;
 	for (i = 0; i < l->n; i++) {
-		free(l->v[i].rel);
-		free(l->v[i].abs);
+		MLFY_FREE_ALL(l->v[i].rel, l->v[i].abs);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

@@ -1,5 +1,4 @@
 /* textio.c - text helpers of src/ingest (textio.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "ingest/textio.h"
 
 #include <stdlib.h>

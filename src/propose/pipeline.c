@@ -7,6 +7,7 @@
  * after the callback, and a batch is complete when done == count.
  */
 #include "propose/pipeline.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -193,7 +194,7 @@ int mlfy_pipeline_run(const struct mlfy_pipeline_opts *o, const char *const *pat
 	if (n_threads > n)
 		n_threads = n;
 	if (!(threads = calloc(n_threads, sizeof(*threads)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < n_threads; i++) {
@@ -295,13 +296,9 @@ out:
 			for (j = 0; j < b; j++)
 				free(s->error[j]);
 		st.decode_cpu += s->decode_cpu;
-		free(s->tensor);
-		free(s->ok);
-		free(s->error);
-		free(s->info);
+		MLFY_FREE_ALL(s->tensor, s->ok, s->error, s->info);
 	}
-	free(logits);
-	free(features);
+	MLFY_FREE_ALL(logits, features);
 	pthread_cond_destroy(&p.slot_free);
 	pthread_cond_destroy(&p.batch_done);
 	pthread_mutex_destroy(&p.lock);

@@ -414,7 +414,7 @@ int mlfy_prep_rgb(const struct mlfy_prep *p, const uint8_t *rgb, int w, int h, i
 	mlfy_prep_geometry(p, orig_w, orig_h, &win);
 	n = (size_t)p->width * (size_t)p->height;
 	if (!(crop = malloc(n * 3)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	if ((rc = mlfy_resample_u8(rgb, w, h, (size_t)w * 3, 3, p->filter, &win, crop, err))) {
 		free(crop);
 		return rc;

@@ -1,6 +1,7 @@
 /* propose.c - mlfy propose: model checks, the images to run, per-batch
  * transactions of top-K proposals, optional .npy outputs (see propose.h). */
 #include "propose/propose.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -34,8 +35,7 @@ void mlfy_propose_result_release(struct mlfy_propose_result *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->n_skipped && r->skips; i++) {
-		free(r->skips[i].path);
-		free(r->skips[i].reason);
+		MLFY_FREE_ALL(r->skips[i].path, r->skips[i].reason);
 	}
 	free(r->skips);
 	memset(r, 0, sizeof(*r));
@@ -91,8 +91,7 @@ static int list_cb(const struct mlfy_image *img, void *ctx)
 	it->name = strdup(img->name);
 	it->path = strdup(img->path);
 	if (!it->name || !it->path) {
-		free(it->name);
-		free(it->path);
+		MLFY_FREE_ALL(it->name, it->path);
 		goto nomem;
 	}
 	l->n++;
@@ -106,8 +105,7 @@ static void items_free(struct item *items, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		free(items[i].name);
-		free(items[i].path);
+		MLFY_FREE_ALL(items[i].name, items[i].path);
 	}
 	free(items);
 }
@@ -272,16 +270,15 @@ static int add_skip(struct run *r, const char *path, const char *reason, struct 
 		size_t cap = r->skip_cap ? 2 * r->skip_cap : 16;
 		struct mlfy_propose_skip *t = realloc(res->skips, cap * sizeof(*t));
 		if (!t)
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		res->skips = t;
 		r->skip_cap = cap;
 	}
 	res->skips[res->n_skipped].path = strdup(path);
 	res->skips[res->n_skipped].reason = strdup(reason);
 	if (!res->skips[res->n_skipped].path || !res->skips[res->n_skipped].reason) {
-		free(res->skips[res->n_skipped].path);
-		free(res->skips[res->n_skipped].reason);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		MLFY_FREE_ALL(res->skips[res->n_skipped].path, res->skips[res->n_skipped].reason);
+		return mlfy_err_oom(err);
 	}
 	res->n_skipped++;
 	return 0;
@@ -428,7 +425,7 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 	    o->label_offset < -1)
 		return mlfy_err_set(err, MLFY_EINVAL, "bad options (top-K, batch, threads)");
 	if (!(name = o->model_name && *o->model_name ? strdup(o->model_name) : default_name(o->model_path)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	if (!*name) {
 		rc = mlfy_err_set(err, MLFY_EINVAL, "empty model name");
 		goto out;
@@ -583,7 +580,7 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 	abs = realpath(o->model_path, NULL);
 	meta = settings_json(o, res, abs ? abs : o->model_path);
 	if (!meta) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	snprintf(key, sizeof(key), "propose.%s", name);
@@ -608,7 +605,7 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 	r.nan_row = malloc((n_classes > r.feature_len ? n_classes : r.feature_len) * sizeof(float));
 	paths = malloc((l.n ? l.n : 1) * sizeof(*paths));
 	if (!r.probs || !r.idx || !r.props || !r.nan_row || !paths) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < (n_classes > r.feature_len ? n_classes : r.feature_len); i++)
@@ -667,15 +664,9 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 out:
 	mlfy_npy_writer_abort(r.w_logits);
 	mlfy_npy_writer_abort(r.w_features);
-	free(r.probs);
-	free(r.idx);
-	free(r.props);
-	free(r.nan_row);
-	free(paths);
+	MLFY_FREE_ALL(r.probs, r.idx, r.props, r.nan_row, paths);
 	items_free(l.items, l.n);
 	mlfy_session_close(sess);
-	free(meta);
-	free(abs);
-	free(name);
+	MLFY_FREE_ALL(meta, abs, name);
 	return rc;
 }

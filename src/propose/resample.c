@@ -1,6 +1,7 @@
 /* resample.c - Pillow-compatible antialiased resize of 8-bit images into an
  * output window (see resample.h for the contract and the source followed). */
 #include "propose/resample.h"
+#include "util/vec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -134,8 +135,7 @@ struct coeffs {
 
 static void coeffs_free(struct coeffs *c)
 {
-	free(c->bounds);
-	free(c->kk);
+	MLFY_FREE_ALL(c->bounds, c->kk);
 	c->bounds = NULL;
 	c->kk = NULL;
 }
@@ -229,8 +229,7 @@ static int resample_nearest(const uint8_t *in, int in_w, int in_h, size_t in_str
 	int *yt = malloc(sizeof(int) * (size_t)(ry1 - ry0));
 	int x, y, b;
 	if (!xt || !yt) {
-		free(xt);
-		free(yt);
+		MLFY_FREE_ALL(xt, yt);
 		return MLFY_ENOMEM;
 	}
 	nearest_table(in_w, w->out_w, cx0, cx1, xt);
@@ -242,8 +241,7 @@ static int resample_nearest(const uint8_t *in, int in_w, int in_h, size_t in_str
 			for (b = 0; b < bands; b++)
 				*dst++ = src[(size_t)xt[x - cx0] * (size_t)bands + (size_t)b];  /* NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult): nearest_table fills every entry */
 	}
-	free(xt);
-	free(yt);
+	MLFY_FREE_ALL(xt, yt);
 	return 0;
 }
 

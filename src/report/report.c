@@ -2,6 +2,7 @@
  * JSON and HTML (see report.h).  Arranges what src/evaluate computed; no
  * metric is computed here. */
 #include "report/report.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -171,7 +172,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 
 	if (!order || !real || !top1 || !acc || !moe || !row_names || !col_names || !col_note ||
 	    !cn || !cnote || !names) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < r->n_models; i++) {
@@ -229,10 +230,8 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 					      (size_t)(nb - skip), x, yc, row_names, ec, cn + skip, 1,
 					      0, 100, 0 };
 		if (!x || !yc || !ec) {
-			free(x);
-			free(yc);
-			free(ec);
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			MLFY_FREE_ALL(x, yc, ec);
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		for (i = 0; i < nc; i++)
@@ -247,9 +246,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 			rc = mlfy_fig_heatmap(dir, "moe_by_label_count", in->formats, &f2, err);
 		if (!rc && has_curves)
 			rc = mlfy_fig_curves(dir, "accuracy_by_label_count", in->formats, &fc, err);
-		free(x);
-		free(yc);
-		free(ec);
+		MLFY_FREE_ALL(x, yc, ec);
 		if (rc)
 			goto out;
 	}
@@ -314,17 +311,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 	fprintf(h, "<p>Downloads: <a href=\"results.csv\">results.csv</a>, "
 		   "<a href=\"results.json\">results.json</a>.</p></section>\n");
 out:
-	free(order);
-	free(real);
-	free(top1);
-	free(acc);
-	free(moe);
-	free(row_names);
-	free(col_names);
-	free(col_note);
-	free(cn);
-	free(cnote);
-	free(names);
+	MLFY_FREE_ALL(order, real, top1, acc, moe, row_names, col_names, col_note, cn, cnote, names);
 	return rc;
 }
 
@@ -337,7 +324,7 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 	int rc;
 
 	if (!counts)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (i = 0; i < in->n_zero; i++) {
 		counts[i] = in->zero_counts[i] > 0 ? (size_t)in->zero_counts[i] : 0;
 		total += in->zero_counts[i];
@@ -400,9 +387,8 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 	char a[32], b[32], d[32], e[32], f3[32];
 
 	if (!x || !y) {
-		free(x);
-		free(y);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		MLFY_FREE_ALL(x, y);
+		return mlfy_err_oom(err);
 	}
 	for (k = 1; k <= c->k_max; k++) {
 		x[k - 1] = k;
@@ -418,8 +404,7 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 					     names, NULL, NULL, 1, 0, 100, 0 };
 		rc = mlfy_fig_curves(dir, "proposal_coverage", in->formats, &f, err);
 	}
-	free(x);
-	free(y);
+	MLFY_FREE_ALL(x, y);
 	if (rc)
 		return rc;
 	fprintf(h, "<section><h2>Proposal coverage</h2>\n");

@@ -249,7 +249,7 @@ int mlfy_fit_write(FILE *f, const struct mlfy_model_scores *s, const struct mlfy
 	char a[32];
 
 	if (!idx)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	mlfy_linfit_outliers(fit, outlier_t, idx, n_out);
 	if (json) {
 		json_t *root = json_object(), *outl = json_array();

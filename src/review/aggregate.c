@@ -1,6 +1,7 @@
 /* aggregate.c - majority vote and Dawid-Skene EM over sparse votes (see
  * aggregate.h).  Owns only temporary arrays freed before returning. */
 #include "review/aggregate.h"
+#include "util/vec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ int mlfy_majority_vote(const struct mlfy_vote *votes, size_t n_votes,
 		return mlfy_err_set(err, MLFY_EINVAL, "threshold is not a finite number");
 	cnt = counts ? counts : calloc(n_questions ? n_questions : 1, sizeof(*cnt));
 	if (!cnt)
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	if (counts)
 		memset(cnt, 0, n_questions * sizeof(*cnt));
 	for (i = 0; i < n_questions; i++)
@@ -205,11 +206,6 @@ int mlfy_dawid_skene(const struct mlfy_vote *votes, size_t n_votes,
 	}
 	rc = 0;
 out:
-	free(off);
-	free(fill);
-	free(code);
-	free(cnt1);
-	free(cnt0);
-	free(lr);
+	MLFY_FREE_ALL(off, fill, code, cnt1, cnt0, lr);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* agreement.c - kappa, alpha and set agreement (see agreement.h).  Owns only
  * temporary arrays freed before returning. */
 #include "review/agreement.h"
+#include "util/vec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -61,7 +62,7 @@ int mlfy_fleiss_kappa(const double *counts, size_t n_items, int k, double *kappa
 	if (k < 1)
 		return mlfy_err_set(err, MLFY_EINVAL, "fleiss' kappa: %d categories", k);
 	if (!(colsum = calloc((size_t)k, sizeof(*colsum))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (i = 0; i < n_items; i++) {
 		double ni = 0.0, sq = 0.0;
 		for (j = 0; j < k; j++) {
@@ -109,7 +110,7 @@ int mlfy_kripp_alpha_nominal(const double *counts, size_t n_units, int k, double
 	if (k < 1)
 		return mlfy_err_set(err, MLFY_EINVAL, "krippendorff's alpha: %d values", k);
 	if (!(nc = calloc((size_t)k, sizeof(*nc))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (u = 0; u < n_units; u++) {
 		const double *row = counts + u * (size_t)k;
 		double mu = 0.0;
@@ -154,7 +155,7 @@ int mlfy_kripp_alpha_matrix(const int *data, size_t n_coders, size_t n_units, in
 	if (k < 1)
 		return mlfy_err_set(err, MLFY_EINVAL, "krippendorff's alpha: %d values", k);
 	if (!(counts = calloc(n_units ? n_units * (size_t)k : 1, sizeof(*counts))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (c = 0; c < n_coders; c++) {
 		for (u = 0; u < n_units; u++) {
 			int v = data[c * n_units + u];
@@ -269,9 +270,8 @@ static int shared_similarity(const struct set_ref *sets, const double *cnt, size
 	post = malloc((n_post ? n_post : 1) * sizeof(*post));
 	stamp = calloc(k ? k : 1, sizeof(*stamp));
 	if (!post || !stamp) {
-		free(post);
-		free(stamp);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		MLFY_FREE_ALL(post, stamp);
+		return mlfy_err_oom(err);
 	}
 	n_post = 0;
 	for (a = 0; a < k; a++)
@@ -306,8 +306,7 @@ static int shared_similarity(const struct set_ref *sets, const double *cnt, size
 			}
 		}
 	}
-	free(post);
-	free(stamp);
+	MLFY_FREE_ALL(post, stamp);
 	*out = sum;
 	return 0;
 }
@@ -335,7 +334,7 @@ int mlfy_kripp_alpha_sets(const struct mlfy_set_units *d, enum mlfy_set_distance
 	uniq = malloc(n_refs * sizeof(*uniq));
 	cnt = malloc(n_refs * sizeof(*cnt));
 	if (!refs || !uniq || !cnt) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	/* observed disagreement, unit by unit */
@@ -383,9 +382,7 @@ int mlfy_kripp_alpha_sets(const struct mlfy_set_units *d, enum mlfy_set_distance
 	*alpha = 1.0 - (n - 1.0) * do_sum / de_sum;
 	rc = 0;
 out:
-	free(refs);
-	free(uniq);
-	free(cnt);
+	MLFY_FREE_ALL(refs, uniq, cnt);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* agreement_report.c - all agreement metrics for a project or a vote file
  * (see agreement_report.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "review/agreement_report.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +10,6 @@
 #include "review/labelset.h"
 #include "store/review_input.h"
 
-static int oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
-
 void mlfy_agreement_report_release(struct mlfy_agreement_report *r)
 {
 	size_t i;
@@ -22,8 +17,7 @@ void mlfy_agreement_report_release(struct mlfy_agreement_report *r)
 		return;
 	for (i = 0; r->raters && i < r->n_raters; i++)
 		free(r->raters[i]);
-	free(r->raters);
-	free(r->pairs);
+	MLFY_FREE_ALL(r->raters, r->pairs);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -49,9 +43,7 @@ struct set_builder {
 
 static void sb_free(struct set_builder *b)
 {
-	free(b->unit_off);
-	free(b->set_off);
-	free(b->labels);
+	MLFY_FREE_ALL(b->unit_off, b->set_off, b->labels);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -118,15 +110,15 @@ static int set_metrics(struct set_builder *b, struct mlfy_agreement_report *out,
 	mlfy_err_clear(&e);
 	rc = mlfy_kripp_alpha_sets(&d, MLFY_DIST_JACCARD, &a, NULL, &e);
 	if (rc == MLFY_ENOMEM)
-		return oom(err);
+		return mlfy_err_oom(err);
 	coef_set(&out->alpha_jaccard, rc, a, &e);
 	rc = mlfy_kripp_alpha_sets(&d, MLFY_DIST_MASI, &a, NULL, &e);
 	if (rc == MLFY_ENOMEM)
-		return oom(err);
+		return mlfy_err_oom(err);
 	coef_set(&out->alpha_masi, rc, a, &e);
 	rc = mlfy_kripp_alpha_sets(&d, MLFY_DIST_NOMINAL, &a, NULL, &e);
 	if (rc == MLFY_ENOMEM)
-		return oom(err);
+		return mlfy_err_oom(err);
 	coef_set(&out->alpha_sets_nominal, rc, a, &e);
 	return mlfy_set_agreement(&d, &out->sets, err);
 }
@@ -147,12 +139,12 @@ static int per_question(const struct mlfy_vote_set *v, const size_t *off, const 
 	out->n_answers = v->n_answers;
 	out->n_raters = R;
 	if (!(out->raters = calloc(R ? R : 1, sizeof(*out->raters))))
-		return oom(err);
+		return mlfy_err_oom(err);
 	for (i = 0; i < R; i++)
 		if (!(out->raters[i] = strdup(v->rater[i])))
-			return oom(err);
+			return mlfy_err_oom(err);
 	if (!(counts = calloc(v->n_questions * A + 1, sizeof(*counts))))
-		return oom(err);
+		return mlfy_err_oom(err);
 	for (i = 0; i < v->n_votes; i++)
 		counts[v->votes[i].question * A + v->votes[i].answer] += 1.0;
 	mlfy_err_clear(&e);
@@ -171,9 +163,8 @@ static int per_question(const struct mlfy_vote_set *v, const size_t *off, const 
 	tables = calloc(R * R * A * A + 1, sizeof(*tables));
 	ncommon = calloc(R * R + 1, sizeof(*ncommon));
 	if (!tables || !ncommon) {
-		free(tables);
-		free(ncommon);
-		return oom(err);
+		MLFY_FREE_ALL(tables, ncommon);
+		return mlfy_err_oom(err);
 	}
 	for (q = 0; q < v->n_questions; q++) {
 		for (i = off[q]; i < off[q + 1]; i++) {
@@ -200,9 +191,8 @@ static int per_question(const struct mlfy_vote_set *v, const size_t *off, const 
 			if (ncommon[i * R + j] > 0)
 				out->n_pairs++;
 	if (!(out->pairs = calloc(out->n_pairs ? out->n_pairs : 1, sizeof(*out->pairs)))) {
-		free(tables);
-		free(ncommon);
-		return oom(err);
+		MLFY_FREE_ALL(tables, ncommon);
+		return mlfy_err_oom(err);
 	}
 	out->n_pairs = 0;
 	for (i = 0; i < R; i++) {
@@ -232,8 +222,7 @@ static int per_question(const struct mlfy_vote_set *v, const size_t *off, const 
 		snprintf(out->mean_pair_kappa.why, sizeof(out->mean_pair_kappa.why),
 			 "no rater pair with a defined kappa");
 	}
-	free(tables);
-	free(ncommon);
+	MLFY_FREE_ALL(tables, ncommon);
 	return 0;
 }
 
@@ -246,17 +235,13 @@ static int group_by_question(const struct mlfy_vote_set *v, size_t **off_out, ui
 
 	fill = malloc((v->n_questions + 1) * sizeof(*fill));
 	if (!off || !idx || !fill) {
-		free(off);
-		free(idx);
-		free(fill);
-		return oom(err);
+		MLFY_FREE_ALL(off, idx, fill);
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < v->n_votes; i++) {
 		if (v->votes[i].question >= v->n_questions || v->votes[i].rater >= v->n_raters ||
 		    v->votes[i].answer >= v->n_answers) {
-			free(off);
-			free(idx);
-			free(fill);
+			MLFY_FREE_ALL(off, idx, fill);
 			return mlfy_err_set(err, MLFY_EINVAL, "vote %zu is out of range", i);
 		}
 		off[v->votes[i].question + 1]++;
@@ -296,13 +281,13 @@ static int vote_sets(const struct mlfy_vote_set *v, const size_t *off, const uin
 	int rc = 0;
 
 	if (sb_init(&b))
-		return oom(err);
+		return mlfy_err_oom(err);
 	qs = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*qs));
 	answered = calloc(v->n_raters + 1, sizeof(*answered));
 	n_yes = calloc(v->n_raters + 1, sizeof(*n_yes));
 	touched = malloc((v->n_raters + 1) * sizeof(*touched));
 	if (!qs || !answered || !n_yes || !touched) {
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < v->n_questions; i++)
@@ -316,7 +301,7 @@ static int vote_sets(const struct mlfy_vote_set *v, const size_t *off, const uin
 		if (v->n_raters * nq > yes_cap) {
 			int32_t *ny = realloc(yes, v->n_raters * nq * sizeof(*ny));
 			if (!ny) {
-				rc = oom(err);
+				rc = mlfy_err_oom(err);
 				goto out;
 			}
 			yes = ny;
@@ -339,7 +324,7 @@ static int vote_sets(const struct mlfy_vote_set *v, const size_t *off, const uin
 			if (answered[r] == nq) {
 				mlfy_labelset_normalize(yes + r * nq, &n);
 				if (sb_add_set(&b, yes + r * nq, n)) {
-					rc = oom(err);
+					rc = mlfy_err_oom(err);
 					goto out;
 				}
 			}
@@ -347,18 +332,14 @@ static int vote_sets(const struct mlfy_vote_set *v, const size_t *off, const uin
 			n_yes[r] = 0;
 		}
 		if (sb_end_unit(&b)) {
-			rc = oom(err);
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 	}
 	rc = set_metrics(&b, out, err);
 out:
 	sb_free(&b);
-	free(qs);
-	free(answered);
-	free(n_yes);
-	free(touched);
-	free(yes);
+	MLFY_FREE_ALL(qs, answered, n_yes, touched, yes);
 	return rc;
 }
 
@@ -377,8 +358,7 @@ int mlfy_agreement_of_votes(const struct mlfy_vote_set *v, struct mlfy_agreement
 	rc = per_question(v, off, idx, out, err);
 	if (!rc)
 		rc = vote_sets(v, off, idx, out, err);
-	free(off);
-	free(idx);
+	MLFY_FREE_ALL(off, idx);
 	if (rc)
 		mlfy_agreement_report_release(out);
 	return rc;
@@ -429,18 +409,17 @@ int mlfy_agreement_of_project(struct mlfy_store *s, struct mlfy_agreement_report
 	memset(&c, 0, sizeof(c));
 	if (sb_init(&c.b)) {
 		sb_free(&c.b);   /* the first buffer may have been allocated */
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	rc = mlfy_review_foreach_image(s, proj_cb, &c, err);
 	if (c.oom)
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 	if (!rc)
 		rc = set_metrics(&c.b, out, err);
 	sb_free(&c.b);
 out:
-	free(off);
-	free(idx);
+	MLFY_FREE_ALL(off, idx);
 	mlfy_vote_set_release(&v);
 	if (rc)
 		mlfy_agreement_report_release(out);

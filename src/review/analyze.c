@@ -1,6 +1,6 @@
 /* analyze.c - stage (iii): judge, decide, queue and report (see analyze.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "review/analyze.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +21,7 @@ struct count_map {
 
 static void count_map_free(struct count_map *m)
 {
-	free(m->key);
-	free(m->val);
+	MLFY_FREE_ALL(m->key, m->val);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -42,8 +41,7 @@ static int count_map_add(struct count_map *m, uint64_t key, int64_t by)
 		uint64_t *nk = calloc(ns, sizeof(*nk));
 		int64_t *nv = calloc(ns, sizeof(*nv));
 		if (!nk || !nv) {
-			free(nk);
-			free(nv);
+			MLFY_FREE_ALL(nk, nv);
 			return -1;
 		}
 		for (i = 0; i < m->n_slots; i++) {
@@ -55,8 +53,7 @@ static int count_map_add(struct count_map *m, uint64_t key, int64_t by)
 			nk[h] = m->key[i];
 			nv[h] = m->val[i];
 		}
-		free(m->key);
-		free(m->val);
+		MLFY_FREE_ALL(m->key, m->val);
 		m->key = nk;
 		m->val = nv;
 		m->n_slots = ns;
@@ -93,11 +90,6 @@ struct ctx {
 	struct mlfy_labelset *sets;
 	size_t cap_sets;
 };
-
-static int oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
 
 static struct mlfy_analysis_batch *batch_of(struct ctx *c, int batch)
 {
@@ -158,7 +150,7 @@ static int note_incomplete(struct ctx *c, const struct mlfy_review_image *img)
 		size_t nc = c->cap_incomplete ? 2 * c->cap_incomplete : 16;
 		struct mlfy_incomplete *ni = realloc(a->incomplete, nc * sizeof(*ni));
 		if (!ni)
-			return oom(c->err);
+			return mlfy_err_oom(c->err);
 		a->incomplete = ni;
 		c->cap_incomplete = nc;
 	}
@@ -166,7 +158,7 @@ static int note_incomplete(struct ctx *c, const struct mlfy_review_image *img)
 		if (!img->ann[i].annotation_id)
 			len += strlen(img->ann[i].annotator) + 2;
 	if (!(m = malloc(len)))
-		return oom(c->err);
+		return mlfy_err_oom(c->err);
 	m[0] = '\0';
 	for (i = 0; i < img->n_ann; i++) {
 		if (img->ann[i].annotation_id)
@@ -179,7 +171,7 @@ static int note_incomplete(struct ctx *c, const struct mlfy_review_image *img)
 	inc->missing = m;
 	if (!(inc->image = strdup(img->name))) {
 		free(m);
-		return oom(c->err);
+		return mlfy_err_oom(c->err);
 	}
 	a->n_incomplete++;
 	return 0;
@@ -196,7 +188,7 @@ static int pair_stats(struct ctx *c, const struct mlfy_review_image *img)
 			struct mlfy_labelset sp = { p->labels, p->n_labels }, sq = { q->labels, q->n_labels };
 			struct pair_acc *acc = pair_of(c, p->annotator, q->annotator);
 			if (!acc)
-				return oom(c->err);
+				return mlfy_err_oom(c->err);
 			acc->images++;
 			acc->identical += mlfy_labelset_equal(sp, sq);
 			acc->sum_jaccard += mlfy_jaccard(sp, sq);
@@ -219,7 +211,7 @@ static int pair_stats(struct ctx *c, const struct mlfy_review_image *img)
 				if (mlfy_labelset_contains(sq, p->labels[x]))
 					continue;
 				if (count_map_add(&c->classes, (uint64_t)(uint32_t)p->labels[x], 1))
-					return oom(c->err);
+					return mlfy_err_oom(c->err);
 				for (y = 0; y < q->n_labels; y++) {
 					uint32_t a = (uint32_t)p->labels[x], b = (uint32_t)q->labels[y];
 					if (mlfy_labelset_contains(sp, q->labels[y]))
@@ -230,13 +222,13 @@ static int pair_stats(struct ctx *c, const struct mlfy_review_image *img)
 						b = t;
 					}
 					if (count_map_add(&c->class_pairs, ((uint64_t)a << 32) | b, 1))
-						return oom(c->err);
+						return mlfy_err_oom(c->err);
 				}
 			}
 			for (y = 0; y < q->n_labels; y++)
 				if (!mlfy_labelset_contains(sp, q->labels[y]) &&
 				    count_map_add(&c->classes, (uint64_t)(uint32_t)q->labels[y], 1))
-					return oom(c->err);
+					return mlfy_err_oom(c->err);
 		}
 	}
 	return 0;
@@ -252,7 +244,7 @@ static int judge_cb(const struct mlfy_review_image *img, void *vctx)
 	int rc, changed, kept;
 
 	if (!b)
-		return oom(c->err);
+		return mlfy_err_oom(c->err);
 	a->images++;
 	b->images++;
 	if (img->n_ann == 0) {
@@ -271,14 +263,14 @@ static int judge_cb(const struct mlfy_review_image *img, void *vctx)
 	if (img->n_ann > c->cap_sets) {
 		struct mlfy_labelset *ns = realloc(c->sets, img->n_ann * sizeof(*ns));
 		if (!ns)
-			return oom(c->err);
+			return mlfy_err_oom(c->err);
 		c->sets = ns;
 		c->cap_sets = img->n_ann;
 	}
 	if (total + 1 > c->cap_final) {
 		int32_t *nf = realloc(c->final, (total + 1) * sizeof(*nf));
 		if (!nf)
-			return oom(c->err);
+			return mlfy_err_oom(c->err);
 		c->final = nf;
 		c->cap_final = total + 1;
 	}
@@ -378,7 +370,7 @@ static int finish(struct ctx *c)
 
 	if (c->n_pairs) {
 		if (!(a->pairs = calloc(c->n_pairs, sizeof(*a->pairs))))
-			return oom(c->err);
+			return mlfy_err_oom(c->err);
 		for (i = 0; i < c->n_pairs; i++) {
 			struct mlfy_analysis_pair *p = &a->pairs[i];
 			struct mlfy_err kerr;
@@ -397,7 +389,7 @@ static int finish(struct ctx *c)
 	if (c->class_pairs.n) {
 		struct mlfy_class_pair *all = malloc(c->class_pairs.n * sizeof(*all));
 		if (!all)
-			return oom(c->err);
+			return mlfy_err_oom(c->err);
 		for (i = 0, k = 0; i < c->class_pairs.n_slots; i++) {
 			if (!c->class_pairs.key[i])
 				continue;
@@ -413,7 +405,7 @@ static int finish(struct ctx *c)
 	if (c->classes.n) {
 		struct mlfy_class_count *all = malloc(c->classes.n * sizeof(*all));
 		if (!all)
-			return oom(c->err);
+			return mlfy_err_oom(c->err);
 		for (i = 0, k = 0; i < c->classes.n_slots; i++) {
 			if (!c->classes.key[i])
 				continue;
@@ -435,15 +427,11 @@ void mlfy_analysis_release(struct mlfy_analysis *a)
 		return;
 	free(a->batches);
 	for (i = 0; i < a->n_pairs; i++) {
-		free(a->pairs[i].a);
-		free(a->pairs[i].b);
+		MLFY_FREE_ALL(a->pairs[i].a, a->pairs[i].b);
 	}
-	free(a->pairs);
-	free(a->class_pairs);
-	free(a->classes);
+	MLFY_FREE_ALL(a->pairs, a->class_pairs, a->classes);
 	for (i = 0; i < a->n_incomplete; i++) {
-		free(a->incomplete[i].image);
-		free(a->incomplete[i].missing);
+		MLFY_FREE_ALL(a->incomplete[i].image, a->incomplete[i].missing);
 	}
 	free(a->incomplete);
 	memset(a, 0, sizeof(*a));
@@ -477,12 +465,9 @@ int mlfy_analyze(struct mlfy_store *s, const struct mlfy_analyze_opts *opts,
 			mlfy_store_rollback(s);
 	}
 	for (i = 0; i < c.n_pairs; i++) {
-		free(c.pairs[i].a);
-		free(c.pairs[i].b);
+		MLFY_FREE_ALL(c.pairs[i].a, c.pairs[i].b);
 	}
-	free(c.pairs);
-	free(c.final);
-	free(c.sets);
+	MLFY_FREE_ALL(c.pairs, c.final, c.sets);
 	count_map_free(&c.class_pairs);
 	count_map_free(&c.classes);
 	if (rc)

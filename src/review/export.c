@@ -1,5 +1,4 @@
 /* export.c - streaming exports of final labels (see export.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "review/export.h"
 
 #include <errno.h>
@@ -151,7 +150,7 @@ static int class_names_load(struct mlfy_store *s, struct class_names *out, struc
 	out->name = calloc(max ? max : 1, sizeof(*out->name));
 	by_name = malloc((n ? n : 1) * sizeof(*by_name));  /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	if (!out->name || !by_name) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	out->n = max;
@@ -165,7 +164,7 @@ static int class_names_load(struct mlfy_store *s, struct class_names *out, struc
 		size_t len = strlen(c->name) + strlen(c->ext_id) + 4;
 		char *nm = malloc(len);
 		if (!nm) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		if (dup && strcmp(c->name, c->ext_id))
@@ -347,7 +346,7 @@ static int jsonl_row(const struct mlfy_export_row *row, const struct mlfy_proven
 			int32_t *nu = realloc(uni, (n_uni + a->n_labels) * sizeof(*nu));
 			if (!nu) {
 				free(uni);
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				return mlfy_err_oom(err);
 			}
 			uni = nu;
 			memcpy(uni + n_uni, a->labels, a->n_labels * sizeof(*uni));
@@ -463,7 +462,7 @@ int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
 	if ((unsigned)f >= MLFY_EXPORT_N_FORMATS)
 		return mlfy_err_set(err, MLFY_EINVAL, "bad export format %d", (int)f);
 	if (!(es = calloc(1, sizeof(*es))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	es->s = s;
 	es->f = f;
 	es->first = 1;

@@ -36,7 +36,7 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 		return rc;
 	if (a.n_labels && !(labels = malloc(a.n_labels * sizeof(*labels)))) {
 		mlfy_annotation_release(&a);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < a.n_labels; i++)
 		labels[i] = a.labels[i].class_idx;

@@ -81,7 +81,7 @@ static int majority_set(const struct mlfy_labelset *sets, size_t n_sets, int32_t
 	*n_out = 0;
 	*tie = 0;
 	if (!(pos = calloc(n_sets, sizeof(*pos))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	for (;;) {
 		int32_t lo = 0;
 		int have = 0;

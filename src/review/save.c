@@ -40,7 +40,7 @@ static int sorted_labels(const struct mlfy_annotation_save *in, struct mlfy_labe
 	if (!in->n_labels)
 		return 0;
 	if (!(*out = malloc(in->n_labels * sizeof(**out))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	memcpy(*out, in->labels, in->n_labels * sizeof(**out));
 	qsort(*out, in->n_labels, sizeof(**out), cmp_choice);
 	for (i = 1; i < in->n_labels; i++)

@@ -1,7 +1,7 @@
 /* votes.c - vote sets from ReaL .npz files, the votes table and stage-ii
  * annotations, and storing them (see votes.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "review/votes.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,11 +16,6 @@
 #include "util/npy.h"
 #include "util/npz.h"
 
-static int oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
-
 void mlfy_vote_set_release(struct mlfy_vote_set *v)
 {
 	size_t i;
@@ -30,11 +25,7 @@ void mlfy_vote_set_release(struct mlfy_vote_set *v)
 		free(v->image[i]);
 	for (i = 0; v->rater && i < v->n_raters; i++)
 		free(v->rater[i]);
-	free(v->image);
-	free(v->label);
-	free(v->question_id);
-	free(v->rater);
-	free(v->votes);
+	MLFY_FREE_ALL(v->image, v->label, v->question_id, v->rater, v->votes);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -79,8 +70,7 @@ static void name_map_free(struct name_map *m)
 	size_t i;
 	for (i = 0; i < m->n; i++)
 		free(m->names[i]);
-	free(m->names);
-	free(m->slot);
+	MLFY_FREE_ALL(m->names, m->slot);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -143,9 +133,8 @@ static int adopt_raters_sorted(struct mlfy_vote_set *v, struct name_map *m, stru
 	size_t i;
 
 	if (!order || !rank || !(v->rater = malloc((m->n ? m->n : 1) * sizeof(*v->rater)))) {
-		free(order);
-		free(rank);
-		return oom(err);
+		MLFY_FREE_ALL(order, rank);
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < m->n; i++)
 		order[i] = (uint32_t)i;
@@ -160,8 +149,7 @@ static int adopt_raters_sorted(struct mlfy_vote_set *v, struct name_map *m, stru
 	free(m->names);
 	m->names = NULL;
 	m->n = 0;
-	free(order);
-	free(rank);
+	MLFY_FREE_ALL(order, rank);
 	return 0;
 }
 
@@ -186,7 +174,7 @@ static int check_unique(const char *path, const struct mlfy_vote_set *v, const i
 	int rc = 0;
 
 	if (!order)
-		return oom(err);
+		return mlfy_err_oom(err);
 	for (i = 0; i < v->n_raters; i++)
 		order[i] = (uint32_t)i;
 	qsort_r(order, v->n_raters, sizeof(*order), cmp_id_idx, (void *)id);
@@ -290,7 +278,7 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 	if (!(out->image = calloc(N ? N : 1, sizeof(*out->image))) ||
 	    !(out->label = malloc((N ? N : 1) * sizeof(*out->label))) ||
 	    !(out->rater = calloc(R ? R : 1, sizeof(*out->rater)))) {
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	out->n_raters = R;
@@ -312,14 +300,14 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%" PRId64, id[r]);
 		if (!(out->rater[r] = strdup(buf))) {
-			rc = oom(err);
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 	}
 	if ((rc = check_unique(path, out, id, err)))
 		goto out;
 	if (!(row = malloc((N * A > 0 ? N * A : 1) * sizeof(*row)))) {
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	for (r = 0; r < R; r++) {
@@ -348,7 +336,7 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 				goto out;
 			}
 			if (push_vote(out, &cap, (uint32_t)n, (uint32_t)r, (uint8_t)hot)) {
-				rc = oom(err);
+				rc = mlfy_err_oom(err);
 				goto out;
 			}
 		}
@@ -357,8 +345,7 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 out:
 	if (strs)
 		mlfy_npy_strings_free(strs, info ? info->count : 0);
-	free(id);
-	free(row);
+	MLFY_FREE_ALL(id, row);
 	mlfy_npy_close(tensor);
 	mlfy_npy_close(info);
 	mlfy_npy_close(ids);
@@ -436,7 +423,7 @@ int mlfy_vote_set_from_store(struct mlfy_store *s, const char *source, struct ml
 	out->n_answers = 3;
 	rc = mlfy_votes_foreach(s, source, load_cb, &c, err);
 	if (c.oom)
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 	if (!rc && out->n_votes == 0)
 		rc = mlfy_err_set(err, MLFY_ENOTFOUND, source ? "the project has no votes from '%s'"
 				  : "the project has no votes%s (import some with 'mlfy import-votes')",
@@ -557,7 +544,7 @@ int mlfy_vote_set_from_annotations(struct mlfy_store *s, struct mlfy_vote_set *o
 	out->n_answers = 3;
 	rc = mlfy_review_foreach_image(s, ann_cb, &c, err);
 	if (c.oom)
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 	if (!rc && out->n_votes == 0)
 		rc = mlfy_err_set(err, MLFY_ENOTFOUND, "the project has no stage-ii annotations yet");
 	if (!rc)
@@ -596,7 +583,7 @@ int mlfy_vote_set_store(struct mlfy_store *s, const struct mlfy_vote_set *v, con
 						    i, v->image[i], (int)v->label[i], n_classes);
 	}
 	if (!(qid = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*qid))))
-		return oom(err);
+		return mlfy_err_oom(err);
 	if ((rc = mlfy_store_begin(s, err))) {
 		free(qid);
 		return rc;
@@ -664,7 +651,7 @@ int mlfy_vote_set_store_results(struct mlfy_store *s, const struct mlfy_vote_set
 	order = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*order));
 	pos = malloc((v->n_questions ? v->n_questions : 1) * sizeof(*pos));
 	if (!order || !pos) {
-		rc = oom(err);
+		rc = mlfy_err_oom(err);
 		goto fail;
 	}
 	for (i = 0; i < v->n_questions; i++)
@@ -708,13 +695,11 @@ int mlfy_vote_set_store_results(struct mlfy_store *s, const struct mlfy_vote_set
 	}
 	if ((rc = mlfy_store_commit(s, err)))
 		goto fail;
-	free(order);
-	free(pos);
+	MLFY_FREE_ALL(order, pos);
 	mlfy_err_clear(err);
 	return 0;
 fail:
 	mlfy_store_rollback(s);
-	free(order);
-	free(pos);
+	MLFY_FREE_ALL(order, pos);
 	return rc;
 }

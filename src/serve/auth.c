@@ -1,7 +1,6 @@
 /* auth.c - sessions, Origin and CSRF checks, and the login, logout and
  * "me" routes (auth.h).  Passwords and sessions themselves are the store's
  * (store/accounts.h); the login throttle is ratelimit.c's. */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/auth.h"
 #include "serve/http.h"
 

@@ -1,6 +1,5 @@
 /* dashboard.c - GET /api/dashboard (dashboard.h): stage-ii progress per
  * batch x annotator, the review counts and the export links, as JSON. */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/dashboard.h"
 #include "serve/http.h"
 #include "review/export.h"

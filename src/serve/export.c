@@ -59,8 +59,7 @@ static void download_free(void *cls)
 		fclose(d->f);
 	mlfy_export_stream_close(d->es);
 	mlfy_store_close(d->store);
-	free(d->buf);
-	free(d);
+	MLFY_FREE_ALL(d->buf, d);
 }
 
 /* Refills buf (emptied first) with the next pieces until it holds at least
@@ -72,7 +71,7 @@ static int download_fill(struct download *d, struct mlfy_err *err)
 	while (!d->done && d->len < CHUNK) {
 		rc = mlfy_export_stream_next(d->es, d->f, err);
 		if (fflush(d->f) != 0 || d->oom)
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)

@@ -1,5 +1,4 @@
 /* http.c - request and reply helpers (http.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/http.h"
 
 #include <stdarg.h>

@@ -7,7 +7,6 @@
  * the one recorded at import are ever served or thumbnailed: a file
  * swapped after the import, or a path that now resolves elsewhere through a
  * symbolic link, gets 409 instead of its content (read_verified). */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/images.h"
 #include "serve/http.h"
 #include "store/taskview.h"

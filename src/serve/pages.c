@@ -1,6 +1,5 @@
 /* pages.c - the pages and the embedded web/ assets (pages.h): ETag and
  * no-cache revalidation, flat names only (no path reaches the file system). */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/pages.h"
 #include "serve/assets.h"
 #include "serve/auth.h"

@@ -1,5 +1,4 @@
 /* routes.c - the route table and the dispatch (routes.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/routes.h"
 #include "serve/auth.h"
 #include "serve/dashboard.h"

@@ -3,7 +3,6 @@
  * limit, the hand-over to routes.c, completion with the access log).
  * Everything a request does after its body arrived is routes.c's and the
  * handlers'. */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/server.h"
 #include "serve/http.h"
 #include "serve/images.h"
@@ -238,14 +237,10 @@ static void server_free(struct mlfy_server *srv)
 	pthread_mutex_destroy(&srv->login_mu);
 	pthread_mutex_destroy(&srv->write_mu);
 	pthread_mutex_destroy(&srv->rl.mu);
-	free(srv->project);
-	free(srv->listen_host);
-	free(srv->cache_dir);
+	MLFY_FREE_ALL(srv->project, srv->listen_host, srv->cache_dir);
 	if (srv->tls_key_pem)
 		sodium_memzero(srv->tls_key_pem, strlen(srv->tls_key_pem));
-	free(srv->tls_cert_pem);
-	free(srv->tls_key_pem);
-	free(srv);
+	MLFY_FREE_ALL(srv->tls_cert_pem, srv->tls_key_pem, srv);
 }
 
 int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server **out,
@@ -271,7 +266,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	mlfy_store_close(s);
 
 	if (!(srv = calloc(1, sizeof(*srv))))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	srv->cfg = *cfg;
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_mutex_init(&srv->login_mu, NULL);
@@ -292,7 +287,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	}
 	if (!srv->project || !srv->listen_host || !srv->cache_dir) {
 		server_free(srv);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	srv->cfg.project = srv->project;
 	srv->cfg.listen_host = srv->listen_host;

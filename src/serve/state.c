@@ -1,6 +1,5 @@
 /* state.c - the server's shared state (state.h): the store connection of
  * each worker thread, opened on first use, and the error log. */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/state.h"
 
 #include <stdarg.h>

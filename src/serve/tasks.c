@@ -2,7 +2,6 @@
  * (tasks.h; docs/serve.md lists them).  Each handler parses the request,
  * calls the library, and encodes the reply; whether a save is valid is
  * review/save.h's answer, never decided here. */
-#define _POSIX_C_SOURCE 200809L
 #include "serve/tasks.h"
 #include "serve/http.h"
 #include "review/save.h"
@@ -161,7 +160,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	if (st == MLFY_STAGE_REFINE && tv.original_label >= 0)
 		oom |= push_idx(&idx, &n_idx, &cap_idx, tv.original_label);
 	if (oom)
-		rc = mlfy_err_set(&err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(&err);
 	else
 		rc = mlfy_view_classes(r->store, idx, n_idx, &cls, &n_cls, &err);
 	free(idx);

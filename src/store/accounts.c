@@ -2,7 +2,6 @@
  * roles, argon2id password hashes, disabled flags) and their login sessions
  * (table sessions: SHA-256 of the token, CSRF token, last use).  Owns the
  * SQL of both tables; the role names are defined here (accounts.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "store/accounts.h"
 #include "store/engine.h"
 #include "util/vocab.h"
@@ -166,7 +165,7 @@ static int user_from_row(struct store_stmt *st, struct mlfy_user *u, struct mlfy
 	memset(u, 0, sizeof(*u));
 	u->id = stmt_int64(st, 0);
 	if (!(u->name = stmt_dup(st, 1)))
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	if (mlfy_role_parse(role, &u->role, NULL))
 		u->role = MLFY_ROLE_ANNOTATOR;
 	u->disabled = stmt_int(st, 3);

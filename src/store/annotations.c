@@ -4,7 +4,6 @@
  * counts; stage and label-source names (annotations.h).  Owns the SQL of
  * both tables.  Whether a save is valid as a whole and what it implies
  * (an expert's save is the image's final set) is src/review/save.c's. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/annotations.h"
 #include "store/engine.h"
 #include "util/vocab.h"
@@ -59,9 +58,7 @@ void mlfy_annotation_release(struct mlfy_annotation *a)
 {
 	if (!a)
 		return;
-	free(a->annotator);
-	free(a->comment);
-	free(a->labels);
+	MLFY_FREE_ALL(a->annotator, a->comment, a->labels);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -217,7 +214,7 @@ static int ann_from_row(struct store_stmt *st, void *elem, void *ctx, struct mlf
 	a->comment = stmt_dup(st, 6);
 	a->seconds = stmt_double(st, 7);
 	snprintf(a->created_at, sizeof(a->created_at), "%s", c ? c : "");
-	return a->annotator && a->comment ? 0 : store_oom(err);
+	return a->annotator && a->comment ? 0 : mlfy_err_oom(err);
 }
 
 /* Runs st (bound; at most one row wanted) into *out with its labels;
@@ -341,7 +338,7 @@ int mlfy_annotation_label_ids(struct mlfy_store *s, int64_t annotation_id, int32
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (MLFY_GROW(*v, *cap, *n + 1)) {
 			stmt_reset(st);
-			return store_oom(err);
+			return mlfy_err_oom(err);
 		}
 		(*v)[(*n)++] = stmt_int(st, 0);
 	}

@@ -2,10 +2,10 @@
  * label which image batches, and the balanced "least loaded first" rule
  * that fills the missing slots (assign.h).  Owns the SQL of assignments;
  * reads images and accounts. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/assign.h"
 #include "store/accounts.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,7 @@ static int load_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_er
 	struct mlfy_assign_load *l = elem;
 	(void)ctx;
 	l->annotator_id = stmt_int64(st, 0);
-	return (l->annotator = stmt_dup(st, 1)) ? 0 : store_oom(err);
+	return (l->annotator = stmt_dup(st, 1)) ? 0 : mlfy_err_oom(err);
 }
 
 static void load_release(void *elem)
@@ -77,7 +77,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 			goto out;
 	} else {
 		if (!(L = calloc(n, sizeof(*L)))) {
-			rc = store_oom(err);
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
@@ -119,7 +119,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	if ((rc = STORE_ROWS(s, st, b, &nb, batch_row, NULL, NULL, "list batches", err)))
 		goto out;
 	if (nb && !(on = calloc(nb * nl, 1))) {
-		rc = store_oom(err);
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 
@@ -202,9 +202,7 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 out:
 	for (i = 0; i < nl; i++)
 		free(L[i].annotator);
-	free(L);
-	free(b);
-	free(on);
+	MLFY_FREE_ALL(L, b, on);
 	return rc;
 }
 

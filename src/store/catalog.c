@@ -1,7 +1,6 @@
-/* catalog.c - SQLite backend of the catalog (catalog.h): the classes,
+/* catalog.c - the project catalog (catalog.h): the classes,
  * images and exemplars tables.  Owns only row access; parsing dataset files
  * and choosing batches or exemplars is src/ingest's job. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/catalog.h"
 #include "store/engine.h"
 #include "util/vec.h"
@@ -17,10 +16,7 @@ void mlfy_class_release(struct mlfy_class *c)
 {
 	if (!c)
 		return;
-	free(c->ext_id);
-	free(c->name);
-	free(c->synonyms);
-	free(c->gloss);
+	MLFY_FREE_ALL(c->ext_id, c->name, c->synonyms, c->gloss);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -45,7 +41,7 @@ static int class_from_row(struct store_stmt *st, struct mlfy_class *c, struct ml
 	c->gloss = stmt_dup(st, 4);
 	if (!c->ext_id || !c->name || !c->synonyms || !c->gloss) {
 		mlfy_class_release(c);
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	}
 	return 0;
 }
@@ -260,8 +256,7 @@ void mlfy_image_release(struct mlfy_image *img)
 {
 	if (!img)
 		return;
-	free(img->name);
-	free(img->path);
+	MLFY_FREE_ALL(img->name, img->path);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -283,7 +278,7 @@ static int image_from_row(struct store_stmt *st, struct mlfy_image *img, struct 
 	img->bytes = stmt_int64(st, 8);
 	if (!img->name || !img->path) {
 		mlfy_image_release(img);
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	}
 	return 0;
 }
@@ -483,7 +478,7 @@ int mlfy_catalog_batch_counts(struct mlfy_store *s, int64_t **counts, int *n_bat
 	if ((rc = mlfy_catalog_max_batch(s, &max, err)))
 		return rc;
 	if (!(v = calloc(max > 0 ? (size_t)max : 1, sizeof(*v))))
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	if (!(st = store_stmt(s, sql, err))) {
 		free(v);
 		return err ? err->code : MLFY_ESTORE;
@@ -617,7 +612,7 @@ static int exemplar_from_row(struct store_stmt *st, struct mlfy_exemplar *e, str
 	snprintf(e->sha256, sizeof(e->sha256), "%s", h ? h : "");
 	e->width = stmt_int(st, 4);
 	e->height = stmt_int(st, 5);
-	return e->path ? 0 : store_oom(err);
+	return e->path ? 0 : mlfy_err_oom(err);
 }
 
 static int exemplar_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)

@@ -1,5 +1,5 @@
 /* catalog.h - typed access to the project's catalog: classes, images,
- * exemplars (SQLite backend in catalog.c).  Writes need an open transaction
+ * exemplars (catalog.c).  Writes need an open transaction
  * (mlfy_store_begin); they return MLFY_EINVAL otherwise.
  *
  * Ownership: every struct filled by a getter owns its strings; release it

@@ -2,7 +2,6 @@
  * annotator (done, median time on image, labels per image, empty sets) with
  * the review counts of review_stats.h, in one read snapshot (dashboard.h).
  * Reads only. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/dashboard.h"
 #include "store/engine.h"
 #include "util/vec.h"
@@ -44,7 +43,7 @@ static int dash_row_stats(struct mlfy_store *s, struct mlfy_dash_row *r, struct 
 		if (MLFY_GROW(sec, cap, (size_t)r->done + 1)) {
 			stmt_reset(st);
 			free(sec);
-			return store_oom(err);
+			return mlfy_err_oom(err);
 		}
 		sec[r->done++] = stmt_double(st, 0);  /* NOLINT(clang-analyzer-core.NullDereference): sec was grown to hold done + 1 */
 		labels += nl;
@@ -74,7 +73,7 @@ static int dash_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_er
 	r->batch = stmt_int(st, 0);
 	r->annotator_id = stmt_int64(st, 1);
 	r->assigned = stmt_int64(st, 3);
-	return (r->annotator = stmt_dup(st, 2)) ? 0 : store_oom(err);
+	return (r->annotator = stmt_dup(st, 2)) ? 0 : mlfy_err_oom(err);
 }
 
 static void dash_row_release(void *elem)

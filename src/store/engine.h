@@ -124,9 +124,6 @@ void store_read_end(struct mlfy_store *s, int began);
 
 /* ---- rows (rows.c: engine-neutral helpers over the calls above) ------------ */
 
-/* Sets err to "out of memory" and returns MLFY_ENOMEM. */
-int store_oom(struct mlfy_err *err);
-
 /* Fills one element from the statement's current row: 0, or an MLFY_* code
  * (err filled).  It may leave the element partly filled on failure: the
  * collector then releases it. */
@@ -181,7 +178,6 @@ int store_step_done(struct mlfy_store *s, struct store_stmt *st, const char *wha
  * and report impossible paths after `return store_fail(...)`. */
 #if defined(__clang_analyzer__) && !defined(MLFY_STORE_ENGINE_C)
 #define store_fail(s, err, what) (store_fail((s), (err), (what)), MLFY_ESTORE)
-#define store_oom(err) (store_oom(err), MLFY_ENOMEM)
 #endif
 
 #endif

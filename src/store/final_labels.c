@@ -1,7 +1,6 @@
-/* final_labels.c - SQLite backend of final_labels.h: the final_status and
+/* final_labels.c - the final labels (final_labels.h): the final_status and
  * final_labels tables.  Deciding what the final set is (agreement rules,
  * refinement, aggregation) belongs to src/review. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/final_labels.h"
 #include "store/engine.h"
 #include "util/vocab.h"
@@ -167,7 +166,7 @@ int mlfy_final_get(struct mlfy_store *s, int64_t image_id, struct mlfy_final *ou
 		if (MLFY_GROW(out->classes, cap, out->n + 1)) {
 			stmt_reset(st);
 			mlfy_final_release(out);
-			return store_oom(err);
+			return mlfy_err_oom(err);
 		}
 		out->classes[out->n++] = stmt_int(st, 0);
 	}
@@ -229,7 +228,7 @@ int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct
 			free(name);
 			name = strdup(stmt_text(st, 1));
 			if (!name) {
-				cbrc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				cbrc = mlfy_err_oom(err);
 				break;
 			}
 			cur.image_id = id;
@@ -241,7 +240,7 @@ int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct
 		}
 		if (!stmt_is_null(st, 6)) {
 			if (MLFY_GROW(cur.classes, cap, cur.n + 1)) {
-				cbrc = store_oom(err);
+				cbrc = mlfy_err_oom(err);
 				break;
 			}
 			cur.classes[cur.n++] = stmt_int(st, 6);
@@ -252,8 +251,7 @@ int mlfy_final_foreach(struct mlfy_store *s, mlfy_final_cb cb, void *ctx, struct
 	else if (!cbrc && rc != STORE_DONE)
 		cbrc = store_fail(s, err, "walk final labels");
 	store_stmt_close(st);
-	free(name);
-	free(cur.classes);
+	MLFY_FREE_ALL(name, cur.classes);
 	return cbrc;
 }
 
@@ -274,7 +272,7 @@ int mlfy_review_final_differs(struct mlfy_store *s, int64_t image_id, int stage,
 		if (cur.stage == stage && cur.annotation_id == annotation_id) {
 			if (!(want = malloc((n ? n : 1) * sizeof(*want)))) {
 				mlfy_final_release(&cur);
-				return store_oom(err);
+				return mlfy_err_oom(err);
 			}
 			if (n)
 				memcpy(want, labels, n * sizeof(*want));

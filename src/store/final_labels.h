@@ -1,5 +1,5 @@
 /* final_labels.h - typed access to the project's final label sets (tables
- * final_status and final_labels; SQLite backend in final_labels.c).
+ * final_status and final_labels; final_labels.c).
  *
  * An image is *decided* when it has a final_status row; its final set is
  * its final_labels rows (possibly none: an empty set, which goes to the

@@ -1,6 +1,5 @@
 /* meta.c - the project's key/value metadata (table meta) and the store's
  * clock (store.h).  Engine-neutral: runs its SQL through engine.h. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/engine.h"
 
 #include <stdio.h>
@@ -22,7 +21,7 @@ int mlfy_store_meta_get(struct mlfy_store *s, const char *key, char **value,
 	if (rc == STORE_ROW) {
 		*value = stmt_dup(st, 0);
 		stmt_reset(st);
-		return *value ? 0 : store_oom(err);
+		return *value ? 0 : mlfy_err_oom(err);
 	}
 	stmt_reset(st);
 	if (rc == STORE_DONE)

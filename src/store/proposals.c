@@ -1,10 +1,10 @@
-/* proposals.c - SQLite backend of proposals.h: the models table, the
+/* proposals.c - the models and their proposals (proposals.h): the models table, the
  * project's active proposal model (meta key "proposal_model") and the
  * top-k proposals of each (image, model).  Computing proposals (softmax,
  * top-k) is src/ingest's and src/propose's job. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/proposals.h"
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +14,7 @@ void mlfy_model_release(struct mlfy_model *m)
 {
 	if (!m)
 		return;
-	free(m->name);
-	free(m->source);
-	free(m->kind);
+	MLFY_FREE_ALL(m->name, m->source, m->kind);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -30,7 +28,7 @@ static int model_from_row(struct store_stmt *st, struct mlfy_model *m, struct ml
 	m->kind = stmt_dup(st, 3);
 	if (!m->name || !m->source || !m->kind) {
 		mlfy_model_release(m);
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	}
 	return 0;
 }

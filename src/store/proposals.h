@@ -1,5 +1,5 @@
 /* proposals.h - typed access to models and their top-k label proposals
- * (SQLite backend in proposals.c).  Writes need an open transaction.
+ * (proposals.c).  Writes need an open transaction.
  *
  * The project's *active* proposal model (whose proposals annotators see) is
  * the model named by meta key "proposal_model", or else the most recently

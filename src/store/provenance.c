@@ -3,7 +3,6 @@
  * annotations with their history counts, refinement-queue row and latest
  * zero-label review, per image or as a merged cursor (provenance.h).
  * Reads only. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/provenance.h"
 #include "store/engine.h"
 #include "util/vec.h"
@@ -33,7 +32,7 @@ int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 
 	*out = NULL;
 	if (!c)
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	c->s = s;
 	if (store_read_begin(s, &c->began, err)) {
 		int rc = err->code;
@@ -78,7 +77,7 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 		if (end == p)
 			break;
 		if (mlfy_ivec_push(&c->labels, (int32_t)v))
-			return store_oom(err);
+			return mlfy_err_oom(err);
 		p = end;
 	}
 	if (c->labels.n > 1)
@@ -94,21 +93,16 @@ void mlfy_export_close(struct mlfy_export_cursor *c)
 		return;
 	store_stmt_close(c->st);
 	store_read_end(c->s, c->began);
-	free(c->labels.v);
-	free(c);
+	MLFY_FREE_ALL(c->labels.v, c);
 }
 
 static void prov_annotation_release(struct mlfy_prov_annotation *a)
 {
 	size_t i;
-	free(a->annotator);
-	free(a->role);
-	free(a->stage);
-	free(a->labels);
+	MLFY_FREE_ALL(a->annotator, a->role, a->stage, a->labels);
 	for (i = 0; a->sources && i < a->n_labels; i++)
 		free(a->sources[i]);
-	free(a->sources);
-	free(a->comment);
+	MLFY_FREE_ALL(a->sources, a->comment);
 }
 
 void mlfy_provenance_release(struct mlfy_provenance *p)
@@ -118,10 +112,7 @@ void mlfy_provenance_release(struct mlfy_provenance *p)
 		return;
 	for (i = 0; i < p->n_ann; i++)
 		prov_annotation_release(&p->ann[i]);
-	free(p->ann);
-	free(p->queue_rule);
-	free(p->queue_reason);
-	free(p->queue_expert);
+	MLFY_FREE_ALL(p->ann, p->queue_rule, p->queue_reason, p->queue_expert);
 	mlfy_zero_review_release(&p->zero);
 	memset(p, 0, sizeof(*p));
 }
@@ -174,7 +165,7 @@ static int prov_labels(struct mlfy_store *s, int64_t annotation_id, struct mlfy_
 	return 0;
 nomem:
 	stmt_reset(st);
-	return store_oom(err);
+	return mlfy_err_oom(err);
 }
 
 int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_provenance *out,
@@ -227,7 +218,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		if (!out->queue_rule || !out->queue_reason ||
 		    (!stmt_is_null(st, 2) && !out->queue_expert)) {
 			stmt_reset(st);
-			rc = store_oom(err);
+			rc = mlfy_err_oom(err);
 			goto fail;
 		}
 	} else if (rc != STORE_DONE) {
@@ -247,7 +238,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	return 0;
 nomem:
 	stmt_reset(st);
-	rc = store_oom(err);
+	rc = mlfy_err_oom(err);
 fail:
 	free(ann_ids);
 	mlfy_provenance_release(out);
@@ -309,8 +300,7 @@ void mlfy_provenance_cursor_close(struct mlfy_provenance_cursor *c)
 	for (k = 0; k < PCUR_N; k++)
 		store_stmt_close(c->st[k]);
 	store_read_end(c->s, c->began);
-	free(c->who);
-	free(c);
+	MLFY_FREE_ALL(c->who, c);
 }
 
 int mlfy_provenance_cursor_open(struct mlfy_store *s, struct mlfy_provenance_cursor **out,
@@ -322,7 +312,7 @@ int mlfy_provenance_cursor_open(struct mlfy_store *s, struct mlfy_provenance_cur
 
 	*out = NULL;
 	if (!c)
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	c->s = s;
 	if (store_read_begin(s, &c->began, err)) {
 		rc = err->code;
@@ -483,7 +473,7 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 	}
 	return 0;
 nomem:
-	rc = store_oom(err);
+	rc = mlfy_err_oom(err);
 fail:
 	mlfy_provenance_release(out);
 	return rc;

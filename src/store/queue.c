@@ -2,7 +2,6 @@
  * which images need an expert and why, and the split of its rows among
  * experts (queue.h).  Owns the SQL of refinement_queue; reads images,
  * accounts and final_status. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/queue.h"
 #include "store/accounts.h"
 #include "store/engine.h"
@@ -57,10 +56,7 @@ void mlfy_queue_entry_release(struct mlfy_queue_entry *e)
 {
 	if (!e)
 		return;
-	free(e->image);
-	free(e->rule);
-	free(e->reason);
-	free(e->expert);
+	MLFY_FREE_ALL(e->image, e->rule, e->reason, e->expert);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -93,7 +89,7 @@ static int queue_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_e
 	e->refined = stmt_int(st, 6);
 	if (!(e->image = stmt_dup(st, 1)) || !(e->rule = stmt_dup(st, 2)) || !(e->reason = stmt_dup(st, 3)) ||
 	    (!stmt_is_null(st, 5) && !(e->expert = stmt_dup(st, 5))))
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	return 0;
 }
 
@@ -182,7 +178,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 	if (n == 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "no experts given");
 	if (!(load = calloc(n, sizeof(*load))))
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	for (i = 0; i < n; i++) {
 		struct mlfy_user u;
 		for (j = 0; j < i; j++)
@@ -191,7 +187,7 @@ int mlfy_review_queue_assign(struct mlfy_store *s, const char *const *names, siz
 				goto out;
 			}
 		if (!(load[i].name = strdup(names[i]))) {
-			rc = store_oom(err);
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		rc = mlfy_users_get(s, names[i], &u, err);

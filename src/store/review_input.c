@@ -2,7 +2,6 @@
  * reads it: every image in name order with its batch's assigned annotators,
  * each one's current stage-ii set, what they were shown, comment and time
  * (review_input.h).  Reads only; owns no table. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/review_input.h"
 #include "store/annotations.h"
 #include "store/engine.h"
@@ -30,9 +29,7 @@ static void assignees_free(struct assignees *a)
 	size_t i;
 	for (i = 0; i < a->n; i++)
 		free(a->names[i]);
-	free(a->names);
-	free(a->ids);
-	free(a->b);
+	MLFY_FREE_ALL(a->names, a->ids, a->b);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -76,7 +73,7 @@ static int assignees_load(struct mlfy_store *s, struct assignees *a, struct mlfy
 nomem:
 	stmt_reset(st);
 	assignees_free(a);
-	return store_oom(err);
+	return mlfy_err_oom(err);
 }
 
 static const struct batch_people *assignees_of(const struct assignees *a, int batch)
@@ -159,7 +156,7 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 		out->seconds = stmt_double(st, 3);
 		if (!(b->comment = stmt_dup(st, 2))) {
 			stmt_reset(st);
-			return store_oom(err);
+			return mlfy_err_oom(err);
 		}
 	} else if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "read annotation");
@@ -178,7 +175,7 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 			while ((rc = stmt_step(st)) == STORE_ROW) {
 				if (mlfy_ivec_push(&b->shown, stmt_int(st, 0))) {
 					stmt_reset(st);
-					return store_oom(err);
+					return mlfy_err_oom(err);
 				}
 			}
 			stmt_reset(st);
@@ -219,7 +216,7 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 	ann = calloc(max_ann ? max_ann : 1, sizeof(*ann));
 	bufs = calloc(max_ann ? max_ann : 1, sizeof(*bufs));
 	if (!ann || !bufs) {
-		rc = store_oom(err);
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	memset(page, 0, sizeof(page));
@@ -243,7 +240,7 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 			n_page++;
 			if (!p->name || (!stmt_is_null(st, 4) && !p->final_stage)) {
 				stmt_reset(st);
-				rc = store_oom(err);
+				rc = mlfy_err_oom(err);
 				goto out_page;
 			}
 		}
@@ -292,8 +289,7 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 		last = page[n_page - 1].name;
 		page[n_page - 1].name = NULL;
 		for (i = 0; i < n_page; i++) {
-			free(page[i].name);
-			free(page[i].final_stage);
+			MLFY_FREE_ALL(page[i].name, page[i].final_stage);
 			page[i].name = page[i].final_stage = NULL;
 		}
 		if (n_page < PAGE)
@@ -302,18 +298,13 @@ int mlfy_review_foreach_image(struct mlfy_store *s, mlfy_review_image_cb cb, voi
 	goto out;
 out_page:
 	for (i = 0; i < PAGE; i++) {
-		free(page[i].name);
-		free(page[i].final_stage);
+		MLFY_FREE_ALL(page[i].name, page[i].final_stage);
 	}
 out:
 	for (i = 0; bufs && i < max_ann; i++) {
-		free(bufs[i].labels.v);
-		free(bufs[i].shown.v);
-		free(bufs[i].comment);
+		MLFY_FREE_ALL(bufs[i].labels.v, bufs[i].shown.v, bufs[i].comment);
 	}
-	free(bufs);
-	free(ann);
-	free(last);
+	MLFY_FREE_ALL(bufs, ann, last);
 	assignees_free(&who);
 	store_read_end(s, began);
 	return rc;

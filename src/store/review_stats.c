@@ -2,7 +2,6 @@
  * dashboard and the report (final labels by stage, queue, zero-label
  * reviews, votes), and the review invariants `mlfy check` verifies
  * (review_stats.h).  Reads only. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/review_stats.h"
 #include "store/engine.h"
 

@@ -9,11 +9,6 @@
 
 #include "util/vec.h"
 
-int store_oom(struct mlfy_err *err)
-{
-	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
-}
-
 int store_rows(struct mlfy_store *s, struct store_stmt *st, void *pitems, size_t *n, size_t elem,
 	       store_row_fn fn, void *ctx, void (*release)(void *elem), const char *what,
 	       struct mlfy_err *err)
@@ -25,7 +20,7 @@ int store_rows(struct mlfy_store *s, struct store_stmt *st, void *pitems, size_t
 	memcpy(&items, pitems, sizeof(items));
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		if (mlfy_grow_(&items, &cap, *n + 1, elem)) {
-			rc = store_oom(err);
+			rc = mlfy_err_oom(err);
 			goto fail;
 		}
 		memset(items + *n * elem, 0, elem);

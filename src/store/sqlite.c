@@ -4,9 +4,9 @@
  * fallbacks), transactions, the statement cache and the statement calls of
  * engine.h, the translation of SQLite's errors into MLFY_* codes, and
  * SQLite's integrity check.  The tables' SQL lives in the family files. */
-#define _POSIX_C_SOURCE 200809L
 #define MLFY_STORE_ENGINE_C   /* no analyzer macros for store_fail here (engine.h) */
 #include "store/engine.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -356,7 +356,7 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = strdup(path))) {
 		free(s);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	s->readonly = !!(flags & MLFY_STORE_READONLY);
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -469,8 +469,7 @@ void mlfy_store_close(struct mlfy_store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close_v2(s->db);
 	}
-	free(s->path);
-	free(s);
+	MLFY_FREE_ALL(s->path, s);
 }
 
 const char *mlfy_store_path(const struct mlfy_store *s)

@@ -4,7 +4,6 @@
  * active model), class lookups and the class search of the "add a label"
  * box, and the file paths behind images and exemplars (taskview.h).  Reads
  * only; owns no table. */
-#define _POSIX_C_SOURCE 200809L
 #include "store/taskview.h"
 #include "store/engine.h"
 #include "store/proposals.h"
@@ -19,8 +18,7 @@ void mlfy_task_list_release(struct mlfy_task_list *t)
 {
 	if (!t)
 		return;
-	free(t->image_ids);
-	free(t->done);
+	MLFY_FREE_ALL(t->image_ids, t->done);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -39,7 +37,7 @@ static int refine_tasks(struct mlfy_store *s, int64_t user_id, struct mlfy_task_
 	if (n && (!(out->image_ids = malloc(n * sizeof(*out->image_ids))) || !(out->done = malloc(n)))) {
 		mlfy_queue_entries_free(q, n);
 		mlfy_task_list_release(out);
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < n; i++) {
 		out->image_ids[i] = q[i].image_id;
@@ -72,7 +70,7 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		if (MLFY_GROW(out->image_ids, cap_ids, out->n + 1) || MLFY_GROW(out->done, cap_done, out->n + 1)) {
 			stmt_reset(st);
 			mlfy_task_list_release(out);
-			return store_oom(err);
+			return mlfy_err_oom(err);
 		}
 		out->image_ids[out->n] = stmt_int64(st, 0);
 		out->done[out->n] = (unsigned char)stmt_int(st, 1);
@@ -159,8 +157,7 @@ void mlfy_task_view_release(struct mlfy_task_view *v)
 {
 	if (!v)
 		return;
-	free(v->name);
-	free(v->proposals);
+	MLFY_FREE_ALL(v->name, v->proposals);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -195,13 +192,13 @@ int mlfy_task_view_get(struct mlfy_store *s, int64_t image_id, size_t k,
 	snprintf(out->sha256, sizeof(out->sha256), "%s", stmt_text(st, 5));
 	stmt_reset(st);
 	if (!out->name)
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	if ((rc = mlfy_models_active_id(s, &model, err)))
 		goto fail;
 	if (!model || !k)  /* NOLINT(clang-analyzer-core.uninitialized.Branch): STMT returns err->code, never 0, on failure */
 		return 0;
 	if (!(out->proposals = calloc(k > 1000 ? 1000 : k, sizeof(*out->proposals)))) {
-		rc = store_oom(err);
+		rc = mlfy_err_oom(err);
 		goto fail;
 	}
 	if (!(st = store_stmt(s, sql_prop, err))) {
@@ -231,10 +228,7 @@ fail:
 static void view_class_release(void *elem)
 {
 	struct mlfy_view_class *c = elem;
-	free(c->ext_id);
-	free(c->name);
-	free(c->synonyms);
-	free(c->gloss);
+	MLFY_FREE_ALL(c->ext_id, c->name, c->synonyms, c->gloss);
 }
 
 void mlfy_view_classes_free(struct mlfy_view_class *c, size_t n)
@@ -254,7 +248,7 @@ static int class_from_row(struct store_stmt *st, struct mlfy_view_class *c, stru
 	c->gloss = stmt_dup(st, 4);
 	c->n_exemplars = stmt_int(st, 5);
 	if (!c->ext_id || !c->name || !c->synonyms || !c->gloss)
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	return 0;
 }
 
@@ -275,9 +269,8 @@ int mlfy_view_classes(struct mlfy_store *s, const int *idx, size_t n,
 	sorted = malloc(n * sizeof(int));
 	v = calloc(n, sizeof(*v));
 	if (!sorted || !v) {
-		free(sorted);
-		free(v);
-		return store_oom(err);
+		MLFY_FREE_ALL(sorted, v);
+		return mlfy_err_oom(err);
 	}
 	memcpy(sorted, idx, n * sizeof(int));
 	qsort(sorted, n, sizeof(int), mlfy_cmp_int);
@@ -380,7 +373,7 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 	if (!v) {
 		for (i = 0; i < 6; i++)
 			free(pat[i]);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	num = strtol(q, &end, 10);
 	if (*end || end == q || num < 0 || num > 1000000000L)
@@ -430,7 +423,7 @@ static int file_row(struct mlfy_store *s, struct store_stmt *st, const char *wha
 	*path = stmt_dup(st, 0);
 	snprintf(sha256, 65, "%s", stmt_text(st, 1));
 	stmt_reset(st);
-	return *path ? 0 : store_oom(err);
+	return *path ? 0 : mlfy_err_oom(err);
 }
 
 int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,

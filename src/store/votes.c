@@ -1,7 +1,6 @@
 /* votes.c - raw verification votes (tables questions and votes: a rater's
  * no/maybe/yes on an (image, label) question, as ReaL collected them) and
  * the stored aggregation results (table aggregations) (votes.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "store/votes.h"
 #include "store/engine.h"
 

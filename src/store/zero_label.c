@@ -2,11 +2,11 @@
  * category and verdict for an image whose final set is empty, kept as a
  * history; the categories' and verdicts' names and labels (the one place
  * they are defined); the images still awaiting a review (zero_label.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "store/zero_label.h"
 #include "store/accounts.h"
 #include "store/engine.h"
 #include "util/vocab.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,10 +139,7 @@ void mlfy_zero_review_release(struct mlfy_zero_review *z)
 {
 	if (!z)
 		return;
-	free(z->expert);
-	free(z->category);
-	free(z->verdict);
-	free(z->comment);
+	MLFY_FREE_ALL(z->expert, z->category, z->verdict, z->comment);
 	memset(z, 0, sizeof(*z));
 }
 
@@ -181,7 +178,7 @@ int mlfy_review_zero_get(struct mlfy_store *s, int64_t image_id, struct mlfy_zer
 	stmt_reset(st);
 	if (!out->expert || !out->category || !out->verdict || !out->comment) {
 		mlfy_zero_review_release(out);
-		return store_oom(err);
+		return mlfy_err_oom(err);
 	}
 	return 0;
 }

@@ -75,11 +75,7 @@ void mlfy_csv_close(struct mlfy_csv *c)
 		return;
 	if (c->f)
 		fclose(c->f);
-	free(c->path);
-	free(c->buf);
-	free(c->starts);
-	free(c->fields);
-	free(c);
+	MLFY_FREE_ALL(c->path, c->buf, c->starts, c->fields, c);
 }
 
 size_t mlfy_csv_line(const struct mlfy_csv *c)

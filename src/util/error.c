@@ -63,3 +63,8 @@ const char *mlfy_strstatus(int code)
 	default: return "unknown error";
 	}
 }
+
+int mlfy_err_oom(struct mlfy_err *err)
+{
+	return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+}

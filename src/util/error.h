@@ -47,7 +47,12 @@ int mlfy_err_set(struct mlfy_err *err, int code, const char *fmt, ...)
  * above (the result is code) where the analyzer can see it. */
 #if defined(__clang_analyzer__) && !defined(MLFY_ERROR_C)
 #define mlfy_err_set(err, code, ...) (mlfy_err_set((err), (code), __VA_ARGS__), (code))
+#define mlfy_err_oom(err) (mlfy_err_oom(err), MLFY_ENOMEM)
 #endif
+
+/* mlfy_err_set(err, MLFY_ENOMEM, "out of memory"): the one out-of-memory
+ * report.  Returns MLFY_ENOMEM. */
+int mlfy_err_oom(struct mlfy_err *err);
 
 /* Like mlfy_err_set with a va_list. */
 int mlfy_err_vset(struct mlfy_err *err, int code, const char *fmt, va_list ap)

@@ -1,8 +1,8 @@
 /* npy.c - NumPy .npy reader (npy.h): the header parser, dtype conversion
  * and the streamed row readers.  The writer is npy_write.c; .npz archives
  * are npz.c, which reuses mlfy_npy_open_mem. */
-#define _POSIX_C_SOURCE 200809L
 #include "util/npy.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -388,7 +388,7 @@ static struct mlfy_npy *npy_new(const char *name, struct mlfy_err *err)
 	struct mlfy_npy *a = calloc(1, sizeof(*a));
 	if (!a || !(a->name = strdup(name))) {
 		free(a);
-		mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		mlfy_err_oom(err);
 		return NULL;
 	}
 	a->fd = -1;
@@ -453,7 +453,7 @@ int mlfy_npy_open(const char *path, struct mlfy_npy **out, struct mlfy_err *err)
 	if ((rc = parse_preamble(a, pre, (uint64_t)st.st_size, &hlen, &pre_len, err)))
 		goto fail;
 	if (!(hdr = malloc(hlen + 1u))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto fail;
 	}
 	if ((r = pread_full(a->fd, hdr, hlen, pre_len)) < 0 || (size_t)r != hlen) {
@@ -517,10 +517,7 @@ void mlfy_npy_close(struct mlfy_npy *a)
 		return;
 	if (a->fd >= 0)
 		close(a->fd);
-	free(a->owned);
-	free(a->scratch);
-	free(a->name);
-	free(a);
+	MLFY_FREE_ALL(a->owned, a->scratch, a->name, a);
 }
 
 size_t mlfy_npy_rows(const struct mlfy_npy *a)
@@ -719,8 +716,7 @@ int mlfy_npy_read_int64(struct mlfy_npy *a, int64_t **out, struct mlfy_err *err)
 		}
 		/* 2^63 is exactly representable; values must lie in [-2^63, 2^63) */
 		if (!isfinite(d) || d != floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
-			free(raw);
-			free(v);
+			MLFY_FREE_ALL(raw, v);
 			return mlfy_err_set(err, MLFY_EINVAL, "%s: element %zu (%g) is not an integer", a->name, i, d);
 		}
 		v[i] = (int64_t)d;
@@ -755,7 +751,7 @@ int mlfy_npy_read_strings(struct mlfy_npy *a, char ***out, struct mlfy_err *err)
 		return rc;
 	if (!(s = calloc(a->count ? a->count : 1, sizeof(*s)))) {
 		free(raw);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < a->count; i++) {
 		const unsigned char *e = raw + i * a->itemsize;
@@ -770,7 +766,7 @@ int mlfy_npy_read_strings(struct mlfy_npy *a, char ***out, struct mlfy_err *err)
 			len--;
 		}
 		if (len > (SIZE_MAX - 1) / 4 || !(p = malloc(4 * len + 1))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto fail;
 		}
 		s[i] = p;
@@ -837,7 +833,7 @@ static int read_rows(struct mlfy_npy *a, void *buf, size_t max_rows, size_t *n_r
 		size_t chunk;
 		if (!a->scratch) {
 			if (!(a->scratch = malloc(NPY_SCRATCH)))
-				return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+				return mlfy_err_oom(err);
 			a->scratch_size = NPY_SCRATCH;
 		}
 		chunk = a->scratch_size / a->itemsize;

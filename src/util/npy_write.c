@@ -2,6 +2,7 @@
  * beside the target, a version 1.0 (or 2.0) header padded to 64 bytes as
  * NumPy writes it, fsync and rename into place. */
 #include "util/npy_write.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,9 +31,7 @@ void mlfy_npy_writer_abort(struct mlfy_npy_writer *w)
 		fclose(w->fp);
 	if (w->tmp)
 		unlink(w->tmp);
-	free(w->tmp);
-	free(w->path);
-	free(w);
+	MLFY_FREE_ALL(w->tmp, w->path, w);
 }
 
 int mlfy_npy_writer_open(const char *path, int dtype, int ndim, const size_t *shape,
@@ -79,7 +78,7 @@ int mlfy_npy_writer_open(const char *path, int dtype, int ndim, const size_t *sh
 	if (!(w = calloc(1, sizeof(*w))) || !(w->path = strdup(path)) ||
 	    !(w->tmp = malloc(strlen(path) + 16))) {
 		mlfy_npy_writer_abort(w);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	sprintf(w->tmp, "%s.tmp-XXXXXX", path);
 	if ((fd = mkstemp(w->tmp)) < 0) {
@@ -95,7 +94,7 @@ int mlfy_npy_writer_open(const char *path, int dtype, int ndim, const size_t *sh
 	if (!(w->fp = fdopen(fd, "wb"))) {
 		close(fd);
 		mlfy_npy_writer_abort(w);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	w->itemsize = itemsize;
 	w->count = count;

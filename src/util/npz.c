@@ -8,8 +8,8 @@
  * 4.5.3 (zip64 extended information extra field).  numpy.savez writes
  * stored members, numpy.savez_compressed deflated ones; both may use zip64
  * for large arrays. */
-#define _POSIX_C_SOURCE 200809L
 #include "util/npz.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,8 +102,7 @@ void mlfy_npz_close(struct mlfy_npz *z)
 	free(z->e);
 	if (z->fd >= 0)
 		close(z->fd);
-	free(z->path);
-	free(z);
+	MLFY_FREE_ALL(z->path, z);
 }
 
 size_t mlfy_npz_count(const struct mlfy_npz *z)
@@ -130,7 +129,7 @@ static int find_directory(struct mlfy_npz *z, uint64_t *n_entries, uint64_t *cd_
 	if (z->size < EOCD_LEN)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a zip archive (too short)", z->path);
 	if (!(tail = malloc(tail_len)))
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	if ((rc = zread(z, tail, tail_len, tail_off, "end record", err))) {
 		free(tail);
 		return rc;
@@ -233,7 +232,7 @@ static int read_directory(struct mlfy_npz *z, struct mlfy_err *err)
 		return rc;
 	if (!(cd = malloc(cd_size ? (size_t)cd_size : 1)) ||
 	    !(z->e = calloc(n_entries ? (size_t)n_entries : 1, sizeof(*z->e)))) {
-		rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		rc = mlfy_err_oom(err);
 		goto out;
 	}
 	if ((rc = zread(z, cd, (size_t)cd_size, cd_off, "central directory", err)))
@@ -259,7 +258,7 @@ static int read_directory(struct mlfy_npz *z, struct mlfy_err *err)
 		e->usize = rd32(cd + pos + 24);
 		e->offset = rd32(cd + pos + 42);
 		if (!(e->name = malloc(nlen + 1u))) {
-			rc = mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			rc = mlfy_err_oom(err);
 			goto out;
 		}
 		z->n = i + 1;
@@ -287,7 +286,7 @@ int mlfy_npz_open(const char *path, struct mlfy_npz **out, struct mlfy_err *err)
 	*out = NULL;
 	if (!(z = calloc(1, sizeof(*z))) || !(z->path = strdup(path))) {
 		free(z);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	z->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (z->fd < 0) {
@@ -318,7 +317,7 @@ int mlfy_npz_open_mem(const char *name, const void *buf, size_t len, struct mlfy
 	*out = NULL;
 	if (!(z = calloc(1, sizeof(*z))) || !(z->path = strdup(name))) {
 		free(z);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	z->fd = -1;
 	z->mem = len ? buf : (const unsigned char *)"";
@@ -360,7 +359,7 @@ static int inflate_member(struct mlfy_npz *z, const struct npz_entry *e, uint64_
 		return mlfy_err_set(err, MLFY_ENOMEM, "%s: cannot start zlib", label);
 	if (!(in = malloc(chunk))) {
 		inflateEnd(&zs);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	while (zrc != Z_STREAM_END) {
 		if (zs.avail_in == 0) {

@@ -1,6 +1,6 @@
 /* outfile.c - atomic output files (see outfile.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "util/outfile.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ int mlfy_outfile_open(struct mlfy_outfile *o, const char *path, const char *prot
 		if (S_ISDIR(st.st_mode))
 			return mlfy_err_set(err, MLFY_EINVAL, "%s: is a directory", path);
 		if (!(o->path = strdup(path)))
-			return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+			return mlfy_err_oom(err);
 		if (!(o->f = fopen(path, "w")))
 			return fail_errno(o, err, errno, path, "cannot open: ");
 		return 0;
@@ -59,7 +59,7 @@ int mlfy_outfile_open(struct mlfy_outfile *o, const char *path, const char *prot
 	free(real);
 	if (!o->path || !o->tmp) {
 		mlfy_outfile_abort(o);
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	snprintf(o->tmp, len, "%s.tmp.XXXXXX", o->path);
 	if ((fd = mkstemp(o->tmp)) < 0) {
@@ -105,8 +105,7 @@ int mlfy_outfile_commit(struct mlfy_outfile *o, struct mlfy_err *err)
 		mlfy_outfile_abort(o);
 		return MLFY_EIO;
 	}
-	free(o->tmp);
-	free(o->path);
+	MLFY_FREE_ALL(o->tmp, o->path);
 	memset(o, 0, sizeof(*o));
 	return 0;
 }
@@ -117,7 +116,6 @@ void mlfy_outfile_abort(struct mlfy_outfile *o)
 		fclose(o->f);
 	if (o->tmp)
 		unlink(o->tmp);
-	free(o->tmp);
-	free(o->path);
+	MLFY_FREE_ALL(o->tmp, o->path);
 	memset(o, 0, sizeof(*o));
 }

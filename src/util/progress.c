@@ -1,6 +1,5 @@
 /* progress.c - the progress reporter (progress.h): formatting and pacing of
  * progress lines.  Owns no memory; writes only to the FILE it was given. */
-#define _POSIX_C_SOURCE 200809L
 #include "util/progress.h"
 
 #include <math.h>

@@ -71,3 +71,10 @@ void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem)
 		release((char *)v + i * elem);
 	free(v);
 }
+
+void mlfy_free_each(void *const *ptrs, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(ptrs[i]);
+}

@@ -44,6 +44,14 @@ int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem);
  * v.  Accepts NULL.  The one loop behind every mlfy_*s_free(v, n). */
 void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem));
 
+/* Frees each of the n pointers in ptrs (any may be NULL). */
+void mlfy_free_each(void *const *ptrs, size_t n);
+/* MLFY_FREE_ALL(a, b, c...): free(a); free(b); free(c)... in one line, for
+ * the release functions of structs that own several allocations (every
+ * argument is read before anything is freed). */
+#define MLFY_FREE_ALL(...) \
+	mlfy_free_each((void *const[]){ __VA_ARGS__ }, sizeof((void *const[]){ __VA_ARGS__ }) / sizeof(void *))
+
 /* A growing array of int32 (class indices), for the common case. */
 struct mlfy_ivec {
 	int32_t *v;

@@ -266,7 +266,7 @@ int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
 		return rc;
 	if (!(s = calloc(1, sizeof(*s)))) {
 		env_release();
-		return mlfy_err_set(err, MLFY_ENOMEM, "out of memory");
+		return mlfy_err_oom(err);
 	}
 	info = &s->info;
 	info->quantized = scan.n_quantized > 0;
