@@ -2,6 +2,7 @@
  * select-model and report (see evalargs.h). */
 #include "cli/evalargs.h"
 #include "util/vec.h"
+#include "util/file.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ void cli_evalargs_release(struct cli_evalargs *a)
 int cli_evalargs_add_prediction(const struct cli_option *opt, const char *arg, const char *cmd)
 {
 	struct cli_evalargs *a = opt->value;
-	const char *eq = strchr(arg, '='), *path = arg, *base;
+	const char *eq = strchr(arg, '='), *path = arg;
 	char *name, *dot;
 	char **nn, **np;
 	size_t i;
@@ -32,8 +33,7 @@ int cli_evalargs_add_prediction(const struct cli_option *opt, const char *arg, c
 		name = strndup(arg, (size_t)(eq - arg));
 		path = eq + 1;
 	} else {
-		base = strrchr(arg, '/');
-		name = strdup(base ? base + 1 : arg);
+		name = strdup(mlfy_path_base(arg));
 		if (name && (dot = strrchr(name, '.')) && dot != name)
 			*dot = '\0';
 	}

@@ -1,5 +1,6 @@
 /* label_counts.c - label-count distribution (see label_counts.h). */
 #include "evaluate/label_counts.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +20,8 @@ void mlfy_label_counts_release(struct mlfy_label_counts *lc)
 
 int mlfy_label_counts_add(struct mlfy_label_counts *lc, size_t count, struct mlfy_err *err)
 {
-	if (count >= lc->cap) {
-		size_t nc = lc->cap ? lc->cap : 16, *h;
-		while (nc <= count) {
-			if (nc > ((size_t)-1) / 2 / sizeof(size_t))
-				return mlfy_err_oom(err);
-			nc *= 2;
-		}
-		if (!(h = realloc(lc->hist, nc * sizeof(*h))))
-			return mlfy_err_oom(err);
-		memset(h + lc->cap, 0, (nc - lc->cap) * sizeof(*h));
-		lc->hist = h;
-		lc->cap = nc;
-	}
+	if (count >= SIZE_MAX - 1 || MLFY_GROW_ZERO(lc->hist, lc->cap, count + 1))
+		return mlfy_err_oom(err);
 	lc->hist[count]++;
 	lc->n_images++;
 	lc->total_labels += count;

@@ -41,21 +41,11 @@ static int alloc_scores(struct mlfy_model_scores *s, size_t n, const char *sourc
 static int push(struct mlfy_model_scores *s, size_t *cap, const char *name, double top1,
 		double real)
 {
-	if (s->n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 64;
-		char **m = realloc(s->model, nc * sizeof(char *));
-		double *t, *r;
-		if (!m)
-			return -1;
-		s->model = m;
-		if (!(t = realloc(s->top1, nc * sizeof(double))))
-			return -1;
-		s->top1 = t;
-		if (!(r = realloc(s->real, nc * sizeof(double))))
-			return -1;
-		s->real = r;
-		*cap = nc;
-	}
+	size_t c1 = *cap, c2 = *cap;
+	/* three arrays of one capacity: grow the last two first, then the one
+	 * whose capacity counts */
+	if (MLFY_GROW(s->top1, c1, s->n + 1) || MLFY_GROW(s->real, c2, s->n + 1) || MLFY_GROW(s->model, *cap, s->n + 1))
+		return -1;
 	if (!(s->model[s->n] = strdup(name)))
 		return -1;
 	s->top1[s->n] = top1;

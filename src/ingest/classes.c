@@ -675,11 +675,9 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 		}
 		snprintf(name, sizeof(name), "%s", opts->name);
 	} else {
-		const char *b = strrchr(project_path, '/');
-		size_t k;
-		b = b ? b + 1 : project_path;
-		k = strlen(b);
-		if (k > 5 && !strcmp(b + k - 5, ".mlfy"))
+		const char *b = mlfy_path_base(project_path);
+		size_t k = strlen(b);
+		if (k > 5 && !strcmp(b + k - 5, ".mlfy"))   /* case-sensitive, as the file's own name */
 			k -= 5;
 		if (k >= sizeof(name) || !textio_valid_text(b, k, 0)) {
 			rc = mlfy_err_set(err, MLFY_EINVAL,

@@ -130,12 +130,6 @@ static void free_entries(struct entry *e, size_t n)
 	free(e);
 }
 
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
 /* "./a//b/./c.jpg" -> "a/b/c.jpg"; keeps a leading '/' and ".." parts. */
 static char *normalise_path(const char *p)
 {
@@ -173,7 +167,7 @@ static int add_entry(struct job *j, size_t *cap, const char *name, const char *p
 	e = &j->e[j->n];
 	memset(e, 0, sizeof(*e));
 	e->label_idx = -1;
-	e->name = strdup(j->o->name_by_file ? base_name(name) : name);
+	e->name = strdup(j->o->name_by_file ? mlfy_path_base(name) : name);
 	e->path = strdup(path);
 	e->label = label ? strdup(label) : NULL;
 	e->where = where ? strdup(where) : NULL;

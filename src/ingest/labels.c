@@ -445,12 +445,6 @@ int mlfy_labels_parse_format(const char *name)
 
 /* ---- finishing: sort, deduplicate, index names ------------------------------- */
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
 struct name_ref {
 	const char *name;
 	size_t idx;
@@ -481,7 +475,7 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 	for (i = 0; i < b->n; i++) {
 		size_t s = b->offsets[i], e = b->offsets[i + 1], k, start = w;
 		if (e > s)   /* classes is NULL while no image has a label */
-			qsort(b->classes + s, e - s, sizeof(int), cmp_int);
+			qsort(b->classes + s, e - s, sizeof(int), mlfy_cmp_int);
 		for (k = s; k < e; k++) {
 			if (w > start && b->classes[w - 1] == b->classes[k]) {
 				if (!l->n_duplicates++)

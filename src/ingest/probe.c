@@ -2,6 +2,7 @@
  * (libsodium, streaming), size, and width/height from the header (libvips),
  * with a truncation check for JPEG and PNG (probe.h). */
 #include "ingest/probe.h"
+#include "util/file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,11 +24,10 @@ static const char *const image_exts[] = {
 
 int mlfy_is_image_name(const char *name)
 {
-	const char *base = strrchr(name, '/');
+	const char *base = mlfy_path_base(name);
 	const char *dot;
 	size_t i;
 
-	base = base ? base + 1 : name;
 	if (base[0] == '.' || !(dot = strrchr(base, '.')) || dot == base)
 		return 0;
 	for (i = 0; i < sizeof(image_exts) / sizeof(image_exts[0]); i++)

@@ -28,16 +28,10 @@ char *scan_realpath(const char *path)
 
 static int push_file(struct scan_list *l, const char *root, const char *rel, struct mlfy_err *err)
 {
-	struct scan_file *nv;
 	size_t ra = strlen(root), rr = strlen(rel);
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		if (!(nv = realloc(l->v, cap * sizeof(*nv))))
-			return mlfy_err_oom(err);
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (MLFY_GROW(l->v, l->cap, l->n + 1))
+		return mlfy_err_oom(err);
 	l->v[l->n].rel = strdup(rel);
 	l->v[l->n].abs = malloc(ra + rr + 2);
 	if (!l->v[l->n].rel || !l->v[l->n].abs) {

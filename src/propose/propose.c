@@ -2,6 +2,7 @@
  * transactions of top-K proposals, optional .npy outputs (see propose.h). */
 #include "propose/propose.h"
 #include "util/vec.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -77,14 +78,8 @@ static int list_cb(const struct mlfy_image *img, void *ctx)
 			return 0;
 		}
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 1024;
-		struct item *t = realloc(l->items, cap * sizeof(*t));
-		if (!t)
-			goto nomem;
-		l->items = t;
-		l->cap = cap;
-	}
+	if (MLFY_GROW(l->items, l->cap, l->n + 1))
+		goto nomem;
 	it = &l->items[l->n];
 	it->id = img->id;
 	it->label = img->original_label;
@@ -183,13 +178,8 @@ static int choose_logits(const struct mlfy_session_info *in, const char *want, s
 
 static char *default_name(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	size_t n;
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n > 5 && !strcasecmp(base + n - 5, ".onnx"))
-		n -= 5;
-	return strndup(base, n);
+	const char *base = mlfy_path_base(path);
+	return strndup(base, mlfy_path_stem_len(base, ".onnx"));
 }
 
 /* JSON record of the run's settings for meta "propose.<name>". */
@@ -266,14 +256,8 @@ static int record_model(struct run *r, struct mlfy_err *err)
 static int add_skip(struct run *r, const char *path, const char *reason, struct mlfy_err *err)
 {
 	struct mlfy_propose_result *res = r->res;
-	if ((size_t)res->n_skipped == r->skip_cap) {
-		size_t cap = r->skip_cap ? 2 * r->skip_cap : 16;
-		struct mlfy_propose_skip *t = realloc(res->skips, cap * sizeof(*t));
-		if (!t)
-			return mlfy_err_oom(err);
-		res->skips = t;
-		r->skip_cap = cap;
-	}
+	if (MLFY_GROW(res->skips, r->skip_cap, (size_t)res->n_skipped + 1))
+		return mlfy_err_oom(err);
 	res->skips[res->n_skipped].path = strdup(path);
 	res->skips[res->n_skipped].reason = strdup(reason);
 	if (!res->skips[res->n_skipped].path || !res->skips[res->n_skipped].reason) {

@@ -47,27 +47,11 @@ static void sb_free(struct set_builder *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int sb_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t nc;
-	void *np;
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap : 64;
-	while (nc < need)
-		nc *= 2;
-	if (!(np = realloc(*p, nc * elem)))
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 static int sb_init(struct set_builder *b)
 {
 	memset(b, 0, sizeof(*b));
-	if (sb_grow((void **)&b->unit_off, &b->cap_units, 1, sizeof(size_t)) ||
-	    sb_grow((void **)&b->set_off, &b->cap_values, 1, sizeof(size_t)))
+	if (MLFY_GROW(b->unit_off, b->cap_units, 1) ||
+	    MLFY_GROW(b->set_off, b->cap_values, 1))
 		return -1;
 	b->unit_off[0] = 0;
 	b->set_off[0] = 0;
@@ -77,8 +61,8 @@ static int sb_init(struct set_builder *b)
 /* Appends one set (sorted, unique) to the current unit. */
 static int sb_add_set(struct set_builder *b, const int32_t *labels, size_t n)
 {
-	if (sb_grow((void **)&b->labels, &b->cap_labels, b->n_labels + n + 1, sizeof(int32_t)) ||
-	    sb_grow((void **)&b->set_off, &b->cap_values, b->n_values + 2, sizeof(size_t)))
+	if (MLFY_GROW(b->labels, b->cap_labels, b->n_labels + n + 1) ||
+	    MLFY_GROW(b->set_off, b->cap_values, b->n_values + 2))
 		return -1;
 	if (n)
 		memcpy(b->labels + b->n_labels, labels, n * sizeof(int32_t));  /* NOLINT(clang-analyzer-core.NonNullParamChecker): labels is non-NULL when n > 0 */
@@ -91,7 +75,7 @@ static int sb_add_set(struct set_builder *b, const int32_t *labels, size_t n)
 /* Closes the current unit (possibly empty of values). */
 static int sb_end_unit(struct set_builder *b)
 {
-	if (sb_grow((void **)&b->unit_off, &b->cap_units, b->n_units + 2, sizeof(size_t)))
+	if (MLFY_GROW(b->unit_off, b->cap_units, b->n_units + 2))
 		return -1;
 	b->n_units++;
 	b->unit_off[b->n_units] = b->n_values;

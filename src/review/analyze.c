@@ -98,14 +98,8 @@ static struct mlfy_analysis_batch *batch_of(struct ctx *c, int batch)
 	for (i = 0; i < a->n_batches; i++)
 		if (a->batches[i].batch == batch)
 			return &a->batches[i];
-	if (a->n_batches == c->cap_batches) {
-		size_t nc = c->cap_batches ? 2 * c->cap_batches : 16;
-		struct mlfy_analysis_batch *nb = realloc(a->batches, nc * sizeof(*nb));
-		if (!nb)
-			return NULL;
-		a->batches = nb;
-		c->cap_batches = nc;
-	}
+	if (MLFY_GROW(a->batches, c->cap_batches, a->n_batches + 1))
+		return NULL;
 	/* keep sorted by batch number */
 	for (i = a->n_batches; i > 0 && a->batches[i - 1].batch > batch; i--)
 		a->batches[i] = a->batches[i - 1];
@@ -121,14 +115,8 @@ static struct pair_acc *pair_of(struct ctx *c, const char *a, const char *b)
 	for (i = 0; i < c->n_pairs; i++)
 		if (!strcmp(c->pairs[i].a, a) && !strcmp(c->pairs[i].b, b))
 			return &c->pairs[i];
-	if (c->n_pairs == c->cap_pairs) {
-		size_t nc = c->cap_pairs ? 2 * c->cap_pairs : 16;
-		struct pair_acc *np = realloc(c->pairs, nc * sizeof(*np));
-		if (!np)
-			return NULL;
-		c->pairs = np;
-		c->cap_pairs = nc;
-	}
+	if (MLFY_GROW(c->pairs, c->cap_pairs, c->n_pairs + 1))
+		return NULL;
 	memset(&c->pairs[c->n_pairs], 0, sizeof(c->pairs[0]));
 	if (!(c->pairs[c->n_pairs].a = strdup(a)) || !(c->pairs[c->n_pairs].b = strdup(b))) {
 		free(c->pairs[c->n_pairs].a);
@@ -146,14 +134,8 @@ static int note_incomplete(struct ctx *c, const struct mlfy_review_image *img)
 
 	if (a->n_incomplete >= c->o->max_missing)
 		return 0;
-	if (a->n_incomplete == c->cap_incomplete) {
-		size_t nc = c->cap_incomplete ? 2 * c->cap_incomplete : 16;
-		struct mlfy_incomplete *ni = realloc(a->incomplete, nc * sizeof(*ni));
-		if (!ni)
-			return mlfy_err_oom(c->err);
-		a->incomplete = ni;
-		c->cap_incomplete = nc;
-	}
+	if (MLFY_GROW(a->incomplete, c->cap_incomplete, a->n_incomplete + 1))
+		return mlfy_err_oom(c->err);
 	for (i = 0; i < img->n_ann; i++)
 		if (!img->ann[i].annotation_id)
 			len += strlen(img->ann[i].annotator) + 2;

@@ -88,31 +88,6 @@ static size_t utf8_len(const unsigned char *p)
 	return 0;
 }
 
-/* Writes the JSON string literal of s (RFC 8259 escaping: quote, backslash
- * and control characters); -1 when s is not valid UTF-8 (nothing sensible
- * can be written then). */
-static int json_str(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	fputc('"', out);
-	while (*p) {
-		size_t n;
-		if (*p == '"' || *p == '\\') {
-			fputc('\\', out);
-			fputc(*p++, out);
-		} else if (*p < 0x20) {
-			fprintf(out, "\\u%04x", *p++);
-		} else if ((n = utf8_len(p)) == 0) {
-			return -1;
-		} else {
-			fwrite(p, 1, n, out);
-			p += n;
-		}
-	}
-	fputc('"', out);
-	return 0;
-}
-
 /* Display names of the classes for Label Studio and JSONL (names made
  * unique with the ext_id where several classes share one). */
 struct class_names {
@@ -194,9 +169,9 @@ static const char *class_name(const struct class_names *c, int idx, char buf[16]
  * (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) wrote it
  * before: building a jansson object per image cost more than the rest. */
 
-/* A JSON string as jansson writes it: \b \f \n \r \t short forms, other
- * control characters as \u00XX (upper-case hex); -1 when s is not valid
- * UTF-8. */
+/* A JSON string (RFC 8259) as jansson writes it: \b \f \n \r \t short
+ * forms, other control characters as \u00XX (upper-case hex); -1 when s is
+ * not valid UTF-8.  Every format of this file writes its strings with it. */
 static int jl_str(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run;
@@ -416,12 +391,12 @@ static int labelstudio_task(const struct mlfy_export_row *row, const struct clas
 	int bad = 0;
 
 	fprintf(out, "{\"id\":%lld,\"data\":{\"image\":", (long long)id);
-	bad |= json_str(out, row->path);
+	bad |= jl_str(out, row->path);
 	fputs(",\"file\":", out);
-	bad |= json_str(out, row->name);
+	bad |= jl_str(out, row->name);
 	fputs(",\"original_label\":", out);
 	if (row->original_label >= 0)
-		bad |= json_str(out, class_name(cn, row->original_label, buf));
+		bad |= jl_str(out, class_name(cn, row->original_label, buf));
 	else
 		fputs("null", out);
 	fputc('}', out);
@@ -431,7 +406,7 @@ static int labelstudio_task(const struct mlfy_export_row *row, const struct clas
 		for (i = 0; i < row->n_labels; i++) {
 			if (i)
 				fputc(',', out);
-			bad |= json_str(out, class_name(cn, row->labels[i], buf));
+			bad |= jl_str(out, class_name(cn, row->labels[i], buf));
 		}
 		fprintf(out, "]}}],\"ground_truth\":true}],\"meta\":{\"stage\":\"%s\"}", row->stage);
 	}
@@ -509,7 +484,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 			return 0;   /* left out; "first" stays as it is */
 		if (!es->first)
 			fputs(", ", out);
-		if (json_str(out, row->name))
+		if (jl_str(out, row->name))
 			return mlfy_err_set(err, MLFY_EINVAL, "image name '%s' is not valid UTF-8", row->name);
 		fputs(": [", out);
 		for (i = 0; i < row->n_labels; i++)

@@ -1,13 +1,8 @@
 /* labelset.c - sorted label sets and their similarities (see labelset.h). */
 #include "review/labelset.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
-
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
 
 size_t mlfy_labelset_normalize(int32_t *labels, size_t *n)
 {
@@ -15,7 +10,7 @@ size_t mlfy_labelset_normalize(int32_t *labels, size_t *n)
 
 	if (*n == 0)
 		return 0;
-	qsort(labels, *n, sizeof(*labels), cmp_i32);
+	qsort(labels, *n, sizeof(*labels), mlfy_cmp_i32);
 	for (i = 1; i < *n; i++) {
 		if (labels[i] != labels[k])
 			labels[++k] = labels[i];

@@ -31,14 +31,8 @@ void mlfy_vote_set_release(struct mlfy_vote_set *v)
 
 static int push_vote(struct mlfy_vote_set *v, size_t *cap, uint32_t q, uint32_t r, uint8_t a)
 {
-	if (v->n_votes == *cap) {
-		size_t nc = *cap ? 2 * *cap : 1024;
-		struct mlfy_vote *nv = realloc(v->votes, nc * sizeof(*nv));
-		if (!nv)
-			return -1;
-		v->votes = nv;
-		*cap = nc;
-	}
+	if (MLFY_GROW(v->votes, *cap, v->n_votes + 1))
+		return -1;
 	v->votes[v->n_votes].question = q;
 	v->votes[v->n_votes].rater = r;
 	v->votes[v->n_votes].answer = a;
@@ -104,14 +98,8 @@ static int64_t name_map_get(struct name_map *m, const char *name)
 			return m->slot[h] - 1;
 		h = (h + 1) & (m->n_slots - 1);
 	}
-	if (m->n == m->cap) {
-		size_t nc = m->cap ? 2 * m->cap : 16;
-		char **nn = realloc(m->names, nc * sizeof(*nn));
-		if (!nn)
-			return -1;
-		m->names = nn;
-		m->cap = nc;
-	}
+	if (MLFY_GROW(m->names, m->cap, m->n + 1))
+		return -1;
 	if (!(m->names[m->n] = strdup(name)))
 		return -1;
 	m->slot[h] = (int64_t)m->n + 1;
@@ -366,6 +354,17 @@ struct load_ctx {
 	int oom;
 };
 
+/* Room for need questions in v's parallel arrays (image, label and, with
+ * ids, question_id), which share the capacity *cap.  0 or -1. */
+static int questions_grow(struct mlfy_vote_set *v, size_t *cap, size_t need, int ids)
+{
+	size_t c1 = *cap, c2 = *cap;
+	if ((ids && MLFY_GROW(v->question_id, c1, need)) || MLFY_GROW(v->label, c2, need) ||
+	    MLFY_GROW(v->image, *cap, need))
+		return -1;
+	return 0;
+}
+
 static int load_cb(const struct mlfy_vote_row *row, void *ctx)
 {
 	struct load_ctx *c = ctx;
@@ -373,22 +372,8 @@ static int load_cb(const struct mlfy_vote_row *row, void *ctx)
 	int64_t r;
 
 	if (row->question_id != c->last_q) {
-		if (v->n_questions == c->cap_q) {
-			size_t nc = c->cap_q ? 2 * c->cap_q : 1024;
-			char **im = realloc(v->image, nc * sizeof(*im));
-			int32_t *lb;
-			int64_t *qi;
-			if (!im)
-				goto nomem;
-			v->image = im;
-			if (!(lb = realloc(v->label, nc * sizeof(*lb))))
-				goto nomem;
-			v->label = lb;
-			if (!(qi = realloc(v->question_id, nc * sizeof(*qi))))
-				goto nomem;
-			v->question_id = qi;
-			c->cap_q = nc;
-		}
+		if (questions_grow(v, &c->cap_q, v->n_questions + 1, 1))
+			goto nomem;
 		if (!(v->image[v->n_questions] = strdup(row->image)))
 			goto nomem;
 		v->label[v->n_questions] = row->class_idx;
@@ -447,15 +432,9 @@ struct ann_ctx {
 	int oom;
 };
 
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
-
 static int contains(const int32_t *v, size_t n, int32_t x)
 {
-	return n && bsearch(&x, v, n, sizeof(*v), cmp_i32) != NULL;
+	return n && bsearch(&x, v, n, sizeof(*v), mlfy_cmp_i32) != NULL;
 }
 
 static int ann_cb(const struct mlfy_review_image *img, void *ctx)
@@ -469,14 +448,8 @@ static int ann_cb(const struct mlfy_review_image *img, void *ctx)
 		const struct mlfy_review_annotation *a = &img->ann[i];
 		if (!a->annotation_id)
 			continue;
-		if (n + a->n_shown + a->n_labels > c->cap_c) {
-			size_t nc = 2 * (n + a->n_shown + a->n_labels) + 32;
-			int32_t *nv = realloc(c->classes, nc * sizeof(*nv));
-			if (!nv)
-				goto nomem;
-			c->classes = nv;
-			c->cap_c = nc;
-		}
+		if (MLFY_GROW(c->classes, c->cap_c, n + a->n_shown + a->n_labels))
+			goto nomem;
 		if (a->n_shown)
 			memcpy(c->classes + n, a->shown, a->n_shown * sizeof(int32_t));
 		n += a->n_shown;
@@ -486,23 +459,13 @@ static int ann_cb(const struct mlfy_review_image *img, void *ctx)
 	}
 	if (!n)
 		return 0;
-	qsort(c->classes, n, sizeof(int32_t), cmp_i32);
+	qsort(c->classes, n, sizeof(int32_t), mlfy_cmp_i32);
 	for (i = 1, k = 1; i < n; i++)
 		if (c->classes[i] != c->classes[k - 1])
 			c->classes[k++] = c->classes[i];
 	n = k;
-	if (v->n_questions + n > c->cap_q) {
-		size_t nc = 2 * (v->n_questions + n) + 1024;
-		char **im = realloc(v->image, nc * sizeof(*im));
-		int32_t *lb;
-		if (!im)
-			goto nomem;
-		v->image = im;
-		if (!(lb = realloc(v->label, nc * sizeof(*lb))))
-			goto nomem;
-		v->label = lb;
-		c->cap_q = nc;
-	}
+	if (questions_grow(v, &c->cap_q, v->n_questions + n, 0))
+		goto nomem;
 	first_q = v->n_questions;
 	for (i = 0; i < n; i++) {
 		if (!(v->image[v->n_questions] = strdup(img->name)))

@@ -14,6 +14,7 @@
 #include "serve/export.h"
 #include "serve/http.h"
 #include "review/export.h"
+#include "util/file.h"
 
 #include "util/vec.h"
 
@@ -123,10 +124,8 @@ static const char *content_type(enum mlfy_export_format f)
  * replaced by '_' so that it is a safe quoted-string in the header. */
 static void file_name(const char *project, enum mlfy_export_format f, char *out, size_t n)
 {
-	const char *base = strrchr(project, '/');
-	size_t len, i;
-	base = base ? base + 1 : project;
-	len = strlen(base);
+	const char *base = mlfy_path_base(project);
+	size_t len = strlen(base), i;
 	if (len > 5 && !strcmp(base + len - 5, ".mlfy"))
 		len -= 5;
 	if (len > 100)

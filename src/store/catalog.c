@@ -110,17 +110,10 @@ int mlfy_catalog_add_classes(struct mlfy_store *s, const struct mlfy_class *c,
 
 int mlfy_catalog_n_classes(struct mlfy_store *s, size_t *n, struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM classes";
-	struct store_stmt *st;
-	int rc;
-
-	*n = 0;
-	STMT(st, sql);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		*n = (size_t)stmt_int64(st, 0);
-	stmt_reset(st);
-	return rc == STORE_ROW ? 0 : store_fail(s, err, "count classes");
+	int64_t v;
+	int rc = store_scalar(s, "SELECT COUNT(*) FROM classes", &v, "count classes", err);
+	*n = rc ? 0 : (size_t)v;
+	return rc;
 }
 
 static int class_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
@@ -442,27 +435,15 @@ int mlfy_catalog_image_id(struct mlfy_store *s, const char *name, int64_t *id,
 
 int mlfy_catalog_n_images(struct mlfy_store *s, int64_t *n, struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM images";
-	struct store_stmt *st;
-
-	*n = 0;
-	STMT(st, sql);
-	return store_query_i64(s, st, 0, n, "count images", err);
+	return store_scalar(s, "SELECT COUNT(*) FROM images", n, "count images", err);
 }
 
 int mlfy_catalog_max_batch(struct mlfy_store *s, int *batch, struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT COALESCE(MAX(batch), 0) FROM images";
-	struct store_stmt *st;
-	int rc;
-
-	*batch = 0;
-	STMT(st, sql);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		*batch = stmt_int(st, 0);
-	stmt_reset(st);
-	return rc == STORE_ROW ? 0 : store_fail(s, err, "max batch");
+	int64_t v;
+	int rc = store_scalar(s, "SELECT COALESCE(MAX(batch), 0) FROM images", &v, "max batch", err);
+	*batch = rc ? 0 : (int)v;
+	return rc;
 }
 
 int mlfy_catalog_batch_counts(struct mlfy_store *s, int64_t **counts, int *n_batches,
@@ -669,10 +650,5 @@ int mlfy_catalog_exemplar(struct mlfy_store *s, int class_idx, int rank,
 
 int mlfy_catalog_n_exemplars(struct mlfy_store *s, int64_t *n, struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM exemplars";
-	struct store_stmt *st;
-
-	*n = 0;
-	STMT(st, sql);
-	return store_query_i64(s, st, 0, n, "count exemplars", err);
+	return store_scalar(s, "SELECT COUNT(*) FROM exemplars", n, "count exemplars", err);
 }

@@ -164,6 +164,10 @@ int store_rows_i64(struct mlfy_store *s, struct store_stmt *st, int64_t **out, s
 int store_query_i64(struct mlfy_store *s, struct store_stmt *st, int64_t def, int64_t *v,
 		    const char *what, struct mlfy_err *err);
 
+/* store_query_i64 for a static SQL string without parameters (a count, a
+ * maximum): *v = its value, 0 when there is no row. */
+int store_scalar(struct mlfy_store *s, const char *sql, int64_t *v, const char *what, struct mlfy_err *err);
+
 /* 1 when the query finds a row, 0 when not, a negative MLFY_* code on
  * error.  st is reset. */
 int store_exists(struct mlfy_store *s, struct store_stmt *st, const char *what, struct mlfy_err *err);

@@ -109,27 +109,35 @@ int store_query_i64(struct mlfy_store *s, struct store_stmt *st, int64_t def, in
 	return 0;
 }
 
-int store_exists(struct mlfy_store *s, struct store_stmt *st, const char *what, struct mlfy_err *err)
+int store_scalar(struct mlfy_store *s, const char *sql, int64_t *v, const char *what, struct mlfy_err *err)
+{
+	struct store_stmt *st;
+
+	*v = 0;
+	STMT(st, sql);
+	return store_query_i64(s, st, 0, v, what, err);
+}
+
+/* One step of st, reset afterwards: STORE_ROW, STORE_DONE, or the
+ * store_fail code naming what. */
+static int step_once(struct mlfy_store *s, struct store_stmt *st, const char *what, struct mlfy_err *err)
 {
 	int rc = stmt_step(st);
-	if (rc == STORE_ERROR) {
+	if (rc == STORE_ERROR)
 		rc = store_fail(s, err, what);
-		stmt_reset(st);
-		return rc;
-	}
 	stmt_reset(st);
-	return rc == STORE_ROW;
+	return rc;
+}
+
+int store_exists(struct mlfy_store *s, struct store_stmt *st, const char *what, struct mlfy_err *err)
+{
+	int rc = step_once(s, st, what, err);
+	return rc < 0 ? rc : rc == STORE_ROW;
 }
 
 int store_step_done(struct mlfy_store *s, struct store_stmt *st, const char *what,
 		    struct mlfy_err *err)
 {
-	int rc = stmt_step(st);
-	if (rc == STORE_ERROR) {
-		rc = store_fail(s, err, what);
-		stmt_reset(st);
-		return rc;
-	}
-	stmt_reset(st);
-	return 0;
+	int rc = step_once(s, st, what, err);
+	return rc < 0 ? rc : 0;
 }

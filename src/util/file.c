@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, struct mlfy_err *err)
@@ -51,4 +52,16 @@ int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, 
 	*buf = b;
 	*len = size;
 	return 0;
+}
+
+const char *mlfy_path_base(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+size_t mlfy_path_stem_len(const char *base, const char *ext)
+{
+	size_t n = strlen(base), k = strlen(ext);
+	return n > k && !strcasecmp(base + n - k, ext) ? n - k : n;
 }

@@ -20,4 +20,12 @@
  * short), MLFY_ENOMEM.  On error *buf is NULL and *len 0. */
 int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, struct mlfy_err *err);
 
+/* The last component of path: what follows its last '/' (path itself when
+ * it has none).  Borrowed from path. */
+const char *mlfy_path_base(const char *path);
+
+/* Length of base without the extension ext (".onnx", compared ignoring
+ * case), or strlen(base) when it does not end with it or is only it. */
+size_t mlfy_path_stem_len(const char *base, const char *ext);
+
 #endif

@@ -1,6 +1,7 @@
 /* names.c - image-name resolution (see names.h): three sorted views of
  * borrowed strings, searched by bisection. */
 #include "util/names.h"
+#include "util/file.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,12 +19,6 @@ struct mlfy_names {
 	size_t n_name, n_path, n_base;
 	struct key keys[];
 };
-
-static const char *base_of(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-	return slash ? slash + 1 : s;
-}
 
 static int key_cmp(const void *a, const void *b)
 {
@@ -52,7 +47,7 @@ int mlfy_names_new(char *const *names, char *const *paths, size_t n, struct mlfy
 	ix->by_base = ix->keys + 2 * n;
 	for (i = 0; i < n; i++) {
 		ix->by_name[ix->n_name++] = (struct key){ names[i], i };
-		ix->by_base[ix->n_base++] = (struct key){ base_of(names[i]), i };
+		ix->by_base[ix->n_base++] = (struct key){ mlfy_path_base(names[i]), i };
 		if (paths && paths[i] && *paths[i])
 			ix->by_path[ix->n_path++] = (struct key){ paths[i], i };
 	}
@@ -84,7 +79,7 @@ static long find_in(const struct key *v, size_t n, const char *s)
 
 long mlfy_names_find(const struct mlfy_names *ix, const char *key)
 {
-	const char *b = base_of(key);
+	const char *b = mlfy_path_base(key);
 	long i;
 
 	if ((i = find_in(ix->by_name, ix->n_name, key)) != MLFY_NAME_UNKNOWN ||
