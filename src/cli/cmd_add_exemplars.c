@@ -18,9 +18,11 @@ static const char usage[] =
 	"The choice is seeded and deterministic: per class, candidates are ordered\n"
 	"by SipHash of their path keyed by --seed and read in that order; files\n"
 	"that are images of the project (same content) are used only when a class\n"
-	"has too few others, and the annotation page never shows an image as its\n"
-	"own exemplar.  Unreadable or corrupt files, folders or names that are no\n"
-	"class of the project and repeated content are skipped and listed.\n"
+	"has too few others, with a warning: the server never shows anyone an\n"
+	"exemplar that is an image of their own tasks, since its class is that\n"
+	"image's original label.  Unreadable or corrupt files, folders or names\n"
+	"that are no class of the project and repeated content are skipped and\n"
+	"listed.\n"
 	"\n"
 	"Running the command again replaces the exemplars of every class that\n"
 	"SRC has candidates for; other classes keep theirs.\n"
@@ -82,6 +84,11 @@ static int run(struct cli_ctx *c)
 	printf("\n");
 	if (r.n_short)
 		printf("%zu class%s got fewer than %d\n", r.n_short, r.n_short == 1 ? "" : "es", o.lib.per_class);
+	if (r.n_project)
+		cli_warn(c->name, "%zu exemplar%s %s images of the project: an exemplar's class is that image's"
+			 " original label, so it is never shown to (or served to) anyone whose tasks hold the"
+			 " image; exemplars from images outside the project are shown to everyone",
+			 r.n_project, r.n_project == 1 ? "" : "s", r.n_project == 1 ? "is one of the" : "are");
 	if (r.n_skipped)
 		printf("%zu file%s or folder%s skipped\n", r.n_skipped, r.n_skipped == 1 ? "" : "s",
 		       r.n_skipped == 1 ? "" : "s");

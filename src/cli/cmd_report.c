@@ -192,11 +192,6 @@ static int scatter(struct cli_ctx *c, const struct mlfy_eval_results *res, struc
 
 static int run(struct cli_ctx *c)
 {
-	/* display names of MLFY_ZERO_CATEGORIES and MLFY_ZERO_VERDICTS, same order */
-	static const char *const zero_names[MLFY_ZERO_N_CATEGORIES] = {
-		"no valid proposal", "low resolution", "fine-grained", "unusual object or view"
-	};
-	static const char *const verdict_names[MLFY_ZERO_N_VERDICTS] = { "agree", "disagree", "unsure" };
 	struct mlfy_project_stats ps = { 0 };
 	struct mlfy_model_scores scores = { 0 };
 	struct mlfy_linfit fit = { 0 };
@@ -239,11 +234,9 @@ static int run(struct cli_ctx *c)
 		.coverage_model = ps.coverage_model,
 		/* the zero-label review, when an expert reviewed any empty-set image */
 		.n_zero = ps.review.zero_reviewed ? MLFY_ZERO_N_CATEGORIES : 0,
-		.zero_names = zero_names,
 		.zero_counts = ps.review.by_category,
 		.zero_pending = ps.review.zero_label - ps.review.zero_reviewed,
 		.n_verdicts = ps.review.zero_reviewed ? MLFY_ZERO_N_VERDICTS : 0,
-		.verdict_names = verdict_names,
 		.verdict_counts = ps.review.by_verdict,
 		.formats = o.formats,
 	};

@@ -3,6 +3,7 @@
  * metric is computed here. */
 #include "report/report.h"
 #include "util/vec.h"
+#include "store/zero_label.h"
 
 #include <errno.h>
 #include <math.h>
@@ -319,18 +320,25 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 		     struct mlfy_err *err)
 {
 	size_t *counts = malloc(in->n_zero * sizeof(size_t)), i;
+	const char *names[MLFY_ZERO_N_CATEGORIES];
 	int64_t total = 0;
 	char a[32], b[32];
 	int rc;
 
 	if (!counts)
 		return mlfy_err_oom(err);
+	if (in->n_zero > MLFY_ZERO_N_CATEGORIES) {
+		free(counts);
+		return mlfy_err_set(err, MLFY_EINVAL, "report: %zu zero-label categories; there are %d", in->n_zero,
+				    MLFY_ZERO_N_CATEGORIES);
+	}
 	for (i = 0; i < in->n_zero; i++) {
+		names[i] = mlfy_zero_category_label((int)i);
 		counts[i] = in->zero_counts[i] > 0 ? (size_t)in->zero_counts[i] : 0;
 		total += in->zero_counts[i];
 	}
 	rc = mlfy_fig_bars(dir, "zero_label_review", in->formats,
-			   "Images without labels: expert review", "images", in->zero_names, counts,
+			   "Images without labels: expert review", "images", names, counts,
 			   in->n_zero, err);
 	free(counts);
 	if (rc)
@@ -341,7 +349,7 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 	fprintf(h, "<table><tr><th>category</th><th>images</th><th>share</th></tr>\n");
 	for (i = 0; i < in->n_zero; i++) {
 		fprintf(h, "<tr><td>");
-		h_esc(h, in->zero_names[i]);
+		h_esc(h, names[i]);
 		fprintf(h, "</td><td>%s</td><td>%s</td></tr>\n",
 			mlfy_fmt_count(a, sizeof(a), (uint64_t)in->zero_counts[i]),
 			pct(b, sizeof(b), total ? (double)in->zero_counts[i] / (double)total : NAN));
@@ -353,7 +361,7 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 		fprintf(h, " The expert's verdict on the original label:");
 		for (i = 0; i < in->n_verdicts; i++) {
 			fprintf(h, "%s ", i ? "," : "");
-			h_esc(h, in->verdict_names[i]);
+			h_esc(h, mlfy_zero_verdict_label((int)i));
 			fprintf(h, " %s", mlfy_fmt_count(a, sizeof(a), (uint64_t)in->verdict_counts[i]));
 		}
 		fprintf(h, ".");

@@ -40,12 +40,13 @@ struct mlfy_report_input {
 	double outlier_t;                           /* |t| threshold of the outliers (2) */
 	const struct mlfy_coverage *coverage;       /* proposal coverage, or NULL */
 	const char *coverage_model;                 /* whose proposals */
-	size_t n_zero;                              /* zero-label review categories (0 = none) */
-	const char *const *zero_names;              /* [n_zero] display names */
+	size_t n_zero;                              /* zero-label review categories (0 = none, else
+						     * MLFY_ZERO_N_CATEGORIES; their labels come
+						     * from store/zero_label.h) */
 	const int64_t *zero_counts;                 /* [n_zero] images per category */
 	int64_t zero_pending;                       /* empty-set images not yet reviewed */
-	size_t n_verdicts;                          /* verdicts on the original label (0 = none) */
-	const char *const *verdict_names;           /* [n_verdicts] */
+	size_t n_verdicts;                          /* verdicts on the original label (0 = none,
+						     * else MLFY_ZERO_N_VERDICTS) */
 	const int64_t *verdict_counts;              /* [n_verdicts] */
 	int formats;                                /* MLFY_FIG_* bits (plot.h) */
 };

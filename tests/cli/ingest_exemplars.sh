@@ -13,8 +13,12 @@ ls "$SAMPLES" | LC_ALL=C sort | grep -E '\.JPEG$' | cut -d_ -f1 > gt.txt
 
 # ---- the same folder (files named <wnid>_<name>.JPEG): one candidate per
 # class, which is the class's project image -> used as a fill-in
-"$MLFY" add-exemplars p.mlfy "$SAMPLES" --per-class 10 -q > out
+"$MLFY" add-exemplars p.mlfy "$SAMPLES" --per-class 10 -q > out 2> err
 grep -q "1000 exemplars for 1000 classes from 1000 image files (1000 are project images" out || fail "$(cat out)"
+# ... and says what that costs (issue 11): such an exemplar is never shown to
+# a person whose tasks hold that image, since it would give its label away
+grep -q "warning: 1000 exemplars are images of the project" err || fail "no warning: $(cat err)"
+grep -q "original label" err || fail "the warning does not say why: $(cat err)"
 [ "$(q p.mlfy "select count(*) from exemplars e join images i on i.sha256 = e.sha256
                 and i.original_label = e.class_idx")" = 1000 ] || fail "fill-ins"
 
