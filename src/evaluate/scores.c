@@ -41,7 +41,8 @@ static int alloc_scores(struct mlfy_model_scores *s, size_t n, const char *sourc
 static int push(struct mlfy_model_scores *s, size_t *cap, const char *name, double top1,
 		double real)
 {
-	size_t c1 = *cap, c2 = *cap;
+	size_t c1 = *cap;
+	size_t c2 = c1;
 	/* three arrays of one capacity: grow the last two first, then the one
 	 * whose capacity counts */
 	if (MLFY_GROW(s->top1, c1, s->n + 1) || MLFY_GROW(s->real, c2, s->n + 1) || MLFY_GROW(s->model, *cap, s->n + 1))

@@ -115,7 +115,7 @@ static int refine_comment_rule(struct mlfy_store *s, const struct mlfy_annotatio
 		return rc;
 	differs = nu != in->n_labels;
 	for (i = 0; !differs && i < nu; i++)
-		differs = u[i] != sorted[i].class_idx;
+		differs = u[i] != sorted[i].class_idx;  /* NOLINT(clang-analyzer-core.NullDereference): the loop runs only when nu == n_labels > 0, and then both arrays hold nu entries */
 	free(u);
 	if (differs)
 		return mlfy_err_set(err, MLFY_EINVAL,

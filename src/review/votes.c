@@ -358,7 +358,8 @@ struct load_ctx {
  * ids, question_id), which share the capacity *cap.  0 or -1. */
 static int questions_grow(struct mlfy_vote_set *v, size_t *cap, size_t need, int ids)
 {
-	size_t c1 = *cap, c2 = *cap;
+	size_t c1 = *cap;
+	size_t c2 = c1;
 	if ((ids && MLFY_GROW(v->question_id, c1, need)) || MLFY_GROW(v->label, c2, need) ||
 	    MLFY_GROW(v->image, *cap, need))
 		return -1;

@@ -315,12 +315,12 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 		return reply_error(r, 400, "labels: expected an array of {\"class\", \"source\"} objects");
 	}
 	in.n_labels = json_array_size(arr);
-	if (in.n_labels && !(labels = calloc(in.n_labels, sizeof(*labels)))) {
+	if (!(labels = calloc(in.n_labels ? in.n_labels : 1, sizeof(*labels)))) {
 		json_decref(j);
 		return reply_error(r, 500, "out of memory");
 	}
 	json_array_foreach(arr, i, v) {
-		if (label_from_json(r, i, v, &labels[i], &ret)) {  /* NOLINT(clang-analyzer-core.NullDereference): labels has json_array_size(arr) entries */
+		if (label_from_json(r, i, v, &labels[i], &ret)) {
 			free(labels);
 			json_decref(j);
 			return ret;

@@ -41,6 +41,10 @@ void mlfy_err_clear(struct mlfy_err *err);
 int mlfy_err_set(struct mlfy_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* mlfy_err_set(err, MLFY_ENOMEM, "out of memory"): the one out-of-memory
+ * report.  Returns MLFY_ENOMEM. */
+int mlfy_err_oom(struct mlfy_err *err);
+
 /* For the clang static analyzer (make lint) only: it cannot see into
  * error.c, so it would assume `return mlfy_err_set(err, MLFY_EINVAL, ...)`
  * may return 0 and report impossible paths.  This states the contract
@@ -49,10 +53,6 @@ int mlfy_err_set(struct mlfy_err *err, int code, const char *fmt, ...)
 #define mlfy_err_set(err, code, ...) (mlfy_err_set((err), (code), __VA_ARGS__), (code))
 #define mlfy_err_oom(err) (mlfy_err_oom(err), MLFY_ENOMEM)
 #endif
-
-/* mlfy_err_set(err, MLFY_ENOMEM, "out of memory"): the one out-of-memory
- * report.  Returns MLFY_ENOMEM. */
-int mlfy_err_oom(struct mlfy_err *err);
 
 /* Like mlfy_err_set with a va_list. */
 int mlfy_err_vset(struct mlfy_err *err, int code, const char *fmt, va_list ap)
