@@ -5,6 +5,25 @@ import { login } from './api.js';
 
 $('user').focus();
 
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+/* POST /api/login; while the server answers 503 (its queue of password
+ * checks is full, e.g. during a flood of logins), waits its Retry-After and
+ * tries again, a few times, saying so. */
+async function loginPatiently(user, password, errBox) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await login(user, password);
+    } catch (e) {
+      if (e.status !== 503 || attempt >= 5) throw e;
+      const wait = Math.min(10, Number((e.body && e.body.retry_after) || 1));
+      errBox.textContent = 'The server is busy with other logins; trying again in ' + wait + ' s…';
+      errBox.hidden = false;
+      await sleep(wait * 1000);
+    }
+  }
+}
+
 $('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const errBox = $('login-error');
@@ -12,13 +31,13 @@ $('login-form').addEventListener('submit', async (ev) => {
   errBox.hidden = true;
   btn.disabled = true;
   try {
-    const me = await login($('user').value.trim(), $('password').value);
+    const me = await loginPatiently($('user').value.trim(), $('password').value, errBox);
     const next = new URLSearchParams(location.search).get('next');
     /* only same-site paths: never an absolute URL from the query string */
     location.href = next && /^\/(annotate|refine|admin)(#\d+)?$/.test(next) ? next : me.home;
   } catch (e) {
     errBox.textContent = e.status === 429
-      ? 'Too many failed attempts. Wait ' + ((e.body && e.body.retry_after) || 'a few') + ' seconds and try again.'
+      ? 'Too many attempts. Wait ' + ((e.body && e.body.retry_after) || 'a few') + ' seconds and try again.'
       : e.status === 401 ? 'Wrong user name or password.' : 'Login failed: ' + e.message;
     errBox.hidden = false;
     $('password').select();

@@ -14,7 +14,10 @@
 static const char usage[] =
 	"usage: mlfy serve PROJECT [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
 	"                  [--cache DIR] [--idle-timeout SECONDS] [--threads N]\n"
-	"                  [--max-connections N] [--access-log FILE | --no-access-log]\n"
+	"                  [--max-connections N] [--max-per-address N]\n"
+	"                  [--request-timeout SECONDS] [--session-lifetime SECONDS]\n"
+	"                  [--public-name NAME]... [--trusted-proxy ADDR]...\n"
+	"                  [--access-log FILE | --no-access-log]\n"
 	"\n"
 	"Serves PROJECT's annotation pages until interrupted (SIGINT or SIGTERM end it\n"
 	"gracefully: requests in flight finish, every save is committed or not at all).\n"
@@ -31,9 +34,19 @@ static const char usage[] =
 	"Sessions are random tokens in an HttpOnly, SameSite=Strict cookie (Secure\n"
 	"under TLS), end at logout or after --idle-timeout seconds without a request,\n"
 	"and every state-changing request must carry the session's CSRF token in an\n"
-	"X-CSRF-Token header.  After 5 failed logins for a user name from one address,\n"
-	"logins for it are refused for 30 s, then 60 s, 120 s ... (at most 15 minutes)\n"
-	"after each further failure; a success resets the count.\n"
+	"X-CSRF-Token header; a session ends at the latest --session-lifetime after its\n"
+	"login.  After 5 failed logins for a user name from one address, logins for it\n"
+	"are refused for 30 s, then 60 s, 120 s ... (at most 15 minutes) after each\n"
+	"further failure; a success resets the count.  The same holds for an address\n"
+	"after 20 failures for any names (the count restarts after 10 quiet minutes).\n"
+	"Passwords are checked on a thread of their own: at most 64 logins wait for it\n"
+	"(4 per address); more are answered 503 / 429 with Retry-After.\n"
+	"\n"
+	"Requests must name this server in their Host header: its listen address\n"
+	"(localhost too on a loopback address; every interface address when listening\n"
+	"on 0.0.0.0 or ::) or a --public-name.  A request's head and body must arrive\n"
+	"within --request-timeout seconds of the connection opening or of the previous\n"
+	"reply, else the connection is closed.\n"
 	"\n"
 	"Images are served only by project id: thumbnails and display sizes are made\n"
 	"with libvips and cached in DIR by content hash.\n"
@@ -49,6 +62,17 @@ static const char usage[] =
 	"  -t, --threads N           worker threads, each with its own store\n"
 	"                            connection (default 4)\n"
 	"      --max-connections N   concurrent connections (default 256)\n"
+	"      --max-per-address N   concurrent connections from one client address\n"
+	"                            (default 32; 0 = no limit, e.g. behind a proxy\n"
+	"                            that limits them itself)\n"
+	"      --request-timeout S   seconds for a request's head and body (default 20)\n"
+	"      --session-lifetime S  end sessions S seconds after login, however busy\n"
+	"                            (default 604800, 7 days)\n"
+	"      --public-name NAME    a host name (NAME or NAME:PORT) clients use for this\n"
+	"                            server, e.g. the name behind a reverse proxy;\n"
+	"                            repeat or separate with commas\n"
+	"      --trusted-proxy ADDR  numeric address of a reverse proxy whose\n"
+	"                            X-Forwarded-Host is believed; repeat or commas\n"
 	"      --access-log FILE     append the access log (one JSON object per\n"
 	"                            request: time, method, path, status, bytes, ms,\n"
 	"                            user, addr) to FILE instead of standard error\n"
@@ -111,15 +135,28 @@ static struct {
 	struct mlfy_server_config cfg;
 	char host[128];
 	long idle, threads, max_conn;   /* 0: the default */
+	long per_addr, req_timeout, lifetime; /* -1 / 0: the default */
+	char names[1024], proxies[1024];  /* comma-separated --public-name / --trusted-proxy */
 	const char *logfile;
 	int nolog;
 	struct timespec t0;             /* when the command started */
-} o = { .host = "127.0.0.1" };
+} o = { .host = "127.0.0.1", .per_addr = -1 };
 
 static int listen_option(const struct cli_option *opt, const char *arg, const char *cmd)
 {
 	if (parse_listen(arg, o.host, sizeof(o.host), &o.cfg.port))
 		return cli_usage_error(cmd, "--listen: expected ADDR:PORT, e.g. 127.0.0.1:9000 or [::1]:9000");
+	return 0;
+}
+
+/* --public-name / --trusted-proxy: repeatable, each may hold commas */
+static int append_option(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+	char *buf = strcmp(opt->long_name, "public-name") ? o.proxies : o.names;
+	size_t n = strlen(buf);
+	if (!*arg || n + strlen(arg) + 2 > sizeof(o.names))
+		return cli_usage_error(cmd, "--%s: empty or too long", opt->long_name);
+	snprintf(buf + n, sizeof(o.names) - n, "%s%s", n ? "," : "", arg);
 	return 0;
 }
 
@@ -131,6 +168,11 @@ static const struct cli_option options[] = {
 	CLI_OPT_LONG(0, "idle-timeout", &o.idle, 1, 365L * 86400),
 	CLI_OPT_LONG('t', "threads", &o.threads, 1, 64),
 	CLI_OPT_LONG(0, "max-connections", &o.max_conn, 1, 100000),
+	CLI_OPT_LONG(0, "max-per-address", &o.per_addr, 0, 100000),
+	CLI_OPT_LONG(0, "request-timeout", &o.req_timeout, 1, 3600),
+	CLI_OPT_LONG(0, "session-lifetime", &o.lifetime, 60, 365L * 86400),
+	CLI_OPT_CALLBACK(0, "public-name", NULL, append_option, 1),
+	CLI_OPT_CALLBACK(0, "trusted-proxy", NULL, append_option, 1),
 	CLI_OPT_STRING(0, "access-log", &o.logfile),
 	CLI_OPT_FLAG(0, "no-access-log", &o.nolog),
 	CLI_OPT_END(),
@@ -158,6 +200,14 @@ static int check(struct cli_ctx *c)
 		o.cfg.threads = (unsigned)o.threads;
 	if (o.max_conn)
 		o.cfg.max_connections = (unsigned)o.max_conn;
+	if (o.per_addr >= 0)
+		o.cfg.max_per_address = (unsigned)o.per_addr;
+	if (o.req_timeout)
+		o.cfg.request_timeout_s = o.req_timeout;
+	if (o.lifetime)
+		o.cfg.session_max_age_s = o.lifetime;
+	o.cfg.public_names = o.names[0] ? o.names : NULL;
+	o.cfg.trusted_proxies = o.proxies[0] ? o.proxies : NULL;
 	o.cfg.project = c->argv[0];
 	o.cfg.listen_host = o.host;
 	return 0;
@@ -194,9 +244,10 @@ static int run(struct cli_ctx *c)
 		return cli_report(c->name, &err);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("mlfy serve: listening on %s://%s%s%s:%u/ (project %s, %u threads, started in %.0f ms)\n",
+	printf("mlfy serve: listening on %s://%s%s%s:%u/ (project %s, %u threads, session cookie %s,"
+	       " started in %.0f ms)\n",
 	       o.cfg.tls_cert ? "https" : "http", strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-	       mlfy_server_port(srv), o.cfg.project, o.cfg.threads,
+	       mlfy_server_port(srv), o.cfg.project, o.cfg.threads, mlfy_server_cookie_name(srv),
 	       (double)(t1.tv_sec - o.t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - o.t0.tv_nsec) / 1e6);
 	fflush(stdout);
 

@@ -2,7 +2,9 @@
  * "me" routes (auth.h).  Passwords and sessions themselves are the store's
  * (store/accounts.h); the login throttle is ratelimit.c's. */
 #include "serve/auth.h"
+#include "serve/hosts.h"
 #include "serve/http.h"
+#include "serve/logins.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -21,7 +23,7 @@ const char *role_home(enum mlfy_role role)
  * another status on a store error. */
 int auth_session(struct req *r)
 {
-	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, r->srv->cookie_name);
 	struct mlfy_err err;
 	int64_t idle = r->srv->cfg.idle_timeout_s, touch, now;
 	int rc;
@@ -33,7 +35,7 @@ int auth_session(struct req *r)
 	touch = idle / 4 < 30 ? idle / 4 : 30;
 	now = (int64_t)time(NULL);
 	mlfy_err_clear(&err);
-	rc = mlfy_sessions_lookup(r->store, tok, now, idle, INT64_MAX, &r->sess, &err);
+	rc = mlfy_sessions_lookup(r->store, tok, now, idle, r->srv->cfg.session_max_age_s, INT64_MAX, &r->sess, &err);
 	if (rc == 0) {
 		r->has_session = 1;
 		snprintf(r->token, sizeof(r->token), "%s", tok);
@@ -63,17 +65,18 @@ static int origin_is(const char *origin, const char *host)
 
 /* The Origin header, when present, must be this server (defence in depth
  * beside SameSite=Strict and the CSRF token): its host the request's Host,
- * or the X-Forwarded-Host a reverse proxy sets.  Either scheme: behind a
- * TLS-terminating proxy the browser's origin is https:// while this server
- * speaks plain HTTP.  A cross-site page can set neither header (Host is
- * the browser's; X-Forwarded-Host would need a CORS preflight, which is
- * never granted), so this still refuses every cross-origin request. */
+ * or the X-Forwarded-Host of a trusted reverse proxy (hosts.h; a page can
+ * set that header on its own same-origin requests, so only a proxy's is
+ * believed).  Either scheme: behind a TLS-terminating proxy the browser's
+ * origin is https:// while this server speaks plain HTTP.  Host itself was
+ * checked against the names the server answers to (hosts_request_ok)
+ * before any route ran. */
 int auth_origin_ok(struct req *r)
 {
 	const char *origin = req_header(r, "Origin");
 	if (!origin)
 		return 1;
-	return origin_is(origin, req_header(r, "Host")) || origin_is(origin, req_header(r, "X-Forwarded-Host"));
+	return origin_is(origin, req_header(r, "Host")) || origin_is(origin, hosts_forwarded(r));
 }
 
 int auth_csrf_ok(struct req *r)
@@ -84,14 +87,69 @@ int auth_csrf_ok(struct req *r)
 	return sodium_memcmp(h, r->sess.csrf, MLFY_TOKEN_LEN) == 0;
 }
 
+/* The second half of a login, after logins.c checked the password on its
+ * own thread and libmicrohttpd resumed the request: throttle bookkeeping,
+ * the session, the reply. */
+static enum MHD_Result login_finish(struct req *r)
+{
+	struct mlfy_server *srv = r->srv;
+	struct login_job *job = r->login;
+	char token[MLFY_TOKEN_LEN + 1], csrf[MLFY_TOKEN_LEN + 1], cookie[256];
+	int64_t now = (int64_t)time(NULL);
+	enum MHD_Result ret;
+	struct mlfy_err err;
+	int rc;
+
+	r->login = NULL;
+	if (job->cancelled) {
+		login_job_free(job);
+		return reply_json_hdr(r, 503, json_pack("{sssI}", "error", "the server is stopping; try again",
+							"retry_after", (json_int_t)5), "Retry-After", "5");
+	}
+	if (job->rc == MLFY_EPERM) {
+		rl_fail(&srv->rl, job->user, r->addr, now);
+		login_job_free(job);
+		return reply_error(r, 401, "wrong user name or password");
+	}
+	if (job->rc) {
+		ret = reply_err(r, &job->err);
+		login_job_free(job);
+		return ret;
+	}
+	rl_ok(&srv->rl, job->user, r->addr);
+	mlfy_err_clear(&err);
+	pthread_mutex_lock(&srv->write_mu);
+	if ((rc = mlfy_store_begin(r->store, &err)) ||
+	    (rc = mlfy_sessions_purge(r->store, now, srv->cfg.idle_timeout_s, NULL, &err)) ||
+	    (rc = mlfy_sessions_create(r->store, job->u.id, now, token, csrf, &err)) ||
+	    (rc = mlfy_store_commit(r->store, &err))) {
+		mlfy_store_rollback(r->store);
+		pthread_mutex_unlock(&srv->write_mu);
+		login_job_free(job);
+		return reply_err(r, &err);
+	}
+	pthread_mutex_unlock(&srv->write_mu);
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", srv->cookie_name, token,
+		 srv->tls ? "; Secure" : "");
+	ret = reply_json_hdr(r, 200,
+			     json_pack("{sssssssssI}", "user", job->u.name, "role", mlfy_role_name(job->u.role), "csrf",
+				       csrf, "home", role_home(job->u.role), "idle_timeout",
+				       (json_int_t)srv->cfg.idle_timeout_s),
+			     "Set-Cookie", cookie);
+	sodium_memzero(token, sizeof(token));
+	login_job_free(job);
+	return ret;
+}
+
+/* POST /api/login: throttled logins are refused at once (429); the others
+ * queue for their password check (logins.h), or get 503 / 429 with
+ * Retry-After when the queue is full in all / for this address. */
 enum MHD_Result h_login(struct req *r, const char *rest)
 {
 	struct mlfy_server *srv = r->srv;
-	char token[MLFY_TOKEN_LEN + 1], csrf[MLFY_TOKEN_LEN + 1], cookie[256], retry[32];
+	char retry[32];
 	const char *user, *pw;
 	enum MHD_Result ret;
-	struct mlfy_user u;
-	struct mlfy_err err;
 	int64_t now = (int64_t)time(NULL), wait;
 	json_t *j;
 	int rc;
@@ -113,40 +171,18 @@ enum MHD_Result h_login(struct req *r, const char *rest)
 						"retry_after", (json_int_t)wait),
 				      "Retry-After", retry);
 	}
-	mlfy_err_clear(&err);
-	pthread_mutex_lock(&srv->login_mu);
-	rc = mlfy_users_verify(r->store, user, pw, &u, &err);
-	pthread_mutex_unlock(&srv->login_mu);
-	if (rc == MLFY_EPERM) {
-		rl_fail(&srv->rl, user, r->addr, now);
-		json_decref(j);
-		return reply_error(r, 401, "wrong user name or password");
-	}
-	if (rc) {
-		json_decref(j);
-		return reply_err(r, &err);
-	}
-	rl_ok(&srv->rl, user, r->addr);
+	rc = logins_submit(r, user, pw, login_finish);
 	json_decref(j);
-	pthread_mutex_lock(&srv->write_mu);
-	if ((rc = mlfy_store_begin(r->store, &err)) ||
-	    (rc = mlfy_sessions_purge(r->store, now, srv->cfg.idle_timeout_s, NULL, &err)) ||
-	    (rc = mlfy_sessions_create(r->store, u.id, now, token, csrf, &err)) ||
-	    (rc = mlfy_store_commit(r->store, &err))) {
-		mlfy_store_rollback(r->store);
-		pthread_mutex_unlock(&srv->write_mu);
-		mlfy_user_release(&u);
-		return reply_err(r, &err);
-	}
-	pthread_mutex_unlock(&srv->write_mu);
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
-		 srv->tls ? "; Secure" : "");
-	ret = reply_json_hdr(r, 200,
-			     json_pack("{sssssssssI}", "user", u.name, "role", mlfy_role_name(u.role), "csrf", csrf,
-				       "home", role_home(u.role), "idle_timeout", (json_int_t)srv->cfg.idle_timeout_s),
-			     "Set-Cookie", cookie);
-	mlfy_user_release(&u);
-	return ret;
+	if (rc == 0)
+		return MHD_YES;   /* suspended; login_finish replies */
+	if (rc < 0)
+		return reply_error(r, 500, "out of memory");
+	return reply_json_hdr(r, rc == LOGINS_FULL ? 503 : 429,
+			      json_pack("{sssI}", "error", rc == LOGINS_FULL
+				? "the server is busy with other logins; try again in a moment"
+				: "too many logins in progress from this address; try again in a moment",
+				"retry_after", (json_int_t)1),
+			      "Retry-After", "1");
 }
 
 enum MHD_Result h_logout(struct req *r, const char *rest)
@@ -165,7 +201,7 @@ enum MHD_Result h_logout(struct req *r, const char *rest)
 		return reply_err(r, &err);
 	}
 	pthread_mutex_unlock(&r->srv->write_mu);
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+	snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", r->srv->cookie_name,
 		 r->srv->tls ? "; Secure" : "");
 	return reply_json_hdr(r, 200, json_pack("{sb}", "ok", 1), "Set-Cookie", cookie);
 }

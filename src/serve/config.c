@@ -12,6 +12,11 @@ void mlfy_server_config_init(struct mlfy_server_config *c, const char *project)
 	c->idle_timeout_s = 8 * 3600;
 	c->threads = 4;
 	c->max_connections = 256;
+	c->max_per_address = 32;
+	c->request_timeout_s = 20;
+	c->session_max_age_s = 7 * 86400;
+	c->login_queue = 64;
+	c->login_per_address = 4;
 	c->max_body = 256 * 1024;
 	c->max_header = 32 * 1024;
 }
@@ -19,7 +24,8 @@ void mlfy_server_config_init(struct mlfy_server_config *c, const char *project)
 int mlfy_server_config_check(const struct mlfy_server_config *c, struct mlfy_err *err)
 {
 	if (!c->project || c->idle_timeout_s <= 0 || c->threads < 1 || c->threads > 64 || c->max_connections < 1 ||
-	    c->max_body < 1024 || c->max_header < 4096)
+	    c->max_body < 1024 || c->max_header < 4096 || c->request_timeout_s <= 0 || c->session_max_age_s <= 0 ||
+	    c->login_queue < 1 || c->login_per_address < 1)
 		return mlfy_err_set(err, MLFY_EINVAL, "bad server configuration");
 	if (!c->tls_cert != !c->tls_key)
 		return mlfy_err_set(err, MLFY_EINVAL, "TLS needs both a certificate and a key");

@@ -23,14 +23,31 @@ struct mlfy_server_config {
 	int64_t idle_timeout_s;     /* session idle expiry in seconds (> 0) */
 	unsigned threads;           /* worker threads (>= 1) */
 	unsigned max_connections;   /* total concurrent connections (>= 1) */
+	unsigned max_per_address;   /* concurrent connections from one client address
+				     * (libmicrohttpd's per-IP limit); 0 = no limit */
+	int64_t request_timeout_s;  /* a request's head and body must have arrived this
+				     * many seconds after the connection opened or the
+				     * previous reply was sent, else the connection is
+				     * closed (slow clients); > 0 */
+	int64_t session_max_age_s;  /* absolute session lifetime, seconds since login (> 0) */
+	unsigned login_queue;       /* logins waiting for their argon2id check, all
+				     * addresses together; more are answered 503 (>= 1) */
+	unsigned login_per_address; /* of those, from one client address; more: 429 (>= 1) */
+	const char *public_names;   /* comma-separated host names (NAME or NAME:PORT) the
+				     * server answers to besides its listen address; NULL
+				     * = none.  Any other Host header is refused. */
+	const char *trusted_proxies;/* comma-separated numeric addresses whose
+				     * X-Forwarded-Host is believed; NULL = none */
 	size_t max_body;            /* largest accepted request body in bytes */
 	size_t max_header;          /* per-connection memory for request headers, bytes */
 	mlfy_server_log_fn log;     /* may be NULL */
 	void *log_ctx;
 };
 
-/* Fills c with the defaults (127.0.0.1:9000, idle 8 h, 4 threads, 256
- * connections, 256 KiB bodies, 32 KiB headers) for project. */
+/* Fills c with the defaults (127.0.0.1:9000, idle 8 h, sessions at most
+ * 7 days, 4 threads, 256 connections, 32 per address, 20 s per request
+ * head and body, 256 KiB bodies, 32 KiB headers, 64 pending logins, 4 per
+ * address) for project. */
 void mlfy_server_config_init(struct mlfy_server_config *c, const char *project);
 
 /* 0 when c is usable (project set, limits in range, both or neither TLS

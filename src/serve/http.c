@@ -56,6 +56,8 @@ enum MHD_Result reply(struct req *r, unsigned status, struct MHD_Response *resp,
 	if (!resp)
 		return MHD_NO;
 	reply_common_headers(r, resp);
+	if (r->close)   /* broken framing: nothing after this request may be read */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	r->status = status;
 	r->bytes = size;
 	r->replied = 1;

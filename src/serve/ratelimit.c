@@ -1,10 +1,14 @@
-/* ratelimit.c - login throttling per (user name, client address).
+/* ratelimit.c - login throttling per (user name, client address), and per
+ * client address across names.
  *
  * After RL_FREE_TRIES consecutive failures, each further failure doubles a
  * waiting time (30 s, 60 s, 120 s, ... capped at RL_MAX_DELAY) during which
  * logins for that pair are refused with 429 before any password is checked.
- * A success clears the pair.  State is in memory (a fixed table), so a
- * restart forgets it.
+ * A success clears the pair.  The same holds for a client address after
+ * RL_ADDR_FREE_TRIES failures for any names (a flood of logins for fresh
+ * names is throttled too); its count restarts after RL_ADDR_WINDOW seconds
+ * without a failure.  State is in memory (a fixed table), so a restart
+ * forgets it.
  *
  * The table must hold against a client that fails logins for many other
  * names to push a throttled pair out: slots are placed by a keyed hash
@@ -25,16 +29,21 @@ void rl_init(struct ratelimit *rl)
 	randombytes_buf(rl->hkey, sizeof(rl->hkey));
 }
 
-/* SipHash of (SipHash of user) and addr; never 0 (0 marks a free slot). */
-static uint64_t key_of(const struct ratelimit *rl, const char *user, const char *addr)
+/* SipHash of (SipHash of user), a domain byte (0: a pair, 1: an address
+ * alone, user then ignored) and addr; never 0 (0 marks a free slot). */
+static uint64_t key_of(const struct ratelimit *rl, int domain, const char *user, const char *addr)
 {
-	unsigned char in[crypto_shorthash_BYTES + 64], out[crypto_shorthash_BYTES];
+	unsigned char in[crypto_shorthash_BYTES + 1 + 64], out[crypto_shorthash_BYTES];
 	size_t n = strnlen(addr, 64);
 	uint64_t h;
 
-	crypto_shorthash(in, (const unsigned char *)user, strlen(user), rl->hkey);
-	memcpy(in + crypto_shorthash_BYTES, addr, n);
-	crypto_shorthash(out, in, crypto_shorthash_BYTES + n, rl->hkey);
+	if (domain)
+		memset(in, 0, crypto_shorthash_BYTES);
+	else
+		crypto_shorthash(in, (const unsigned char *)user, strlen(user), rl->hkey);
+	in[crypto_shorthash_BYTES] = (unsigned char)domain;
+	memcpy(in + crypto_shorthash_BYTES + 1, addr, n);
+	crypto_shorthash(out, in, crypto_shorthash_BYTES + 1 + n, rl->hkey);
 	memcpy(&h, out, sizeof(h));
 	return h ? h : 1;
 }
@@ -73,13 +82,28 @@ static struct rl_slot *find(struct ratelimit *rl, uint64_t key, int create, int6
 	return victim;
 }
 
+/* The delay after fails failures of which free are free: 30 s, doubling,
+ * at most RL_MAX_DELAY; 0 below free. */
+static int64_t delay_of(int fails, int free)
+{
+	int sh = fails - free;
+	int64_t d;
+	if (sh < 0)
+		return 0;
+	d = sh >= 10 ? RL_MAX_DELAY : (int64_t)RL_BASE_DELAY << sh;
+	return d > RL_MAX_DELAY ? RL_MAX_DELAY : d;
+}
+
 int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_t now)
 {
 	struct rl_slot *s;
 	int64_t w = 0;
 	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(rl, user, addr), 0, now);
+	s = find(rl, key_of(rl, 0, user, addr), 0, now);
 	if (s && s->until > now)
+		w = s->until - now;
+	s = find(rl, key_of(rl, 1, "", addr), 0, now);
+	if (s && s->until - now > w)
 		w = s->until - now;
 	pthread_mutex_unlock(&rl->mu);
 	return w;
@@ -89,14 +113,18 @@ void rl_fail(struct ratelimit *rl, const char *user, const char *addr, int64_t n
 {
 	struct rl_slot *s;
 	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(rl, user, addr), 1, now);
+	s = find(rl, key_of(rl, 0, user, addr), 1, now);
 	s->fails++;
 	s->last = now;
-	if (s->fails >= RL_FREE_TRIES) {
-		int sh = s->fails - RL_FREE_TRIES;
-		int64_t d = sh >= 10 ? RL_MAX_DELAY : (int64_t)RL_BASE_DELAY << sh;
-		s->until = now + (d > RL_MAX_DELAY ? RL_MAX_DELAY : d);
-	}
+	if (s->fails >= RL_FREE_TRIES)
+		s->until = now + delay_of(s->fails, RL_FREE_TRIES);
+	s = find(rl, key_of(rl, 1, "", addr), 1, now);
+	if (s->fails && now - s->last > RL_ADDR_WINDOW && s->until <= now)
+		s->fails = 0;
+	s->fails++;
+	s->last = now;
+	if (s->fails >= RL_ADDR_FREE_TRIES)
+		s->until = now + delay_of(s->fails, RL_ADDR_FREE_TRIES);
 	pthread_mutex_unlock(&rl->mu);
 }
 
@@ -104,7 +132,7 @@ void rl_ok(struct ratelimit *rl, const char *user, const char *addr)
 {
 	struct rl_slot *s;
 	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(rl, user, addr), 0, 0);
+	s = find(rl, key_of(rl, 0, user, addr), 0, 0);
 	if (s)
 		memset(s, 0, sizeof(*s));
 	pthread_mutex_unlock(&rl->mu);

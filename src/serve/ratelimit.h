@@ -1,5 +1,6 @@
-/* ratelimit.h - login throttling per (user name, client address)
- * (ratelimit.c): a fixed in-memory table, keyed by SipHash. */
+/* ratelimit.h - login throttling per (user name, client address) and per
+ * client address across user names (ratelimit.c): a fixed in-memory
+ * table, keyed by SipHash. */
 #ifndef MLFY_SERVE_RATELIMIT_H
 #define MLFY_SERVE_RATELIMIT_H
 
@@ -10,6 +11,8 @@
 #define RL_FREE_TRIES 5        /* failures allowed before delays start */
 #define RL_BASE_DELAY 30       /* seconds after the RL_FREE_TRIES-th failure; doubles */
 #define RL_MAX_DELAY 900       /* seconds */
+#define RL_ADDR_FREE_TRIES 20  /* failures from one address, any names, before delays start */
+#define RL_ADDR_WINDOW 600     /* seconds without a failure after which an address's count restarts */
 #define RL_HKEY_BYTES 16       /* libsodium's crypto_shorthash_KEYBYTES (SipHash-2-4) */
 
 struct rl_slot {
@@ -27,9 +30,13 @@ struct ratelimit {
 
 /* Draws the table's random hash key (libsodium must be initialised). */
 void rl_init(struct ratelimit *rl);
-/* Seconds the (user, addr) pair must still wait before trying (0 = may try). */
+/* Seconds the (user, addr) pair must still wait before trying (0 = may
+ * try): the longer of the pair's own delay and that of addr, which counts
+ * the failures of every name tried from it. */
 int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_t now);
-/* Records a failed / successful login. */
+/* Records a failed login for the pair and for addr; a success clears the
+ * pair only (an address's count restarts after RL_ADDR_WINDOW seconds
+ * without a failure, so one valid account cannot reset it). */
 void rl_fail(struct ratelimit *rl, const char *user, const char *addr, int64_t now);
 void rl_ok(struct ratelimit *rl, const char *user, const char *addr);
 

@@ -4,7 +4,10 @@
  * Everything a request does after its body arrived is routes.c's and the
  * handlers'. */
 #include "serve/server.h"
+#include "serve/conns.h"
+#include "serve/hosts.h"
 #include "serve/http.h"
+#include "serve/logins.h"
 #include "serve/images.h"
 #include "serve/routes.h"
 #include "serve/state.h"
@@ -32,6 +35,7 @@ struct hdr_scan {
 	const char *first;     /* the first Content-Length value */
 	int conflict;          /* another one differs from it */
 	int n_host;            /* Host headers */
+	int te;                /* a Transfer-Encoding header */
 };
 
 static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -40,6 +44,8 @@ static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind, const ch
 	(void)kind;
 	if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
 		c->n_host++;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		c->te = 1;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
 		return MHD_YES;
 	if (!c->first)
@@ -78,20 +84,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 					  r->addr, sizeof(r->addr));
 		}
 		*con_cls = r;
+		conns_request_started(srv, conn);
 		{
 			/* Content-Length headers that disagree make the framing
 			 * ambiguous (RFC 9112, 6.3): libmicrohttpd would take the
 			 * first, a proxy in front of it perhaps another -- a request
-			 * smuggled past the proxy.  Likewise two Host headers (RFC
-			 * 9112, 3.2: 400), which the Origin check relies on.  Refuse,
-			 * and close. */
-			struct hdr_scan sc = { NULL, 0, 0 };
+			 * smuggled past the proxy.  So does a Content-Length beside a
+			 * Transfer-Encoding (RFC 9112, 6.3: "ought to be handled as
+			 * an error", and the connection closed after the reply).
+			 * Likewise two Host headers (RFC 9112, 3.2: 400), which the
+			 * Origin check relies on.  Refuse, and close. */
+			struct hdr_scan sc = { NULL, 0, 0, 0 };
 			MHD_get_connection_values(conn, MHD_HEADER_KIND, hdr_scan_one, &sc);
-			if (sc.conflict || sc.n_host > 1) {
+			if (sc.conflict || sc.n_host > 1 || (sc.te && sc.first)) {
 				r->too_big = 1;   /* discard any body */
+				r->close = 1;
 				return reply_error(r, 400, "%s", sc.conflict ? "conflicting Content-Length headers"
-									     : "more than one Host header");
+							       : sc.n_host > 1 ? "more than one Host header"
+									       : "Content-Length together with Transfer-Encoding");
 			}
+		}
+		if (!hosts_request_ok(r)) {
+			/* DNS rebinding (hosts.h): a name this server is not */
+			r->too_big = 1;
+			return reply_error(r, 421, "this server does not answer to the host name in the request"
+					   " (mlfy serve --public-name NAME adds one)");
 		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
@@ -128,6 +145,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->body[r->len] = '\0';
 		return MHD_YES;
 	}
+	if (r->resume) {
+		/* a suspended request (a login whose password check ran on the
+		 * login thread) is back */
+		enum MHD_Result (*fn)(struct req *) = r->resume;
+		r->resume = NULL;
+		return fn(r);
+	}
 	if (r->replied)
 		return MHD_YES;
 	return routes_dispatch(r);
@@ -149,6 +173,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct req *r = *con_cls;
 	(void)conn;
 
+	conns_request_done(srv, conn);
 	if (!r)
 		return;
 	if (srv->cfg.log) {
@@ -168,6 +193,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		srv->cfg.log(srv->cfg.log_ctx, "access", line);
 	}
 	free(r->body);
+	login_job_free(r->login);
 	mlfy_session_release(&r->sess);
 	sodium_memzero(r->token, sizeof(r->token));
 	free(r);
@@ -227,6 +253,22 @@ static int read_pem(const char *path, char **out, struct mlfy_err *err)
 	return mlfy_read_file(path, (size_t)1 << 20, out, &len, err);
 }
 
+/* The session cookie's name: one per project, so that two projects served
+ * from one host (cookies ignore the port) keep their sessions apart --
+ * "mlfy_session_" and 8 hex digits of SHA-256 of the project file's
+ * absolute path; under TLS with the "__Host-" prefix, which browsers
+ * accept only with Secure, Path=/ and no Domain (RFC 6265bis, 4.1.3.2). */
+static void cookie_name(struct mlfy_server *srv, int tls)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *abs = realpath(srv->project, NULL);
+	const char *p = abs ? abs : srv->project;
+	crypto_hash_sha256(h, (const unsigned char *)p, strlen(p));
+	free(abs);
+	snprintf(srv->cookie_name, sizeof(srv->cookie_name), "%smlfy_session_%02x%02x%02x%02x",
+		 tls ? "__Host-" : "", h[0], h[1], h[2], h[3]);
+}
+
 static void server_free(struct mlfy_server *srv)
 {
 	int i;
@@ -234,8 +276,16 @@ static void server_free(struct mlfy_server *srv)
 		mlfy_store_close(srv->stores[i]);
 	pthread_key_delete(srv->store_key);
 	pthread_mutex_destroy(&srv->mu);
-	pthread_mutex_destroy(&srv->login_mu);
 	pthread_mutex_destroy(&srv->write_mu);
+	if (srv->logins.inited) {
+		pthread_cond_destroy(&srv->logins.cv);
+		pthread_mutex_destroy(&srv->logins.mu);
+	}
+	if (srv->conns.inited) {
+		pthread_cond_destroy(&srv->conns.cv);
+		pthread_mutex_destroy(&srv->conns.mu);
+	}
+	hosts_free(srv);
 	pthread_mutex_destroy(&srv->rl.mu);
 	MLFY_FREE_ALL(srv->project, srv->listen_host, srv->cache_dir);
 	if (srv->tls_key_pem)
@@ -251,8 +301,9 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	struct sockaddr_in6 a6;
 	struct sockaddr_in a4;
 	struct sockaddr *sa;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-	struct MHD_OptionItem opts[16];
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	struct MHD_OptionItem opts[20];
 	int no = 0, rc;
 
 	*out = NULL;
@@ -269,7 +320,6 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 		return mlfy_err_oom(err);
 	srv->cfg = *cfg;
 	pthread_mutex_init(&srv->mu, NULL);
-	pthread_mutex_init(&srv->login_mu, NULL);
 	pthread_mutex_init(&srv->write_mu, NULL);
 	pthread_mutex_init(&srv->rl.mu, NULL);
 	rl_init(&srv->rl);
@@ -291,6 +341,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	}
 	srv->cfg.project = srv->project;
 	srv->cfg.listen_host = srv->listen_host;
+	cookie_name(srv, cfg->tls_cert != NULL);
 	srv->cfg.cache_dir = srv->cache_dir;
 	if (cfg->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
@@ -330,6 +381,8 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, srv };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, sa };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL };
+	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_per_address, NULL };
+	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conns_notify, srv };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->max_header, NULL };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv };
@@ -347,16 +400,31 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	}
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
+	srv->port = cfg->port;
+	if ((cfg->port && (rc = hosts_init(srv, err))) || (rc = logins_start(srv, err)) ||
+	    (rc = conns_start(srv, err))) {
+		logins_stop(srv);
+		conns_stop(srv);
+		server_free(srv);
+		return rc;
+	}
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!srv->d) {
 		rc = mlfy_err_set(err, MLFY_EIO, "cannot listen on %s port %u%s (address in use, or a bad TLS"
 				  " certificate/key?)", srv->listen_host, cfg->port, srv->tls ? " with TLS" : "");
+		logins_stop(srv);
+		conns_stop(srv);
 		server_free(srv);
 		return rc;
 	}
-	{
+	if (!cfg->port) {
+		/* port 0: the names carry the port the system chose */
 		const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
-		srv->port = di ? di->port : cfg->port;
+		srv->port = di ? di->port : 0;
+		if ((rc = hosts_init(srv, err))) {
+			mlfy_server_stop(srv);
+			return rc;
+		}
 	}
 	*out = srv;
 	return 0;
@@ -367,12 +435,20 @@ unsigned mlfy_server_port(const struct mlfy_server *srv)
 	return srv->port;
 }
 
+const char *mlfy_server_cookie_name(const struct mlfy_server *srv)
+{
+	return srv->cookie_name;
+}
+
 void mlfy_server_stop(struct mlfy_server *srv)
 {
 	if (!srv)
 		return;
 	if (srv->d) {
 		MHD_socket fd = MHD_quiesce_daemon(srv->d);
+		/* no suspended connection may remain when libmicrohttpd stops */
+		logins_stop(srv);
+		conns_stop(srv);
 		MHD_stop_daemon(srv->d);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);

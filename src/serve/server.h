@@ -24,6 +24,12 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 /* The TCP port actually bound. */
 unsigned mlfy_server_port(const struct mlfy_server *srv);
 
+/* The session cookie's name (owned by srv): "mlfy_session_" and 8 hex
+ * digits of SHA-256 of the project file's absolute path, so that projects
+ * served from one host keep their sessions apart; "__Host-" before it
+ * under TLS. */
+const char *mlfy_server_cookie_name(const struct mlfy_server *srv);
+
 /* Stops accepting, lets requests in flight finish, closes every store
  * connection and frees srv.  Accepts NULL. */
 void mlfy_server_stop(struct mlfy_server *srv);

@@ -16,6 +16,30 @@
 
 #define MAX_STORES 256
 
+struct login_job;
+struct conn_track;
+
+/* The login queue (logins.c). */
+struct logins {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct login_job *head, *tail;   /* waiting checks, oldest first */
+	struct login_job *running;       /* the check in progress */
+	unsigned n;                      /* waiting */
+	int stop, started, inited;
+	pthread_t th;
+};
+
+/* Open connections and their request deadlines (conns.c). */
+struct conns {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct conn_track *head;
+	unsigned long closed;            /* connections closed for missing their deadline */
+	int stop, started, inited;
+	pthread_t th;
+};
+
 struct mlfy_server {
 	struct mlfy_server_config cfg;   /* strings below are owned copies */
 	char *project, *listen_host, *cache_dir;
@@ -27,11 +51,16 @@ struct mlfy_server {
 	pthread_mutex_t mu;              /* guards stores[] */
 	struct mlfy_store *stores[MAX_STORES];
 	int n_stores;
-	pthread_mutex_t login_mu;        /* one argon2id verification at a time (64 MiB each) */
 	pthread_mutex_t write_mu;        /* one store write transaction at a time in this process:
 					  * writers queue here instead of in SQLite's sleeping busy
 					  * handler, which would add 1-100 ms waits under load */
 	struct ratelimit rl;
+	struct logins logins;
+	struct conns conns;
+	char cookie_name[64];            /* the session cookie: "mlfy_session_" + 8 hex digits of
+					  * SHA-256(project path); "__Host-" before it under TLS */
+	char **hosts;                    /* Host header values answered (lowercase), NULL-terminated */
+	char **proxies;                  /* addresses whose X-Forwarded-Host is believed */
 };
 
 /* One HTTP request (MHD's con_cls): freed in the completion callback. */
@@ -53,6 +82,9 @@ struct req {
 	struct mlfy_session sess;
 	char token[MLFY_TOKEN_LEN + 1];  /* the session cookie's value, when valid */
 	char addr[64];                   /* client address */
+	int close;                       /* reply with Connection: close (broken framing) */
+	struct login_job *login;         /* a login check queued for this request (logins.h) */
+	enum MHD_Result (*resume)(struct req *r); /* called when a suspended request resumes */
 };
 
 /* This thread's store connection (opened on first use); NULL on error with
@@ -62,7 +94,5 @@ struct mlfy_store *srv_store(struct mlfy_server *srv, struct mlfy_err *err);
 /* Server-side error message to the log. */
 void srv_log_error(struct mlfy_server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The session cookie's name. */
-#define SESSION_COOKIE "mlfy_session"
 
 #endif

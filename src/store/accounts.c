@@ -425,8 +425,8 @@ static int session_touch(struct mlfy_store *s, const char *h, int64_t now, int d
 }
 
 int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
-			 int64_t idle_s, int64_t touch_s, struct mlfy_session *out,
-			 struct mlfy_err *err)
+			 int64_t idle_s, int64_t max_age_s, int64_t touch_s,
+			 struct mlfy_session *out, struct mlfy_err *err)
 {
 	static const char sql[] =
 		"SELECT a.id, a.name, a.role, a.disabled, a.pw_hash IS NOT NULL, a.created_at,"
@@ -459,7 +459,7 @@ int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
 	out->created = stmt_int64(st, 7);
 	out->last_seen = stmt_int64(st, 8);
 	stmt_reset(st);
-	if (now - out->last_seen > idle_s || out->user.disabled) {
+	if (now - out->last_seen > idle_s || now - out->created > max_age_s || out->user.disabled) {
 		mlfy_session_release(out);
 		if ((rc = session_touch(s, h, now, 1, err)))
 			return rc;

@@ -107,15 +107,17 @@ int mlfy_sessions_create(struct mlfy_store *s, int64_t user_id, int64_t now,
 			 struct mlfy_err *err);
 
 /* Looks a token up at time now.  A session idle for more than idle_s seconds
- * (now - last_seen > idle_s), or whose account is disabled, is deleted and
- * MLFY_ENOTFOUND returned, as for an unknown or malformed token.  last_seen
+ * (now - last_seen > idle_s), older than max_age_s seconds (now - created >
+ * max_age_s: an absolute lifetime, however busy the session), or whose
+ * account is disabled, is deleted and MLFY_ENOTFOUND returned, as for an
+ * unknown or malformed token.  last_seen
  * is refreshed when it is older than touch_s seconds (so a busy session does
  * not write on every request; the effective idle limit is thus between
  * idle_s - touch_s and idle_s).  Opens its own short transaction when it
  * writes (one transaction; must be called outside one).  Fills *out. */
 int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
-			 int64_t idle_s, int64_t touch_s, struct mlfy_session *out,
-			 struct mlfy_err *err);
+			 int64_t idle_s, int64_t max_age_s, int64_t touch_s,
+			 struct mlfy_session *out, struct mlfy_err *err);
 
 /* Sets last_seen of token's session to now (no error when there is none).
  * One transaction: call outside one.  For callers that look sessions up

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 serve_setup "$tmp" synthetic 24
-serve_start --threads 2
+serve_start --threads 2 --public-name annot.example.org --public-name annot.example.org:8443 --trusted-proxy 127.0.0.1
 for u in ann1 ann2 ann3 expert admin; do login "$u"; done
 save0='{"stage":"annotate","base_version":0,"labels":[{"class":3,"source":"proposal"}],"comment":"mine"}'
 
@@ -20,9 +20,9 @@ for p in /api/me /api/tasks "/api/tasks/1?stage=annotate" "/api/classes?q=a" /ap
 	req - GET "$p"; expect 401 "GET $p without a session"
 done
 req - PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -d "$save0"; expect 401 "save without a session"
-req - GET /api/me -b "mlfy_session=$(printf 'a%.0s' {1..64})"; expect 401 "well-formed unknown token"
-req - GET /api/me -b "mlfy_session=../../etc/passwd"; expect 401 "malformed token"
-req - GET "/api/me?mlfy_session=$(printf '0%.0s' {1..64})"; expect 401 "token in the query string is not a session"
+req - GET /api/me -b "$COOKIE=$(printf 'a%.0s' {1..64})"; expect 401 "well-formed unknown token"
+req - GET /api/me -b "$COOKIE=../../etc/passwd"; expect 401 "malformed token"
+req - GET "/api/me?$COOKIE=$(printf '0%.0s' {1..64})"; expect 401 "token in the query string is not a session"
 
 # ---- role x route matrix
 matrix=(
@@ -91,6 +91,26 @@ for hdrs in "Host: annot.example.org|Origin: https://annot.example.org" \
 		-d '{"user":"ann3","password":"ann3-password-1"}'
 	expect 200 "login behind a proxy ($hdrs)"
 done
+# DNS rebinding (issue 12, item 6): a page of attacker.example resolved to
+# this server is same-origin with itself, so Origin matches its Host; the
+# server must refuse names it is not (both logins were answered 200)
+port=${BASE##*:}
+req - POST /api/login -H 'Content-Type: application/json' -H "Host: attacker.example:$port" \
+	-H "Origin: http://attacker.example:$port" -d '{"user":"ann3","password":"ann3-password-1"}'
+expect 421 "login with a foreign Host and a matching Origin (DNS rebinding)"
+req - GET /api/health -H "Host: attacker.example:$port"; expect 421 "any route under a foreign Host"
+# such a page can also set X-Forwarded-Host on its own requests: believed
+# only from a --trusted-proxy address (here 127.0.0.1, not 127.0.0.2)
+req - POST /api/login -H 'Content-Type: application/json' -H 'X-Forwarded-Host: annot.example.org' \
+	-H 'Origin: https://annot.example.org' -d '{"user":"ann3","password":"ann3-password-1"}' --interface 127.0.0.2
+expect 403 "X-Forwarded-Host from an address that is not a trusted proxy"
+req - POST /api/login -H 'Content-Type: application/json' -H 'X-Forwarded-Host: attacker.example' \
+	-H 'Origin: https://attacker.example' -d '{"user":"ann3","password":"ann3-password-1"}'
+expect 421 "a trusted proxy forwarding a foreign name"
+req - GET /api/health -H "Host: localhost:$port"; expect 200 "localhost on a loopback listen address"
+req - GET /api/health -H "Host: LOCALHOST:$port"; expect 200 "host names are case-insensitive"
+req - GET /api/health -H "Host: annot.example.org:$port"; expect 200 "a --public-name with the server's port"
+req - GET /api/health -H "Host: annot.example.org:1"; expect 421 "a --public-name with another port"
 req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: text/plain' -H "X-CSRF-Token: $CSRF_ann1" -d "$bodyv1"
 expect 415 "JSON sent as text/plain (what an HTML form could send)"
 req ann1 POST /api/logout; expect 403 "logout without the CSRF token"
@@ -101,15 +121,19 @@ expect 200 "header names are case-insensitive"
 
 # ---- session cookie: flags, fixation, logout, disable, password change
 rm -f "$tmp/jar.fix"
-printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tmlfy_session\t%s\n' "$(printf 'f%.0s' {1..64})" >"$tmp/jar.fix"
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\t%s\t%s\n' "$COOKIE" "$(printf 'f%.0s' {1..64})" >"$tmp/jar.fix"
 req fix POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann2","password":"ann2-password-1"}'
 expect 200 "login with a planted cookie"
-cookie=$(grep -i '^set-cookie: mlfy_session=' <<<"$HDRS")
-grep -q "mlfy_session=$(printf 'f%.0s' {1..64})" <<<"$cookie" && bad "session fixation: planted token kept" || ok
+cookie=$(grep -i "^set-cookie: $COOKIE=" <<<"$HDRS")
+grep -q "$COOKIE=$(printf 'f%.0s' {1..64})" <<<"$cookie" && bad "session fixation: planted token kept" || ok
 for flag in HttpOnly "SameSite=Strict" "Path=/"; do grep -q "$flag" <<<"$cookie" && ok || bad "cookie lacks $flag: $cookie"; done
 grep -qi "secure" <<<"$cookie" && bad "Secure cookie over plain HTTP would be dropped by browsers" || ok
-tok=$(sed -n 's/.*mlfy_session=\([0-9a-f]*\).*/\1/p' <<<"$cookie")
+tok=$(sed -n "s/.*$COOKIE=\([0-9a-f]*\).*/\1/p" <<<"$cookie")
 [ ${#tok} = 64 ] && ok || bad "session token is not 64 hex characters: $tok"
+# the cookie is the project's own (issue 12, item 8): two projects served
+# from one host (cookies ignore ports) no longer overwrite each other's
+want=$(python3 -c 'import hashlib,os,sys; print("mlfy_session_" + hashlib.sha256(os.path.realpath(sys.argv[1]).encode()).hexdigest()[:8])' "$PROJECT")
+[ "$COOKIE" = "$want" ] && ok || bad "session cookie name $COOKIE, expected $want"
 [ "$(sq "SELECT count(*) FROM sessions WHERE token_hash = '$tok'")" = 0 ] && ok || bad "the store keeps the raw token"
 req ann2 POST /api/logout -H "X-CSRF-Token: $CSRF_ann2"; expect 200 "logout"
 req ann2 GET /api/me; expect 401 "after logout"

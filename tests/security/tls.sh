@@ -28,6 +28,9 @@ case "$BASE" in https://*) ok ;; *) bad "TLS server base URL $BASE" ;; esac
 hp=${BASE#https://}
 login ann1
 grep -qi '^set-cookie:.*; *secure' <<<"$HDRS" && ok || bad "session cookie not Secure under TLS"
+# __Host- (RFC 6265bis): browsers keep it only Secure, Path=/, without Domain,
+# so no other site on a parent domain can plant or shadow it
+grep -q '^[Ss]et-[Cc]ookie: __Host-mlfy_session_[0-9a-f]\{8\}=' <<<"$HDRS" && ok || bad "no __Host- cookie under TLS: $HDRS"
 grep -qi '^strict-transport-security: max-age=' <<<"$HDRS" && ok || bad "no HSTS header"
 req ann1 GET /api/me; expect 200 "session over TLS"
 code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "http://$hp/api/health" 2>/dev/null)

@@ -93,7 +93,7 @@ for p in /api/me /api/tasks /api/tasks/1 "/api/classes?q=a" /api/dashboard /api/
 done
 req - PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -d '{}'; expect 401 "PUT without a session"
 req - POST /api/logout; expect 401 "logout without a session"
-req - GET /api/me -b "mlfy_session=$(printf '%064d' 7)"; expect 401 "forged session cookie"
+req - GET /api/me -b "$COOKIE=$(printf '%064d' 7)"; expect 401 "forged session cookie"
 req - GET /api/nope; expect 404 "unknown route"
 req - DELETE /api/me; expect 405 "wrong method"
 
@@ -351,10 +351,12 @@ serve_start --threads 1
 req ann1 GET /api/tasks/1; expect 200 "session survives a restart"
 [ "$(json 'j["annotation"]["version"]')" = 2 ] && ok || bad "saves survive a restart"
 serve_stop; ok
-serve_start --threads 1 --idle-timeout 2
+# 5 s of idleness allowed: a loaded machine may take a second or two
+# between the login's session and the next request
+serve_start --threads 1 --idle-timeout 5
 login ann1
 req ann1 GET /api/me; expect 200 "fresh session"
-sleep 3.2
+sleep 6.2
 req ann1 GET /api/me; expect 401 "idle session expired"
 serve_stop; ok
 

@@ -45,6 +45,7 @@ serve_start() {
 	for i in $(seq 1 100); do
 		if grep -q 'listening on' "$SERVE_DIR/serve.out" 2>/dev/null; then
 			BASE=$(sed -n 's|.*listening on \(https\?://[^ ]*\)/ .*|\1|p' "$SERVE_DIR/serve.out")
+			COOKIE=$(sed -n 's|.*session cookie \([^ ,]*\),.*|\1|p' "$SERVE_DIR/serve.out")
 			return 0
 		fi
 		kill -0 "$SERVE_PID" 2>/dev/null || { cat "$SERVE_DIR/serve.err" >&2; die "mlfy serve did not start"; }
