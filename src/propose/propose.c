@@ -1,6 +1,7 @@
 /* propose.c - mlfy propose: model checks, the images to run, per-batch
  * transactions of top-K proposals, optional .npy outputs (see propose.h). */
 #include "propose/propose.h"
+#include "util/outfile.h"
 #include "util/vec.h"
 #include "util/file.h"
 
@@ -596,6 +597,28 @@ int mlfy_propose_run(struct mlfy_store *s, const struct mlfy_propose_opts *o,
 		r.nan_row[i] = NAN;
 	for (i = 0; i < l.n; i++)
 		paths[i] = l.items[i].path;
+	{
+		/* the .npy files and their .order.txt lists must not land on the
+		 * project or its SQLite companions (QA: --save-logits PROJECT
+		 * replaced the project and exited 0) */
+		const char *outs[2] = { o->save_logits, o->save_features };
+		for (i = 0; i < 2; i++) {
+			char order[4096];
+			size_t n;
+			if (!outs[i])
+				continue;
+			n = strlen(outs[i]);
+			snprintf(order, sizeof(order), "%.*s.order.txt",
+				 (int)(n > 4 && !strcmp(outs[i] + n - 4, ".npy") ? n - 4 : n), outs[i]);
+			if (mlfy_path_protected(outs[i], mlfy_store_path(s)) ||
+			    mlfy_path_protected(order, mlfy_store_path(s))) {
+				rc = mlfy_err_set(err, MLFY_EINVAL, "--%s %s: would write over the project file %s"
+						  " (or its journal); choose another file",
+						  i ? "save-features" : "save-logits", outs[i], mlfy_store_path(s));
+				goto out;
+			}
+		}
+	}
 	if (o->save_logits) {
 		size_t shape[2] = { l.n, n_classes };
 		if ((rc = mlfy_npy_writer_open(o->save_logits, MLFY_NPY_F4, 2, shape, &r.w_logits, err)))

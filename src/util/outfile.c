@@ -3,6 +3,7 @@
 #include "util/vec.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,58 @@ int mlfy_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 	return a && b && !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* path with its folder resolved (realpath of the folder + "/" + the last
+ * name); malloc'd, NULL when the folder does not exist. */
+static char *canonical(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *rdir, *out;
+	size_t n;
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	rdir = dir ? realpath(dir, NULL) : NULL;
+	free(dir);
+	if (!rdir)
+		return NULL;
+	n = strlen(rdir) + strlen(path) + 2;
+	if ((out = malloc(n)))
+		snprintf(out, n, "%s/%s", strcmp(rdir, "/") ? rdir : "", slash ? slash + 1 : path);
+	free(rdir);
+	return out;
+}
+
+int mlfy_path_protected(const char *path, const char *protect)
+{
+	static const char *const companions[] = { "", "-wal", "-shm", "-journal" };
+	char *p, *q, *rprot;
+	size_t i;
+	int hit = 0;
+
+	if (!path || !protect)
+		return 0;
+	if (mlfy_same_file(path, protect))
+		return 1;
+	/* the project itself resolved (it may be a symbolic link: SQLite puts
+	 * the companions beside the link's target) */
+	if (!(rprot = realpath(protect, NULL)) && !(rprot = canonical(protect)))
+		return 0;
+	p = canonical(path);
+	if (p && (q = malloc(strlen(rprot) + 16))) {
+		for (i = 0; i < sizeof(companions) / sizeof(companions[0]) && !hit; i++) {
+			snprintf(q, strlen(rprot) + 16, "%s%s", rprot, companions[i]);
+			hit = !strcmp(p, q) || mlfy_same_file(path, q);
+		}
+		free(q);
+	}
+	free(p);
+	free(rprot);
+	return hit;
 }
 
 /* Abandons *o and returns the error set with the errno e. */
@@ -40,6 +93,9 @@ int mlfy_outfile_open(struct mlfy_outfile *o, const char *path, const char *prot
 	if (mlfy_same_file(path, protect))
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: is %s itself; choose another output file", path,
 				    protect_what);
+	if (mlfy_path_protected(path, protect))
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: is a companion of %s (SQLite's journal or shared memory"
+				    " beside it); choose another output file", path, protect_what);
 	exists = !stat(path, &st);
 	if (exists && !S_ISREG(st.st_mode)) {
 		/* a device or FIFO (/dev/stdout, a pipe): write it, never replace it */

@@ -22,9 +22,10 @@ struct mlfy_outfile {
 };
 
 /* Opens *o for path.  protect (may be NULL) is a file the caller reads, such
- * as the project: writing over it is refused with "PATH: is <protect_what>
- * itself; choose another output file" (protect_what e.g. "the project
- * file").  Errors: MLFY_EINVAL (protect, a directory), MLFY_EIO (naming
+ * as the project: writing over it, or over one of SQLite's companion files
+ * beside it (PROTECT-wal, -shm, -journal), is refused with "PATH: is
+ * <protect_what> itself; choose another output file" (protect_what e.g.
+ * "the project file"; see mlfy_path_protected).  Errors: MLFY_EINVAL (protect, a directory), MLFY_EIO (naming
  * path and the system's reason), MLFY_ENOMEM; *o is then empty. */
 int mlfy_outfile_open(struct mlfy_outfile *o, const char *path, const char *protect,
 		      const char *protect_what, struct mlfy_err *err);
@@ -41,5 +42,12 @@ void mlfy_outfile_abort(struct mlfy_outfile *o);
 /* 1 when paths a and b (may be NULL) name the same existing file (device
  * and inode), else 0. */
 int mlfy_same_file(const char *a, const char *b);
+
+/* 1 when writing path would destroy protect (may be NULL): path is the same
+ * file, or names protect's "-wal", "-shm" or "-journal" companion, whether
+ * or not that exists now (a running `mlfy serve` keeps its write-ahead log
+ * there: a file written over it loses every acknowledged save).  Names are
+ * compared after resolving their folders (symbolic links, "..").  Else 0. */
+int mlfy_path_protected(const char *path, const char *protect);
 
 #endif

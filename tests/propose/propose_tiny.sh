@@ -84,6 +84,19 @@ grep -q "stored for 5 images, 0 already had them, 1 skipped" out || fail "skip c
 grep -q "imgs/rgb16.png.*truncated" out || fail "skip list: $(cat out)"
 cp "$DATA/rgb16.png" imgs/rgb16.png
 
+# --save-logits / --save-features onto the project or its journal: refused,
+# the project intact (QA, issue 11: it was replaced by the .npy, exit 0)
+before=$(q p.mlfy "select count(*) from proposals")
+for bad in "--save-logits p.mlfy" "--save-features p.mlfy-wal" "--save-logits ./p.mlfy-journal"; do
+  # shellcheck disable=SC2086
+  if "$MLFY" propose p.mlfy --model "$DATA/tiny.onnx" --crop-pct 1 --top 5 $bad > out 2>err; then
+    fail "propose $bad succeeded"
+  fi
+  grep -q "would write over the project file" err || fail "propose $bad: $(cat err)"
+done
+[ "$(q p.mlfy "select count(*) from proposals")" = "$before" ] || fail "project changed by a refused propose"
+"$MLFY" check p.mlfy > /dev/null || fail "project damaged by a refused --save-logits"
+
 # --save-logits / --save-features: every image, rows in name order, order files
 "$MLFY" propose p.mlfy --model "$DATA/tiny.onnx" --crop-pct 1 --top 5 \
   --save-logits l.npy --save-features f.npy > out 2>err || { cat out err; fail "save"; }

@@ -31,6 +31,17 @@ for out in "$P" "$T/link.mlfy"; do
 done
 "$MLFY" stats "$P" >/dev/null || fail "the project no longer opens"
 
+# --- SQLite's companions of the project (QA, issue 11: an export written
+# over PROJECT-wal under a running server lost every acknowledged save)
+for out in "$P-wal" "$P-shm" "$P-journal" "$T/./p.mlfy-wal"; do
+	if "$MLFY" export "$P" --format real --out "$out" 2>"$T/err"; then
+		fail "export --out $out (a companion of the project) succeeded"
+	fi
+	expect_in "$(cat "$T/err")" "is a companion of the project file" "companion refusal message"
+	# SQLite itself may leave an empty -wal and a -shm behind: never the export
+	[ ! -e "$out" ] || ! grep -q '^\[' "$out" || fail "$out was written"
+done
+
 # --- a symbolic link: its target is written, the link kept, the mode kept
 echo old >"$T/target.json"
 chmod 640 "$T/target.json"

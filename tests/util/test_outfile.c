@@ -94,11 +94,55 @@ static void refusals(void **state)
 	assert_int_equal(mlfy_same_file(path, NULL), 0);
 }
 
+/* SQLite's companions of the project (QA, issue 11: `mlfy export --out
+ * PROJECT-wal` under a running server lost every acknowledged save): refused
+ * whether they exist or not, also through a link to the project and a
+ * folder spelled with "..". */
+static void companions(void **state)
+{
+	char path[4096], link[4096], out[4300], wal[4200];
+	struct mlfy_outfile o;
+	struct mlfy_err err;
+	FILE *f;
+	(void)state;
+
+	test_tmpfile(path, sizeof(path), "proj.mlfy");
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	snprintf(out, sizeof(out), "%s-wal", path);
+	assert_int_equal(mlfy_outfile_open(&o, out, path, "the project file", &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "is a companion of the project file"));
+	assert_int_equal(mlfy_path_protected(out, path), 1);
+	snprintf(out, sizeof(out), "%s-shm", path);
+	assert_int_equal(mlfy_path_protected(out, path), 1);
+	snprintf(out, sizeof(out), "%s-journal", path);
+	assert_int_equal(mlfy_path_protected(out, path), 1);
+	/* an existing -wal, reached through "sub/.." */
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_non_null(f = fopen(wal, "w"));
+	fclose(f);
+	snprintf(out, sizeof(out), "%s/sub", test_tmpdir());
+	mkdir(out, 0700);
+	snprintf(out, sizeof(out), "%s/sub/../%s-wal", test_tmpdir(), strrchr(path, '/') + 1);
+	assert_int_equal(mlfy_path_protected(out, path), 1);
+	/* the project given as a link: its target's companions */
+	test_tmpfile(link, sizeof(link), "proj-link.mlfy");
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(mlfy_path_protected(wal, link), 1);
+	/* other names are fine */
+	snprintf(out, sizeof(out), "%s-wal.csv", path);
+	assert_int_equal(mlfy_path_protected(out, path), 0);
+	snprintf(out, sizeof(out), "%s.csv", path);
+	assert_int_equal(mlfy_path_protected(out, path), 0);
+	assert_int_equal(mlfy_path_protected(out, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(commit_and_abort),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(companions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
