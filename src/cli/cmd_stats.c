@@ -122,6 +122,9 @@ static int stats_file(struct cli_ctx *c)
 		cli_warn(c->name, "%s: %s repeated label%s within an image ignored (first in image %zu)", path,
 			 mlfy_fmt_count(a, sizeof(a), l->n_duplicates), l->n_duplicates == 1 ? "" : "s",
 			 l->first_duplicate);
+	if (l->n_undecided)
+		cli_warn(c->name, "%s: %s undecided image%s left out (stage 'undecided': no final set yet)", path,
+			 mlfy_fmt_count(a, sizeof(a), l->n_undecided), l->n_undecided == 1 ? "" : "s");
 	mlfy_label_counts_init(&lc);
 	if (mlfy_label_counts_add_csr(&lc, l->offsets, l->n, &err) ||
 	    (!o.json && mlfy_label_counts_write_text(stdout, path, mlfy_labels_format_name(l->format), &lc,
@@ -130,6 +133,7 @@ static int stats_file(struct cli_ctx *c)
 	} else if (o.json) {
 		json_t *j = mlfy_label_counts_json(path, "file", mlfy_labels_format_name(l->format), &lc, o.max_k);
 		json_object_set_new(j, "repeated_labels_ignored", json_integer((json_int_t)l->n_duplicates));
+		json_object_set_new(j, "undecided_left_out", json_integer((json_int_t)l->n_undecided));
 		rc = cli_print_json(c->name, j, 0);
 	}
 	mlfy_label_counts_release(&lc);

@@ -31,6 +31,7 @@ struct builder {
 	int *classes;
 	size_t nc;                /* classes used */
 	size_t cap, cap_offsets, cap_lines, ccap;   /* capacities (MLFY_GROW) of names, offsets, lines, classes */
+	size_t n_undecided;       /* CSV rows whose stage column says "undecided" (skipped) */
 };
 
 static int b_oom(struct mlfy_err *err)
@@ -338,10 +339,11 @@ static int parse_csv(struct builder *b, const char *p, const char *end, struct m
 	static const char *const name_cols[] = { "file", "filename", "image", "image_name", "name", "path", NULL };
 	static const char *const label_cols[] = { "labels", "label", "original_label", "class", "class_idx",
 						  "index", "target", NULL };
+	static const char *const stage_cols[] = { "stage", NULL };
 	struct mlfy_csv *c;
 	char **f;
 	size_t nf, need, line;
-	int col_name = 0, col_label = 1, first = 1, r, rc = 0;
+	int col_name = 0, col_label = 1, col_stage = -1, first = 1, r, rc = 0;
 	char ex[64];
 
 	if ((rc = mlfy_csv_open_mem(b->path, p, (size_t)(end - p), &c, err)))
@@ -367,6 +369,17 @@ static int parse_csv(struct builder *b, const char *p, const char *end, struct m
 							  b->path, line, excerpt(f0, nlen, ex));
 					goto out;
 				}
+				/* `mlfy export --format csv`: an undecided image has no
+				 * final set yet, not an empty one */
+				col_stage = find_column(f, nf, stage_cols);
+				continue;
+			}
+		}
+		if (col_stage >= 0 && (size_t)col_stage < nf) {
+			size_t slen;
+			const char *st = csv_field(f, (size_t)col_stage, &slen);
+			if (slen == 9 && !strncmp(st, "undecided", 9)) {
+				b->n_undecided++;
 				continue;
 			}
 		}
@@ -524,6 +537,7 @@ static int finish(struct builder *b, int format, struct mlfy_labels **out, struc
 	l->offsets = b->offsets;
 	l->classes = b->classes;
 	l->max_class = max;
+	l->n_undecided = b->n_undecided;
 	free(b->lines);
 	memset(b, 0, sizeof(*b));
 	*out = l;

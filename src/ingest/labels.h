@@ -18,7 +18,11 @@
  *                 target (case-insensitive); without one, column 1 is the
  *                 name and column 2 the label(s).  A label field may hold
  *                 several indices separated by spaces, ';' or '|', or be
- *                 empty (no label).  RFC 4180 quoting.
+ *                 empty (no label).  RFC 4180 quoting.  A header with a
+ *                 `stage` column (`mlfy export --format csv`) makes rows
+ *                 whose stage is `undecided` be skipped and counted
+ *                 (n_undecided): such an image has no final set yet, which
+ *                 is not an empty set.
  * Auto-detection: the first non-blank byte (after a UTF-8 BOM) '[' means
  * ReaL, '{' Multilabelfy; otherwise a first non-blank line containing ','
  * means CSV, else single.
@@ -57,6 +61,7 @@ struct mlfy_labels {
 	int max_class;           /* largest class index present; -1 when there is none */
 	size_t n_duplicates;     /* repeated labels dropped (sum over images) */
 	size_t first_duplicate;  /* image index of the first repeat (when n_duplicates > 0) */
+	size_t n_undecided;      /* CSV rows skipped for stage "undecided" (not among the n) */
 	size_t *by_name;         /* private: image indices sorted by name (when names) */
 };
 

@@ -221,6 +221,22 @@ static void csv_format(void **state)
 	assert_int_equal(l->n, 1);
 	mlfy_labels_free(l);
 
+	/* `mlfy export --format csv`: undecided rows are left out and counted,
+	 * not read as empty sets (QA, issue 11: stats counted 45 % zero-label
+	 * images where one image had an empty final set) */
+	l = load_ok("export.csv",
+		    "file,original_label,labels,label_count,stage,comment\n"
+		    "a.jpg,3,3,1,agreed,\n"
+		    "b.jpg,4,,0,undecided,\n"
+		    "c.jpg,5,,0,refined,\"nothing fits\"\n",
+		    MLFY_LABELS_AUTO, 10);
+	assert_int_equal(l->n, 2);
+	assert_int_equal(l->n_undecided, 1);
+	assert_string_equal(l->names[1], "c.jpg");
+	assert_set(l, 0, three, 1);
+	assert_set(l, 1, NULL, 0);
+	mlfy_labels_free(l);
+
 	load_bad("dup.csv", "a.jpg,1\nb.jpg,2\na.jpg,3\n", MLFY_LABELS_AUTO, 0, ":3:",
 		 "duplicate image name 'a.jpg' (first on line 1)");
 	load_bad("hdr.csv", "foo,bar\na.jpg,1\n", MLFY_LABELS_AUTO, 0, ":1:", "found 'foo'");
