@@ -70,25 +70,27 @@ static struct conn_track *track_of(struct MHD_Connection *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
-void conns_request_started(struct mlfy_server *srv, struct MHD_Connection *conn)
+/* Marks the connection busy (a request is being served) or idle since now. */
+static void mark(struct mlfy_server *srv, struct MHD_Connection *conn, int busy)
 {
 	struct conn_track *t = track_of(conn);
 	if (!t)
 		return;
 	pthread_mutex_lock(&srv->conns.mu);
-	t->busy = 1;
+	t->busy = busy;
+	if (!busy)
+		t->since = now_s();
 	pthread_mutex_unlock(&srv->conns.mu);
+}
+
+void conns_request_started(struct mlfy_server *srv, struct MHD_Connection *conn)
+{
+	mark(srv, conn, 1);
 }
 
 void conns_request_done(struct mlfy_server *srv, struct MHD_Connection *conn)
 {
-	struct conn_track *t = track_of(conn);
-	if (!t)
-		return;
-	pthread_mutex_lock(&srv->conns.mu);
-	t->busy = 0;
-	t->since = now_s();
-	pthread_mutex_unlock(&srv->conns.mu);
+	mark(srv, conn, 0);
 }
 
 /* 1 when fd is still the socket t was opened as (same peer): the number
@@ -139,13 +141,8 @@ static void *deadline_thread(void *arg)
 int conns_start(struct mlfy_server *srv, struct mlfy_err *err)
 {
 	struct conns *c = &srv->conns;
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->cv, NULL);
-	c->inited = 1;
-	if (pthread_create(&c->th, NULL, deadline_thread, srv) != 0)
-		return mlfy_err_set(err, MLFY_EIO, "cannot start the request deadline thread");
-	c->started = 1;
-	return 0;
+	return srv_thread_start(&c->mu, &c->cv, &c->inited, &c->started, &c->th, deadline_thread, srv,
+				"the request deadline thread", err);
 }
 
 void conns_stop(struct mlfy_server *srv)

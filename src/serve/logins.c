@@ -66,13 +66,8 @@ static void *login_thread(void *arg)
 int logins_start(struct mlfy_server *srv, struct mlfy_err *err)
 {
 	struct logins *q = &srv->logins;
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
-	q->inited = 1;
-	if (pthread_create(&q->th, NULL, login_thread, srv) != 0)
-		return mlfy_err_set(err, MLFY_EIO, "cannot start the login thread");
-	q->started = 1;
-	return 0;
+	return srv_thread_start(&q->mu, &q->cv, &q->inited, &q->started, &q->th, login_thread, srv,
+				"the login thread", err);
 }
 
 void logins_stop(struct mlfy_server *srv)

@@ -1,5 +1,6 @@
 /* state.c - the server's shared state (state.h): the store connection of
- * each worker thread, opened on first use, and the error log. */
+ * each worker thread, opened on first use, the error log, and the start of
+ * its background threads. */
 #include "serve/state.h"
 
 #include <stdarg.h>
@@ -35,4 +36,16 @@ struct mlfy_store *srv_store(struct mlfy_server *srv, struct mlfy_err *err)
 	pthread_mutex_unlock(&srv->mu);
 	pthread_setspecific(srv->store_key, s);
 	return s;
+}
+
+int srv_thread_start(pthread_mutex_t *mu, pthread_cond_t *cv, int *inited, int *started, pthread_t *th,
+		     void *(*fn)(void *), void *arg, const char *what, struct mlfy_err *err)
+{
+	pthread_mutex_init(mu, NULL);
+	pthread_cond_init(cv, NULL);
+	*inited = 1;
+	if (pthread_create(th, NULL, fn, arg) != 0)
+		return mlfy_err_set(err, MLFY_EIO, "cannot start %s", what);
+	*started = 1;
+	return 0;
 }

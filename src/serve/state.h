@@ -91,6 +91,13 @@ struct req {
  * the message in err. */
 struct mlfy_store *srv_store(struct mlfy_server *srv, struct mlfy_err *err);
 
+/* Initialises *mu and *cv (setting *inited), then starts fn(arg) as *th
+ * (setting *started).  0, or MLFY_EIO naming what (e.g. "the login
+ * thread").  The two background threads of the server (logins.c, conns.c)
+ * start this way; their owners join them and destroy mu and cv. */
+int srv_thread_start(pthread_mutex_t *mu, pthread_cond_t *cv, int *inited, int *started, pthread_t *th,
+		     void *(*fn)(void *), void *arg, const char *what, struct mlfy_err *err);
+
 /* Server-side error message to the log. */
 void srv_log_error(struct mlfy_server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
