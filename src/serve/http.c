@@ -142,6 +142,7 @@ unsigned http_status_of(int code)
 	case MLFY_EPERM: return 403;
 	case MLFY_ENOTFOUND: return 404;
 	case MLFY_ECONFLICT: return 409;
+	case MLFY_ECLOSED: return 409;
 	case MLFY_EUNSUPPORTED: return 415;
 	default: return 500;
 	}
