@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
 	{ "import-votes", &cmd_import_votes, CLI_PROJECT },
 	{ "init", &cmd_init, 0 },                                       /* creates the project */
 	{ "propose", &cmd_propose, CLI_PROJECT | CLI_CANCELLABLE },
+	{ "reopen", &cmd_reopen, CLI_PROJECT },
 	{ "report", &cmd_report, CLI_PROJECT | CLI_READONLY },          /* PROJECT, or files */
 	{ "select-model", &cmd_select_model, CLI_PROJECT },             /* read-only unless --activate */
 	{ "serve", &cmd_serve, 0 },                  /* the server opens a connection per thread */

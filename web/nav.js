@@ -51,6 +51,7 @@ export async function loadTask(pos) {
   S.version = 0;
   S.group = 0;
   S.dirty = false;
+  S.closed = false;
   applyAnnotation(t.annotation);
   S.union = [];
   if (S.stage === 'refine') {
@@ -105,10 +106,10 @@ async function goStep(delta) {
   if (delta > 0) {
     const why = blockReason();
     if (why) { setState('pending', 'not saved: ' + why); flash(); return; }
-    if (S.dirty || S.version === 0) { S.dirty = true; await save(); }
+    if (!S.closed && (S.dirty || S.version === 0)) { S.dirty = true; await save(); }
     /* a change made while a save was on its way is saved right after it: wait for that one too */
     while (inFlight()) await inFlight();
-    if (S.dirty || S.version === 0) { flash(); return; }   /* failed: stay */
+    if (!S.closed && (S.dirty || S.version === 0)) { flash(); return; }   /* failed: stay (a closed image: move on) */
   } else if (S.dirty && !blockReason()) {
     await save();
   }

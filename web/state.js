@@ -19,6 +19,7 @@ export const S = {
   sources: null,               /* label source names by role: {proposal, search, prefill} */
   vocab: null,                 /* the whole reply */
   dirty: false,                /* changes not yet saved */
+  closed: false,               /* the shown image was decided (409 closed): nothing to save here */
   classes: new Map(),          /* idx -> class info ({name, synonyms, gloss, …}) seen so far */
 };
 

@@ -8,6 +8,7 @@
 
 #include "review/agreement.h"
 #include "review/labelset.h"
+#include "store/decisions.h"
 #include "store/final_labels.h"
 #include "store/queue.h"
 #include "store/review_input.h"
@@ -89,6 +90,8 @@ struct ctx {
 	size_t cap_final;
 	struct mlfy_labelset *sets;
 	size_t cap_sets;
+	int64_t *basis;           /* scratch: the judged annotations' ids */
+	size_t cap_basis;
 };
 
 static struct mlfy_analysis_batch *batch_of(struct ctx *c, int batch)
@@ -317,6 +320,15 @@ static int judge_cb(const struct mlfy_review_image *img, void *vctx)
 		if (!img->queued)
 			a->queued++;
 	}
+	/* the decision rests on the stage-ii versions judged now */
+	if (!c->o->dry_run) {
+		if (MLFY_GROW(c->basis, c->cap_basis, img->n_ann))
+			return mlfy_err_oom(c->err);
+		for (i = 0; i < img->n_ann; i++)
+			c->basis[i] = img->ann[i].annotation_id;
+		if ((rc = mlfy_decision_basis_set(c->s, img->id, c->basis, img->n_ann, NULL, c->err)))
+			return mlfy_err_prefix(c->err, "%s", img->name);
+	}
 	return 0;
 }
 
@@ -449,7 +461,7 @@ int mlfy_analyze(struct mlfy_store *s, const struct mlfy_analyze_opts *opts,
 	for (i = 0; i < c.n_pairs; i++) {
 		MLFY_FREE_ALL(c.pairs[i].a, c.pairs[i].b);
 	}
-	MLFY_FREE_ALL(c.pairs, c.final, c.sets);
+	MLFY_FREE_ALL(c.pairs, c.final, c.sets, c.basis);
 	count_map_free(&c.class_pairs);
 	count_map_free(&c.classes);
 	if (rc)

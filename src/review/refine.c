@@ -6,8 +6,34 @@
 #include <stdlib.h>
 
 #include "store/annotations.h"
+#include "store/decisions.h"
 #include "store/final_labels.h"
 #include "store/queue.h"
+
+/* The basis of a refined decision: the stage-ii versions the expert was
+ * shown (current now: stage ii is closed while the image is queued) and
+ * the refinement itself. */
+static int refined_basis(struct mlfy_store *s, int64_t image_id, int64_t refinement, struct mlfy_err *err)
+{
+	struct mlfy_annotation *others = NULL;
+	int64_t *ids;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = mlfy_annotations_of_image(s, image_id, MLFY_STAGE_ANNOTATE, &others, &n, err)))
+		return rc;
+	if (!(ids = malloc((n + 1) * sizeof(*ids)))) {
+		mlfy_annotations_free(others, n);
+		return mlfy_err_oom(err);
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = others[i].id;
+	ids[n] = refinement;
+	rc = mlfy_decision_basis_set(s, image_id, ids, n + 1, NULL, err);
+	free(ids);
+	mlfy_annotations_free(others, n);
+	return rc;
+}
 
 int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 			 struct mlfy_err *err)
@@ -42,6 +68,8 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 		labels[i] = a.labels[i].class_idx;
 	rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_REFINED, labels, a.n_labels, a.id, changed, err);
 	free(labels);
+	if (!rc)
+		rc = refined_basis(s, image_id, a.id, err);
 	mlfy_annotation_release(&a);
 	return rc;
 }

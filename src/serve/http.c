@@ -143,7 +143,9 @@ unsigned http_status_of(int code)
 	case MLFY_EINVAL: return 400;
 	case MLFY_EPERM: return 403;
 	case MLFY_ENOTFOUND: return 404;
-	case MLFY_ECONFLICT: return 409;
+	case MLFY_ECONFLICT:       /* a stale write */
+	case MLFY_ECLOSED:         /* a decided image (review/save.h) */
+		return 409;
 	case MLFY_EUNSUPPORTED: return 415;
 	default: return 500;
 	}

@@ -4,6 +4,7 @@
  * review/save.h's answer, never decided here. */
 #include "serve/tasks.h"
 #include "serve/http.h"
+#include "serve/served.h"
 #include "review/save.h"
 #include "store/annotations.h"
 #include "store/catalog.h"
@@ -246,6 +247,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		return reply_err(r, &err);
 	if (!o)
 		return reply_error(r, 500, "internal error: cannot encode the task");
+	served_note(r->token, id, (int)st);   /* the clock a save's seconds are capped by */
 	return reply_json(r, 200, o);
 }
 
@@ -351,11 +353,19 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 			return reply_error(r, 400, "zero_label: expected {\"category\": ..., \"verdict\": ...} or null");
 		}
 	}
+	/* the seconds a save may add: the time since this session was served
+	 * the task (or last saved it), by the server's clock; without a record
+	 * (a restart, another session's tab) at most the idle timeout */
+	in.elapsed_max = served_elapsed(r->token, id, (int)in.stage, (double)r->srv->cfg.idle_timeout_s);
+	if (in.elapsed_max < 1e-3)
+		in.elapsed_max = 1e-3;
 	pthread_mutex_lock(&r->srv->write_mu);
 	rc = mlfy_annotations_save(r->store, &in, &version, &err);
 	pthread_mutex_unlock(&r->srv->write_mu);
 	free(labels);
 	json_decref(j);
+	if (rc == MLFY_ECLOSED)   /* decided by stage iii: not stale, closed; the page moves on */
+		return reply_json(r, 409, json_pack("{sssb}", "error", err.msg, "closed", 1));
 	if (rc == MLFY_ECONFLICT) {
 		/* a newer version exists (another tab): send it so the page can show it */
 		json_t *o = json_pack("{ss}", "error", err.msg);
@@ -367,6 +377,7 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 	}
 	if (rc)
 		return reply_err(r, &err);
+	served_note(r->token, id, (int)in.stage);
 	mlfy_store_now(now);
 	return reply_json(r, 200, json_pack("{sIss}", "version", (json_int_t)version, "saved_at", now));
 }

@@ -52,6 +52,12 @@ struct mlfy_annotation_save {
 	const char *comment;      /* borrowed, may be NULL = ""; UTF-8, at most 4000 characters
 				   * (code points, as the page's box counts them) */
 	double seconds;           /* cumulative time on the image, >= 0, < 1e7 */
+	/* the caller's own view of the time the person can have spent since
+	 * the current version: > 0 caps the stored seconds at the current
+	 * version's seconds + elapsed_max (mlfy serve: the time since it
+	 * served the task to this session, or since this session's last save
+	 * of it); 0 or less: no cap (the client's value is stored) */
+	double elapsed_max;
 	/* refinement only, and only for an empty set: the zero-label review
 	 * (both NULL = none), names from MLFY_ZERO_CATEGORIES and
 	 * MLFY_ZERO_VERDICTS (store/zero_label.h) */

@@ -185,6 +185,31 @@ const char *const store_migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX review_votes_source ON votes(source);"
 	"CREATE INDEX review_final_status_stage ON final_status(stage, image_id);",
+	/* 1 -> 2 (issue 12, item 5): what each decision was based on, and the
+	 * audit of reopened images (store/decisions.c; docs/schema.md) */
+	"CREATE TABLE decision_basis ("
+	"  image_id INTEGER NOT NULL REFERENCES images(id),"
+	"  annotation_id INTEGER NOT NULL REFERENCES annotations(id),"
+	"  PRIMARY KEY (image_id, annotation_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE reopenings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image_id INTEGER NOT NULL REFERENCES images(id),"
+	"  reopened_by TEXT NOT NULL,"             /* who (the coordinator's account on the machine) */
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  reopened_at TEXT NOT NULL,"
+	"  stage TEXT NOT NULL CHECK (stage IN ('agreed','refined','aggregated','imported','queued')),"
+	"  labels TEXT NOT NULL DEFAULT '',"       /* the removed final set, class indices space-separated */
+	"  annotation_id INTEGER,"                 /* the removed final_status.annotation_id */
+	"  decided_at TEXT,"                       /* the removed decision's time (NULL: queued only) */
+	"  queue_reason TEXT,"                     /* the removed refinement-queue row's rule:reason, or NULL */
+	"  basis TEXT NOT NULL DEFAULT ''"         /* the annotation ids it was based on, space-separated */
+	");"
+	"CREATE INDEX reopenings_image ON reopenings(image_id, id);"
+	"CREATE TRIGGER reopenings_append_only_u BEFORE UPDATE ON reopenings"
+	"  BEGIN SELECT RAISE(ABORT, 'reopenings are append-only'); END;"
+	"CREATE TRIGGER reopenings_append_only_d BEFORE DELETE ON reopenings"
+	"  BEGIN SELECT RAISE(ABORT, 'reopenings are append-only'); END;",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

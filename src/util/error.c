@@ -60,6 +60,7 @@ const char *mlfy_strstatus(int code)
 	case MLFY_EUNSUPPORTED: return "unsupported";
 	case MLFY_EINTR: return "interrupted";
 	case MLFY_ESCHEMA: return "newer project schema";
+	case MLFY_ECLOSED: return "closed";
 	default: return "unknown error";
 	}
 }

@@ -22,7 +22,9 @@ enum mlfy_status {
 	MLFY_EPERM = -7,       /* not allowed for this user or role */
 	MLFY_EUNSUPPORTED = -8,/* a format or feature this build does not support */
 	MLFY_EINTR = -9,       /* interrupted by a signal; work so far is consistent */
-	MLFY_ESCHEMA = -10     /* the project file has a newer schema than this binary */
+	MLFY_ESCHEMA = -10,    /* the project file has a newer schema than this binary */
+	MLFY_ECLOSED = -11     /* the thing is decided and closed to this change (an image
+				* analyze has taken: reopen it first, `mlfy reopen`) */
 };
 
 /* A caller-owned error slot.  code mirrors the returned status; msg is always

@@ -282,7 +282,7 @@ static void refinement_rules(void **state)
 static void check_names_the_bad_field(void **state)
 {
 	struct mlfy_label_choice l[3] = { { 3, MLFY_SOURCE_PROPOSAL }, { 5, MLFY_SOURCE_SEARCH },
-					   { 3, MLFY_SOURCE_PREFILL } };
+					   { 3, MLFY_SOURCE_SEARCH } };
 	struct mlfy_annotation_save in;
 	struct mlfy_err err;
 	char big[4 * (MLFY_COMMENT_MAX + 1) + 1];
@@ -351,12 +351,120 @@ static void check_names_the_bad_field(void **state)
 #undef REFUSED
 }
 
+/* Issue 12, item 9: what the client asserts is checked against what the
+ * server showed.  A label's source must match the view (proposal: among
+ * the shown proposals; prefill: pre-checked in stage iv; else search); a
+ * comment of white space is no comment (trimmed, and stored trimmed); the
+ * seconds are capped by the caller's clock (elapsed_max). */
+static void client_claims(void **state)
+{
+	struct mlfy_store *s = make_project();
+	const char *both[] = { "a1", "a2" }, *experts[] = { "ex" };
+	struct mlfy_assign_report rep;
+	/* image 1: proposals 0..4 (top-5 of classes (i - 1 + r) % 10) */
+	struct mlfy_label_choice l[2] = { { 7, MLFY_SOURCE_PROPOSAL }, { 2, MLFY_SOURCE_PROPOSAL } };
+	struct mlfy_annotation_save in;
+	struct mlfy_annotation cur;
+	struct mlfy_err err;
+	int64_t a1, a2, ex, v = 0, n;
+
+	(void)state;
+	a1 = add_user(s, "a1", MLFY_ROLE_ANNOTATOR, NULL);
+	a2 = add_user(s, "a2", MLFY_ROLE_ANNOTATOR, NULL);
+	ex = add_user(s, "ex", MLFY_ROLE_EXPERT, NULL);
+	assert_int_equal(mlfy_assign_batches(s, 2, both, 2, &rep, &err), 0);
+	mlfy_assign_report_release(&rep);
+	memset(&in, 0, sizeof(in));
+	in.image_id = 1;
+	in.annotator_id = a1;
+	in.labels = l;
+	in.n_labels = 2;
+	in.seconds = 9;
+
+	/* (a) class 7 is no proposal of image 1: "proposal" is refused, naming
+	 * the label; "search" is what the page says for it */
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "labels[0].source"));   /* as given, not sorted */
+	assert_non_null(strstr(err.msg, "class 7"));
+	l[0].source = MLFY_SOURCE_PREFILL;    /* stage ii pre-checks nothing */
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "prefill"));
+	assert_int_equal(mlfy_annotations_n_versions(s, 1, a1, MLFY_STAGE_ANNOTATE, &n, &err), 0);
+	assert_int_equal(n, 0);
+	l[0].source = MLFY_SOURCE_SEARCH;
+	/* (c) the seconds claimed are capped: 5 s since the task was served */
+	in.seconds = 86400;
+	in.elapsed_max = 5;
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	assert_int_equal(mlfy_annotations_current(s, 1, a1, MLFY_STAGE_ANNOTATE, &cur, &err), 0);
+	assert_true(fabs(cur.seconds - 5) < 1e-9);
+	mlfy_annotation_release(&cur);
+	/* cumulative: the current version's 5 s plus 2 s more at most */
+	in.base_version = 1;
+	in.elapsed_max = 2;
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	assert_int_equal(mlfy_annotations_current(s, 1, a1, MLFY_STAGE_ANNOTATE, &cur, &err), 0);
+	assert_true(fabs(cur.seconds - 7) < 1e-9);
+	mlfy_annotation_release(&cur);
+	/* a claim below the cap is stored as it is; no cap (0) keeps the claim */
+	in.base_version = 2;
+	in.seconds = 8;
+	in.elapsed_max = 60;
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	assert_int_equal(mlfy_annotations_current(s, 1, a1, MLFY_STAGE_ANNOTATE, &cur, &err), 0);
+	assert_true(fabs(cur.seconds - 8) < 1e-9);
+	mlfy_annotation_release(&cur);
+	in.elapsed_max = NAN;
+	assert_int_equal(mlfy_annotation_check(&in, &err), MLFY_EINVAL);
+	in.elapsed_max = 0;
+
+	/* a2 saves {2}; the union is {2, 7}; the expert refines */
+	in.annotator_id = a2;
+	in.base_version = 0;
+	in.labels = l + 1;
+	in.n_labels = 1;
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
+	assert_int_equal(mlfy_review_queue_put(s, 1, "paper", "sets_differ", &err), 0);
+	assert_int_equal(mlfy_review_queue_assign(s, experts, 1, NULL, NULL, &err), 0);
+	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	in.annotator_id = ex;
+	in.stage = MLFY_STAGE_REFINE;
+	in.labels = l;
+	in.n_labels = 2;
+	l[0].class_idx = 3;                   /* {2, 3}: 3 is a proposal nobody chose */
+	l[0].source = MLFY_SOURCE_PREFILL;
+	in.comment = "3, not 7";
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "labels[0].source"));
+	assert_non_null(strstr(err.msg, "pre-checked"));
+	l[0].source = MLFY_SOURCE_PROPOSAL;
+	l[1].source = MLFY_SOURCE_PREFILL;    /* class 2: pre-checked */
+	/* (b) the set differs from the union: a comment of white space (ASCII,
+	 * no-break and ideographic spaces) is no comment */
+	in.comment = " \t\n\xc2\xa0\xe3\x80\x80 ";
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "comment: required"));
+	assert_int_equal(mlfy_annotations_n_versions(s, 1, ex, MLFY_STAGE_REFINE, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* a real comment is stored trimmed; inner white space stays */
+	in.comment = "\xe2\x80\x83  3,  not 7 \n";
+	assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	assert_int_equal(mlfy_annotations_current(s, 1, ex, MLFY_STAGE_REFINE, &cur, &err), 0);
+	assert_string_equal(cur.comment, "3,  not 7");
+	assert_int_equal(cur.labels[0].source, MLFY_SOURCE_PREFILL);   /* class 2, pre-checked */
+	assert_int_equal(cur.labels[1].source, MLFY_SOURCE_PROPOSAL);
+	mlfy_annotation_release(&cur);
+	mlfy_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(check_names_the_bad_field),
 		cmocka_unit_test(save_versions_and_conflicts),
 		cmocka_unit_test(refinement_rules),
+		cmocka_unit_test(client_claims),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@ static void dashboard_medians(void **state)
 	struct mlfy_store *s = make_project();
 	const char *both[] = { "a1", "a2" };
 	struct mlfy_assign_report rep;
-	struct mlfy_label_choice l[] = { { 0, MLFY_SOURCE_PROPOSAL }, { 1, MLFY_SOURCE_PROPOSAL } };
+	struct mlfy_label_choice l[] = { { 0, MLFY_SOURCE_SEARCH }, { 1, MLFY_SOURCE_SEARCH } };   /* not all proposals of every image */
 	struct mlfy_annotation_save in;
 	struct mlfy_dashboard d;
 	struct mlfy_err err;
