@@ -29,7 +29,9 @@ export async function api(method, url, body, opts) {
   try { data = await res.json(); } catch (e) { data = null; }
   if (res.status === 401 && !(opts && opts.noRedirect)) {
     leaving = true;
-    location.href = '/login?next=' + encodeURIComponent(location.pathname + location.hash);
+    /* a session that ended under a working page (account disabled, password
+     * changed, expired) is explained on the login page (ended=1) */
+    location.href = '/login?next=' + encodeURIComponent(location.pathname + location.hash) + (me ? '&ended=1' : '');
   }
   if (!res.ok) {
     const err = new Error((data && data.error) || ('HTTP ' + res.status));
