@@ -42,6 +42,20 @@ export async function api(method, url, body, opts) {
   return data;
 }
 
+/* A refusal of a task that no retry can change: the image is not (or no
+ * longer) one of this user's tasks (403 "not in your … tasks"), does not
+ * exist (404), or is closed because it was decided (409 {"closed": true},
+ * or a 409 without the newer annotation that says so).  Other 403s (CSRF,
+ * role) and a 409 with the newer version are not about the image. */
+export function refusedForGood(e) {
+  if (!e || !e.status) return false;
+  const msg = String(e.message || '');
+  if (e.status === 403) return /not in your .*tasks/.test(msg);
+  if (e.status === 404 || e.status === 410) return true;
+  if (e.status === 409) return !!(e.body && (e.body.closed || (!e.body.annotation && /decided|closed/i.test(msg))));
+  return false;
+}
+
 /* POST /api/login; resolves to the user (as /api/me) */
 export async function login(user, password) {
   me = await api('POST', '/api/login', { user, password }, { noRedirect: true });

@@ -3,9 +3,11 @@
  * (1 s to 30 s), unsent changes are kept in localStorage so they survive a
  * reload or a server restart and are re-sent (other images' too), and a
  * 409 (a newer version saved in another tab) shows the newer state instead
- * of overwriting it.  Owns the save in flight, the retry timer and the
+ * of overwriting it.  A save refused for good (the image is no longer this
+ * user's task, or is closed) is never retried: the image leaves the list
+ * (onRefusedForGood).  Owns the save in flight, the retry timer and the
  * local copies. */
-import { api, currentUser, isLeaving } from './api.js';
+import { api, currentUser, isLeaving, refusedForGood } from './api.js';
 import { S, currentId, sortedLabels, sameSet, blockReason, payload, applyAnnotation } from './state.js';
 import { seconds } from './clock.js';
 import { setState, showBanner, savedClearsBanner } from './status.js';
@@ -77,10 +79,11 @@ export async function save() {
   setState('saving', 'saving…');
   saving = (async () => {
     try {
-      const res = await api('PUT', `/api/tasks/${id}/annotation`, payload(seconds()), { keepalive: true });
+      const body = payload(seconds());
+      const res = await api('PUT', `/api/tasks/${id}/annotation`, body, { keepalive: true });
       if (id !== currentId()) return;
       S.version = res.version;
-      S.task.annotation = { version: res.version };
+      S.task.annotation = { version: res.version, labels: body.labels, comment: body.comment };   /* the saved set */
       if (seq === changeSeq) { S.dirty = false; clearLocal(id); } else persistLocal();
       retryDelay = 1000;
       if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }
@@ -89,7 +92,9 @@ export async function save() {
       flushPending();
     } catch (e) {
       if (id !== currentId()) return;
-      if (e.status === 409 && e.body && e.body.annotation) {
+      if (refusedForGood(e)) {
+        gone(id, e.message);   /* never retried: out of the list, on to the next image */
+      } else if (e.status === 409 && e.body && e.body.annotation) {
         conflict(e.body.annotation);
       } else if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
         setState('failed', 'not saved: ' + e.message);
@@ -133,10 +138,15 @@ export function retryNow() {
 let forget = () => {};
 export function onSentElsewhere(fn) { forget = fn; }
 
+/* `gone(id, why)` is told of each image the server refused for good (not in
+ * this user's tasks, no such image, closed: api.js refusedForGood) */
+let gone = () => {};
+export function onRefusedForGood(fn) { gone = fn; }
+
 export async function flushPending() {
   if (flushing || !currentUser() || !S.ids.length) return;
   flushing = true;
-  let down = false, superseded = 0;
+  let down = false, superseded = 0, refused = 0, why = '';
   try {
     const prefix = localPrefix();
     const keys = [];
@@ -166,7 +176,13 @@ export async function flushPending() {
         forget(id);
         if (!S.done[pos]) { S.done[pos] = 1; renderProgress(); }
       } catch (e) {
-        if (e.status === 409) {
+        if (refusedForGood(e)) {   /* no longer ours, or closed: drop the change and the image */
+          refused++;
+          why = e.message;
+          clearLocal(id);
+          forget(id);
+          gone(id, e.message);
+        } else if (e.status === 409) {
           const ann = e.body && e.body.annotation;
           const theirs = ann ? ann.labels.map((l) => l.class).sort((a, b) => a - b) : null;
           if (!ann || !sameSet(theirs, body.labels.map((l) => l.class)) || (ann.comment || '') !== body.comment)
@@ -189,6 +205,10 @@ export async function flushPending() {
   if (superseded) {
     showBanner(`Unsent changes to ${superseded === 1 ? 'one other image were' : superseded + ' other images were'} ` +
                'not applied: a newer version had been saved in another tab or window.', 'warn');
+  }
+  if (refused) {
+    showBanner(`Unsent changes to ${refused === 1 ? 'one other image were' : refused + ' other images were'} ` +
+               `dropped, and the image${refused === 1 ? '' : 's'} taken out of your list: ${why}.`, 'warn');
   }
 }
 
