@@ -4,23 +4,80 @@
  * view.js (drawing), sync.js (saving), nav.js (moving between images),
  * keys.js (the keyboard), overlays.js (dialogs), search.js (class search),
  * status.js (save state, banner), vocab.js (/api/vocabulary).  Owns nothing
- * but this wiring. */
-import { $ } from './dom.js';
+ * but this wiring, and which image's failed load is shown (an image whose
+ * file did not load takes no decision: S.imageError). */
+import { $, fmt } from './dom.js';
 import { api, requireLogin } from './api.js';
 import { loadVocabulary, sourceRoles } from './vocab.js';
 import { S, useVocabulary, toggleLabel, toggleNone, nGroups } from './state.js';
-import { initView, useVocabulary as viewVocabulary, update, showGroup, allDone, nothingToDo } from './view.js';
-import { changed, persistLocal, flushPending, retryNow } from './sync.js';
+import { initView, useVocabulary as viewVocabulary, update, showGroup, allDone, nothingToDo, loadPhoto,
+  showPhotoFailed } from './view.js';
+import { changed, persistLocal, flushPending, retryNow, save } from './sync.js';
 import { loadTask, loadLast, go } from './nav.js';
-import { setState, showBanner, onRetry } from './status.js';
+import { setState, showBanner, onRetry, flash } from './status.js';
 import { openHelp, openFull, openExemplar } from './overlays.js';
 import { initSearch, focusSearch } from './search.js';
 import { initKeys } from './keys.js';
+
+/* ---- an image that did not load ---------------------------------------------- */
+
+/* No decision is saved for an image the annotator could not see: the status
+ * and an alert say so, with a retry link; → (Skip) still goes on. */
+function tellUnloaded() {
+  setState('failed', S.imageError, () => { setState('loading', 'loading the image…'); loadPhoto(true); });
+  showBanner(`${S.imageError[0].toUpperCase()}${S.imageError.slice(1)}. No decision can be saved for an image ` +
+             'you cannot see: retry, or go on to the next image with → (Skip).', 'error');
+  flash();
+}
+
+/* a change or Enter on an image that did not load: refused, the page
+ * redrawn as it was (a clicked checkbox unticks again); true when refused */
+function refusedUnloaded() {
+  if (!S.imageError) return false;
+  update();
+  tellUnloaded();
+  return true;
+}
+
+let unloaded = null;   /* the image whose failed load the page is showing */
+
+/* the image's file did not load: ask the server why (its JSON error) */
+async function photoFailed() {
+  const t = S.task, src = $('photo').getAttribute('src');
+  if (!t || !src || !src.startsWith(`/api/images/${t.image.id}?`)) return;
+  let why = 'the image did not load';
+  try {
+    await api('GET', src);
+    why = 'the file is not an image this browser can show';
+  } catch (e) {
+    why = e.status ? e.message : 'the server cannot be reached';
+  }
+  if (S.task !== t || $('photo').getAttribute('src') !== src) return;
+  S.imageError = `cannot load image ${fmt(S.pos + 1)}: ${why}`;
+  unloaded = t.image.id;
+  showPhotoFailed(true);
+  tellUnloaded();
+}
+
+/* loaded after all (the retry link): the page is as for a newly shown image */
+function photoLoaded() {
+  const again = S.task && S.task.image.id === unloaded;
+  unloaded = null;
+  if (!again) return;
+  showBanner('');
+  if (S.dirty) save();
+  else if (S.version > 0) setState('saved', 'saved ✓');
+  else setState('pending', S.stage === 'refine' ? 'pre-checked from stage ii, not saved yet' : 'not yet decided');
+}
+
+$('photo').addEventListener('error', photoFailed);
+$('photo').addEventListener('load', photoLoaded);
 
 /* ---- what the controls do ------------------------------------------------------ */
 
 /* proposal i ticked or unticked (its checkbox, or its number key) */
 function toggleProposal(i) {
+  if (refusedUnloaded()) return;
   const c = S.task.proposals[i].class;
   toggleLabel(c, S.stage === 'refine' && S.union.includes(c) ? S.sources.prefill : S.sources.proposal);
   changed();
@@ -28,12 +85,14 @@ function toggleProposal(i) {
 
 /* a label outside the proposals ticked or unticked */
 function toggleExtra(c) {
+  if (refusedUnloaded()) return;
   toggleLabel(c, S.union.includes(c) ? S.sources.prefill : S.sources.search);
   changed();
 }
 
 /* a class picked in the search */
 function pick(c) {
+  if (refusedUnloaded()) return;
   S.classes.set(c.idx, c);
   const inProps = S.task.proposals.findIndex((p) => p.class === c.idx);
   if (!S.labels.has(c.idx)) {
@@ -44,7 +103,7 @@ function pick(c) {
   else update();
 }
 
-function none() { toggleNone(); changed(); }
+function none() { if (!refusedUnloaded()) { toggleNone(); changed(); } }
 
 const ready = () => !!S.task && !$('workspace').hidden;
 
@@ -64,6 +123,7 @@ $('photo-btn').addEventListener('click', () => openFull(`/api/images/${S.task.im
 
 let commentTimer = null;
 $('comment').addEventListener('input', () => {
+  if (S.imageError) { $('comment').value = S.comment; refusedUnloaded(); return; }
   S.comment = $('comment').value;
   persistLocal();
   clearTimeout(commentTimer);
@@ -75,6 +135,7 @@ $('comment').addEventListener('blur', () => {
 });
 for (const id of ['zl-category', 'zl-verdict']) {
   $(id).addEventListener('change', () => {
+    if (refusedUnloaded()) return;
     S.zl = { category: $('zl-category').value, verdict: $('zl-verdict').value };
     changed();
   });
@@ -96,7 +157,7 @@ initKeys({
     $('tabs').scrollIntoView({ block: 'nearest' });
   },
   tab: (to) => showGroup(to === 'first' ? 0 : to === 'last' ? nGroups() - 1 : (S.group + to + nGroups()) % nGroups()),
-  next: () => go(1),
+  next: (key) => { if (!(key === 'Enter' && refusedUnloaded())) go(1); },   /* → skips an image that did not load */
   prev: () => (ready() ? go(-1) : loadLast()),
   none,
   full: () => openFull(`/api/images/${S.task.image.id}?size=full`),

@@ -29,7 +29,9 @@ export async function api(method, url, body, opts) {
   try { data = await res.json(); } catch (e) { data = null; }
   if (res.status === 401 && !(opts && opts.noRedirect)) {
     leaving = true;
-    location.href = '/login?next=' + encodeURIComponent(location.pathname + location.hash);
+    /* a session that ended under a working page (account disabled, password
+     * changed, expired) is explained on the login page (ended=1) */
+    location.href = '/login?next=' + encodeURIComponent(location.pathname + location.hash) + (me ? '&ended=1' : '');
   }
   if (!res.ok) {
     const err = new Error((data && data.error) || ('HTTP ' + res.status));
@@ -38,6 +40,20 @@ export async function api(method, url, body, opts) {
     throw err;
   }
   return data;
+}
+
+/* A refusal of a task that no retry can change: the image is not (or no
+ * longer) one of this user's tasks (403 "not in your … tasks"), does not
+ * exist (404), or is closed because it was decided (409 {"closed": true},
+ * or a 409 without the newer annotation that says so).  Other 403s (CSRF,
+ * role) and a 409 with the newer version are not about the image. */
+export function refusedForGood(e) {
+  if (!e || !e.status) return false;
+  const msg = String(e.message || '');
+  if (e.status === 403) return /not in your .*tasks/.test(msg);
+  if (e.status === 404 || e.status === 410) return true;
+  if (e.status === 409) return !!(e.body && (e.body.closed || (!e.body.annotation && /decided|closed/i.test(msg))));
+  return false;
 }
 
 /* POST /api/login; resolves to the user (as /api/me) */

@@ -20,7 +20,7 @@ export function takesKeys(t) {
 /* a held key acts once (auto-repeat would flip a label back and forth) */
 const ONCE = /^[1-9nNzZcCwWvV/?]$/;
 
-/* actions: {toggle(n), group(delta), tab(g), next(), prev(), none(), full(),
+/* actions: {toggle(n), group(delta), tab(g), next(key), prev(), none(), full(),
  * comment(), search(), help(), zeroCategory(), zeroVerdict(), ready()} where
  * ready() says whether an image is shown (else only ← acts: back from "all done") */
 export function initKeys(a) {
@@ -54,7 +54,7 @@ export function initKeys(a) {
     } else if (k === 'ArrowDown' || k === 'ArrowUp') {
       a.group(k === 'ArrowUp' ? -1 : 1);
     } else if (k === 'Enter' || k === 'ArrowRight') {
-      a.next();
+      a.next(k);
     } else if (k === 'ArrowLeft') {
       a.prev();
     } else if (k === 'n' || k === 'N') {

@@ -5,6 +5,14 @@ import { login } from './api.js';
 
 $('user').focus();
 
+/* sent here by a page whose session ended under it (api.js adds ended=1):
+ * say why the login form is back, and what to do */
+if (new URLSearchParams(location.search).get('ended') === '1') {
+  $('login-note').textContent = 'Your session ended (account disabled, password changed, or it expired); '
+    + 'log in again or ask the coordinator.';
+  $('login-note').hidden = false;
+}
+
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
 /* POST /api/login; while the server answers 503 (its queue of password

@@ -3,19 +3,80 @@
  * one, "save and next" / "previous" one navigation at a time, the #<image
  * id> in the address bar, and the end of the list.  Owns the prefetched
  * tasks and the "navigation under way" flag. */
-import { api } from './api.js';
+import { api, refusedForGood } from './api.js';
 import { fmt } from './dom.js';
-import { S, currentId, blockReason, applyAnnotation } from './state.js';
+import { S, currentId, blockReason, applyAnnotation, decided, dropFromList } from './state.js';
 import { restart as restartClock } from './clock.js';
 import { setState, showBanner, flash } from './status.js';
-import { save, inFlight, restoreLocal, onSentElsewhere } from './sync.js';
-import { showTask, renderProgress, allDone, exemplarRanks } from './view.js';
+import { save, inFlight, restoreLocal, clearLocal, onSentElsewhere, onRefusedForGood } from './sync.js';
+import { showTask, renderProgress, allDone, nothingToDo, exemplarRanks } from './view.js';
 
 const cache = new Map();   /* image id -> task JSON (prefetched) */
 let going = false;         /* a navigation (save, then load) is under way */
+let dropped = null;        /* images refused for good on the way here: {ids, why}, said once the next is shown */
+let drops = 0;             /* counts the shown images taken out of the list */
 
 /* an image whose saved state changed elsewhere: its prefetched task is stale */
 onSentElsewhere((id) => cache.delete(id));
+onRefusedForGood((id, why) => dropImage(id, why));
+
+/* Image `id` was refused for good (no longer this user's task, no such
+ * image, closed): it leaves the list, the counter and the re-send queue,
+ * and is never tried again; the shown one gives way to the next image
+ * (at once, or where the navigation under way goes on: goStep). */
+async function dropImage(id, why) {
+  const shown = !!S.task && S.task.image.id === id && currentId() === id;
+  if (dropFromList(id) < 0) return;
+  cache.clear();   /* other prefetched tasks may have gone with it */
+  clearLocal(id);
+  renderProgress();
+  if (!shown) return;
+  S.dirty = false;
+  drops++;
+  noteDrop(id, why);
+  if (going) return;
+  going = true;
+  try { await showAfterDrop(); } finally { going = false; }
+}
+
+function noteDrop(id, why) {
+  if (!dropped) dropped = { ids: [], why };
+  dropped.ids.push(id);
+  dropped.why = why;
+}
+
+/* says which images left the list and why: the status and an alert */
+function tellDropped() {
+  if (!dropped) return;
+  const { ids, why } = dropped;
+  dropped = null;
+  const next = S.task ? ' This is the next image.' : '';
+  if (ids.length === 1) {
+    setState('pending', `${why}; taken out of your list`);
+    showBanner(`${why[0].toUpperCase()}${why.slice(1)}: the server refuses it for good, so it was taken out of your ` +
+               `list and any unsaved change to it dropped.${next}`, 'warn');
+  } else {
+    setState('pending', `${ids.length} images taken out of your list (${why})`);
+    showBanner(`${ids.length} images (#${ids.join(', #')}) were taken out of your list: the server refuses them for ` +
+               `good (${why}), and any unsaved change to them was dropped.${next}`, 'warn');
+  }
+}
+
+/* after the shown image left the list: the one now at its place, or the first without a decision */
+async function showAfterDrop() {
+  if (!S.ids.length) {
+    S.task = null;
+    nothingToDo('No images are left in your list.');
+    tellDropped();
+    return;
+  }
+  if (S.pos >= S.ids.length) {
+    const open = S.done.indexOf(0);
+    if (open < 0) { S.pos = S.ids.length - 1; S.task = null; allDone(); tellDropped(); return; }
+    S.pos = open;
+  }
+  await loadTask(S.pos);
+}
 
 async function fetchTask(id) {
   if (cache.has(id)) { const t = cache.get(id); cache.delete(id); return t; }
@@ -35,6 +96,15 @@ export async function loadTask(pos) {
     t = await fetchTask(id);
   } catch (e) {
     if (id !== currentId()) return;
+    if (refusedForGood(e)) {   /* no longer ours (or gone): out of the list, on to the next */
+      dropFromList(id);
+      cache.clear();
+      clearLocal(id);
+      renderProgress();
+      noteDrop(id, e.message);
+      await showAfterDrop();
+      return;
+    }
     /* stay on the image that is shown (its position, its #id), so that the
      * position and the keys keep matching what the annotator sees */
     if (shown >= 0 && shown !== pos) {
@@ -51,7 +121,6 @@ export async function loadTask(pos) {
   S.version = 0;
   S.group = 0;
   S.dirty = false;
-  S.closed = false;
   applyAnnotation(t.annotation);
   S.union = [];
   if (S.stage === 'refine') {
@@ -66,6 +135,9 @@ export async function loadTask(pos) {
   }
   /* unsent local changes made on top of the current version win */
   const localSeconds = restoreLocal(id);
+  /* but an unsendable one (everything unticked) does not hide the saved set:
+   * the store keeps it, so the page shows it (a comment typed meanwhile stays) */
+  if (S.dirty && !decided() && t.annotation) keepSavedSet(id, t);
   restartClock(localSeconds !== null && localSeconds > 0 ? localSeconds : (t.annotation ? t.annotation.seconds : 0));
   showTask();
   window.scrollTo(0, 0);   /* a new image starts at the top: image, tabs, first group */
@@ -73,7 +145,17 @@ export async function loadTask(pos) {
   else if (t.annotation) setState('saved', 'saved ✓');
   else if (S.stage === 'refine') setState('pending', 'pre-checked from stage ii, not saved yet');
   else setState('pending', 'not yet decided');
+  tellDropped();
   prefetch(S.pos + 1);
+}
+
+/* the saved annotation of task t as the state, with the local comment if it differs */
+function keepSavedSet(id, t) {
+  const comment = S.comment;
+  applyAnnotation(t.annotation);
+  if (S.stage === 'refine' && t.zero_label) S.zl = { category: t.zero_label.category, verdict: t.zero_label.verdict };
+  if (comment !== S.comment) S.comment = comment;
+  else { S.dirty = false; clearLocal(id); }
 }
 
 function preloadImages(t) {
@@ -103,15 +185,20 @@ export async function go(delta) {
 }
 
 async function goStep(delta) {
-  if (delta > 0) {
+  const dropsBefore = drops;
+  if (delta > 0 && S.imageError) {
+    /* → past an image that did not load: nothing can be saved for it */
+  } else if (delta > 0) {
     const why = blockReason();
     if (why) { setState('pending', 'not saved: ' + why); flash(); return; }
-    if (!S.closed && (S.dirty || S.version === 0)) { S.dirty = true; await save(); }
+    if (S.dirty || S.version === 0) { S.dirty = true; await save(); }
     /* a change made while a save was on its way is saved right after it: wait for that one too */
     while (inFlight()) await inFlight();
-    if (!S.closed && (S.dirty || S.version === 0)) { flash(); return; }   /* failed: stay (a closed image: move on) */
+    if (drops !== dropsBefore) { await showAfterDrop(); return; }   /* refused for good: left the list */
+    if (S.dirty || S.version === 0) { flash(); return; }   /* failed: stay */
   } else if (S.dirty && !blockReason()) {
     await save();
+    if (drops !== dropsBefore) { await showAfterDrop(); return; }
   }
   const next = S.pos + delta;
   if (next >= S.ids.length) {
@@ -135,8 +222,10 @@ window.addEventListener('hashchange', () => {
   if (pos < 0 || going || (S.task && pos === S.pos)) return;
   if (!S.task) { loadTask(pos); return; }   /* the first image is still loading: this one wins */
   going = true;
+  const want = S.ids[pos];
   (async () => {
     if (S.dirty && !blockReason()) await save();   /* as ← does: an undecided image stays so */
-    await loadTask(pos);
+    if (S.ids.includes(want)) await loadTask(S.ids.indexOf(want));   /* the list may have lost the shown one */
+    else await showAfterDrop();
   })().finally(() => { going = false; });
 });

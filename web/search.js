@@ -1,8 +1,9 @@
 /* search.js - the class search for labels outside the proposals: a
  * combobox (the text box) with a list of matches from GET /api/classes;
  * ↑/↓ choose, Enter picks and hands the keys back to the page, Escape
- * leaves.  Owns the matches shown and the one chosen; what a pick does is
- * the page's (initSearch). */
+ * leaves; a query without a match says so ("no class matches '…'").
+ * Owns the matches shown and the one chosen; what a pick does is the
+ * page's (initSearch). */
 import { $, el } from './dom.js';
 import { api } from './api.js';
 
@@ -16,12 +17,17 @@ export function initSearch(pick) { onPick = pick; }
 /* puts the focus in the search box (the / key) */
 export function focusSearch() { $('search').focus(); }
 
-function render() {
-  const box = $('search'), ul = $('search-results');
+/* the matches (or, for `noMatch`, the query nothing matched: said in the
+ * results' place and announced, role=status) */
+function render(noMatch) {
+  const box = $('search'), ul = $('search-results'), none = $('search-none');
   ul.replaceChildren();
   /* open upwards when the box is near the bottom of the window */
   const r = box.getBoundingClientRect(), below = window.innerHeight - r.bottom;
   ul.classList.toggle('up', below < 330 && r.top > below);
+  none.classList.toggle('up', below < 80 && r.top > below);
+  if (noMatch) none.replaceChildren('no class matches \'', el('bdi', { text: noMatch }), '\'');
+  else none.replaceChildren();
   items.forEach((c, i) => {
     ul.append(el('li', {
       id: 'search-opt-' + i, class: i === sel ? 'sel' : '', role: 'option', 'aria-selected': i === sel ? 'true' : 'false',
@@ -55,10 +61,10 @@ $('search').addEventListener('input', () => {
   timer = setTimeout(async () => {
     try {
       const r = await api('GET', '/api/classes?limit=12&q=' + encodeURIComponent(q));
-      if ($('search').value.trim() !== q) return;
+      if ($('search').value.trim() !== q || document.activeElement !== $('search')) return;
       items = r.classes;
       sel = items.length ? 0 : -1;
-      render();
+      render(items.length ? null : q);
     } catch (e) { /* keep typing */ }
   }, 120);
 });

@@ -19,7 +19,7 @@ export const S = {
   sources: null,               /* label source names by role: {proposal, search, prefill} */
   vocab: null,                 /* the whole reply */
   dirty: false,                /* changes not yet saved */
-  closed: false,               /* the shown image was decided (409 closed): nothing to save here */
+  imageError: '',              /* the shown image's file did not load: "cannot load image N: why" */
   classes: new Map(),          /* idx -> class info ({name, synonyms, gloss, …}) seen so far */
 };
 
@@ -56,13 +56,40 @@ export function missingFields() {
 
 const words = (a) => a.length < 2 ? a.join('') : a.slice(0, -1).join(', ') + ' and ' + a[a.length - 1];
 
+/* the class names of the last saved set ("none of these" for an empty
+ * one), or null when nothing is saved yet */
+export function savedSetWords() {
+  const a = S.task && S.task.annotation;
+  if (!S.version || !a || !Array.isArray(a.labels)) return null;
+  if (!a.labels.length) return '"None of these"';
+  return a.labels.map((l) => { const k = S.classes.get(l.class); return k ? k.name : '#' + l.class; }).join(', ');
+}
+
 /* why the current state cannot be saved, or null; names every missing field */
 export function blockReason() {
-  if (!decided()) return 'choose labels or "None of these" (N)';
+  if (S.imageError) return S.imageError + ' (a decision needs the image)';
+  if (!decided()) {
+    /* nothing ticked after a save: the store still has the saved set, and says so */
+    const saved = savedSetWords();
+    return saved === null ? 'choose labels or "None of these" (N)'
+      : `the last saved set (${saved}) still stands until you choose labels or "None of these" (N)`;
+  }
   const miss = missingFields();
   if (!miss.length) return null;
   if (miss.length === 1 && miss[0] === 'comment') return 'a comment is required: the set differs from the annotators\'';
   return 'fill in ' + words(miss);
+}
+
+/* takes image `id` out of the task list (refused for good: no longer this
+ * user's task, or closed); returns its position, or -1.  S.pos keeps
+ * naming the same image, or, when `id` is the shown one, the one after it. */
+export function dropFromList(id) {
+  const pos = S.ids.indexOf(id);
+  if (pos < 0) return -1;
+  S.ids.splice(pos, 1);
+  S.done.splice(pos, 1);
+  if (pos < S.pos) S.pos--;
+  return pos;
 }
 
 export function toggleLabel(c, source) {

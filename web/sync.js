@@ -3,11 +3,11 @@
  * (1 s to 30 s), unsent changes are kept in localStorage so they survive a
  * reload or a server restart and are re-sent (other images' too), and a
  * 409 (a newer version saved in another tab) shows the newer state instead
- * of overwriting it.  A 409 {"closed": true} (the image was decided by
- * `mlfy analyze`: stage ii is closed for it) is final: the change is
- * dropped with a visible note, never retried.  Owns the save in flight, the
- * retry timer and the local copies. */
-import { api, currentUser, isLeaving } from './api.js';
+ * of overwriting it.  A save refused for good (the image is no longer this
+ * user's task, or is closed) is never retried: the image leaves the list
+ * (onRefusedForGood).  Owns the save in flight, the retry timer and the
+ * local copies. */
+import { api, currentUser, isLeaving, refusedForGood } from './api.js';
 import { S, currentId, sortedLabels, sameSet, blockReason, payload, applyAnnotation } from './state.js';
 import { seconds } from './clock.js';
 import { setState, showBanner, savedClearsBanner } from './status.js';
@@ -79,10 +79,11 @@ export async function save() {
   setState('saving', 'saving…');
   saving = (async () => {
     try {
-      const res = await api('PUT', `/api/tasks/${id}/annotation`, payload(seconds()), { keepalive: true });
+      const body = payload(seconds());
+      const res = await api('PUT', `/api/tasks/${id}/annotation`, body, { keepalive: true });
       if (id !== currentId()) return;
       S.version = res.version;
-      S.task.annotation = { version: res.version };
+      S.task.annotation = { version: res.version, labels: body.labels, comment: body.comment };   /* the saved set */
       if (seq === changeSeq) { S.dirty = false; clearLocal(id); } else persistLocal();
       retryDelay = 1000;
       if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }
@@ -91,8 +92,8 @@ export async function save() {
       flushPending();
     } catch (e) {
       if (id !== currentId()) return;
-      if (e.status === 409 && e.body && e.body.closed) {
-        closed(e.message);
+      if (refusedForGood(e)) {
+        gone(id, e.message);   /* never retried: out of the list, on to the next image */
       } else if (e.status === 409 && e.body && e.body.annotation) {
         conflict(e.body.annotation);
       } else if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
@@ -131,17 +132,21 @@ export function retryNow() {
  * the annotator moved on, reloaded at another image or closed the tab) are
  * kept in localStorage: send each on top of the version it was based on.
  * A 409 means a newer version was saved meanwhile (another tab); it stands,
- * as in conflict().  A 409 "closed" means the image was decided meanwhile:
- * the change is dropped, and a notice says how many were.  A save the server refuses (4xx, e.g. a refinement that
+ * as in conflict().  A save the server refuses (4xx, e.g. a refinement that
  * needs a comment) waits until the image is opened again.  `forget(id)` is
  * told of each image whose saved state changed (its prefetched task is stale). */
 let forget = () => {};
 export function onSentElsewhere(fn) { forget = fn; }
 
+/* `gone(id, why)` is told of each image the server refused for good (not in
+ * this user's tasks, no such image, closed: api.js refusedForGood) */
+let gone = () => {};
+export function onRefusedForGood(fn) { gone = fn; }
+
 export async function flushPending() {
   if (flushing || !currentUser() || !S.ids.length) return;
   flushing = true;
-  let down = false, superseded = 0, dropped = 0;
+  let down = false, superseded = 0, refused = 0, why = '';
   try {
     const prefix = localPrefix();
     const keys = [];
@@ -171,10 +176,12 @@ export async function flushPending() {
         forget(id);
         if (!S.done[pos]) { S.done[pos] = 1; renderProgress(); }
       } catch (e) {
-        if (e.status === 409 && e.body && e.body.closed) {
-          dropped++;
+        if (refusedForGood(e)) {   /* no longer ours, or closed: drop the change and the image */
+          refused++;
+          why = e.message;
           clearLocal(id);
           forget(id);
+          gone(id, e.message);
         } else if (e.status === 409) {
           const ann = e.body && e.body.annotation;
           const theirs = ann ? ann.labels.map((l) => l.class).sort((a, b) => a - b) : null;
@@ -199,22 +206,10 @@ export async function flushPending() {
     showBanner(`Unsent changes to ${superseded === 1 ? 'one other image were' : superseded + ' other images were'} ` +
                'not applied: a newer version had been saved in another tab or window.', 'warn');
   }
-  if (dropped) {
-    showBanner(`Unsent changes to ${dropped === 1 ? 'one other image were' : dropped + ' other images were'} ` +
-               'dropped: the image had been decided (closed) meanwhile. A coordinator can reopen it.', 'warn', true);
+  if (refused) {
+    showBanner(`Unsent changes to ${refused === 1 ? 'one other image were' : refused + ' other images were'} ` +
+               `dropped, and the image${refused === 1 ? '' : 's'} taken out of your list: ${why}.`, 'warn');
   }
-}
-
-/* The image was decided by the analysis (stage ii is closed for it): the
- * change cannot be saved, now or later.  Drop it (no retry, no local copy,
- * no "leave the page?" prompt), say so, and let the annotator move on. */
-function closed(message) {
-  S.dirty = false;
-  S.closed = true;
-  clearLocal(currentId());
-  if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }   /* nothing left to do here */
-  showBanner(message + '. Your change to this image was not saved.', 'warn', true);
-  setState('failed', 'not saved: image closed');
 }
 
 /* A newer version exists (another tab, or our own save whose reply was lost). */

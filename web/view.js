@@ -74,7 +74,9 @@ export function showTask() {
   $('workspace').hidden = false;
   $('done-box').hidden = true;
   const src = `/api/images/${t.image.id}?size=display`;
-  if ($('photo').getAttribute('src') !== src) $('photo').src = src;
+  const shown = $('photo').getAttribute('src') || '';
+  if (shown !== src && !shown.startsWith(src + '&')) loadPhoto(false);
+  else if (S.imageError) loadPhoto(true);   /* the same image again, which had failed: try it again */
   /* stage ii shows no file name: names like n01514859_hen.JPEG or a class
    * folder give the original label away and bias the annotator */
   $('image-name').textContent = (S.stage === 'refine' ? t.image.name : 'image #' + t.image.id) +
@@ -139,6 +141,23 @@ export function showTask() {
     }
     update();
   });
+}
+
+/* (re)loads the shown image's file; `again` asks for it anew (a failed load
+ * is not taken from the cache) */
+let photoTries = 0;
+export function loadPhoto(again) {
+  S.imageError = '';
+  showPhotoFailed(false);
+  $('photo').src = `/api/images/${S.task.image.id}?size=display` + (again ? `&try=${++photoTries}` : '');
+}
+
+/* the image did not load (S.imageError says why): its alt text says so, and
+ * "Save & next" becomes "Skip" (nothing can be saved for it) */
+export function showPhotoFailed(failed) {
+  $('photo').alt = failed ? `image ${fmt(S.pos + 1)} cannot be loaded` : 'the image to annotate';
+  $('next').textContent = failed ? 'Skip →' : 'Save & next →';
+  $('next').title = failed ? 'Next image without saving (→): this one did not load' : 'Save and next (Enter or →)';
 }
 
 /* a ticked label says where it came from (the source's label from the API) */

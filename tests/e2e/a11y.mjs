@@ -1,8 +1,9 @@
 // a11y.mjs - accessibility of every page and state (WCAG 2.1 AA): axe-core
 // (npm, pinned in package.json) runs on the login page (empty, and with a
-// wrong-password error), the annotation page (normal, class-search results
-// open, help open, full-image view open, an exemplar open, saved, save
-// failed, nothing assigned), the refinement page (the zero-label review
+// wrong-password error, and after a session ended), the annotation page
+// (normal, class-search results open, a search without a match, help open,
+// full-image view open, an exemplar open, saved, save failed, an image that
+// cannot be loaded, nothing assigned), the refinement page (the zero-label review
 // visible) and the admin dashboard.  Each state must have 0 serious and 0
 // critical violations; the counts of every state are printed.  axe does not
 // check non-text contrast, so the borders of form fields and the keyboard
@@ -49,6 +50,9 @@ try {
   await pl.press('#password', 'Enter');
   await pl.waitForSelector('#login-error:not([hidden])');
   await check(pl, 'login, wrong password');
+  await pl.goto(base + '/login?next=%2Fannotate&ended=1');
+  await pl.waitForSelector('#login-note:not([hidden])');
+  await check(pl, 'login, session ended');
   await pl.context().close();
 
   step('annotation page');
@@ -63,6 +67,11 @@ try {
   await check(pa, 'annotate, search results open');
   await pa.keyboard.press('Escape');
   await pa.waitForSelector('#search-results', { state: 'hidden' });
+  await pa.keyboard.press('/');
+  await pa.keyboard.type('zzzzqqq');
+  await pa.waitForFunction(() => /no class matches/.test(document.getElementById('search-none').textContent));
+  await check(pa, 'annotate, search without a match');
+  await pa.keyboard.press('Escape');
   await pa.keyboard.press('?');
   await pa.waitForSelector('#help', { state: 'visible' });
   await check(pa, 'annotate, help open');
@@ -99,6 +108,17 @@ try {
   await pa.unroute('**/api/tasks/*/annotation');
   /* the retry with back-off sends it by itself */
   await pa.waitForFunction(() => /^saved/.test(document.getElementById('save-state').textContent));
+  /* the next image's file is missing: "cannot load image N", an alert, the retry link */
+  const next = await pa.evaluate(async () => {
+    const l = await (await fetch('/api/tasks?stage=annotate')).json();
+    return l.ids[l.ids.indexOf(Number(location.hash.slice(1))) + 1];
+  });
+  await pa.route(new RegExp(`/api/images/${next}\\?`), (r) => r.fulfill({ status: 404, contentType: 'application/json',
+    body: '{"error":"image file is missing on the server"}' }));
+  await pa.keyboard.press('Enter');
+  await pa.waitForFunction(() => /cannot load image/.test(document.getElementById('save-state').textContent));
+  await pa.waitForTimeout(1300);      /* the flash animation */
+  await check(pa, 'annotate, image cannot be loaded');
   await pa.context().close();
 
   step('an annotator with no batch');
