@@ -78,6 +78,27 @@ static int apply(const char *cmd, const struct cli_option *o, const char *arg)
 	return cli_usage_error(cmd, "unknown option");
 }
 
+/* The usage error for what getopt_long refused ('?'): an option that needs
+ * a value and got none, or one that does not exist; either way named. */
+static int bad_option(const char *cmd, const struct cli_option *opts, size_t n, int argc, char **argv)
+{
+	const char *arg = optind >= 1 && optind <= argc ? argv[optind - 1] : "?";
+	size_t i, len;
+	if (!strncmp(arg, "--", 2)) {
+		len = strcspn(arg + 2, "=");
+		for (i = 0; i < n; i++)
+			if (strlen(opts[i].long_name) == len && !strncmp(opts[i].long_name, arg + 2, len))
+				return cli_usage_error(cmd, "option '--%s' needs a value", opts[i].long_name);
+		return cli_usage_error(cmd, "unknown option '%s'", arg);
+	}
+	for (i = 0; optopt && i < n; i++)
+		if (opts[i].short_name == optopt)
+			return cli_usage_error(cmd, "option '-%c' needs a value", optopt);
+	if (optopt > 0 && optopt < 128)
+		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
 int cli_parse_options(const char *cmd, const struct cli_option *opts, int argc, char **argv,
 		      int *first)
 {
@@ -113,6 +134,7 @@ int cli_parse_options(const char *cmd, const struct cli_option *opts, int argc, 
 	*p = '\0';
 
 	optind = 1;
+	opterr = 0;   /* one message, ours, naming the option (QA: getopt's line and then ours) */
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		const struct cli_option *o = NULL;
 		if (c == 'h') {
@@ -124,6 +146,10 @@ int cli_parse_options(const char *cmd, const struct cli_option *opts, int argc, 
 		for (i = 0; !o && c != '?' && i < n; i++)
 			if (opts[i].short_name == c)
 				o = &opts[i];
+		if (c == '?') {
+			rc = bad_option(cmd, opts, n, argc, argv);
+			break;
+		}
 		if ((rc = o ? apply(cmd, o, optarg) : cli_usage_error(cmd, "unknown option")))
 			break;
 	}

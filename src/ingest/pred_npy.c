@@ -19,7 +19,7 @@
  * CRLF ok, trailing blank lines ignored); *names new array of new strings. */
 static int read_order(const char *path, char ***names, size_t *n, struct mlfy_err *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = mlfy_open_read(path, err);
 	char *line = NULL, **v = NULL;
 	size_t cap = 0, cnt = 0, vcap = 0, lineno = 0, blank = 0, i;
 	ssize_t len;
@@ -28,8 +28,7 @@ static int read_order(const char *path, char ***names, size_t *n, struct mlfy_er
 	*names = NULL;
 	*n = 0;
 	if (!f)
-		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
+		return err ? err->code : MLFY_EIO;
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {

@@ -53,12 +53,11 @@ static int kind_of(const unsigned char *head, size_t n)
 static int file_kind(const char *path, int *kind, struct mlfy_err *err)
 {
 	unsigned char head[64];
-	FILE *f = fopen(path, "rb");
+	FILE *f = mlfy_open_read(path, err);
 	size_t n;
 
 	if (!f)
-		return mlfy_err_set(err, errno == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
+		return err ? err->code : MLFY_EIO;
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
 	if (n == 0)

@@ -19,11 +19,8 @@ int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, 
 
 	*buf = NULL;
 	*len = 0;
-	if (!(f = fopen(path, "rb"))) {
-		e = errno;
-		return mlfy_err_set(err, e == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path,
-				    strerror(e));
-	}
+	if (!(f = mlfy_open_read(path, err)))
+		return err ? err->code : MLFY_EIO;
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
 		fclose(f);
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
@@ -52,6 +49,24 @@ int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, 
 	*buf = b;
 	*len = size;
 	return 0;
+}
+
+FILE *mlfy_open_read(const char *path, struct mlfy_err *err)
+{
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	int e;
+	if (!f) {
+		e = errno;
+		mlfy_err_set(err, e == ENOENT ? MLFY_ENOTFOUND : MLFY_EIO, "%s: cannot open: %s", path, strerror(e));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		mlfy_err_set(err, MLFY_EINVAL, "%s: is a directory", path);
+		return NULL;
+	}
+	return f;
 }
 
 const char *mlfy_path_base(const char *path)

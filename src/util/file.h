@@ -7,6 +7,7 @@
 #define MLFY_UTIL_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "util/error.h"
 
 /* Reads the regular file at path into a new buffer *buf of *len bytes
@@ -19,6 +20,12 @@
  * MLFY_EIO (cannot be opened, e.g. permission, or a read failed or came
  * short), MLFY_ENOMEM.  On error *buf is NULL and *len 0. */
 int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, struct mlfy_err *err);
+
+/* fopen(path, "rb") for a file to be read: NULL with err set to
+ * MLFY_ENOTFOUND / MLFY_EIO ("PATH: cannot open: REASON") or MLFY_EINVAL
+ * ("PATH: is a directory" -- QA: a folder given for a file was reported as
+ * an "empty file" or a "read error"). */
+FILE *mlfy_open_read(const char *path, struct mlfy_err *err);
 
 /* The last component of path: what follows its last '/' (path itself when
  * it has none).  Borrowed from path. */

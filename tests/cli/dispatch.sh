@@ -27,10 +27,20 @@ for c in $commands; do
 	[ "$(status help "$c")" = 0 ] && cmp -s out help1 || fail "'mlfy help $c' differs from '$c --help'"
 	[ "$(status "$c" -h)" = 0 ] && cmp -s out help1 || fail "'$c -h' differs from '$c --help'"
 	[ "$(status "$c" --no-such-option)" = 2 ] || fail "$c --no-such-option: not a usage error"
-	expect_in "$(cat err)" "mlfy $c: unknown option" "$c --no-such-option"
+	expect_in "$(cat err)" "mlfy $c: unknown option '--no-such-option'" "$c --no-such-option"
+	[ "$(wc -l <err)" = 2 ] || fail "$c --no-such-option: not one message and the hint: $(cat err)"
 	expect_in "$(cat err)" "Try 'mlfy $c --help'" "$c --no-such-option"
 	[ ! -s out ] || fail "$c --no-such-option wrote to stdout"
 done
+
+# an option without its value is named as such (QA: getopt's message, then
+# a second line that did not name the option)
+[ "$(status export missing.mlfy --format)" = 2 ] || fail "export --format without a value"
+expect_in "$(cat err)" "mlfy export: option '--format' needs a value" "--format without a value"
+[ "$(status export missing.mlfy -o)" = 2 ] || fail "export -o without a value"
+expect_in "$(cat err)" "mlfy export: option '-o' needs a value" "-o without a value"
+[ "$(status export missing.mlfy -Q)" = 2 ] || fail "export -Q"
+expect_in "$(cat err)" "mlfy export: unknown option '-Q'" "unknown short option"
 
 # usage errors before the project is opened
 [ "$(status export missing.mlfy)" = 2 ] || fail "export without --format on a missing project: $(cat err)"

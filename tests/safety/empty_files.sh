@@ -29,4 +29,14 @@ run_mlfy add-images p.mlfy flat --quiet
 expect_status 1
 expect_err "b.jpg: empty file"
 expect_no_images p.mlfy
+
+# a folder where a file is expected (QA, issue 11: "empty file", "read error")
+mkdir -p adir
+run_mlfy import-predictions p.mlfy --model q adir
+expect_status 1
+expect_err "mlfy import-predictions: error: adir: is a directory"
+run_mlfy init q.mlfy --classes adir
+expect_status 1
+expect_err "mlfy init: error: adir: is a directory"
+[ ! -e q.mlfy ] || fail "init left q.mlfy behind after a folder as the class file"
 echo "empty files: ok"
