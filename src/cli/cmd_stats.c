@@ -3,6 +3,8 @@
  * final labels. */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "evaluate/label_counts.h"
@@ -75,6 +77,13 @@ static int check(struct cli_ctx *c)
 	if (c->argc != 1)
 		return cli_usage_error(c->name, "expected one FILE or PROJECT argument");
 	if (!mlfy_store_is_project(c->argv[0])) {
+		size_t n = strlen(c->argv[0]);
+		/* a file named like a project but not one (QA: a damaged project
+		 * was read as a label file and refused line by line) */
+		if (n > 5 && !strcmp(c->argv[0] + n - 5, ".mlfy") && o.format == MLFY_LABELS_AUTO &&
+		    access(c->argv[0], F_OK) == 0)
+			return cli_error(c->name, "%s: not an mlfy project (not an SQLite database); a label file"
+					 " named .mlfy needs --format", c->argv[0]);
 		c->project = NULL;   /* a label file */
 		return 0;
 	}

@@ -33,4 +33,11 @@ for f in newer.mlfy empty.mlfy random.mlfy other.db; do
 	fi
 done
 [ "$(sql newer.mlfy "PRAGMA user_version")" = 99 ] || fail "newer.mlfy: user_version changed"
+# stats takes a project or a label file: a .mlfy that is not a project is
+# said to be one (QA, issue 11: it was parsed as a label file, "'hello' is
+# not a class index")
+printf 'hello\n' >notdb.mlfy
+run_mlfy stats notdb.mlfy
+expect_status 1
+expect_err "mlfy stats: error: notdb.mlfy: not an mlfy project (not an SQLite database); a label file named .mlfy needs --format"
 echo "project files: ok"
