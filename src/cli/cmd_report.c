@@ -217,9 +217,17 @@ static int run(struct cli_ctx *c)
 	if ((rc = scatter(c, &res, &scores, &fit)))
 		goto out;
 	if (!title) {
+		/* the project's name (mlfy init --name), else the file's */
+		char *pname = NULL;
+		struct mlfy_err nerr;
+		if (c->store && mlfy_store_meta_get(c->store, "name", &pname, &nerr) == 0 && pname && !*pname) {
+			free(pname);
+			pname = NULL;
+		}
 		if (asprintf(&auto_title, "multilabelfy report: %s",
-			     o.ea.project ? o.ea.project : o.ea.labels ? o.ea.labels : "models") < 0)
+			     pname ? pname : o.ea.project ? o.ea.project : o.ea.labels ? o.ea.labels : "models") < 0)
 			auto_title = NULL;
+		free(pname);
 		title = auto_title;
 	}
 	in = (struct mlfy_report_input){

@@ -89,5 +89,8 @@ PY
 	# 413 of the 500 right: 82.60 % +- 1.96 sqrt(p (1 - p) / 500) = 3.32
 	grep -q '82.60 % ± 3.32' demo-report/index.html || fail "demo accuracy"
 	grep -q "500 not yet decided" demo-report/index.html || fail "demo undecided"
+	# the title names the project as `mlfy init --name` did (QA, issue 11: no page showed it)
+	grep -q '<title>multilabelfy report: ImageNet samples (demo)</title>' demo-report/index.html ||
+		fail "demo title: $(grep -o '<title>[^<]*' demo-report/index.html)"
 fi
 echo ok
