@@ -73,6 +73,15 @@ export async function requireLogin() {
   me = await api('GET', '/api/me');
   const who = $('who');
   if (who) who.textContent = me.user + ' (' + me.role + ')';
+  /* the project's name (mlfy init --name) beside the brand and in the title */
+  const brand = document.querySelector('.brand');
+  if (brand && me.project && !brand.querySelector('bdi')) {
+    const name = document.createElement('bdi');
+    name.className = 'project-name';
+    name.textContent = me.project;
+    brand.append(' \u00b7 ', name);
+    document.title = document.title + ' \u2014 ' + me.project;
+  }
   const out = $('logout');
   if (out) out.addEventListener('click', logout);
   return me;

@@ -132,9 +132,9 @@ static enum MHD_Result login_finish(struct req *r)
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", srv->cookie_name, token,
 		 srv->tls ? "; Secure" : "");
 	ret = reply_json_hdr(r, 200,
-			     json_pack("{sssssssssI}", "user", job->u.name, "role", mlfy_role_name(job->u.role), "csrf",
+			     json_pack("{sssssssssIss}", "user", job->u.name, "role", mlfy_role_name(job->u.role), "csrf",
 				       csrf, "home", role_home(job->u.role), "idle_timeout",
-				       (json_int_t)srv->cfg.idle_timeout_s),
+				       (json_int_t)srv->cfg.idle_timeout_s, "project", srv->project_name),
 			     "Set-Cookie", cookie);
 	sodium_memzero(token, sizeof(token));
 	login_job_free(job);
@@ -210,7 +210,7 @@ enum MHD_Result h_me(struct req *r, const char *rest)
 {
 	(void)rest;
 	return reply_json(r, 200,
-			  json_pack("{sssssssssI}", "user", r->sess.user.name, "role", mlfy_role_name(r->sess.user.role),
+			  json_pack("{sssssssssIss}", "user", r->sess.user.name, "role", mlfy_role_name(r->sess.user.role),
 				    "csrf", r->sess.csrf, "home", role_home(r->sess.user.role), "idle_timeout",
-				    (json_int_t)r->srv->cfg.idle_timeout_s));
+				    (json_int_t)r->srv->cfg.idle_timeout_s, "project", r->srv->project_name));
 }

@@ -287,7 +287,7 @@ static void server_free(struct mlfy_server *srv)
 	}
 	hosts_free(srv);
 	pthread_mutex_destroy(&srv->rl.mu);
-	MLFY_FREE_ALL(srv->project, srv->listen_host, srv->cache_dir);
+	MLFY_FREE_ALL(srv->project, srv->listen_host, srv->cache_dir, srv->project_name);
 	if (srv->tls_key_pem)
 		sodium_memzero(srv->tls_key_pem, strlen(srv->tls_key_pem));
 	MLFY_FREE_ALL(srv->tls_cert_pem, srv->tls_key_pem, srv);
@@ -298,6 +298,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 {
 	struct mlfy_server *srv;
 	struct mlfy_store *s = NULL;
+	char *pname = NULL;
 	struct sockaddr_in6 a6;
 	struct sockaddr_in a4;
 	struct sockaddr *sa;
@@ -314,10 +315,25 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	/* the project must open (migrations run once here, not per thread) */
 	if ((rc = mlfy_store_open(cfg->project, 0, &s, err)))
 		return rc;
+	{
+		/* the project's name, shown by the pages (mlfy init --name) */
+		struct mlfy_err nerr;
+		if (mlfy_store_meta_get(s, "name", &pname, &nerr) == 0 && pname && !*pname) {
+			free(pname);
+			pname = NULL;
+		}
+		if (!pname)
+			pname = strdup(mlfy_path_base(cfg->project));
+	}
 	mlfy_store_close(s);
-
-	if (!(srv = calloc(1, sizeof(*srv))))
+	if (!pname)
 		return mlfy_err_oom(err);
+
+	if (!(srv = calloc(1, sizeof(*srv)))) {
+		free(pname);
+		return mlfy_err_oom(err);
+	}
+	srv->project_name = pname;
 	srv->cfg = *cfg;
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_mutex_init(&srv->write_mu, NULL);

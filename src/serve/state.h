@@ -57,6 +57,7 @@ struct mlfy_server {
 	struct ratelimit rl;
 	struct logins logins;
 	struct conns conns;
+	char *project_name;              /* mlfy init --name, else the file's base name (for the pages) */
 	char cookie_name[64];            /* the session cookie: "mlfy_session_" + 8 hex digits of
 					  * SHA-256(project path); "__Host-" before it under TLS */
 	char **hosts;                    /* Host header values answered (lowercase), NULL-terminated */

@@ -109,6 +109,10 @@ req - POST /api/login -H 'Content-Type: application/json' -d '{"user":1,"passwor
 req - POST /api/login -d 'user=ann1&password=x'; expect 415 "form body"
 for u in ann1 ann2 ann3 expert admin; do login $u; done
 req ann1 GET /api/me; expect 200 "me"
+# the project's name for the pages: mlfy init --name, else the file name (QA, issue 11:
+# --name was documented as shown in the page but nothing carried it)
+want=$(sqlite3 "$PROJECT" "select value from meta where key = 'name'")
+[ "$(json 'j["project"]')" = "${want:-p.mlfy}" ] && ok || bad "/api/me project: $(json 'j.get("project")') (want ${want:-p.mlfy})"
 # the page's vocabulary comes from the library, not from copies in HTML/JS
 req ann1 GET /api/vocabulary; expect 200 "vocabulary"
 python3 - "$BODY" <<'PY' && ok || bad "vocabulary content"
