@@ -9,6 +9,7 @@
 #include "review/labelset.h"
 #include "store/catalog.h"
 #include "store/provenance.h"
+#include "util/csv.h"
 
 static const char *const format_names[MLFY_EXPORT_N_FORMATS] = { "real", "multilabelfy", "csv", "jsonl",
 								   "labelstudio" };
@@ -42,24 +43,6 @@ int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struc
 	}
 	return mlfy_err_set(err, MLFY_EINVAL,
 			    "unknown export format '%s' (expected real, multilabelfy, csv, jsonl or labelstudio)", name);
-}
-
-void mlfy_csv_field(FILE *out, const char *s)
-{
-	const char *p;
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			fputc('"', out);
-		fputc(*p, out);
-	}
-	fputc('"', out);
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid
@@ -492,7 +475,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		fputc(']', out);
 		break;
 	case MLFY_EXPORT_CSV:
-		mlfy_csv_field(out, row->name);
+		mlfy_csv_write_text(out, row->name);
 		fputc(',', out);
 		if (row->original_label >= 0)
 			fprintf(out, "%d", row->original_label);
@@ -500,7 +483,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		for (i = 0; i < row->n_labels; i++)
 			fprintf(out, i ? " %d" : "%d", (int)row->labels[i]);
 		fprintf(out, ",%zu,%s,", row->n_labels, row->stage ? row->stage : "undecided");
-		mlfy_csv_field(out, row->comment);
+		mlfy_csv_write_text(out, row->comment);
 		fputc('\n', out);
 		break;
 	case MLFY_EXPORT_JSONL: {

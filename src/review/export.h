@@ -12,7 +12,9 @@
  *                 as strings, ascending.  Undecided images are left out.
  *   csv           file,original_label,labels,label_count,stage,comment with
  *                 labels as space-separated indices; stage "undecided" for
- *                 images without a decision (RFC 4180 quoting).
+ *                 images without a decision (RFC 4180 quoting; a file name
+ *                 or comment a spreadsheet would take for a formula gets a
+ *                 "'" in front: mlfy_csv_write_text, util/csv.h).
  *   jsonl         one JSON object per image with the full provenance: final
  *                 set and names, stage, every annotator's current set (with
  *                 label sources, comment, seconds, version count), expert
@@ -95,9 +97,5 @@ const struct mlfy_export_summary *mlfy_export_stream_summary(const struct mlfy_e
 
 /* Closes the cursor and frees es.  Accepts NULL. */
 void mlfy_export_stream_close(struct mlfy_export_stream *es);
-
-/* Writes s as one CSV field (RFC 4180: quoted when it holds a comma, quote,
- * CR or LF; quotes doubled). */
-void mlfy_csv_field(FILE *out, const char *s);
 
 #endif
