@@ -72,6 +72,12 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *obj)
 enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, const char *hname,
 			       const char *hval)
 {
+	const char *const hdrs[] = { hname, hval, NULL };
+	return reply_json_hdrs(r, status, obj, hdrs);
+}
+
+enum MHD_Result reply_json_hdrs(struct req *r, unsigned status, json_t *obj, const char *const *hdrs)
+{
 	struct MHD_Response *resp;
 	char *txt = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	size_t n;
@@ -87,8 +93,8 @@ enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, cons
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (hname)
-		MHD_add_response_header(resp, hname, hval);
+	for (; hdrs && hdrs[0]; hdrs += 2)
+		MHD_add_response_header(resp, hdrs[0], hdrs[1]);
 	return reply(r, status, resp, n);
 }
 
