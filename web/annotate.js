@@ -6,11 +6,11 @@
  * status.js (save state, banner), vocab.js (/api/vocabulary).  Owns nothing
  * but this wiring. */
 import { $ } from './dom.js';
-import { api, requireLogin } from './api.js';
+import { api, requireLogin, onLogout } from './api.js';
 import { loadVocabulary, sourceRoles } from './vocab.js';
 import { S, useVocabulary, toggleLabel, toggleNone, nGroups } from './state.js';
 import { initView, useVocabulary as viewVocabulary, update, showGroup, allDone, nothingToDo } from './view.js';
-import { changed, persistLocal, flushPending, retryNow } from './sync.js';
+import { changed, persistLocal, flushPending, retryNow, sendBeforeLogout } from './sync.js';
 import { loadTask, loadLast, go } from './nav.js';
 import { setState, showBanner, onRetry } from './status.js';
 import { openHelp, openFull, openExemplar } from './overlays.js';
@@ -51,6 +51,7 @@ const ready = () => !!S.task && !$('workspace').hidden;
 initView({ toggleProposal, toggleExtra, openExemplar });
 initSearch(pick);
 onRetry(retryNow);
+onLogout(sendBeforeLogout);
 
 /* Buttons give the focus back after a mouse click: Enter must not press
  * "None of these" again (undoing it) when the annotator means "save and
