@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *req_arg(struct req *r, const char *name)
 {
@@ -178,6 +179,19 @@ enum MHD_Result reply_redirect(struct req *r, const char *location)
 	return reply(r, 302, resp, 0);
 }
 
+/* 1 when the Content-Type value ct is application/json (the media type
+ * case-insensitive, RFC 9110 8.3.1), alone or with parameters
+ * ("application/json; charset=utf-8"); not application/jsonx,
+ * application/json-patch+json, ... */
+static int is_json_type(const char *ct)
+{
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	for (ct += 16; *ct == ' ' || *ct == '\t'; ct++)
+		;
+	return *ct == '\0' || *ct == ';';
+}
+
 /* Parses the request body as a JSON object.  NULL after replying 4xx. */
 json_t *body_json(struct req *r, enum MHD_Result *ret)
 {
@@ -185,7 +199,7 @@ json_t *body_json(struct req *r, enum MHD_Result *ret)
 	json_error_t jerr;
 	json_t *j;
 
-	if (!ct || strncmp(ct, "application/json", 16) != 0) {
+	if (!is_json_type(ct)) {
 		*ret = reply_error(r, 415, "the body must be JSON (Content-Type: application/json)");
 		return NULL;
 	}
