@@ -25,6 +25,8 @@ struct mlfy_server_config {
 	unsigned max_connections;   /* total concurrent connections (>= 1) */
 	size_t max_body;            /* largest accepted request body in bytes */
 	size_t max_header;          /* per-connection memory for request headers, bytes */
+	const char *export_image_root; /* Label Studio downloads: data.image root (NULL: names);
+	                                * borrowed for the server's life */
 	mlfy_server_log_fn log;     /* may be NULL */
 	void *log_ctx;
 };

@@ -298,9 +298,9 @@ for f in real multilabelfy csv jsonl labelstudio; do
 	has "Cache-Control: no-store" "export $f is not cached"
 	if grep -qi '^transfer-encoding: chunked' <<<"$HDRS"; then ok; else bad "export $f is not streamed (chunked)"; fi
 	cmp -s "$tmp/cli.$f" "$tmp/web.$f" && ok || bad "export $f differs from mlfy export"
-	python3 - "$f" "$tmp/web.$f" "$img1" <<'PY' && ok || bad "export $f does not parse as expected"
+	python3 - "$f" "$tmp/web.$f" "$img1" "$tmp" <<'PY' && ok || bad "export $f does not parse as expected"
 import csv, json, sys
-f, path, img1 = sys.argv[1:]
+f, path, img1, tmp = sys.argv[1:]
 text = open(path, encoding="utf-8").read()
 if f == "real":
     j = json.loads(text)
@@ -317,6 +317,8 @@ elif f == "jsonl":
 else:
     tasks = json.loads(text)
     assert len(tasks) == 24 and [t["data"]["file"] for t in tasks if "annotations" in t] == [img1], tasks[:2]
+    # the image's name, not the server's path (issue 12, item 11b)
+    assert all(t["data"]["image"] == t["data"]["file"] for t in tasks) and tmp not in text, tasks[:2]
 PY
 done
 req admin GET /api/dashboard
@@ -347,9 +349,19 @@ expect 200 "other users are not throttled"
 
 # ---- restart keeps sessions and data; idle expiry ------------------------------------------------------
 serve_stop; ok
-serve_start --threads 1
+serve_start --threads 1 --export-image-root https://files.example.org/val/
 req ann1 GET /api/tasks/1; expect 200 "session survives a restart"
 [ "$(json 'j["annotation"]["version"]')" = 2 ] && ok || bad "saves survive a restart"
+# the Label Studio download with --export-image-root (issue 12, item 11b)
+download admin /api/export/labelstudio "$tmp/web.root"
+python3 - "$tmp/web.root" "$tmp" <<'PY' && ok || bad "--export-image-root: data.image is not the root + name"
+import json, sys, urllib.parse
+text = open(sys.argv[1], encoding="utf-8").read()
+tasks = json.loads(text)
+assert sys.argv[2] not in text
+for t in tasks:
+    assert t["data"]["image"] == "https://files.example.org/val/" + urllib.parse.quote(t["data"]["file"]), t
+PY
 serve_stop; ok
 serve_start --threads 1 --idle-timeout 2
 login ann1
