@@ -51,9 +51,9 @@ static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind, const ch
 
 /* Longest request target (path and query string) answered; longer ones get
  * 414 before anything else is looked at: libmicrohttpd keeps the request
- * line and headers in the connection's memory (--max-header), and a long
- * query string left no room for parsing the Cookie header, so the session
- * silently went missing. */
+ * line and headers in the connection's memory (--max-header), where a long
+ * query string leaves less room for parsing the headers (the Cookie among
+ * them); nothing of ours needs more than a few hundred bytes. */
 #define MAX_TARGET 8192
 
 static enum MHD_Result add_header_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
