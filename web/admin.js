@@ -3,7 +3,7 @@
  * labels, the refinement queue and the zero-label reviews, refreshed every
  * 5 s while "live" is on, and download links for every export format.  The
  * refresh timer and the vocabulary are this module's state. */
-import { $, el, fmt } from './dom.js';
+import { $, el, fmt, bdi } from './dom.js';
 import { api, currentUser, requireLogin } from './api.js';
 import { loadVocabulary, labelOf } from './vocab.js';
 
@@ -60,7 +60,7 @@ function render(d) {
   const people = new Map();
   for (const r of d.rows) {
     tb.append(el('tr', { class: r.done === r.assigned ? 'complete' : '' },
-      el('td', { text: r.batch }), el('td', { text: r.annotator }),
+      el('td', { text: r.batch }), el('td', {}, bdi(r.annotator)),
       el('td', { class: 'num', text: `${fmt(r.done)} / ${fmt(r.assigned)}` }),
       el('td', {}, bar(r.done, r.assigned)),
       el('td', { class: 'num', text: r.done ? r.median_seconds.toFixed(1) : '–' }),
@@ -74,7 +74,7 @@ function render(d) {
   const pb = $('people').querySelector('tbody');
   pb.replaceChildren();
   for (const [name, p] of [...people.entries()].sort()) {
-    pb.append(el('tr', {}, el('td', { text: name }), el('td', { class: 'num', text: p.batches }),
+    pb.append(el('tr', {}, el('td', {}, bdi(name)), el('td', { class: 'num', text: p.batches }),
       el('td', { class: 'num', text: `${fmt(p.done)} / ${fmt(p.assigned)}` }),
       el('td', {}, bar(p.done, p.assigned))));
   }

@@ -7,12 +7,12 @@
  * but this wiring, and which image's failed load is shown (an image whose
  * file did not load takes no decision: S.imageError). */
 import { $, fmt } from './dom.js';
-import { api, requireLogin } from './api.js';
+import { api, requireLogin, onLogout } from './api.js';
 import { loadVocabulary, sourceRoles } from './vocab.js';
 import { S, useVocabulary, toggleLabel, toggleNone, nGroups } from './state.js';
 import { initView, useVocabulary as viewVocabulary, update, showGroup, allDone, nothingToDo, loadPhoto,
   showPhotoFailed } from './view.js';
-import { changed, persistLocal, flushPending, retryNow, save } from './sync.js';
+import { changed, persistLocal, flushPending, retryNow, save, sendBeforeLogout } from './sync.js';
 import { loadTask, loadLast, go } from './nav.js';
 import { setState, showBanner, onRetry, flash } from './status.js';
 import { openHelp, openFull, openExemplar } from './overlays.js';
@@ -110,6 +110,7 @@ const ready = () => !!S.task && !$('workspace').hidden;
 initView({ toggleProposal, toggleExtra, openExemplar });
 initSearch(pick);
 onRetry(retryNow);
+onLogout(sendBeforeLogout);
 
 /* Buttons give the focus back after a mouse click: Enter must not press
  * "None of these" again (undoing it) when the annotator means "save and

@@ -2,7 +2,7 @@
  * cookie and the CSRF header, the logged-in user (GET /api/me), logging out,
  * and sending the page to /login when the session has ended.  The user and
  * the "leaving" flag are this module's state. */
-import { $ } from './dom.js';
+import { $, bdi } from './dom.js';
 
 let me = null;          /* GET /api/me's reply: {user, role, csrf, home, idle_timeout} */
 let leaving = false;    /* the page is being sent to /login */
@@ -62,8 +62,19 @@ export async function login(user, password) {
   return me;
 }
 
+/* A page with unsent work registers how to deal with it before logging out
+ * (sync.js): an async function that resolves to false to stay logged in. */
+let beforeLogout = null;
+export function onLogout(fn) { beforeLogout = fn; }
+
+/* Logging out ends the session; the reply also clears what this browser
+ * kept for the site (Clear-Site-Data: cached images, localStorage): a lab
+ * computer is shared, and the next person must not see this person's images
+ * or send their unsent changes. */
 export async function logout() {
+  if (beforeLogout && !(await beforeLogout())) return;
   try { await api('POST', '/api/logout', {}); } catch (e) { /* already gone */ }
+  leaving = true;
   location.href = '/login';
 }
 
@@ -72,14 +83,12 @@ export async function logout() {
 export async function requireLogin() {
   me = await api('GET', '/api/me');
   const who = $('who');
-  if (who) who.textContent = me.user + ' (' + me.role + ')';
+  if (who) who.replaceChildren(bdi(me.user), ' (' + me.role + ')');
   /* the project's name (mlfy init --name) beside the brand and in the title */
   const brand = document.querySelector('.brand');
-  if (brand && me.project && !brand.querySelector('bdi')) {
-    const name = document.createElement('bdi');
-    name.className = 'project-name';
-    name.textContent = me.project;
-    brand.append(' \u00b7 ', name);
+  if (brand && me.project && !brand.dataset.project) {
+    brand.dataset.project = me.project;
+    brand.append(' \u00b7 ', bdi(me.project));
     document.title = document.title + ' \u2014 ' + me.project;
   }
   const out = $('logout');

@@ -24,3 +24,12 @@ export function el(tag, attrs, ...children) {
 }
 
 export const fmt = (n) => Number(n).toLocaleString('en-US');
+
+/* Text people typed or named (comments, user names, file names, class
+ * names) in a <bdi>: its direction marks (an unclosed U+202E RIGHT-TO-LEFT
+ * OVERRIDE) stay inside it instead of reversing the text around it
+ * (app.css: unicode-bidi: isolate). */
+export const bdi = (text) => el('bdi', { class: 'user-text', text });
+
+/* items with sep between them (for building children) */
+export const joined = (items, sep) => items.flatMap((x, i) => (i ? [sep, x] : [x]));

@@ -4,7 +4,7 @@
  * leaves; a query without a match says so ("no class matches '…'").
  * Owns the matches shown and the one chosen; what a pick does is the
  * page's (initSearch). */
-import { $, el } from './dom.js';
+import { $, el, bdi } from './dom.js';
 import { api } from './api.js';
 
 let timer = null;
@@ -32,7 +32,7 @@ function render(noMatch) {
     ul.append(el('li', {
       id: 'search-opt-' + i, class: i === sel ? 'sel' : '', role: 'option', 'aria-selected': i === sel ? 'true' : 'false',
       onmousedown: (e) => { e.preventDefault(); pick(c); },
-    }, el('b', { text: c.name }), ' ', el('span', { class: 'syn small', text: c.synonyms })));
+    }, el('b', {}, bdi(c.name)), ' ', el('span', { class: 'syn small', text: c.synonyms })));
   });
   ul.hidden = !items.length;
   box.setAttribute('aria-expanded', items.length ? 'true' : 'false');

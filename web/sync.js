@@ -212,6 +212,37 @@ export async function flushPending() {
   }
 }
 
+/* Logging out (api.js onLogout): unsent changes kept in localStorage belong
+ * to the person logging out, and the logout reply clears the storage
+ * anyway.  Send them first; what still cannot be sent (the server is
+ * unreachable, or refused a save, e.g. a refinement without its comment)
+ * is named, and discarded only when the person agrees (else they stay
+ * logged in and can fix it).  Resolves to true to go on with the logout. */
+export async function sendBeforeLogout() {
+  if (!currentUser()) return true;
+  if (saving) await saving;
+  if (S.dirty) await save();
+  await flushPending();
+  const prefix = `mlfy:${currentUser().user}:`, left = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith(prefix)) left.push(k);
+    }
+  } catch (e) { return true; /* storage disabled: nothing kept */ }
+  if (!left.length) return true;
+  const what = left.length === 1 ? 'A change to one image has' : `Changes to ${left.length} images have`;
+  if (!window.confirm(`${what} not been saved on the server (it could not be reached, or refused the save).\n\n` +
+                      'Logging out discards them: they are not kept on this computer for the next person.\n\n' +
+                      'OK: log out and discard them.  Cancel: stay logged in.')) {
+    showBanner(`${what} not been saved yet; you are still logged in.`, 'warn', true);
+    return false;
+  }
+  for (const k of left) { try { localStorage.removeItem(k); } catch (e) { /* ignore */ } }
+  S.dirty = false;
+  return true;
+}
+
 /* A newer version exists (another tab, or our own save whose reply was lost). */
 function conflict(ann) {
   const theirs = ann.labels.map((l) => l.class).sort((a, b) => a - b);

@@ -5,7 +5,7 @@
  * page once (showTask); every change after that updates it in place
  * (update), so the control that has the focus keeps it.  What the controls
  * do is given by the page (initView); this module sends nothing. */
-import { $, el, fmt } from './dom.js';
+import { $, el, fmt, bdi, joined } from './dom.js';
 import { S, needsComment, missingFields, zeroLabelShown, nGroups } from './state.js';
 import { labelOf } from './vocab.js';
 
@@ -53,7 +53,7 @@ function badges(c) {
   if (S.stage === 'refine') {
     if (S.task.image.original_label === c) out.push(el('span', { class: 'badge original', text: 'original label' }));
     const who = whoChose(c);
-    if (who.length) out.push(el('span', { class: 'badge who', title: 'chosen in stage ii by', text: '✓ ' + who.join(', ') }));
+    if (who.length) out.push(el('span', { class: 'badge who', title: 'chosen in stage ii by' }, '✓ ', ...joined(who.map(bdi), ', ')));
   }
   return out;
 }
@@ -79,8 +79,8 @@ export function showTask() {
   else if (S.imageError) loadPhoto(true);   /* the same image again, which had failed: try it again */
   /* stage ii shows no file name: names like n01514859_hen.JPEG or a class
    * folder give the original label away and bias the annotator */
-  $('image-name').textContent = (S.stage === 'refine' ? t.image.name : 'image #' + t.image.id) +
-    ' · batch ' + t.image.batch;
+  $('image-name').replaceChildren(S.stage === 'refine' ? bdi(t.image.name) : 'image #' + t.image.id,
+    ' · batch ' + t.image.batch);
   renderProgress();
   extrasKey = null;
   keepingFocus(() => {
@@ -131,11 +131,12 @@ export function showTask() {
     info.hidden = S.stage !== 'refine';
     if (S.stage === 'refine') {
       info.replaceChildren(el('div', {}, el('b', { text: 'Original label: ' }),
-        t.image.original_label === null || t.image.original_label === undefined ? 'none' : classLabel(t.image.original_label)));
+        t.image.original_label === null || t.image.original_label === undefined ? 'none' : bdi(classLabel(t.image.original_label))));
+      /* names, class names and comments each isolated (dom.js bdi) */
       for (const o of t.others || []) {
-        info.append(el('div', {}, el('b', { text: o.annotator + ': ' }),
-          o.labels.length ? o.labels.map((l) => classLabel(l.class)).join(', ') : '(none of these)',
-          o.comment ? el('span', { class: 'muted', text: ' — “' + o.comment + '”' }) : null));
+        info.append(el('div', { class: 'other' }, el('b', {}, bdi(o.annotator), ': '),
+          ...(o.labels.length ? joined(o.labels.map((l) => bdi(classLabel(l.class))), ', ') : ['(none of these)']),
+          o.comment ? el('span', { class: 'muted comment' }, ' — “', bdi(o.comment), '”') : null));
       }
       if (!(t.others || []).length) info.append(el('div', { class: 'muted', text: 'No stage-ii annotations.' }));
     }

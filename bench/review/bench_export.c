@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 		if (!(o = fopen(out, "w")))
 			return 1;
 		t0 = now();
-		if (mlfy_export(s, (enum mlfy_export_format)f, o, &sum, &err)) {
+		if (mlfy_export(s, (enum mlfy_export_format)f, NULL, o, &sum, &err)) {
 			fprintf(stderr, "bench_review_export: %s\n", err.msg);
 			return 1;
 		}

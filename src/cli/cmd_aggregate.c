@@ -8,8 +8,8 @@
 
 #include "cli/cli.h"
 #include "review/aggregate.h"
-#include "review/export.h"
 #include "review/votes.h"
+#include "util/csv.h"
 #include "util/npy.h"
 #include "util/npy_write.h"
 #include "util/numfmt.h"
@@ -129,7 +129,7 @@ static int write_out(struct cli_ctx *c, const char *input, const struct mlfy_vot
 		return cli_report(c->name, &err);
 	fputs("file,label,posterior,decision,votes\n", f.f);
 	for (i = 0; i < v->n_questions; i++) {
-		mlfy_csv_field(f.f, v->image[i]);
+		mlfy_csv_write_text(f.f, v->image[i]);
 		fprintf(f.f, ",%d,%.9g,%d,%u\n", (int)v->label[i], post[i], label[i], counts[i]);
 	}
 	return mlfy_outfile_commit(&f, &err) ? cli_report(c->name, &err) : 0;

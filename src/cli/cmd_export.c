@@ -9,7 +9,7 @@
 #include "util/outfile.h"
 
 static const char usage[] =
-	"usage: mlfy export PROJECT --format FORMAT [--out FILE]\n"
+	"usage: mlfy export PROJECT --format FORMAT [--out FILE] [--image-root ROOT]\n"
 	"\n"
 	"Writes the project's final labels, image by image in image-name order,\n"
 	"to FILE (written to a temporary file and renamed into place; a FIFO or\n"
@@ -28,8 +28,10 @@ static const char usage[] =
 	"  jsonl         one JSON object per image with the full provenance: every\n"
 	"                annotator's set, label sources and comment, the expert's\n"
 	"                refinement and its changes, the zero-label review\n"
-	"  labelstudio   Label Studio task import JSON: data.image = the file path,\n"
-	"                decided images with a \"choices\" annotation (from_name\n"
+	"  labelstudio   Label Studio task import JSON: data.image = the image's\n"
+	"                name (its path below the imported folder) after\n"
+	"                --image-root, never the server's absolute path; decided\n"
+	"                images with a \"choices\" annotation (from_name\n"
 	"                \"label\", to_name \"image\") of class names\n"
 	"\n"
 	"A summary goes to standard error.  'mlfy stats FILE' on a real or\n"
@@ -39,6 +41,9 @@ static const char usage[] =
 	"Options:\n"
 	"  -f, --format FORMAT   real, multilabelfy, csv, jsonl or labelstudio\n"
 	"  -o, --out FILE        output file (default: standard output)\n"
+	"      --image-root ROOT labelstudio: put ROOT before each image name, a URL\n"
+	"                        (names percent-encoded) or a path, e.g.\n"
+	"                        https://files.example.org/val/ (default: the names)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Example:\n"
@@ -48,13 +53,14 @@ static const char usage[] =
 	"bad command line.\n";
 
 static struct {
-	const char *format, *out;
+	const char *format, *out, *image_root;
 	enum mlfy_export_format fmt;
 } o;
 
 static const struct cli_option options[] = {
 	CLI_OPT_STRING('f', "format", &o.format),
 	CLI_OPT_STRING('o', "out", &o.out),
+	CLI_OPT_STRING(0, "image-root", &o.image_root),
 	CLI_OPT_END(),
 };
 
@@ -100,7 +106,7 @@ static int run(struct cli_ctx *c)
 	mlfy_err_clear(&err);
 	if (mlfy_outfile_open(&f, o.out, c->project, "the project file", &err))
 		return cli_report(c->name, &err);
-	if (mlfy_export(c->store, o.fmt, f.f, &sum, &err)) {
+	if (mlfy_export(c->store, o.fmt, o.image_root, f.f, &sum, &err)) {
 		mlfy_outfile_abort(&f);
 		if (err.code == MLFY_EIO)   /* a write error names the output: the library only has a FILE * */
 			return cli_error(c->name, "%s: cannot write: %s",

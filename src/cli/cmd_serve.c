@@ -13,11 +13,16 @@
 
 static const char usage[] =
 	"usage: mlfy serve PROJECT [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
-	"                  [--cache DIR] [--idle-timeout SECONDS] [--threads N]\n"
-	"                  [--max-connections N] [--max-per-address N]\n"
-	"                  [--request-timeout SECONDS] [--session-lifetime SECONDS]\n"
-	"                  [--public-name NAME]... [--trusted-proxy ADDR]...\n"
-	"                  [--access-log FILE | --no-access-log]\n"
+	"                  [--cache DIR] [--export-image-root ROOT] [--idle-timeout SECONDS]
+"
+	"                  [--threads N] [--max-connections N] [--max-per-address N]
+"
+	"                  [--request-timeout SECONDS] [--session-lifetime SECONDS]
+"
+	"                  [--public-name NAME]... [--trusted-proxy ADDR]...
+"
+	"                  [--access-log FILE | --no-access-log]
+"
 	"\n"
 	"Serves PROJECT's annotation pages until interrupted (SIGINT or SIGTERM end it\n"
 	"gracefully: requests in flight finish, every save is committed or not at all).\n"
@@ -58,6 +63,8 @@ static const char usage[] =
 	"      --tls-cert FILE       PEM certificate: serve HTTPS (needs --tls-key)\n"
 	"      --tls-key FILE        PEM private key\n"
 	"      --cache DIR           image cache (default PROJECT.cache)\n"
+	"      --export-image-root R the Label Studio download's data.image: R before\n"
+	"                            each image name (default: the names alone)\n"
 	"      --idle-timeout S      end sessions idle for S seconds (default 28800)\n"
 	"  -t, --threads N           worker threads, each with its own store\n"
 	"                            connection (default 4)\n"
@@ -165,6 +172,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_STRING(0, "tls-cert", &o.cfg.tls_cert),
 	CLI_OPT_STRING(0, "tls-key", &o.cfg.tls_key),
 	CLI_OPT_STRING(0, "cache", &o.cfg.cache_dir),
+	CLI_OPT_STRING(0, "export-image-root", &o.cfg.export_image_root),
 	CLI_OPT_LONG(0, "idle-timeout", &o.idle, 1, 365L * 86400),
 	CLI_OPT_LONG('t', "threads", &o.threads, 1, 64),
 	CLI_OPT_LONG(0, "max-connections", &o.max_conn, 1, 100000),

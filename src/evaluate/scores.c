@@ -139,7 +139,7 @@ static int read_csv(const char *path, struct mlfy_model_scores *out, struct mlfy
 					  "is not a number", path, mlfy_csv_line(c), f[cm]);
 			goto done;
 		}
-		if (push(out, &cap, f[cm], t, r)) {
+		if (push(out, &cap, mlfy_csv_text_read(f[cm]), t, r)) {
 			rc = mlfy_err_oom(err);
 			goto done;
 		}

@@ -273,11 +273,9 @@ static int parse_single(struct builder *b, const char *p, const char *end, struc
 	return 0;
 }
 
-/* Field i of a CSV record with surrounding white space trimmed: start and
- * length (fields are NUL-terminated by util/csv). */
-static const char *csv_field(char *const *f, size_t i, size_t *len)
+/* s with surrounding white space trimmed: start and length. */
+static const char *trimmed(const char *s, size_t *len)
 {
-	const char *s = f[i];
 	size_t n = strlen(s);
 	while (n && isspace((unsigned char)*s)) {
 		s++;
@@ -287,6 +285,13 @@ static const char *csv_field(char *const *f, size_t i, size_t *len)
 		n--;
 	*len = n;
 	return s;
+}
+
+/* Field i of a CSV record with surrounding white space trimmed (fields are
+ * NUL-terminated by util/csv). */
+static const char *csv_field(char *const *f, size_t i, size_t *len)
+{
+	return trimmed(f[i], len);
 }
 
 /* Labels in a CSV field: indices separated by blanks, ';' or '|'.  With
@@ -389,7 +394,9 @@ static int parse_csv(struct builder *b, const char *p, const char *end, struct m
 					  nf, nf == 1 ? "" : "s", need);
 			goto out;
 		}
-		name = csv_field(f, (size_t)col_name, &nlen);
+		/* without the "'" our CSV writers put before a name a spreadsheet
+		 * would take for a formula (mlfy export --format csv) */
+		name = trimmed(mlfy_csv_text_read(f[col_name]), &nlen);
 		lab = csv_field(f, (size_t)col_label, &llen);
 		if (nlen == 0) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s:%zu: empty image name", b->path, line);

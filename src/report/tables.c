@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/csv.h"
 #include "util/numfmt.h"
 
 static int io_status(FILE *f, struct mlfy_err *err)
@@ -123,22 +124,6 @@ static void csv_prop(FILE *f, const struct mlfy_proportion *p, int with_counts)
 	csv_num(f, p->hi, 100);
 }
 
-/* RFC 4180 field */
-static void csv_str(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 int mlfy_results_write_csv(FILE *f, const struct mlfy_eval_results *r, struct mlfy_err *err)
 {
 	size_t i;
@@ -153,7 +138,7 @@ int mlfy_results_write_csv(FILE *f, const struct mlfy_eval_results *r, struct ml
 		struct mlfy_proportion t, q;
 		mlfy_eval_top1(m, &t);
 		mlfy_eval_real(m, &q);
-		csv_str(f, m->model);
+		mlfy_csv_write_text(f, m->model);
 		fputs(",all", f);
 		csv_prop(f, &t, 1);
 		csv_prop(f, &q, 1);
@@ -162,7 +147,7 @@ int mlfy_results_write_csv(FILE *f, const struct mlfy_eval_results *r, struct ml
 			if (!bucket_shown(r, bk))
 				continue;
 			mlfy_eval_bucket(m, bk, &t, &q);
-			csv_str(f, m->model);
+			mlfy_csv_write_text(f, m->model);
 			fprintf(f, ",%s", mlfy_eval_bucket_name(bk, r->max_count, name, sizeof(name)));
 			csv_prop(f, &t, 1);
 			csv_prop(f, &q, 1);

@@ -9,6 +9,8 @@
 #include "review/labelset.h"
 #include "store/catalog.h"
 #include "store/provenance.h"
+#include "util/csv.h"
+#include "util/vec.h"
 
 static const char *const format_names[MLFY_EXPORT_N_FORMATS] = { "real", "multilabelfy", "csv", "jsonl",
 								   "labelstudio" };
@@ -42,24 +44,6 @@ int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struc
 	}
 	return mlfy_err_set(err, MLFY_EINVAL,
 			    "unknown export format '%s' (expected real, multilabelfy, csv, jsonl or labelstudio)", name);
-}
-
-void mlfy_csv_field(FILE *out, const char *s)
-{
-	const char *p;
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			fputc('"', out);
-		fputc(*p, out);
-	}
-	fputc('"', out);
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid
@@ -382,16 +366,59 @@ static int jsonl_row(const struct mlfy_export_row *row, const struct mlfy_proven
 	return 0;
 }
 
+/* Label Studio's data.image: the image's name (its path below the folder
+ * it was imported from), after root when one is given -- never the server's
+ * absolute path, which tells whoever gets the file how the server's disks
+ * are laid out.  A root with "://" is a URL: the name is percent-encoded
+ * (RFC 3986: all but unreserved characters and '/'). */
+static int ls_image(FILE *out, const char *root, const char *name, struct mlfy_err *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t rl, i, k;
+	char *buf;
+	int url, rc;
+
+	if (!root || !*root)
+		return jl_str(out, name);
+	rl = strlen(root);
+	url = strstr(root, "://") != NULL;
+	if (!(buf = malloc(rl + 3 * strlen(name) + 2))) {
+		mlfy_err_oom(err);
+		return -2;
+	}
+	memcpy(buf, root, rl);
+	k = rl;
+	if (root[rl - 1] != '/')
+		buf[k++] = '/';
+	for (i = 0; name[i]; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!url || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.' || c == '_' || c == '~' || c == '/') {
+			buf[k++] = (char)c;
+		} else {
+			buf[k++] = '%';
+			buf[k++] = hex[c >> 4];
+			buf[k++] = hex[c & 15];
+		}
+	}
+	buf[k] = '\0';
+	rc = jl_str(out, buf);
+	free(buf);
+	return rc;
+}
+
 /* One Label Studio task, written directly (jansson per task costs 10x). */
 static int labelstudio_task(const struct mlfy_export_row *row, const struct class_names *cn, int64_t id,
-			    FILE *out, struct mlfy_err *err)
+			    const char *root, FILE *out, struct mlfy_err *err)
 {
 	char buf[16];
 	size_t i;
-	int bad = 0;
+	int bad = 0, rc;
 
 	fprintf(out, "{\"id\":%lld,\"data\":{\"image\":", (long long)id);
-	bad |= jl_str(out, row->path);
+	if ((rc = ls_image(out, root, row->name, err)) == -2)
+		return MLFY_ENOMEM;
+	bad |= rc;
 	fputs(",\"file\":", out);
 	bad |= jl_str(out, row->name);
 	fputs(",\"original_label\":", out);
@@ -422,12 +449,13 @@ struct mlfy_export_stream {
 	struct mlfy_export_cursor *c;
 	struct mlfy_provenance_cursor *pc;   /* JSONL only */
 	struct class_names cn;
+	char *image_root;    /* Label Studio's data.image root, or NULL */
 	struct mlfy_export_summary sum;
 	int state;     /* 0: opening not written, 1: images, 2: closing written */
 	int first;     /* no image written yet */
 };
 
-int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
+int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root,
 			    struct mlfy_export_stream **out, struct mlfy_err *err)
 {
 	struct mlfy_export_stream *es;
@@ -441,15 +469,19 @@ int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
 	es->s = s;
 	es->f = f;
 	es->first = 1;
-	if ((f == MLFY_EXPORT_JSONL || f == MLFY_EXPORT_LABELSTUDIO) && (rc = class_names_load(s, &es->cn, err))) {
+	if (image_root && *image_root && !(es->image_root = strdup(image_root))) {
 		free(es);
+		return mlfy_err_oom(err);
+	}
+	if ((f == MLFY_EXPORT_JSONL || f == MLFY_EXPORT_LABELSTUDIO) && (rc = class_names_load(s, &es->cn, err))) {
+		MLFY_FREE_ALL(es->image_root, es);
 		return rc;
 	}
 	if ((rc = mlfy_export_open(s, &es->c, err)) ||
 	    (f == MLFY_EXPORT_JSONL && (rc = mlfy_provenance_cursor_open(s, &es->pc, err)))) {
 		mlfy_export_close(es->c);
 		class_names_free(&es->cn);
-		free(es);
+		MLFY_FREE_ALL(es->image_root, es);
 		return rc;
 	}
 	*out = es;
@@ -492,7 +524,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		fputc(']', out);
 		break;
 	case MLFY_EXPORT_CSV:
-		mlfy_csv_field(out, row->name);
+		mlfy_csv_write_text(out, row->name);
 		fputc(',', out);
 		if (row->original_label >= 0)
 			fprintf(out, "%d", row->original_label);
@@ -500,7 +532,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		for (i = 0; i < row->n_labels; i++)
 			fprintf(out, i ? " %d" : "%d", (int)row->labels[i]);
 		fprintf(out, ",%zu,%s,", row->n_labels, row->stage ? row->stage : "undecided");
-		mlfy_csv_field(out, row->comment);
+		mlfy_csv_write_text(out, row->comment);
 		fputc('\n', out);
 		break;
 	case MLFY_EXPORT_JSONL: {
@@ -516,7 +548,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 	case MLFY_EXPORT_LABELSTUDIO:
 		if (!es->first)
 			fputs(",\n", out);
-		if ((rc = labelstudio_task(row, &es->cn, sum->images, out, err)))
+		if ((rc = labelstudio_task(row, &es->cn, sum->images, es->image_root, out, err)))
 			return rc;
 		break;
 	}
@@ -574,17 +606,17 @@ void mlfy_export_stream_close(struct mlfy_export_stream *es)
 	mlfy_provenance_cursor_close(es->pc);   /* before the cursor that holds the read transaction */
 	mlfy_export_close(es->c);
 	class_names_free(&es->cn);
-	free(es);
+	MLFY_FREE_ALL(es->image_root, es);
 }
 
-int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, FILE *out,
+int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root, FILE *out,
 		struct mlfy_export_summary *sum, struct mlfy_err *err)
 {
 	struct mlfy_export_stream *es;
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
-	if ((rc = mlfy_export_stream_open(s, f, &es, err)))
+	if ((rc = mlfy_export_stream_open(s, f, image_root, &es, err)))
 		return rc;
 	while ((rc = mlfy_export_stream_next(es, out, err)) == 1)
 		;

@@ -12,14 +12,18 @@
  *                 as strings, ascending.  Undecided images are left out.
  *   csv           file,original_label,labels,label_count,stage,comment with
  *                 labels as space-separated indices; stage "undecided" for
- *                 images without a decision (RFC 4180 quoting).
+ *                 images without a decision (RFC 4180 quoting; a file name
+ *                 or comment a spreadsheet would take for a formula gets a
+ *                 "'" in front: mlfy_csv_write_text, util/csv.h).
  *   jsonl         one JSON object per image with the full provenance: final
  *                 set and names, stage, every annotator's current set (with
  *                 label sources, comment, seconds, version count), expert
  *                 refinements and changes against the stage-ii union,
  *                 refinement-queue row, latest zero-label review.
  *   labelstudio   Label Studio's task import JSON: one task per image with
- *                 data.image (the file path), data.file, and for decided
+ *                 data.image (the image's name -- its path below the folder
+ *                 it was imported from -- after image_root when given;
+ *                 never the server's absolute path), data.file, and for decided
  *                 images an annotation whose result is a "choices" region
  *                 (from_name "label", to_name "image") listing the class
  *                 names (a name shared by several classes gets " (ext_id)").
@@ -59,11 +63,14 @@ struct mlfy_export_summary {
 	int64_t zero_label;  /* decided with an empty set */
 };
 
-/* Writes the project in format f to out.  Errors: store errors, MLFY_EIO
- * when writing fails (errno's message), MLFY_ENOMEM, MLFY_EINVAL (a name
- * that is not valid UTF-8 in a JSON format).  Equivalent to the stream
- * below run to its end. */
-int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, FILE *out,
+/* Writes the project in format f to out.  image_root (NULL or "": none) is
+ * put before the image names in Label Studio's data.image (joined with '/';
+ * a root with "://" is a URL and the names are percent-encoded), e.g.
+ * "https://files.example.org/val/" or "/data/local-files/?d=val/"; other
+ * formats ignore it.  Errors: store errors, MLFY_EIO when writing fails
+ * (errno's message), MLFY_ENOMEM, MLFY_EINVAL (a name that is not valid
+ * UTF-8 in a JSON format).  Equivalent to the stream below run to its end. */
+int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root, FILE *out,
 		struct mlfy_export_summary *sum, struct mlfy_err *err);
 
 /* The same export piece by piece, for callers that pull the output (the
@@ -80,9 +87,10 @@ int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, FILE *out,
  * a connection of its own for it. */
 struct mlfy_export_stream;
 
-/* Opens a stream of format f over s into *out (mlfy_export_stream_close).
+/* Opens a stream of format f over s into *out (mlfy_export_stream_close);
+ * image_root as for mlfy_export (copied).
  * Errors: as mlfy_export_open, MLFY_ENOMEM, MLFY_EINVAL (bad f). */
-int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f,
+int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root,
 			    struct mlfy_export_stream **out, struct mlfy_err *err);
 
 /* Writes the next piece to out: 1 when a piece was produced, 0 when the
@@ -95,9 +103,5 @@ const struct mlfy_export_summary *mlfy_export_stream_summary(const struct mlfy_e
 
 /* Closes the cursor and frees es.  Accepts NULL. */
 void mlfy_export_stream_close(struct mlfy_export_stream *es);
-
-/* Writes s as one CSV field (RFC 4180: quoted when it holds a comma, quote,
- * CR or LF; quotes doubled). */
-void mlfy_csv_field(FILE *out, const char *s);
 
 #endif

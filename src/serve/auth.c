@@ -203,7 +203,10 @@ enum MHD_Result h_logout(struct req *r, const char *rest)
 	pthread_mutex_unlock(&r->srv->write_mu);
 	snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", r->srv->cookie_name,
 		 r->srv->tls ? "; Secure" : "");
-	return reply_json_hdr(r, 200, json_pack("{sb}", "ok", 1), "Set-Cookie", cookie);
+	/* and what the browser kept of this session: cached images, the
+	 * page's storage (a shared computer; docs/serve.md) */
+	return reply_json_hdrs(r, 200, json_pack("{sb}", "ok", 1), (const char *const[]){ "Set-Cookie", cookie,
+			       "Clear-Site-Data", "\"cache\", \"storage\"", NULL });
 }
 
 enum MHD_Result h_me(struct req *r, const char *rest)

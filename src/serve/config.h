@@ -40,6 +40,8 @@ struct mlfy_server_config {
 				     * X-Forwarded-Host is believed; NULL = none */
 	size_t max_body;            /* largest accepted request body in bytes */
 	size_t max_header;          /* per-connection memory for request headers, bytes */
+	const char *export_image_root; /* Label Studio downloads: data.image root (NULL: names);
+	                                * borrowed for the server's life */
 	mlfy_server_log_fn log;     /* may be NULL */
 	void *log_ctx;
 };

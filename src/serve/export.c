@@ -163,7 +163,7 @@ enum MHD_Result h_export(struct req *r, const char *rest)
 		download_free(d);
 		return reply_server_err(r, &err);   /* the project file is the server's */
 	}
-	if ((rc = mlfy_export_stream_open(d->store, f, &d->es, &err))) {
+	if ((rc = mlfy_export_stream_open(d->store, f, srv->cfg.export_image_root, &d->es, &err))) {
 		download_free(d);
 		return reply_err(r, &err);
 	}

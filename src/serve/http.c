@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *req_arg(struct req *r, const char *name)
 {
@@ -74,6 +75,12 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *obj)
 enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, const char *hname,
 			       const char *hval)
 {
+	const char *const hdrs[] = { hname, hval, NULL };
+	return reply_json_hdrs(r, status, obj, hdrs);
+}
+
+enum MHD_Result reply_json_hdrs(struct req *r, unsigned status, json_t *obj, const char *const *hdrs)
+{
 	struct MHD_Response *resp;
 	char *txt = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	size_t n;
@@ -89,8 +96,8 @@ enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, cons
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (hname)
-		MHD_add_response_header(resp, hname, hval);
+	for (; hdrs && hdrs[0]; hdrs += 2)
+		MHD_add_response_header(resp, hdrs[0], hdrs[1]);
 	return reply(r, status, resp, n);
 }
 
@@ -176,6 +183,19 @@ enum MHD_Result reply_redirect(struct req *r, const char *location)
 	return reply(r, 302, resp, 0);
 }
 
+/* 1 when the Content-Type value ct is application/json (the media type
+ * case-insensitive, RFC 9110 8.3.1), alone or with parameters
+ * ("application/json; charset=utf-8"); not application/jsonx,
+ * application/json-patch+json, ... */
+static int is_json_type(const char *ct)
+{
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	for (ct += 16; *ct == ' ' || *ct == '\t'; ct++)
+		;
+	return *ct == '\0' || *ct == ';';
+}
+
 /* Parses the request body as a JSON object.  NULL after replying 4xx. */
 json_t *body_json(struct req *r, enum MHD_Result *ret)
 {
@@ -183,7 +203,7 @@ json_t *body_json(struct req *r, enum MHD_Result *ret)
 	json_error_t jerr;
 	json_t *j;
 
-	if (!ct || strncmp(ct, "application/json", 16) != 0) {
+	if (!is_json_type(ct)) {
 		*ret = reply_error(r, 415, "the body must be JSON (Content-Type: application/json)");
 		return NULL;
 	}

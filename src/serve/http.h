@@ -20,6 +20,8 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *obj);
 /* The same with one extra header (hname may be NULL). */
 enum MHD_Result reply_json_hdr(struct req *r, unsigned status, json_t *obj, const char *hname,
 			       const char *hval);
+/* The same with extra headers: name, value pairs up to a NULL name. */
+enum MHD_Result reply_json_hdrs(struct req *r, unsigned status, json_t *obj, const char *const *hdrs);
 /* {"error": msg} with status. */
 enum MHD_Result reply_error(struct req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

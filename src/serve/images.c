@@ -1,8 +1,12 @@
 /* images.c - project images and class exemplars over HTTP: thumbnails and
  * display sizes made with libvips (vips_thumbnail: shrink-on-load), cached
  * on disk under <cache>/<sha256[0:2]>/<sha256>-<size>.jpg (content-addressed,
- * so a cache entry is never stale), served with an ETag and a long-lived
- * Cache-Control.  Only ids from the URL are used: the file path always comes
+ * so a cache entry is never stale), served with an ETag and Cache-Control
+ * "private, no-cache": a browser may keep a copy but must ask again before
+ * each use, and the server checks the session and access on every request
+ * (a copy in the cache of a shared computer is not shown after logout or to
+ * the next person), answering 304 without reading the file when the ETag
+ * still matches.  Only ids from the URL are used: the file path always comes
  * from the store, never from the request.  And only bytes whose SHA-256 is
  * the one recorded at import are ever served or thumbnailed: a file
  * swapped after the import, or a path that now resolves elsewhere through a
@@ -26,6 +30,9 @@
 #define THUMB_BOX 192
 #define DISPLAY_BOX 1280
 #define FULL_BOX 100000
+
+/* Every image reply, 200 and 304: revalidated on every use (see above). */
+#define IMAGE_CACHE_CONTROL "private, no-cache"
 
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_ok;
@@ -159,7 +166,7 @@ static enum MHD_Result reply_fd(struct req *r, int fd, const char *type, const c
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
 	return reply(r, 200, resp, (uint64_t)st.st_size);
 }
 
@@ -178,7 +185,7 @@ static enum MHD_Result reply_buf(struct req *r, unsigned char *buf, size_t len, 
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
 	return reply(r, 200, resp, len);
 }
 
@@ -235,11 +242,36 @@ static enum MHD_Result generate(struct req *r, const char *src, unsigned char *d
 	}
 	MHD_add_response_header(resp, "Content-Type", "image/jpeg");
 	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
 	return reply(r, 200, resp, len);
 }
 
-/* Replies with file src (content sha256) at the size asked by ?size=. */
+/* 1 when the If-None-Match value inm lists etag (RFC 9110, 13.1.2: a
+ * comma-separated list, weak comparison: a "W/" prefix is ignored) or is
+ * "*". */
+static int etag_listed(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = inm;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			return 0;
+		if (*p == '*')
+			return 1;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		if (!strncmp(p, etag, n) && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+}
+
+/* Replies with file src (content sha256) at the size asked by ?size=.  The
+ * caller has checked that the person may see it: a 304 is only sent after
+ * that check. */
 static enum MHD_Result serve_image(struct req *r, const char *src, const char *sha)
 {
 	const char *size = req_arg(r, "size");
@@ -264,11 +296,11 @@ static enum MHD_Result serve_image(struct req *r, const char *src, const char *s
 	snprintf(tag, sizeof(tag), "%c%d", box == FULL_BOX ? 'f' : box == THUMB_BOX ? 't' : 'd',
 		 box == FULL_BOX ? 0 : box);
 	snprintf(etag, sizeof(etag), "\"%.20s-%s\"", sha, tag);
-	if (inm && !strcmp(inm, etag)) {
+	if (inm && etag_listed(inm, etag)) {
 		struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		if (resp) {
 			MHD_add_response_header(resp, "ETag", etag);
-			MHD_add_response_header(resp, "Cache-Control", "private, max-age=31536000, immutable");
+			MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
 		}
 		return reply(r, 304, resp, 0);
 	}

@@ -55,13 +55,38 @@ static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
+/* Longest request target (path and query string) answered; longer ones get
+ * 414 before anything else is looked at: libmicrohttpd keeps the request
+ * line and headers in the connection's memory (--max-header), where a long
+ * query string leaves less room for parsing the headers (the Cookie among
+ * them); nothing of ours needs more than a few hundred bytes. */
+#define MAX_TARGET 8192
+
+static enum MHD_Result add_header_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;   /* "K: V\r\n" */
+	return MHD_YES;
+}
+
+/* The length of the request target as sent: the size of the header block
+ * less the header lines, the method and the version. */
+static size_t target_len(struct MHD_Connection *conn, const char *method, const char *version)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	size_t hdrs = strlen(method) + strlen(version) + 6;   /* two spaces, two CRLF */
+	if (!ci)
+		return 0;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &hdrs);
+	return ci->header_size > hdrs ? ci->header_size - hdrs : 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
 	struct mlfy_server *srv = cls;
 	struct req *r = *con_cls;
-	(void)version;
 
 	if (!r) {
 		const union MHD_ConnectionInfo *ci;
@@ -85,6 +110,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		*con_cls = r;
 		conns_request_started(srv, conn);
+		if (target_len(conn, method, version) > MAX_TARGET) {
+			r->too_big = 1;   /* discard any body */
+			return reply_error(r, 414, "request target longer than %d bytes", MAX_TARGET);
+		}
 		{
 			/* Content-Length headers that disagree make the framing
 			 * ambiguous (RFC 9112, 6.3): libmicrohttpd would take the

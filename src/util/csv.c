@@ -1,4 +1,5 @@
-/* csv.c - RFC 4180 record reader and a tolerant number parser (see csv.h).
+/* csv.c - RFC 4180 record reader, a tolerant number parser and the text
+ * field writer with its formula neutralisation (see csv.h).
  * Owns its FILE and field storage; knows nothing about what the columns mean. */
 #include "util/csv.h"
 #include "util/vec.h"
@@ -329,4 +330,41 @@ int mlfy_parse_number(const char *s, double *v)
 		return MLFY_EINVAL;
 	*v = d;
 	return 0;
+}
+
+int mlfy_csv_text_is_formula(const char *s)
+{
+	if (!s)
+		return 0;
+	for (; *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '"' || *s == '\''; s++)
+		if (*s == '\t' || *s == '\r')
+			return 1;
+	return *s == '=' || *s == '+' || *s == '-' || *s == '@';
+}
+
+void mlfy_csv_write_text(FILE *out, const char *s)
+{
+	int formula = mlfy_csv_text_is_formula(s);
+	const char *p;
+	if (!s)
+		return;
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputs(formula ? "\"'" : "\"", out);
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			fputc('"', out);
+		fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+const char *mlfy_csv_text_read(const char *field)
+{
+	/* the "'" was added exactly when the rest is formula-like; a text that
+	 * starts with "'" is formula-like when its rest is ("'" is in the
+	 * leading run), so this cannot take a "'" of the text itself */
+	return field && field[0] == '\'' && mlfy_csv_text_is_formula(field + 1) ? field + 1 : field;
 }

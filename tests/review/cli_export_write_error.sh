@@ -23,12 +23,15 @@ for i in $(seq 1 400); do
 	"$H" png "$T/img/cat/a_rather_long_image_file_name_to_fill_the_output_$i.png" 200 "$((i % 200))" "$((i / 200 + 1))"
 done
 "$MLFY" add-images "$P" "$T/img" --batches 1 --quiet >/dev/null
-full="$("$MLFY" export "$P" --format labelstudio 2>/dev/null | wc -c)"
+# Label Studio names images by name, not by their (long, temporary) path:
+# a root in front keeps the export over the limit whatever $TMPDIR is
+root=https://files.example.org/a/root/long/enough/to/fill/the/output/
+full="$("$MLFY" export "$P" --format labelstudio --image-root "$root" 2>/dev/null | wc -c)"
 [ "$full" -gt 81920 ] || fail "the export is only $full bytes: too small to fail partway (the JSONL export is larger)"
 
 for fmt in jsonl labelstudio; do
 	rc=0
-	( trap '' XFSZ; ulimit -f 64; exec "$MLFY" export "$P" --format "$fmt" --out "$T/out.$fmt" ) 2>"$T/err" || rc=$?
+	( trap '' XFSZ; ulimit -f 64; exec "$MLFY" export "$P" --format "$fmt" --image-root "$root" --out "$T/out.$fmt" ) 2>"$T/err" || rc=$?
 	[ "$rc" -ne 0 ] || fail "$fmt: export over the file size limit succeeded"
 	grep -qF -- "$T/out.$fmt" "$T/err" || fail "$fmt: the message does not name the file: $(cat "$T/err")"
 	grep -qi "too large" "$T/err" || fail "$fmt: the message does not give the cause: $(cat "$T/err")"

@@ -74,7 +74,7 @@ static char *export(struct env *e, enum mlfy_export_format f, struct mlfy_export
 	FILE *out = open_memstream(&buf, &len);
 	struct mlfy_err err;
 	assert_non_null(out);
-	if (mlfy_export(e->s, f, out, sum, &err))
+	if (mlfy_export(e->s, f, NULL, out, sum, &err))
 		fail_msg("export: %s", err.msg);
 	fclose(out);
 	return buf;
@@ -268,8 +268,10 @@ static void labelstudio_format(void **state)
 	assert_int_equal(json_integer_value(json_object_get(task, "id")), 1);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(task, "data"), "file")),
 			    "a \"quoted\", name.jpg");
+	/* the name, never the server's absolute path (/data/img01.jpg) */
 	assert_string_equal(json_string_value(json_object_get(json_object_get(task, "data"), "image")),
-			    "/data/img01.jpg");
+			    "a \"quoted\", name.jpg");
+	assert_null(strstr(t, "/data/"));
 	res = json_array_get(json_object_get(json_array_get(json_object_get(task, "annotations"), 0), "result"), 0);
 	assert_string_equal(json_string_value(json_object_get(res, "type")), "choices");
 	assert_string_equal(json_string_value(json_object_get(res, "from_name")), "label");
@@ -288,6 +290,37 @@ static void labelstudio_format(void **state)
 	free(t);
 }
 
+/* --image-root: a URL root gets percent-encoded names, a path root the
+ * names as they are; no absolute server path either way. */
+static void labelstudio_image_root(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_export_summary sum;
+	struct mlfy_err err;
+	const char *roots[] = { "https://files.example.org/val", "https://files.example.org/val/", "/srv/ls/" };
+	const char *want[] = { "https://files.example.org/val/a%20%22quoted%22%2C%20name.jpg",
+			       "https://files.example.org/val/a%20%22quoted%22%2C%20name.jpg",
+			       "/srv/ls/a \"quoted\", name.jpg" };
+	size_t i;
+	for (i = 0; i < 3; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		json_t *j;
+		assert_int_equal(mlfy_export(e->s, MLFY_EXPORT_LABELSTUDIO, roots[i], out, &sum, &err), 0);
+		fclose(out);
+		j = parse(buf);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(j, 0), "data"),
+								       "image")), want[i]);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(j, 1), "data"),
+								       "image")),
+				    i < 2 ? "https://files.example.org/val/caf%C3%A9%5Cb.jpg" : "/srv/ls/caf\xc3\xa9\\b.jpg");
+		assert_null(strstr(buf, "/data/"));
+		json_decref(j);
+		free(buf);
+	}
+}
+
 static void invalid_utf8_is_an_error(void **state)
 {
 	struct env *e = *state;
@@ -298,7 +331,7 @@ static void invalid_utf8_is_an_error(void **state)
 	FILE *out;
 	assert_int_equal(rfix_exec(&e->f, "UPDATE images SET name = CAST(x'ff41' AS TEXT) WHERE id = 4"), 0);
 	out = open_memstream(&buf, &len);
-	assert_int_equal(mlfy_export(e->s, MLFY_EXPORT_LABELSTUDIO, out, &sum, &err), MLFY_EINVAL);
+	assert_int_equal(mlfy_export(e->s, MLFY_EXPORT_LABELSTUDIO, NULL, out, &sum, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "UTF-8"));
 	fclose(out);
 	free(buf);
@@ -320,7 +353,7 @@ static void stream_pieces(void **state)
 		int k = 0, rc, i;
 		FILE *cat = open_memstream(&all, &n_all);
 
-		assert_int_equal(mlfy_export_stream_open(e->s, (enum mlfy_export_format)f, &es, &err), 0);
+		assert_int_equal(mlfy_export_stream_open(e->s, (enum mlfy_export_format)f, NULL, &es, &err), 0);
 		for (;;) {
 			FILE *out = open_memstream(&piece[k], &len);
 			rc = mlfy_export_stream_next(es, out, &err);
@@ -382,6 +415,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(jsonl_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(jsonl_matches_per_image_provenance, setup, teardown),
 		cmocka_unit_test_setup_teardown(labelstudio_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(labelstudio_image_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_utf8_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_pieces, setup, teardown),
 		cmocka_unit_test(format_names),

@@ -113,6 +113,17 @@ req - GET /api/health -H "Host: annot.example.org:$port"; expect 200 "a --public
 req - GET /api/health -H "Host: annot.example.org:1"; expect 421 "a --public-name with another port"
 req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: text/plain' -H "X-CSRF-Token: $CSRF_ann1" -d "$bodyv1"
 expect 415 "JSON sent as text/plain (what an HTML form could send)"
+# the media type must be exactly application/json (case-insensitive), with
+# parameters or not (issue 12, item 11a: a prefix match took application/jsonx)
+for ct in "application/jsonx" "application/json-patch+json" "application/json5" "application/jsonp; charset=utf-8" \
+	"application/jso" "text/json" "application/x-json"; do
+	req ann1 PUT /api/tasks/1/annotation -H "Content-Type: $ct" -H "X-CSRF-Token: $CSRF_ann1" -d "$bodyv1"
+	expect 415 "Content-Type: $ct"
+done
+for ct in "application/json; charset=utf-8" "Application/JSON" "application/json ;charset=UTF-8"; do
+	req - POST /api/login -H "Content-Type: $ct" -d '{"user":"ann3","password":"wrong"}'
+	expect 401 "Content-Type: $ct is JSON"
+done
 req ann1 POST /api/logout; expect 403 "logout without the CSRF token"
 req ann1 GET /api/me; expect 200 "session survives a refused logout"
 [ "$(sq "SELECT max(version) FROM annotations")" = 1 ] && ok || bad "a refused request wrote"

