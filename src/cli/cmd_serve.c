@@ -13,16 +13,11 @@
 
 static const char usage[] =
 	"usage: mlfy serve PROJECT [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
-	"                  [--cache DIR] [--export-image-root ROOT] [--idle-timeout SECONDS]
-"
-	"                  [--threads N] [--max-connections N] [--max-per-address N]
-"
-	"                  [--request-timeout SECONDS] [--session-lifetime SECONDS]
-"
-	"                  [--public-name NAME]... [--trusted-proxy ADDR]...
-"
-	"                  [--access-log FILE | --no-access-log]
-"
+	"                  [--cache DIR] [--export-image-root ROOT] [--idle-timeout SECONDS]\n"
+	"                  [--threads N] [--max-connections N] [--max-per-address N]\n"
+	"                  [--request-timeout SECONDS] [--session-lifetime SECONDS]\n"
+	"                  [--public-name NAME]... [--trusted-proxy ADDR]...\n"
+	"                  [--access-log FILE | --no-access-log]\n"
 	"\n"
 	"Serves PROJECT's annotation pages until interrupted (SIGINT or SIGTERM end it\n"
 	"gracefully: requests in flight finish, every save is committed or not at all).\n"
