@@ -138,13 +138,6 @@ static void *deadline_thread(void *arg)
 	return NULL;
 }
 
-int conns_start(struct mlfy_server *srv, struct mlfy_err *err)
-{
-	struct conns *c = &srv->conns;
-	return srv_thread_start(&c->mu, &c->cv, &c->inited, &c->started, &c->th, deadline_thread, srv,
-				"the request deadline thread", err);
-}
-
 void conns_stop(struct mlfy_server *srv)
 {
 	struct conns *c = &srv->conns;
@@ -156,4 +149,11 @@ void conns_stop(struct mlfy_server *srv)
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->th, NULL);
 	c->started = 0;
+}
+
+int conns_start(struct mlfy_server *srv, struct mlfy_err *err)
+{
+	struct conns *c = &srv->conns;
+	return srv_thread_start(&c->mu, &c->cv, &c->inited, &c->started, &c->th, deadline_thread, srv,
+				"the request deadline thread", err);
 }

@@ -137,6 +137,17 @@ static enum MHD_Result reply_unverified(struct req *r, int status, const char *s
 	return reply_error(r, 404, "image file is missing on the server");
 }
 
+/* A 200 with an image body: its type, its ETag and the cache policy of
+ * every image reply (revalidated on each use). */
+static enum MHD_Result reply_image(struct req *r, struct MHD_Response *resp, const char *type, const char *etag,
+				   uint64_t size)
+{
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
+	return reply(r, 200, resp, size);
+}
+
 /* Browser-displayable formats by their first bytes; NULL otherwise. */
 static const char *sniff_buf(const unsigned char *b, size_t n)
 {
@@ -164,10 +175,7 @@ static enum MHD_Result reply_fd(struct req *r, int fd, const char *type, const c
 		close(fd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
-	return reply(r, 200, resp, (uint64_t)st.st_size);
+	return reply_image(r, resp, type, etag, (uint64_t)st.st_size);
 }
 
 static void free_gbuf(void *p)
@@ -183,10 +191,7 @@ static enum MHD_Result reply_buf(struct req *r, unsigned char *buf, size_t len, 
 		free(buf);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
-	return reply(r, 200, resp, len);
+	return reply_image(r, resp, type, etag, len);
 }
 
 /* Makes the JPEG of the verified file data[0..len) (src names it in the
@@ -240,10 +245,7 @@ static enum MHD_Result generate(struct req *r, const char *src, unsigned char *d
 		g_free(buf);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", "image/jpeg");
-	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", IMAGE_CACHE_CONTROL);
-	return reply(r, 200, resp, len);
+	return reply_image(r, resp, "image/jpeg", etag, len);
 }
 
 /* 1 when the If-None-Match value inm lists etag (RFC 9110, 13.1.2: a

@@ -73,15 +73,7 @@ void mlfy_user_release(struct mlfy_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static void user_release_any(void *elem)
-{
-	mlfy_user_release(elem);
-}
-
-void mlfy_users_free(struct mlfy_user *u, size_t n)
-{
-	mlfy_array_free(u, n, sizeof(*u), user_release_any);
-}
+MLFY_DEFINE_ARRAY_FREE(mlfy_users_free, struct mlfy_user, mlfy_user_release)
 
 int mlfy_user_name_check(const char *name, struct mlfy_err *err)
 {
@@ -189,7 +181,7 @@ int mlfy_users_list(struct mlfy_store *s, struct mlfy_user **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	return STORE_LIST(s, st, *out, n, user_row, NULL, user_release_any, "list users", err);
+	return STORE_LIST(s, st, *out, n, user_row, NULL, mlfy_user_release_any, "list users", err);
 }
 
 static int user_get(struct mlfy_store *s, struct store_stmt *st, const char *what,
@@ -207,32 +199,38 @@ static int user_get(struct mlfy_store *s, struct store_stmt *st, const char *wha
 	return store_fail(s, err, "get user");
 }
 
-int mlfy_users_get(struct mlfy_store *s, const char *name, struct mlfy_user *out,
-		   struct mlfy_err *err)
+/* The account named name, or (name NULL) the one with id. */
+static int user_lookup(struct mlfy_store *s, const char *name, int64_t id, struct mlfy_user *out,
+		       struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT " USER_COLS " FROM annotators WHERE name = ?1";
+	static const char by_name[] = "SELECT " USER_COLS " FROM annotators WHERE name = ?1";
+	static const char by_id[] = "SELECT " USER_COLS " FROM annotators WHERE id = ?1";
 	char what[128];
 	struct store_stmt *st;
 
 	memset(out, 0, sizeof(*out));
-	STMT(st, sql);
-	stmt_bind_text(st, 1, name);
-	snprintf(what, sizeof(what), "'%s'", name);
+	if (name) {
+		STMT(st, by_name);
+		stmt_bind_text(st, 1, name);
+		snprintf(what, sizeof(what), "'%s'", name);
+	} else {
+		STMT(st, by_id);
+		stmt_bind_int64(st, 1, id);
+		snprintf(what, sizeof(what), "with id %lld", (long long)id);
+	}
 	return user_get(s, st, what, out, err);
+}
+
+int mlfy_users_get(struct mlfy_store *s, const char *name, struct mlfy_user *out,
+		   struct mlfy_err *err)
+{
+	return user_lookup(s, name ? name : "", 0, out, err);
 }
 
 int mlfy_users_get_id(struct mlfy_store *s, int64_t id, struct mlfy_user *out,
 		      struct mlfy_err *err)
 {
-	static const char sql[] = "SELECT " USER_COLS " FROM annotators WHERE id = ?1";
-	char what[64];
-	struct store_stmt *st;
-
-	memset(out, 0, sizeof(*out));
-	STMT(st, sql);
-	stmt_bind_int64(st, 1, id);
-	snprintf(what, sizeof(what), "with id %lld", (long long)id);
-	return user_get(s, st, what, out, err);
+	return user_lookup(s, NULL, id, out, err);
 }
 
 static int drop_sessions_of(struct mlfy_store *s, int64_t user_id, struct mlfy_err *err)

@@ -62,15 +62,7 @@ void mlfy_annotation_release(struct mlfy_annotation *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static void ann_release_any(void *elem)
-{
-	mlfy_annotation_release(elem);
-}
-
-void mlfy_annotations_free(struct mlfy_annotation *a, size_t n)
-{
-	mlfy_array_free(a, n, sizeof(*a), ann_release_any);
-}
+MLFY_DEFINE_ARRAY_FREE(mlfy_annotations_free, struct mlfy_annotation, mlfy_annotation_release)
 
 static int current_version(struct mlfy_store *s, int64_t image_id, int64_t annotator_id,
 			   enum mlfy_stage stg, int64_t *v, struct mlfy_err *err)
@@ -94,17 +86,12 @@ int mlfy_annotations_stage2_union(struct mlfy_store *s, int64_t image_id, int32_
 		" JOIN annotation_labels l ON l.annotation_id = c.id"
 		" WHERE c.image_id = ?1 AND c.stage = 'annotate' ORDER BY l.class_idx";
 	struct store_stmt *st;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, image_id);
-	if ((rc = store_rows_i32(s, st, out, n, "read stage-ii labels", err))) {
-		free(*out);
-		*out = NULL;
-	}
-	return rc;
+	return store_list_i32(s, st, out, n, "read stage-ii labels", err);
 }
 
 int mlfy_annotations_append(struct mlfy_store *s, const struct mlfy_annotation_save *in,
@@ -227,7 +214,7 @@ static int one_annotation(struct mlfy_store *s, struct store_stmt *st, struct ml
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = STORE_ROWS(s, st, v, &n, ann_from_row, NULL, ann_release_any, "read annotation", err))) {
+	if ((rc = STORE_ROWS(s, st, v, &n, ann_from_row, NULL, mlfy_annotation_release_any, "read annotation", err))) {
 		free(v);
 		return rc;
 	}
@@ -296,7 +283,7 @@ int mlfy_annotations_of_image(struct mlfy_store *s, int64_t image_id, enum mlfy_
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, image_id);
 	stmt_bind_text(st, 2, mlfy_stage_name(stg));
-	if ((rc = STORE_ROWS(s, st, v, &len, ann_from_row, NULL, ann_release_any, "read annotations", err))) {
+	if ((rc = STORE_ROWS(s, st, v, &len, ann_from_row, NULL, mlfy_annotation_release_any, "read annotations", err))) {
 		free(v);
 		return rc;
 	}

@@ -20,15 +20,7 @@ void mlfy_class_release(struct mlfy_class *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void class_release_any(void *elem)
-{
-	mlfy_class_release(elem);
-}
-
-void mlfy_classes_free(struct mlfy_class *c, size_t n)
-{
-	mlfy_array_free(c, n, sizeof(*c), class_release_any);
-}
+MLFY_DEFINE_ARRAY_FREE(mlfy_classes_free, struct mlfy_class, mlfy_class_release)
 
 /* Fills *c from a row (idx, ext_id, name, synonyms, gloss). */
 static int class_from_row(struct store_stmt *st, struct mlfy_class *c, struct mlfy_err *err)
@@ -132,7 +124,7 @@ int mlfy_catalog_list_classes(struct mlfy_store *s, struct mlfy_class **out,
 	*out = NULL;
 	*n = 0;
 	STMT(st, sql);
-	return STORE_LIST(s, st, *out, n, class_row, NULL, class_release_any, "list classes", err);
+	return STORE_LIST(s, st, *out, n, class_row, NULL, mlfy_class_release_any, "list classes", err);
 }
 
 int mlfy_catalog_get_class(struct mlfy_store *s, int idx, struct mlfy_class *out,

@@ -22,18 +22,12 @@ int mlfy_decision_basis_get(struct mlfy_store *s, int64_t image_id, int64_t **id
 			    struct mlfy_err *err)
 {
 	struct store_stmt *st;
-	int rc;
 
 	*ids = NULL;
 	*n = 0;
 	STMT(st, SQL_BASIS_GET);
 	stmt_bind_int64(st, 1, image_id);
-	if ((rc = store_rows_i64(s, st, ids, n, "read decision basis", err))) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
-	return rc;
+	return store_list_i64(s, st, ids, n, "read decision basis", err);
 }
 
 /* ids sorted without repeats into a new array *out (NULL when n == 0). */
@@ -109,15 +103,7 @@ void mlfy_reopening_release(struct mlfy_reopening *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void reopening_release_any(void *elem)
-{
-	mlfy_reopening_release(elem);
-}
-
-void mlfy_reopenings_free(struct mlfy_reopening *r, size_t n)
-{
-	mlfy_array_free(r, n, sizeof(*r), reopening_release_any);
-}
+MLFY_DEFINE_ARRAY_FREE(mlfy_reopenings_free, struct mlfy_reopening, mlfy_reopening_release)
 
 static const char SQL_REOPEN_INS[] =
 	"INSERT INTO reopenings(image_id, reopened_by, reason, reopened_at, stage, labels, annotation_id,"
@@ -193,5 +179,5 @@ int mlfy_reopenings_list(struct mlfy_store *s, int64_t image_id, struct mlfy_reo
 	*n = 0;
 	STMT(st, SQL_REOPEN_LIST);
 	stmt_bind_int64(st, 1, image_id);
-	return STORE_LIST(s, st, *out, n, reopening_row, NULL, reopening_release_any, "list reopenings", err);
+	return STORE_LIST(s, st, *out, n, reopening_row, NULL, mlfy_reopening_release_any, "list reopenings", err);
 }

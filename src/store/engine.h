@@ -158,6 +158,13 @@ int store_rows_i32(struct mlfy_store *s, struct store_stmt *st, int32_t **out, s
 		   const char *what, struct mlfy_err *err);
 int store_rows_i64(struct mlfy_store *s, struct store_stmt *st, int64_t **out, size_t *n,
 		   const char *what, struct mlfy_err *err);
+/* The same into a new array (STORE_LIST): *out and *n reset first; on
+ * failure *out is freed and NULL again, *n 0. */
+#define store_list_i32(s, st, out, n, what, err) STORE_LIST(s, st, *(out), n, store_row_i32, NULL, NULL, what, err)
+#define store_list_i64(s, st, out, n, what, err) STORE_LIST(s, st, *(out), n, store_row_i64, NULL, NULL, what, err)
+/* The row functions behind them: column 0 as int32 / int64. */
+int store_row_i32(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err);
+int store_row_i64(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err);
 
 /* Runs a single-row query: *v = column 0 of its row (0 for SQL NULL), def
  * when there is no row.  st is reset. */

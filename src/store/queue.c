@@ -60,15 +60,7 @@ void mlfy_queue_entry_release(struct mlfy_queue_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static void queue_release_any(void *elem)
-{
-	mlfy_queue_entry_release(elem);
-}
-
-void mlfy_queue_entries_free(struct mlfy_queue_entry *e, size_t n)
-{
-	mlfy_array_free(e, n, sizeof(*e), queue_release_any);
-}
+MLFY_DEFINE_ARRAY_FREE(mlfy_queue_entries_free, struct mlfy_queue_entry, mlfy_queue_entry_release)
 
 static const char SQL_QUEUE_LIST[] =
 	"SELECT q.image_id, i.name, q.rule, q.reason, COALESCE(q.expert_id, 0), a.name,"
@@ -103,7 +95,7 @@ static int queue_query(struct mlfy_store *s, int64_t expert_id, int64_t image_id
 	STMT(st, SQL_QUEUE_LIST);
 	stmt_bind_int64(st, 1, expert_id);
 	stmt_bind_int64(st, 2, image_id);
-	return STORE_LIST(s, st, *out, n, queue_row, NULL, queue_release_any, "read refinement queue", err);
+	return STORE_LIST(s, st, *out, n, queue_row, NULL, mlfy_queue_entry_release_any, "read refinement queue", err);
 }
 
 int mlfy_review_queue_list(struct mlfy_store *s, int64_t expert_id,

@@ -64,7 +64,7 @@ int store_list(struct mlfy_store *s, struct store_stmt *st, void *pitems, size_t
 	return rc;
 }
 
-static int row_i32(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+int store_row_i32(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
 {
 	(void)ctx;
 	(void)err;
@@ -72,7 +72,7 @@ static int row_i32(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err
 	return 0;
 }
 
-static int row_i64(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+int store_row_i64(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
 {
 	(void)ctx;
 	(void)err;
@@ -83,13 +83,13 @@ static int row_i64(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err
 int store_rows_i32(struct mlfy_store *s, struct store_stmt *st, int32_t **out, size_t *n,
 		   const char *what, struct mlfy_err *err)
 {
-	return STORE_ROWS(s, st, *out, n, row_i32, NULL, NULL, what, err);
+	return STORE_ROWS(s, st, *out, n, store_row_i32, NULL, NULL, what, err);
 }
 
 int store_rows_i64(struct mlfy_store *s, struct store_stmt *st, int64_t **out, size_t *n,
 		   const char *what, struct mlfy_err *err)
 {
-	return STORE_ROWS(s, st, *out, n, row_i64, NULL, NULL, what, err);
+	return STORE_ROWS(s, st, *out, n, store_row_i64, NULL, NULL, what, err);
 }
 
 int store_query_i64(struct mlfy_store *s, struct store_stmt *st, int64_t def, int64_t *v,

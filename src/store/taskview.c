@@ -472,7 +472,6 @@ int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_
 		" AND NOT EXISTS (SELECT 1 FROM images m WHERE m.id = ?2 AND m.sha256 = e.sha256)"
 		" AND NOT (?3 > 0 AND " OWN_TASK_IMAGE("?3") ") ORDER BY e.rank";
 	struct store_stmt *st;
-	int rc;
 
 	*ranks = NULL;
 	*n = 0;
@@ -480,9 +479,5 @@ int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_
 	stmt_bind_int(st, 1, class_idx);
 	stmt_bind_int64(st, 2, image_id);
 	stmt_bind_int64(st, 3, user_id);
-	if ((rc = store_rows_i32(s, st, ranks, n, "list exemplars", err))) {
-		free(*ranks);
-		*ranks = NULL;
-	}
-	return rc;
+	return store_list_i32(s, st, ranks, n, "list exemplars", err);
 }

@@ -192,14 +192,9 @@ static const char SQL_ZERO_PENDING[] =
 int mlfy_review_zero_pending(struct mlfy_store *s, int64_t **ids, size_t *n, struct mlfy_err *err)
 {
 	struct store_stmt *st;
-	int rc;
 
 	*ids = NULL;
 	*n = 0;
 	STMT(st, SQL_ZERO_PENDING);
-	if ((rc = store_rows_i64(s, st, ids, n, "read zero-label images", err))) {
-		free(*ids);
-		*ids = NULL;
-	}
-	return rc;
+	return store_list_i64(s, st, ids, n, "read zero-label images", err);
 }

@@ -44,6 +44,21 @@ int mlfy_grow_zero_(void *pp, size_t *cap, size_t need, size_t elem);
  * v.  Accepts NULL.  The one loop behind every mlfy_*s_free(v, n). */
 void mlfy_array_free(void *v, size_t n, size_t elem, void (*release)(void *elem));
 
+/* MLFY_DEFINE_ARRAY_FREE(name, type, release): defines the public
+ * `void name(type *v, size_t n)` that releases each element with
+ * `void release(type *)` and frees v (mlfy_array_free), and the static
+ * adapter `void release##_any(void *elem)` it needs (which row collectors
+ * take too) -- the body of every mlfy_*s_free(v, n), written once. */
+#define MLFY_DEFINE_ARRAY_FREE(name, type, release)                      \
+	static void release##_any(void *elem)                             \
+	{                                                                 \
+		release((type *)elem);                                    \
+	}                                                                 \
+	void name(type *v, size_t n)                                      \
+	{                                                                 \
+		mlfy_array_free(v, n, sizeof(*v), release##_any);         \
+	}
+
 /* Frees each of the n pointers in ptrs (any may be NULL). */
 void mlfy_free_each(void *const *ptrs, size_t n);
 /* MLFY_FREE_ALL(a, b, c...): free(a); free(b); free(c)... in one line, for

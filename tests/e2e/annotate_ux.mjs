@@ -234,7 +234,7 @@ try {
   await sleep(4500);
   dialogs.length = 0;
   await page.keyboard.press('4');
-  await page.waitForURL(/\/login\?next=/);
+  await page.waitForURL(/\/login\?next=/, { waitUntil: 'commit' });
   assert.deepEqual(dialogs, [], 'no "leave the page?" prompt');
   await login(page, 'ann1');
   assert.match(await position(page), /^image 3 \//, 'back at the image');
