@@ -73,7 +73,19 @@ export function onLogout(fn) { beforeLogout = fn; }
  * or send their unsent changes. */
 export async function logout() {
   if (beforeLogout && !(await beforeLogout())) return;
-  try { await api('POST', '/api/logout', {}); } catch (e) { /* already gone */ }
+  try {
+    await api('POST', '/api/logout', {}, { noRedirect: true });
+  } catch (e) {
+    /* 401: the session had already ended.  Anything else (the server
+     * unreachable, a 5xx) leaves the session open: going to /login then
+     * would leave the next person at this computer logged in as this one
+     * (QA, issue 12) */
+    if (e.status !== 401) {
+      window.alert('Could not log out: ' + (e.status ? e.message : 'the server cannot be reached') +
+        '. You are still logged in on this computer; try again when the server is back (or close the browser).');
+      return;
+    }
+  }
   leaving = true;
   location.href = '/login';
 }

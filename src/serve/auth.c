@@ -142,8 +142,8 @@ static enum MHD_Result login_finish(struct req *r)
 }
 
 /* POST /api/login: throttled logins are refused at once (429); the others
- * queue for their password check (logins.h), or get 503 / 429 with
- * Retry-After when the queue is full in all / for this address. */
+ * queue for their password check (logins.h), or get 503 with Retry-After
+ * when the queue is full in all or for this address. */
 enum MHD_Result h_login(struct req *r, const char *rest)
 {
 	struct mlfy_server *srv = r->srv;
@@ -177,7 +177,10 @@ enum MHD_Result h_login(struct req *r, const char *rest)
 		return MHD_YES;   /* suspended; login_finish replies */
 	if (rc < 0)
 		return reply_error(r, 500, "out of memory");
-	return reply_json_hdr(r, rc == LOGINS_FULL ? 503 : 429,
+	/* a capacity limit, not a throttle: 503, which the login page retries
+	 * by itself (QA: a 429 told people who had made no mistake "too many
+	 * attempts") */
+	return reply_json_hdr(r, 503,
 			      json_pack("{sssI}", "error", rc == LOGINS_FULL
 				? "the server is busy with other logins; try again in a moment"
 				: "too many logins in progress from this address; try again in a moment",

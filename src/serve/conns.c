@@ -14,6 +14,7 @@ struct conn_track {
 	socklen_t peer_len;
 	time_t since;                   /* opened, or previous reply sent (CLOCK_MONOTONIC s) */
 	int busy;                       /* a request is being served: no deadline */
+	unsigned long served;           /* requests completed on this connection */
 	int shut;                       /* already shut down */
 	struct conn_track *prev, *next;
 };
@@ -78,8 +79,10 @@ static void mark(struct mlfy_server *srv, struct MHD_Connection *conn, int busy)
 		return;
 	pthread_mutex_lock(&srv->conns.mu);
 	t->busy = busy;
-	if (!busy)
+	if (!busy) {
 		t->since = now_s();
+		t->served++;
+	}
 	pthread_mutex_unlock(&srv->conns.mu);
 }
 
@@ -115,7 +118,7 @@ static void *deadline_thread(void *arg)
 		struct timespec wake;
 		struct conn_track *t;
 		time_t now = now_s();
-		unsigned long n = 0;
+		unsigned long n = 0, slow = 0;
 
 		for (t = c->head; t; t = t->next) {
 			if (t->busy || t->shut || now - t->since <= srv->cfg.request_timeout_s)
@@ -123,13 +126,17 @@ static void *deadline_thread(void *arg)
 			t->shut = 1;
 			/* shutdown, not close: the socket stays libmicrohttpd's, which
 			 * sees the end of the stream and closes the connection itself */
-			if (same_socket(t) && shutdown(t->fd, SHUT_RDWR) == 0)
+			if (same_socket(t) && shutdown(t->fd, SHUT_RDWR) == 0) {
 				n++;
+				/* an idle keep-alive connection is routine; one that never
+				 * delivered a request is a slow (or stalled) client */
+				slow += !t->served;
+			}
 		}
 		c->closed += n;
-		if (n)
-			srv_log_error(srv, "closed %lu connection(s) whose request did not arrive within %lld s",
-				      n, (long long)srv->cfg.request_timeout_s);
+		if (slow)
+			srv_log_error(srv, "closed %lu connection(s) whose first request did not arrive within %lld s"
+				      " (slow or stalled clients)", slow, (long long)srv->cfg.request_timeout_s);
 		clock_gettime(CLOCK_REALTIME, &wake);
 		wake.tv_sec += 1;
 		pthread_cond_timedwait(&c->cv, &c->mu, &wake);

@@ -25,8 +25,8 @@ void conns_stop(struct mlfy_server *srv);
 void conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 		  enum MHD_ConnectionNotificationCode code);
 
-/* A request's head (and, for its body, the first call) arrived: the
- * connection is busy until conns_request_done. */
+/* A request's head and body have arrived (the request handler's last
+ * call): the connection is busy until conns_request_done. */
 void conns_request_started(struct mlfy_server *srv, struct MHD_Connection *conn);
 /* The reply of the connection's request was sent: its next request has
  * cfg.request_timeout_s from now. */

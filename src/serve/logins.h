@@ -30,7 +30,7 @@ struct login_job {
 
 /* logins_submit results besides 0 */
 #define LOGINS_FULL 1          /* the queue holds cfg.login_queue checks: answer 503 */
-#define LOGINS_ADDR_FULL 2     /* this address has cfg.login_per_address pending: answer 429 */
+#define LOGINS_ADDR_FULL 2     /* this address has cfg.login_per_address pending: answer 503 too */
 
 /* Starts the login thread.  0, or MLFY_ENOMEM/MLFY_EIO in err. */
 int logins_start(struct mlfy_server *srv, struct mlfy_err *err);

@@ -7,7 +7,9 @@
  * A success clears the pair.  The same holds for a client address after
  * RL_ADDR_FREE_TRIES failures for any names (a flood of logins for fresh
  * names is throttled too); its count restarts after RL_ADDR_WINDOW seconds
- * without a failure.  State is in memory (a fixed table), so a restart
+ * without a failure, and after a successful login from it (a delay then
+ * running still runs, and the next failure starts a new 30 s one rather
+ * than a doubled one).  State is in memory (a fixed table), so a restart
  * forgets it.
  *
  * The table must hold against a client that fails logins for many other
@@ -21,6 +23,7 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 _Static_assert(RL_HKEY_BYTES == crypto_shorthash_KEYBYTES, "RL_HKEY_BYTES must be crypto_shorthash_KEYBYTES");
 
@@ -135,5 +138,13 @@ void rl_ok(struct ratelimit *rl, const char *user, const char *addr)
 	s = find(rl, key_of(rl, 0, user, addr), 0, 0);
 	if (s)
 		memset(s, 0, sizeof(*s));
+	/* a right password from the address also restarts its count (QA:
+	 * behind a proxy or NAT one typo after a wait locked everyone out for
+	 * 60 s, then 120 s...); a delay already running still runs */
+	s = find(rl, key_of(rl, 1, "", addr), 0, 0);
+	if (s && s->until <= (int64_t)time(NULL))
+		memset(s, 0, sizeof(*s));
+	else if (s)
+		s->fails = RL_ADDR_FREE_TRIES - 1;
 	pthread_mutex_unlock(&rl->mu);
 }

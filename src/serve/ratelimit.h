@@ -35,8 +35,8 @@ void rl_init(struct ratelimit *rl);
  * the failures of every name tried from it. */
 int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_t now);
 /* Records a failed login for the pair and for addr; a success clears the
- * pair only (an address's count restarts after RL_ADDR_WINDOW seconds
- * without a failure, so one valid account cannot reset it). */
+ * pair and restarts addr's count (an address's count also restarts after
+ * RL_ADDR_WINDOW seconds without a failure). */
 void rl_fail(struct ratelimit *rl, const char *user, const char *addr, int64_t now);
 void rl_ok(struct ratelimit *rl, const char *user, const char *addr);
 

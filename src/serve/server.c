@@ -109,7 +109,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 					  r->addr, sizeof(r->addr));
 		}
 		*con_cls = r;
-		conns_request_started(srv, conn);
 		if (target_len(conn, method, version) > MAX_TARGET) {
 			r->too_big = 1;   /* discard any body */
 			return reply_error(r, 414, "request target longer than %d bytes", MAX_TARGET);
@@ -134,10 +133,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			}
 		}
 		if (!hosts_request_ok(r)) {
-			/* DNS rebinding (hosts.h): a name this server is not */
+			/* DNS rebinding (hosts.h): a name this server is not.  Named
+			 * in the reply and the log, so that a coordinator knows which
+			 * --public-name to add (QA) */
+			const char *h = req_header(r, "Host"), *fwd = hosts_forwarded(r);
+			const char *bad = h && !hosts_allowed(srv, h) ? h : fwd ? fwd : "";
 			r->too_big = 1;
-			return reply_error(r, 421, "this server does not answer to the host name in the request"
-					   " (mlfy serve --public-name NAME adds one)");
+			srv_log_error(srv, "request from %s for host '%.200s' refused (not this server's; --public-name adds"
+				      " a name)", r->addr, bad);
+			return reply_error(r, 421, "this server does not answer to the host name '%.200s'"
+					   " (mlfy serve --public-name NAME adds one)", bad);
 		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
@@ -174,6 +179,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->body[r->len] = '\0';
 		return MHD_YES;
 	}
+	/* head and body are in: from here the request is the server's, and
+	 * no longer under the request deadline (conns.h) -- which so covers
+	 * a body trickled byte by byte as well as a slow head (QA, issue 12) */
+	conns_request_started(srv, conn);
 	if (r->resume) {
 		/* a suspended request (a login whose password check ran on the
 		 * login thread) is back */

@@ -98,6 +98,32 @@ try {
     await ctx.close();
   });
 
+  /* ---- 2b. a logout that cannot reach the server ----------------------- */
+  await part(async () => {
+    step('a logout while the server cannot be reached');
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => failures.push('page error: ' + e.message));
+    await login(page, base, 'ann1');
+    await shownImage(page);
+    await ctx.setOffline(true);
+    let said = '';
+    page.on('dialog', (d) => { said += d.message() + '\n'; d.accept(); });
+    await page.click('#logout');
+    await page.waitForFunction(() => true);
+    for (let i = 0; i < 30 && !said; i++) await new Promise((r) => setTimeout(r, 100));
+    /* it used to go to /login with the session still open, so the next
+     * person at this computer was logged in as this one */
+    assert.match(said, /Could not log out/, 'the page says the logout failed: ' + JSON.stringify(said));
+    assert.equal(new URL(page.url()).pathname, '/annotate', 'still on the page, not /login');
+    await ctx.setOffline(false);
+    page.removeAllListeners('dialog');
+    page.on('dialog', (d) => { failures.push('unexpected dialog: ' + d.message()); d.dismiss(); });
+    await page.click('#logout');
+    await page.waitForURL((u) => u.pathname === '/login');
+    await ctx.close();
+  });
+
   /* ---- 3. bidirectional text -------------------------------------------- */
   await part(async () => {
     step('U+202E in a comment on the refinement page');

@@ -98,6 +98,7 @@ port=${BASE##*:}
 req - POST /api/login -H 'Content-Type: application/json' -H "Host: attacker.example:$port" \
 	-H "Origin: http://attacker.example:$port" -d '{"user":"ann3","password":"ann3-password-1"}'
 expect 421 "login with a foreign Host and a matching Origin (DNS rebinding)"
+grep -q "attacker.example:$port" <<<"$BODY" && ok || bad "the 421 does not name the refused host: $BODY"
 req - GET /api/health -H "Host: attacker.example:$port"; expect 421 "any route under a foreign Host"
 # such a page can also set X-Forwarded-Host on its own requests: believed
 # only from a --trusted-proxy address (here 127.0.0.1, not 127.0.0.2)

@@ -91,6 +91,29 @@ PY
 cat "$tmp/deadline.out"
 read -r _ after <"$tmp/deadline.out"
 [ "$after" != never ] && [ "$after" -lt 6000 ] && ok || bad "a trickled request head was not cut off within 6 s (--request-timeout 3): $after"
+# ... and for its body: a login whose body arrives a byte a second (QA: the
+# deadline counted the head only, so such bodies were read for ever)
+python3 - "$BASE" >"$tmp/body.out" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].split("//")[1].split(":")
+s = socket.create_connection((host, int(port)), timeout=1, source_address=("127.0.0.4", 0))
+s.sendall(("POST /api/login HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
+           "Content-Length: 200\r\n\r\n{" % (host, port)).encode())
+t0, closed = time.time(), None
+while time.time() - t0 < 12 and closed is None:
+    try:
+        s.sendall(b" ")
+        if s.recv(4096) == b"":
+            closed = time.time() - t0
+    except socket.timeout:
+        pass
+    except OSError:
+        closed = time.time() - t0
+print("closed_after_ms", int(closed * 1000) if closed is not None else "never")
+PY
+cat "$tmp/body.out"
+read -r _ after <"$tmp/body.out"
+[ "$after" != never ] && [ "$after" -lt 6000 ] && ok || bad "a trickled request body was not cut off within 6 s (--request-timeout 3): $after"
 req - GET /api/health; expect 200 "a normal request with --request-timeout 3"
 serve_stop
 finish slow_headers

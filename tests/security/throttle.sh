@@ -71,5 +71,15 @@ expect 429 "a right password from the throttled address waits too"
 req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann3","password":"ann3-password-1"}' --interface 127.0.0.4
 expect 200 "the same account from another address"
 
+# a right password restarts an address's count (QA: behind a proxy or NAT,
+# one typo after the wait locked everyone out for 60 s, then 120 s...):
+# 19 failures, a success, then 19 more failures are all plain 401s
+for i in $(seq 1 19); do fail_login "again$i" --interface 127.0.0.5; done
+expect 401 "19th failure from 127.0.0.5"
+req - POST /api/login -H 'Content-Type: application/json' -d '{"user":"ann2","password":"ann2-password-1"}' --interface 127.0.0.5
+expect 200 "a right password from 127.0.0.5"
+for i in $(seq 20 38); do fail_login "again$i" --interface 127.0.0.5; done
+expect 401 "19 more failures after a success are not throttled"
+
 serve_stop
 finish throttle
