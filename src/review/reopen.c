@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,28 @@ out:
 	return rc;
 }
 
+/* The image named name, or "#ID" as the pages and the server's messages
+ * number images ("image 8 is closed"; QA). */
+static int image_of(struct mlfy_store *s, const char *name, int64_t *id, struct mlfy_err *err)
+{
+	struct mlfy_image img;
+	char *end;
+	long long v;
+	int rc;
+
+	if (name[0] != '#' || name[1] < '0' || name[1] > '9')
+		return mlfy_catalog_image_id(s, name, id, err);
+	errno = 0;
+	v = strtoll(name + 1, &end, 10);
+	if (errno || *end || v < 1)
+		return mlfy_err_set(err, MLFY_EINVAL, "not an image id (expected #N)");
+	if ((rc = mlfy_catalog_image_by_id(s, v, &img, err)))
+		return rc == MLFY_ENOTFOUND ? mlfy_err_set(err, MLFY_ENOTFOUND, "no image with id %lld", v) : rc;
+	mlfy_image_release(&img);
+	*id = v;
+	return 0;
+}
+
 int mlfy_reopen_images(struct mlfy_store *s, const char *const *names, size_t n, const char *by,
 		       const char *reason, struct mlfy_reopening **out, size_t *n_out, struct mlfy_err *err)
 {
@@ -120,7 +143,7 @@ int mlfy_reopen_images(struct mlfy_store *s, const char *const *names, size_t n,
 		int64_t id;
 		if (!(r[i].by = strdup(by ? by : "")) || !(r[i].reason = strdup(reason ? reason : "")))
 			rc = mlfy_err_oom(err);
-		else if ((rc = mlfy_catalog_image_id(s, names[i], &id, err)) || (rc = reopen_one(s, id, &r[i], err)))
+		else if ((rc = image_of(s, names[i], &id, err)) || (rc = reopen_one(s, id, &r[i], err)))
 			mlfy_err_prefix(err, "%s", names[i]);
 	}
 	if (rc || (rc = mlfy_store_commit(s, err)))

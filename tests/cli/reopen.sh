@@ -82,4 +82,12 @@ sqlite3 "$P" "DELETE FROM reopenings" 2>/dev/null && fail "the audit can be dele
 [ "$(sq "SELECT stage FROM final_status WHERE image_id = 1")" = agreed ] || fail "image 1 not decided anew"
 [ "$(sq "SELECT MAX(annotation_id) FROM decision_basis WHERE image_id = 2")" = \
 	"$(sq "SELECT MAX(id) FROM annotations WHERE image_id = 2")" ] || fail "basis of the new decision"
+
+# by id, as the page and the server's 409 name images ("image 2 is closed"; QA)
+out=$("$MLFY" reopen "$P" '#2' --reason "by id") || fail "reopen #2"
+expect_in "$out" "#2: reopened (was agreed" "reopen by id"
+[ "$(sq "SELECT COUNT(*) FROM final_status WHERE image_id = 2")" = 0 ] || fail "#2 not reopened"
+rc=0; "$MLFY" reopen "$P" '#999' 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] || fail "reopen #999: exit $rc"
+expect_in "$(cat "$T/err")" "#999: no image with id 999" "unknown id"
 echo "reopen: ok"
