@@ -6,26 +6,10 @@
 # them, else synthetic) gets one more photo of 168x126 px, added with
 # `mlfy add-images` from a CSV manifest and assigned with `mlfy assign`.
 # Skips (77) without chromium, node or the npm packages (scripts/install-deps).
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../serve/lib.sh"
-
-command -v node >/dev/null || { echo "skipping: node not installed"; exit 77; }
-[ -x "${MLFY_CHROMIUM:-/usr/bin/chromium}" ] || { echo "skipping: /usr/bin/chromium not installed"; exit 77; }
-for m in playwright-core axe-core; do
-	[ -d "$here/node_modules/$m" ] || { echo "skipping: run scripts/install-deps (npm ci in tests/e2e)"; exit 77; }
-done
-command -v sqlite3 >/dev/null || { echo "skipping: sqlite3 CLI not installed"; exit 77; }
+source "$(dirname "$0")/lib.sh"
+e2e_require axe-core
 command -v vips >/dev/null || { echo "skipping: vips (libvips-tools) not installed"; exit 77; }
-
-tmp=$(mktemp -d)
-trap 'serve_cleanup; rm -rf "$tmp"' EXIT
-if [ -d "${MLFY_SHARED:-/nonexistent}/data/imagenet-samples" ] && [ -f "$MLFY_SHARED/models/imagenet-samples.order.txt" ]; then
-	serve_setup "$tmp" imagenet 12
-else
-	echo "note: shared imagenet-samples absent; using a synthetic project"
-	serve_setup "$tmp" synthetic 12
-fi
+e2e_project
 # a 168x126 photo, as the one the new user met
 mkdir "$tmp/small"
 vips gaussnoise "$tmp/small/small-168.jpg" 168 126 --mean 128 --sigma 40 || die "vips"
