@@ -28,10 +28,12 @@ static const struct cli_command commands[] = {
 	{ "export", &cmd_export, CLI_PROJECT | CLI_READONLY },
 	{ "finalize", &cmd_finalize, CLI_PROJECT },
 	{ "fit", &cmd_fit, 0 },
+	{ "gold", &cmd_gold, CLI_PROJECT },                             /* list: read-only */
 	{ "import-predictions", &cmd_import_predictions, CLI_PROJECT },
 	{ "import-votes", &cmd_import_votes, CLI_PROJECT },
 	{ "init", &cmd_init, 0 },                                       /* creates the project */
 	{ "propose", &cmd_propose, CLI_PROJECT | CLI_CANCELLABLE },
+	{ "quality", &cmd_quality, CLI_PROJECT | CLI_READONLY },        /* or --votes FILE --gold FILE */
 	{ "reopen", &cmd_reopen, CLI_PROJECT },
 	{ "report", &cmd_report, CLI_PROJECT | CLI_READONLY },          /* PROJECT, or files */
 	{ "select-model", &cmd_select_model, CLI_PROJECT },             /* read-only unless --activate */

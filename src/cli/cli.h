@@ -104,6 +104,10 @@ int cli_parse_options(const char *cmd, const struct cli_option *opts, int argc, 
  * "--NAME: 'x' is not a positive number" otherwise. */
 int cli_opt_positive_double(const struct cli_option *opt, const char *arg, const char *cmd);
 
+/* A ready CALLBACK: a number in [0, 1] (a share or a probability) into
+ * *(double *)opt->value; "--NAME: 'x' is not a number in [0, 1]" otherwise. */
+int cli_opt_share(const struct cli_option *opt, const char *arg, const char *cmd);
+
 /* ---- commands --------------------------------------------------------------- */
 
 /* Flags of a command in the command table (src/mlfy.c). */

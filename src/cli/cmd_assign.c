@@ -1,15 +1,18 @@
 /* cmd_assign.c - `mlfy assign PROJECT --per-image K`: give every batch of
  * the project to K annotators (stage ii), balanced, extending earlier runs. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "review/gold.h"
 #include "store/assign.h"
 #include "util/vec.h"
 
 static const char usage[] =
 	"usage: mlfy assign PROJECT [--per-image K] [--annotators NAME,NAME,...]\n"
+	"                   [--gold-first N] [--gold-rate P] [--seed N]\n"
 	"\n"
 	"Gives every batch of PROJECT's images to K annotators (default 2; the paper\n"
 	"used 7 batches x 2 annotators).  Each missing slot goes to the candidate\n"
@@ -22,16 +25,28 @@ static const char usage[] =
 	"annotators, a re-run only fills what is missing.  Images added to an\n"
 	"existing batch go to that batch's annotators.\n"
 	"\n"
+	"Gold images ('mlfy gold add') are hidden among each annotator's stage-ii\n"
+	"tasks with --gold-first N (N gold images first) and --gold-rate P (then\n"
+	"about a share P of what follows, at seeded random positions).  A gold\n"
+	"task looks like any other; its answer is scored by 'mlfy quality' and\n"
+	"never counts toward the image's agreement or final set.  An annotator\n"
+	"never gets a gold image of their own batches, nor a batch holding one of\n"
+	"their gold tasks.  Annotators who have gold tasks keep them on a re-run.\n"
+	"\n"
 	"Prints the load of each candidate.  Exit status 1 when a batch could not get\n"
 	"K annotators.\n"
 	"\n"
 	"Options:\n"
 	"  -k, --per-image K            annotators per batch (default 2)\n"
 	"  -a, --annotators LIST        comma-separated account names to draw from\n"
+	"      --gold-first N           gold tasks first in each queue (default 0)\n"
+	"      --gold-rate P            share of gold tasks after those, in [0, 1)\n"
+	"      --seed N                 seed of the gold draws (default 0)\n"
 	"  -h, --help                   show this help\n"
 	"\n"
 	"Example:\n"
-	"  mlfy assign proj.mlfy --per-image 2 --annotators alice,bob,carol\n";
+	"  mlfy assign proj.mlfy --per-image 2 --annotators alice,bob,carol\n"
+	"  mlfy assign proj.mlfy --gold-first 5 --gold-rate 0.1 --seed 7\n";
 
 static struct {
 	long k;
@@ -39,11 +54,18 @@ static struct {
 	char *copy;            /* list split in place */
 	const char **names;    /* [n] into copy */
 	size_t n;
-} o = { .k = 2 };
+	long gold_first;
+	double gold_rate;
+	uint64_t seed;
+	int gold;              /* --gold-first or --gold-rate given */
+} o = { .k = 2, .gold_rate = -1 };
 
 static const struct cli_option options[] = {
 	CLI_OPT_LONG('k', "per-image", &o.k, 1, 1000),
 	CLI_OPT_STRING('a', "annotators", &o.list),
+	CLI_OPT_LONG(0, "gold-first", &o.gold_first, 0, 1000000),
+	CLI_OPT_CALLBACK(0, "gold-rate", &o.gold_rate, cli_opt_share, 1),
+	CLI_OPT_SEED(0, "seed", &o.seed),
 	CLI_OPT_END(),
 };
 
@@ -53,6 +75,11 @@ static int check(struct cli_ctx *c)
 
 	if (c->argc != 1)
 		return cli_usage_error(c->name, "expected one PROJECT argument");
+	o.gold = o.gold_first > 0 || o.gold_rate >= 0;
+	if (o.gold_rate >= 1)
+		return cli_usage_error(c->name, "--gold-rate: %g must be below 1", o.gold_rate);
+	if (o.gold_rate < 0)
+		o.gold_rate = 0;
 	if (!o.list)
 		return 0;
 	if (!(o.copy = strdup(o.list)) || !(o.names = calloc(strlen(o.list) / 2 + 1, sizeof(*o.names))))
@@ -61,6 +88,30 @@ static int check(struct cli_ctx *c)
 		if (*tok)
 			o.names[o.n++] = tok;
 	return o.n ? 0 : cli_usage_error(c->name, "--annotators: no names given");
+}
+
+static int place_gold(struct cli_ctx *c)
+{
+	struct mlfy_gold_placed *p = NULL;
+	struct mlfy_err err;
+	size_t n = 0, i;
+	int rc = 0;
+
+	mlfy_err_clear(&err);
+	if (mlfy_gold_assign(c->store, (int)o.gold_first, o.gold_rate, o.seed, o.names, o.n, &p, &n, &err))
+		return cli_report(c->name, &err);
+	printf("gold tasks (first %ld, then a share %g):\n", o.gold_first, o.gold_rate);
+	printf("%-24s %8s %8s %8s\n", "ANNOTATOR", "OWN", "GOLD", "WANTED");
+	for (i = 0; i < n; i++) {
+		printf("%-24s %8lld %8lld %8lld%s\n", p[i].annotator, (long long)p[i].own,
+		       (long long)(p[i].had ? p[i].had : p[i].placed), (long long)p[i].wanted,
+		       p[i].had ? "  (had gold tasks already: kept)" : "");
+		if (!p[i].had && p[i].placed < p[i].wanted)
+			rc = cli_error(c->name, "%s: only %lld gold images are not of their own batches; %lld wanted",
+				       p[i].annotator, (long long)p[i].placed, (long long)p[i].wanted);
+	}
+	mlfy_gold_placed_free(p, n);
+	return rc;
 }
 
 static int run(struct cli_ctx *c)
@@ -82,6 +133,8 @@ static int run(struct cli_ctx *c)
 	if (rep.complete < rep.n_batches)
 		rc = cli_error(c->name, "%d batches have fewer than %ld annotators", rep.n_batches - rep.complete, o.k);
 	mlfy_assign_report_release(&rep);
+	if (o.gold && !rc)
+		rc = place_gold(c);
 	return rc;
 }
 

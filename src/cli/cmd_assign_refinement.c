@@ -1,5 +1,6 @@
 /* cmd_assign_refinement.c - `mlfy assign-refinement PROJECT --experts a,b`:
  * split the refinement queue evenly among experts (review/review_tx.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,11 @@
 #include "review/review_tx.h"
 #include "util/numfmt.h"
 #include "util/vec.h"
+#include "review/anchoring.h"
 
 static const char usage[] =
 	"usage: mlfy assign-refinement PROJECT --experts NAME[,NAME...]\n"
+	"                              [--blind-share S [--plant-share Q] --seed N]\n"
 	"\n"
 	"Gives every image of the refinement queue (filled by 'mlfy analyze') that\n"
 	"has no expert yet to one of the named experts: in image-name order, each\n"
@@ -23,12 +26,24 @@ static const char usage[] =
 	"Experts then refine their images in the web page ('mlfy serve'); their\n"
 	"refined sets become the final labels ('mlfy finalize').\n"
 	"\n"
+	"The anchoring experiment (docs/quality.md): --blind-share S shows a seeded\n"
+	"random share S of each expert's tasks not yet refined blind: nothing\n"
+	"pre-checked and the annotators' sets hidden, all else identical.\n"
+	"--plant-share Q pre-checks, on a share Q of the shown tasks of gold images,\n"
+	"one label known to be wrong (the best-ranked proposal outside the gold set\n"
+	"that no annotator chose).  A task's arm is drawn once and kept.  'mlfy\n"
+	"quality PROJECT --anchoring' compares the arms.\n"
+	"\n"
 	"Options:\n"
 	"  -e, --experts LIST   comma-separated account names (required)\n"
+	"      --blind-share S  share of blind tasks per expert, in [0, 1]\n"
+	"      --plant-share Q  share of shown gold tasks with a planted wrong label\n"
+	"      --seed N         seed of the draws (default 0)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Example:\n"
 	"  mlfy assign-refinement val.mlfy --experts alice,bob,carol,dan,eve\n"
+	"  mlfy assign-refinement val.mlfy --experts alice,bob --blind-share 0.5 --seed 1\n"
 	"\n"
 	"Exit status: 0 on success, 1 on errors (nothing is assigned), 2 on a bad\n"
 	"command line.\n";
@@ -38,10 +53,15 @@ static struct {
 	char *copy;       /* list split in place */
 	char **names;     /* [n] into copy */
 	size_t n;
-} o;
+	double blind, plant;
+	uint64_t seed;
+} o = { .blind = -1, .plant = -1 };
 
 static const struct cli_option options[] = {
 	CLI_OPT_STRING('e', "experts", &o.list),
+	CLI_OPT_CALLBACK(0, "blind-share", &o.blind, cli_opt_share, 1),
+	CLI_OPT_CALLBACK(0, "plant-share", &o.plant, cli_opt_share, 1),
+	CLI_OPT_SEED(0, "seed", &o.seed),
 	CLI_OPT_END(),
 };
 
@@ -89,6 +109,13 @@ static int run(struct cli_ctx *c)
 		printf("  %-24s %10lld %10lld %10lld\n", load[i].name, (long long)load[i].assigned,
 		       (long long)load[i].added, (long long)load[i].refined);
 	mlfy_expert_loads_free(load, n_load);
+	if (o.blind >= 0 || o.plant >= 0) {
+		struct mlfy_arms_drawn d;
+		if (mlfy_arms_draw(c->store, o.blind < 0 ? 0 : o.blind, o.plant < 0 ? 0 : o.plant, o.seed, &d, &err))
+			return cli_report(c->name, &err);
+		printf("anchoring arms: %lld blind, %lld shown (%lld with a planted wrong label); %lld drawn before, kept\n",
+		       (long long)d.blind, (long long)d.shown, (long long)d.planted, (long long)d.kept);
+	}
 	return 0;
 }
 

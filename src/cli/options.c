@@ -167,3 +167,13 @@ int cli_opt_positive_double(const struct cli_option *opt, const char *arg, const
 	*(double *)opt->value = v;
 	return 0;
 }
+
+int cli_opt_share(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (*end || end == arg || !(v >= 0 && v <= 1))
+		return cli_usage_error(cmd, "--%s: '%s' is not a number in [0, 1]", opt->long_name, arg);
+	*(double *)opt->value = v;
+	return 0;
+}

@@ -266,6 +266,10 @@ static int judge_cb(const struct mlfy_review_image *img, void *vctx)
 	if ((rc = mlfy_rule_judge(&c->o->rule, c->sets, img->n_ann, img->original_label, &reason, c->final,
 				  &n_final, NULL, c->err)))
 		return rc;
+	/* an unsure answer always goes to an expert, whatever the sets say */
+	for (i = 0; i < img->n_ann; i++)
+		if (img->ann[i].unsure)
+			reason = MLFY_REASON_UNSURE;
 	a->judged++;
 	b->judged++;
 	a->reasons[reason]++;

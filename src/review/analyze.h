@@ -75,7 +75,7 @@ struct mlfy_analysis {
 	int64_t unassigned;      /* not judged: batch not assigned */
 	int64_t kept;            /* judged but left alone: decided by a later stage
 				    or refinement started */
-	int64_t reasons[5];      /* by enum mlfy_rule_reason (index 0 = agreed) */
+	int64_t reasons[MLFY_N_REASONS];      /* by enum mlfy_rule_reason (index 0 = agreed) */
 	/* changes written (or that a dry run would write) */
 	int64_t new_agreed;      /* undecided -> agreed */
 	int64_t changed_agreed;  /* agreed set replaced */

@@ -13,6 +13,7 @@
 
 static const char *const reason_text[] = {
 	"agreed", "sets differ", "original label not chosen", "majority tie", "mean jaccard below threshold",
+	"an annotator was unsure",
 };
 
 /* 100 * part / whole, 0 when whole is 0 */
@@ -34,7 +35,7 @@ json_t *mlfy_analysis_json(struct mlfy_store *s, const struct mlfy_analysis *a)
 		      "refine_pct", pct(a->refine, a->judged), "missing_annotations", (json_int_t)a->missing,
 		      "unassigned", (json_int_t)a->unassigned, "kept", (json_int_t)a->kept);
 	v = json_object();
-	for (r = 1; r < 5; r++)
+	for (r = 1; r < MLFY_N_REASONS; r++)
 		json_object_set_new(v, mlfy_rule_reason_code((enum mlfy_rule_reason)r), json_integer(a->reasons[r]));
 	json_object_set_new(o, "reasons", v);
 	json_object_set_new(o, "changes",
@@ -98,7 +99,7 @@ int mlfy_analysis_write_text(FILE *f, struct mlfy_store *s, const char *project,
 	       N(n2, a->judged));
 	fprintf(f, "  agreed        %10s  (%6.2f %%)\n", N(n1, a->agreed), pct(a->agreed, a->judged));
 	fprintf(f, "  to refine     %10s  (%6.2f %%)", N(n1, a->refine), pct(a->refine, a->judged));
-	for (r = 1; r < 5; r++) {
+	for (r = 1; r < MLFY_N_REASONS; r++) {
 		if (!a->reasons[r])
 			continue;
 		fprintf(f, "%s%s %s", any ? ", " : ":  ", reason_text[r], N(n1, a->reasons[r]));

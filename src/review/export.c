@@ -8,6 +8,7 @@
 
 #include "review/labelset.h"
 #include "store/catalog.h"
+#include "store/flags.h"
 #include "store/provenance.h"
 #include "util/csv.h"
 #include "util/vec.h"
@@ -242,7 +243,7 @@ static int jsonl_row(const struct mlfy_export_row *row, const struct mlfy_proven
 		     const struct class_names *cn, FILE *out, struct mlfy_err *err)
 {
 	int32_t *uni = NULL;
-	size_t n_uni = 0, i, j;
+	size_t n_uni = 0, i, j, k;
 	char buf[16];
 	int bad = 0;
 
@@ -298,6 +299,19 @@ static int jsonl_row(const struct mlfy_export_row *row, const struct mlfy_proven
 		bad |= jl_kstr(out, "comment", a->comment);
 		fputs(",\"seconds\":", out);
 		jl_real(out, a->seconds);
+		fprintf(out, ",\"unsure\":");
+		if (a->unsure)
+			bad |= jl_str(out, mlfy_unsure_name(a->unsure - 1));
+		else
+			fputs("null", out);
+		fputs(",\"tags\":[", out);
+		for (j = 0, k = 0; j < MLFY_N_TAGS; j++)
+			if (a->tags >> j & 1u) {
+				fputs(k++ ? ",\"" : "\"", out);
+				fputs(mlfy_tag_name((int)j), out);
+				fputc('"', out);
+			}
+		fprintf(out, "],\"gold_task\":%s", a->gold_task ? "true" : "false");
 		fprintf(out, ",\"version\":%lld,\"versions\":%lld", (long long)a->version, (long long)a->n_versions);
 		bad |= jl_kstr(out, "saved_at", a->created_at);
 		fputc('}', out);
@@ -493,6 +507,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		      struct mlfy_err *err)
 {
 	struct mlfy_export_summary *sum = &es->sum;
+	char tagbuf[256];
 	size_t i;
 	int rc;
 
@@ -533,7 +548,7 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 			fprintf(out, i ? " %d" : "%d", (int)row->labels[i]);
 		fprintf(out, ",%zu,%s,", row->n_labels, row->stage ? row->stage : "undecided");
 		mlfy_csv_write_text(out, row->comment);
-		fputc('\n', out);
+		fprintf(out, ",%d,%s\n", row->n_unsure, mlfy_tags_join(row->tags, " ", tagbuf, sizeof(tagbuf)));
 		break;
 	case MLFY_EXPORT_JSONL: {
 		struct mlfy_provenance p;
@@ -565,7 +580,7 @@ int mlfy_export_stream_next(struct mlfy_export_stream *es, FILE *out, struct mlf
 		switch (es->f) {
 		case MLFY_EXPORT_REAL: fputc('[', out); break;
 		case MLFY_EXPORT_MULTILABELFY: fputc('{', out); break;
-		case MLFY_EXPORT_CSV: fputs("file,original_label,labels,label_count,stage,comment\n", out); break;
+		case MLFY_EXPORT_CSV: fputs("file,original_label,labels,label_count,stage,comment,unsure,tags\n", out); break;
 		case MLFY_EXPORT_LABELSTUDIO: fputs("[\n", out); break;
 		case MLFY_EXPORT_JSONL: break;
 		}

@@ -4,6 +4,7 @@
 #include "review/refine.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/annotations.h"
 #include "store/decisions.h"
@@ -106,4 +107,48 @@ int mlfy_review_finalize_all(struct mlfy_store *s, int64_t *n_done, int64_t *n_w
 	if (!rc)
 		mlfy_err_clear(err);
 	return rc;
+}
+
+void mlfy_refine_shown_release(struct mlfy_refine_shown *r)
+{
+	if (!r)
+		return;
+	free(r->prefill);
+	memset(r, 0, sizeof(*r));
+}
+
+int mlfy_refine_shown_get(struct mlfy_store *s, int64_t image_id, struct mlfy_refine_shown *out,
+			  struct mlfy_err *err)
+{
+	struct mlfy_arm_row arm;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->planted = -1;
+	if ((rc = mlfy_arm_get(s, image_id, &arm, err)))
+		return rc;
+	out->arm = arm.arm;
+	if (arm.arm == MLFY_ARM_BLIND)
+		return 0;
+	out->show_others = 1;
+	if ((rc = mlfy_annotations_stage2_union(s, image_id, &out->prefill, &out->n_prefill, err)))
+		return rc;
+	for (i = 0; arm.planted >= 0 && i < out->n_prefill && out->prefill[i] != arm.planted; i++)
+		;
+	if (arm.planted >= 0 && i == out->n_prefill) {   /* not chosen by an annotator: add it in order */
+		int32_t *v = realloc(out->prefill, (out->n_prefill + 1) * sizeof(*v));
+		size_t j;
+		if (!v) {
+			mlfy_refine_shown_release(out);
+			return mlfy_err_oom(err);
+		}
+		for (j = out->n_prefill; j > 0 && v[j - 1] > arm.planted; j--)
+			v[j] = v[j - 1];
+		v[j] = arm.planted;
+		out->prefill = v;
+		out->n_prefill++;
+		out->planted = arm.planted;
+	}
+	return 0;
 }

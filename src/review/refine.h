@@ -7,8 +7,31 @@
 #ifndef MLFY_REVIEW_REFINE_H
 #define MLFY_REVIEW_REFINE_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include "store/arms.h"
 #include "store/store.h"
+
+/* What image_id's refinement task shows (the anchoring experiment,
+ * store/arms.h; docs/quality.md): in the "shown" arm the earlier
+ * annotators' sets are shown and prefill is their union (stage-ii answers
+ * to gold tasks excluded) plus the planted wrong label when there is one;
+ * in the "blind" arm show_others is 0 and prefill empty.  The one rule for
+ * what is pre-checked: the page's task reply (serve/tasks.c) and the
+ * save's checks (review/save.c: "prefill" sources, the comment a change
+ * needs) both read it. */
+struct mlfy_refine_shown {
+	enum mlfy_arm arm;
+	int planted;          /* planted class index, -1 when none */
+	int show_others;      /* 1: the earlier annotators' sets are shown */
+	int32_t *prefill;     /* owned, ascending; NULL when empty */
+	size_t n_prefill;
+};
+
+void mlfy_refine_shown_release(struct mlfy_refine_shown *r);
+
+int mlfy_refine_shown_get(struct mlfy_store *s, int64_t image_id, struct mlfy_refine_shown *out,
+			  struct mlfy_err *err);
 
 /* Makes the counting refinement of image_id its final label set (final
  * stage "refined", annotation_id = that refinement).  *changed (may be

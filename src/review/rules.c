@@ -66,6 +66,8 @@ const char *mlfy_rule_reason_code(enum mlfy_rule_reason r)
 	case MLFY_REASON_ORIGINAL_MISSING: return "original_label_not_chosen";
 	case MLFY_REASON_MAJORITY_TIE: return "majority_tie";
 	case MLFY_REASON_JACCARD_LOW: return "jaccard_below_threshold";
+	case MLFY_REASON_UNSURE: return "annotator_unsure";
+	case MLFY_N_REASONS: break;
 	}
 	return "unknown";
 }

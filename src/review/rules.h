@@ -56,6 +56,8 @@ enum mlfy_rule_reason {
 	MLFY_REASON_ORIGINAL_MISSING,   /* paper: identical sets without the original label */
 	MLFY_REASON_MAJORITY_TIE,       /* majority: a label is chosen by exactly half */
 	MLFY_REASON_JACCARD_LOW,        /* jaccard: mean pairwise Jaccard below T */
+	MLFY_REASON_UNSURE,             /* any rule: an annotator answered "unsure" (analyze.c) */
+	MLFY_N_REASONS
 };
 
 /* Stable lowercase code of a reason ("sets_differ", ...). */

@@ -11,6 +11,8 @@
 
 #include "review/refine.h"
 #include "store/final_labels.h"
+#include "store/flags.h"
+#include "store/gold.h"
 #include "store/proposals.h"
 #include "store/queue.h"
 #include "store/taskview.h"
@@ -94,6 +96,12 @@ int mlfy_annotation_check(const struct mlfy_annotation_save *in, struct mlfy_err
 		return mlfy_err_set(err, MLFY_EINVAL, "seconds: %g is not in [0, 1e7)", in->seconds);
 	if (isnan(in->elapsed_max))
 		return mlfy_err_set(err, MLFY_EINVAL, "elapsed_max: not a number");
+	if (in->unsure && in->stage != MLFY_STAGE_ANNOTATE)
+		return mlfy_err_set(err, MLFY_EINVAL, "unsure: only in stage ii (an expert's refinement decides)");
+	if (in->unsure < 0 || in->unsure > MLFY_N_UNSURE)
+		return mlfy_err_set(err, MLFY_EINVAL, "unsure: no reason number %d", in->unsure);
+	if (in->tags >> MLFY_N_TAGS)
+		return mlfy_err_set(err, MLFY_EINVAL, "tags: unknown tag bits 0x%x", in->tags);
 	if (!in->zl_category != !in->zl_verdict)
 		return mlfy_err_set(err, MLFY_EINVAL, "zero_label: needs both category and verdict");
 	if (in->zl_category) {
@@ -111,16 +119,17 @@ int mlfy_annotation_check(const struct mlfy_annotation_save *in, struct mlfy_err
 	return 0;
 }
 
-/* Stage iv: a refined set that differs from the annotators' union u[0..nu)
+/* Stage iv: a refined set that differs from what was pre-checked u[0..nu)
  * needs a comment (the comment is trimmed already: whitespace alone is no
- * comment). */
+ * comment); a blind task pre-checks nothing and shows nothing to change,
+ * so its comment is optional. */
 static int refine_comment_rule(const struct mlfy_annotation_save *in, const struct mlfy_label_choice *sorted,
-			       const int32_t *u, size_t nu, struct mlfy_err *err)
+			       const int32_t *u, size_t nu, int blind, struct mlfy_err *err)
 {
 	size_t i;
 	int differs;
 
-	if (in->comment && in->comment[0])
+	if (blind || (in->comment && in->comment[0]))
 		return 0;
 	differs = nu != in->n_labels;
 	for (i = 0; !differs && i < nu; i++)
@@ -175,7 +184,7 @@ static int source_rule(struct mlfy_store *s, const struct mlfy_annotation_save *
 					    " a class found by the search is \"search\"", i, c);
 		if (given[i].source == MLFY_SOURCE_PREFILL && !among_i32(u, nu, c))
 			return mlfy_err_set(err, MLFY_EINVAL,
-					    "labels[%zu].source: class %d was not pre-checked (no annotator chose it);"
+					    "labels[%zu].source: class %d was not pre-checked;"
 					    " \"prefill\" is only for the pre-checked labels", i, c);
 	}
 	return 0;
@@ -238,26 +247,43 @@ static int capped_seconds(struct mlfy_store *s, const struct mlfy_annotation_sav
 	return 0;
 }
 
+/* Stage ii: the image must be open, unless this is a gold task of the
+ * annotator's (store/gold.h), whose answer never touches the image's own
+ * decision. */
+static int stage2_may_save(struct mlfy_store *s, const struct mlfy_annotation_save *in, struct mlfy_err *err)
+{
+	int gold = mlfy_gold_task_is(s, in->annotator_id, in->image_id, err);
+	if (gold < 0)
+		return -gold;
+	return gold ? 0 : stage2_open(s, in->image_id, err);
+}
+
 static int save_tx(struct mlfy_store *s, const struct mlfy_annotation_save *in,
 		   const struct mlfy_label_choice *given, int64_t *version, struct mlfy_err *err)
 {
 	struct mlfy_annotation_save x = *in;
+	struct mlfy_refine_shown shown = { .planted = -1 };
 	int32_t *u = NULL;
 	size_t nu = 0;
-	int rc;
+	int rc, blind = 0;
 
 	if ((rc = mlfy_tasks_check(s, in->annotator_id, in->stage, in->image_id, err)))
 		return rc;
-	if (in->stage == MLFY_STAGE_ANNOTATE && (rc = stage2_open(s, in->image_id, err)))
+	if (in->stage == MLFY_STAGE_ANNOTATE && (rc = stage2_may_save(s, in, err)))
 		return rc;
-	if (in->stage == MLFY_STAGE_REFINE && (rc = mlfy_annotations_stage2_union(s, in->image_id, &u, &nu, err)))
-		return rc;
+	if (in->stage == MLFY_STAGE_REFINE) {
+		if ((rc = mlfy_refine_shown_get(s, in->image_id, &shown, err)))
+			return rc;
+		u = shown.prefill;
+		nu = shown.n_prefill;
+		blind = shown.arm == MLFY_ARM_BLIND;
+	}
 	if ((rc = source_rule(s, in, given, u, nu, err)) || (rc = capped_seconds(s, in, &x.seconds, err)) ||
 	    (rc = mlfy_annotations_append(s, &x, version, NULL, err)))
 		goto out;
 	if (in->stage != MLFY_STAGE_REFINE)
 		goto out;
-	if ((rc = refine_comment_rule(in, in->labels, u, nu, err)))
+	if ((rc = refine_comment_rule(in, in->labels, u, nu, blind, err)))
 		goto out;
 	/* the expert's set (this save) becomes the final set, stage "refined" */
 	if ((rc = mlfy_review_finalize(s, in->image_id, NULL, err)))
@@ -266,7 +292,8 @@ static int save_tx(struct mlfy_store *s, const struct mlfy_annotation_save *in,
 							  in->zl_verdict, in->comment, NULL, err)))
 		rc = mlfy_err_prefix(err, "zero_label");
 out:
-	free(u);
+	if (in->stage == MLFY_STAGE_REFINE)
+		mlfy_refine_shown_release(&shown);
 	return rc;
 }
 

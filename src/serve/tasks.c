@@ -5,9 +5,11 @@
 #include "serve/tasks.h"
 #include "serve/http.h"
 #include "serve/served.h"
+#include "review/refine.h"
 #include "review/save.h"
 #include "store/annotations.h"
 #include "store/catalog.h"
+#include "store/flags.h"
 #include "store/taskview.h"
 #include "store/zero_label.h"
 
@@ -21,14 +23,20 @@
 
 /* GET /api/vocabulary: the words and limits the pages need, from the library
  * (never copied into HTML or JS): zero-label categories and verdicts, label
- * sources (name and label each), proposals per image and group size, and the
- * longest comment.  The same for every role. */
+ * sources, unsure reasons and problem tags (name and label each), proposals
+ * per image and group size, and the longest comment.  The same for every
+ * role. */
 enum MHD_Result h_vocabulary(struct req *r, const char *rest)
 {
-	json_t *cat = json_array(), *ver = json_array(), *src = json_array();
+	json_t *cat = json_array(), *ver = json_array(), *src = json_array(), *uns = json_array(), *tags = json_array();
+	json_t *o;
 	int i;
 
 	(void)rest;
+	for (i = 0; i < MLFY_N_UNSURE; i++)
+		json_array_append_new(uns, json_pack("{ssss}", "name", mlfy_unsure_name(i), "label", mlfy_unsure_label(i)));
+	for (i = 0; i < MLFY_N_TAGS; i++)
+		json_array_append_new(tags, json_pack("{ssss}", "name", mlfy_tag_name(i), "label", mlfy_tag_label(i)));
 	for (i = 0; i < MLFY_ZERO_N_CATEGORIES; i++)
 		json_array_append_new(cat, json_pack("{ssss}", "name", mlfy_zero_category_name(i), "label",
 						     mlfy_zero_category_label(i)));
@@ -38,10 +46,12 @@ enum MHD_Result h_vocabulary(struct req *r, const char *rest)
 	for (i = 0; i < MLFY_N_SOURCES; i++)
 		json_array_append_new(src, json_pack("{ssss}", "name", mlfy_source_name((enum mlfy_label_source)i),
 						     "label", mlfy_source_label((enum mlfy_label_source)i)));
-	return reply_json(r, 200,
-			  json_pack("{s{soso}sosisisi}", "zero_label", "categories", cat, "verdicts", ver,
-				    "label_sources", src, "proposals_per_image", MLFY_TASK_TOP_K, "group_size",
-				    MLFY_TASK_GROUP, "comment_max", MLFY_COMMENT_MAX));
+	o = json_pack("{s{soso}sosisisi}", "zero_label", "categories", cat, "verdicts", ver, "label_sources", src,
+		      "proposals_per_image", MLFY_TASK_TOP_K, "group_size", MLFY_TASK_GROUP, "comment_max",
+		      MLFY_COMMENT_MAX);
+	json_object_set_new(o, "unsure_reasons", uns);
+	json_object_set_new(o, "problem_tags", tags);
+	return reply_json(r, 200, o);
 }
 
 /* The stage asked for (?stage=), or the role's default.  -1 after replying. */
@@ -104,9 +114,15 @@ static json_t *labels_json(const struct mlfy_annotation *a)
 
 static json_t *annotation_json(const struct mlfy_annotation *a)
 {
-	return json_pack("{sIsosssfsssssI}", "version", (json_int_t)a->version, "labels", labels_json(a), "comment",
-			 a->comment, "seconds", a->seconds, "saved_at", a->created_at, "annotator", a->annotator,
-			 "annotation_id", (json_int_t)a->id);
+	json_t *tags = json_array();
+	int i;
+	for (i = 0; i < MLFY_N_TAGS; i++)
+		if (a->tags >> i & 1u)
+			json_array_append_new(tags, json_string(mlfy_tag_name(i)));
+	return json_pack("{sIsosssfsssssIss?so}", "version", (json_int_t)a->version, "labels", labels_json(a),
+			 "comment", a->comment, "seconds", a->seconds, "saved_at", a->created_at, "annotator",
+			 a->annotator, "annotation_id", (json_int_t)a->id, "unsure",
+			 a->unsure ? mlfy_unsure_name(a->unsure - 1) : NULL, "tags", tags);
 }
 
 /* Appends idx to a growing int array; 0 or -1 on OOM. */
@@ -121,6 +137,7 @@ static int push_idx(int **v, size_t *n, size_t *cap, int idx)
 static enum MHD_Result task_get(struct req *r, int64_t id)
 {
 	struct mlfy_annotation cur, *others = NULL;
+	struct mlfy_refine_shown shown = { .planted = -1 };
 	struct mlfy_view_class *cls = NULL;
 	struct mlfy_task_view tv;
 	enum mlfy_stage st;
@@ -143,9 +160,13 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		return reply_err(r, &err);
 	}
 	have_cur = rc == 0;
-	/* stage iv shows the stage-ii sets; stage ii never shows others' labels */
+	/* stage iv shows the stage-ii sets and pre-checks their union, unless
+	 * the task is blind (review/refine.h); stage ii never shows others' labels */
 	if (st == MLFY_STAGE_REFINE &&
-	    mlfy_annotations_of_image(r->store, id, MLFY_STAGE_ANNOTATE, &others, &n_others, &err)) {
+	    (mlfy_refine_shown_get(r->store, id, &shown, &err) ||
+	     (shown.show_others &&
+	      mlfy_annotations_of_image(r->store, id, MLFY_STAGE_ANNOTATE, &others, &n_others, &err)))) {
+		mlfy_refine_shown_release(&shown);
 		mlfy_task_view_release(&tv);
 		if (have_cur)
 			mlfy_annotation_release(&cur);
@@ -158,6 +179,8 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	for (j = 0; j < n_others; j++)
 		for (i = 0; i < others[j].n_labels; i++)
 			oom |= push_idx(&idx, &n_idx, &cap_idx, others[j].labels[i].class_idx);
+	for (i = 0; i < shown.n_prefill; i++)
+		oom |= push_idx(&idx, &n_idx, &cap_idx, shown.prefill[i]);
 	if (st == MLFY_STAGE_REFINE && tv.original_label >= 0)
 		oom |= push_idx(&idx, &n_idx, &cap_idx, tv.original_label);
 	if (oom)
@@ -167,6 +190,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	free(idx);
 	if (rc) {
 		mlfy_task_view_release(&tv);
+		mlfy_refine_shown_release(&shown);
 		mlfy_annotations_free(others, n_others);
 		if (have_cur)
 			mlfy_annotation_release(&cur);
@@ -210,17 +234,24 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		json_decref(classes);
 		o = NULL;
 	} else {
-		o = json_pack("{sss{sIsisisi}sosososo}", "stage", mlfy_stage_name(st), "image", "id", (json_int_t)id,
-			      "width", tv.width, "height", tv.height, "batch", tv.batch, "proposals", props, "classes",
-			      classes, "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
+		/* no batch number in stage ii either: a gold task (store/gold.h)
+		 * comes from another batch, and must look like any other task */
+		o = json_pack("{sss{sIsisi}sosososo}", "stage", mlfy_stage_name(st), "image", "id", (json_int_t)id,
+			      "width", tv.width, "height", tv.height, "proposals", props, "classes", classes,
+			      "annotation", have_cur ? annotation_json(&cur) : json_null(), "others", json_null());
 	}
 	if (st == MLFY_STAGE_REFINE && o) {
 		json_t *arr = json_array();
 		struct mlfy_zero_review z;
+		json_t *pre = json_array();
 		json_object_set_new(json_object_get(o, "image"), "name", json_string(tv.name));
+		json_object_set_new(json_object_get(o, "image"), "batch", json_integer(tv.batch));
 		for (j = 0; j < n_others; j++)
 			json_array_append_new(arr, annotation_json(&others[j]));
 		json_object_set_new(o, "others", arr);
+		for (i = 0; i < shown.n_prefill; i++)
+			json_array_append_new(pre, json_integer(shown.prefill[i]));
+		json_object_set_new(o, "prefill", pre);
 		json_object_set_new(json_object_get(o, "image"), "original_label",
 				    tv.original_label >= 0 ? json_integer(tv.original_label) : json_null());
 		/* the latest zero-label review (any expert's), shown when the set is empty */
@@ -239,6 +270,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		}
 	}
 	mlfy_task_view_release(&tv);
+	mlfy_refine_shown_release(&shown);
 	mlfy_annotations_free(others, n_others);
 	mlfy_view_classes_free(cls, n_cls);
 	if (have_cur)
@@ -274,6 +306,35 @@ static int label_from_json(struct req *r, size_t i, json_t *v, struct mlfy_label
 					   json_is_string(src) ? err.msg : "expected a string");
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* "unsure": null or a reason's name, "tags": an array of tag names (both
+ * optional) onto in.  0, or -1 after replying 400. */
+static int flags_from_json(struct req *r, json_t *j, struct mlfy_annotation_save *in, enum MHD_Result *ret)
+{
+	json_t *u = json_object_get(j, "unsure"), *tags = json_object_get(j, "tags"), *v;
+	size_t i;
+	int k;
+
+	if (u && !json_is_null(u)) {
+		if (!json_is_string(u) || (k = mlfy_unsure_index(json_string_value(u))) < 0) {
+			*ret = reply_error(r, 400, "unsure: expected null or one of the reasons of /api/vocabulary");
+			return -1;
+		}
+		in->unsure = k + 1;
+	}
+	if (tags && !json_is_null(tags) && !json_is_array(tags)) {
+		*ret = reply_error(r, 400, "tags: expected an array of tag names");
+		return -1;
+	}
+	json_array_foreach(tags, i, v) {
+		if (!json_is_string(v) || (k = mlfy_tag_index(json_string_value(v))) < 0) {
+			*ret = reply_error(r, 400, "tags[%zu]: not a problem tag of /api/vocabulary", i);
+			return -1;
+		}
+		in->tags |= 1u << k;
 	}
 	return 0;
 }
@@ -343,6 +404,11 @@ static enum MHD_Result task_save(struct req *r, int64_t id)
 		return reply_error(r, 400, "seconds: expected a number");
 	}
 	in.seconds = v ? json_number_value(v) : 0;
+	if (flags_from_json(r, j, &in, &ret)) {
+		free(labels);
+		json_decref(j);
+		return ret;
+	}
 	zl = json_object_get(j, "zero_label");
 	if (zl && !json_is_null(zl)) {
 		in.zl_category = str_field(zl, "category");

@@ -6,6 +6,7 @@
  * (an expert's save is the image's final set) is src/review/save.c's. */
 #include "store/annotations.h"
 #include "store/engine.h"
+#include "store/flags.h"
 #include "util/vocab.h"
 #include "store/proposals.h"
 #include "util/vec.h"
@@ -78,13 +79,18 @@ static int current_version(struct mlfy_store *s, int64_t image_id, int64_t annot
 	return store_query_i64(s, st, 0, v, "read version", err);
 }
 
+/* Not the answer to a gold task (store/gold.h): those never count toward an
+ * image's own labels. */
+#define NOT_GOLD(A) "NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = " A ".image_id" \
+	" AND g.annotator_id = " A ".annotator_id)"
+
 int mlfy_annotations_stage2_union(struct mlfy_store *s, int64_t image_id, int32_t **out, size_t *n,
 				  struct mlfy_err *err)
 {
 	static const char sql[] =
 		"SELECT DISTINCT l.class_idx FROM current_annotations c"
 		" JOIN annotation_labels l ON l.annotation_id = c.id"
-		" WHERE c.image_id = ?1 AND c.stage = 'annotate' ORDER BY l.class_idx";
+		" WHERE c.image_id = ?1 AND c.stage = 'annotate' AND " NOT_GOLD("c") " ORDER BY l.class_idx";
 	struct store_stmt *st;
 
 	*out = NULL;
@@ -155,6 +161,8 @@ int mlfy_annotations_append(struct mlfy_store *s, const struct mlfy_annotation_s
 		if (rc != STORE_DONE)
 			return store_fail(s, err, "save labels");
 	}
+	if ((rc = mlfy_flags_append(s, ann, in->unsure - 1, in->tags, err)))
+		return rc;
 	*version = cur + 1;
 	if (annotation_id)
 		*annotation_id = ann;
@@ -177,10 +185,15 @@ static int read_labels(struct mlfy_store *s, struct mlfy_annotation *a, struct m
 	static const char sql[] =
 		"SELECT class_idx, source FROM annotation_labels WHERE annotation_id = ?1 ORDER BY class_idx";
 	struct store_stmt *st;
+	int rc, unsure;
 
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, a->id);
-	return STORE_ROWS(s, st, a->labels, &a->n_labels, label_from_row, NULL, NULL, "read labels", err);
+	if ((rc = STORE_ROWS(s, st, a->labels, &a->n_labels, label_from_row, NULL, NULL, "read labels", err)) ||
+	    (rc = mlfy_flags_get(s, a->id, &unsure, &a->tags, err)))
+		return rc;
+	a->unsure = unsure + 1;
+	return 0;
 }
 
 #define ANN_COLS "n.id, n.image_id, n.annotator_id, u.name, n.stage, n.version, n.comment, n.seconds, n.created_at"
@@ -272,7 +285,7 @@ int mlfy_annotations_of_image(struct mlfy_store *s, int64_t image_id, enum mlfy_
 {
 	static const char sql[] =
 		"SELECT " ANN_COLS " FROM current_annotations n JOIN annotators u ON u.id = n.annotator_id"
-		" WHERE n.image_id = ?1 AND n.stage = ?2 ORDER BY u.name";
+		" WHERE n.image_id = ?1 AND n.stage = ?2 AND " NOT_GOLD("n") " ORDER BY u.name";
 	struct mlfy_annotation *v = NULL;
 	struct store_stmt *st;
 	size_t len = 0, i;

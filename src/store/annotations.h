@@ -63,6 +63,11 @@ struct mlfy_annotation_save {
 	 * MLFY_ZERO_VERDICTS (store/zero_label.h) */
 	const char *zl_category;
 	const char *zl_verdict;
+	/* stage ii only: 0 = a sure answer, else 1 + the index of the reason
+	 * of an "unsure" answer (store/flags.h MLFY_UNSURE_REASONS) */
+	int unsure;
+	/* problem tags of the image, bit i = tag i of MLFY_TAGS (store/flags.h) */
+	unsigned tags;
 };
 
 /* Appends one version to the annotation history of (image, annotator,
@@ -82,7 +87,8 @@ int mlfy_annotations_append(struct mlfy_store *s, const struct mlfy_annotation_s
 			    int64_t *version, int64_t *annotation_id, struct mlfy_err *err);
 
 /* The union of the current stage-ii label sets of image_id, strictly
- * ascending, into *out (a new array, free(); NULL when empty). */
+ * ascending, into *out (a new array, free(); NULL when empty).  Answers
+ * to gold tasks (store/gold.h) are not among them. */
 int mlfy_annotations_stage2_union(struct mlfy_store *s, int64_t image_id, int32_t **out, size_t *n,
 				  struct mlfy_err *err);
 
@@ -105,6 +111,8 @@ struct mlfy_annotation {
 	char created_at[32];
 	struct mlfy_label_choice *labels;   /* owned, ordered by class index */
 	size_t n_labels;
+	int unsure;               /* 0, or 1 + the unsure reason's index (store/flags.h) */
+	unsigned tags;            /* problem tags, bit i = tag i (store/flags.h) */
 };
 
 void mlfy_annotation_release(struct mlfy_annotation *a);

@@ -60,6 +60,8 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 		"SELECT id, name FROM annotators WHERE role = 'annotator' AND disabled = 0 ORDER BY name";
 	static const char sql_batches[] = "SELECT batch, COUNT(*) FROM images GROUP BY batch ORDER BY batch";
 	static const char sql_have[] = "SELECT batch, annotator_id FROM assignments ORDER BY batch";
+	static const char sql_gold[] =
+		"SELECT DISTINCT i.batch, g.annotator_id FROM gold_tasks g JOIN images i ON i.id = g.image_id";
 	static const char sql_ins[] =
 		"INSERT INTO assignments(batch, annotator_id, assigned_at) VALUES (?1, ?2, ?3)";
 	struct batch_info *b = NULL;
@@ -152,6 +154,27 @@ static int assign_work(struct mlfy_store *s, int per_image, const char *const *n
 	stmt_reset(st);
 	if (rc != STORE_DONE) {
 		rc = store_fail(s, err, "list assignments");
+		goto out;
+	}
+	rc = 0;
+
+	/* a batch holding one of a candidate's gold tasks is never theirs: the
+	 * gold answer and their own answer would be the same history */
+	if (!(st = store_stmt(s, sql_gold, err))) {
+		rc = err ? err->code : MLFY_ESTORE;
+		goto out;
+	}
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int batch = stmt_int(st, 0);
+		int64_t who = stmt_int64(st, 1);
+		for (i = 0; i < nb; i++)
+			for (j = 0; b[i].batch == batch && j < nl; j++)
+				if (L[j].annotator_id == who && !on[i * nl + j])
+					on[i * nl + j] = 2;
+	}
+	stmt_reset(st);
+	if (rc != STORE_DONE) {
+		rc = store_fail(s, err, "list gold tasks");
 		goto out;
 	}
 	rc = 0;

@@ -5,6 +5,7 @@
  * Reads only. */
 #include "store/provenance.h"
 #include "store/engine.h"
+#include "store/flags.h"
 #include "util/vec.h"
 
 #include <stdio.h>
@@ -22,7 +23,14 @@ static const char SQL_EXPORT[] =
 	"SELECT i.id, i.name, i.path, COALESCE(i.original_label, -1), i.batch, f.stage,"
 	" COALESCE(f.annotation_id, 0), COALESCE(f.decided_at, ''),"
 	" (SELECT group_concat(l.class_idx, ' ') FROM final_labels l WHERE l.image_id = i.id),"
-	" COALESCE((SELECT a.comment FROM annotations a WHERE a.id = f.annotation_id), '')"
+	" COALESCE((SELECT a.comment FROM annotations a WHERE a.id = f.annotation_id), ''),"
+	/* the flags of the current answers (gold-task answers are not the image's own) */
+	" (SELECT COUNT(*) FROM current_annotations c JOIN annotation_flags g ON g.annotation_id = c.id"
+	"   WHERE c.image_id = i.id AND g.kind = 'unsure' AND NOT EXISTS (SELECT 1 FROM gold_tasks t"
+	"   WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id)),"
+	" (SELECT group_concat(g.code, ' ') FROM current_annotations c JOIN annotation_flags g ON g.annotation_id = c.id"
+	"   WHERE c.image_id = i.id AND g.kind = 'tag' AND NOT EXISTS (SELECT 1 FROM gold_tasks t"
+	"   WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id))"
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id ORDER BY i.name";
 
 int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
@@ -69,6 +77,16 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 	row->annotation_id = stmt_int64(c->st, 6);
 	row->decided_at = stmt_text(c->st, 7);
 	row->comment = stmt_text(c->st, 9);
+	row->n_unsure = stmt_int(c->st, 10);
+	for (p = stmt_text(c->st, 11); p && *p;) {
+		char code[64];
+		int n, k;
+		if (sscanf(p, "%63s%n", code, &n) != 1)
+			break;
+		if ((k = mlfy_tag_index(code)) >= 0)
+			row->tags |= 1u << k;
+		p += n;
+	}
 	c->labels.n = 0;
 	p = stmt_text(c->st, 8);
 	while (p && *p) {
@@ -117,10 +135,32 @@ void mlfy_provenance_release(struct mlfy_provenance *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The unsure reason, tags and gold-task mark of a row, from columns col
+ * (unsure code or NULL), col + 1 (tag codes separated by spaces, or NULL)
+ * and col + 2. */
+static void prov_flags(struct mlfy_prov_annotation *a, struct store_stmt *st, int col)
+{
+	const char *u = stmt_text(st, col), *t = stmt_text(st, col + 1);
+	char code[64];
+	int n, k;
+
+	a->unsure = u ? mlfy_unsure_index(u) + 1 : 0;
+	a->tags = 0;
+	while (t && sscanf(t, "%63s%n", code, &n) == 1) {
+		if ((k = mlfy_tag_index(code)) >= 0)
+			a->tags |= 1u << k;
+		t += n;
+	}
+	a->gold_task = stmt_int(st, col + 2);
+}
+
 static const char SQL_PROV_ANN[] =
 	"SELECT a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at,"
 	" (SELECT COUNT(*) FROM annotations b WHERE b.image_id = a.image_id"
-	"   AND b.annotator_id = a.annotator_id AND b.stage = a.stage)"
+	"   AND b.annotator_id = a.annotator_id AND b.stage = a.stage),"
+	" (SELECT f.code FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'unsure'),"
+	" (SELECT group_concat(f.code, ' ') FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'tag'),"
+	" EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = a.image_id AND g.annotator_id = a.annotator_id)"
 	" FROM annotations a JOIN annotators n ON n.id = a.annotator_id"
 	" WHERE a.image_id = ?1 AND a.version = (SELECT MAX(b.version) FROM annotations b"
 	"   WHERE b.image_id = a.image_id AND b.annotator_id = a.annotator_id AND b.stage = a.stage)"
@@ -191,6 +231,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 		a->version = stmt_int64(st, 4);
 		a->seconds = stmt_double(st, 6);
 		a->n_versions = stmt_int64(st, 8);
+		prov_flags(a, st, 9);
 		snprintf(a->created_at, sizeof(a->created_at), "%s", stmt_text(st, 7));
 		if (!(a->annotator = stmt_dup(st, 1)) || !(a->role = stmt_dup(st, 2)) ||
 		    !(a->stage = stmt_dup(st, 3)) || !(a->comment = stmt_dup(st, 5)))
@@ -254,7 +295,10 @@ fail:
  * the walk), and so is the order (stage, annotator name; labels ascending). */
 static const char SQL_PCUR_ANN[] =
 	"SELECT i.id, i.name, a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at,"
-	" a.annotator_id, l.class_idx, l.source"
+	" a.annotator_id, l.class_idx, l.source,"
+	" (SELECT f.code FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'unsure'),"
+	" (SELECT group_concat(f.code, ' ') FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'tag'),"
+	" EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = a.image_id AND g.annotator_id = a.annotator_id)"
 	" FROM images i CROSS JOIN annotations a ON a.image_id = i.id"
 	" JOIN annotators n ON n.id = a.annotator_id"
 	" LEFT JOIN annotation_labels l ON l.annotation_id = a.id"
@@ -430,6 +474,7 @@ int mlfy_provenance_cursor_get(struct mlfy_provenance_cursor *c, int64_t image_i
 			c->who[out->n_ann - 1] = stmt_int64(st, 10);
 			a->version = stmt_int64(st, 6);
 			a->seconds = stmt_double(st, 8);
+			prov_flags(a, st, 13);
 			snprintf(a->created_at, sizeof(a->created_at), "%s", stmt_text(st, 9));
 			if (!(a->annotator = stmt_dup(st, 3)) || !(a->role = stmt_dup(st, 4)) ||
 			    !(a->stage = stmt_dup(st, 5)) || !(a->comment = stmt_dup(st, 7)))

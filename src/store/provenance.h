@@ -23,6 +23,8 @@ struct mlfy_export_row {
 	int64_t annotation_id;     /* deciding annotation (refinements), 0 = none */
 	const char *comment;       /* comment of the deciding annotation, "" */
 	const char *decided_at;    /* "" when undecided */
+	int n_unsure;              /* current stage-ii answers that are "unsure" */
+	unsigned tags;             /* problem tags of the current answers, together (store/flags.h) */
 };
 
 struct mlfy_export_cursor;
@@ -54,6 +56,9 @@ struct mlfy_prov_annotation {
 	char *comment;
 	double seconds;
 	char created_at[32];
+	int unsure;              /* 0, or 1 + the unsure reason (store/flags.h) */
+	unsigned tags;           /* problem tags, bit i = tag i (store/flags.h) */
+	int gold_task;           /* stage ii: the answer to a gold task (store/gold.h) */
 };
 
 struct mlfy_provenance {

@@ -5,6 +5,7 @@
 #include "store/review_input.h"
 #include "store/annotations.h"
 #include "store/engine.h"
+#include "store/flags.h"
 #include "util/vec.h"
 
 #include <stdlib.h>
@@ -145,6 +146,8 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 	out->annotation_id = 0;
 	out->model_id = 0;
 	out->seconds = 0;
+	out->unsure = 0;
+	out->tags = 0;
 	if (!st)
 		return err->code;
 	stmt_bind_int64(st, 1, image_id);
@@ -165,8 +168,11 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 	}
 	stmt_reset(st);
 	if (out->annotation_id) {
-		if ((rc = mlfy_annotation_label_ids(s, out->annotation_id, &b->labels.v, &b->labels.n, &b->labels.cap, err)))
+		int unsure;
+		if ((rc = mlfy_annotation_label_ids(s, out->annotation_id, &b->labels.v, &b->labels.n, &b->labels.cap, err)) ||
+		    (rc = mlfy_flags_get(s, out->annotation_id, &unsure, &out->tags, err)))
 			return rc;
+		out->unsure = unsure + 1;
 		if (out->model_id) {
 			if (!(st = store_stmt(s, SQL_SHOWN, err)))
 				return err->code;

@@ -21,6 +21,8 @@ struct mlfy_review_annotation {
 	size_t n_shown;
 	const char *comment;       /* "" when none */
 	double seconds;            /* time on image */
+	int unsure;                /* 0, or 1 + the unsure reason's index (store/flags.h) */
+	unsigned tags;             /* problem tags, bit i = tag i (store/flags.h) */
 };
 
 /* One image with everything the analysis needs. */

@@ -210,6 +210,54 @@ const char *const store_migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'reopenings are append-only'); END;"
 	"CREATE TRIGGER reopenings_append_only_d BEFORE DELETE ON reopenings"
 	"  BEGIN SELECT RAISE(ABORT, 'reopenings are append-only'); END;",
+	/* 2 -> 3 (issue 13): quality control of human work: gold images and
+	 * the gold tasks placed in annotators' queues (store/gold.c), unsure
+	 * answers and problem tags of a save (store/flags.c), and the arms of
+	 * the anchoring experiment (store/arms.c); docs/quality.md */
+	"CREATE TABLE gold_images ("
+	"  image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+	"  source TEXT NOT NULL,"                  /* the label file, or 'final' (--from-final) */
+	"  added_at TEXT NOT NULL"
+	");"
+	/* a gold image with a gold_images row and no gold_labels rows has an empty set */
+	"CREATE TABLE gold_labels ("
+	"  image_id INTEGER NOT NULL REFERENCES gold_images(image_id) ON DELETE CASCADE,"
+	"  class_idx INTEGER NOT NULL REFERENCES classes(idx),"
+	"  PRIMARY KEY (image_id, class_idx)"
+	") WITHOUT ROWID;"
+	/* a gold image in an annotator's stage-ii queue: shown before the
+	 * annotator's own image number position (0-based, in their batch order;
+	 * the number of their own images = after the last), seq orders gold
+	 * tasks at one position */
+	"CREATE TABLE gold_tasks ("
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  image_id INTEGER NOT NULL REFERENCES images(id),"
+	"  position INTEGER NOT NULL CHECK (position >= 0),"
+	"  seq INTEGER NOT NULL,"
+	"  assigned_at TEXT NOT NULL,"
+	"  PRIMARY KEY (annotator_id, image_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX gold_tasks_image ON gold_tasks(image_id, annotator_id);"
+	/* unsure answers (kind 'unsure', code = reason) and problem tags (kind
+	 * 'tag') of one save; append-only like the save itself */
+	"CREATE TABLE annotation_flags ("
+	"  annotation_id INTEGER NOT NULL REFERENCES annotations(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('unsure','tag')),"
+	"  code TEXT NOT NULL,"
+	"  PRIMARY KEY (annotation_id, kind, code)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER annotation_flags_append_only_u BEFORE UPDATE ON annotation_flags"
+	"  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;"
+	"CREATE TRIGGER annotation_flags_append_only_d BEFORE DELETE ON annotation_flags"
+	"  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;"
+	/* the anchoring experiment: how each refinement task is shown */
+	"CREATE TABLE refinement_arms ("
+	"  image_id INTEGER PRIMARY KEY REFERENCES images(id),"
+	"  arm TEXT NOT NULL CHECK (arm IN ('shown','blind')),"
+	"  planted_class INTEGER REFERENCES classes(idx),"  /* a known-wrong label pre-checked (gold images) */
+	"  seed INTEGER NOT NULL,"
+	"  assigned_at TEXT NOT NULL"
+	");",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -6,6 +6,7 @@
  * only; owns no table. */
 #include "store/taskview.h"
 #include "store/engine.h"
+#include "store/gold.h"
 #include "store/proposals.h"
 #include "store/queue.h"
 #include "util/vec.h"
@@ -49,14 +50,60 @@ static int refine_tasks(struct mlfy_store *s, int64_t user_id, struct mlfy_task_
 	return 0;
 }
 
+/* Merges user_id's gold tasks (store/gold.h) into their own stage-ii list
+ * out: gold task (position p, seq) goes just before own image number p. */
+static int merge_gold(struct mlfy_store *s, int64_t user_id, struct mlfy_task_list *out, struct mlfy_err *err)
+{
+	struct mlfy_gold_task *g = NULL;
+	int64_t *ids;
+	unsigned char *done;
+	size_t n_g = 0, i, j = 0, k = 0;
+	int rc;
+
+	if ((rc = mlfy_gold_tasks_of(s, user_id, &g, &n_g, err)) || !n_g)
+		return rc;
+	ids = malloc((out->n + n_g) * sizeof(*ids));
+	done = malloc(out->n + n_g);
+	if (!ids || !done) {
+		MLFY_FREE_ALL(ids, done, g);
+		return mlfy_err_oom(err);
+	}
+	for (i = 0; i <= out->n; i++) {
+		for (; j < n_g && (size_t)g[j].position <= i; j++) {
+			ids[k] = g[j].image_id;
+			done[k++] = (unsigned char)(g[j].done != 0);
+			out->n_done += g[j].done != 0;
+		}
+		if (i < out->n) {
+			ids[k] = out->image_ids[i];
+			done[k++] = out->done[i];
+		}
+	}
+	for (; j < n_g; j++) {   /* positions past the end: after the last own image */
+		ids[k] = g[j].image_id;
+		done[k++] = (unsigned char)(g[j].done != 0);
+		out->n_done += g[j].done != 0;
+	}
+	MLFY_FREE_ALL(out->image_ids, out->done, g);
+	out->image_ids = ids;
+	out->done = done;
+	out->n = k;
+	return 0;
+}
+
 int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		    struct mlfy_task_list *out, struct mlfy_err *err)
 {
+	/* with gold tasks, own images go in a keyed-shuffled order within each
+	 * batch, so that no id pattern (ascending ids of one batch) tells a
+	 * gold image from the others */
 	static const char sql_ann[] =
 		"SELECT i.id, EXISTS(SELECT 1 FROM annotations n WHERE n.image_id = i.id"
 		"   AND n.annotator_id = ?1 AND n.stage = 'annotate')"
 		" FROM assignments a JOIN images i ON i.batch = a.batch"
-		" WHERE a.annotator_id = ?1 ORDER BY i.batch, i.id";
+		" WHERE a.annotator_id = ?1 ORDER BY i.batch,"
+		"  CASE WHEN EXISTS (SELECT 1 FROM gold_tasks g WHERE g.annotator_id = ?1)"
+		"   THEN (i.id * 2654435761 + ?1 * 40503) % 4294967291 ELSE 0 END, i.id";
 	size_t cap_ids = 0, cap_done = 0;
 	struct store_stmt *st;
 	int rc;
@@ -82,7 +129,9 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 		mlfy_task_list_release(out);
 		return store_fail(s, err, "list tasks");
 	}
-	return 0;
+	if ((rc = merge_gold(s, user_id, out, err)))
+		mlfy_task_list_release(out);
+	return rc;
 }
 
 /* -1 error, 0 no, 1 yes */
@@ -108,7 +157,8 @@ static const char sql_image_exists[] = "SELECT 1 FROM images WHERE id = ?1 AND ?
 
 static const char sql_may_annotate[] =
 	"SELECT 1 FROM images i JOIN assignments a ON a.batch = i.batch AND a.annotator_id = ?2"
-	" WHERE i.id = ?1";
+	" WHERE i.id = ?1"
+	" UNION ALL SELECT 1 FROM gold_tasks g WHERE g.image_id = ?1 AND g.annotator_id = ?2";
 
 /* -1 error, 0 no, 1 yes: image_id's refinement-queue row is user_id's. */
 static int may_refine(struct mlfy_store *s, int64_t image_id, int64_t user_id, struct mlfy_err *err)
@@ -441,10 +491,12 @@ int mlfy_view_image_file(struct mlfy_store *s, int64_t image_id, char **path,
 
 /* An exemplar e whose content is an image of the tasks of person ?U (0 =
  * nobody): an image of an assigned batch, or a refinement-queue row of
- * theirs.  images_sha256 makes it an index lookup. */
+ * theirs, or a gold task of theirs.  images_sha256 makes it an index
+ * lookup. */
 #define OWN_TASK_IMAGE(U)                                                                               \
 	"EXISTS (SELECT 1 FROM images i WHERE i.sha256 = e.sha256 AND ("                                 \
 	"EXISTS (SELECT 1 FROM assignments a WHERE a.batch = i.batch AND a.annotator_id = " U ")"        \
+	" OR EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = i.id AND g.annotator_id = " U ")"       \
 	" OR EXISTS (SELECT 1 FROM refinement_queue q WHERE q.image_id = i.id AND q.expert_id = " U ")))"
 
 int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, int64_t user_id, char **path,

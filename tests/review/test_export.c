@@ -14,6 +14,7 @@
 
 #include "review/export.h"
 #include "store/catalog.h"
+#include "store/flags.h"
 #include "store/provenance.h"
 #include "store/final_labels.h"
 #include "testutil.h"
@@ -131,11 +132,11 @@ static void csv_format(void **state)
 	struct env *e = *state;
 	struct mlfy_export_summary sum;
 	char *t = export(e, MLFY_EXPORT_CSV, &sum);
-	assert_string_equal(t, "file,original_label,labels,label_count,stage,comment\n"
-			    "\"a \"\"quoted\"\", name.jpg\",0,0 2,2,agreed,\n"
-			    "caf\xc3\xa9\\b.jpg,1,,0,refined,\n"
-			    "plain.jpg,2,,0,undecided,\n"
-			    "z.jpg,3,3,1,agreed,\n");
+	assert_string_equal(t, "file,original_label,labels,label_count,stage,comment,unsure,tags\n"
+			    "\"a \"\"quoted\"\", name.jpg\",0,0 2,2,agreed,,0,\n"
+			    "caf\xc3\xa9\\b.jpg,1,,0,refined,,0,\n"
+			    "plain.jpg,2,,0,undecided,,0,\n"
+			    "z.jpg,3,3,1,agreed,,0,\n");
 	free(t);
 }
 
@@ -220,10 +221,16 @@ static void jsonl_matches_per_image_provenance(void **state)
 				json_array_append_new(src, json_string(a->sources[j]));
 				json_array_append_new(lab, json_integer(a->labels[j]));
 			}
-			json_array_append_new(anns, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:f, s:I, s:I, s:s}",
+			json_t *tags = json_array();
+			for (j = 0; j < MLFY_N_TAGS; j++)
+				if (a->tags >> j & 1u)
+					json_array_append_new(tags, json_string(mlfy_tag_name((int)j)));
+			json_array_append_new(anns, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:f, s:s?, s:o, s:b, s:I, s:I, s:s}",
 							       "annotator", a->annotator, "role", a->role, "stage", a->stage,
 							       "labels", lab, "sources", src, "comment", a->comment,
-							       "seconds", a->seconds, "version", (json_int_t)a->version,
+							       "seconds", a->seconds, "unsure",
+							       a->unsure ? mlfy_unsure_name(a->unsure - 1) : NULL, "tags", tags,
+							       "gold_task", a->gold_task, "version", (json_int_t)a->version,
 							       "versions", (json_int_t)a->n_versions, "saved_at", a->created_at));
 		}
 		json_object_set_new(ref, "annotations", anns);
@@ -378,7 +385,7 @@ static void stream_pieces(void **state)
 		if (f == MLFY_EXPORT_MULTILABELFY)
 			assert_string_equal(piece[3], "");   /* plain.jpg is undecided: left out */
 		if (f == MLFY_EXPORT_CSV)
-			assert_string_equal(piece[3], "plain.jpg,2,,0,undecided,\n");
+			assert_string_equal(piece[3], "plain.jpg,2,,0,undecided,,0,\n");
 		for (i = 0; i < k; i++)
 			free(piece[i]);
 		free(all);

@@ -1,0 +1,52 @@
+/* gold.h - the rules of gold images (gold.c): taking the refined images'
+ * final sets as gold, and placing gold images in the annotators' stage-ii
+ * queues (`mlfy assign --gold-first N --gold-rate P`).  The tables are
+ * store/gold.h's; a label file of gold sets is read by ingest/gold_file.h.
+ *
+ * Placement (the design of Labelbox's "benchmarks" and CVAT's ground-truth
+ * jobs): for an annotator with m images of their own in stage ii, N gold
+ * images go first, then g = round(m P / (1 - P)) more at positions drawn
+ * uniformly (with replacement) among the m gaps after each own image, so
+ * that gold tasks make up about a share P of what follows the first N.
+ * Gold images are drawn without replacement in a random order; never one
+ * of the annotator's own batches, never one they already have.  The
+ * draws use GSL's MT19937 seeded with seed + annotator id, so a run is
+ * reproducible.  An annotator who already has gold tasks is left as they
+ * are (a re-run after adding people only places gold for the new ones). */
+#ifndef MLFY_REVIEW_GOLD_H
+#define MLFY_REVIEW_GOLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store/store.h"
+
+/* Every image decided by refinement (final stage "refined") becomes gold
+ * with its final set (source "final"), replacing earlier gold sets of the
+ * same images.  *added / *replaced count them.  One transaction. */
+int mlfy_gold_from_final(struct mlfy_store *s, int64_t *added, int64_t *replaced, struct mlfy_err *err);
+
+/* Stops the images named names[0..n) (image names) being gold, in one
+ * transaction: all or nothing.  *dropped counts the unanswered gold tasks
+ * that went (store/gold.h mlfy_gold_remove).  MLFY_ENOTFOUND naming an
+ * unknown image or one that is not gold. */
+int mlfy_gold_remove_names(struct mlfy_store *s, const char *const *names, size_t n, int64_t *dropped,
+			   struct mlfy_err *err);
+
+struct mlfy_gold_placed {
+	char *annotator;     /* owned */
+	int64_t own;         /* own stage-ii images */
+	int64_t placed;      /* gold tasks placed by this run */
+	int64_t had;         /* gold tasks they had before (then placed is 0) */
+	int64_t wanted;      /* N + g; placed < wanted when gold images ran out */
+};
+
+void mlfy_gold_placed_free(struct mlfy_gold_placed *p, size_t n);
+
+/* Places gold tasks as above for every annotator with stage-ii images (the
+ * named ones names[0..n) when n > 0).  first >= 0, 0 <= rate < 1 (else
+ * MLFY_EINVAL).  One row per annotator into *out (mlfy_gold_placed_free).
+ * MLFY_ENOTFOUND: an unknown name; MLFY_EINVAL: the project has no gold
+ * images.  One transaction. */
+int mlfy_gold_assign(struct mlfy_store *s, int first, double rate, uint64_t seed, const char *const *names,
+		     size_t n, struct mlfy_gold_placed **out, size_t *n_out, struct mlfy_err *err);
+#endif

@@ -1,0 +1,28 @@
+/* quality_format.h - `mlfy quality` as text and JSON (quality_format.c).
+ *
+ * JSON: {"min_accuracy": T, "team": {...}, "annotators": [one object per
+ * person: "name", "role", "answers", "gold_tasks", "refinements",
+ * "gold" and "final" ({"n", "exact", "sensitivity", "precision",
+ * "jaccard"}: proportions as evaluate/proportion_json.h, jaccard
+ * {"mean", "ci_low", "ci_high"}), "dawid_skene" ({"sensitivity",
+ * "specificity"} or null), "behaviour", "time", "flags" ([{"flag",
+ * "reason"}])], "anchoring": {...} (only when asked)}. */
+#ifndef MLFY_REVIEW_QUALITY_FORMAT_H
+#define MLFY_REVIEW_QUALITY_FORMAT_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "review/anchoring.h"
+#include "review/quality.h"
+
+/* A new JSON object; anch may be NULL (no "anchoring" key).  NULL on OOM. */
+json_t *mlfy_quality_json(const struct mlfy_quality *q, const struct mlfy_anchoring *anch);
+
+/* The readable form: one table of scores, one of behaviour and time, the
+ * flags with their reasons, the anchoring arms when anch is given.
+ * Returns 0 or MLFY_EIO. */
+int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_anchoring *anch);
+
+/* Flag names: "low_accuracy", "speeder", "rubber_stamper" for bit i. */
+const char *mlfy_quality_flag_name(int i);
+#endif
