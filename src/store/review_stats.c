@@ -28,6 +28,48 @@ static const char SQL_ST_ZERO_REVIEWS[] =
 static const char SQL_ST_VOTES[] =
 	"SELECT (SELECT COUNT(*) FROM questions), (SELECT COUNT(*) FROM votes)";
 
+#define OWN_ANSWER "NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = c.image_id" \
+	" AND g.annotator_id = c.annotator_id)"
+static const char SQL_ST_FLAGS[] =
+	"SELECT f.kind, f.code, COUNT(*), COUNT(DISTINCT c.image_id) FROM current_annotations c"
+	" JOIN annotation_flags f ON f.annotation_id = c.id WHERE " OWN_ANSWER " GROUP BY f.kind, f.code";
+static const char SQL_ST_GOLD[] =
+	"SELECT (SELECT COUNT(*) FROM gold_images), (SELECT COUNT(*) FROM gold_tasks),"
+	" (SELECT COUNT(*) FROM gold_tasks t WHERE EXISTS (SELECT 1 FROM annotations n"
+	"   WHERE n.image_id = t.image_id AND n.annotator_id = t.annotator_id AND n.stage = 'annotate'))";
+
+/* The flag and gold counts of *out. */
+static int quality_counts(struct mlfy_store *s, struct mlfy_review_stats *out, struct mlfy_err *err)
+{
+	struct store_stmt *st;
+	int rc;
+
+	STMT(st, SQL_ST_FLAGS);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *kind = stmt_text(st, 0);
+		int k;
+		if (kind && !strcmp(kind, "unsure") && (k = mlfy_unsure_index(stmt_text(st, 1))) >= 0) {
+			out->by_unsure[k] = stmt_int64(st, 2);
+			out->unsure += out->by_unsure[k];
+		} else if (kind && !strcmp(kind, "tag") && (k = mlfy_tag_index(stmt_text(st, 1))) >= 0) {
+			out->by_tag[k] = stmt_int64(st, 3);
+		}
+	}
+	stmt_reset(st);
+	if (rc != STORE_DONE)
+		return store_fail(s, err, "count flags");
+	STMT(st, SQL_ST_GOLD);
+	if ((rc = stmt_step(st)) != STORE_ROW) {
+		stmt_reset(st);
+		return store_fail(s, err, "count gold images");
+	}
+	out->gold_images = stmt_int64(st, 0);
+	out->gold_tasks = stmt_int64(st, 1);
+	out->gold_answered = stmt_int64(st, 2);
+	stmt_reset(st);
+	return 0;
+}
+
 int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 			  struct mlfy_err *err)
 {
@@ -94,7 +136,7 @@ int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
 	out->questions = stmt_int64(st, 0);
 	out->votes = stmt_int64(st, 1);
 	stmt_reset(st);
-	return 0;
+	return quality_counts(s, out, err);
 }
 
 static const char SQL_CHECK[] =

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "store/store.h"
+#include "store/flags.h"
 #include "store/zero_label.h"
 
 /* ---- counts ---------------------------------------------------------------- */
@@ -22,6 +23,12 @@ struct mlfy_review_stats {
 	int64_t by_category[MLFY_ZERO_N_CATEGORIES];  /* latest review per image */
 	int64_t by_verdict[MLFY_ZERO_N_VERDICTS];
 	int64_t questions, votes;    /* raw vote data */
+	/* quality control (store/flags.h, store/gold.h); answers to gold tasks
+	 * are not the images' own and are left out of the flag counts */
+	int64_t unsure;                          /* current stage-ii answers that are "unsure" */
+	int64_t by_unsure[MLFY_N_UNSURE];        /* of which per reason */
+	int64_t by_tag[MLFY_N_TAGS];             /* images carrying each problem tag (any current answer) */
+	int64_t gold_images, gold_tasks, gold_answered;
 };
 
 int mlfy_review_stats_get(struct mlfy_store *s, struct mlfy_review_stats *out,
