@@ -9,9 +9,9 @@
 import { $, fmt } from './dom.js';
 import { api, requireLogin, onLogout } from './api.js';
 import { loadVocabulary, sourceRoles } from './vocab.js';
-import { S, useVocabulary, toggleLabel, toggleNone, nGroups } from './state.js';
+import { S, useVocabulary, toggleLabel, toggleNone, toggleTag, setUnsure, nGroups } from './state.js';
 import { initView, useVocabulary as viewVocabulary, update, showGroup, allDone, nothingToDo, loadPhoto,
-  showPhotoFailed } from './view.js';
+  showPhotoFailed, showTags, tagsShown } from './view.js';
 import { changed, persistLocal, flushPending, retryNow, save, sendBeforeLogout } from './sync.js';
 import { loadTask, loadLast, go } from './nav.js';
 import { setState, showBanner, onRetry, flash } from './status.js';
@@ -67,7 +67,7 @@ function photoLoaded() {
   showBanner('');
   if (S.dirty) save();
   else if (S.version > 0) setState('saved', 'saved ✓');
-  else setState('pending', S.stage === 'refine' ? 'pre-checked from stage ii, not saved yet' : 'not yet decided');
+  else setState('pending', S.stage === 'refine' && S.compared ? 'pre-checked from stage ii, not saved yet' : 'not yet decided');
 }
 
 $('photo').addEventListener('error', photoFailed);
@@ -105,9 +105,39 @@ function pick(c) {
 
 function none() { if (!refusedUnloaded()) { toggleNone(); changed(); } }
 
+/* stage ii: unsure for a reason, or not (null); labels stay as they are */
+function unsure(reason) {
+  if (refusedUnloaded()) return;
+  setUnsure(reason);
+  changed();
+}
+
+/* a problem tag ticked or unticked */
+function tag(name) {
+  if (refusedUnloaded()) return;
+  toggleTag(name);
+  changed();
+}
+
+/* T: opens the problem tags and goes to the first; again (from inside them) closes them */
+function tagsKey() {
+  const panel = $('tags-panel');
+  if (tagsShown() && panel.contains(document.activeElement)) { closeTags(); return; }
+  showTags(true);
+  const first = panel.querySelector('input');
+  if (first) first.focus();
+}
+
+/* closes the problem tags; the focus goes to their button if it was inside */
+function closeTags() {
+  const inside = $('tags-panel').contains(document.activeElement);
+  showTags(false);
+  if (inside) $('tags-btn').focus({ preventScroll: true });
+}
+
 const ready = () => !!S.task && !$('workspace').hidden;
 
-initView({ toggleProposal, toggleExtra, openExemplar });
+initView({ toggleProposal, toggleExtra, openExemplar, toggleTag: tag });
 initSearch(pick);
 onRetry(retryNow);
 onLogout(sendBeforeLogout);
@@ -120,6 +150,9 @@ $('none').addEventListener('click', clicked(none));
 $('next').addEventListener('click', clicked(() => go(1)));
 $('prev').addEventListener('click', clicked(() => go(-1)));
 $('help-btn').addEventListener('click', openHelp);
+$('tags-btn').addEventListener('click', clicked(() => showTags(!tagsShown())));
+$('unsure').addEventListener('change', () => unsure($('unsure').value || null));
+$('unsure-clear').addEventListener('click', () => { unsure(null); $('unsure').focus({ preventScroll: true }); });
 $('photo-btn').addEventListener('click', () => openFull(`/api/images/${S.task.image.id}?size=full`));
 
 let commentTimer = null;
@@ -167,6 +200,9 @@ initKeys({
   help: openHelp,
   zeroCategory: () => { if ($('zero-label').hidden) return false; $('zl-category').focus(); return true; },
   zeroVerdict: () => { if ($('zero-label').hidden) return false; $('zl-verdict').focus(); return true; },
+  unsure: () => { if (S.stage !== 'annotate') return false; $('unsure').focus(); return true; },
+  tags: tagsKey,
+  escape: (t) => { if (!tagsShown() || !$('tags-panel').contains(t)) return false; closeTags(); return true; },
 });
 
 /* ---- start --------------------------------------------------------------------- */

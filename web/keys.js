@@ -1,10 +1,12 @@
 /* keys.js - the annotation page's keyboard model.  Tab and Shift+Tab are
  * the browser's (focus moves from control to control).  The page's keys -
- * 1-5, Enter/→, ←, ↑/↓, N, Z, C, /, ?, and on /refine W and V - act
+ * 1-5, Enter/→, ←, ↑/↓, N, Z, C, T, /, ?, on /annotate U, and on /refine
+ * W and V - act
  * wherever the focus is, except where the key means something there: in a
  * text box, the comment or a select every key is theirs (Esc leaves the
  * field); on a button or link, Enter and Space press it; on a group tab,
- * ←/→/Home/End move between the tabs.  While a dialog is open only its own
+ * ←/→/Home/End move between the tabs; in the problem tags Esc closes them.
+ * While a dialog is open only its own
  * keys act (Esc and ? close it, Z the full image; in the full image +/−, 1
  * and 0).
  * What each key does is the page's (initKeys); this module owns no state. */
@@ -18,11 +20,13 @@ export function takesKeys(t) {
 }
 
 /* a held key acts once (auto-repeat would flip a label back and forth) */
-const ONCE = /^[1-9nNzZcCwWvV/?]$/;
+const ONCE = /^[1-9nNzZcCwWvVuUtT/?]$/;
 
 /* actions: {toggle(n), group(delta), tab(g), next(key), prev(), none(), full(),
- * comment(), search(), help(), zeroCategory(), zeroVerdict(), ready()} where
- * ready() says whether an image is shown (else only ← acts: back from "all done") */
+ * comment(), search(), help(), zeroCategory(), zeroVerdict(), unsure(), tags(),
+ * escape(target), ready()} where ready() says whether an image is shown (else
+ * only ← acts: back from "all done"); unsure, zeroCategory, zeroVerdict and
+ * escape return false when the key means nothing here */
 export function initKeys(a) {
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
@@ -40,6 +44,7 @@ export function initKeys(a) {
       return;
     }
     if (k === 'Tab') return;
+    if (k === 'Escape') { if (a.escape(t)) e.preventDefault(); return; }
     const onControl = t && (t.tagName === 'BUTTON' || t.tagName === 'A' || t.tagName === 'SUMMARY');
     if (onControl && (k === 'Enter' || k === ' ')) return;   /* the control's own click */
     if (t && t.getAttribute && t.getAttribute('role') === 'tab' && /^(ArrowLeft|ArrowRight|Home|End)$/.test(k)) {
@@ -67,6 +72,10 @@ export function initKeys(a) {
       if (!a.zeroCategory()) return;
     } else if (k === 'v' || k === 'V') {
       if (!a.zeroVerdict()) return;
+    } else if (k === 'u' || k === 'U') {
+      if (!a.unsure()) return;
+    } else if (k === 't' || k === 'T') {
+      a.tags();
     } else if (k === '/') {
       a.search();
     } else if (k === '?') {

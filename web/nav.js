@@ -5,7 +5,7 @@
  * tasks and the "navigation under way" flag. */
 import { api, refusedForGood } from './api.js';
 import { fmt } from './dom.js';
-import { S, currentId, blockReason, applyAnnotation, decided, dropFromList } from './state.js';
+import { S, currentId, blockReason, applyAnnotation, decided, dropFromList, sortedTags, sameSet } from './state.js';
 import { restart as restartClock } from './clock.js';
 import { setState, showBanner, flash } from './status.js';
 import { save, inFlight, restoreLocal, clearLocal, onSentElsewhere, onRefusedForGood } from './sync.js';
@@ -123,13 +123,13 @@ export async function loadTask(pos) {
   S.dirty = false;
   applyAnnotation(t.annotation);
   S.union = [];
+  S.compared = false;
   if (S.stage === 'refine') {
-    const u = new Set();
-    for (const o of t.others || []) for (const l of o.labels) u.add(l.class);
-    S.union = [...u].sort((a, b) => a - b);
+    S.union = prefillOf(t);
+    S.compared = (t.others || []).length > 0;
     if (!t.annotation) {
       for (const c of S.union) S.labels.set(c, S.sources.prefill);
-      S.none = S.union.length === 0 && (t.others || []).length > 0;
+      S.none = S.union.length === 0 && S.compared;
     }
     if (t.zero_label) S.zl = { category: t.zero_label.category, verdict: t.zero_label.verdict };
   }
@@ -143,18 +143,30 @@ export async function loadTask(pos) {
   window.scrollTo(0, 0);   /* a new image starts at the top: image, tabs, first group */
   if (S.dirty) { showBanner('Unsaved changes from an earlier visit were restored and are being saved.', 'info', true); save(); }
   else if (t.annotation) setState('saved', 'saved ✓');
-  else if (S.stage === 'refine') setState('pending', 'pre-checked from stage ii, not saved yet');
+  else if (S.stage === 'refine' && S.compared) setState('pending', 'pre-checked from stage ii, not saved yet');
   else setState('pending', 'not yet decided');
   tellDropped();
   prefetch(S.pos + 1);
 }
 
-/* the saved annotation of task t as the state, with the local comment if it differs */
+/* refine: the labels to pre-check, as the server says (the reply's prefill:
+ * the stage-ii union, perhaps with one more label, or nothing); a reply
+ * without it, the union of the stage-ii sets */
+function prefillOf(t) {
+  if (Array.isArray(t.prefill)) return [...new Set(t.prefill)].sort((a, b) => a - b);
+  const u = new Set();
+  for (const o of t.others || []) for (const l of o.labels) u.add(l.class);
+  return [...u].sort((a, b) => a - b);
+}
+
+/* the saved annotation of task t as the state, with the local comment and
+ * problem tags if they differ */
 function keepSavedSet(id, t) {
-  const comment = S.comment;
+  const comment = S.comment, tags = sortedTags();
   applyAnnotation(t.annotation);
   if (S.stage === 'refine' && t.zero_label) S.zl = { category: t.zero_label.category, verdict: t.zero_label.verdict };
-  if (comment !== S.comment) S.comment = comment;
+  const tagsDiffer = !sameSet(tags, sortedTags());
+  if (comment !== S.comment || tagsDiffer) { S.comment = comment; S.tags = new Set(tags); }
   else { S.dirty = false; clearLocal(id); }
 }
 

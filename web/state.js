@@ -1,7 +1,7 @@
 /* state.js - the annotation page's state and the rules read from it: which
  * images are this user's tasks, the shown task, the labels being chosen
- * ("none of these", comment, zero-label review), and what still blocks a
- * save.  Owns the state object S; other modules read it and change it
+ * ("none of these", unsure and its reason, problem tags, comment,
+ * zero-label review), and what still blocks a save.  Owns the state object S; other modules read it and change it
  * through the functions here or in sync.js / nav.js.  No DOM, no requests. */
 
 export const S = {
@@ -12,7 +12,10 @@ export const S = {
   none: false,                 /* explicit empty set ("none of these") */
   comment: '',
   zl: { category: '', verdict: '' },
-  union: [],                   /* refine: the union of the stage-ii sets, sorted */
+  unsure: null,                /* stage ii: null, or the name of the reason the annotator is unsure */
+  tags: new Set(),             /* problem tag names ticked (both stages) */
+  union: [],                   /* refine: the pre-checked labels (the reply's prefill), sorted */
+  compared: false,             /* refine: stage-ii sets are shown, so a changed set needs a comment */
   group: 0,                    /* the visible group of proposals */
   /* from GET /api/vocabulary (useVocabulary), before any task is shown: */
   groupSize: 0,                /* proposals per group */
@@ -31,13 +34,16 @@ export function useVocabulary(v, roles) {
 }
 
 export const currentId = () => S.ids[S.pos];
-export const decided = () => S.labels.size > 0 || S.none;
+/* a decision: labels, "none of these", or (stage ii) unsure with its reason */
+export const decided = () => S.labels.size > 0 || S.none || !!S.unsure;
+export const sortedTags = () => [...S.tags].sort();
 export const sortedLabels = () => [...S.labels.keys()].sort((a, b) => a - b);
 export const sameSet = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 export const nGroups = () => Math.max(1, Math.ceil(((S.task && S.task.proposals.length) || 0) / S.groupSize));
 
-/* refine: a comment is required when the set differs from the stage-ii union */
-export const needsComment = () => S.stage === 'refine' && !sameSet(sortedLabels(), S.union);
+/* refine: a comment is required when the set differs from the pre-checked one
+ * (only where stage-ii sets are shown: otherwise there is nothing to differ from) */
+export const needsComment = () => S.stage === 'refine' && S.compared && !sameSet(sortedLabels(), S.union);
 
 /* refine with an empty set: the zero-label review is part of the save */
 export const zeroLabelShown = () => S.stage === 'refine' && S.labels.size === 0 && S.none;
@@ -61,7 +67,7 @@ const words = (a) => a.length < 2 ? a.join('') : a.slice(0, -1).join(', ') + ' a
 export function savedSetWords() {
   const a = S.task && S.task.annotation;
   if (!S.version || !a || !Array.isArray(a.labels)) return null;
-  if (!a.labels.length) return '"None of these"';
+  if (!a.labels.length) return a.unsure ? 'no labels, unsure' : '"None of these"';
   return a.labels.map((l) => { const k = S.classes.get(l.class); return k ? k.name : '#' + l.class; }).join(', ');
 }
 
@@ -71,8 +77,9 @@ export function blockReason() {
   if (!decided()) {
     /* nothing ticked after a save: the store still has the saved set, and says so */
     const saved = savedSetWords();
-    return saved === null ? 'choose labels or "None of these" (N)'
-      : `the last saved set (${saved}) still stands until you choose labels or "None of these" (N)`;
+    const choose = S.stage === 'annotate' ? 'choose labels, "None of these" (N) or Unsure (U)'
+      : 'choose labels or "None of these" (N)';
+    return saved === null ? choose : `the last saved set (${saved}) still stands until you ${choose}`;
   }
   const miss = missingFields();
   if (!miss.length) return null;
@@ -97,6 +104,14 @@ export function toggleLabel(c, source) {
   else { S.labels.set(c, source); S.none = false; }
 }
 
+export function toggleTag(name) {
+  if (S.tags.has(name)) S.tags.delete(name);
+  else S.tags.add(name);
+}
+
+/* stage ii: unsure for `reason` (a name of /api/vocabulary's unsure_reasons), or not (null) */
+export function setUnsure(reason) { S.unsure = reason || null; }
+
 export function toggleNone() {
   S.none = !S.none;
   if (S.none) S.labels.clear();
@@ -108,17 +123,24 @@ export function applyAnnotation(ann) {
   S.none = false;
   S.comment = '';
   S.zl = { category: '', verdict: '' };
+  S.unsure = null;
+  S.tags = new Set();
   if (ann) {
     for (const l of ann.labels) S.labels.set(l.class, l.source);
-    S.none = ann.labels.length === 0;
+    S.unsure = S.stage === 'annotate' && ann.unsure ? ann.unsure : null;
+    /* an empty set saved with "unsure" is that, not "none of these" */
+    S.none = ann.labels.length === 0 && !S.unsure;
+    S.tags = new Set(ann.tags || []);
     S.comment = ann.comment || '';
     S.version = ann.version;
   }
 }
 
-/* the body of PUT /api/tasks/<id>/annotation for the current state */
+/* the body of PUT /api/tasks/<id>/annotation for the current state:
+ * "unsure" only in stage ii (the server refuses it in refinement), "tags"
+ * in both */
 export function payload(seconds) {
-  return {
+  const body = {
     stage: S.stage,
     base_version: S.version,
     labels: sortedLabels().map((c) => ({ class: c, source: S.labels.get(c) })),
@@ -126,5 +148,17 @@ export function payload(seconds) {
     seconds,
     zero_label: S.stage === 'refine' && S.labels.size === 0 && S.zl.category && S.zl.verdict
       ? { category: S.zl.category, verdict: S.zl.verdict } : null,
+    tags: sortedTags(),
   };
+  if (S.stage === 'annotate') body.unsure = S.unsure;
+  return body;
+}
+
+/* whether saved annotation `ann` (a reply's, or a 409's) holds what the page
+ * would save now: the set, the comment, unsure and the tags */
+export function sameAsState(ann) {
+  const theirs = ann.labels.map((l) => l.class).sort((a, b) => a - b);
+  return sameSet(theirs, sortedLabels()) && (ann.comment || '') === S.comment
+    && (S.stage !== 'annotate' || (ann.unsure || null) === S.unsure)
+    && sameSet([...(ann.tags || [])].sort(), sortedTags());
 }

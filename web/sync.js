@@ -1,4 +1,5 @@
-/* sync.js - getting the annotator's changes to the server: every change is
+/* sync.js - getting the annotator's changes to the server: every change
+ * (labels, "none", unsure, problem tags, comment, zero-label review) is
  * saved at once (version-checked), a failed save is retried with back-off
  * (1 s to 30 s), unsent changes are kept in localStorage so they survive a
  * reload or a server restart and are re-sent (other images' too), and a
@@ -8,7 +9,7 @@
  * (onRefusedForGood).  Owns the save in flight, the retry timer and the
  * local copies. */
 import { api, currentUser, isLeaving, refusedForGood } from './api.js';
-import { S, currentId, sortedLabels, sameSet, blockReason, payload, applyAnnotation } from './state.js';
+import { S, currentId, sameSet, blockReason, payload, applyAnnotation, sameAsState } from './state.js';
 import { seconds } from './clock.js';
 import { setState, showBanner, savedClearsBanner } from './status.js';
 import { update, renderProgress } from './view.js';
@@ -30,7 +31,7 @@ export function persistLocal() {
   try {
     localStorage.setItem(localKey(currentId()), JSON.stringify({
       base: S.version, labels: [...S.labels.entries()], none: S.none, comment: S.comment, zl: S.zl,
-      seconds: seconds(),
+      unsure: S.unsure, tags: [...S.tags], seconds: seconds(),
     }));
   } catch (e) { /* storage full or disabled: the server save still runs */ }
 }
@@ -50,6 +51,8 @@ export function restoreLocal(id) {
     S.none = loc.none;
     S.comment = loc.comment || '';
     S.zl = loc.zl || S.zl;
+    if ('unsure' in loc) S.unsure = S.stage === 'annotate' ? loc.unsure || null : null;
+    if (Array.isArray(loc.tags)) S.tags = new Set(loc.tags);
     S.dirty = true;
     return loc.seconds || 0;
   } catch (e) { return null; /* bad local data */ }
@@ -83,7 +86,8 @@ export async function save() {
       const res = await api('PUT', `/api/tasks/${id}/annotation`, body, { keepalive: true });
       if (id !== currentId()) return;
       S.version = res.version;
-      S.task.annotation = { version: res.version, labels: body.labels, comment: body.comment };   /* the saved set */
+      S.task.annotation = { version: res.version, labels: body.labels, comment: body.comment,   /* the saved set */
+        unsure: body.unsure || null, tags: body.tags };
       if (seq === changeSeq) { S.dirty = false; clearLocal(id); } else persistLocal();
       retryDelay = 1000;
       if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }
@@ -161,7 +165,8 @@ export async function flushPending() {
       let loc = null;
       try { loc = JSON.parse(localStorage.getItem(k)); } catch (e) { /* unreadable: dropped below */ }
       if (!loc || !Array.isArray(loc.labels)) { clearLocal(id); continue; }
-      if (!loc.none && !loc.labels.length) continue;   /* undecided: nothing to save */
+      const unsure = S.stage === 'annotate' ? loc.unsure || null : null;
+      if (!loc.none && !loc.labels.length && !unsure) continue;   /* undecided: nothing to save */
       const zl = loc.zl || {};
       const body = {
         stage: S.stage, base_version: loc.base,
@@ -169,7 +174,9 @@ export async function flushPending() {
         comment: loc.comment || '', seconds: loc.seconds || 0,
         zero_label: S.stage === 'refine' && !loc.labels.length && zl.category && zl.verdict
           ? { category: zl.category, verdict: zl.verdict } : null,
+        tags: Array.isArray(loc.tags) ? [...loc.tags].sort() : [],
       };
+      if (S.stage === 'annotate') body.unsure = unsure;
       try {
         await api('PUT', `/api/tasks/${id}/annotation`, body);
         clearLocal(id);
@@ -185,7 +192,9 @@ export async function flushPending() {
         } else if (e.status === 409) {
           const ann = e.body && e.body.annotation;
           const theirs = ann ? ann.labels.map((l) => l.class).sort((a, b) => a - b) : null;
-          if (!ann || !sameSet(theirs, body.labels.map((l) => l.class)) || (ann.comment || '') !== body.comment)
+          if (!ann || !sameSet(theirs, body.labels.map((l) => l.class)) || (ann.comment || '') !== body.comment
+              || (S.stage === 'annotate' && (ann.unsure || null) !== body.unsure)
+              || !sameSet([...(ann.tags || [])].sort(), body.tags))
             superseded++;
           clearLocal(id);
           forget(id);
@@ -245,10 +254,9 @@ export async function sendBeforeLogout() {
 
 /* A newer version exists (another tab, or our own save whose reply was lost). */
 function conflict(ann) {
-  const theirs = ann.labels.map((l) => l.class).sort((a, b) => a - b);
   S.version = ann.version;
   S.task.annotation = ann;
-  if (sameSet(theirs, sortedLabels()) && (ann.comment || '') === S.comment) {
+  if (sameAsState(ann)) {
     S.dirty = false;
     clearLocal(currentId());
     setState('saved', 'saved ✓');

@@ -1,7 +1,8 @@
 /* view.js - drawing the annotation page from the state (state.js): the
  * image, the groups of proposals with their exemplars, the labels outside
- * the proposals, the refinement box, "none of these", the comment and the
- * zero-label review, the position and progress.  A new image builds the
+ * the proposals, the refinement box (with each annotator's unsure reason
+ * and problem tags), "none of these", unsure and the problem tags, the
+ * comment and the zero-label review, the position and progress.  A new image builds the
  * page once (showTask); every change after that updates it in place
  * (update), so the control that has the focus keeps it.  What the controls
  * do is given by the page (initView); this module sends nothing. */
@@ -9,19 +10,27 @@ import { $, el, fmt, bdi, joined } from './dom.js';
 import { S, needsComment, missingFields, zeroLabelShown, nGroups } from './state.js';
 import { labelOf } from './vocab.js';
 
-let on = {   /* the page's handlers (initView): proposal i or extra class c ticked/unticked, an exemplar clicked */
-  toggleProposal: () => {}, toggleExtra: () => {}, openExemplar: () => {},
+let on = {   /* the page's handlers (initView): proposal i or extra class c ticked/unticked, an exemplar
+              * clicked, problem tag `name` ticked/unticked */
+  toggleProposal: () => {}, toggleExtra: () => {}, openExemplar: () => {}, toggleTag: () => {},
 };
 let extrasKey = '';   /* the labels the "other labels" list shows, to rebuild it only when they change */
 
 export function initView(handlers) { on = { ...on, ...handlers }; }
 
-/* the zero-label choices and the comment limit, from GET /api/vocabulary */
+/* the zero-label choices, the unsure reasons, the problem tags and the
+ * comment limit, from GET /api/vocabulary */
 export function useVocabulary(v) {
-  const fill = (sel, list) => sel.replaceChildren(el('option', { value: '', text: 'choose…' }),
+  const fill = (sel, list, none = 'choose…') => sel.replaceChildren(el('option', { value: '', text: none }),
     ...list.map((c) => el('option', { value: c.name, text: c.label })));
   fill($('zl-category'), v.zero_label.categories);
   fill($('zl-verdict'), v.zero_label.verdicts);
+  fill($('unsure'), v.unsure_reasons || [], 'no');
+  $('tags-list').replaceChildren(...(v.problem_tags || []).map((tg) => {
+    const cb = el('input', { type: 'checkbox', 'data-tag': tg.name, 'data-focus-key': 'tag:' + tg.name });
+    cb.addEventListener('change', () => on.toggleTag(tg.name));
+    return el('li', {}, el('label', {}, cb, el('span', { text: tg.label })));
+  }));
   $('comment').maxLength = v.comment_max;
   for (const e of document.querySelectorAll('.group-size')) e.textContent = String(v.group_size);
   document.body.classList.add('stage-' + S.stage);
@@ -80,7 +89,7 @@ export function showTask() {
   /* stage ii shows no file name: names like n01514859_hen.JPEG or a class
    * folder give the original label away and bias the annotator */
   $('image-name').replaceChildren(S.stage === 'refine' ? bdi(t.image.name) : 'image #' + t.image.id,
-    ' · batch ' + t.image.batch);
+    t.image.batch === undefined || t.image.batch === null ? '' : ' · batch ' + t.image.batch);
   renderProgress();
   extrasKey = null;
   keepingFocus(() => {
@@ -135,13 +144,29 @@ export function showTask() {
       /* names, class names and comments each isolated (dom.js bdi) */
       for (const o of t.others || []) {
         info.append(el('div', { class: 'other' }, el('b', {}, bdi(o.annotator), ': '),
-          ...(o.labels.length ? joined(o.labels.map((l) => bdi(classLabel(l.class))), ', ') : ['(none of these)']),
-          o.comment ? el('span', { class: 'muted comment' }, ' — “', bdi(o.comment), '”') : null));
+          ...(o.labels.length ? joined(o.labels.map((l) => bdi(classLabel(l.class))), ', ')
+            : [o.unsure ? '(no labels)' : '(none of these)']),
+          o.comment ? el('span', { class: 'muted comment' }, ' — “', bdi(o.comment), '”') : null,
+          ...otherFlags(o)));
       }
       if (!(t.others || []).length) info.append(el('div', { class: 'muted', text: 'No stage-ii annotations.' }));
     }
     update();
   });
+}
+
+/* an earlier annotator's unsure reason and problem tags (refine), worded as
+ * /api/vocabulary words them */
+function otherFlags(o) {
+  const out = [];
+  if (o.unsure) {
+    out.push(' ', el('span', { class: 'badge unsure-badge', title: 'this annotator was unsure' },
+      'unsure: ', labelOf(S.vocab && S.vocab.unsure_reasons, o.unsure)));
+  }
+  for (const tg of o.tags || []) {
+    out.push(' ', el('span', { class: 'badge tag-badge', title: 'problem tag' }, labelOf(S.vocab && S.vocab.problem_tags, tg)));
+  }
+  return out;
 }
 
 /* (re)loads the shown image's file; `again` asks for it anew (a failed load
@@ -234,10 +259,35 @@ function updateExtras() {
   }
 }
 
-/* "none of these", the comment rule, the zero-label review */
+/* the problem tags' panel shown or not (T, its button) */
+export function showTags(open) {
+  $('tags-panel').hidden = !open;
+  $('tags-btn').setAttribute('aria-expanded', open ? 'true' : 'false');
+}
+export const tagsShown = () => !$('tags-panel').hidden;
+
+/* unsure and its reason (stage ii), the problem tags */
+function updateFlags() {
+  const unsure = S.stage === 'annotate' && !!S.unsure;
+  $('flags').classList.toggle('unsure-on', unsure);
+  if (document.activeElement !== $('unsure') || $('unsure').value !== (S.unsure || '')) $('unsure').value = S.unsure || '';
+  $('unsure-clear').hidden = !unsure;
+  $('unsure-mark').hidden = !unsure;
+  for (const cb of $('tags-list').querySelectorAll('input[data-tag]')) {
+    cb.checked = S.tags.has(cb.dataset.tag);
+    cb.closest('li').classList.toggle('checked', cb.checked);
+  }
+  const ticked = (S.vocab && S.vocab.problem_tags || []).filter((tg) => S.tags.has(tg.name)).map((tg) => tg.label);
+  $('tags-count').textContent = ticked.length ? ` ${ticked.length}✓` : '';
+  $('tags-summary').textContent = ticked.join(', ');
+  $('tags-summary').title = ticked.join(', ');
+}
+
+/* "none of these", unsure, the problem tags, the comment rule, the zero-label review */
 export function updateStatus() {
   $('none').setAttribute('aria-pressed', S.none ? 'true' : 'false');
   $('none').classList.toggle('on', S.none);
+  updateFlags();
   const miss = new Set(missingFields());
   const req = needsComment();
   $('comment-required').hidden = !req;

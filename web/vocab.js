@@ -1,13 +1,15 @@
 /* vocab.js - the words and limits the pages use, read once from GET
  * /api/vocabulary (the library defines them; nothing here copies them):
- * zero-label categories and verdicts, label sources, proposals per image,
- * group size, the longest comment.  The reply is this module's state. */
+ * zero-label categories and verdicts, label sources, unsure reasons,
+ * problem tags, proposals per image, group size, the longest comment.  The
+ * reply is this module's state. */
 import { api } from './api.js';
 
 let pending = null;
 
 /* resolves to the reply: {zero_label: {categories, verdicts}, label_sources,
- * proposals_per_image, group_size, comment_max}; lists of {name, label} */
+ * unsure_reasons, problem_tags, proposals_per_image, group_size,
+ * comment_max}; lists of {name, label} */
 export function loadVocabulary() {
   if (!pending) {
     pending = api('GET', '/api/vocabulary');

@@ -236,6 +236,7 @@ try {
   assert.deepEqual(row1, {
     file: name1, original_label: row1.original_label, labels: wantR.split(',').join(' '),
     label_count: String(wantR.split(',').length), stage: 'refined', comment: 'the second proposal is not visible',
+    unsure: '0', tags: '',
   });
 
   step('admin dashboard: queue and final-label counts, export downloads equal to mlfy export');
