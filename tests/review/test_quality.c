@@ -407,6 +407,74 @@ static void hand_computed(void **state)
 	assert_true(isnan(mlfy_two_proportion_p(0, 0, 1, 2)));
 }
 
+/* Pace and projected finish against hand-computed values: 14 of 28 tasks
+ * saved 20 minutes apart from 00:00 (13 answers in 260 minutes: 72 a day),
+ * "now" 05:00, so the other 14 take 14/72 of a day = 4 h 40 min more. */
+static void projection(void **state)
+{
+	static const struct fixture_spec spec = { 10, 28, 4, 5, 0, NULL, 0, NULL, 0 };
+	const char *one[] = { "a1" };
+	struct mlfy_assign_report rep;
+	struct mlfy_quality_opts o = { .min_accuracy = 0.8, .now = "2026-01-01T05:00:00Z" };
+	struct mlfy_store *s = NULL;
+	struct mlfy_quality q;
+	struct mlfy_task_list tl;
+	struct mlfy_err err;
+	sqlite3 *db;
+	char path[4096], sql[256];
+	int64_t a1, v;
+	size_t i;
+	(void)state;
+
+	test_tmpfile(path, sizeof(path), "pace.mlfy");
+	assert_int_equal(fixture_project(path, &spec), 0);
+	assert_int_equal(mlfy_store_open(path, 0, &s, &err), 0);
+	a1 = add_user(s, "a1", MLFY_ROLE_ANNOTATOR, NULL);
+	assert_int_equal(mlfy_assign_batches(s, 1, one, 1, &rep, &err), 0);
+	mlfy_assign_report_release(&rep);
+	assert_int_equal(mlfy_tasks_list(s, a1, MLFY_STAGE_ANNOTATE, &tl, &err), 0);
+	assert_int_equal(tl.n, 28);
+	for (i = 0; i < 14; i++) {
+		struct mlfy_annotation_save in;
+		memset(&in, 0, sizeof(in));
+		in.image_id = tl.image_ids[i];
+		in.annotator_id = a1;
+		in.stage = MLFY_STAGE_ANNOTATE;
+		in.seconds = (double)(10 + i);   /* 10..23 s: median 16.5, quartiles 13.25 and 19.75 */
+		assert_int_equal(mlfy_annotations_save(s, &in, &v, &err), 0);
+	}
+	/* the saves' times (a test-only rewrite of the append-only history) */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER annotations_append_only_u", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 14; i++) {
+		snprintf(sql, sizeof(sql), "UPDATE annotations SET created_at = '2026-01-01T%02zu:%02zu:00Z' WHERE image_id = %lld",
+			 i * 20 / 60, i * 20 % 60, (long long)tl.image_ids[i]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(db);
+	mlfy_task_list_release(&tl);
+	assert_int_equal(mlfy_quality_compute(s, &o, &q, &err), 0);
+	assert_int_equal(q.n_people, 1);
+	assert_true(fabs(q.people[0].time.median - 16.5) < 1e-9);
+	assert_true(fabs(q.people[0].time.q1 - 13.25) < 1e-9);
+	assert_true(fabs(q.people[0].time.q3 - 19.75) < 1e-9);
+	assert_true(fabs(q.people[0].time.per_hour - 3600.0 * 14 / 231) < 1e-9);   /* 14 images in 231 s */
+	assert_int_equal(q.people[0].time.queue_total, 28);
+	assert_int_equal(q.people[0].time.queue_done, 14);
+	assert_true(fabs(q.people[0].time.pace_per_day - 72) < 1e-9);
+	assert_true(fabs(q.people[0].time.remaining_hours - 14 * 16.5 / 3600) < 1e-9);
+	assert_string_equal(q.people[0].time.eta, "2026-01-01T09:40:00Z");
+	assert_string_equal(q.stage_eta, "2026-01-01T09:40:00Z");
+	assert_int_equal(q.stage_remaining, 14);
+	mlfy_quality_release(&q);
+	/* a malformed "now" is refused */
+	o.now = "yesterday";
+	assert_int_equal(mlfy_quality_compute(s, &o, &q, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "yesterday"));
+	mlfy_store_close(s);
+}
+
 static void flags_validated(void **state)
 {
 	struct mlfy_store *s = make_project();
@@ -444,6 +512,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hand_computed),
 		cmocka_unit_test(flags_validated),
+		cmocka_unit_test(projection),
 		cmocka_unit_test(simulated_crowd),
 		cmocka_unit_test(anchoring_recovered),
 	};
