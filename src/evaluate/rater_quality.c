@@ -30,7 +30,7 @@ int mlfy_rater_quality_truth(size_t n_experts, size_t n_questions, const int8_t 
 	for (n = 0; n < n_questions; n++) {
 		size_t yes = 0, answered = 0;
 		for (e = 0; e < n_experts; e++) {
-			int a = answers[e * n_questions + n];
+			int a = answers[e * n_questions + n];   /* NOLINT(bugprone-signed-char-misuse,cert-str34-c): an answer code -1..2, not a character */
 			if (a < -1 || a > 2)
 				return mlfy_err_set(err, MLFY_EINVAL, "expert answer[%zu][%zu] is %d, expected -1 to 2",
 						    e, n, a);
@@ -99,7 +99,7 @@ int mlfy_rater_quality_compute(size_t n_raters, size_t n_questions, const int8_t
 		struct mlfy_rater_quality_row *q = &out->raters[r];
 		size_t ans = 0, maybe = 0, yes_valid = 0, no_valid = 0, yes_invalid = 0, no_invalid = 0;
 		for (n = 0; n < n_questions; n++) {
-			int a = row[n];
+			int a = row[n];   /* NOLINT(bugprone-signed-char-misuse,cert-str34-c): an answer code -1..2, not a character */
 			if (a < -1 || a > 2)
 				return mlfy_err_set(err, MLFY_EINVAL, "answer[%zu][%zu] is %d, expected -1 to 2", r,
 						    n, a);

@@ -142,7 +142,8 @@ static int place_one(struct mlfy_store *s, const struct mlfy_user *u, int first,
 	}
 	for (i = 0; i < want; i++)   /* the first N before everything, the rest after own image 1..m */
 		pos[i] = i < (size_t)first ? 0 : 1 + (int64_t)gsl_rng_uniform_int(rng, (unsigned long)p->own);
-	qsort(pos, want, sizeof(*pos), cmp_pos);
+	if (want > 1)
+		qsort(pos, want, sizeof(*pos), cmp_pos);
 	for (i = 0; !rc && i < want; i++)
 		rc = mlfy_gold_task_add(s, u->id, cand[i], pos[i], (int64_t)i, err);
 	p->placed = rc ? 0 : (int64_t)want;

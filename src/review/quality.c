@@ -105,12 +105,11 @@ struct walk {
 static time_t iso_time(const char *t)
 {
 	struct tm tm;
+	const char *end;
+
 	memset(&tm, 0, sizeof(tm));
-	if (!t || sscanf(t, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec) != 6)
+	if (!t || !(end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) || (*end && strcmp(end, "Z")))
 		return (time_t)-1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
 	return timegm(&tm);
 }
 

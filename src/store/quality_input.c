@@ -88,7 +88,8 @@ static int fill(struct mlfy_store *s, struct mlfy_quality_row *r, int64_t model,
 		stmt_reset(st);
 		if (rc != STORE_DONE)
 			return store_fail(s, err, "read proposals");
-		qsort(b->shown.v, b->shown.n, sizeof(int32_t), mlfy_cmp_i32);
+		if (b->shown.n > 1)
+			qsort(b->shown.v, b->shown.n, sizeof(int32_t), mlfy_cmp_i32);
 	}
 	if ((rc = mlfy_flags_get(s, r->annotation_id, &unsure, &r->tags, err)))
 		return rc;
