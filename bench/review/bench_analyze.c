@@ -3,8 +3,10 @@
  * annotators; 20 proposals per image; each annotator ticks 1-3 of them, the
  * two agreeing on about 60 % of the images) built with plain SQL, then times
  * `mlfy analyze` (first run, idempotent re-run, dry run with another rule)
- * and the project agreement report, against a baseline measured in the same
- * run: reading every image with its annotations (the walk alone).
+ * the project agreement report and `mlfy quality` (per-person scores,
+ * Dawid-Skene over every (image, shown proposal) vote, time), against a
+ * baseline measured in the same run: reading every image with its
+ * annotations (the walk alone); quality's ratio to it is printed.
  *
  *   bench_review_analyze [N [DIR]]
  */
@@ -18,6 +20,7 @@
 
 #include "review/agreement_report.h"
 #include "review/analyze.h"
+#include "review/quality.h"
 #include "store/review_input.h"
 #include "store/store.h"
 
@@ -166,8 +169,9 @@ int main(int argc, char **argv)
 	struct mlfy_store *s;
 	struct mlfy_err err;
 	struct mlfy_agreement_report r;
+	struct mlfy_quality q;
 	size_t n_ann = 0;
-	double t0;
+	double t0, walk;
 
 	snprintf(path, sizeof(path), "%s/bench-analyze-%ld.mlfy", dir, (long)getpid());
 	t0 = now();
@@ -181,7 +185,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	if (mlfy_review_foreach_image(s, count_cb, &n_ann, &err))
 		return 1;
-	printf("  %-34s %6.2f s  (%zu annotations)\n", "baseline: walk images + annotations", now() - t0, n_ann);
+	walk = now() - t0;
+	printf("  %-34s %6.2f s  (%zu annotations)\n", "baseline: walk images + annotations", walk, n_ann);
 	if (analyze(s, "paper", 0, "analyze (first run)") || analyze(s, "paper", 0, "analyze (re-run, no change)") ||
 	    analyze(s, "jaccard:0.5", 1, "analyze --rule jaccard:0.5 --dry-run"))
 		return 1;
@@ -193,6 +198,15 @@ int main(int argc, char **argv)
 	printf("  %-34s %6.2f s  (fleiss %.3f, alpha MASI %.3f)\n", "agreement report", now() - t0, r.fleiss.value,
 	       r.alpha_masi.value);
 	mlfy_agreement_report_release(&r);
+	t0 = now();
+	if (mlfy_quality_compute(s, NULL, &q, &err)) {
+		fprintf(stderr, "bench_review_analyze: %s\n", err.msg);
+		return 1;
+	}
+	t0 = now() - t0;
+	printf("  %-34s %6.2f s  (%.1fx the walk; %zu people, %zu Dawid-Skene questions)\n", "quality (mlfy quality)",
+	       t0, t0 / (walk > 0 ? walk : 1e-9), q.n_people, q.ds_questions);
+	mlfy_quality_release(&q);
 	mlfy_store_close(s);
 	unlink(path);
 	snprintf(aux, sizeof(aux), "%s-wal", path);

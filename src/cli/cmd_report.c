@@ -12,6 +12,8 @@
 #include "evaluate/scores.h"
 #include "report/plot.h"
 #include "report/report.h"
+#include "review/anchoring.h"
+#include "review/quality.h"
 
 static const char usage[] =
 	"usage: mlfy report PROJECT --out DIR [options]\n"
@@ -30,6 +32,9 @@ static const char usage[] =
 	"                           (PROJECT with proposals)\n"
 	"  zero_label_review        categories of the expert's review of images\n"
 	"                           without labels (PROJECT with such reviews)\n"
+	"  quality_accuracy         exact-set accuracy per person on gold and\n"
+	"                           against the final labels (PROJECT; forest plot)\n"
+	"  quality_seconds          seconds per image per person (PROJECT)\n"
 	"plus results.csv and results.json when predictions are evaluated.\n"
 	"\n"
 	"With PROJECT the final label sets, original labels and proposals of the\n"
@@ -190,8 +195,34 @@ static int scatter(struct cli_ctx *c, const struct mlfy_eval_results *res, struc
 	return 0;
 }
 
+/* The quality of human work and the anchoring arms of the project (as
+ * `mlfy quality` computes them); *have = 0 when they could not be
+ * computed: a warning, the rest of the report is still written. */
+static void quality(struct cli_ctx *c, struct mlfy_quality *q, struct mlfy_anchoring *a, int *have)
+{
+	struct mlfy_err err;
+
+	mlfy_err_clear(&err);
+	*have = 0;
+	if (!c->store)
+		return;
+	if (mlfy_quality_compute(c->store, NULL, q, &err)) {
+		cli_warn(c->name, "quality of human work left out: %s", err.msg);
+		return;
+	}
+	if (mlfy_anchoring_compute(c->store, a, &err)) {
+		cli_warn(c->name, "quality of human work left out: %s", err.msg);
+		mlfy_quality_release(q);
+		return;
+	}
+	*have = 1;
+}
+
 static int run(struct cli_ctx *c)
 {
+	struct mlfy_quality q = { 0 };
+	struct mlfy_anchoring anch;
+	int have_quality = 0;
 	struct mlfy_project_stats ps = { 0 };
 	struct mlfy_model_scores scores = { 0 };
 	struct mlfy_linfit fit = { 0 };
@@ -216,6 +247,7 @@ static int run(struct cli_ctx *c)
 	}
 	if ((rc = scatter(c, &res, &scores, &fit)))
 		goto out;
+	quality(c, &q, &anch, &have_quality);
 	if (!title) {
 		/* the project's name (mlfy init --name), else the file's */
 		char *pname = NULL;
@@ -246,6 +278,8 @@ static int run(struct cli_ctx *c)
 		.zero_pending = ps.review.zero_label - ps.review.zero_reviewed,
 		.n_verdicts = ps.review.zero_reviewed ? MLFY_ZERO_N_VERDICTS : 0,
 		.verdict_counts = ps.review.by_verdict,
+		.quality = have_quality ? &q : NULL,
+		.anchoring = have_quality ? &anch : NULL,
 		.formats = o.formats,
 	};
 	if (mlfy_report_write(o.out, &in, &err)) {
@@ -255,6 +289,8 @@ static int run(struct cli_ctx *c)
 	printf("%s/index.html\n", o.out);
 out:
 	mlfy_plot_shutdown();
+	if (have_quality)
+		mlfy_quality_release(&q);
 	free(auto_title);
 	mlfy_linfit_release(&fit);
 	mlfy_model_scores_release(&scores);

@@ -1,5 +1,6 @@
 /* report.c - the report directory: figures from figures.c, tables as CSV,
- * JSON and HTML (see report.h).  Arranges what src/evaluate computed; no
+ * JSON and HTML (see report.h); the quality section comes from
+ * quality_report.c.  Arranges what src/evaluate computed; no
  * metric is computed here. */
 #include "report/report.h"
 #include "util/vec.h"
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 
 #include "report/figures.h"
+#include "report/html.h"
+#include "report/quality_report.h"
 #include "report/tables.h"
 #include "util/numfmt.h"
 
@@ -20,36 +23,6 @@
  * accuracy-by-label-count chart. */
 #define HEAT_MAX_ROWS 40
 #define CURVE_MAX_MODELS 7
-
-/* ---- HTML helpers ------------------------------------------------------------ */
-
-static void h_esc(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-}
-
-static void h_figure(FILE *f, const char *name, const char *alt, const char *caption)
-{
-	fprintf(f, "<figure><img src=\"%s.svg\" alt=\"", name);
-	h_esc(f, alt);
-	fprintf(f, "\"><figcaption>");
-	h_esc(f, caption);
-	fprintf(f, " <span class=dl>[<a href=\"%s.png\">PNG</a> <a href=\"%s.pdf\">PDF</a> "
-		   "<a href=\"%s.svg\">SVG</a>]</span></figcaption></figure>\n",
-		name, name, name);
-}
-
-static const char *pct(char *buf, size_t n, double share)
-{
-	return mlfy_fmt_pct(buf, n, share, 2, 1);
-}
 
 /* ---- parts ------------------------------------------------------------------- */
 
@@ -75,21 +48,21 @@ static int part_counts(const char *dir, FILE *h, const struct mlfy_report_input 
 	if ((rc = mlfy_fig_donut(dir, "label_counts", in->formats, "Labels per image", s, n, err)))
 		return rc;
 	fprintf(h, "<section><h2>Labels per image</h2>\n");
-	h_figure(h, "label_counts", "label-count distribution",
+	mlfy_html_figure(h, "label_counts", "label-count distribution",
 		 "Share of images by number of labels.");
 	fprintf(h, "<p>");
-	h_esc(h, in->counts_source ? in->counts_source : "");
+	mlfy_html_esc(h, in->counts_source ? in->counts_source : "");
 	fprintf(h, ": %s images, %s labels, %.2f per image; multi-label (\xE2\x89\xA5 2 labels): "
 		   "%s; no valid label: %s.</p>\n",
 		mlfy_fmt_count(a, sizeof(a), lc->n_images),
 		mlfy_fmt_count(b, sizeof(b), lc->total_labels), mlfy_label_counts_mean(lc),
-		pct(label, sizeof(label), mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 2)) / 100),
+		mlfy_html_pct(label, sizeof(label), mlfy_label_counts_pct(lc, mlfy_label_counts_at_least(lc, 2)) / 100),
 		mlfy_fmt_count(z, sizeof(z), mlfy_label_counts_exactly(lc, 0)));
 	fprintf(h, "<table><tr><th>labels</th><th>images</th><th>share</th></tr>\n");
 	for (c = 0; c <= lc->max_count; c++)
 		fprintf(h, "<tr><td>%zu</td><td>%s</td><td>%s</td></tr>\n", c,
 			mlfy_fmt_count(a, sizeof(a), mlfy_label_counts_exactly(lc, c)),
-			pct(b, sizeof(b), mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, c)) / 100));
+			mlfy_html_pct(b, sizeof(b), mlfy_label_counts_pct(lc, mlfy_label_counts_exactly(lc, c)) / 100));
 	fprintf(h, "</table></section>\n");
 	return 0;
 }
@@ -109,11 +82,11 @@ static int part_scatter(const char *dir, FILE *h, const struct mlfy_report_input
 	if ((rc = mlfy_fig_scatter(dir, "real_vs_top1", in->formats, &f, err)))
 		return rc;
 	fprintf(h, "<section><h2>ReaL accuracy vs top-1 accuracy</h2>\n");
-	h_figure(h, "real_vs_top1", "ReaL vs top-1 scatter with fitted line",
+	mlfy_html_figure(h, "real_vs_top1", "ReaL vs top-1 scatter with fitted line",
 		 "Each point is a model; the line is the least-squares fit (GSL); diamonds "
 		 "mark externally studentized residuals beyond the threshold.");
 	fprintf(h, "<p>Source: ");
-	h_esc(h, s->source ? s->source : "");
+	mlfy_html_esc(h, s->source ? s->source : "");
 	fprintf(h, ".</p><table><tr><th>n</th><th>slope</th><th>intercept</th><th>R\xC2\xB2</th>"
 		   "<th>residual SD</th></tr><tr><td>%s</td><td>%.4f \xC2\xB1 %.4f</td>"
 		   "<td>%.3f \xC2\xB1 %.3f</td><td>%.4f</td><td>%.3f</td></tr></table>\n",
@@ -132,7 +105,7 @@ static int part_scatter(const char *dir, FILE *h, const struct mlfy_report_input
 		for (i = 0; i < n_out; i++) {
 			size_t k = idx[i];
 			fprintf(h, "<tr><td>");
-			h_esc(h, s->model[k]);
+			mlfy_html_esc(h, s->model[k]);
 			fprintf(h, "</td><td>%.3f</td><td>%.3f</td><td>%+.3f</td><td>%+.2f</td></tr>\n",
 				s->top1[k], s->real[k], fit->residual[k], fit->studentized[k]);
 		}
@@ -253,7 +226,7 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 	}
 
 	fprintf(h, "<section><h2>Accuracy</h2>\n<p>Evaluation set: ");
-	h_esc(h, r->labels);
+	mlfy_html_esc(h, r->labels);
 	fprintf(h, "; %s images, %s with an empty label set (left out of ReaL accuracy)",
 		mlfy_fmt_count(a, sizeof(a), r->n_images), mlfy_fmt_count(bb, sizeof(bb), r->n_empty));
 	if (r->n_undecided)
@@ -268,10 +241,10 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		mlfy_eval_top1(m, &t);
 		mlfy_eval_real(m, &q);
 		fprintf(h, "<tr><td>%zu</td><td class=l>", i + 1);
-		h_esc(h, m->model);
-		fprintf(h, "</td><td>%s \xC2\xB1 %.2f</td><td>%s</td>", pct(a, sizeof(a), q.p),
+		mlfy_html_esc(h, m->model);
+		fprintf(h, "</td><td>%s \xC2\xB1 %.2f</td><td>%s</td>", mlfy_html_pct(a, sizeof(a), q.p),
 			100 * q.moe, mlfy_fmt_count(bb, sizeof(bb), q.n));
-		fprintf(h, "<td>%s \xC2\xB1 %.2f</td><td>%s</td></tr>\n", pct(a, sizeof(a), t.p),
+		fprintf(h, "<td>%s \xC2\xB1 %.2f</td><td>%s</td></tr>\n", mlfy_html_pct(a, sizeof(a), t.p),
 			100 * t.moe, mlfy_fmt_count(bb, sizeof(bb), t.n));
 	}
 	fprintf(h, "</table>\n");
@@ -280,11 +253,11 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		snprintf(cap, sizeof(cap), "Top-1 accuracy (against the original label) of the images "
 					   "with each number of labels%s.",
 			 rows < r->n_models ? "; the models with the best ReaL accuracy" : "");
-		h_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
-		h_figure(h, "moe_by_label_count", "heatmap of the margin of error",
+		mlfy_html_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
+		mlfy_html_figure(h, "moe_by_label_count", "heatmap of the margin of error",
 			 "Margin of error E of those accuracies, in percentage points.");
 		if (has_curves)
-			h_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
+			mlfy_html_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
 				 "The same accuracies with \xC2\xB1" "E bars (the best models by ReaL "
 				 "accuracy).");
 		fprintf(h, "<table><tr><th>model</th><th>labels</th><th>images</th><th>top-1</th>"
@@ -296,15 +269,15 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 				mlfy_eval_bucket(m, b, &t, &q);
 				fprintf(h, "<tr><td>");
 				if (!j)
-					h_esc(h, m->model);
+					mlfy_html_esc(h, m->model);
 				fprintf(h, "</td><td>%s</td><td>%s</td><td>%s</td>", cn[j],
-					mlfy_fmt_count(a, sizeof(a), t.n), pct(bb, sizeof(bb), t.p));
+					mlfy_fmt_count(a, sizeof(a), t.n), mlfy_html_pct(bb, sizeof(bb), t.p));
 				if (t.n)
 					fprintf(h, "<td>%.2f</td><td>[%.2f, %.2f]</td>", 100 * t.moe,
 						100 * t.lo, 100 * t.hi);
 				else
 					fprintf(h, "<td>-</td><td>-</td>");
-				fprintf(h, "<td>%s</td></tr>\n", pct(c, sizeof(c), q.p));
+				fprintf(h, "<td>%s</td></tr>\n", mlfy_html_pct(c, sizeof(c), q.p));
 			}
 		}
 		fprintf(h, "</table>\n");
@@ -344,15 +317,15 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 	if (rc)
 		return rc;
 	fprintf(h, "<section><h2>Images without valid labels</h2>\n");
-	h_figure(h, "zero_label_review", "zero-label review categories",
+	mlfy_html_figure(h, "zero_label_review", "zero-label review categories",
 		 "Why annotators found no valid label, as categorised by an expert.");
 	fprintf(h, "<table><tr><th>category</th><th>images</th><th>share</th></tr>\n");
 	for (i = 0; i < in->n_zero; i++) {
 		fprintf(h, "<tr><td>");
-		h_esc(h, names[i]);
+		mlfy_html_esc(h, names[i]);
 		fprintf(h, "</td><td>%s</td><td>%s</td></tr>\n",
 			mlfy_fmt_count(a, sizeof(a), (uint64_t)in->zero_counts[i]),
-			pct(b, sizeof(b), total ? (double)in->zero_counts[i] / (double)total : NAN));
+			mlfy_html_pct(b, sizeof(b), total ? (double)in->zero_counts[i] / (double)total : NAN));
 	}
 	fprintf(h, "</table><p>Reviewed: %s; awaiting review: %s.",
 		mlfy_fmt_count(a, sizeof(a), (uint64_t)total),
@@ -361,7 +334,7 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 		fprintf(h, " The expert's verdict on the original label:");
 		for (i = 0; i < in->n_verdicts; i++) {
 			fprintf(h, "%s ", i ? "," : "");
-			h_esc(h, mlfy_zero_verdict_label((int)i));
+			mlfy_html_esc(h, mlfy_zero_verdict_label((int)i));
 			fprintf(h, " %s", mlfy_fmt_count(a, sizeof(a), (uint64_t)in->verdict_counts[i]));
 		}
 		fprintf(h, ".");
@@ -416,16 +389,16 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 	if (rc)
 		return rc;
 	fprintf(h, "<section><h2>Proposal coverage</h2>\n");
-	h_figure(h, "proposal_coverage", "proposal coverage curve",
+	mlfy_html_figure(h, "proposal_coverage", "proposal coverage curve",
 		 "Share of the final labels that were among the top-k proposals, for each k; "
 		 "labels outside them were added through the class search.");
 	fprintf(h, "<p>Model: ");
-	h_esc(h, in->coverage_model ? in->coverage_model : "");
+	mlfy_html_esc(h, in->coverage_model ? in->coverage_model : "");
 	fprintf(h, "; %s decided images with proposals (%s without), %s final labels; outside the "
 		   "top-%d: %s.",
 		mlfy_fmt_count(a, sizeof(a), c->n_images), mlfy_fmt_count(b, sizeof(b), c->n_no_proposals),
 		mlfy_fmt_count(d, sizeof(d), c->n_labels), c->k_max,
-		pct(e, sizeof(e), mlfy_coverage_outside(c, 0)));
+		mlfy_html_pct(e, sizeof(e), mlfy_coverage_outside(c, 0)));
 	k = mlfy_coverage_k_for(c, 0.99);
 	if (k)
 		fprintf(h, " 99 %% of the labels are within the top-%d.", k);
@@ -435,11 +408,11 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 	for (k = 1; k <= c->k_max; k++)
 		fprintf(h, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
 			   "</tr>\n", k,
-			pct(a, sizeof(a), mlfy_coverage_share(c, 0, k)),
-			pct(b, sizeof(b), mlfy_coverage_share(c, 1, k)),
-			pct(d, sizeof(d), c->max_count >= 2 ? mlfy_coverage_share(c, 2, k) : NAN),
-			pct(f3, sizeof(f3), coverage_share_3plus(c, k)),
-			pct(e, sizeof(e), mlfy_coverage_full(c, 0, k)));
+			mlfy_html_pct(a, sizeof(a), mlfy_coverage_share(c, 0, k)),
+			mlfy_html_pct(b, sizeof(b), mlfy_coverage_share(c, 1, k)),
+			mlfy_html_pct(d, sizeof(d), c->max_count >= 2 ? mlfy_coverage_share(c, 2, k) : NAN),
+			mlfy_html_pct(f3, sizeof(f3), coverage_share_3plus(c, k)),
+			mlfy_html_pct(e, sizeof(e), mlfy_coverage_full(c, 0, k)));
 	fprintf(h, "</table></section>\n");
 	return 0;
 }
@@ -474,9 +447,10 @@ int mlfy_report_write(const char *dir, const struct mlfy_report_input *in,
 	FILE *h;
 	int rc = 0;
 
-	if (!in->counts && !in->results && !(in->scores && in->fit) && !in->coverage && !in->n_zero)
+	if (!in->counts && !in->results && !(in->scores && in->fit) && !in->coverage && !in->n_zero &&
+	    !in->quality)
 		return mlfy_err_set(err, MLFY_EINVAL, "nothing to report: no labels, results, "
-						      "scores, coverage or zero-label reviews");
+						      "scores, coverage, zero-label reviews or annotators");
 	if (mkdir(dir, 0777) && errno != EEXIST)
 		return mlfy_err_set(err, MLFY_EIO, "%s: cannot create directory: %s", dir,
 				    strerror(errno));
@@ -485,7 +459,7 @@ int mlfy_report_write(const char *dir, const struct mlfy_report_input *in,
 	if (!(h = fopen(tmp, "w")))
 		return mlfy_err_set(err, MLFY_EIO, "%s: %s", tmp, strerror(errno));
 	fprintf(h, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n<title>");
-	h_esc(h, in->title ? in->title : "multilabelfy report");
+	mlfy_html_esc(h, in->title ? in->title : "multilabelfy report");
 	fprintf(h, "</title>\n<meta name=viewport content=\"width=device-width, initial-scale=1\">\n"
 		   "<style>body{font-family:'DejaVu Sans',sans-serif;max-width:72em;margin:2em auto;"
 		   "padding:0 1em;color:#111}h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;"
@@ -493,9 +467,9 @@ int mlfy_report_write(const char *dir, const struct mlfy_report_input *in,
 		   "height:auto}figcaption{font-size:.9em;color:#333}.dl{white-space:nowrap}"
 		   "table{border-collapse:collapse;margin:.5em 0;font-size:.9em}"
 		   "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}"
-		   "td:first-child,th:first-child,td.l{text-align:left}th{background:#f2f2f2}</style>\n"
+		   "td:first-child,th:first-child,td.l{text-align:left}th{background:#f2f2f2}h3{font-size:1.05em}td small{color:#444}</style>\n"
 		   "</head><body>\n<h1>");
-	h_esc(h, in->title ? in->title : "multilabelfy report");
+	mlfy_html_esc(h, in->title ? in->title : "multilabelfy report");
 	fprintf(h, "</h1>\n");
 	if (in->counts && (rc = part_counts(dir, h, in, err)))
 		goto out;
@@ -508,6 +482,8 @@ int mlfy_report_write(const char *dir, const struct mlfy_report_input *in,
 	if (in->coverage && in->coverage->n_labels && (rc = part_coverage(dir, h, in, err)))
 		goto out;
 	if (in->n_zero && (rc = part_zero(dir, h, in, err)))
+		goto out;
+	if (in->quality && (rc = mlfy_report_quality(dir, h, in->quality, in->anchoring, in->formats, err)))
 		goto out;
 	fprintf(h, "<p style=\"font-size:.8em;color:#555\">Made with multilabelfy. Formulas and "
 		   "sources: docs/evaluate.md.</p>\n</body></html>\n");

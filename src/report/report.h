@@ -13,6 +13,9 @@
  *                           (up to 7 models, the best by ReaL accuracy)
  *   zero_label_review       categories of the zero-label expert review
  *   proposal_coverage       share of final labels within the top-k
+ *   quality_accuracy        exact-set accuracy per person (forest plot) and
+ *   quality_seconds         seconds per image per person, in the "Quality
+ *                           of human work" section (report/quality_report.h)
  *   results.csv, results.json   (when evaluation results are given)
  *   index.html              all of the above with tables
  */
@@ -27,6 +30,8 @@
 #include "evaluate/label_counts.h"
 #include "evaluate/scores.h"
 #include "report/plot.h"
+#include "review/anchoring.h"
+#include "review/quality.h"
 #include "util/error.h"
 
 struct mlfy_report_input {
@@ -48,11 +53,15 @@ struct mlfy_report_input {
 	size_t n_verdicts;                          /* verdicts on the original label (0 = none,
 						     * else MLFY_ZERO_N_VERDICTS) */
 	const int64_t *verdict_counts;              /* [n_verdicts] */
+	const struct mlfy_quality *quality;         /* the quality of human work
+						     * (review/quality.h), or NULL */
+	const struct mlfy_anchoring *anchoring;     /* the anchoring arms, or NULL (only
+						     * read with quality) */
 	int formats;                                /* MLFY_FIG_* bits (plot.h) */
 };
 
 /* Writes the report into dir (created when missing).  Errors: MLFY_EIO
- * naming the file, MLFY_EINVAL when no part has input. */
+ * naming the file, MLFY_EINVAL when no part has input, MLFY_ENOMEM. */
 int mlfy_report_write(const char *dir, const struct mlfy_report_input *in,
 		      struct mlfy_err *err);
 

@@ -24,13 +24,16 @@ static const char SQL_EXPORT[] =
 	" COALESCE(f.annotation_id, 0), COALESCE(f.decided_at, ''),"
 	" (SELECT group_concat(l.class_idx, ' ') FROM final_labels l WHERE l.image_id = i.id),"
 	" COALESCE((SELECT a.comment FROM annotations a WHERE a.id = f.annotation_id), ''),"
-	/* the flags of the current answers (gold-task answers are not the image's own) */
-	" (SELECT COUNT(*) FROM current_annotations c JOIN annotation_flags g ON g.annotation_id = c.id"
-	"   WHERE c.image_id = i.id AND g.kind = 'unsure' AND NOT EXISTS (SELECT 1 FROM gold_tasks t"
-	"   WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id)),"
-	" (SELECT group_concat(g.code, ' ') FROM current_annotations c JOIN annotation_flags g ON g.annotation_id = c.id"
-	"   WHERE c.image_id = i.id AND g.kind = 'tag' AND NOT EXISTS (SELECT 1 FROM gold_tasks t"
-	"   WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id))"
+	/* the flags of the current answers, "kind:code" separated by spaces
+	 * (gold-task answers are not the image's own); skipped at once in a
+	 * project without flags (the EXISTS is not correlated: run once) */
+	" CASE WHEN EXISTS (SELECT 1 FROM annotation_flags) THEN"
+	"  (SELECT group_concat(g.kind || ':' || g.code, ' ') FROM annotations c"
+	"   JOIN annotation_flags g ON g.annotation_id = c.id WHERE c.image_id = i.id"
+	"   AND c.version = (SELECT MAX(b.version) FROM annotations b WHERE b.image_id = c.image_id"
+	"     AND b.annotator_id = c.annotator_id AND b.stage = c.stage)"
+	"   AND NOT EXISTS (SELECT 1 FROM gold_tasks t WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id))"
+	" END"
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id ORDER BY i.name";
 
 int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
@@ -77,13 +80,14 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 	row->annotation_id = stmt_int64(c->st, 6);
 	row->decided_at = stmt_text(c->st, 7);
 	row->comment = stmt_text(c->st, 9);
-	row->n_unsure = stmt_int(c->st, 10);
-	for (p = stmt_text(c->st, 11); p && *p;) {
-		char code[64];
+	for (p = stmt_text(c->st, 10); p && *p;) {
+		char code[80];
 		int n, k;
-		if (sscanf(p, "%63s%n", code, &n) != 1)
+		if (sscanf(p, "%79s%n", code, &n) != 1)
 			break;
-		if ((k = mlfy_tag_index(code)) >= 0)
+		if (!strncmp(code, "unsure:", 7))
+			row->n_unsure++;
+		else if (!strncmp(code, "tag:", 4) && (k = mlfy_tag_index(code + 4)) >= 0)
 			row->tags |= 1u << k;
 		p += n;
 	}
