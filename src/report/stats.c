@@ -102,7 +102,7 @@ json_t *mlfy_label_counts_json(const char *src, const char *kind, const char *fo
 static void review_text(FILE *f, const struct mlfy_review_stats *st)
 {
 	char a[32], b[32], c[32];
-	int i;
+	int i, tagged = 0;
 
 	fprintf(f, "refinement queue: %s images, %s assigned to experts, %s refined\n", N(a, st->queued),
 		N(b, st->queue_assigned), N(c, st->queue_refined));
@@ -119,18 +119,40 @@ static void review_text(FILE *f, const struct mlfy_review_stats *st)
 	fprintf(f, "\n");
 	if (st->votes)
 		fprintf(f, "raw votes: %s on %s questions\n", N(a, st->votes), N(b, st->questions));
+	if (st->unsure) {
+		fprintf(f, "unsure answers: %s (", N(a, st->unsure));
+		for (i = 0; i < MLFY_N_UNSURE; i++)
+			fprintf(f, "%s%s %s", i ? ", " : "", mlfy_unsure_name(i), N(a, st->by_unsure[i]));
+		fprintf(f, ")\n");
+	}
+	for (i = 0; i < MLFY_N_TAGS; i++)
+		tagged |= st->by_tag[i] != 0;
+	if (tagged) {
+		fprintf(f, "images with problem tags:");
+		for (i = 0; i < MLFY_N_TAGS; i++)
+			if (st->by_tag[i])
+				fprintf(f, " %s %s", mlfy_tag_name(i), N(a, st->by_tag[i]));
+		fprintf(f, "\n");
+	}
+	if (st->gold_images)
+		fprintf(f, "gold images: %s, gold tasks %s, %s answered\n", N(a, st->gold_images), N(b, st->gold_tasks),
+			N(c, st->gold_answered));
 }
 
 static json_t *review_json(const struct mlfy_review_stats *st)
 {
-	json_t *cat = json_object(), *ver = json_object();
+	json_t *cat = json_object(), *ver = json_object(), *uns = json_object(), *tags = json_object(), *o;
 	int i;
 
 	for (i = 0; i < MLFY_ZERO_N_CATEGORIES; i++)
 		json_object_set_new(cat, mlfy_zero_category_name(i), json_integer(st->by_category[i]));
 	for (i = 0; i < MLFY_ZERO_N_VERDICTS; i++)
 		json_object_set_new(ver, mlfy_zero_verdict_name(i), json_integer(st->by_verdict[i]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}",
+	for (i = 0; i < MLFY_N_UNSURE; i++)
+		json_object_set_new(uns, mlfy_unsure_name(i), json_integer(st->by_unsure[i]));
+	for (i = 0; i < MLFY_N_TAGS; i++)
+		json_object_set_new(tags, mlfy_tag_name(i), json_integer(st->by_tag[i]));
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}",
 			 "images", (json_int_t)st->images, "undecided", (json_int_t)st->undecided,
 			 "agreed", (json_int_t)st->agreed, "refined", (json_int_t)st->refined,
 			 "aggregated", (json_int_t)st->aggregated, "imported", (json_int_t)st->imported,
@@ -140,6 +162,12 @@ static json_t *review_json(const struct mlfy_review_stats *st)
 			 "zero_label", (json_int_t)st->zero_label, "zero_label_reviewed", (json_int_t)st->zero_reviewed,
 			 "zero_label_categories", cat, "zero_label_verdicts", ver,
 			 "questions", (json_int_t)st->questions, "votes", (json_int_t)st->votes);
+	json_object_set_new(o, "unsure_answers", json_integer(st->unsure));
+	json_object_set_new(o, "unsure_reasons", uns);
+	json_object_set_new(o, "problem_tags", tags);
+	json_object_set_new(o, "gold", json_pack("{s:I, s:I, s:I}", "images", (json_int_t)st->gold_images, "tasks",
+						 (json_int_t)st->gold_tasks, "answered", (json_int_t)st->gold_answered));
+	return o;
 }
 
 /* ---- proposal coverage ----------------------------------------------------- */

@@ -203,6 +203,20 @@ check 'grep -q "\"gold_task\":true" "$tmp/h.jsonl" && grep -q "\"unsure\":\"too_
 "$MLFY" export "$P" --format csv --out "$tmp/l.csv" >/dev/null || bad "export csv"
 check 'head -1 "$tmp/l.csv" | grep -q ",unsure,tags$"' "CSV header has unsure,tags"
 
+# ---- mlfy stats counts them -----------------------------------------------------------------
+out=$("$MLFY" stats "$P")
+check 'grep -q "^gold images: 12, gold tasks 12, 12 answered" <<<"$out"' "stats: gold counts: $out"
+own_unsure=$(sqlite3 "$P" "SELECT COUNT(*) FROM annotation_flags f JOIN annotations n ON n.id = f.annotation_id
+	WHERE f.kind = 'unsure' AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = n.image_id AND g.annotator_id = n.annotator_id)")
+if [ "$own_unsure" = 1 ]; then
+	check 'grep -q "^unsure answers: 1 (cannot_tell_apart 0, too_small_or_blurred 1" <<<"$out"' "stats: unsure: $out"
+else
+	check '! grep -q "^unsure answers" <<<"$out"' "stats: a gold task's unsure answer is not the image's: $out"
+fi
+BODY=$("$MLFY" stats "$P" --json)
+check '[ "$(json "j[\"review\"][\"gold\"][\"images\"]")" = 12 ] && [ "$(json "j[\"review\"][\"unsure_answers\"]")" = "$own_unsure" ]' \
+	"stats --json: gold and unsure: $BODY"
+
 # ---- anchoring arms: blind tasks pre-check nothing ---------------------------------------
 out=$("$MLFY" assign-refinement "$P" --experts expert --blind-share 1 --seed 1)
 check 'grep -q "anchoring arms: [1-9][0-9]* blind, 0 shown" <<<"$out"' "all blind: $out"
