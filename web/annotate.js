@@ -119,20 +119,32 @@ function tag(name) {
   changed();
 }
 
+/* where the focus was when T opened the tags: closing them goes back there,
+ * so that Enter after T ... T is "save & next" again (null: opened by the
+ * button, which then gets the focus back) */
+let tagsReturn = null;
+
 /* T: opens the problem tags and goes to the first; again (from inside them) closes them */
 function tagsKey() {
   const panel = $('tags-panel');
   if (tagsShown() && panel.contains(document.activeElement)) { closeTags(); return; }
+  tagsReturn = panel.contains(document.activeElement) ? null : document.activeElement;
   showTags(true);
   const first = panel.querySelector('input');
   if (first) first.focus();
 }
 
-/* closes the problem tags; the focus goes to their button if it was inside */
+/* closes the problem tags; the focus, if it was inside, goes back to where T
+ * was pressed, else to their button */
 function closeTags() {
   const inside = $('tags-panel').contains(document.activeElement);
+  const back = tagsReturn;
+  tagsReturn = null;
   showTags(false);
-  if (inside) $('tags-btn').focus({ preventScroll: true });
+  if (!inside) return;
+  if (back === document.body) document.activeElement.blur();
+  else if (back && document.contains(back)) back.focus({ preventScroll: true });
+  else $('tags-btn').focus({ preventScroll: true });
 }
 
 const ready = () => !!S.task && !$('workspace').hidden;

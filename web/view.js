@@ -149,7 +149,7 @@ export function showTask() {
           o.comment ? el('span', { class: 'muted comment' }, ' — “', bdi(o.comment), '”') : null,
           ...otherFlags(o)));
       }
-      if (!(t.others || []).length) info.append(el('div', { class: 'muted', text: 'No stage-ii annotations.' }));
+      if (!(t.others || []).length) info.append(el('div', { class: 'muted', text: 'No stage-ii sets shown.' }));
     }
     update();
   });

@@ -32,6 +32,10 @@ static const char usage[] =
 	"never counts toward the image's agreement or final set.  An annotator\n"
 	"never gets a gold image of their own batches, nor a batch holding one of\n"
 	"their gold tasks.  Annotators who have gold tasks keep them on a re-run.\n"
+	"Given without --per-image, the gold options only place gold tasks and\n"
+	"leave the batches as they are.  Batches and gold tasks are one\n"
+	"transaction: when someone cannot get the gold tasks wanted (too few gold\n"
+	"images outside their batches), nothing is assigned.\n"
 	"\n"
 	"Prints the load of each candidate.  Exit status 1 when a batch could not get\n"
 	"K annotators.\n"
@@ -58,7 +62,7 @@ static struct {
 	double gold_rate;
 	uint64_t seed;
 	int gold;              /* --gold-first or --gold-rate given */
-} o = { .k = 2, .gold_rate = -1 };
+} o = { .gold_rate = -1 };   /* k 0: --per-image not given */
 
 static const struct cli_option options[] = {
 	CLI_OPT_LONG('k', "per-image", &o.k, 1, 1000),
@@ -90,26 +94,43 @@ static int check(struct cli_ctx *c)
 	return o.n ? 0 : cli_usage_error(c->name, "--annotators: no names given");
 }
 
-static int place_gold(struct cli_ctx *c)
+static void print_load(const struct mlfy_assign_report *rep)
 {
+	size_t i;
+	printf("%d batches, %d new assignments, %d/%d batches with %ld annotators\n", rep->n_batches, rep->added,
+	       rep->complete, rep->n_batches, o.k);
+	printf("%-24s %8s %8s %6s\n", "ANNOTATOR", "BATCHES", "IMAGES", "NEW");
+	for (i = 0; i < rep->n_load; i++)
+		printf("%-24s %8d %8lld %6d\n", rep->load[i].annotator, rep->load[i].batches,
+		       (long long)rep->load[i].images, rep->load[i].added);
+}
+
+/* The batches (with --per-image) and the gold tasks in one transaction. */
+static int assign_gold(struct cli_ctx *c)
+{
+	struct mlfy_gold_opts go = { (int)o.k, (int)o.gold_first, o.gold_rate, o.seed };
 	struct mlfy_gold_placed *p = NULL;
+	struct mlfy_assign_report rep;
 	struct mlfy_err err;
 	size_t n = 0, i;
 	int rc = 0;
 
 	mlfy_err_clear(&err);
-	if (mlfy_gold_assign(c->store, (int)o.gold_first, o.gold_rate, o.seed, o.names, o.n, &p, &n, &err))
+	if (mlfy_gold_assign(c->store, &go, o.names, o.n, &rep, &p, &n, &err))
 		return cli_report(c->name, &err);
+	if (o.k) {
+		print_load(&rep);
+		if (rep.complete < rep.n_batches)
+			rc = cli_error(c->name, "%d batches have fewer than %ld annotators (a batch holding one of an"
+				       " annotator's gold tasks is never theirs)", rep.n_batches - rep.complete, o.k);
+		mlfy_assign_report_release(&rep);
+	}
 	printf("gold tasks (first %ld, then a share %g):\n", o.gold_first, o.gold_rate);
 	printf("%-24s %8s %8s %8s\n", "ANNOTATOR", "OWN", "GOLD", "WANTED");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		printf("%-24s %8lld %8lld %8lld%s\n", p[i].annotator, (long long)p[i].own,
-		       (long long)(p[i].had ? p[i].had : p[i].placed), (long long)p[i].wanted,
+		       (long long)(p[i].had ? p[i].had : p[i].placed), (long long)(p[i].had ? p[i].had : p[i].wanted),
 		       p[i].had ? "  (had gold tasks already: kept)" : "");
-		if (!p[i].had && p[i].placed < p[i].wanted)
-			rc = cli_error(c->name, "%s: only %lld gold images are not of their own batches; %lld wanted",
-				       p[i].annotator, (long long)p[i].placed, (long long)p[i].wanted);
-	}
 	mlfy_gold_placed_free(p, n);
 	return rc;
 }
@@ -118,23 +139,19 @@ static int run(struct cli_ctx *c)
 {
 	struct mlfy_assign_report rep;
 	struct mlfy_err err;
-	size_t i;
 	int rc = 0;
 
+	if (o.gold)
+		return assign_gold(c);
+	if (!o.k)
+		o.k = 2;
 	mlfy_err_clear(&err);
 	if (mlfy_assign_batches(c->store, (int)o.k, o.names, o.n, &rep, &err))
 		return cli_report(c->name, &err);
-	printf("%d batches, %d new assignments, %d/%d batches with %ld annotators\n", rep.n_batches, rep.added,
-	       rep.complete, rep.n_batches, o.k);
-	printf("%-24s %8s %8s %6s\n", "ANNOTATOR", "BATCHES", "IMAGES", "NEW");
-	for (i = 0; i < rep.n_load; i++)
-		printf("%-24s %8d %8lld %6d\n", rep.load[i].annotator, rep.load[i].batches,
-		       (long long)rep.load[i].images, rep.load[i].added);
+	print_load(&rep);
 	if (rep.complete < rep.n_batches)
 		rc = cli_error(c->name, "%d batches have fewer than %ld annotators", rep.n_batches - rep.complete, o.k);
 	mlfy_assign_report_release(&rep);
-	if (o.gold && !rc)
-		rc = place_gold(c);
 	return rc;
 }
 

@@ -118,13 +118,12 @@ static int place_one(struct mlfy_store *s, const struct mlfy_user *u, int first,
 
 	if (!(p->annotator = strdup(u->name)))
 		return mlfy_err_oom(err);
-	if ((rc = mlfy_gold_task_count(s, u->id, &p->had, err)) || p->had)
+	if ((rc = mlfy_gold_task_count(s, u->id, &p->had, err)) ||
+	    (rc = mlfy_tasks_list(s, u->id, MLFY_STAGE_ANNOTATE, &tl, err)))
 		return rc;
-	if ((rc = mlfy_tasks_list(s, u->id, MLFY_STAGE_ANNOTATE, &tl, err)))
-		return rc;
-	p->own = (int64_t)tl.n;
+	p->own = (int64_t)tl.n - p->had;   /* the list holds their gold tasks too */
 	mlfy_task_list_release(&tl);
-	if (!p->own)
+	if (!p->own || p->had)
 		return 0;
 	extra = (size_t)llround((double)p->own * rate / (1.0 - rate));
 	want = (size_t)first + extra;
@@ -204,26 +203,50 @@ static int assign_tx(struct mlfy_store *s, int first, double rate, uint64_t seed
 	return rc;
 }
 
-int mlfy_gold_assign(struct mlfy_store *s, int first, double rate, uint64_t seed, const char *const *names,
-		     size_t n, struct mlfy_gold_placed **out, size_t *n_out, struct mlfy_err *err)
+int mlfy_gold_assign(struct mlfy_store *s, const struct mlfy_gold_opts *opts, const char *const *names, size_t n,
+		     struct mlfy_assign_report *rep, struct mlfy_gold_placed **out, size_t *n_out,
+		     struct mlfy_err *err)
 {
+	struct mlfy_assign_report r;
+	size_t i;
 	int rc;
 
 	*out = NULL;
 	*n_out = 0;
-	if (first < 0)
-		return mlfy_err_set(err, MLFY_EINVAL, "--gold-first: %d is negative", first);
-	if (!(rate >= 0 && rate < 1))
-		return mlfy_err_set(err, MLFY_EINVAL, "--gold-rate: %g is not in [0, 1)", rate);
+	memset(&r, 0, sizeof(r));
+	if (rep)
+		memset(rep, 0, sizeof(*rep));
+	if (opts->first < 0)
+		return mlfy_err_set(err, MLFY_EINVAL, "--gold-first: %d is negative", opts->first);
+	if (!(opts->rate >= 0 && opts->rate < 1))
+		return mlfy_err_set(err, MLFY_EINVAL, "--gold-rate: %g is not in [0, 1)", opts->rate);
 	if ((rc = mlfy_store_begin(s, err)))
 		return rc;
-	rc = assign_tx(s, first, rate, seed, names, n, out, n_out, err);
-	if (rc) {
+	if (opts->per_image > 0)
+		rc = mlfy_assign_batches_tx(s, opts->per_image, names, n, &r, err);
+	if (!rc)
+		rc = assign_tx(s, opts->first, opts->rate, opts->seed, names, n, out, n_out, err);
+	for (i = 0; !rc && i < *n_out; i++)
+		if (!(*out)[i].had && (*out)[i].placed < (*out)[i].wanted)
+			rc = mlfy_err_set(err, MLFY_EINVAL,
+					  "%s: %lld gold tasks wanted (first %d, then a share %g of %lld own images), but"
+					  " only %lld gold images are outside their own batches; nothing was assigned",
+					  (*out)[i].annotator, (long long)(*out)[i].wanted, opts->first, opts->rate,
+					  (long long)(*out)[i].own, (long long)(*out)[i].placed);
+	if (!rc)
+		rc = mlfy_store_commit(s, err);
+	else
 		mlfy_store_rollback(s);
+	if (rc) {
+		mlfy_assign_report_release(&r);
 		mlfy_gold_placed_free(*out, *n_out);
 		*out = NULL;
 		*n_out = 0;
 		return rc;
 	}
-	return mlfy_store_commit(s, err);
+	if (rep)
+		*rep = r;
+	else
+		mlfy_assign_report_release(&r);
+	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "store/assign.h"
 #include "store/store.h"
 
 /* Every image decided by refinement (final stage "refined") becomes gold
@@ -42,11 +43,25 @@ struct mlfy_gold_placed {
 
 void mlfy_gold_placed_free(struct mlfy_gold_placed *p, size_t n);
 
+struct mlfy_gold_opts {
+	int per_image;       /* > 0: first give every batch to per_image annotators
+			      * (store/assign.h) in the same transaction; 0: leave the batches */
+	int first;           /* N >= 0 */
+	double rate;         /* P in [0, 1) */
+	uint64_t seed;
+};
+
 /* Places gold tasks as above for every annotator with stage-ii images (the
- * named ones names[0..n) when n > 0).  first >= 0, 0 <= rate < 1 (else
- * MLFY_EINVAL).  One row per annotator into *out (mlfy_gold_placed_free).
- * MLFY_ENOTFOUND: an unknown name; MLFY_EINVAL: the project has no gold
- * images.  One transaction. */
-int mlfy_gold_assign(struct mlfy_store *s, int first, double rate, uint64_t seed, const char *const *names,
-		     size_t n, struct mlfy_gold_placed **out, size_t *n_out, struct mlfy_err *err);
+ * named ones names[0..n) when n > 0), after the batch assignment of
+ * opts->per_image, all in one transaction: nothing is written on any error.
+ * *rep (may be NULL) receives the batch assignment's report when
+ * per_image > 0 (mlfy_assign_report_release); one row per annotator into
+ * *out (mlfy_gold_placed_free).  Errors: MLFY_EINVAL for first < 0, rate
+ * outside [0, 1), a project without gold images, or an annotator for whom
+ * fewer gold images than wanted are outside their own batches (naming
+ * them and the counts); those of mlfy_assign_batches_tx; MLFY_ENOTFOUND for
+ * an unknown name. */
+int mlfy_gold_assign(struct mlfy_store *s, const struct mlfy_gold_opts *opts, const char *const *names, size_t n,
+		     struct mlfy_assign_report *rep, struct mlfy_gold_placed **out, size_t *n_out,
+		     struct mlfy_err *err);
 #endif

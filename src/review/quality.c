@@ -190,8 +190,7 @@ static int walk_row(const struct mlfy_quality_row *r, void *ctx)
 		}
 	}
 	if (r->is_gold) {
-		int from_this = r->annotation_id == r->final_annotation && r->n_final == r->n_gold &&
-				inter(r->final, r->n_final, r->gold, r->n_gold) == r->n_gold;
+		int from_this = r->gold_from_final && r->annotation_id == r->final_annotation;
 		if (!from_this)
 			mlfy_set_acc_add(&a->gold, r->labels, r->n_labels, r->gold, r->n_gold);
 	}

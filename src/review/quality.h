@@ -15,8 +15,9 @@
  * Proportions carry Wilson 95 % intervals (evaluate/metrics.h).  Unsure
  * answers are not scored (they defer to an expert); they are counted.
  * Gold: every stage-ii or iv answer on a gold image, except the answer a
- * gold set was taken from (`mlfy gold add --from-final`: the expert's own
- * refinement).  Final: answers on images decided by someone else's
+ * gold set was taken from (a set added by `mlfy gold add --from-final` is
+ * the deciding refinement's: that one refinement is not scored against
+ * itself; gold from a file scores every answer).  Final: answers on images decided by someone else's
  * decision (final stage refined, aggregated or imported); agreed images are
  * left out, their final set being the annotators' own common set.
  *

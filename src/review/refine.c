@@ -41,8 +41,9 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 {
 	struct mlfy_queue_entry q;
 	struct mlfy_annotation a;
+	struct mlfy_arm_row arm;
 	int *labels = NULL;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	if (changed)
@@ -65,9 +66,17 @@ int mlfy_review_finalize(struct mlfy_store *s, int64_t image_id, int *changed,
 		mlfy_annotation_release(&a);
 		return mlfy_err_oom(err);
 	}
-	for (i = 0; i < a.n_labels; i++)
-		labels[i] = a.labels[i].class_idx;
-	rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_REFINED, labels, a.n_labels, a.id, changed, err);
+	if ((rc = mlfy_arm_get(s, image_id, &arm, err))) {
+		free(labels);
+		mlfy_annotation_release(&a);
+		return rc;
+	}
+	/* a planted label is known to be wrong: kept by the expert, it is
+	 * measured (the refinement keeps it in the history), never a final label */
+	for (i = 0, n = 0; i < a.n_labels; i++)
+		if (a.labels[i].class_idx != arm.planted)
+			labels[n++] = a.labels[i].class_idx;
+	rc = mlfy_review_final_update(s, image_id, MLFY_FINAL_REFINED, labels, n, a.id, changed, err);
 	free(labels);
 	if (!rc)
 		rc = refined_basis(s, image_id, a.id, err);

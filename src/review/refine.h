@@ -16,7 +16,10 @@
  * store/arms.h; docs/quality.md): in the "shown" arm the earlier
  * annotators' sets are shown and prefill is their union (stage-ii answers
  * to gold tasks excluded) plus the planted wrong label when there is one;
- * in the "blind" arm show_others is 0 and prefill empty.  The one rule for
+ * in the "blind" arm show_others is 0 and prefill empty.  A planted label is
+ * shown as chosen by one of the annotators, number image_id mod n of the n
+ * (by name), so that nothing on the page tells it from their own choices
+ * (the stored annotations are not changed).  The one rule for
  * what is pre-checked: the page's task reply (serve/tasks.c) and the
  * save's checks (review/save.c: "prefill" sources, the comment a change
  * needs) both read it. */
@@ -34,7 +37,9 @@ int mlfy_refine_shown_get(struct mlfy_store *s, int64_t image_id, struct mlfy_re
 			  struct mlfy_err *err);
 
 /* Makes the counting refinement of image_id its final label set (final
- * stage "refined", annotation_id = that refinement).  *changed (may be
+ * stage "refined", annotation_id = that refinement), less the planted
+ * label of the anchoring experiment (store/arms.h) when the expert kept it:
+ * that label is known to be wrong, so it is measured but never final.  *changed (may be
  * NULL) is 1 when the final set or its deciding annotation changed.  An
  * empty refined set is a valid decision: the image then awaits a zero-label
  * review.  Errors: MLFY_ENOTFOUND (image not in the refinement queue, or no

@@ -248,6 +248,11 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		json_object_set_new(json_object_get(o, "image"), "batch", json_integer(tv.batch));
 		for (j = 0; j < n_others; j++)
 			json_array_append_new(arr, annotation_json(&others[j]));
+		/* the planted label is shown as one annotator's choice (review/refine.h) */
+		if (shown.planted >= 0 && n_others)
+			json_array_append_new(json_object_get(json_array_get(arr, (size_t)id % n_others), "labels"),
+					      json_pack("{sissss}", "class", shown.planted, "source", "proposal",
+							"annotator", others[(size_t)id % n_others].annotator));
 		json_object_set_new(o, "others", arr);
 		for (i = 0; i < shown.n_prefill; i++)
 			json_array_append_new(pre, json_integer(shown.prefill[i]));

@@ -229,6 +229,18 @@ out:
 	return rc;
 }
 
+int mlfy_assign_batches_tx(struct mlfy_store *s, int per_image, const char *const *names,
+			   size_t n, struct mlfy_assign_report *rep, struct mlfy_err *err)
+{
+	int rc;
+	memset(rep, 0, sizeof(*rep));
+	if ((rc = store_require_tx(s, err, "assignments")))
+		return rc;
+	if ((rc = assign_work(s, per_image, names, n, rep, err)))
+		mlfy_assign_report_release(rep);
+	return rc;
+}
+
 int mlfy_assign_batches(struct mlfy_store *s, int per_image, const char *const *names,
 			size_t n, struct mlfy_assign_report *rep, struct mlfy_err *err)
 {

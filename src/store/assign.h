@@ -37,4 +37,9 @@ void mlfy_assign_report_release(struct mlfy_assign_report *r);
  * MLFY_ENOTFOUND for an unknown/disabled name.  One transaction. */
 int mlfy_assign_batches(struct mlfy_store *s, int per_image, const char *const *names,
 			size_t n, struct mlfy_assign_report *rep, struct mlfy_err *err);
+
+/* The same inside the caller's transaction (MLFY_EINVAL without one), for a
+ * caller that writes more in the same transaction (review/gold.h). */
+int mlfy_assign_batches_tx(struct mlfy_store *s, int per_image, const char *const *names,
+			   size_t n, struct mlfy_assign_report *rep, struct mlfy_err *err);
 #endif

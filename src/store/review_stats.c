@@ -149,6 +149,8 @@ static const char SQL_CHECK[] =
 	"   EXISTS (SELECT class_idx FROM final_labels WHERE image_id = f.image_id"
 	"           EXCEPT SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id)"
 	"   OR EXISTS (SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id"
+	/* a planted label (store/arms.h) is never final */
+	"           AND class_idx IS NOT (SELECT r.planted_class FROM refinement_arms r WHERE r.image_id = f.image_id)"
 	"           EXCEPT SELECT class_idx FROM final_labels WHERE image_id = f.image_id))),"
 	" (SELECT COUNT(*) FROM refinement_queue q JOIN current_annotations c ON c.image_id = q.image_id"
 	"   AND c.annotator_id = q.expert_id AND c.stage = 'refine'"

@@ -102,6 +102,7 @@ try {
     assert.notEqual(await focused(pa), 'unsure', 'Esc leaves the select');
     assert.ok(await pa.$eval('#flags', (e) => e.classList.contains('unsure-on')), 'the row is marked unsure');
     assert.ok(await pa.isVisible('#unsure-clear'), 'and offers "clear"');
+    const beforeT = await focused(pa);
     await pa.keyboard.press('t');
     assert.ok(await pa.isVisible('#tags-panel'), 'T opens the tags');
     tagA = vocab.problem_tags[0].name;
@@ -123,7 +124,7 @@ try {
     assert.ok(next <= H, `Save & next stays in view with the tags open (bottom ${Math.round(next)})`);
     await pa.keyboard.press('Escape');
     assert.equal(await pa.isVisible('#tags-panel'), false, 'Esc closes the tags');
-    assert.equal(await focused(pa), 'tags-btn', 'and gives the focus to their button');
+    assert.equal(await focused(pa), beforeT, 'and gives the focus back to where T was pressed (so Enter is "save & next")');
     const summary = await pa.textContent('#tags-summary');
     assert.ok(summary.includes(vocab.problem_tags[0].label) && summary.includes(vocab.problem_tags[2].label),
       `the closed tags name what is ticked (${summary})`);
@@ -149,7 +150,13 @@ try {
   });
 
   await section('T2: the next image starts clear; back, and after a reload, restored', async () => {
-    await pa.keyboard.press('ArrowRight');   /* the focus is on a button: → (not Enter, which presses it) */
+    /* T, T closes the tags where T was pressed: Enter then saves and moves on (a QA finding:
+     * it used to press the tags button and reopen them) */
+    await pa.keyboard.press('t');
+    await pa.keyboard.press('t');
+    assert.equal(await pa.isVisible('#tags-panel'), false, 'T again closes the tags');
+    assert.notEqual(await focused(pa), 'tags-btn', 'not on the tags button');
+    await pa.keyboard.press('Enter');
     await pa.waitForFunction((id) => Number(location.hash.slice(1)) !== id, id1);
     id2 = await shownId(pa);
     assert.equal(await pa.$eval('#unsure', (s) => s.value), '', 'the next image: not unsure');
@@ -313,7 +320,7 @@ try {
     assert.deepEqual(t.prefill, [], 'a blind reply pre-checks nothing');
     assert.deepEqual(t.others, [], 'and shows no sets');
     assert.deepEqual(await checkedClasses(pe), [], 'nothing pre-checked');
-    assert.match(await pe.textContent('#refine-info'), /No stage-ii annotations\./);
+    assert.match(await pe.textContent('#refine-info'), /No stage-ii sets shown\./);
     assert.doesNotMatch(await pe.evaluate(() => document.body.innerText), /blind/i, 'the page never says "blind"');
     assert.equal(await pe.getAttribute('#none', 'aria-pressed'), 'false', '"none of these" not pressed');
     await pe.keyboard.press('2');

@@ -266,7 +266,10 @@ static void section_from_simulated_crowd(void **state)
 
 	gsl_rng_set(rng, 17);
 	s = crowd_project(path, sizeof(path), ids);
-	assert_int_equal(mlfy_gold_assign(s, 3, 0.2, 7, NULL, 0, &placed, &n_placed, &err), 0);
+	{
+		struct mlfy_gold_opts go = { 0, 3, 0.2, 7 };
+		assert_int_equal(mlfy_gold_assign(s, &go, NULL, 0, NULL, &placed, &n_placed, &err), 0);
+	}
 	mlfy_gold_placed_free(placed, n_placed);
 	everyone_answers(s, ids, rng);
 	assert_int_equal(mlfy_quality_compute(s, NULL, &q, &err), 0);

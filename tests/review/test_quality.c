@@ -18,6 +18,7 @@
 #include "review/review_tx.h"
 #include "store/flags.h"
 #include "store/gold.h"
+#include "store/arms.h"
 
 #define NC 50         /* classes */
 #define NI 400        /* images, 8 batches of 50 */
@@ -154,6 +155,7 @@ static void simulated_crowd(void **state)
 	struct mlfy_store *s = crowd_project(ids);
 	struct mlfy_gold_placed *placed = NULL;
 	struct mlfy_assign_report rep;
+	struct mlfy_task_list tl0;
 	struct mlfy_quality q;
 	struct mlfy_err err;
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -163,9 +165,23 @@ static void simulated_crowd(void **state)
 
 	gsl_rng_set(rng, 13);
 	add_gold(s);
-	assert_int_equal(mlfy_assign_batches(s, 2, NULL, 0, &rep, &err), 0);
-	mlfy_assign_report_release(&rep);
-	assert_int_equal(mlfy_gold_assign(s, 5, 0.2, 7, NULL, 0, &placed, &n_placed, &err), 0);
+	/* too many wanted: nothing is written, batches included */
+	{
+		struct mlfy_gold_opts bad = { 2, 200, 0.2, 7 };
+		assert_int_equal(mlfy_gold_assign(s, &bad, NULL, 0, &rep, &placed, &n_placed, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "nothing was assigned"));
+		assert_null(placed);
+		assert_int_equal(mlfy_tasks_list(s, ids[0], MLFY_STAGE_ANNOTATE, &tl0, &err), 0);
+		assert_int_equal(tl0.n, 0);
+		mlfy_task_list_release(&tl0);
+	}
+	/* batches and gold tasks in one run */
+	{
+		struct mlfy_gold_opts go = { 2, 5, 0.2, 7 };
+		assert_int_equal(mlfy_gold_assign(s, &go, NULL, 0, &rep, &placed, &n_placed, &err), 0);
+		assert_int_equal(rep.complete, 8);
+		mlfy_assign_report_release(&rep);
+	}
 	assert_int_equal(n_placed, NCROWD);
 	for (i = 0; i < n_placed; i++) {
 		/* N first, then about m P / (1 - P) */
@@ -346,6 +362,29 @@ static void anchoring_recovered(void **state)
 		for (j = 0; j < tl.n; j++)
 			refine_one(s, rng, ex[i], tl.image_ids[j]);
 		mlfy_task_list_release(&tl);
+	}
+	/* a kept planted label is measured but never final, and `mlfy check` agrees */
+	{
+		struct mlfy_review_check chk;
+		int64_t id, kept = 0;
+		for (id = 1; id <= NI; id++) {
+			struct mlfy_arm_row arm;
+			struct mlfy_annotation ref;
+			struct mlfy_final f;
+			assert_int_equal(mlfy_arm_get(s, id, &arm, &err), 0);
+			if (arm.planted < 0 || mlfy_final_get(s, id, &f, &err))
+				continue;
+			for (i = 0; i < f.n; i++)
+				assert_int_not_equal(f.classes[i], arm.planted);
+			mlfy_final_release(&f);
+			assert_int_equal(mlfy_annotations_latest(s, id, MLFY_STAGE_REFINE, &ref, &err), 0);
+			for (i = 0; i < ref.n_labels; i++)
+				kept += ref.labels[i].class_idx == arm.planted;
+			mlfy_annotation_release(&ref);
+		}
+		assert_true(kept > 0);   /* the experts kept some: the history has them */
+		assert_int_equal(mlfy_review_check(s, &chk, &err), 0);
+		assert_int_equal(chk.refined_set_differs, 0);
 	}
 	assert_int_equal(mlfy_anchoring_compute(s, &a, &err), 0);
 	if (!(a.arm[0].kept.lo <= 0.9 && 0.9 <= a.arm[0].kept.hi))

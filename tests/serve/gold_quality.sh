@@ -84,8 +84,10 @@ check '[ "$(python3 -c "import json,sys; print(json.load(sys.stdin)[\"gold_image
 	"gold list --json: $out"
 
 # ---- assign gold tasks ---------------------------------------------------------------------
-out=$("$MLFY" assign "$P" --per-image 1 --annotators ann1,ann2 --gold-first 2 --gold-rate 0.25 --seed 3)
+# without --per-image only gold tasks are placed: the batches stay with one annotator each
+out=$("$MLFY" assign "$P" --annotators ann1,ann2 --gold-first 2 --gold-rate 0.25 --seed 3)
 check '[ $? = 0 ] && grep -q "^ann1 .* 12 .* 6 .* 6" <<<"$out"' "assign gold (12 own, 2 + 4 gold): $out"
+check '[ "$(sqlite3 "$P" "SELECT COUNT(*) FROM assignments")" = 4 ]' "gold options alone leave the batches as they are"
 n1=$(sqlite3 "$P" "SELECT COUNT(*) FROM gold_tasks g JOIN annotators a ON a.id = g.annotator_id WHERE a.name = 'ann1'")
 check '[ "$n1" = 6 ]' "ann1 has 6 gold tasks: $n1"
 own=$(sqlite3 "$P" "SELECT COUNT(*) FROM gold_tasks g JOIN images i ON i.id = g.image_id JOIN assignments s
@@ -161,14 +163,14 @@ login ann2
 req ann2 GET "/api/tasks?stage=annotate"
 for i in $(json '" ".join(str(i) for i in j["ids"])'); do
 	req ann2 GET "/api/tasks/$i?stage=annotate"
-	top=$(sed 's/.*"proposals": *\[{[^}]*"class": *\([0-9]*\).*/\1/' <<<"$BODY")
-	put ann2 "/api/tasks/$i/annotation" "{\"stage\":\"annotate\",\"base_version\":0,\"labels\":[{\"class\":$top,\"source\":\"proposal\"}],\"seconds\":6}"
+	second=$(json 'j["proposals"][1]["class"]')   # not the original label: stage iii sends it on
+	put ann2 "/api/tasks/$i/annotation" "{\"stage\":\"annotate\",\"base_version\":0,\"labels\":[{\"class\":$second,\"source\":\"proposal\"}],\"seconds\":6}"
 	check '[ "$CODE" = 200 ]' "ann2 save $i: $CODE $BODY"
 done
 serve_stop
 
 # ---- stage iii: gold answers never count ---------------------------------------------------
-"$MLFY" analyze "$P" --rule unanimous >/dev/null || bad "analyze"
+"$MLFY" analyze "$P" --rule paper >/dev/null || bad "analyze"
 basis_gold=$(sqlite3 "$P" "SELECT COUNT(*) FROM decision_basis b JOIN annotations n ON n.id = b.annotation_id
 	JOIN gold_tasks g ON g.image_id = n.image_id AND g.annotator_id = n.annotator_id")
 check '[ "$basis_gold" = 0 ]' "no decision rests on a gold answer: $basis_gold"
@@ -217,24 +219,65 @@ BODY=$("$MLFY" stats "$P" --json)
 check '[ "$(json "j[\"review\"][\"gold\"][\"images\"]")" = 12 ] && [ "$(json "j[\"review\"][\"unsure_answers\"]")" = "$own_unsure" ]' \
 	"stats --json: gold and unsure: $BODY"
 
-# ---- anchoring arms: blind tasks pre-check nothing ---------------------------------------
-out=$("$MLFY" assign-refinement "$P" --experts expert --blind-share 1 --seed 1)
-check 'grep -q "anchoring arms: [1-9][0-9]* blind, 0 shown" <<<"$out"' "all blind: $out"
+# ---- anchoring arms: blind tasks pre-check nothing, a planted label looks chosen ----------
+out=$("$MLFY" assign-refinement "$P" --experts expert --blind-share 0.5 --plant-share 1 --seed 1)
+check 'grep -q "anchoring arms: [1-9][0-9]* blind, [1-9][0-9]* shown ([1-9][0-9]* with a planted wrong label)" <<<"$out"' \
+	"arms drawn: $out"
+sqlite3 -separator ' ' "$P" "SELECT image_id, arm, COALESCE(planted_class, -1) FROM refinement_arms" > "$tmp/arms"
 serve_start --threads 2
 login expert
 req expert GET "/api/tasks?stage=refine"
-r1=$(json 'j["ids"][0]')
+for i in $(json '" ".join(str(i) for i in j["ids"])'); do
+	req expert GET "/api/tasks/$i?stage=refine"
+	printf '%s' "$BODY" > "$tmp/refine.$i"
+done
+blind=$(python3 - "$tmp" <<'PY'
+import glob, json, sys
+arms = {int(a): (b, int(c)) for a, b, c in (l.split() for l in open(sys.argv[1] + "/arms"))}
+blind, planted = [], 0
+for f in glob.glob(sys.argv[1] + "/refine.*"):
+    j = json.load(open(f))
+    i = j["image"]["id"]
+    arm, plant = arms.get(i, ("shown", -1))
+    if arm == "blind":
+        assert j["prefill"] == [] and j["others"] == [], f"blind task {i} shows {j['prefill']} {j['others']}"
+        blind.append(i)
+        continue
+    union = sorted({l["class"] for o in j["others"] for l in o["labels"]})
+    assert sorted(j["prefill"]) == union, f"task {i}: prefill {j['prefill']} is not the shown sets {union}"
+    if plant >= 0:
+        planted += 1
+        who = [o["annotator"] for o in j["others"] if any(l["class"] == plant for l in o["labels"])]
+        assert len(who) == 1, f"task {i}: the planted {plant} is shown as chosen by {who}"
+assert blind and planted, f"{len(blind)} blind, {planted} planted"
+print(min(blind))
+PY
+)
+check '[ -n "$blind" ]' "blind tasks show nothing; a planted label is pre-checked and shown as one annotator's choice"
+r1=$blind
 req expert GET "/api/tasks/$r1?stage=refine"
-check '[ "$(json "j[\"prefill\"]")" = "[]" ] && [ "$(json "j[\"others\"]")" = "[]" ]' "blind task: nothing pre-checked, no sets: $BODY"
 top=$(json 'j["proposals"][0]["class"]')
 put expert "/api/tasks/$r1/annotation" "{\"stage\":\"refine\",\"base_version\":0,\"labels\":[{\"class\":$top,\"source\":\"prefill\"}]}"
 check '[ "$CODE" = 400 ] && grep -q "not pre-checked" <<<"$BODY"' "prefill refused on a blind task: $CODE $BODY"
 put expert "/api/tasks/$r1/annotation" "{\"stage\":\"refine\",\"base_version\":0,\"labels\":[{\"class\":$top,\"source\":\"proposal\"}]}"
 check '[ "$CODE" = 200 ]' "blind refinement saved without a comment: $CODE $BODY"
+# a shown task with a planted label, kept: in the history, never in the final set
+read -r pi _ pc < <(awk '$2 == "shown" && $3 >= 0' "$tmp/arms" | head -1)
+req expert GET "/api/tasks/$pi?stage=refine"
+labels=$(json '",".join("{\"class\":%d,\"source\":\"prefill\"}" % c for c in j["prefill"])')
+put expert "/api/tasks/$pi/annotation" "{\"stage\":\"refine\",\"base_version\":0,\"labels\":[$labels]}"
+check '[ "$CODE" = 200 ]' "shown refinement keeping everything pre-checked, no comment needed: $CODE $BODY"
 serve_stop
+check '[ "$(sqlite3 "$P" "SELECT COUNT(*) FROM final_labels WHERE image_id = $pi AND class_idx = $pc")" = 0 ]' \
+	"a kept planted label is not final"
+check '[ "$(sqlite3 "$P" "SELECT COUNT(*) FROM annotation_labels l JOIN annotations n ON n.id = l.annotation_id
+	WHERE n.image_id = $pi AND n.stage = '"'refine'"' AND l.class_idx = $pc")" = 1 ]' "the planted label kept is in the history"
+out=$("$MLFY" check "$P" 2>&1)
+check 'grep -q ": ok" <<<"$out"' "mlfy check agrees: $out"
 out=$("$MLFY" quality "$P" --anchoring --json)
 BODY=$out
-check '[ "$(json "j[\"anchoring\"][\"arms\"][\"blind\"][\"n\"]")" = 1 ]' "anchoring: one blind refinement: $out"
+check '[ "$(json "j[\"anchoring\"][\"arms\"][\"blind\"][\"n\"]")" = 1 ] && [ "$(json "j[\"anchoring\"][\"arms\"][\"shown\"][\"planted_accepted\"][\"k\"]")" = 1 ]' \
+	"anchoring: one blind refinement, one planted label accepted: $out"
 
 echo "gold_quality: $pass passed, $fail failed"
 [ "$fail" = 0 ]
