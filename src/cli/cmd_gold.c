@@ -30,7 +30,8 @@ static const char usage[] =
 	"            nothing: one bad row and nothing is added.  Adding an image\n"
 	"            again replaces its gold set.\n"
 	"            --from-final takes the final sets of the refined images (stage\n"
-	"            iv decisions) instead.\n"
+	"            iv decisions) instead; images that are gold already keep\n"
+	"            their set (remove them first to replace it).\n"
 	"  list      print every gold image with its set and how many gold tasks\n"
 	"            were placed and answered\n"
 	"  remove    stop IMAGEs (names) being gold; their unanswered gold tasks\n"
@@ -101,17 +102,22 @@ static int check(struct cli_ctx *c)
 static int do_add(struct cli_ctx *c)
 {
 	struct mlfy_err err;
-	int64_t added = 0, replaced = 0;
+	int64_t added = 0, other = 0;
 
 	mlfy_err_clear(&err);
-	if (o.from_final ? mlfy_gold_from_final(c->store, &added, &replaced, &err)
-			 : mlfy_gold_import_file(c->store, c->argv[2], o.format, &added, &replaced, &err))
+	if (o.from_final) {
+		if (mlfy_gold_from_final(c->store, &added, &other, &err))
+			return cli_report(c->name, &err);
+		printf("%s: %lld gold images added from the refined final sets, %lld gold already (kept)\n",
+		       c->project, (long long)added, (long long)other);
+		if (!added && !other)
+			fprintf(stderr, "mlfy gold: warning: no image is decided by refinement yet\n");
+		return 0;
+	}
+	if (mlfy_gold_import_file(c->store, c->argv[2], o.format, &added, &other, &err))
 		return cli_report(c->name, &err);
 	printf("%s: %lld gold images added, %lld replaced (from %s)\n", c->project, (long long)added,
-	       (long long)replaced, o.from_final ? "the refined final sets" : c->argv[2]);
-	if (!added && !replaced)
-		fprintf(stderr, "mlfy gold: warning: %s\n",
-			o.from_final ? "no image is decided by refinement yet" : "the file holds no image");
+	       (long long)other, c->argv[2]);
 	return 0;
 }
 
@@ -155,12 +161,13 @@ static int do_list(struct cli_ctx *c)
 static int do_remove(struct cli_ctx *c)
 {
 	struct mlfy_err err;
-	int64_t dropped = 0;
+	int64_t dropped = 0, removed = 0;
 
 	mlfy_err_clear(&err);
-	if (mlfy_gold_remove_names(c->store, (const char *const *)c->argv + 2, (size_t)c->argc - 2, &dropped, &err))
+	if (mlfy_gold_remove_names(c->store, (const char *const *)c->argv + 2, (size_t)c->argc - 2, &removed, &dropped,
+				   &err))
 		return cli_report(c->name, &err);
-	printf("%s: %d gold images removed, %lld unanswered gold tasks dropped\n", c->project, c->argc - 2,
+	printf("%s: %lld gold images removed, %lld unanswered gold tasks dropped\n", c->project, (long long)removed,
 	       (long long)dropped);
 	return 0;
 }

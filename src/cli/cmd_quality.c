@@ -90,6 +90,11 @@ static int check(struct cli_ctx *c)
 	}
 	if (c->argc != 1)
 		return cli_usage_error(c->name, "expected one PROJECT (or --votes FILE --gold FILE)");
+	if (o.now) {
+		time_t t;
+		if (mlfy_quality_time_parse(o.now, &t))
+			return cli_usage_error(c->name, "--now: '%s' is not a UTC time YYYY-MM-DDTHH:MM:SSZ", o.now);
+	}
 	return 0;
 }
 

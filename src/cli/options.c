@@ -174,6 +174,6 @@ int cli_opt_share(const struct cli_option *opt, const char *arg, const char *cmd
 	double v = strtod(arg, &end);
 	if (*end || end == arg || !(v >= 0 && v <= 1))
 		return cli_usage_error(cmd, "--%s: '%s' is not a number in [0, 1]", opt->long_name, arg);
-	*(double *)opt->value = v;
+	*(double *)opt->value = v + 0.0;   /* -0 is 0 */
 	return 0;
 }

@@ -181,9 +181,13 @@ int mlfy_rater_quality_print_text(FILE *f, const struct mlfy_rater_quality_repor
 			fmt_p(a, sizeof(a), &q->accuracy), ci, fmt_p(s, sizeof(s), &q->sensitivity),
 			fmt_p(sp, sizeof(sp), &q->specificity), fmt_p(m, sizeof(m), &q->maybe_rate));
 	}
+	if (r->n_questions && r->n_with_truth * 2 < r->n_questions)
+		fprintf(f, "warning: only %zu of the %zu questions have an expert truth; are these the right files?\n",
+			r->n_with_truth, r->n_questions);
 	if (r->n_scored)
-		fprintf(f, "accuracy over %zu raters: median %.4f, minimum %.4f (rater %" PRId64 ")\n", r->n_scored,
-			r->median_accuracy, r->min_accuracy, r->raters[r->min_rater_index].id);
+		fprintf(f, "accuracy over %zu raters: median %.4f, minimum %.4f (rater %" PRId64 ", n = %zu)\n",
+			r->n_scored, r->median_accuracy, r->min_accuracy, r->raters[r->min_rater_index].id,
+			r->raters[r->min_rater_index].accuracy.n);
 	else
 		fprintf(f, "accuracy: no rater gave a yes or no answer on a question with truth\n");
 	free(order);

@@ -22,14 +22,14 @@ static int import_tx(struct mlfy_store *s, const char *path, const struct mlfy_l
 		int had = 0;
 
 		if (k == MLFY_NAME_UNKNOWN)
-			return mlfy_err_set(err, MLFY_EINVAL, "%s: image %zu '%s': not an image of the project", path,
+			return mlfy_err_set(err, MLFY_EINVAL, "%s: entry %zu ('%s'): not an image of the project", path,
 					    i + 1, l->names[i]);
 		if (k == MLFY_NAME_AMBIGUOUS)
 			return mlfy_err_set(err, MLFY_EINVAL,
-					    "%s: image %zu '%s': matches several project images; use the image name",
+					    "%s: entry %zu ('%s'): matches several project images; use the image name",
 					    path, i + 1, l->names[i]);
 		if (r->used[k])
-			return mlfy_err_set(err, MLFY_EINVAL, "%s: image %zu '%s': the image '%s' is given twice",
+			return mlfy_err_set(err, MLFY_EINVAL, "%s: entry %zu ('%s'): the image '%s' is given twice",
 					    path, i + 1, l->names[i], r->img[k].name);
 		r->used[k] = 1;
 		if (n && !(cls = malloc(n * sizeof(*cls))))
@@ -37,7 +37,7 @@ static int import_tx(struct mlfy_store *s, const char *path, const struct mlfy_l
 		for (j = 0; j < n; j++)
 			cls[j] = l->classes[l->offsets[i] + j];
 		if ((rc = mlfy_gold_put(s, r->img[k].id, cls, n, path, &had, err)))
-			rc = mlfy_err_prefix(err, "%s: image %zu '%s'", path, i + 1, l->names[i]);
+			rc = mlfy_err_prefix(err, "%s: entry %zu ('%s')", path, i + 1, l->names[i]);
 		else
 			*(had ? replaced : added) += 1;
 		free(cls);
@@ -57,6 +57,15 @@ int mlfy_gold_import_file(struct mlfy_store *s, const char *path, int format, in
 	if ((rc = mlfy_catalog_n_classes(s, &n_classes, err)) ||
 	    (rc = mlfy_labels_load(path, format, (int)n_classes, &l, err)))
 		return rc;
+	if (!l->n) {
+		rc = l->n_undecided
+			     ? mlfy_err_set(err, MLFY_EINVAL,
+					    "%s: no image to add: its %zu rows are of undecided images (stage 'undecided'),"
+					    " which have no set", path, l->n_undecided)
+			     : mlfy_err_set(err, MLFY_EINVAL, "%s: no image to add (the file lists none)", path);
+		mlfy_labels_free(l);
+		return rc;
+	}
 	if (!l->names) {
 		rc = mlfy_err_set(err, MLFY_EINVAL,
 				  "%s: a %s file does not name its images; gold sets need a file keyed by image name"

@@ -14,7 +14,8 @@
  * transaction: all or nothing.  *added / *replaced count new gold images
  * and ones whose set was replaced.  Errors (nothing is written): those of
  * mlfy_labels_load (file and position named); MLFY_EINVAL for a file
- * without image names (ReaL, single), an image not in the project or
+ * without images, or without image names (ReaL, single), an image (entry
+ * N of the file, counted from 1) not in the project or
  * matching several, an image given twice, a class outside the project. */
 int mlfy_gold_import_file(struct mlfy_store *s, const char *path, int format, int64_t *added, int64_t *replaced,
 			  struct mlfy_err *err);

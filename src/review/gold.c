@@ -41,53 +41,71 @@ static int collect_refined(const struct mlfy_final *f, void *vctx)
 	return 0;
 }
 
-int mlfy_gold_from_final(struct mlfy_store *s, int64_t *added, int64_t *replaced, struct mlfy_err *err)
+int mlfy_gold_from_final(struct mlfy_store *s, int64_t *added, int64_t *kept, struct mlfy_err *err)
 {
 	struct refined r;
 	size_t i;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	*added = *replaced = 0;
+	*added = *kept = 0;
 	if ((rc = mlfy_store_begin(s, err)))
 		return rc;
 	rc = mlfy_final_foreach(s, collect_refined, &r, err);
 	if (rc == MLFY_ENOMEM)
 		rc = mlfy_err_oom(err);
 	for (i = 0; !rc && i < r.n; i++) {
-		int had = 0;
-		rc = mlfy_gold_put(s, r.ids[i], r.cls + r.off[i], r.off[i + 1] - r.off[i], "final", &had, err);
-		*(had ? replaced : added) += 1;
+		int32_t *g = NULL;
+		size_t ng = 0;
+		/* a gold set that is there already (from a curated file) is kept */
+		rc = mlfy_gold_set(s, r.ids[i], &g, &ng, err);
+		free(g);
+		if (!rc) {
+			(*kept)++;
+			continue;
+		}
+		if (rc != MLFY_ENOTFOUND)
+			break;
+		mlfy_err_clear(err);
+		rc = mlfy_gold_put(s, r.ids[i], r.cls + r.off[i], r.off[i + 1] - r.off[i], "final", NULL, err);
+		(*added)++;
 	}
 	MLFY_FREE_ALL(r.ids, r.cls, r.off);
 	if (rc) {
 		mlfy_store_rollback(s);
-		*added = *replaced = 0;
+		*added = *kept = 0;
 		return rc;
 	}
 	return mlfy_store_commit(s, err);
 }
 
-int mlfy_gold_remove_names(struct mlfy_store *s, const char *const *names, size_t n, int64_t *dropped,
-			   struct mlfy_err *err)
+int mlfy_gold_remove_names(struct mlfy_store *s, const char *const *names, size_t n, int64_t *removed,
+			   int64_t *dropped, struct mlfy_err *err)
 {
 	size_t i;
 	int rc;
 
-	*dropped = 0;
+	*dropped = *removed = 0;
 	if ((rc = mlfy_store_begin(s, err)))
 		return rc;
 	for (i = 0; !rc && i < n; i++) {
 		int64_t id = 0, d = 0;
+		size_t j;
+		for (j = 0; j < i && strcmp(names[j], names[i]); j++)
+			;
+		if (j < i)
+			continue;   /* named twice: removed once */
 		if (!(rc = mlfy_catalog_image_id(s, names[i], &id, err)) &&
-		    !(rc = mlfy_gold_remove(s, id, &d, err)))
+		    !(rc = mlfy_gold_remove(s, id, &d, err))) {
 			*dropped += d;
+			(*removed)++;
+		}
 		if (rc)
 			rc = mlfy_err_prefix(err, "%s", names[i]);
 	}
 	if (rc) {
 		mlfy_store_rollback(s);
-		*dropped = 0;
+		*dropped = *removed = 0;
 		return rc;
 	}
 	return mlfy_store_commit(s, err);

@@ -22,16 +22,19 @@
 #include "store/store.h"
 
 /* Every image decided by refinement (final stage "refined") becomes gold
- * with its final set (source "final"), replacing earlier gold sets of the
- * same images.  *added / *replaced count them.  One transaction. */
-int mlfy_gold_from_final(struct mlfy_store *s, int64_t *added, int64_t *replaced, struct mlfy_err *err);
+ * with its final set (source "final"), except images that are gold
+ * already: their set (say, from a curated file) is kept.  *added / *kept
+ * count them.  One transaction. */
+int mlfy_gold_from_final(struct mlfy_store *s, int64_t *added, int64_t *kept, struct mlfy_err *err);
 
 /* Stops the images named names[0..n) (image names) being gold, in one
- * transaction: all or nothing.  *dropped counts the unanswered gold tasks
+ * transaction: all or nothing (a name given twice counts once).  *removed
+ * counts the images, *dropped
+ * counts the unanswered gold tasks
  * that went (store/gold.h mlfy_gold_remove).  MLFY_ENOTFOUND naming an
  * unknown image or one that is not gold. */
-int mlfy_gold_remove_names(struct mlfy_store *s, const char *const *names, size_t n, int64_t *dropped,
-			   struct mlfy_err *err);
+int mlfy_gold_remove_names(struct mlfy_store *s, const char *const *names, size_t n, int64_t *removed,
+			   int64_t *dropped, struct mlfy_err *err);
 
 struct mlfy_gold_placed {
 	char *annotator;     /* owned */

@@ -102,15 +102,29 @@ struct walk {
 	struct mlfy_err *err;
 };
 
-static time_t iso_time(const char *t)
+int mlfy_quality_time_parse(const char *t, time_t *out)
 {
-	struct tm tm;
+	struct tm tm, want, back;
 	const char *end;
+	time_t v;
 
 	memset(&tm, 0, sizeof(tm));
-	if (!t || !(end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) || (*end && strcmp(end, "Z")))
-		return (time_t)-1;
-	return timegm(&tm);
+	if (!t || !(end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) || strcmp(end, "Z"))
+		return -1;
+	want = tm;   /* timegm normalises tm in place */
+	v = timegm(&tm);
+	/* a real date and time: 2026-02-30 would roll over to March */
+	if (v == (time_t)-1 || !gmtime_r(&v, &back) || back.tm_mday != want.tm_mday || back.tm_mon != want.tm_mon ||
+	    back.tm_hour != want.tm_hour || back.tm_min != want.tm_min || back.tm_sec != want.tm_sec)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static time_t iso_time(const char *t)
+{
+	time_t v;
+	return mlfy_quality_time_parse(t, &v) ? (time_t)-1 : v;
 }
 
 static size_t person_of(struct walk *w, const struct mlfy_quality_row *r)
@@ -409,6 +423,7 @@ static int finish(struct mlfy_store *s, struct walk *w, time_t now, struct mlfy_
 {
 	struct mlfy_quality *q = w->q;
 	time_t slowest = 0;
+	int64_t stage_total = 0;
 	int unknown = 0;
 	size_t i, keep = 0;
 	int rc;
@@ -429,6 +444,8 @@ static int finish(struct mlfy_store *s, struct walk *w, time_t now, struct mlfy_
 		if ((rc = time_stats(s, p, a, now, err)))
 			return rc;
 		flags(q, p, a);
+		if (!a->is_expert)
+			stage_total += p->time.queue_total;
 		if (!a->is_expert && p->time.queue_total > p->time.queue_done) {
 			q->stage_remaining += p->time.queue_total - p->time.queue_done;
 			if (!p->time.eta[0])
@@ -437,7 +454,7 @@ static int finish(struct mlfy_store *s, struct walk *w, time_t now, struct mlfy_
 				slowest = iso_time(p->time.eta);
 		}
 	}
-	if (!q->stage_remaining)
+	if (!q->stage_remaining && stage_total)
 		snprintf(q->stage_eta, sizeof(q->stage_eta), "done");
 	else if (!unknown && slowest)
 		fmt_time(slowest, q->stage_eta);
@@ -467,8 +484,8 @@ int mlfy_quality_compute(struct mlfy_store *s, const struct mlfy_quality_opts *o
 	out->min_accuracy = opts ? opts->min_accuracy : 0.8;
 	if (!(out->min_accuracy >= 0 && out->min_accuracy <= 1))
 		return mlfy_err_set(err, MLFY_EINVAL, "--min-accuracy: %g is not in [0, 1]", out->min_accuracy);
-	if (opts && opts->now && (now = iso_time(opts->now)) == (time_t)-1)
-		return mlfy_err_set(err, MLFY_EINVAL, "now: '%s' is not YYYY-MM-DDTHH:MM:SSZ", opts->now);
+	if (opts && opts->now && mlfy_quality_time_parse(opts->now, &now))
+		return mlfy_err_set(err, MLFY_EINVAL, "now: '%s' is not a UTC time YYYY-MM-DDTHH:MM:SSZ", opts->now);
 	w.q = out;
 	w.err = err;
 	if (!(rc = people_load(s, &w, err)) && !(rc = mlfy_quality_foreach(s, walk_row, &w, err)))

@@ -44,6 +44,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "evaluate/metrics.h"
 #include "store/flags.h"
 #include "store/store.h"
@@ -97,13 +98,18 @@ struct mlfy_quality {
 	double team_median_seconds;           /* stage ii, annotators pooled */
 	struct mlfy_proportion team_top1_only;
 	int64_t stage_remaining;              /* stage-ii tasks not done, all queues */
-	char stage_eta[32];                   /* when the slowest queue finishes; "" unknown, "done" */
+	char stage_eta[32];                   /* when the slowest queue finishes; "done"; "" unknown
+					       * (a queue without a pace yet) or no stage-ii tasks at all */
 	size_t ds_questions;                  /* Dawid-Skene questions (image, shown proposal) */
 	int ds_iterations, ds_converged;
 	double min_accuracy;
 };
 
 void mlfy_quality_release(struct mlfy_quality *q);
+
+/* Parses a UTC time "YYYY-MM-DDTHH:MM:SSZ" (the store's timestamps; a real
+ * date and time, the Z required) into *out: 0, or -1 when it is not one. */
+int mlfy_quality_time_parse(const char *t, time_t *out);
 
 /* Computes everything above for project s (read only) into *out.  opts
  * may be NULL (defaults).  Errors: the store's, MLFY_ENOMEM, MLFY_EINVAL

@@ -103,6 +103,16 @@ static const char *pci(char *buf, size_t n, const struct mlfy_proportion *p)
 	return buf;
 }
 
+/* "12.5%" or "-" (n = 0) */
+static const char *pct(char *buf, size_t n, const struct mlfy_proportion *p)
+{
+	if (!p->n)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.1f%%", 100 * p->p);
+	return buf;
+}
+
 static const char *num(char *buf, size_t n, double v, int decimals)
 {
 	if (!isfinite(v))
@@ -169,14 +179,16 @@ int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_
 		snprintf(iqr, sizeof(iqr), "%s (%s-%s)", num(s1, sizeof(s1), p->time.median, 1),
 			 num(s2, sizeof(s2), p->time.q1, 0), num(s3, sizeof(s3), p->time.q3, 0));
 		snprintf(qd, sizeof(qd), "%lld/%lld", (long long)p->time.queue_done, (long long)p->time.queue_total);
-		fprintf(f, "%-16s %6zu %-22s %6.1f%% %6.1f%% %6.1f%% %14s %8s %11s  %s\n", p->name,
-			p->answers + p->refinements, pci(a, sizeof(a), &p->top1_only),
-			p->search_share.n ? 100 * p->search_share.p : 0.0, p->none_rate.n ? 100 * p->none_rate.p : 0.0,
-			p->unsure_rate.n ? 100 * p->unsure_rate.p : 0.0, iqr, num(b, sizeof(b), p->time.per_hour, 0),
-			qd, p->time.eta[0] ? p->time.eta : "unknown");
+		fprintf(f, "%-16s %6zu %-22s %7s %7s %7s %14s %8s %11s  %s\n", p->name, p->answers + p->refinements,
+			pci(a, sizeof(a), &p->top1_only), pct(s1, sizeof(s1), &p->search_share),
+			pct(s2, sizeof(s2), &p->none_rate), pct(s3, sizeof(s3), &p->unsure_rate), iqr,
+			num(b, sizeof(b), p->time.per_hour, 0), qd, p->time.eta[0] ? p->time.eta : "unknown");
 	}
-	fprintf(f, "stage ii: %lld tasks left, projected finish %s\n", (long long)q->stage_remaining,
-		q->stage_eta[0] ? q->stage_eta : "unknown (a queue has no pace yet)");
+	if (!q->stage_remaining && !q->stage_eta[0])
+		fprintf(f, "stage ii: no tasks assigned yet (mlfy assign)\n");
+	else
+		fprintf(f, "stage ii: %lld tasks left, projected finish %s\n", (long long)q->stage_remaining,
+			q->stage_eta[0] ? q->stage_eta : "unknown (a queue has no pace yet)");
 	fprintf(f, "\nflags (min accuracy %.2f)\n", q->min_accuracy);
 	for (i = 0; i < q->n_people; i++)
 		for (k = 0; k < 3; k++)

@@ -507,7 +507,16 @@ static void projection(void **state)
 	assert_string_equal(q.stage_eta, "2026-01-01T09:40:00Z");
 	assert_int_equal(q.stage_remaining, 14);
 	mlfy_quality_release(&q);
-	/* a malformed "now" is refused */
+	/* a malformed "now" is refused, and so is a date that does not exist */
+	{
+		static const char *const bad[] = { "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z",
+						   "2026-01-01T00:00:00", "2026-01-01T00:00:00+01:00", "" };
+		time_t tt;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			assert_int_equal(mlfy_quality_time_parse(bad[i], &tt), -1);
+		assert_int_equal(mlfy_quality_time_parse("2024-02-29T23:59:59Z", &tt), 0);
+		assert_int_equal((long long)tt, 1709251199LL);
+	}
 	o.now = "yesterday";
 	assert_int_equal(mlfy_quality_compute(s, &o, &q, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "yesterday"));

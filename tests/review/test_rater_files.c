@@ -185,7 +185,7 @@ static void hand_case_files(void **state)
 	assert_int_equal(fclose(f), 0);
 	print_message("%s", text);
 	assert_non_null(strstr(text, "7 questions, 6 matched, 5 with expert truth (2 left out), valid share 0.4000"));
-	assert_non_null(strstr(text, "median 0.6000, minimum 0.3333 (rater 20)"));
+	assert_non_null(strstr(text, "median 0.6000, minimum 0.3333 (rater 20, n = 3)"));
 	assert_true(strstr(text, "          20 ") < strstr(text, "          40 "));
 	assert_true(strstr(text, "          40 ") < strstr(text, "          10 "));
 	assert_true(strstr(text, "          10 ") < strstr(text, "          30 "));

@@ -54,7 +54,7 @@ names=$("$MLFY" export "$P" --format csv | tail -n +2 | cut -d, -f1)
 # ---- gold add: bad input names file and line, writes nothing ------------------------
 printf 'file,labels\n%s,1\nno_such.jpg,2\n' "$(sed -n 1p <<<"$names")" > "$tmp/bad.csv"
 out=$("$MLFY" gold add "$P" "$tmp/bad.csv" 2>&1); rc=$?
-check '[ $rc = 1 ] && grep -q "bad.csv: image 2 .no_such.jpg.: not an image of the project" <<<"$out"' \
+check '[ $rc = 1 ] && grep -q "bad.csv: entry 2 (.no_such.jpg.): not an image of the project" <<<"$out"' \
 	"unknown image: rc $rc: $out"
 printf 'file,labels\n%s,999\n' "$(sed -n 1p <<<"$names")" > "$tmp/bad2.csv"
 out=$("$MLFY" gold add "$P" "$tmp/bad2.csv" 2>&1); rc=$?
@@ -62,6 +62,9 @@ check '[ $rc = 1 ] && grep -q "bad2.csv" <<<"$out" && grep -q "999" <<<"$out"' "
 echo '[[1], [2]]' > "$tmp/real.json"
 out=$("$MLFY" gold add "$P" "$tmp/real.json" 2>&1); rc=$?
 check '[ $rc = 1 ] && grep -q "does not name its images" <<<"$out"' "ReaL file: $out"
+printf 'file,labels\n' > "$tmp/empty.csv"
+out=$("$MLFY" gold add "$P" "$tmp/empty.csv" 2>&1); rc=$?
+check '[ $rc = 1 ] && grep -q "empty.csv: no image to add" <<<"$out"' "a file without images: $out"
 out=$("$MLFY" gold list "$P")
 check 'grep -q "^0 gold images" <<<"$out"' "nothing written after errors: $out"
 out=$("$MLFY" gold frob "$P" 2>&1); rc=$?
@@ -219,6 +222,15 @@ BODY=$("$MLFY" stats "$P" --json)
 check '[ "$(json "j[\"review\"][\"gold\"][\"images\"]")" = 12 ] && [ "$(json "j[\"review\"][\"unsure_answers\"]")" = "$own_unsure" ]' \
 	"stats --json: gold and unsure: $BODY"
 
+# ---- gold remove (a name twice counts once), --from-final keeps curated sets --------------
+g1=$(sed -n 2p "$tmp/gold.csv" | cut -d, -f1)
+cp "$P" "$tmp/copy.mlfy"
+out=$("$MLFY" gold remove "$tmp/copy.mlfy" "$g1" "$g1" 2>&1)
+check '[ $? = 0 ] && grep -q "1 gold images removed" <<<"$out"' "remove X X: $out"
+out=$("$MLFY" gold remove "$tmp/copy.mlfy" "$g1" 2>&1); rc=$?
+check '[ $rc = 1 ] && grep -q "not a gold image" <<<"$out"' "remove of an image that is not gold: $out"
+rm -f "$tmp/copy.mlfy"
+
 # ---- anchoring arms: blind tasks pre-check nothing, a planted label looks chosen ----------
 out=$("$MLFY" assign-refinement "$P" --experts expert --blind-share 0.5 --plant-share 1 --seed 1)
 check 'grep -q "anchoring arms: [1-9][0-9]* blind, [1-9][0-9]* shown ([1-9][0-9]* with a planted wrong label)" <<<"$out"' \
@@ -274,6 +286,9 @@ check '[ "$(sqlite3 "$P" "SELECT COUNT(*) FROM annotation_labels l JOIN annotati
 	WHERE n.image_id = $pi AND n.stage = '"'refine'"' AND l.class_idx = $pc")" = 1 ]' "the planted label kept is in the history"
 out=$("$MLFY" check "$P" 2>&1)
 check 'grep -q ": ok" <<<"$out"' "mlfy check agrees: $out"
+out=$("$MLFY" gold add "$P" --from-final)
+check 'grep -q "[0-9]* gold images added from the refined final sets, [1-9][0-9]* gold already (kept)" <<<"$out"' \
+	"--from-final keeps the curated gold sets: $out"
 out=$("$MLFY" quality "$P" --anchoring --json)
 BODY=$out
 check '[ "$(json "j[\"anchoring\"][\"arms\"][\"blind\"][\"n\"]")" = 1 ] && [ "$(json "j[\"anchoring\"][\"arms\"][\"shown\"][\"planted_accepted\"][\"k\"]")" = 1 ]' \
