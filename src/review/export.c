@@ -278,6 +278,11 @@ static int jsonl_row(const struct mlfy_export_row *row, const struct mlfy_proven
 	}
 	bad |= jl_kstr(out, "decided_at", row->stage ? row->decided_at : NULL);
 	bad |= jl_kstr(out, "comment", row->comment);
+	bad |= jl_kstr(out, "refinement_arm", row->arm);
+	if (row->planted >= 0)
+		fprintf(out, ",\"planted_label\":%d", row->planted);
+	else
+		fputs(",\"planted_label\":null", out);
 	fputs(",\"annotations\":[", out);
 	for (i = 0; i < p->n_ann; i++) {
 		const struct mlfy_prov_annotation *a = &p->ann[i];

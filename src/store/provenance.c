@@ -33,8 +33,10 @@ static const char SQL_EXPORT[] =
 	"   AND c.version = (SELECT MAX(b.version) FROM annotations b WHERE b.image_id = c.image_id"
 	"     AND b.annotator_id = c.annotator_id AND b.stage = c.stage)"
 	"   AND NOT EXISTS (SELECT 1 FROM gold_tasks t WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id))"
-	" END"
-	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id ORDER BY i.name";
+	" END,"
+	" r.arm, COALESCE(r.planted_class, -1)"
+	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id"
+	" LEFT JOIN refinement_arms r ON r.image_id = i.id ORDER BY i.name";
 
 int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 		     struct mlfy_err *err)
@@ -80,6 +82,8 @@ int mlfy_export_next(struct mlfy_export_cursor *c, struct mlfy_export_row *row,
 	row->annotation_id = stmt_int64(c->st, 6);
 	row->decided_at = stmt_text(c->st, 7);
 	row->comment = stmt_text(c->st, 9);
+	row->arm = stmt_text(c->st, 11);
+	row->planted = stmt_int(c->st, 12);
 	for (p = stmt_text(c->st, 10); p && *p;) {
 		char code[80];
 		int n, k;

@@ -25,6 +25,8 @@ struct mlfy_export_row {
 	const char *decided_at;    /* "" when undecided */
 	int n_unsure;              /* current stage-ii answers that are "unsure" */
 	unsigned tags;             /* problem tags of the current answers, together (store/flags.h) */
+	const char *arm;           /* the anchoring experiment's arm, "shown" / "blind", NULL when not drawn */
+	int planted;               /* its planted (known-wrong, never final) label, -1 when none */
 };
 
 struct mlfy_export_cursor;

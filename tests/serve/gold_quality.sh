@@ -286,6 +286,9 @@ check '[ "$(sqlite3 "$P" "SELECT COUNT(*) FROM annotation_labels l JOIN annotati
 	WHERE n.image_id = $pi AND n.stage = '"'refine'"' AND l.class_idx = $pc")" = 1 ]' "the planted label kept is in the history"
 out=$("$MLFY" check "$P" 2>&1)
 check 'grep -q ": ok" <<<"$out"' "mlfy check agrees: $out"
+"$MLFY" export "$P" --format jsonl --out "$tmp/h2.jsonl" >/dev/null || bad "export jsonl"
+check 'grep -q "\"refinement_arm\":\"blind\"" "$tmp/h2.jsonl" && grep -q "\"planted_label\":$pc," "$tmp/h2.jsonl"' \
+	"JSONL carries the arm and the planted label"
 out=$("$MLFY" gold add "$P" --from-final)
 check 'grep -q "[0-9]* gold images added from the refined final sets, [1-9][0-9]* gold already (kept)" <<<"$out"' \
 	"--from-final keeps the curated gold sets: $out"
