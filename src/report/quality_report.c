@@ -36,15 +36,6 @@ static const char *flag_list(const struct mlfy_person_quality *p, char *buf, siz
 	return buf;
 }
 
-static const char *num(char *buf, size_t n, double v, int decimals)
-{
-	if (!isfinite(v))
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, "%.*f", decimals, v);
-	return buf;
-}
-
 /* Decimals of the quartiles: whole seconds, tenths below 10 s (a
  * speeder's "3-3" says nothing). */
 static int iqr_dec(const struct mlfy_time_stats *t)
@@ -128,8 +119,8 @@ static int fig_seconds(const char *dir, const struct mlfy_quality *q, int format
 			 strcmp(p->role, "expert") ? "ii" : "iv", p->time.n);
 		if (p->time.n)
 			snprintf(tx[i].right, sizeof(tx[i].right), "%s s (%s\xE2\x80\x93%s)",
-				 num(a, sizeof(a), p->time.median, 1), num(b, sizeof(b), p->time.q1, iqr_dec(&p->time)),
-				 num(c, sizeof(c), p->time.q3, iqr_dec(&p->time)));
+				 mlfy_fmt_real(a, sizeof(a), p->time.median, 1), mlfy_fmt_real(b, sizeof(b), p->time.q1, iqr_dec(&p->time)),
+				 mlfy_fmt_real(c, sizeof(c), p->time.q3, iqr_dec(&p->time)));
 		rows[i] = (struct mlfy_fig_interval_row){ p->name, tx[i].note, p->time.n ? tx[i].right : NULL,
 							  p->flags != 0, { NAN, NAN }, { NAN, NAN }, { NAN, NAN } };
 		if (p->time.n && isfinite(p->time.median)) {
@@ -140,7 +131,7 @@ static int fig_seconds(const char *dir, const struct mlfy_quality *q, int format
 		}
 	}
 	snprintf(ref, sizeof(ref), "team median %s s (annotators, stage ii)",
-		 num(a, sizeof(a), q->team_median_seconds, 1));
+		 mlfy_fmt_real(a, sizeof(a), q->team_median_seconds, 1));
 	if (*drawn) {
 		struct mlfy_fig_intervals f = { "Seconds per image per person", "seconds per image", 1, 1,
 						{ "median and interquartile range", NULL }, "no timed answers", 0,
@@ -199,11 +190,11 @@ static void table_behaviour(FILE *h, const struct mlfy_quality *q)
 		mlfy_html_prop_cell(h, &p->none_rate, MLFY_HTML_COUNTS);
 		mlfy_html_prop_cell(h, &p->unsure_rate, MLFY_HTML_COUNTS);
 		if (t->n)
-			fprintf(h, "<td>%s (%s\xE2\x80\x93%s) <small>n = %zu</small></td>", num(a, sizeof(a), t->median, 1),
-				num(b, sizeof(b), t->q1, iqr_dec(t)), num(c, sizeof(c), t->q3, iqr_dec(t)), t->n);
+			fprintf(h, "<td>%s (%s\xE2\x80\x93%s) <small>n = %zu</small></td>", mlfy_fmt_real(a, sizeof(a), t->median, 1),
+				mlfy_fmt_real(b, sizeof(b), t->q1, iqr_dec(t)), mlfy_fmt_real(c, sizeof(c), t->q3, iqr_dec(t)), t->n);
 		else
 			fprintf(h, "<td>-</td>");
-		fprintf(h, "<td>%s</td><td>%lld/%lld</td><td>", num(a, sizeof(a), t->per_hour, 0),
+		fprintf(h, "<td>%s</td><td>%lld/%lld</td><td>", mlfy_fmt_real(a, sizeof(a), t->per_hour, 0),
 			(long long)t->queue_done, (long long)t->queue_total);
 		mlfy_html_esc(h, t->eta[0] ? t->eta : "unknown");
 		fprintf(h, "</td></tr>\n");
@@ -273,9 +264,9 @@ static void arm_seconds(FILE *h, const struct mlfy_arm_stats *s)
 	if (!s->n)
 		fprintf(h, "<td>-</td>");
 	else
-		fprintf(h, "<td>median %s; mean %s <small>[%s, %s]</small></td>", num(a, sizeof(a), s->median_seconds, 1),
-			num(b, sizeof(b), s->mean_seconds, 1), num(c, sizeof(c), s->seconds_lo, 1),
-			num(d, sizeof(d), s->seconds_hi, 1));
+		fprintf(h, "<td>median %s; mean %s <small>[%s, %s]</small></td>", mlfy_fmt_real(a, sizeof(a), s->median_seconds, 1),
+			mlfy_fmt_real(b, sizeof(b), s->mean_seconds, 1), mlfy_fmt_real(c, sizeof(c), s->seconds_lo, 1),
+			mlfy_fmt_real(d, sizeof(d), s->seconds_hi, 1));
 }
 
 static void part_anchoring(FILE *h, const struct mlfy_anchoring *a)
@@ -350,7 +341,7 @@ int mlfy_report_quality(const char *dir, FILE *h, const struct mlfy_quality *q, 
 		fprintf(h, "%.1f %% [%.1f, %.1f] of %zu answers", 100 * q->team_top1_only.p,
 			100 * q->team_top1_only.lo, 100 * q->team_top1_only.hi, q->team_top1_only.n);
 	fprintf(h, ", median %s s per image; stage ii: %lld tasks left, projected finish ",
-		num(x, sizeof(x), q->team_median_seconds, 1), (long long)q->stage_remaining);
+		mlfy_fmt_real(x, sizeof(x), q->team_median_seconds, 1), (long long)q->stage_remaining);
 	mlfy_html_esc(h, q->stage_eta[0] ? q->stage_eta : "unknown");
 	fprintf(h, ". Dawid\xE2\x80\x93Skene: %s questions, %d iterations%s.</p>\n",
 		mlfy_fmt_count(y, sizeof(y), q->ds_questions), q->ds_iterations,

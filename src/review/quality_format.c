@@ -6,6 +6,7 @@
 
 #include "evaluate/proportion_json.h"
 #include "store/flags.h"
+#include "util/numfmt.h"
 
 static const char *const flag_names[3] = { "low_accuracy", "speeder", "rubber_stamper" };
 
@@ -113,15 +114,6 @@ static const char *pct(char *buf, size_t n, const struct mlfy_proportion *p)
 	return buf;
 }
 
-static const char *num(char *buf, size_t n, double v, int decimals)
-{
-	if (!isfinite(v))
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, "%.*f", decimals, v);
-	return buf;
-}
-
 static void print_anchoring(FILE *f, const struct mlfy_anchoring *a)
 {
 	static const char *const rows[] = { "stage-ii labels kept", "images with labels added",
@@ -143,14 +135,14 @@ static void print_anchoring(FILE *f, const struct mlfy_anchoring *a)
 		default: x = &a->arm[0].planted_accepted; y = &a->arm[1].planted_accepted; p = NAN; break;
 		}
 		fprintf(f, "  %-30s %-24s %-24s %s\n", rows[r], pci(b0, sizeof(b0), x), pci(b1, sizeof(b1), y),
-			num(pv, sizeof(pv), p, 4));
+			mlfy_fmt_real(pv, sizeof(pv), p, 4));
 	}
 	snprintf(b0, sizeof(b0), "%.1f [%.1f, %.1f]", a->arm[0].mean_seconds, a->arm[0].seconds_lo,
 		 a->arm[0].seconds_hi);
 	snprintf(b1, sizeof(b1), "%.1f [%.1f, %.1f]", a->arm[1].mean_seconds, a->arm[1].seconds_lo,
 		 a->arm[1].seconds_hi);
 	fprintf(f, "  %-30s %-24s %-24s %s (Welch z)\n", "mean seconds per image", a->arm[0].n ? b0 : "-",
-		a->arm[1].n ? b1 : "-", num(pv, sizeof(pv), a->p_seconds, 4));
+		a->arm[1].n ? b1 : "-", mlfy_fmt_real(pv, sizeof(pv), a->p_seconds, 4));
 }
 
 int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_anchoring *anch)
@@ -170,19 +162,19 @@ int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_
 			p->ds ? pci(e, sizeof(e), &p->ds_specificity) : "-");
 	}
 	fprintf(f, "\nbehaviour and time (team: top-1 alone %s, median %s s per image)\n",
-		pci(a, sizeof(a), &q->team_top1_only), num(b, sizeof(b), q->team_median_seconds, 1));
+		pci(a, sizeof(a), &q->team_top1_only), mlfy_fmt_real(b, sizeof(b), q->team_median_seconds, 1));
 	fprintf(f, "%-16s %6s %-22s %7s %7s %7s %14s %8s %11s  %s\n", "NAME", "ANSWERS", "top-1 alone", "search",
 		"none", "unsure", "s/image (IQR)", "img/h", "queue", "projected finish");
 	for (i = 0; i < q->n_people; i++) {
 		const struct mlfy_person_quality *p = &q->people[i];
 		char iqr[48], s1[16], s2[16], s3[16], qd[32];
-		snprintf(iqr, sizeof(iqr), "%s (%s-%s)", num(s1, sizeof(s1), p->time.median, 1),
-			 num(s2, sizeof(s2), p->time.q1, 0), num(s3, sizeof(s3), p->time.q3, 0));
+		snprintf(iqr, sizeof(iqr), "%s (%s-%s)", mlfy_fmt_real(s1, sizeof(s1), p->time.median, 1),
+			 mlfy_fmt_real(s2, sizeof(s2), p->time.q1, 0), mlfy_fmt_real(s3, sizeof(s3), p->time.q3, 0));
 		snprintf(qd, sizeof(qd), "%lld/%lld", (long long)p->time.queue_done, (long long)p->time.queue_total);
 		fprintf(f, "%-16s %6zu %-22s %7s %7s %7s %14s %8s %11s  %s\n", p->name, p->answers + p->refinements,
 			pci(a, sizeof(a), &p->top1_only), pct(s1, sizeof(s1), &p->search_share),
 			pct(s2, sizeof(s2), &p->none_rate), pct(s3, sizeof(s3), &p->unsure_rate), iqr,
-			num(b, sizeof(b), p->time.per_hour, 0), qd, p->time.eta[0] ? p->time.eta : "unknown");
+			mlfy_fmt_real(b, sizeof(b), p->time.per_hour, 0), qd, p->time.eta[0] ? p->time.eta : "unknown");
 	}
 	if (!q->stage_remaining && !q->stage_eta[0])
 		fprintf(f, "stage ii: no tasks assigned yet (mlfy assign)\n");

@@ -295,3 +295,35 @@ int mlfy_proposals_count_images(struct mlfy_store *s, int64_t model_id, int64_t 
 	stmt_bind_int64(st, 1, model_id);
 	return store_query_i64(s, st, 0, count, "count proposals", err);
 }
+
+static const char SQL_SHOWN[] =
+	"SELECT class_idx, rank FROM proposals WHERE image_id = ?1 AND model_id = ?2 ORDER BY rank LIMIT ?3";
+
+int mlfy_proposals_shown(struct mlfy_store *s, int64_t image_id, int64_t model_id, struct mlfy_ivec *out,
+			 int *top1, struct mlfy_err *err)
+{
+	struct store_stmt *st;
+	int rc;
+
+	out->n = 0;
+	if (top1)
+		*top1 = -1;
+	STMT(st, SQL_SHOWN);
+	stmt_bind_int64(st, 1, image_id);
+	stmt_bind_int64(st, 2, model_id);
+	stmt_bind_int(st, 3, MLFY_SHOWN_MAX);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		if (top1 && stmt_int(st, 1) == 0)
+			*top1 = stmt_int(st, 0);
+		if (mlfy_ivec_push(out, stmt_int(st, 0))) {
+			stmt_reset(st);
+			return mlfy_err_oom(err);
+		}
+	}
+	stmt_reset(st);
+	if (rc != STORE_DONE)
+		return store_fail(s, err, "read proposals");
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(int32_t), mlfy_cmp_i32);
+	return 0;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store/store.h"
+#include "util/vec.h"
 
 struct mlfy_model {
 	int64_t id;
@@ -73,6 +74,14 @@ int mlfy_proposals_clear(struct mlfy_store *s, int64_t model_id, struct mlfy_err
 int mlfy_proposals_get(struct mlfy_store *s, int64_t image_id, int64_t model_id,
 		       struct mlfy_proposal *out, size_t cap, size_t *n,
 		       struct mlfy_err *err);
+
+/* The classes model_id proposed for image_id (at most MLFY_SHOWN_MAX, the
+ * ones a page shows), strictly ascending, into the caller's growing buffer
+ * *out (util/vec.h; out->n is reset first); *top1 (may be NULL) receives
+ * the rank-0 class, -1 when there is none. */
+#define MLFY_SHOWN_MAX 20
+int mlfy_proposals_shown(struct mlfy_store *s, int64_t image_id, int64_t model_id, struct mlfy_ivec *out,
+			 int *top1, struct mlfy_err *err);
 
 /* *count receives the number of images having proposals from model_id. */
 int mlfy_proposals_count_images(struct mlfy_store *s, int64_t model_id, int64_t *count,

@@ -6,6 +6,7 @@
 #include "store/arms.h"
 #include "store/engine.h"
 #include "store/flags.h"
+#include "store/proposals.h"
 #include "util/vec.h"
 
 #include <stdlib.h>
@@ -27,8 +28,6 @@ static const char SQL_ROWS[] =
 	" ORDER BY u.name, c.stage, c.image_id";
 static const char SQL_LABELS[] = "SELECT class_idx, source FROM annotation_labels WHERE annotation_id = ?1"
 				 " ORDER BY class_idx";
-static const char SQL_SHOWN[] = "SELECT class_idx, rank FROM proposals WHERE image_id = ?1 AND model_id = ?2"
-				" ORDER BY rank LIMIT 20";
 static const char SQL_GOLD[] = "SELECT class_idx FROM gold_labels WHERE image_id = ?1 ORDER BY class_idx";
 static const char SQL_FINAL[] = "SELECT class_idx FROM final_labels WHERE image_id = ?1 ORDER BY class_idx";
 
@@ -73,24 +72,8 @@ static int fill(struct mlfy_store *s, struct mlfy_quality_row *r, int64_t model,
 	if (rc != STORE_DONE)
 		return store_fail(s, err, "read labels");
 	r->top1 = -1;
-	if (model) {
-		STMT(st, SQL_SHOWN);
-		stmt_bind_int64(st, 1, r->image_id);
-		stmt_bind_int64(st, 2, model);
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			if (stmt_int(st, 1) == 0)
-				r->top1 = stmt_int(st, 0);
-			if (mlfy_ivec_push(&b->shown, stmt_int(st, 0))) {
-				stmt_reset(st);
-				return mlfy_err_oom(err);
-			}
-		}
-		stmt_reset(st);
-		if (rc != STORE_DONE)
-			return store_fail(s, err, "read proposals");
-		if (b->shown.n > 1)
-			qsort(b->shown.v, b->shown.n, sizeof(int32_t), mlfy_cmp_i32);
-	}
+	if (model && (rc = mlfy_proposals_shown(s, r->image_id, model, &b->shown, &r->top1, err)))
+		return rc;
 	if ((rc = mlfy_flags_get(s, r->annotation_id, &unsure, &r->tags, err)))
 		return rc;
 	r->unsure = unsure + 1;

@@ -5,6 +5,7 @@
 #include "store/review_input.h"
 #include "store/annotations.h"
 #include "store/engine.h"
+#include "store/proposals.h"
 #include "store/flags.h"
 #include "util/vec.h"
 
@@ -120,9 +121,6 @@ static const char SQL_CURRENT_ANN[] =
 	" WHERE image_id = ?1 AND annotator_id = ?2 AND stage = 'annotate'"
 	" ORDER BY version DESC LIMIT 1";
 
-static const char SQL_SHOWN[] =
-	"SELECT class_idx FROM proposals WHERE image_id = ?1 AND model_id = ?2";
-
 static const char SQL_REFINE_SAVED[] =
 	"SELECT EXISTS (SELECT 1 FROM annotations WHERE image_id = ?1 AND stage = 'refine')";
 
@@ -173,23 +171,8 @@ static int fill_annotation(struct mlfy_store *s, int64_t image_id, int64_t annot
 		    (rc = mlfy_flags_get(s, out->annotation_id, &unsure, &out->tags, err)))
 			return rc;
 		out->unsure = unsure + 1;
-		if (out->model_id) {
-			if (!(st = store_stmt(s, SQL_SHOWN, err)))
-				return err->code;
-			stmt_bind_int64(st, 1, image_id);
-			stmt_bind_int64(st, 2, out->model_id);
-			while ((rc = stmt_step(st)) == STORE_ROW) {
-				if (mlfy_ivec_push(&b->shown, stmt_int(st, 0))) {
-					stmt_reset(st);
-					return mlfy_err_oom(err);
-				}
-			}
-			stmt_reset(st);
-			if (rc != STORE_DONE)
-				return store_fail(s, err, "read proposals");
-			if (b->shown.n > 1)
-				qsort(b->shown.v, b->shown.n, sizeof(int32_t), mlfy_cmp_i32);
-		}
+		if (out->model_id && (rc = mlfy_proposals_shown(s, image_id, out->model_id, &b->shown, NULL, err)))
+			return rc;
 	}
 	out->labels = b->labels.v;
 	out->n_labels = b->labels.n;

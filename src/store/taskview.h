@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store/annotations.h"
+#include "store/proposals.h"
 #include "store/store.h"
 
 struct mlfy_task_list {
@@ -54,7 +55,7 @@ struct mlfy_view_proposal {
 
 /* Proposals shown per image in stages ii and iv (the paper: the top-20, in
  * four groups of MLFY_TASK_GROUP). */
-#define MLFY_TASK_TOP_K 20
+#define MLFY_TASK_TOP_K MLFY_SHOWN_MAX   /* store/proposals.h: 20 */
 #define MLFY_TASK_GROUP 5
 
 struct mlfy_task_view {

@@ -29,3 +29,12 @@ char *mlfy_fmt_pct(char *buf, size_t n, double share, int decimals, int space)
 		snprintf(buf, n, "%.*f%s%%", decimals, 100.0 * share, space ? " " : "");
 	return buf;
 }
+
+char *mlfy_fmt_real(char *buf, size_t n, double v, int decimals)
+{
+	if (!isfinite(v))
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.*f", decimals, v);
+	return buf;
+}

@@ -15,4 +15,8 @@ char *mlfy_fmt_count(char *buf, size_t n, uint64_t v);
  * share is NAN. */
 char *mlfy_fmt_pct(char *buf, size_t n, double share, int decimals, int space);
 
+/* Writes v with `decimals` decimals into buf and returns buf; "-" when v is
+ * NAN or infinite (a figure without data). */
+char *mlfy_fmt_real(char *buf, size_t n, double v, int decimals);
+
 #endif
