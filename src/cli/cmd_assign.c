@@ -127,10 +127,13 @@ static int assign_gold(struct cli_ctx *c)
 	}
 	printf("gold tasks (first %ld, then a share %g):\n", o.gold_first, o.gold_rate);
 	printf("%-24s %8s %8s %8s\n", "ANNOTATOR", "OWN", "GOLD", "WANTED");
-	for (i = 0; i < n; i++)
-		printf("%-24s %8lld %8lld %8lld%s\n", p[i].annotator, (long long)p[i].own,
-		       (long long)(p[i].had ? p[i].had : p[i].placed), (long long)(p[i].had ? p[i].had : p[i].wanted),
-		       p[i].had ? "  (had gold tasks already: kept)" : "");
+	for (i = 0; i < n; i++) {
+		char w[32] = "-";   /* kept gold tasks: nothing was wanted of this run */
+		if (!p[i].had)
+			snprintf(w, sizeof(w), "%lld", (long long)p[i].wanted);
+		printf("%-24s %8lld %8lld %8s%s\n", p[i].annotator, (long long)p[i].own,
+		       (long long)(p[i].had ? p[i].had : p[i].placed), w, p[i].had ? "  (had gold tasks already: kept)" : "");
+	}
 	mlfy_gold_placed_free(p, n);
 	return rc;
 }

@@ -167,8 +167,8 @@ static int do_remove(struct cli_ctx *c)
 	if (mlfy_gold_remove_names(c->store, (const char *const *)c->argv + 2, (size_t)c->argc - 2, &removed, &dropped,
 				   &err))
 		return cli_report(c->name, &err);
-	printf("%s: %lld gold images removed, %lld unanswered gold tasks dropped\n", c->project, (long long)removed,
-	       (long long)dropped);
+	printf("%s: %lld gold image%s removed, %lld unanswered gold task%s dropped\n", c->project, (long long)removed,
+	       removed == 1 ? "" : "s", (long long)dropped, dropped == 1 ? "" : "s");
 	return 0;
 }
 

@@ -36,7 +36,7 @@ static int import_tx(struct mlfy_store *s, const char *path, const struct mlfy_l
 			return mlfy_err_oom(err);
 		for (j = 0; j < n; j++)
 			cls[j] = l->classes[l->offsets[i] + j];
-		if ((rc = mlfy_gold_put(s, r->img[k].id, cls, n, path, &had, err)))
+		if ((rc = mlfy_gold_put(s, r->img[k].id, cls, n, path, 0, &had, err)))
 			rc = mlfy_err_prefix(err, "%s: entry %zu ('%s')", path, i + 1, l->names[i]);
 		else
 			*(had ? replaced : added) += 1;

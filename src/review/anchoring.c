@@ -187,7 +187,7 @@ static int arm_row(const struct mlfy_quality_row *r, void *ctx)
 			a->added++;
 			break;
 		}
-	if (r->is_gold) {
+	if (r->is_gold && r->annotation_id != r->gold_annotation) {   /* never against itself (--from-final) */
 		a->gold_n++;
 		a->gold_exact += r->n_labels == r->n_gold && inter(r->labels, r->n_labels, r->gold, r->n_gold) ==
 								      r->n_gold;
@@ -217,7 +217,7 @@ static void arm_finish(struct arm_acc *a, struct mlfy_arm_stats *o)
 		gsl_sort(a->secs, 1, a->n_secs);
 		o->median_seconds = gsl_stats_median_from_sorted_data(a->secs, 1, a->n_secs);
 		o->mean_seconds = m;
-		o->seconds_lo = m - MLFY_Z95 * sd / sqrt((double)a->n_secs);
+		o->seconds_lo = fmax(0, m - MLFY_Z95 * sd / sqrt((double)a->n_secs));   /* no negative time */
 		o->seconds_hi = m + MLFY_Z95 * sd / sqrt((double)a->n_secs);
 	}
 }

@@ -16,10 +16,10 @@
 #include "util/vec.h"
 
 struct refined {
-	int64_t *ids;
+	int64_t *ids, *ann;
 	int32_t *cls;
 	size_t *off;          /* n + 1 */
-	size_t n, cap_ids, cap_cls, cap_off, n_cls;
+	size_t n, cap_ids, cap_ann, cap_cls, cap_off, n_cls;
 };
 
 static int collect_refined(const struct mlfy_final *f, void *vctx)
@@ -29,12 +29,14 @@ static int collect_refined(const struct mlfy_final *f, void *vctx)
 
 	if (f->stage != MLFY_FINAL_REFINED)
 		return 0;
-	if (MLFY_GROW(r->ids, r->cap_ids, r->n + 1) || MLFY_GROW(r->off, r->cap_off, r->n + 2) ||
+	if (MLFY_GROW(r->ids, r->cap_ids, r->n + 1) || MLFY_GROW(r->ann, r->cap_ann, r->n + 1) ||
+	    MLFY_GROW(r->off, r->cap_off, r->n + 2) ||
 	    MLFY_GROW(r->cls, r->cap_cls, r->n_cls + f->n + 1))
 		return MLFY_ENOMEM;
 	if (!r->n)
 		r->off[0] = 0;
 	r->ids[r->n] = f->image_id;
+	r->ann[r->n] = f->annotation_id;
 	for (i = 0; i < f->n; i++)
 		r->cls[r->n_cls++] = f->classes[i];
 	r->off[++r->n] = r->n_cls;
@@ -67,10 +69,10 @@ int mlfy_gold_from_final(struct mlfy_store *s, int64_t *added, int64_t *kept, st
 		if (rc != MLFY_ENOTFOUND)
 			break;
 		mlfy_err_clear(err);
-		rc = mlfy_gold_put(s, r.ids[i], r.cls + r.off[i], r.off[i + 1] - r.off[i], "final", NULL, err);
+		rc = mlfy_gold_put(s, r.ids[i], r.cls + r.off[i], r.off[i + 1] - r.off[i], "final", r.ann[i], NULL, err);
 		(*added)++;
 	}
-	MLFY_FREE_ALL(r.ids, r.cls, r.off);
+	MLFY_FREE_ALL(r.ids, r.ann, r.cls, r.off);
 	if (rc) {
 		mlfy_store_rollback(s);
 		*added = *kept = 0;

@@ -109,7 +109,10 @@ int mlfy_quality_time_parse(const char *t, time_t *out)
 	time_t v;
 
 	memset(&tm, 0, sizeof(tm));
-	if (!t || !(end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) || strcmp(end, "Z"))
+	/* exactly YYYY-MM-DDTHH:MM:SSZ: strptime alone takes "2026-2-8T1:2:3Z" */
+	if (!t || strlen(t) != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':')
+		return -1;
+	if (!(end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) || strcmp(end, "Z"))
 		return -1;
 	want = tm;   /* timegm normalises tm in place */
 	v = timegm(&tm);
@@ -204,7 +207,7 @@ static int walk_row(const struct mlfy_quality_row *r, void *ctx)
 		}
 	}
 	if (r->is_gold) {
-		int from_this = r->gold_from_final && r->annotation_id == r->final_annotation;
+		int from_this = r->gold_annotation && r->annotation_id == r->gold_annotation;
 		if (!from_this)
 			mlfy_set_acc_add(&a->gold, r->labels, r->n_labels, r->gold, r->n_gold);
 	}
@@ -335,7 +338,9 @@ static int time_stats(struct mlfy_store *s, struct mlfy_person_quality *p, struc
 	span = a->first != (time_t)-1 && a->last > a->first ? difftime(a->last, a->first) : 0;
 	if (a->n_secs >= 2 && span > 0) {
 		t->pace_per_day = (double)(a->n_secs - 1) * 86400.0 / span;
-		fmt_time(now + (time_t)((double)(t->queue_total - t->queue_done) / t->pace_per_day * 86400.0), t->eta);
+		if (!p->disabled)   /* a disabled account finishes nothing */
+			fmt_time(now + (time_t)((double)(t->queue_total - t->queue_done) / t->pace_per_day * 86400.0),
+				 t->eta);
 	}
 	return 0;
 }
@@ -409,6 +414,7 @@ static int people_load(struct mlfy_store *s, struct walk *w, struct mlfy_err *er
 		p->name = u[i].name;
 		u[i].name = NULL;
 		snprintf(p->role, sizeof(p->role), "%s", u[i].role == MLFY_ROLE_EXPERT ? "expert" : "annotator");
+		p->disabled = u[i].disabled;
 		w->acc[w->q->n_people].id = u[i].id;
 		w->acc[w->q->n_people].is_expert = u[i].role == MLFY_ROLE_EXPERT;
 		w->acc[w->q->n_people].first = (time_t)-1;
@@ -448,6 +454,8 @@ static int finish(struct mlfy_store *s, struct walk *w, time_t now, struct mlfy_
 			stage_total += p->time.queue_total;
 		if (!a->is_expert && p->time.queue_total > p->time.queue_done) {
 			q->stage_remaining += p->time.queue_total - p->time.queue_done;
+			if (p->disabled)
+				q->stage_disabled += p->time.queue_total - p->time.queue_done;
 			if (!p->time.eta[0])
 				unknown = 1;
 			else if (iso_time(p->time.eta) > slowest)

@@ -73,6 +73,7 @@ enum {
 struct mlfy_person_quality {
 	char *name;                  /* owned */
 	char role[16];
+	int disabled;                /* the account is disabled: its open tasks wait for nobody */
 	size_t answers;              /* stage-ii answers (own images and gold tasks) */
 	size_t gold_tasks;           /* of which to gold tasks */
 	size_t refinements;          /* stage-iv answers */
@@ -98,6 +99,7 @@ struct mlfy_quality {
 	double team_median_seconds;           /* stage ii, annotators pooled */
 	struct mlfy_proportion team_top1_only;
 	int64_t stage_remaining;              /* stage-ii tasks not done, all queues */
+	int64_t stage_disabled;               /* of which in the queues of disabled accounts */
 	char stage_eta[32];                   /* when the slowest queue finishes; "done"; "" unknown
 					       * (a queue without a pace yet) or no stage-ii tasks at all */
 	size_t ds_questions;                  /* Dawid-Skene questions (image, shown proposal) */

@@ -35,7 +35,8 @@ static json_t *person_json(const struct mlfy_person_quality *p)
 	for (i = 0; i < 3; i++)
 		if (p->flags & (1u << i))
 			json_array_append_new(fl, json_pack("{ssss}", "flag", flag_names[i], "reason", p->reason[i]));
-	o = json_pack("{sssssIsIsIsoso}", "name", p->name, "role", p->role, "answers", (json_int_t)p->answers,
+	o = json_pack("{sssssbsIsIsIsoso}", "name", p->name, "role", p->role, "disabled", p->disabled,
+		      "answers", (json_int_t)p->answers,
 		      "gold_tasks", (json_int_t)p->gold_tasks, "refinements", (json_int_t)p->refinements, "gold",
 		      scores_json(&p->gold), "final", scores_json(&p->final));
 	json_object_set_new(o, "dawid_skene",
@@ -77,9 +78,9 @@ json_t *mlfy_quality_json(const struct mlfy_quality *q, const struct mlfy_anchor
 
 	for (i = 0; i < q->n_people; i++)
 		json_array_append_new(people, person_json(&q->people[i]));
-	o = json_pack("{sos{sosIsoss?s{sIsIsb}}so}", "min_accuracy", mlfy_real_or_null(q->min_accuracy), "team",
+	o = json_pack("{sos{sosIsIsoss?s{sIsIsb}}so}", "min_accuracy", mlfy_real_or_null(q->min_accuracy), "team",
 		      "median_seconds", mlfy_real_or_null(q->team_median_seconds), "stage_remaining",
-		      (json_int_t)q->stage_remaining, "top1_only", mlfy_proportion_json(&q->team_top1_only),
+		      (json_int_t)q->stage_remaining, "stage_remaining_disabled", (json_int_t)q->stage_disabled, "top1_only", mlfy_proportion_json(&q->team_top1_only),
 		      "projected_finish", q->stage_eta[0] ? q->stage_eta : NULL, "dawid_skene",
 		      "questions", (json_int_t)q->ds_questions, "iterations", (json_int_t)q->ds_iterations,
 		      "converged", q->ds_converged, "annotators", people);
@@ -174,13 +175,19 @@ int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_
 		fprintf(f, "%-16s %6zu %-22s %7s %7s %7s %14s %8s %11s  %s\n", p->name, p->answers + p->refinements,
 			pci(a, sizeof(a), &p->top1_only), pct(s1, sizeof(s1), &p->search_share),
 			pct(s2, sizeof(s2), &p->none_rate), pct(s3, sizeof(s3), &p->unsure_rate), iqr,
-			mlfy_fmt_real(b, sizeof(b), p->time.per_hour, 0), qd, p->time.eta[0] ? p->time.eta : "unknown");
+			mlfy_fmt_real(b, sizeof(b), p->time.per_hour, 0), qd,
+			p->time.eta[0] ? p->time.eta : p->disabled ? "never (account disabled)" : "unknown");
 	}
 	if (!q->stage_remaining && !q->stage_eta[0])
 		fprintf(f, "stage ii: no tasks assigned yet (mlfy assign)\n");
 	else
 		fprintf(f, "stage ii: %lld tasks left, projected finish %s\n", (long long)q->stage_remaining,
-			q->stage_eta[0] ? q->stage_eta : "unknown (a queue has no pace yet)");
+			q->stage_eta[0] ? q->stage_eta
+			: q->stage_disabled ? "unknown (disabled accounts hold open tasks: reassign them)"
+					    : "unknown (a queue has no pace yet)");
+	if (q->ds_questions)
+		fprintf(f, "Dawid-Skene: %zu questions, %d iterations, %s\n", q->ds_questions, q->ds_iterations,
+			q->ds_converged ? "converged" : "not converged (the estimates are the last iteration's)");
 	fprintf(f, "\nflags (min accuracy %.2f)\n", q->min_accuracy);
 	for (i = 0; i < q->n_people; i++)
 		for (k = 0; k < 3; k++)

@@ -10,8 +10,9 @@
 
 static const char SQL_GOLD_HAS[] = "SELECT 1 FROM gold_images WHERE image_id = ?1";
 static const char SQL_GOLD_INS[] =
-	"INSERT INTO gold_images(image_id, source, added_at) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT(image_id) DO UPDATE SET source = excluded.source, added_at = excluded.added_at";
+	"INSERT INTO gold_images(image_id, source, annotation_id, added_at) VALUES (?1, ?2, ?4, ?3)"
+	" ON CONFLICT(image_id) DO UPDATE SET source = excluded.source, annotation_id = excluded.annotation_id,"
+	" added_at = excluded.added_at";
 static const char SQL_GOLD_CLEAR[] = "DELETE FROM gold_labels WHERE image_id = ?1";
 static const char SQL_GOLD_LABEL[] = "INSERT INTO gold_labels(image_id, class_idx) VALUES (?1, ?2)";
 static const char SQL_CLASS_HAS[] = "SELECT 1 FROM classes WHERE idx = ?1";
@@ -26,7 +27,7 @@ static int exists_id(struct mlfy_store *s, const char *sql, int64_t id, const ch
 }
 
 int mlfy_gold_put(struct mlfy_store *s, int64_t image_id, const int32_t *cls, size_t n, const char *source,
-		  int *replaced, struct mlfy_err *err)
+		  int64_t annotation_id, int *replaced, struct mlfy_err *err)
 {
 	struct store_stmt *st;
 	char now[32];
@@ -49,6 +50,10 @@ int mlfy_gold_put(struct mlfy_store *s, int64_t image_id, const int32_t *cls, si
 	stmt_bind_int64(st, 1, image_id);
 	stmt_bind_text(st, 2, source ? source : "");
 	stmt_bind_text(st, 3, now);
+	if (annotation_id > 0)
+		stmt_bind_int64(st, 4, annotation_id);
+	else
+		stmt_bind_null(st, 4);
 	if ((rc = store_step_done(s, st, "add gold image", err)))
 		return rc;
 	STMT(st, SQL_GOLD_CLEAR);

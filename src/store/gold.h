@@ -17,10 +17,12 @@
 /* Makes image_id a gold image with the set cls[0..n) (class indices,
  * any order, no repeats; n == 0: the empty set), replacing the set of an
  * image that is gold already.  source names where the set came from (a
- * file path, or "final").  *replaced (may be NULL) = 1 when it was gold
+ * file path, or "final"); annotation_id is the annotation the set was taken
+ * from (for "final", the deciding refinement), 0 for none: that one answer
+ * is never scored against it (review/quality.h).  *replaced (may be NULL) = 1 when it was gold
  * already.  MLFY_EINVAL: unknown class (naming it), no transaction. */
 int mlfy_gold_put(struct mlfy_store *s, int64_t image_id, const int32_t *cls, size_t n, const char *source,
-		  int *replaced, struct mlfy_err *err);
+		  int64_t annotation_id, int *replaced, struct mlfy_err *err);
 
 /* Stops image_id being gold: its set goes, and so do the gold tasks not
  * yet answered (*dropped_tasks, may be NULL); answered ones stay, so the

@@ -19,7 +19,7 @@ static const char SQL_ROWS[] =
 	"   AND b.annotator_id = c.annotator_id AND b.stage = c.stage),"
 	" EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = c.image_id AND g.annotator_id = c.annotator_id),"
 	" EXISTS (SELECT 1 FROM assignments a WHERE a.batch = i.batch AND a.annotator_id = c.annotator_id),"
-	" COALESCE((SELECT gi.source = 'final' FROM gold_images gi WHERE gi.image_id = c.image_id), -1),"
+	" COALESCE((SELECT COALESCE(gi.annotation_id, 0) FROM gold_images gi WHERE gi.image_id = c.image_id), -1),"
 	" f.image_id IS NOT NULL, COALESCE(f.annotation_id, 0),"
 	" COALESCE(r.arm, 'shown'), COALESCE(r.planted_class, -1), f.stage"
 	" FROM current_annotations c JOIN annotators u ON u.id = c.annotator_id JOIN images i ON i.id = c.image_id"
@@ -131,8 +131,8 @@ int mlfy_quality_foreach(struct mlfy_store *s, mlfy_quality_row_cb cb, void *ctx
 		r.first_at = stmt_text(st, 9);
 		r.gold_task = stmt_int(st, 10);
 		r.own = stmt_int(st, 11);
-		r.is_gold = stmt_int(st, 12) >= 0;
-		r.gold_from_final = stmt_int(st, 12) == 1;
+		r.is_gold = stmt_int64(st, 12) >= 0;
+		r.gold_annotation = r.is_gold ? stmt_int64(st, 12) : 0;
 		r.decided = stmt_int(st, 13);
 		r.final_annotation = stmt_int64(st, 14);
 		arm = stmt_text(st, 15);

@@ -30,7 +30,8 @@ struct mlfy_quality_row {
 	const int32_t *gold;          /* the image's gold set when gold (else NULL, n_gold 0) */
 	size_t n_gold;
 	int is_gold;
-	int gold_from_final;          /* the gold set was taken from the final set (`mlfy gold add --from-final`) */
+	int64_t gold_annotation;      /* the annotation the gold set was taken from (`mlfy gold add
+				       * --from-final`: the deciding refinement), 0 none */
 	const int32_t *final;         /* the image's final set when decided */
 	size_t n_final;
 	int decided;

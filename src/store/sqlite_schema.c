@@ -217,6 +217,7 @@ const char *const store_migrations[] = {
 	"CREATE TABLE gold_images ("
 	"  image_id INTEGER PRIMARY KEY REFERENCES images(id),"
 	"  source TEXT NOT NULL,"                  /* the label file, or 'final' (--from-final) */
+	"  annotation_id INTEGER REFERENCES annotations(id),"  /* --from-final: the deciding refinement */
 	"  added_at TEXT NOT NULL"
 	");"
 	/* a gold image with a gold_images row and no gold_labels rows has an empty set */

@@ -73,7 +73,7 @@ static struct mlfy_store *crowd_project(char *path, size_t n, int64_t *ids)
 	for (i = 3; i <= NI; i += 3) {   /* every 3rd image is gold */
 		int32_t t[2];
 		size_t nt = truth_of((int64_t)i, t);
-		assert_int_equal(mlfy_gold_put(s, (int64_t)i, t, nt, "simulated", NULL, &err), 0);
+		assert_int_equal(mlfy_gold_put(s, (int64_t)i, t, nt, "simulated", 0, NULL, &err), 0);
 	}
 	assert_int_equal(mlfy_store_commit(s, &err), 0);
 	assert_int_equal(mlfy_assign_batches(s, 2, NULL, 0, &rep, &err), 0);

@@ -16,6 +16,7 @@
 #include "review/quality_format.h"
 #include "review/refine.h"
 #include "review/review_tx.h"
+#include "store/accounts_tx.h"
 #include "store/flags.h"
 #include "store/gold.h"
 #include "store/arms.h"
@@ -87,7 +88,7 @@ static void add_gold(struct mlfy_store *s)
 	for (id = 3; id <= NI; id += 3) {
 		int32_t t[2];
 		size_t n = truth_of(id, t);
-		assert_int_equal(mlfy_gold_put(s, id, t, n, "simulated", NULL, &err), 0);
+		assert_int_equal(mlfy_gold_put(s, id, t, n, "simulated", 0, NULL, &err), 0);
 	}
 	assert_int_equal(mlfy_store_commit(s, &err), 0);
 }
@@ -399,6 +400,16 @@ static void anchoring_recovered(void **state)
 	assert_true(a.p_seconds < 0.05);
 	assert_true(a.arm[1].gold_exact.n > 0);
 	assert_true(a.arm[1].gold_exact.p > a.arm[0].gold_exact.p);
+	/* gold taken from the experts' own final sets scores none of those answers */
+	{
+		struct mlfy_anchoring b;
+		int64_t added = 0, kept = 0;
+		assert_int_equal(mlfy_gold_from_final(s, &added, &kept, &err), 0);
+		assert_true(added > 50 && kept > 10);
+		assert_int_equal(mlfy_anchoring_compute(s, &b, &err), 0);
+		assert_int_equal(b.arm[0].gold_exact.n, a.arm[0].gold_exact.n);
+		assert_int_equal(b.arm[1].gold_exact.n, a.arm[1].gold_exact.n);
+	}
 	{
 		struct mlfy_quality q;
 		json_t *jq, *arms;
@@ -507,10 +518,19 @@ static void projection(void **state)
 	assert_string_equal(q.stage_eta, "2026-01-01T09:40:00Z");
 	assert_int_equal(q.stage_remaining, 14);
 	mlfy_quality_release(&q);
+	/* a disabled account finishes nothing: no projection for it or for the stage */
+	assert_int_equal(mlfy_users_set_disabled_tx(s, "a1", 1, &err), 0);
+	assert_int_equal(mlfy_quality_compute(s, &o, &q, &err), 0);
+	assert_int_equal(q.people[0].disabled, 1);
+	assert_string_equal(q.people[0].time.eta, "");
+	assert_string_equal(q.stage_eta, "");
+	assert_int_equal(q.stage_disabled, 14);
+	mlfy_quality_release(&q);
 	/* a malformed "now" is refused, and so is a date that does not exist */
 	{
 		static const char *const bad[] = { "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z",
-						   "2026-01-01T00:00:00", "2026-01-01T00:00:00+01:00", "" };
+						   "2026-01-01T00:00:00", "2026-01-01T00:00:00+01:00", "",
+						   "2026-2-28T00:00:00Z", "2026-02-28T0:00:00Z" };
 		time_t tt;
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 			assert_int_equal(mlfy_quality_time_parse(bad[i], &tt), -1);

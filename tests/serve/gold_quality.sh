@@ -226,7 +226,7 @@ check '[ "$(json "j[\"review\"][\"gold\"][\"images\"]")" = 12 ] && [ "$(json "j[
 g1=$(sed -n 2p "$tmp/gold.csv" | cut -d, -f1)
 cp "$P" "$tmp/copy.mlfy"
 out=$("$MLFY" gold remove "$tmp/copy.mlfy" "$g1" "$g1" 2>&1)
-check '[ $? = 0 ] && grep -q "1 gold images removed" <<<"$out"' "remove X X: $out"
+check '[ $? = 0 ] && grep -q "1 gold image removed" <<<"$out"' "remove X X: $out"
 out=$("$MLFY" gold remove "$tmp/copy.mlfy" "$g1" 2>&1); rc=$?
 check '[ $rc = 1 ] && grep -q "not a gold image" <<<"$out"' "remove of an image that is not gold: $out"
 rm -f "$tmp/copy.mlfy"
