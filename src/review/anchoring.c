@@ -67,13 +67,13 @@ static int draw_expert(struct mlfy_store *s, int64_t expert, double blind_share,
 		       uint64_t seed, gsl_rng *rng, struct mlfy_arms_drawn *out, struct mlfy_err *err)
 {
 	struct mlfy_queue_entry *q = NULL;
-	int64_t *todo = NULL;
+	int64_t *open_tasks = NULL;
 	size_t n = 0, m = 0, i, n_blind;
 	int rc;
 
 	if ((rc = mlfy_review_queue_list(s, expert, &q, &n, err)))
 		return rc;
-	if (n && !(todo = malloc(n * sizeof(*todo)))) {
+	if (n && !(open_tasks = malloc(n * sizeof(*open_tasks)))) {
 		mlfy_queue_entries_free(q, n);
 		return mlfy_err_oom(err);
 	}
@@ -89,11 +89,11 @@ static int draw_expert(struct mlfy_store *s, int64_t expert, double blind_share,
 		rc = 0;
 		mlfy_err_clear(err);
 		if (!refined)   /* a task already worked on keeps how it was shown */
-			todo[m++] = q[i].image_id;
+			open_tasks[m++] = q[i].image_id;
 	}
 	gsl_rng_set(rng, (unsigned long)(seed + (uint64_t)expert));
 	if (m > 1)
-		gsl_ran_shuffle(rng, todo, m, sizeof(*todo));
+		gsl_ran_shuffle(rng, open_tasks, m, sizeof(*open_tasks));
 	n_blind = (size_t)llround(blind_share * (double)m);
 	for (i = 0; !rc && i < m; i++) {
 		enum mlfy_arm arm = i < n_blind ? MLFY_ARM_BLIND : MLFY_ARM_SHOWN;
@@ -102,9 +102,9 @@ static int draw_expert(struct mlfy_store *s, int64_t expert, double blind_share,
 		int planted = -1, kept = 0;
 		double u = gsl_rng_uniform(rng);   /* drawn for every task: reproducible */
 		if (arm == MLFY_ARM_SHOWN && plant_share > 0 && u < plant_share) {
-			rc = mlfy_gold_set(s, todo[i], &gold, &n_gold, err);
+			rc = mlfy_gold_set(s, open_tasks[i], &gold, &n_gold, err);
 			if (!rc)
-				rc = plant_for(s, todo[i], gold, n_gold, &planted, err);
+				rc = plant_for(s, open_tasks[i], gold, n_gold, &planted, err);
 			else if (rc == MLFY_ENOTFOUND) {
 				rc = 0;
 				mlfy_err_clear(err);
@@ -112,7 +112,7 @@ static int draw_expert(struct mlfy_store *s, int64_t expert, double blind_share,
 			free(gold);
 		}
 		if (!rc)
-			rc = mlfy_arm_put(s, todo[i], arm, planted, (int64_t)seed, &kept, err);
+			rc = mlfy_arm_put(s, open_tasks[i], arm, planted, (int64_t)seed, &kept, err);
 		if (!rc && kept)
 			out->kept++;
 		else if (!rc) {
@@ -121,7 +121,7 @@ static int draw_expert(struct mlfy_store *s, int64_t expert, double blind_share,
 		}
 	}
 out:
-	free(todo);
+	free(open_tasks);
 	mlfy_queue_entries_free(q, n);
 	return rc;
 }

@@ -11,110 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "review/aggregate.h"
 #include "review/votes.h"
 #include "testutil.h"
 #include "review_fixture.h"
 #include "review_test.h"
-
-/* ---- a minimal .npz writer (stored members) for hand-made vote files ---- */
-
-struct member {
-	const char *name;
-	unsigned char *data;
-	size_t len;
-};
-
-/* Builds an .npy image: header dict padded to a multiple of 64 bytes. */
-static unsigned char *npy(const char *descr, const char *shape, const void *data, size_t n, size_t *len)
-{
-	char dict[256];
-	size_t dl, total;
-	unsigned char *b;
-	snprintf(dict, sizeof(dict), "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shape);
-	dl = strlen(dict);
-	total = (10 + dl + 1 + 63) / 64 * 64;
-	b = malloc(total + n);
-	memcpy(b, "\x93NUMPY\x01\x00", 8);
-	b[8] = (unsigned char)((total - 10) & 0xff);
-	b[9] = (unsigned char)((total - 10) >> 8);
-	memset(b + 10, ' ', total - 10);
-	memcpy(b + 10, dict, dl);
-	b[total - 1] = '\n';
-	memcpy(b + total, data, n);
-	*len = total + n;
-	return b;
-}
-
-static void put16(FILE *f, unsigned v)
-{
-	fputc(v & 0xff, f);
-	fputc((v >> 8) & 0xff, f);
-}
-
-static void put32(FILE *f, unsigned long v)
-{
-	put16(f, (unsigned)(v & 0xffff));
-	put16(f, (unsigned)(v >> 16));
-}
-
-static void write_npz(const char *path, struct member *m, int n)
-{
-	FILE *f = fopen(path, "wb");
-	unsigned long off[8], crc[8], cd_start, cd_len;
-	int i;
-	assert_non_null(f);
-	for (i = 0; i < n; i++) {
-		off[i] = (unsigned long)ftell(f);
-		crc[i] = crc32(0L, m[i].data, (uInt)m[i].len);
-		put32(f, 0x04034b50UL);
-		put16(f, 20);
-		put16(f, 0);
-		put16(f, 0); /* stored */
-		put16(f, 0);
-		put16(f, 0x21);
-		put32(f, crc[i]);
-		put32(f, m[i].len);
-		put32(f, m[i].len);
-		put16(f, (unsigned)strlen(m[i].name));
-		put16(f, 0);
-		fwrite(m[i].name, 1, strlen(m[i].name), f);
-		fwrite(m[i].data, 1, m[i].len, f);
-	}
-	cd_start = (unsigned long)ftell(f);
-	for (i = 0; i < n; i++) {
-		put32(f, 0x02014b50UL);
-		put16(f, 20);
-		put16(f, 20);
-		put16(f, 0);
-		put16(f, 0);
-		put16(f, 0);
-		put16(f, 0x21);
-		put32(f, crc[i]);
-		put32(f, m[i].len);
-		put32(f, m[i].len);
-		put16(f, (unsigned)strlen(m[i].name));
-		put16(f, 0);
-		put16(f, 0);
-		put16(f, 0);
-		put16(f, 0);
-		put32(f, 0);
-		put32(f, off[i]);
-		fwrite(m[i].name, 1, strlen(m[i].name), f);
-	}
-	cd_len = (unsigned long)ftell(f) - cd_start;
-	put32(f, 0x06054b50UL);
-	put16(f, 0);
-	put16(f, 0);
-	put16(f, (unsigned)n);
-	put16(f, (unsigned)n);
-	put32(f, cd_len);
-	put32(f, cd_start);
-	put16(f, 0);
-	fclose(f);
-}
+#include "npz_writer.h"
 
 /* UTF-32LE <U8 strings from ASCII. */
 static void u8str(uint32_t *dst, const char *s)
@@ -131,7 +34,7 @@ static void make_vote_file_of(const char *path, const double *tensor, const char
 {
 	uint32_t info[3 * 2 * 8];
 	int64_t ids[2] = { 7, rater2 };
-	struct member m[3];
+	struct npz_member m[3];
 	int i;
 	u8str(info + 0, "a.jpg");
 	u8str(info + 8, "3");
@@ -140,12 +43,12 @@ static void make_vote_file_of(const char *path, const double *tensor, const char
 	u8str(info + 32, image2);
 	u8str(info + 40, label2);
 	m[0].name = "tensor.npy";
-	m[0].data = npy("<f8", "(2, 3, 3)", tensor, 18 * sizeof(double), &m[0].len);
+	m[0].data = npz_npy("<f8", "(2, 3, 3)", tensor, 18 * sizeof(double), &m[0].len);
 	m[1].name = "info.npy";
-	m[1].data = npy("<U8", "(3, 2)", info, sizeof(info), &m[1].len);
+	m[1].data = npz_npy("<U8", "(3, 2)", info, sizeof(info), &m[1].len);
 	m[2].name = "ids.npy";
-	m[2].data = npy("<i8", ids_len == 2 ? "(2,)" : "(1,)", ids, (size_t)ids_len * sizeof(int64_t), &m[2].len);
-	write_npz(path, m, 3);
+	m[2].data = npz_npy("<i8", ids_len == 2 ? "(2,)" : "(1,)", ids, (size_t)ids_len * sizeof(int64_t), &m[2].len);
+	assert_int_equal(npz_write(path, m, 3), 0);
 	for (i = 0; i < 3; i++)
 		free(m[i].data);
 }
