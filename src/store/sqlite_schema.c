@@ -259,6 +259,56 @@ const char *const store_migrations[] = {
 	"  seed INTEGER NOT NULL,"
 	"  assigned_at TEXT NOT NULL"
 	");",
+	/* 3 -> 4 (issue 14): the coordinator's console (docs/admin.md).
+	 * Invitations: one-time links whose token only the SHA-256 of is kept
+	 * (store/invites.c); the audit log of admin actions, append-only
+	 * (store/audit.c); and the change sequence of the final labels that
+	 * the live project view follows (store/live_input.c): every insert,
+	 * update or delete of a final_status row (mlfy_final_put and
+	 * mlfy_final_delete write one per decision) gives the image the next
+	 * seq, so that a reader holding seq S reads only the images decided,
+	 * changed or reopened since. */
+	"CREATE TABLE invites ("
+	"  token_hash TEXT PRIMARY KEY,"           /* hex SHA-256 of the token */
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  created_by TEXT NOT NULL,"              /* the admin's account, or shell:LOGIN */
+	"  created_at INTEGER NOT NULL,"           /* unix seconds */
+	"  expires_at INTEGER NOT NULL,"           /* unix seconds */
+	"  used_at INTEGER,"                       /* redeemed (the password set) */
+	"  revoked_at INTEGER"                     /* replaced by a newer invitation, or revoked */
+	");"
+	"CREATE INDEX invites_annotator ON invites(annotator_id);"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"                      /* ISO-8601 UTC */
+	"  actor TEXT NOT NULL,"                   /* the admin's account, or shell:LOGIN */
+	"  via TEXT NOT NULL CHECK (via IN ('console','cli')),"
+	"  action TEXT NOT NULL,"                  /* e.g. user.invite, assign, analyze */
+	"  params TEXT NOT NULL DEFAULT '{}',"     /* JSON object */
+	"  result TEXT NOT NULL DEFAULT '',"       /* JSON, or the error message */
+	"  ok INTEGER NOT NULL CHECK (ok IN (0,1))"
+	");"
+	"CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE final_changes ("
+	"  image_id INTEGER PRIMARY KEY,"
+	"  seq INTEGER NOT NULL"
+	");"
+	"CREATE INDEX final_changes_seq ON final_changes(seq);"
+	"CREATE TRIGGER final_changes_i AFTER INSERT ON final_status BEGIN"
+	"  INSERT INTO final_changes(image_id, seq)"
+	"  VALUES (NEW.image_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM final_changes))"
+	"  ON CONFLICT(image_id) DO UPDATE SET seq = excluded.seq; END;"
+	"CREATE TRIGGER final_changes_u AFTER UPDATE ON final_status BEGIN"
+	"  INSERT INTO final_changes(image_id, seq)"
+	"  VALUES (NEW.image_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM final_changes))"
+	"  ON CONFLICT(image_id) DO UPDATE SET seq = excluded.seq; END;"
+	"CREATE TRIGGER final_changes_d AFTER DELETE ON final_status BEGIN"
+	"  INSERT INTO final_changes(image_id, seq)"
+	"  VALUES (OLD.image_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM final_changes))"
+	"  ON CONFLICT(image_id) DO UPDATE SET seq = excluded.seq; END;",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
