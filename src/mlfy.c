@@ -23,6 +23,7 @@ static const struct cli_command commands[] = {
 	{ "analyze", &cmd_analyze, CLI_PROJECT },                       /* --dry-run: read-only */
 	{ "assign", &cmd_assign, CLI_PROJECT },
 	{ "assign-refinement", &cmd_assign_refinement, CLI_PROJECT },
+	{ "audit", &cmd_audit, CLI_PROJECT | CLI_READONLY },
 	{ "check", &cmd_check, CLI_PROJECT | CLI_READONLY },
 	{ "evaluate", &cmd_evaluate, CLI_PROJECT | CLI_READONLY },      /* --project, or files */
 	{ "export", &cmd_export, CLI_PROJECT | CLI_READONLY },

@@ -1,32 +1,51 @@
-/* admin.js - the admin dashboard: stage-ii progress per batch x annotator
- * (done/assigned, median seconds per image, labels per image), the final
- * labels, the refinement queue and the zero-label reviews, refreshed every
- * 5 s while "live" is on, and download links for every export format.  The
- * refresh timer and the vocabulary are this module's state. */
+/* admin.js - the coordinator's console (docs/admin.md): a section per
+ * task, chosen by the URL's hash (#overview, #people, ...); the overview
+ * shows stage-ii progress, the review counts and the live project view
+ * (every model's top-1 and ReaL accuracy so far, with the scatter drawn by
+ * the server's `mlfy report` code), refreshed every 5 s while "live" is
+ * on.  The current section, the refresh timer and the vocabulary are this
+ * module's state; each section's own work is in console-*.js. */
 import { $, el, fmt, bdi } from './dom.js';
 import { api, currentUser, requireLogin } from './api.js';
-import { loadVocabulary, labelOf } from './vocab.js';
+import { loadVocabulary } from './vocab.js';
+import { pci, bar, fillTable } from './console-util.js';
+import * as People from './console-people.js';
+import * as Stages from './console-stages.js';
+import * as Gold from './console-gold.js';
+import * as Insight from './console-insight.js';
 
 let timer = null;
-let vocab = null;   /* GET /api/vocabulary: the zero-label categories' and verdicts' labels */
+let vocab = null;
+let section = 'overview';
+let svgSeen = null;
+
 const EXPORT_NAMES = {
   real: 'ReaL (real.json)', multilabelfy: 'Multilabelfy JSON', csv: 'CSV', jsonl: 'JSONL with provenance',
   labelstudio: 'Label Studio tasks',
 };
+const TITLES = {
+  overview: 'Overview', people: 'People', assign: 'Assignment', analyze: 'Analysis', refine: 'Refinement',
+  gold: 'Gold images', zero: 'Zero-label review', quality: 'Quality', progress: 'Progress',
+  reports: 'Reports and exports', audit: 'Audit log',
+};
 
-function bar(done, total) {
-  const pct = total ? (100 * done) / total : 0;
-  const b = el('span', { class: 'progress-bar' });
-  b.style.width = pct + '%';
-  return el('span', { class: 'progress wide', title: pct.toFixed(1) + '%' }, b);
-}
-
-/* one row per category (or verdict) name, labelled as the library labels it */
-function countRows(tbody, counts, names) {
-  tbody.replaceChildren();
-  for (const [k, n] of Object.entries(counts)) {
-    tbody.append(el('tr', {}, el('td', { text: labelOf(names, k) }), el('td', { class: 'num', text: fmt(n) })));
-  }
+function renderDashboard(d) {
+  const f = d.final, q = d.refinement, z = d.zero_label;
+  $('c-images').textContent = fmt(d.images);
+  $('c-final').textContent = `final labels: ${fmt(f.decided)} decided (${fmt(f.agreed)} agreed · `
+    + `${fmt(f.refined)} refined${f.aggregated ? ' · ' + fmt(f.aggregated) + ' aggregated' : ''}`
+    + `${f.imported ? ' · ' + fmt(f.imported) + ' imported' : ''}), ${fmt(f.undecided)} undecided`;
+  $('c-done').textContent = `${fmt(d.done)} / ${fmt(d.assigned)}`;
+  $('c-bar').style.width = (d.assigned ? (100 * d.done) / d.assigned : 0) + '%';
+  $('c-queue').textContent = fmt(q.queued);
+  $('c-queue-sub').textContent = `${fmt(q.assigned)} assigned to experts · ${fmt(q.refined)} refined · ${fmt(q.waiting)} waiting`;
+  $('c-queue-bar').style.width = (q.queued ? (100 * q.refined) / q.queued : 0) + '%';
+  $('c-zero').textContent = `${fmt(z.reviewed)} / ${fmt(z.empty_sets)}`;
+  $('c-zero-sub').textContent = z.pending ? `${fmt(z.pending)} awaiting a review` : 'none pending';
+  fillTable('grid', d.rows.map((r) => [r.batch, bdi(r.annotator), `${fmt(r.done)} / ${fmt(r.assigned)}`, bar(r.done, r.assigned),
+    r.done ? r.median_seconds.toFixed(1) : '–', r.done ? r.labels_per_image.toFixed(2) : '–', r.done ? r.empty : '–']),
+  'No assignments yet (Assignment).');
+  renderExports(d.exports);
 }
 
 function renderExports(list) {
@@ -37,54 +56,90 @@ function renderExports(list) {
     el('span', { class: 'muted small', text: `.${e.ext}` }))));
 }
 
-function render(d) {
-  const f = d.final, q = d.refinement, z = d.zero_label;
-  $('c-images').textContent = fmt(d.images);
-  $('c-final').textContent = `final labels: ${fmt(f.decided)} decided (${fmt(f.agreed)} agreed · `
-    + `${fmt(f.refined)} refined${f.aggregated ? ' · ' + fmt(f.aggregated) + ' aggregated' : ''}`
-    + `${f.imported ? ' · ' + fmt(f.imported) + ' imported' : ''}), ${fmt(f.undecided)} undecided`;
-  $('c-done').textContent = `${fmt(d.done)} / ${fmt(d.assigned)}`;
-  $('c-bar').style.width = (d.assigned ? (100 * d.done) / d.assigned : 0) + '%';
-  $('c-queue').textContent = fmt(q.queued);
-  $('c-queue-sub').textContent = `${fmt(q.assigned)} assigned to experts · ${fmt(q.refined)} refined · `
-    + `${fmt(q.waiting)} waiting`;
-  $('c-queue-bar').style.width = (q.queued ? (100 * q.refined) / q.queued : 0) + '%';
-  $('c-zero').textContent = `${fmt(z.reviewed)} / ${fmt(z.empty_sets)}`;
-  $('c-zero-sub').textContent = z.pending ? `${fmt(z.pending)} awaiting a review` : 'none pending';
-  countRows($('zl-category').querySelector('tbody'), z.by_category, vocab.zero_label.categories);
-  countRows($('zl-verdict').querySelector('tbody'), z.by_verdict, vocab.zero_label.verdicts);
-  renderExports(d.exports);
+const pts = (p) => (p && p.n ? 100 * p.p : null);
 
-  const tb = $('grid').querySelector('tbody');
-  tb.replaceChildren();
-  const people = new Map();
-  for (const r of d.rows) {
-    tb.append(el('tr', { class: r.done === r.assigned ? 'complete' : '' },
-      el('td', { text: r.batch }), el('td', {}, bdi(r.annotator)),
-      el('td', { class: 'num', text: `${fmt(r.done)} / ${fmt(r.assigned)}` }),
-      el('td', {}, bar(r.done, r.assigned)),
-      el('td', { class: 'num', text: r.done ? r.median_seconds.toFixed(1) : '–' }),
-      el('td', { class: 'num', text: r.done ? r.labels_per_image.toFixed(2) : '–' }),
-      el('td', { class: 'num', text: r.done ? fmt(r.empty) : '–' })));
-    const p = people.get(r.annotator) || { batches: 0, done: 0, assigned: 0 };
-    p.batches++; p.done += r.done; p.assigned += r.assigned;
-    people.set(r.annotator, p);
+function renderLive(v) {
+  fillTable('live-models', v.models.map((m) => [el('span', {}, bdi(m.model), m.active ? el('span', { class: 'muted small', text: ' (proposals)' }) : null),
+    pci(m.top1), m.top1.n, pci(m.real), m.real.n,
+    pts(m.top1) === null || pts(m.real) === null ? '–' : `${(pts(m.real) - pts(m.top1)) >= 0 ? '+' : ''}${(pts(m.real) - pts(m.top1)).toFixed(1)} points`]),
+  'No model imported yet (mlfy import-predictions).');
+  const lc = v.label_counts;
+  fillTable('live-counts', lc.counts.map((c) => [String(c.labels), c.images,
+    pci({ p: c.images / lc.images, n: lc.images, ...wilson(c.images, lc.images) })]), 'No image decided yet.');
+  const cv = v.coverage;
+  fillTable('live-coverage', cv ? [[`within the top-${cv.k} of ${cv.model}`, pci(cv.within), cv.within.n],
+    ['outside: added through search', pci(cv.outside), cv.outside.n]] : [], 'No proposals or no decided image yet.');
+  $('live-note').textContent = `${fmt(v.decided)} of ${fmt(v.images)} images decided (change ${v.seq}). Top-1 accuracy against the original `
+    + 'labels; ReaL accuracy against the final labels decided so far (empty sets left out, as mlfy evaluate); 95 % Wilson intervals.';
+  const img = $('live-svg');
+  if (v.scatter && v.scatter.url) {
+    if (svgSeen !== v.scatter.url) { img.src = v.scatter.url; svgSeen = v.scatter.url; }
+    img.hidden = false;
+    $('live-fig-note').textContent = v.fit ? `ReaL = ${v.fit.slope.toFixed(3)} × top-1 ${v.fit.intercept >= 0 ? '+' : '−'} ${Math.abs(v.fit.intercept).toFixed(2)}, R² = ${v.fit.r2.toFixed(3)}, ${v.fit.n} models` : '';
+  } else {
+    img.hidden = true;
+    svgSeen = null;
+    $('live-fig-note').textContent = 'No scatter yet: ' + ((v.scatter && v.scatter.reason) || v.fit_reason || 'too few models');
   }
-  if (!d.rows.length) tb.append(el('tr', {}, el('td', { colspan: 7, class: 'muted', text: 'No assignments yet: run mlfy assign.' })));
-  const pb = $('people').querySelector('tbody');
-  pb.replaceChildren();
-  for (const [name, p] of [...people.entries()].sort()) {
-    pb.append(el('tr', {}, el('td', {}, bdi(name)), el('td', { class: 'num', text: p.batches }),
-      el('td', { class: 'num', text: `${fmt(p.done)} / ${fmt(p.assigned)}` }),
-      el('td', {}, bar(p.done, p.assigned))));
-  }
-  $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
 }
+
+/* the 95 % Wilson interval of k of n, for a share the page derives (the
+ * label-count table): the same formula as evaluate/metrics.c */
+function wilson(k, n) {
+  if (!n) return { ci_low: null, ci_high: null };
+  const z = 1.96, p = k / n, d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d, h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return { ci_low: Math.max(0, c - h), ci_high: Math.min(1, c + h) };
+}
+
+async function renderReports() {
+  const r = await api('GET', '/api/admin/reports');
+  fillTable('reports-table', r.reports.map((x) => [el('a', { href: x.url, target: '_blank', rel: 'noopener', text: x.generated_at || x.id }),
+    x.files, `${fmt(Math.round(x.bytes / 1024))} KiB`]), 'No report generated yet.');
+}
+
+async function makeReport() {
+  const btn = $('report-make');
+  btn.disabled = true;
+  $('report-out').replaceChildren(el('p', { class: 'banner', role: 'status', text: 'Generating the report…' }));
+  try {
+    const r = await api('POST', '/api/admin/reports', {});
+    $('report-out').replaceChildren(el('p', { class: 'banner ok', role: 'status' }, 'Report ready: ',
+      el('a', { href: r.url, target: '_blank', rel: 'noopener', text: 'open index.html' }), ` (${r.files.length} files)`),
+    ...(r.warnings || []).map((w) => el('p', { class: 'small muted', text: w })));
+    await renderReports();
+  } catch (e) {
+    $('report-out').replaceChildren(el('p', { class: 'banner error', role: 'alert', text: e.message }));
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+/* what each section loads when shown (and, for live ones, every 5 s) */
+const loaders = {
+  overview: async () => {
+    const [d, v] = await Promise.all([api('GET', '/api/dashboard'), api('GET', '/api/admin/live')]);
+    renderDashboard(d);
+    renderLive(v);
+  },
+  people: () => People.load(),
+  assign: async () => Stages.load(await People.load()),
+  analyze: async () => {},
+  refine: async () => Stages.load(await People.load()),
+  gold: () => Gold.loadGold(),
+  zero: () => Gold.loadZero(vocab),
+  quality: () => Insight.loadQuality(),
+  progress: () => Insight.loadProgress(),
+  reports: async () => { renderExports((await api('GET', '/api/dashboard')).exports); await renderReports(); },
+  audit: () => Insight.loadAudit(false),
+};
+const LIVE = new Set(['overview', 'progress']);
 
 async function refresh() {
   try {
-    render(await api('GET', '/api/dashboard'));
+    await loaders[section]();
     $('banner').hidden = true;
+    $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {
     if (e.status === 403) { location.href = currentUser() ? currentUser().home : '/login'; return; }
     $('banner').textContent = 'Cannot refresh: ' + e.message;
@@ -95,22 +150,33 @@ async function refresh() {
 
 function schedule() {
   clearInterval(timer);
-  if ($('live').checked) timer = setInterval(refresh, 5000);
+  if ($('live').checked && LIVE.has(section)) timer = setInterval(refresh, 5000);
+}
+
+function show() {
+  const want = location.hash.slice(1);
+  section = TITLES[want] ? want : 'overview';
+  for (const s of document.querySelectorAll('section.tab')) s.hidden = s.id !== 'tab-' + section;
+  for (const a of document.querySelectorAll('.console-nav a')) {
+    if (a.getAttribute('href') === '#' + section) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  $('page-title').textContent = TITLES[section];
+  document.title = `${TITLES[section]} · Console · multilabelfy` + (currentUser() && currentUser().project ? ' \u2014 ' + currentUser().project : '');
+  schedule();
+  return refresh();
 }
 
 (async function start() {
   const me = await requireLogin();
   if (me.role !== 'admin') { location.href = me.home; return; }
   vocab = await loadVocabulary();
-  $('commands').textContent = [
-    'mlfy assign PROJECT --per-image 2            # give new batches to annotators',
-    'mlfy analyze PROJECT                         # stage iii: agreement, refinement queue',
-    'mlfy assign-refinement PROJECT --experts a,b # split the queue among experts',
-    'mlfy zero-review PROJECT --list              # empty final sets awaiting a review',
-    'mlfy agreement PROJECT                       # kappa / alpha between the annotators',
-    'mlfy export PROJECT --format real --out real.json   # as the links above',
-  ].join('\n');
+  People.init();
+  Stages.init();
+  Gold.init();
+  Insight.init();
+  $('report-make').addEventListener('click', makeReport);
   $('live').addEventListener('change', schedule);
-  await refresh();
-  schedule();
+  window.addEventListener('hashchange', show);
+  await show();
 })().catch((e) => { if (e.status !== 401) { $('banner').textContent = e.message; $('banner').hidden = false; } });

@@ -3,7 +3,14 @@
 import { $ } from './dom.js';
 import { login } from './api.js';
 
-$('user').focus();
+/* from an invitation (invite.js: /login?user=NAME): the name is known */
+const invited = new URLSearchParams(location.search).get('user');
+if (invited && /^[A-Za-z0-9._-]{1,64}$/.test(invited)) {
+  $('user').value = invited;
+  $('password').focus();
+} else {
+  $('user').focus();
+}
 
 /* sent here by a page whose session ended under it (api.js adds ended=1):
  * say why the login form is back, and what to do */
@@ -42,7 +49,7 @@ $('login-form').addEventListener('submit', async (ev) => {
     const me = await loginPatiently($('user').value.trim(), $('password').value, errBox);
     const next = new URLSearchParams(location.search).get('next');
     /* only same-site paths: never an absolute URL from the query string */
-    location.href = next && /^\/(annotate|refine|admin)(#\d+)?$/.test(next) ? next : me.home;
+    location.href = next && /^\/(annotate|refine|admin)(#\d+|#[a-z-]+)?$/.test(next) ? next : me.home;
   } catch (e) {
     errBox.textContent = e.status === 429
       ? 'Too many attempts. Wait ' + ((e.body && e.body.retry_after) || 'a few') + ' seconds and try again.'

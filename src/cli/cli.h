@@ -108,6 +108,11 @@ int cli_opt_positive_double(const struct cli_option *opt, const char *arg, const
  * *(double *)opt->value; "--NAME: 'x' is not a number in [0, 1]" otherwise. */
 int cli_opt_share(const struct cli_option *opt, const char *arg, const char *cmd);
 
+/* A ready CALLBACK: a duration ("90s", "15m", "12h", "7d" or seconds;
+ * util/duration.h) into *(int64_t *)opt->value as seconds; the parser's
+ * message after "--NAME: " otherwise. */
+int cli_opt_duration(const struct cli_option *opt, const char *arg, const char *cmd);
+
 /* ---- commands --------------------------------------------------------------- */
 
 /* Flags of a command in the command table (src/mlfy.c). */

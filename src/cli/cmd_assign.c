@@ -6,13 +6,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "review/gold.h"
-#include "store/assign.h"
+#include "review/assign_plan.h"
 #include "util/vec.h"
 
 static const char usage[] =
 	"usage: mlfy assign PROJECT [--per-image K] [--annotators NAME,NAME,...]\n"
-	"                   [--gold-first N] [--gold-rate P] [--seed N]\n"
+	"                   [--gold-first N] [--gold-rate P] [--seed N] [--dry-run]\n"
 	"\n"
 	"Gives every batch of PROJECT's images to K annotators (default 2; the paper\n"
 	"used 7 batches x 2 annotators).  Each missing slot goes to the candidate\n"
@@ -38,7 +37,8 @@ static const char usage[] =
 	"images outside their batches), nothing is assigned.\n"
 	"\n"
 	"Prints the load of each candidate.  Exit status 1 when a batch could not get\n"
-	"K annotators.\n"
+	"K annotators.  --dry-run prints the same and writes nothing (the preview\n"
+	"of the coordinator's console).\n"
 	"\n"
 	"Options:\n"
 	"  -k, --per-image K            annotators per batch (default 2)\n"
@@ -46,6 +46,7 @@ static const char usage[] =
 	"      --gold-first N           gold tasks first in each queue (default 0)\n"
 	"      --gold-rate P            share of gold tasks after those, in [0, 1)\n"
 	"      --seed N                 seed of the gold draws (default 0)\n"
+	"  -n, --dry-run                show what would be assigned; write nothing\n"
 	"  -h, --help                   show this help\n"
 	"\n"
 	"Example:\n"
@@ -62,6 +63,7 @@ static struct {
 	double gold_rate;
 	uint64_t seed;
 	int gold;              /* --gold-first or --gold-rate given */
+	int dry_run;
 } o = { .gold_rate = -1 };   /* k 0: --per-image not given */
 
 static const struct cli_option options[] = {
@@ -70,6 +72,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_LONG(0, "gold-first", &o.gold_first, 0, 1000000),
 	CLI_OPT_CALLBACK(0, "gold-rate", &o.gold_rate, cli_opt_share, 1),
 	CLI_OPT_SEED(0, "seed", &o.seed),
+	CLI_OPT_FLAG('n', "dry-run", &o.dry_run),
 	CLI_OPT_END(),
 };
 
@@ -105,26 +108,10 @@ static void print_load(const struct mlfy_assign_report *rep)
 		       (long long)rep->load[i].images, rep->load[i].added);
 }
 
-/* The batches (with --per-image) and the gold tasks in one transaction. */
-static int assign_gold(struct cli_ctx *c)
+/* The gold tasks placed (or, in a dry run, that would be). */
+static void print_gold(const struct mlfy_gold_placed *p, size_t n)
 {
-	struct mlfy_gold_opts go = { (int)o.k, (int)o.gold_first, o.gold_rate, o.seed };
-	struct mlfy_gold_placed *p = NULL;
-	struct mlfy_assign_report rep;
-	struct mlfy_err err;
-	size_t n = 0, i;
-	int rc = 0;
-
-	mlfy_err_clear(&err);
-	if (mlfy_gold_assign(c->store, &go, o.names, o.n, &rep, &p, &n, &err))
-		return cli_report(c->name, &err);
-	if (o.k) {
-		print_load(&rep);
-		if (rep.complete < rep.n_batches)
-			rc = cli_error(c->name, "%d batches have fewer than %ld annotators (a batch holding one of an"
-				       " annotator's gold tasks is never theirs)", rep.n_batches - rep.complete, o.k);
-		mlfy_assign_report_release(&rep);
-	}
+	size_t i;
 	printf("gold tasks (first %ld, then a share %g):\n", o.gold_first, o.gold_rate);
 	printf("%-24s %8s %8s %8s\n", "ANNOTATOR", "OWN", "GOLD", "WANTED");
 	for (i = 0; i < n; i++) {
@@ -134,27 +121,37 @@ static int assign_gold(struct cli_ctx *c)
 		printf("%-24s %8lld %8lld %8s%s\n", p[i].annotator, (long long)p[i].own,
 		       (long long)(p[i].had ? p[i].had : p[i].placed), w, p[i].had ? "  (had gold tasks already: kept)" : "");
 	}
-	mlfy_gold_placed_free(p, n);
-	return rc;
 }
 
+/* The batches (with --per-image) and the gold tasks in one transaction
+ * (review/assign_plan.h). */
 static int run(struct cli_ctx *c)
 {
+	struct mlfy_stage2_plan plan;
+	struct mlfy_gold_placed *p = NULL;
 	struct mlfy_assign_report rep;
 	struct mlfy_err err;
+	size_t n = 0;
 	int rc = 0;
 
-	if (o.gold)
-		return assign_gold(c);
-	if (!o.k)
+	if (!o.gold && !o.k)
 		o.k = 2;
+	plan = (struct mlfy_stage2_plan){ (int)o.k, o.gold, (int)o.gold_first, o.gold_rate, o.seed, o.dry_run };
 	mlfy_err_clear(&err);
-	if (mlfy_assign_batches(c->store, (int)o.k, o.names, o.n, &rep, &err))
+	if (mlfy_assign_stage2(c->store, &plan, o.names, o.n, &rep, &p, &n, &err))
 		return cli_report(c->name, &err);
-	print_load(&rep);
-	if (rep.complete < rep.n_batches)
-		rc = cli_error(c->name, "%d batches have fewer than %ld annotators", rep.n_batches - rep.complete, o.k);
+	if (o.dry_run)
+		printf("dry run: nothing was written\n");
+	if (o.k) {
+		print_load(&rep);
+		if (rep.complete < rep.n_batches)
+			rc = cli_error(c->name, "%d batches have fewer than %ld annotators%s", rep.n_batches - rep.complete,
+				       o.k, o.gold ? " (a batch holding one of an annotator's gold tasks is never theirs)" : "");
+	}
 	mlfy_assign_report_release(&rep);
+	if (o.gold)
+		print_gold(p, n);
+	mlfy_gold_placed_free(p, n);
 	return rc;
 }
 

@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "review/review_tx.h"
+#include "review/assign_plan.h"
 #include "util/numfmt.h"
 #include "util/vec.h"
-#include "review/anchoring.h"
 
 static const char usage[] =
 	"usage: mlfy assign-refinement PROJECT --experts NAME[,NAME...]\n"
 	"                              [--blind-share S [--plant-share Q] --seed N]\n"
+	"                              [--dry-run]\n"
 	"\n"
 	"Gives every image of the refinement queue (filled by 'mlfy analyze') that\n"
 	"has no expert yet to one of the named experts: in image-name order, each\n"
@@ -39,6 +39,7 @@ static const char usage[] =
 	"      --blind-share S  share of blind tasks per expert, in [0, 1]\n"
 	"      --plant-share Q  share of shown gold tasks with a planted wrong label\n"
 	"      --seed N         seed of the draws (default 0)\n"
+	"  -n, --dry-run        show what would be assigned and drawn; write nothing\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Example:\n"
@@ -55,6 +56,7 @@ static struct {
 	size_t n;
 	double blind, plant;
 	uint64_t seed;
+	int dry_run;
 } o = { .blind = -1, .plant = -1 };
 
 static const struct cli_option options[] = {
@@ -62,6 +64,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_CALLBACK(0, "blind-share", &o.blind, cli_opt_share, 1),
 	CLI_OPT_CALLBACK(0, "plant-share", &o.plant, cli_opt_share, 1),
 	CLI_OPT_SEED(0, "seed", &o.seed),
+	CLI_OPT_FLAG('n', "dry-run", &o.dry_run),
 	CLI_OPT_END(),
 };
 
@@ -89,33 +92,34 @@ static int check(struct cli_ctx *c)
 
 static int run(struct cli_ctx *c)
 {
+	struct mlfy_refine_plan plan = { o.blind >= 0 || o.plant >= 0, o.blind < 0 ? 0 : o.blind,
+					 o.plant < 0 ? 0 : o.plant, o.seed, o.dry_run };
 	struct mlfy_expert_load *load = NULL;
+	struct mlfy_arms_drawn d;
 	struct mlfy_err err;
 	int64_t added = 0, total = 0;
 	size_t n_load = 0, i;
 	char a[32], b[32];
 
 	mlfy_err_clear(&err);
-	if (mlfy_queue_assign_experts(c->store, (const char *const *)o.names, o.n, &load, &n_load, &err))
+	if (mlfy_assign_refinement(c->store, (const char *const *)o.names, o.n, &plan, &load, &n_load, &d, &err))
 		return cli_report(c->name, &err);
 	for (i = 0; i < n_load; i++) {
 		added += load[i].added;
 		total += load[i].assigned;
 	}
-	printf("%s: assigned %s images (%s assigned to these experts in all)\n", c->project,
+	if (o.dry_run)
+		printf("dry run: nothing was written\n");
+	printf("%s: %s %s images (%s assigned to these experts in all)\n", c->project, o.dry_run ? "would assign" : "assigned",
 	       mlfy_fmt_count(a, sizeof(a), added), mlfy_fmt_count(b, sizeof(b), total));
 	printf("  %-24s %10s %10s %10s\n", "expert", "assigned", "new", "refined");
 	for (i = 0; i < n_load; i++)
 		printf("  %-24s %10lld %10lld %10lld\n", load[i].name, (long long)load[i].assigned,
 		       (long long)load[i].added, (long long)load[i].refined);
 	mlfy_expert_loads_free(load, n_load);
-	if (o.blind >= 0 || o.plant >= 0) {
-		struct mlfy_arms_drawn d;
-		if (mlfy_arms_draw(c->store, o.blind < 0 ? 0 : o.blind, o.plant < 0 ? 0 : o.plant, o.seed, &d, &err))
-			return cli_report(c->name, &err);
+	if (plan.arms)
 		printf("anchoring arms: %lld blind, %lld shown (%lld with a planted wrong label); %lld drawn before, kept\n",
 		       (long long)d.blind, (long long)d.shown, (long long)d.planted, (long long)d.kept);
-	}
 	return 0;
 }
 

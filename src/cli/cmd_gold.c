@@ -131,16 +131,7 @@ static int do_list(struct cli_ctx *c)
 	if (mlfy_gold_list(c->store, &g, &n, &err))
 		return cli_report(c->name, &err);
 	if (o.json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++) {
-			json_t *l = json_array();
-			for (j = 0; j < g[i].n_labels; j++)
-				json_array_append_new(l, json_integer(g[i].labels[j]));
-			json_array_append_new(arr, json_pack("{sssosssssIsI}", "image", g[i].name, "labels", l, "source",
-							     g[i].source, "added_at", g[i].added_at, "tasks",
-							     (json_int_t)g[i].tasks, "answered", (json_int_t)g[i].answered));
-		}
-		cli_print_json(c->name, json_pack("{sIso}", "gold_images", (json_int_t)n, "gold", arr), 0);
+		cli_print_json(c->name, mlfy_gold_list_json(g, n), 0);
 	} else {
 		printf("%-40s %-20s %6s %8s  %s\n", "IMAGE", "LABELS", "TASKS", "ANSWERED", "SOURCE");
 		for (i = 0; i < n; i++) {

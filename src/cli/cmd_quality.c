@@ -28,7 +28,9 @@ static const char usage[] =
 	"    and problem tags;\n"
 	"  - time: median and interquartile range of seconds per image (the page's\n"
 	"    focused time), images per hour, and at the current pace the projected\n"
-	"    finish of the person's queue and of stage ii;\n"
+	"    finish of the person's queue and of stage ii, the latest save, and\n"
+	"    whether the queue has stalled (tasks left and no save for\n"
+	"    --stall-hours, default 24);\n"
 	"  - flags with their reasons: accuracy whose whole 95% interval lies below\n"
 	"    --min-accuracy, speeders (median time below a third of the team's),\n"
 	"    rubber-stampers (top-1 alone far above the rest of the team).\n"
@@ -47,6 +49,7 @@ static const char usage[] =
 	"      --json               JSON (docs/quality.md lists the fields)\n"
 	"      --anchoring          add the anchoring experiment's arms\n"
 	"      --min-accuracy T     flag threshold in [0, 1] (default 0.8)\n"
+	"      --stall-hours H      a queue with no save for H hours has stalled\n"
 	"      --now TIME           projections from TIME (YYYY-MM-DDTHH:MM:SSZ)\n"
 	"                           instead of the clock\n"
 	"      --votes FILE         raw votes of the raters (.npz)\n"
@@ -62,14 +65,15 @@ static const char usage[] =
 
 static struct {
 	int json, anchoring;
-	double min_accuracy;
+	double min_accuracy, stall_hours;
 	const char *now, *votes, *gold;
-} o = { .min_accuracy = 0.8 };
+} o = { .min_accuracy = 0.8, .stall_hours = 24 };
 
 static const struct cli_option options[] = {
 	CLI_OPT_FLAG(0, "json", &o.json),
 	CLI_OPT_FLAG(0, "anchoring", &o.anchoring),
 	CLI_OPT_CALLBACK(0, "min-accuracy", &o.min_accuracy, cli_opt_share, 1),
+	CLI_OPT_CALLBACK(0, "stall-hours", &o.stall_hours, cli_opt_positive_double, 1),
 	CLI_OPT_STRING(0, "now", &o.now),
 	CLI_OPT_STRING(0, "votes", &o.votes),
 	CLI_OPT_STRING(0, "gold", &o.gold),
@@ -117,7 +121,8 @@ static int run_files(struct cli_ctx *c)
 
 static int run(struct cli_ctx *c)
 {
-	struct mlfy_quality_opts opts = { .min_accuracy = o.min_accuracy, .now = o.now };
+	struct mlfy_quality_opts opts = { .min_accuracy = o.min_accuracy, .now = o.now,
+					  .stall_hours = o.stall_hours };
 	struct mlfy_anchoring anch;
 	struct mlfy_quality q;
 	struct mlfy_err err;

@@ -7,13 +7,13 @@
 #include "cli/cli.h"
 #include "cli/evalargs.h"
 #include "cli/timm_cli.h"
+#include "evaluate/coverage.h"
 #include "evaluate/fit.h"
-#include "evaluate/project_stats.h"
+#include "evaluate/label_counts.h"
 #include "evaluate/scores.h"
 #include "report/plot.h"
+#include "report/project_report.h"
 #include "report/report.h"
-#include "review/anchoring.h"
-#include "review/quality.h"
 
 static const char usage[] =
 	"usage: mlfy report PROJECT --out DIR [options]\n"
@@ -125,28 +125,16 @@ static int check(struct cli_ctx *c)
 	return o.ea.n_preds ? cli_evalargs_check(c->name, &o.ea) : 0;
 }
 
-/* The label counts (and for a project its review counts and coverage)
- * into *ps, with the evaluation set of label files in *es when there are
- * no predictions to evaluate. */
-static int label_counts(struct cli_ctx *c, struct mlfy_project_stats *ps, struct mlfy_evalset **es)
+/* The evaluation set of label files in *es when there are no predictions
+ * to evaluate (a project's label counts are report/project_report.h's). */
+static int label_counts(struct cli_ctx *c, struct mlfy_evalset **es)
 {
 	struct mlfy_err err;
 
 	mlfy_err_clear(&err);
-	if (c->store) {
-		if (mlfy_project_stats_get(c->store, o.model, o.k_max, ps, &err))
-			return cli_report(c->name, &err);
-		if (ps->undecided)
-			cli_warn(c->name, "%lld image%s not yet decided: left out of the label counts",
-				 (long long)ps->undecided, ps->undecided == 1 ? "" : "s");
-		if (ps->coverage && ps->coverage->n_no_proposals)
-			cli_warn(c->name, "%zu decided image%s without proposals from '%s'",
-				 ps->coverage->n_no_proposals, ps->coverage->n_no_proposals == 1 ? "" : "s",
-				 ps->coverage_model);
-	} else if (o.ea.labels && !o.ea.n_preds &&
-		   mlfy_evalset_from_files(o.ea.labels, o.ea.original, o.ea.n_classes, es, &err)) {
+	if (!c->store && o.ea.labels && !o.ea.n_preds &&
+	    mlfy_evalset_from_files(o.ea.labels, o.ea.original, o.ea.n_classes, es, &err))
 		return cli_report(c->name, &err);
-	}
 	return 0;
 }
 
@@ -195,108 +183,96 @@ static int scatter(struct cli_ctx *c, const struct mlfy_eval_results *res, struc
 	return 0;
 }
 
-/* The quality of human work and the anchoring arms of the project (as
- * `mlfy quality` computes them); *have = 0 when they could not be
- * computed: a warning, the rest of the report is still written. */
-static void quality(struct cli_ctx *c, struct mlfy_quality *q, struct mlfy_anchoring *a, int *have)
+/* The report of the project (report/project_report.h: the same call as
+ * the admin console's), with the predictions and scatter given here. */
+static int write_project(struct cli_ctx *c, const struct mlfy_eval_results *res,
+			 const struct mlfy_model_scores *scores, const struct mlfy_linfit *fit)
 {
+	struct mlfy_project_report_opts po;
+	struct mlfy_report_warnings w = { 0 };
 	struct mlfy_err err;
+	size_t i;
+	int rc;
 
 	mlfy_err_clear(&err);
-	*have = 0;
-	if (!c->store)
-		return;
-	if (mlfy_quality_compute(c->store, NULL, q, &err)) {
-		cli_warn(c->name, "quality of human work left out: %s", err.msg);
-		return;
-	}
-	if (mlfy_anchoring_compute(c->store, a, &err)) {
-		cli_warn(c->name, "quality of human work left out: %s", err.msg);
-		mlfy_quality_release(q);
-		return;
-	}
-	*have = 1;
+	mlfy_project_report_opts_init(&po);
+	po.title = o.title;
+	po.model = o.model;
+	po.k_max = o.k_max;
+	po.formats = o.formats;
+	po.outlier_t = o.outlier_t;
+	po.results = res->n_models ? res : NULL;
+	po.scores = fit->n ? scores : NULL;
+	po.fit = fit->n ? fit : NULL;
+	rc = mlfy_report_project(c->store, o.out, &po, &w, &err);
+	for (i = 0; i < w.n; i++)
+		cli_warn(c->name, "%s", w.msg[i]);
+	mlfy_report_warnings_release(&w);
+	return rc ? cli_report(c->name, &err) : 0;
+}
+
+/* The report of label files or of scores alone. */
+static int write_files(struct cli_ctx *c, const struct mlfy_label_counts *counts,
+		       const struct mlfy_eval_results *res, const struct mlfy_model_scores *scores,
+		       const struct mlfy_linfit *fit)
+{
+	struct mlfy_report_input in;
+	struct mlfy_err err;
+	char *title = NULL;
+	int rc = 0;
+
+	mlfy_err_clear(&err);
+	if (!o.title && asprintf(&title, "multilabelfy report: %s", o.ea.labels ? o.ea.labels : "models") < 0)
+		title = NULL;
+	in = (struct mlfy_report_input){
+		.title = o.title ? o.title : title,
+		.counts = counts->n_images ? counts : NULL,
+		.counts_source = o.ea.labels,
+		.results = res->n_models ? res : NULL,
+		.scores = fit->n ? scores : NULL,
+		.fit = fit->n ? fit : NULL,
+		.outlier_t = o.outlier_t,
+		.formats = o.formats,
+	};
+	if (mlfy_report_write(o.out, &in, &err))
+		rc = cli_report(c->name, &err);
+	free(title);
+	return rc;
 }
 
 static int run(struct cli_ctx *c)
 {
-	struct mlfy_quality q = { 0 };
-	struct mlfy_anchoring anch;
-	int have_quality = 0;
-	struct mlfy_project_stats ps = { 0 };
+	struct mlfy_label_counts counts;
 	struct mlfy_model_scores scores = { 0 };
 	struct mlfy_linfit fit = { 0 };
 	struct mlfy_eval_results res = { 0 };
 	struct mlfy_evalset *es = NULL;
-	struct mlfy_report_input in;
 	struct mlfy_err err;
-	char *auto_title = NULL;
-	const char *title = o.title;
 	int rc;
 
-	mlfy_label_counts_init(&ps.counts);
+	mlfy_label_counts_init(&counts);
 	mlfy_err_clear(&err);
-	if ((rc = label_counts(c, &ps, &es)))
+	if ((rc = label_counts(c, &es)))
 		goto out;
 	/* accuracies */
 	if (o.ea.n_preds && (rc = cli_evalargs_run(c->name, &o.ea, c->store, &es, &res)))
 		goto out;
-	if (!c->store && es && mlfy_label_counts_add_csr(&ps.counts, es->off, es->n, &err)) {
+	if (!c->store && es && mlfy_label_counts_add_csr(&counts, es->off, es->n, &err)) {
 		rc = cli_report(c->name, &err);
 		goto out;
 	}
 	if ((rc = scatter(c, &res, &scores, &fit)))
 		goto out;
-	quality(c, &q, &anch, &have_quality);
-	if (!title) {
-		/* the project's name (mlfy init --name), else the file's */
-		char *pname = NULL;
-		struct mlfy_err nerr;
-		if (c->store && mlfy_store_meta_get(c->store, "name", &pname, &nerr) == 0 && pname && !*pname) {
-			free(pname);
-			pname = NULL;
-		}
-		if (asprintf(&auto_title, "multilabelfy report: %s",
-			     pname ? pname : o.ea.project ? o.ea.project : o.ea.labels ? o.ea.labels : "models") < 0)
-			auto_title = NULL;
-		free(pname);
-		title = auto_title;
-	}
-	in = (struct mlfy_report_input){
-		.title = title,
-		.counts = ps.counts.n_images ? &ps.counts : NULL,
-		.counts_source = o.ea.project ? o.ea.project : o.ea.labels,
-		.results = res.n_models ? &res : NULL,
-		.scores = fit.n ? &scores : NULL,
-		.fit = fit.n ? &fit : NULL,
-		.outlier_t = o.outlier_t,
-		.coverage = ps.coverage,
-		.coverage_model = ps.coverage_model,
-		/* the zero-label review, when an expert reviewed any empty-set image */
-		.n_zero = ps.review.zero_reviewed ? MLFY_ZERO_N_CATEGORIES : 0,
-		.zero_counts = ps.review.by_category,
-		.zero_pending = ps.review.zero_label - ps.review.zero_reviewed,
-		.n_verdicts = ps.review.zero_reviewed ? MLFY_ZERO_N_VERDICTS : 0,
-		.verdict_counts = ps.review.by_verdict,
-		.quality = have_quality ? &q : NULL,
-		.anchoring = have_quality ? &anch : NULL,
-		.formats = o.formats,
-	};
-	if (mlfy_report_write(o.out, &in, &err)) {
-		rc = cli_report(c->name, &err);
-		goto out;
-	}
-	printf("%s/index.html\n", o.out);
+	rc = c->store ? write_project(c, &res, &scores, &fit) : write_files(c, &counts, &res, &scores, &fit);
+	if (!rc)
+		printf("%s/index.html\n", o.out);
 out:
 	mlfy_plot_shutdown();
-	if (have_quality)
-		mlfy_quality_release(&q);
-	free(auto_title);
 	mlfy_linfit_release(&fit);
 	mlfy_model_scores_release(&scores);
 	mlfy_eval_results_release(&res);
 	mlfy_evalset_free(es);
-	mlfy_project_stats_release(&ps);
+	mlfy_label_counts_release(&counts);
 	return rc;
 }
 

@@ -16,6 +16,7 @@ static const char usage[] =
 	"                  [--cache DIR] [--export-image-root ROOT] [--idle-timeout SECONDS]\n"
 	"                  [--threads N] [--max-connections N] [--max-per-address N]\n"
 	"                  [--request-timeout SECONDS] [--session-lifetime SECONDS]\n"
+	"                  [--invite-ttl DURATION]\n"
 	"                  [--public-name NAME]... [--trusted-proxy ADDR]...\n"
 	"                  [--access-log FILE | --no-access-log]\n"
 	"\n"
@@ -61,6 +62,8 @@ static const char usage[] =
 	"      --export-image-root R the Label Studio download's data.image: R before\n"
 	"                            each image name (default: the names alone)\n"
 	"      --idle-timeout S      end sessions idle for S seconds (default 28800)\n"
+	"      --invite-ttl D        invitation links made in the console expire after\n"
+	"                            D (90s, 15m, 12h, 7d; default 7d)\n"
 	"  -t, --threads N           worker threads, each with its own store\n"
 	"                            connection (default 4)\n"
 	"      --max-connections N   concurrent connections (default 256)\n"
@@ -169,6 +172,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_STRING(0, "cache", &o.cfg.cache_dir),
 	CLI_OPT_STRING(0, "export-image-root", &o.cfg.export_image_root),
 	CLI_OPT_LONG(0, "idle-timeout", &o.idle, 1, 365L * 86400),
+	CLI_OPT_CALLBACK(0, "invite-ttl", &o.cfg.invite_ttl_s, cli_opt_duration, 1),
 	CLI_OPT_LONG('t', "threads", &o.threads, 1, 64),
 	CLI_OPT_LONG(0, "max-connections", &o.max_conn, 1, 100000),
 	CLI_OPT_LONG(0, "max-per-address", &o.per_addr, 0, 100000),

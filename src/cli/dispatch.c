@@ -1,11 +1,15 @@
 /* dispatch.c - runs one command the same way every time (see cli.h): its
  * options, its checks, the project it names opened once, SIGINT turned
- * into a cancel flag, the command, then the clean-up.  The command table
- * itself is in src/mlfy.c. */
+ * into a cancel flag, the command, one row in the project's audit log when
+ * the command changed it, then the clean-up.  The command table itself is
+ * in src/mlfy.c. */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli/actor.h"
 #include "cli/cli.h"
+#include "store/audit.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -22,6 +26,12 @@ void cli_help(const struct cli_command *cmd, FILE *f)
 		cmd->builtin->more_help(f);
 }
 
+/* 1 when the command opened its project read-only (or not at all). */
+static int writes_nothing(const struct cli_ctx *c)
+{
+	return !c->store || (c->flags & CLI_READONLY) || c->readonly || !strcmp(c->name, "serve");
+}
+
 /* Opens c->project as the flags say; 0 or an exit status after printing. */
 static int open_project(struct cli_ctx *c)
 {
@@ -34,16 +44,73 @@ static int open_project(struct cli_ctx *c)
 	return 0;
 }
 
+/* One argument as a JSON string: as it is when it is UTF-8, else with
+ * every byte outside ASCII written as '?'.  NULL when out of memory. */
+static json_t *arg_string(const char *a)
+{
+	json_t *v = json_string(a);
+	char *copy;
+	size_t i;
+
+	if (v || !(copy = strdup(a)))
+		return v;
+	for (i = 0; copy[i]; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+/* The audit row of a command that changed its project and succeeded (see
+ * docs/cli.md): actor "shell:LOGIN", via "cli", action the command's name
+ * (and, for the commands whose first operand is an action, that action:
+ * "user invite", "gold add"), params {"argv": [every argument after the
+ * command name, as typed]}, result "ok"; args NULL with n > 0 means they
+ * could not be kept (out of memory).  A failure to write it is a
+ * warning: the command's work is done and its exit status stands. */
+static void audit(const struct cli_ctx *c, char **args, int n)
+{
+	char actor[80], action[128];
+	struct mlfy_err err;
+	json_t *argv = json_array(), *params = json_object();
+	char *text = NULL;
+	int i, ok = argv && params && (args || n == 0);
+
+	for (i = 0; ok && i < n; i++)
+		ok = !json_array_append_new(argv, arg_string(args[i]));
+	if (ok && !json_object_set(params, "argv", argv))
+		text = json_dumps(params, JSON_COMPACT);
+	json_decref(argv);
+	json_decref(params);
+	if (c->argc > 0 && (!strcmp(c->name, "user") || !strcmp(c->name, "gold")))
+		snprintf(action, sizeof(action), "%s %s", c->name, c->argv[0]);
+	else
+		snprintf(action, sizeof(action), "%s", c->name);
+	mlfy_err_clear(&err);
+	if (!text)
+		mlfy_err_oom(&err);
+	else
+		mlfy_audit_append(c->store, cli_shell_actor(actor, sizeof(actor)), "cli", action, text, "ok", 1, &err);
+	if (err.code)
+		cli_warn(c->name, "the command succeeded, but its audit log row was not written: %s", err.msg);
+	free(text);
+}
+
 int cli_dispatch(const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct cli_builtin *b = cmd->builtin;
 	struct cli_ctx c;
 	struct sigaction sa, old_sa;
+	char **args = NULL;
 	int rc, first;
 
 	memset(&c, 0, sizeof(c));
 	c.name = cmd->name;
 	c.flags = cmd->flags;
+	/* the arguments as typed, for the audit row: option parsing permutes argv */
+	if (argc > 1 && (args = malloc((size_t)(argc - 1) * sizeof(*args))))
+		memcpy(args, argv + 1, (size_t)(argc - 1) * sizeof(*args));
 	if (b->init)
 		b->init();
 	rc = cli_parse_options(cmd->name, b->options, argc, argv, &first);
@@ -75,7 +142,11 @@ int cli_dispatch(const struct cli_command *cmd, int argc, char **argv)
 	rc = b->run(&c);
 	if (cmd->flags & CLI_CANCELLABLE)
 		sigaction(SIGINT, &old_sa, NULL);
+	/* serve is not opened here (its console audits its own actions) */
+	if (rc == 0 && c.store && !writes_nothing(&c))
+		audit(&c, args, argc - 1);
 out:
+	free(args);
 	mlfy_store_close(c.store);
 	if (b->release)
 		b->release();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/duration.h"
 #include "util/vec.h"
 
 static int takes_arg(const struct cli_option *o)
@@ -175,5 +176,14 @@ int cli_opt_share(const struct cli_option *opt, const char *arg, const char *cmd
 	if (*end || end == arg || !(v >= 0 && v <= 1))
 		return cli_usage_error(cmd, "--%s: '%s' is not a number in [0, 1]", opt->long_name, arg);
 	*(double *)opt->value = v + 0.0;   /* -0 is 0 */
+	return 0;
+}
+
+int cli_opt_duration(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+	struct mlfy_err err;
+	mlfy_err_clear(&err);
+	if (mlfy_duration_parse(arg, (int64_t *)opt->value, &err))
+		return cli_usage_error(cmd, "--%s: %s", opt->long_name, err.msg);
 	return 0;
 }

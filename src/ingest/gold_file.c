@@ -45,18 +45,14 @@ static int import_tx(struct mlfy_store *s, const char *path, const struct mlfy_l
 	return rc;
 }
 
-int mlfy_gold_import_file(struct mlfy_store *s, const char *path, int format, int64_t *added, int64_t *replaced,
-			  struct mlfy_err *err)
+/* The import of labels l read from path (a file's path or an upload's
+ * name), which it frees. */
+static int import_labels(struct mlfy_store *s, const char *path, struct mlfy_labels *l, int64_t *added,
+			 int64_t *replaced, struct mlfy_err *err)
 {
-	struct mlfy_labels *l = NULL;
 	struct pred_resolver r;
-	size_t n_classes = 0;
 	int rc;
 
-	*added = *replaced = 0;
-	if ((rc = mlfy_catalog_n_classes(s, &n_classes, err)) ||
-	    (rc = mlfy_labels_load(path, format, (int)n_classes, &l, err)))
-		return rc;
 	if (!l->n) {
 		rc = l->n_undecided
 			     ? mlfy_err_set(err, MLFY_EINVAL,
@@ -90,4 +86,33 @@ int mlfy_gold_import_file(struct mlfy_store *s, const char *path, int format, in
 	pred_resolver_free(&r);
 	mlfy_labels_free(l);
 	return rc;
+}
+
+/* The project's class count, then the labels of a file or of a text. */
+int mlfy_gold_import_file(struct mlfy_store *s, const char *path, int format, int64_t *added, int64_t *replaced,
+			  struct mlfy_err *err)
+{
+	struct mlfy_labels *l = NULL;
+	size_t n_classes = 0;
+	int rc;
+
+	*added = *replaced = 0;
+	if ((rc = mlfy_catalog_n_classes(s, &n_classes, err)) ||
+	    (rc = mlfy_labels_load(path, format, (int)n_classes, &l, err)))
+		return rc;
+	return import_labels(s, path, l, added, replaced, err);
+}
+
+int mlfy_gold_import_text(struct mlfy_store *s, const char *name, const char *text, size_t len, int format,
+			  int64_t *added, int64_t *replaced, struct mlfy_err *err)
+{
+	struct mlfy_labels *l = NULL;
+	size_t n_classes = 0;
+	int rc;
+
+	*added = *replaced = 0;
+	if ((rc = mlfy_catalog_n_classes(s, &n_classes, err)) ||
+	    (rc = mlfy_labels_parse(name, text, len, format, (int)n_classes, &l, err)))
+		return rc;
+	return import_labels(s, name, l, added, replaced, err);
 }

@@ -19,4 +19,11 @@
  * matching several, an image given twice, a class outside the project. */
 int mlfy_gold_import_file(struct mlfy_store *s, const char *path, int format, int64_t *added, int64_t *replaced,
 			  struct mlfy_err *err);
+
+/* The same for a label file held in memory (an upload in the console):
+ * text[0..len) (borrowed, need not be NUL-terminated), parsed by
+ * mlfy_labels_parse with name standing for the file in messages.  Same
+ * rules, result and errors (no MLFY_ENOTFOUND / MLFY_EIO for the file). */
+int mlfy_gold_import_text(struct mlfy_store *s, const char *name, const char *text, size_t len, int format,
+			  int64_t *added, int64_t *replaced, struct mlfy_err *err);
 #endif

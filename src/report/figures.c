@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evaluate/live.h"
+#include "evaluate/scores.h"
 #include "util/numfmt.h"
 
 /* A scratch context for measuring text before the figure size is known. */
@@ -341,8 +343,7 @@ static void draw_scatter(cairo_t *cr, double w, double h, const void *data)
 	}
 }
 
-int mlfy_fig_scatter(const char *dir, const char *name, int formats,
-		     const struct mlfy_fig_scatter *f, struct mlfy_err *err)
+static int scatter_check(const char *name, const struct mlfy_fig_scatter *f, struct mlfy_err *err)
 {
 	size_t i;
 	if (f->n < 1)
@@ -354,7 +355,72 @@ int mlfy_fig_scatter(const char *dir, const char *name, int formats,
 		if (!isfinite(f->x[i]) || !isfinite(f->y[i]))
 			return mlfy_err_set(err, MLFY_EINVAL, "%s: point %zu is not finite", name,
 					    i + 1);
-	return mlfy_plot_write(dir, name, formats, SCATTER_W, SCATTER_H, draw_scatter, f, err);
+	return 0;
+}
+
+int mlfy_fig_scatter(const char *dir, const char *name, int formats,
+		     const struct mlfy_fig_scatter *f, struct mlfy_err *err)
+{
+	int rc = scatter_check(name, f, err);
+	return rc ? rc : mlfy_plot_write(dir, name, formats, SCATTER_W, SCATTER_H, draw_scatter, f, err);
+}
+
+int mlfy_fig_scatter_svg(const struct mlfy_fig_scatter *f, char **svg, size_t *len,
+			 struct mlfy_err *err)
+{
+	char *desc = NULL;
+	size_t n = 0, i;
+	FILE *m;
+	int rc;
+
+	*svg = NULL;
+	*len = 0;
+	if ((rc = scatter_check(f->title ? f->title : "scatter", f, err)))
+		return rc;
+	if (!(m = open_memstream(&desc, &n)))
+		return mlfy_err_oom(err);
+	fprintf(m, "%zu point%s:", f->n, f->n == 1 ? "" : "s");
+	for (i = 0; i < f->n; i++)
+		fprintf(m, "%s %s (%s %.2f, %s %.2f)", i ? ";" : "", f->names ? f->names[i] : "",
+			f->xsym, f->x[i], f->ysym, f->y[i]);
+	if (f->fit)
+		fprintf(m, ". Fitted line: %s = %.4f \xC3\x97 %s %s %.2f, R\xC2\xB2 = %.4f, n = %zu.", f->ysym,
+			f->fit->slope, f->xsym, f->fit->intercept < 0 ? "\xE2\x88\x92" : "+",
+			fabs(f->fit->intercept), f->fit->r2, f->fit->n);
+	if (fclose(m) || !desc) {
+		free(desc);
+		return mlfy_err_oom(err);
+	}
+	rc = mlfy_plot_svg_buffer(SCATTER_W, SCATTER_H, draw_scatter, f, f->title, desc, svg, len, err);
+	free(desc);
+	return rc;
+}
+
+void mlfy_fig_scatter_real_vs_top1(struct mlfy_fig_scatter *f, const struct mlfy_model_scores *s,
+				   const struct mlfy_linfit *fit, double outlier_t)
+{
+	*f = (struct mlfy_fig_scatter){ "ReaL accuracy vs top-1 accuracy", "top-1 accuracy (%)",
+					"ReaL accuracy (%)", "top-1", "ReaL", s->n, s->top1, s->real,
+					(const char *const *)s->model, fit, outlier_t, 8 };
+}
+
+int mlfy_live_scatter_svg(const struct mlfy_live_view *v, char **svg, size_t *len,
+			  struct mlfy_err *err)
+{
+	struct mlfy_model_scores s = { 0 };
+	struct mlfy_linfit fit;
+	struct mlfy_fig_scatter f;
+	int rc;
+
+	*svg = NULL;
+	*len = 0;
+	if ((rc = mlfy_live_scores(v, &s, &fit, err)))
+		return rc;
+	mlfy_fig_scatter_real_vs_top1(&f, &s, &fit, MLFY_FIG_OUTLIER_T);
+	rc = mlfy_fig_scatter_svg(&f, svg, len, err);
+	mlfy_linfit_release(&fit);
+	mlfy_model_scores_release(&s);
+	return rc;
 }
 
 /* ---- heatmap -------------------------------------------------------------- */

@@ -50,6 +50,38 @@ struct mlfy_fig_scatter {
 int mlfy_fig_scatter(const char *dir, const char *name, int formats,
 		     const struct mlfy_fig_scatter *f, struct mlfy_err *err);
 
+/* The same scatter (the same drawing at the same size) as one SVG
+ * document in memory, for a web page: *svg a new NUL-terminated string
+ * (free()), *len its length without the NUL.  The document's <title> is
+ * f->title and its <desc> lists every point as "name (xsym X, ysym Y)"
+ * and the fitted equation (plot.h, mlfy_plot_svg_buffer).  Errors as
+ * mlfy_fig_scatter (MLFY_EINVAL for bad input, MLFY_EIO from cairo) and
+ * MLFY_ENOMEM; *svg NULL on error. */
+int mlfy_fig_scatter_svg(const struct mlfy_fig_scatter *f, char **svg, size_t *len,
+			 struct mlfy_err *err);
+
+/* The default |studentized residual| beyond which a model is an outlier
+ * (`mlfy fit` and `mlfy report` --outlier-t). */
+#define MLFY_FIG_OUTLIER_T 2.0
+
+/* Fills *f with the ReaL-vs-top-1 figure of `mlfy report` (real_vs_top1:
+ * title, axis titles, equation symbols, 8 names at most) for the points
+ * of s and their fit (both borrowed; fit of s->real on s->top1, same
+ * order). */
+struct mlfy_model_scores;
+void mlfy_fig_scatter_real_vs_top1(struct mlfy_fig_scatter *f, const struct mlfy_model_scores *s,
+				   const struct mlfy_linfit *fit, double outlier_t);
+
+/* The live project view's scatter (evaluate/live.h: mlfy_live_scores, the
+ * figure of mlfy_fig_scatter_real_vs_top1 with MLFY_FIG_OUTLIER_T) as an
+ * SVG document in memory (mlfy_fig_scatter_svg).  Errors: MLFY_ENOTFOUND
+ * when there is no figure, with the reason in err (fewer than 3 models
+ * with both accuracies, or all with the same top-1 accuracy); those of
+ * mlfy_fig_scatter_svg. */
+struct mlfy_live_view;
+int mlfy_live_scatter_svg(const struct mlfy_live_view *v, char **svg, size_t *len,
+			  struct mlfy_err *err);
+
 /* Heatmap of rows x cols values (row-major; NAN = empty cell) with the
  * value printed in each cell (with cell_decimals decimals) and a
  * colour bar from vmin to vmax (reverse: high values dark).  col_note[j]

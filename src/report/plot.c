@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/vec.h"
 
 const struct mlfy_rgb mlfy_okabe_ito[8] = {
 	{ 0.000, 0.000, 0.000 },   /* black */
@@ -411,6 +414,107 @@ int mlfy_plot_write(const char *dir, const char *name, int formats, double w, do
 		if ((rc = fig_close(&ff, st, err)))
 			return rc;
 	}
+	return 0;
+}
+
+/* ---- SVG in memory --------------------------------------------------------- */
+
+/* A growing buffer cairo streams into. */
+struct mem_out {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static cairo_status_t mem_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct mem_out *m = closure;
+	if (MLFY_GROW(m->p, m->cap, m->n + len + 1)) {
+		m->oom = 1;
+		return CAIRO_STATUS_NO_MEMORY;
+	}
+	memcpy(m->p + m->n, data, len);
+	m->n += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* Appends s[0..n) to m, XML-escaped when esc. */
+static void mem_put(struct mem_out *m, const char *s, size_t n, int esc)
+{
+	size_t i;
+	if (!esc) {
+		if (n && !m->oom)
+			mem_write(m, (const unsigned char *)s, (unsigned)n);
+		return;
+	}
+	for (i = 0; i < n && !m->oom; i++) {
+		const char *e = NULL;
+		switch (s[i]) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		default: break;
+		}
+		if (e)
+			mem_write(m, (const unsigned char *)e, (unsigned)strlen(e));
+		else
+			mem_write(m, (const unsigned char *)&s[i], 1);
+	}
+}
+
+/* A copy of the document doc[0..n) with <title> and <desc> after the
+ * <svg ...> start tag (at its end when there is none). */
+static int with_text(const char *doc, size_t n, const char *title, const char *desc,
+		     struct mem_out *out)
+{
+	const char *svg = strstr(doc, "<svg"), *end = svg ? strchr(svg, '>') : NULL;
+	size_t at = end ? (size_t)(end - doc) + 1 : n;
+
+	mem_put(out, doc, at, 0);
+	if (title) {
+		mem_put(out, "\n<title>", 8, 0);
+		mem_put(out, title, strlen(title), 1);
+		mem_put(out, "</title>", 8, 0);
+	}
+	if (desc) {
+		mem_put(out, "\n<desc>", 7, 0);
+		mem_put(out, desc, strlen(desc), 1);
+		mem_put(out, "</desc>", 7, 0);
+	}
+	mem_put(out, doc + at, n - at, 0);
+	return out->oom ? MLFY_ENOMEM : 0;
+}
+
+int mlfy_plot_svg_buffer(double w, double h, mlfy_plot_draw_fn draw, const void *data,
+			 const char *title, const char *desc, char **svg, size_t *len,
+			 struct mlfy_err *err)
+{
+	struct mem_out raw = { 0 }, out = { 0 };
+	cairo_surface_t *sf;
+	cairo_t *cr;
+	cairo_status_t st;
+
+	*svg = NULL;
+	*len = 0;
+	sf = cairo_svg_surface_create_for_stream(mem_write, &raw, w, h);
+	cr = cairo_create(sf);
+	paint(cr, w, h, draw, data);
+	st = finish(cr, sf);
+	if (raw.p)
+		raw.p[raw.n] = '\0';   /* room for it: mem_write keeps one byte spare */
+	if (raw.oom || (st == CAIRO_STATUS_SUCCESS && (!raw.p || with_text(raw.p, raw.n, title, desc, &out)))) {
+		MLFY_FREE_ALL(raw.p, out.p);
+		return mlfy_err_oom(err);
+	}
+	free(raw.p);
+	if (st != CAIRO_STATUS_SUCCESS) {
+		free(out.p);
+		return mlfy_err_set(err, MLFY_EIO, "cannot draw the SVG figure: %s", cairo_status_to_string(st));
+	}
+	out.p[out.n] = '\0';
+	*svg = out.p;
+	*len = out.n;
 	return 0;
 }
 

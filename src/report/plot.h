@@ -122,4 +122,16 @@ void mlfy_plot_shutdown(void);
 int mlfy_plot_write(const char *dir, const char *name, int formats, double w, double h,
 		    mlfy_plot_draw_fn draw, const void *data, struct mlfy_err *err);
 
+/* Renders draw(data) at w x h points as one SVG document in memory, the
+ * same drawing mlfy_plot_write puts in NAME.svg: *svg receives a new
+ * NUL-terminated string (free()), *len its length in bytes without the
+ * NUL.  title and desc (either may be NULL) become the document's <title>
+ * and <desc> elements, XML-escaped, right after the <svg> start tag: cairo
+ * writes text as glyph outlines, so they are what screen readers, search
+ * and tests can read.  Errors: MLFY_ENOMEM; MLFY_EIO with cairo's status.
+ * *svg is NULL and *len 0 on error. */
+int mlfy_plot_svg_buffer(double w, double h, mlfy_plot_draw_fn draw, const void *data,
+			 const char *title, const char *desc, char **svg, size_t *len,
+			 struct mlfy_err *err);
+
 #endif

@@ -129,34 +129,42 @@ out:
 int mlfy_arms_draw(struct mlfy_store *s, double blind_share, double plant_share, uint64_t seed,
 		   struct mlfy_arms_drawn *out, struct mlfy_err *err)
 {
+	int rc;
+	if ((rc = mlfy_store_begin(s, err)))
+		return rc;
+	if ((rc = mlfy_arms_draw_tx(s, blind_share, plant_share, seed, out, err))) {
+		mlfy_store_rollback(s);
+		return rc;
+	}
+	return mlfy_store_commit(s, err);
+}
+
+int mlfy_arms_draw_tx(struct mlfy_store *s, double blind_share, double plant_share, uint64_t seed,
+		      struct mlfy_arms_drawn *out, struct mlfy_err *err)
+{
 	struct mlfy_user *u = NULL;
 	size_t n = 0, i;
 	gsl_rng *rng;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (!mlfy_store_in_transaction(s))
+		return mlfy_err_set(err, MLFY_EINVAL, "drawing the anchoring arms needs a transaction");
 	if (!(blind_share >= 0 && blind_share <= 1))
 		return mlfy_err_set(err, MLFY_EINVAL, "--blind-share: %g is not in [0, 1]", blind_share);
 	if (!(plant_share >= 0 && plant_share <= 1))
 		return mlfy_err_set(err, MLFY_EINVAL, "--plant-share: %g is not in [0, 1]", plant_share);
 	if (!(rng = gsl_rng_alloc(gsl_rng_mt19937)))
 		return mlfy_err_oom(err);
-	if ((rc = mlfy_store_begin(s, err))) {
-		gsl_rng_free(rng);
-		return rc;
-	}
 	rc = mlfy_users_list(s, &u, &n, err);
 	for (i = 0; !rc && i < n; i++)
 		if (u[i].role != MLFY_ROLE_ANNOTATOR)
 			rc = draw_expert(s, u[i].id, blind_share, plant_share, seed, rng, out, err);
 	mlfy_users_free(u, n);
 	gsl_rng_free(rng);
-	if (rc) {
-		mlfy_store_rollback(s);
+	if (rc)
 		memset(out, 0, sizeof(*out));
-		return rc;
-	}
-	return mlfy_store_commit(s, err);
+	return rc;
 }
 
 /* ---- the figures ---------------------------------------------------------- */

@@ -39,6 +39,10 @@ struct mlfy_arms_drawn {
  * 0 <= plant_share <= 1 (else MLFY_EINVAL). */
 int mlfy_arms_draw(struct mlfy_store *s, double blind_share, double plant_share, uint64_t seed,
 		   struct mlfy_arms_drawn *out, struct mlfy_err *err);
+/* The same inside the caller's transaction (MLFY_EINVAL without one), for
+ * review/assign_plan.h, which splits the queue and draws the arms in one. */
+int mlfy_arms_draw_tx(struct mlfy_store *s, double blind_share, double plant_share, uint64_t seed,
+		      struct mlfy_arms_drawn *out, struct mlfy_err *err);
 
 struct mlfy_arm_stats {
 	size_t n;                                   /* refinements */

@@ -253,7 +253,7 @@ int mlfy_gold_assign(struct mlfy_store *s, const struct mlfy_gold_opts *opts, co
 					  " only %lld gold images are outside their own batches; nothing was assigned",
 					  (*out)[i].annotator, (long long)(*out)[i].wanted, opts->first, opts->rate,
 					  (long long)(*out)[i].own, (long long)(*out)[i].placed);
-	if (!rc)
+	if (!rc && !opts->dry_run)
 		rc = mlfy_store_commit(s, err);
 	else
 		mlfy_store_rollback(s);
@@ -269,4 +269,19 @@ int mlfy_gold_assign(struct mlfy_store *s, const struct mlfy_gold_opts *opts, co
 	else
 		mlfy_assign_report_release(&r);
 	return 0;
+}
+
+json_t *mlfy_gold_list_json(const struct mlfy_gold *g, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i, j;
+	for (i = 0; arr && i < n; i++) {
+		json_t *l = json_array();
+		for (j = 0; l && j < g[i].n_labels; j++)
+			json_array_append_new(l, json_integer(g[i].labels[j]));
+		json_array_append_new(arr, json_pack("{sssosssssIsI}", "image", g[i].name, "labels", l, "source",
+						     g[i].source, "added_at", g[i].added_at, "tasks", (json_int_t)g[i].tasks,
+						     "answered", (json_int_t)g[i].answered));
+	}
+	return json_pack("{sIso}", "gold_images", (json_int_t)n, "gold", arr);
 }

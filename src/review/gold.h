@@ -18,7 +18,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "store/assign.h"
+#include "store/gold.h"
 #include "store/store.h"
 
 /* Every image decided by refinement (final stage "refined") becomes gold
@@ -46,17 +48,26 @@ struct mlfy_gold_placed {
 
 void mlfy_gold_placed_free(struct mlfy_gold_placed *p, size_t n);
 
+/* The gold images g[0..n) (store/gold.h mlfy_gold_list) as the JSON of
+ * `mlfy gold list --json` and of the console: {"gold_images": n, "gold":
+ * [{"image", "labels": [class indices], "source", "added_at", "tasks",
+ * "answered"}]}.  A new reference, NULL when out of memory. */
+json_t *mlfy_gold_list_json(const struct mlfy_gold *g, size_t n);
+
 struct mlfy_gold_opts {
 	int per_image;       /* > 0: first give every batch to per_image annotators
 			      * (store/assign.h) in the same transaction; 0: leave the batches */
 	int first;           /* N >= 0 */
 	double rate;         /* P in [0, 1) */
 	uint64_t seed;
+	int dry_run;         /* 1: do everything, report it, then roll back: nothing is written
+			      * (the preview of the console and of `mlfy assign --dry-run`) */
 };
 
 /* Places gold tasks as above for every annotator with stage-ii images (the
  * named ones names[0..n) when n > 0), after the batch assignment of
- * opts->per_image, all in one transaction: nothing is written on any error.
+ * opts->per_image, all in one transaction: nothing is written on any error
+ * (nor with opts->dry_run, whose reports say what a run would do).
  * *rep (may be NULL) receives the batch assignment's report when
  * per_image > 0 (mlfy_assign_report_release); one row per annotator into
  * *out (mlfy_gold_placed_free).  Errors: MLFY_EINVAL for first < 0, rate

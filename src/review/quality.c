@@ -308,7 +308,7 @@ static double median_of(double *v, size_t n, double *q1, double *q3)
 }
 
 static int time_stats(struct mlfy_store *s, struct mlfy_person_quality *p, struct person_acc *a, time_t now,
-		      struct mlfy_err *err)
+		      double stall_s, struct mlfy_err *err)
 {
 	struct mlfy_time_stats *t = &p->time;
 	struct mlfy_task_list tl;
@@ -328,6 +328,11 @@ static int time_stats(struct mlfy_store *s, struct mlfy_person_quality *p, struc
 	mlfy_task_list_release(&tl);
 	t->pace_per_day = t->remaining_hours = NAN;
 	t->eta[0] = 0;
+	t->last_answer[0] = 0;
+	if (a->last != (time_t)-1 && a->last > 0)
+		fmt_time(a->last, t->last_answer);
+	t->stalled = t->queue_total > t->queue_done && !p->disabled &&
+		     (!t->last_answer[0] || difftime(now, a->last) > stall_s);
 	if (t->queue_total == t->queue_done) {
 		snprintf(t->eta, sizeof(t->eta), "%s", t->queue_total ? "done" : "");
 		t->remaining_hours = t->queue_total ? 0 : NAN;
@@ -447,7 +452,7 @@ static int finish(struct mlfy_store *s, struct walk *w, time_t now, struct mlfy_
 		mlfy_proportion(a->search, a->labels, MLFY_Z95, &p->search_share);
 		mlfy_proportion(a->none, a->scored, MLFY_Z95, &p->none_rate);
 		mlfy_proportion(a->unsure, p->answers, MLFY_Z95, &p->unsure_rate);
-		if ((rc = time_stats(s, p, a, now, err)))
+		if ((rc = time_stats(s, p, a, now, q->stall_hours * 3600.0, err)))
 			return rc;
 		flags(q, p, a);
 		if (!a->is_expert)
@@ -490,6 +495,7 @@ int mlfy_quality_compute(struct mlfy_store *s, const struct mlfy_quality_opts *o
 	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
 	out->min_accuracy = opts ? opts->min_accuracy : 0.8;
+	out->stall_hours = opts && opts->stall_hours > 0 ? opts->stall_hours : 24;
 	if (!(out->min_accuracy >= 0 && out->min_accuracy <= 1))
 		return mlfy_err_set(err, MLFY_EINVAL, "--min-accuracy: %g is not in [0, 1]", out->min_accuracy);
 	if (opts && opts->now && mlfy_quality_time_parse(opts->now, &now))

@@ -62,6 +62,9 @@ struct mlfy_time_stats {
 	double pace_per_day;         /* answers per day between the first and last save (NAN: unknown) */
 	double remaining_hours;      /* focused hours left at the median (NAN: unknown) */
 	char eta[32];                /* projected finish at the pace, ISO-8601 UTC; "" unknown, "done" */
+	char last_answer[32];        /* the latest save, ISO-8601 UTC; "" none */
+	int stalled;                 /* tasks left, the account enabled, and no save within
+				      * the last stall_hours (or none at all) */
 };
 
 enum {
@@ -91,6 +94,7 @@ struct mlfy_person_quality {
 struct mlfy_quality_opts {
 	double min_accuracy;         /* flag threshold, default 0.8 */
 	const char *now;             /* "now" for projections, ISO-8601 UTC; NULL = the clock */
+	double stall_hours;          /* a queue with no save for this long has stalled; 0 = 24 */
 };
 
 struct mlfy_quality {
@@ -105,6 +109,7 @@ struct mlfy_quality {
 	size_t ds_questions;                  /* Dawid-Skene questions (image, shown proposal) */
 	int ds_iterations, ds_converged;
 	double min_accuracy;
+	double stall_hours;
 };
 
 void mlfy_quality_release(struct mlfy_quality *q);

@@ -57,6 +57,9 @@ static json_t *person_json(const struct mlfy_person_quality *p)
 				      mlfy_real_or_null(p->time.pace_per_day), "remaining_hours",
 				      mlfy_real_or_null(p->time.remaining_hours), "projected_finish",
 				      p->time.eta[0] ? p->time.eta : NULL));
+	json_object_set_new(json_object_get(o, "time"), "last_answer",
+			    p->time.last_answer[0] ? json_string(p->time.last_answer) : json_null());
+	json_object_set_new(json_object_get(o, "time"), "stalled", json_boolean(p->time.stalled));
 	json_object_set_new(o, "flags", fl);
 	return o;
 }
@@ -177,6 +180,10 @@ int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_
 			pct(s2, sizeof(s2), &p->none_rate), pct(s3, sizeof(s3), &p->unsure_rate), iqr,
 			mlfy_fmt_real(b, sizeof(b), p->time.per_hour, 0), qd,
 			p->time.eta[0] ? p->time.eta : p->disabled ? "never (account disabled)" : "unknown");
+		if (p->time.stalled)
+			fprintf(f, "%-16s stalled: %s%s (no save for %g h with tasks left)\n", "",
+				p->time.last_answer[0] ? "last save " : "not started",
+				p->time.last_answer, q->stall_hours);
 	}
 	if (!q->stage_remaining && !q->stage_eta[0])
 		fprintf(f, "stage ii: no tasks assigned yet (mlfy assign)\n");

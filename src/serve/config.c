@@ -1,5 +1,6 @@
 /* config.c - defaults and validation of the server settings (config.h). */
 #include "serve/config.h"
+#include "store/invites.h"
 
 #include <string.h>
 
@@ -10,6 +11,7 @@ void mlfy_server_config_init(struct mlfy_server_config *c, const char *project)
 	c->listen_host = "127.0.0.1";
 	c->port = 9000;
 	c->idle_timeout_s = 8 * 3600;
+	c->invite_ttl_s = MLFY_INVITE_TTL_DEFAULT;
 	c->threads = 4;
 	c->max_connections = 256;
 	c->max_per_address = 32;
@@ -23,7 +25,7 @@ void mlfy_server_config_init(struct mlfy_server_config *c, const char *project)
 
 int mlfy_server_config_check(const struct mlfy_server_config *c, struct mlfy_err *err)
 {
-	if (!c->project || c->idle_timeout_s <= 0 || c->threads < 1 || c->threads > 64 || c->max_connections < 1 ||
+	if (!c->project || c->idle_timeout_s <= 0 || c->invite_ttl_s <= 0 || c->threads < 1 || c->threads > 64 || c->max_connections < 1 ||
 	    c->max_body < 1024 || c->max_header < 4096 || c->request_timeout_s <= 0 || c->session_max_age_s <= 0 ||
 	    c->login_queue < 1 || c->login_per_address < 1)
 		return mlfy_err_set(err, MLFY_EINVAL, "bad server configuration");

@@ -21,6 +21,8 @@ struct mlfy_server_config {
 	const char *tls_key;
 	const char *cache_dir;      /* image cache directory (created); NULL = PROJECT.cache */
 	int64_t idle_timeout_s;     /* session idle expiry in seconds (> 0) */
+	int64_t invite_ttl_s;       /* invitation links made in the console stay open this long
+				     * (seconds, > 0; MLFY_INVITE_TTL_DEFAULT) */
 	unsigned threads;           /* worker threads (>= 1) */
 	unsigned max_connections;   /* total concurrent connections (>= 1) */
 	unsigned max_per_address;   /* concurrent connections from one client address

@@ -43,10 +43,13 @@ void reply_common_headers(struct req *r, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
-				" connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none';"
-				" form-action 'self'");
+	/* a handler may have set its own (serve/reports.c, for the generated
+	 * report pages): two policies would both be enforced */
+	if (!MHD_get_response_header(resp, "Content-Security-Policy"))
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+					" connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none';"
+					" form-action 'self'");
 	if (r->srv->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 }

@@ -11,7 +11,9 @@
 
 #include "serve/state.h"
 
-/* Adds the headers every reply carries (CSP, nosniff, frame denial, HSTS under TLS). */
+/* Adds the headers every reply carries (CSP, nosniff, frame denial, HSTS
+ * under TLS).  A Content-Security-Policy already on resp is kept instead of
+ * the server's (the generated reports' pages, serve/reports.c). */
 void reply_common_headers(struct req *r, struct MHD_Response *resp);
 /* Queues resp with status (destroys resp), recording status and size. */
 enum MHD_Result reply(struct req *r, unsigned status, struct MHD_Response *resp, uint64_t size);

@@ -49,6 +49,8 @@ enum MHD_Result h_page(struct req *r, const char *rest)
 		return reply_asset(r, "login.html");
 	if (!strcmp(r->url, "/admin"))
 		return reply_asset(r, "admin.html");
+	if (!strcmp(r->url, "/invite"))
+		return reply_asset(r, "invite.html");
 	return reply_asset(r, "annotate.html");   /* /annotate and /refine */
 }
 
@@ -59,7 +61,8 @@ enum MHD_Result h_static(struct req *r, const char *rest)
 	for (p = rest; *p; p++)
 		if (*p == '/' || *p == '\\')
 			return reply_error(r, 404, "no such file");
-	if (!strcmp(rest, "login.html") || !strcmp(rest, "annotate.html") || !strcmp(rest, "admin.html"))
+	if (!strcmp(rest, "login.html") || !strcmp(rest, "annotate.html") || !strcmp(rest, "admin.html") ||
+	    !strcmp(rest, "invite.html"))
 		return reply_error(r, 404, "no such file");
 	return reply_asset(r, rest);
 }

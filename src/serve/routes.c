@@ -1,11 +1,13 @@
 /* routes.c - the route table and the dispatch (routes.h). */
 #include "serve/routes.h"
 #include "serve/auth.h"
+#include "serve/console.h"
 #include "serve/dashboard.h"
 #include "serve/export.h"
 #include "serve/http.h"
 #include "serve/images.h"
 #include "serve/pages.h"
+#include "serve/reports.h"
 #include "serve/tasks.h"
 
 #include <stdio.h>
@@ -45,6 +47,29 @@ static const struct route {
 	{ "GET", "/api/classes", 0, R_ANY, h_classes },
 	{ "GET", "/api/dashboard", 0, R_ADMIN, h_dashboard },
 	{ "GET", "/api/export/", 1, R_ADMIN, h_export },
+	{ "POST", "/api/admin/reports", 0, R_ADMIN, h_report_generate },
+	{ "GET", "/api/admin/reports", 0, R_ADMIN, h_report_list },
+	{ "GET", "/api/admin/reports/", 1, R_ADMIN, h_report_file },
+	/* the coordinator's console (console.h; docs/admin.md) */
+	{ "GET", "/invite", 0, 0, h_page },
+	{ "POST", "/api/invite/check", 0, 0, h_invite_check },
+	{ "POST", "/api/invite", 0, 0, h_invite_accept },
+	{ "GET", "/api/admin/users", 0, R_ADMIN, h_admin_users },
+	{ "POST", "/api/admin/users", 0, R_ADMIN, h_admin_users },
+	{ "POST", "/api/admin/users/", 1, R_ADMIN, h_admin_user },
+	{ "POST", "/api/admin/assign", 0, R_ADMIN, h_admin_assign },
+	{ "POST", "/api/admin/analyze", 0, R_ADMIN, h_admin_analyze },
+	{ "POST", "/api/admin/refinement", 0, R_ADMIN, h_admin_refinement },
+	{ "GET", "/api/admin/gold", 0, R_ADMIN, h_admin_gold },
+	{ "POST", "/api/admin/gold/add", 0, R_ADMIN, h_admin_gold_add },
+	{ "POST", "/api/admin/gold/remove", 0, R_ADMIN, h_admin_gold_remove },
+	{ "GET", "/api/admin/zero-label", 0, R_ADMIN, h_admin_zero },
+	{ "POST", "/api/admin/zero-label", 0, R_ADMIN, h_admin_zero_review },
+	{ "GET", "/api/admin/quality", 0, R_ADMIN, h_admin_quality },
+	{ "GET", "/api/admin/progress", 0, R_ADMIN, h_admin_progress },
+	{ "GET", "/api/admin/audit", 0, R_ADMIN, h_admin_audit },
+	{ "GET", "/api/admin/live", 0, R_ADMIN, h_admin_live },
+	{ "GET", "/api/admin/live.svg", 0, R_ADMIN, h_admin_live_svg },
 	{ "GET", "/api/images/", 1, R_ANY, h_image },
 	{ "GET", "/api/exemplars/", 1, R_ANY, h_exemplar },
 };

@@ -5,6 +5,7 @@
  * handlers'. */
 #include "serve/server.h"
 #include "serve/conns.h"
+#include "serve/console.h"
 #include "serve/hosts.h"
 #include "serve/http.h"
 #include "serve/logins.h"
@@ -315,6 +316,8 @@ static void server_free(struct mlfy_server *srv)
 	pthread_key_delete(srv->store_key);
 	pthread_mutex_destroy(&srv->mu);
 	pthread_mutex_destroy(&srv->write_mu);
+	live_shutdown(srv);
+	pthread_mutex_destroy(&srv->live_mu);
 	if (srv->logins.inited) {
 		pthread_cond_destroy(&srv->logins.cv);
 		pthread_mutex_destroy(&srv->logins.mu);
@@ -375,6 +378,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	srv->cfg = *cfg;
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_mutex_init(&srv->write_mu, NULL);
+	pthread_mutex_init(&srv->live_mu, NULL);
 	pthread_mutex_init(&srv->rl.mu, NULL);
 	rl_init(&srv->rl);
 	if (pthread_key_create(&srv->store_key, NULL) != 0) {

@@ -17,6 +17,7 @@
 #define MAX_STORES 256
 
 struct login_job;
+struct live_state;
 struct conn_track;
 
 /* The login queue (logins.c). */
@@ -62,6 +63,8 @@ struct mlfy_server {
 					  * SHA-256(project path); "__Host-" before it under TLS */
 	char **hosts;                    /* Host header values answered (lowercase), NULL-terminated */
 	char **proxies;                  /* addresses whose X-Forwarded-Host is believed */
+	pthread_mutex_t live_mu;         /* guards live: one refresh at a time (live.c) */
+	struct live_state *live;         /* the live project view, built on its first request */
 };
 
 /* One HTTP request (MHD's con_cls): freed in the completion callback. */

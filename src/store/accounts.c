@@ -1,7 +1,9 @@
 /* accounts.c - the people of a project: accounts (table annotators: names,
  * roles, argon2id password hashes, disabled flags) and their login sessions
  * (table sessions: SHA-256 of the token, CSRF token, last use).  Owns the
- * SQL of both tables; the role names are defined here (accounts.h). */
+ * SQL of both tables; the role names are defined here (accounts.h), and so
+ * are the random tokens and their SHA-256 that sessions and invitations
+ * (invites.c) share. */
 #include "store/accounts.h"
 #include "store/engine.h"
 #include "util/vocab.h"
@@ -293,6 +295,51 @@ int mlfy_users_set_password(struct mlfy_store *s, const char *name,
 	return rc;
 }
 
+int mlfy_users_set_role(struct mlfy_store *s, const char *name, enum mlfy_role role,
+			struct mlfy_err *err)
+{
+	static const char sql[] = "UPDATE annotators SET role = ?2 WHERE id = ?1";
+	struct mlfy_user u;
+	struct store_stmt *st;
+	int rc;
+
+	if ((rc = store_require_tx(s, err, "set role")))
+		return rc;
+	if ((unsigned)role > MLFY_ROLE_ADMIN)
+		return mlfy_err_set(err, MLFY_EINVAL, "bad role %d", (int)role);
+	if ((rc = mlfy_users_get(s, name, &u, err)))
+		return rc;
+	if (!(st = store_stmt(s, sql, err))) {
+		mlfy_user_release(&u);
+		return err ? err->code : MLFY_ESTORE;
+	}
+	stmt_bind_int64(st, 1, u.id);
+	stmt_bind_text(st, 2, mlfy_role_name(role));
+	rc = store_step_done(s, st, "set role", err);
+	mlfy_user_release(&u);
+	return rc;
+}
+
+int mlfy_users_clear_password(struct mlfy_store *s, const char *name, struct mlfy_err *err)
+{
+	static const char sql[] = "UPDATE annotators SET pw_hash = NULL WHERE id = ?1";
+	struct mlfy_user u;
+	struct store_stmt *st;
+	int rc;
+
+	if ((rc = store_require_tx(s, err, "clear password")) || (rc = mlfy_users_get(s, name, &u, err)))
+		return rc;
+	if (!(st = store_stmt(s, sql, err))) {
+		mlfy_user_release(&u);
+		return err ? err->code : MLFY_ESTORE;
+	}
+	stmt_bind_int64(st, 1, u.id);
+	if (!(rc = store_step_done(s, st, "clear password", err)))
+		rc = drop_sessions_of(s, u.id, err);
+	mlfy_user_release(&u);
+	return rc;
+}
+
 int mlfy_users_verify(struct mlfy_store *s, const char *name, const char *password,
 		      struct mlfy_user *out, struct mlfy_err *err)
 {
@@ -347,6 +394,30 @@ int mlfy_users_verify(struct mlfy_store *s, const char *name, const char *passwo
 		mlfy_user_release(out);
 		return mlfy_err_set(err, MLFY_EPERM, "wrong user name or password");
 	}
+	return 0;
+}
+
+int mlfy_token_new(char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+{
+	unsigned char r[MLFY_TOKEN_LEN / 2];
+	int rc;
+	if ((rc = sodium_ready(err)))
+		return rc;
+	randombytes_buf(r, sizeof(r));
+	to_hex(r, sizeof(r), token);
+	sodium_memzero(r, sizeof(r));
+	return 0;
+}
+
+int mlfy_token_hash(const char *token, char hash[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+{
+	int rc;
+	if (!token || !is_hex_token(token))
+		return mlfy_err_set(err, MLFY_EINVAL, "malformed token (expected %d lowercase hex characters)",
+				    MLFY_TOKEN_LEN);
+	if ((rc = sodium_ready(err)))
+		return rc;
+	token_hash(token, hash);
 	return 0;
 }
 

@@ -75,6 +75,17 @@ int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled
 int mlfy_users_set_password(struct mlfy_store *s, const char *name,
 			    const char *password, struct mlfy_err *err);
 
+/* Changes the role of an account (its sessions keep going: a session reads
+ * the role of its account on every lookup).  MLFY_EINVAL for a role out of
+ * range, MLFY_ENOTFOUND for an unknown name.  Needs a transaction. */
+int mlfy_users_set_role(struct mlfy_store *s, const char *name, enum mlfy_role role,
+			struct mlfy_err *err);
+
+/* Removes the password of an account, so that it cannot log in until a new
+ * one is set (mlfy_users_set_password, or an invitation: store/invites.h),
+ * and ends all its sessions.  MLFY_ENOTFOUND.  Needs a transaction. */
+int mlfy_users_clear_password(struct mlfy_store *s, const char *name, struct mlfy_err *err);
+
 /* Checks a login.  On success fills *out (release it).  Unknown name, wrong
  * password, no password and disabled account all return MLFY_EPERM with the
  * same message ("wrong user name or password"), so a caller cannot probe
@@ -89,6 +100,18 @@ int mlfy_users_verify(struct mlfy_store *s, const char *name, const char *passwo
 
 /* Token and CSRF token: 64 lowercase hex characters (256 random bits). */
 #define MLFY_TOKEN_LEN 64
+
+/* Fills token with a fresh random token: MLFY_TOKEN_LEN lowercase hex
+ * characters (256 bits from libsodium's randombytes) and a NUL.  MLFY_EIO
+ * when libsodium cannot be initialised. */
+int mlfy_token_new(char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err);
+
+/* Fills hash with the lowercase hex SHA-256 of token (64 characters and a
+ * NUL): what the store keeps of a session or invitation token.  token must
+ * look like one (MLFY_TOKEN_LEN lowercase hex characters): otherwise
+ * MLFY_EINVAL, whose message never quotes the token.  MLFY_EIO when
+ * libsodium cannot be initialised. */
+int mlfy_token_hash(const char *token, char hash[MLFY_TOKEN_LEN + 1], struct mlfy_err *err);
 
 struct mlfy_session {
 	struct mlfy_user user;               /* the logged-in account (owned) */

@@ -1,6 +1,10 @@
-/* accounts_tx.c - account writes as one transaction each (see
- * accounts_tx.h); the SQL stays with the account functions themselves. */
+/* accounts_tx.c - account writes, and the invitation steps that go with
+ * them, as one transaction each (see accounts_tx.h); the SQL stays with the
+ * account and invitation functions themselves. */
 #include "store/accounts_tx.h"
+#include "store/invites.h"
+
+#include <string.h>
 
 /* Ends the transaction begun for a write that returned rc. */
 static int finish(struct mlfy_store *s, int rc, struct mlfy_err *err)
@@ -30,4 +34,63 @@ int mlfy_users_set_disabled_tx(struct mlfy_store *s, const char *name, int disab
 {
 	int rc = mlfy_store_begin(s, err);
 	return rc ? rc : finish(s, mlfy_users_set_disabled(s, name, disabled, err), err);
+}
+
+int mlfy_users_set_role_tx(struct mlfy_store *s, const char *name, enum mlfy_role role,
+			   struct mlfy_err *err)
+{
+	int rc = mlfy_store_begin(s, err);
+	return rc ? rc : finish(s, mlfy_users_set_role(s, name, role, err), err);
+}
+
+/* finish for the steps that hand out a token: cleared when nothing commits. */
+static int finish_token(struct mlfy_store *s, int rc, char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+{
+	if ((rc = finish(s, rc, err)))
+		memset(token, 0, MLFY_TOKEN_LEN + 1);
+	return rc;
+}
+
+int mlfy_users_invite_tx(struct mlfy_store *s, const char *name, enum mlfy_role role, const char *created_by,
+			 int64_t now, int64_t ttl_s, char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+{
+	int64_t id = 0;
+	int rc;
+
+	token[0] = '\0';
+	if ((rc = mlfy_store_begin(s, err)))
+		return rc;
+	if (!(rc = mlfy_users_add(s, name, role, NULL, &id, err)))
+		rc = mlfy_invite_create(s, id, created_by, now, ttl_s, token, err);
+	return finish_token(s, rc, token, err);
+}
+
+int mlfy_users_reset_tx(struct mlfy_store *s, const char *name, const char *created_by, int64_t now,
+			int64_t ttl_s, char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+{
+	struct mlfy_user u;
+	int rc;
+
+	token[0] = '\0';
+	if ((rc = mlfy_store_begin(s, err)))
+		return rc;
+	if (!(rc = mlfy_users_get(s, name, &u, err))) {
+		if (!(rc = mlfy_users_clear_password(s, name, err)))
+			rc = mlfy_invite_create(s, u.id, created_by, now, ttl_s, token, err);
+		mlfy_user_release(&u);
+	}
+	return finish_token(s, rc, token, err);
+}
+
+int mlfy_invite_redeem_tx(struct mlfy_store *s, const char *token, const char *password, int64_t now,
+			  struct mlfy_user *out, struct mlfy_err *err)
+{
+	int rc = mlfy_store_begin(s, err);
+	if (rc) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	if ((rc = finish(s, mlfy_invite_redeem(s, token, password, now, out, err), err)))
+		mlfy_user_release(out);
+	return rc;
 }

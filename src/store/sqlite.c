@@ -28,6 +28,8 @@ struct mlfy_store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;        /* invariant: 1 iff this handle issued BEGIN without COMMIT/ROLLBACK */
+	int in_read;      /* invariant: 1 iff mlfy_store_begin_read without mlfy_store_end_read
+			   * (never together with in_tx) */
 	int readonly;
 	struct {
 		const char *sql;   /* key: the static SQL string's address */
@@ -465,7 +467,7 @@ void mlfy_store_close(struct mlfy_store *s)
 	for (i = 0; i < s->n_cache; i++)
 		sqlite3_finalize(s->cache[i].stmt);
 	if (s->db) {
-		if (s->in_tx)
+		if (s->in_tx || s->in_read)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close_v2(s->db);
 	}
@@ -482,6 +484,8 @@ int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err)
 	int rc;
 	if (s->in_tx)
 		return mlfy_err_set(err, MLFY_EINVAL, "internal error: nested transaction");
+	if (s->in_read)
+		return mlfy_err_set(err, MLFY_EINVAL, "internal error: write transaction inside a read snapshot");
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	s->in_tx = 1;
@@ -523,6 +527,31 @@ void mlfy_store_rollback(struct mlfy_store *s)
 int mlfy_store_in_transaction(const struct mlfy_store *s)
 {
 	return s->in_tx;
+}
+
+int mlfy_store_begin_read(struct mlfy_store *s, struct mlfy_err *err)
+{
+	int rc;
+	if (s->in_tx || s->in_read)
+		return mlfy_err_set(err, MLFY_EINVAL, "internal error: %s",
+				    s->in_read ? "nested read snapshot" : "read snapshot inside a write transaction");
+	/* a deferred BEGIN takes its snapshot at the first read: read now */
+	if ((rc = store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_master", err))) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	s->in_read = 1;
+	return 0;
+}
+
+void mlfy_store_end_read(struct mlfy_store *s)
+{
+	if (!s || !s->in_read)
+		return;
+	/* nothing was written: ending it cannot lose anything */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_read = 0;
 }
 
 int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err)

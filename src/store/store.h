@@ -53,6 +53,18 @@ void mlfy_store_rollback(struct mlfy_store *s);
 /* 1 when a transaction is open on this handle. */
 int mlfy_store_in_transaction(const struct mlfy_store *s);
 
+/* Read snapshots.  begin_read() opens a read transaction and takes its
+ * snapshot at once: every read on this handle until end_read() sees the
+ * project as it was at that moment, while other connections go on
+ * committing (WAL readers never block writers), so a series of reads (a
+ * report) is consistent.  Works on read-only handles.  Writes inside it
+ * are refused (MLFY_EINVAL), and so are mlfy_store_begin() and a second
+ * begin_read() (MLFY_EINVAL; also begin_read() inside a write transaction).
+ * Errors: those, MLFY_ESTORE.  end_read() ends it; it accepts a handle
+ * without a read transaction (and NULL). */
+int mlfy_store_begin_read(struct mlfy_store *s, struct mlfy_err *err);
+void mlfy_store_end_read(struct mlfy_store *s);
+
 /* Schema version found in the file (PRAGMA user_version). */
 int mlfy_store_schema_version(struct mlfy_store *s);
 

@@ -55,7 +55,7 @@ may = {
     'propose': {'propose', 'ingest', 'store', 'util'},
     'review': {'review', 'store', 'evaluate', 'util'},
     'report': {'report', 'review', 'evaluate', 'store', 'util'},
-    'serve': {'serve', 'review', 'store', 'ingest', 'util'},
+    'serve': {'serve', 'review', 'report', 'evaluate', 'store', 'ingest', 'util'},   # reports and the live view
     'cli': None,   # the top: anything
 }
 for rel, inc in incs.items():

@@ -267,7 +267,7 @@ static void section_from_simulated_crowd(void **state)
 	gsl_rng_set(rng, 17);
 	s = crowd_project(path, sizeof(path), ids);
 	{
-		struct mlfy_gold_opts go = { 0, 3, 0.2, 7 };
+		struct mlfy_gold_opts go = { 0, 3, 0.2, 7, 0 };
 		assert_int_equal(mlfy_gold_assign(s, &go, NULL, 0, NULL, &placed, &n_placed, &err), 0);
 	}
 	mlfy_gold_placed_free(placed, n_placed);

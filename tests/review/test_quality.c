@@ -168,7 +168,7 @@ static void simulated_crowd(void **state)
 	add_gold(s);
 	/* too many wanted: nothing is written, batches included */
 	{
-		struct mlfy_gold_opts bad = { 2, 200, 0.2, 7 };
+		struct mlfy_gold_opts bad = { 2, 200, 0.2, 7, 0 };
 		assert_int_equal(mlfy_gold_assign(s, &bad, NULL, 0, &rep, &placed, &n_placed, &err), MLFY_EINVAL);
 		assert_non_null(strstr(err.msg, "nothing was assigned"));
 		assert_null(placed);
@@ -178,7 +178,7 @@ static void simulated_crowd(void **state)
 	}
 	/* batches and gold tasks in one run */
 	{
-		struct mlfy_gold_opts go = { 2, 5, 0.2, 7 };
+		struct mlfy_gold_opts go = { 2, 5, 0.2, 7, 0 };
 		assert_int_equal(mlfy_gold_assign(s, &go, NULL, 0, &rep, &placed, &n_placed, &err), 0);
 		assert_int_equal(rep.complete, 8);
 		mlfy_assign_report_release(&rep);
