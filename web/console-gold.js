@@ -5,6 +5,7 @@
 import { $, el, bdi, fmt } from './dom.js';
 import { api, currentUser } from './api.js';
 import { fillTable, say, act } from './console-util.js';
+import { labelOf } from './vocab.js';
 
 let vocab = null;
 
@@ -56,9 +57,9 @@ function reviewForm(p) {
 export async function loadZero(v) {
   if (v) vocab = v;
   const z = await api('GET', '/api/admin/zero-label');
-  $('zero-summary').textContent = `${fmt(z.empty_sets)} decided images have an empty final set; ${fmt(z.reviewed)} reviewed, ${fmt(z.pending_total)} awaiting a review.`;
-  fillTable('zero-category', z.by_category.map((c) => [c.label, c.images]));
-  fillTable('zero-verdict', z.by_verdict.map((c) => [c.label, c.images]));
+  $('zero-summary').textContent = `${fmt(z.empty_sets)} decided image${z.empty_sets === 1 ? ' has' : 's have'} an empty final set; ${fmt(z.reviewed)} reviewed, ${fmt(z.pending_total)} awaiting a review.`;
+  fillTable('zero-category', z.by_category.map((c) => [labelOf(vocab.zero_label.categories, c.name), c.images]));
+  fillTable('zero-verdict', z.by_verdict.map((c) => [labelOf(vocab.zero_label.verdicts, c.name), c.images]));
   fillTable('zero-pending', z.pending.map((p) => [bdi(p.image), p.original || 'none', reviewForm(p)]), 'None awaiting a review.');
 }
 

@@ -41,7 +41,7 @@ function renderAnchoring(a) {
   const row = (name, f) => el('tr', {}, el('th', { scope: 'row', text: name }), el('td', { text: f(a.arms.shown) }), el('td', { text: f(a.arms.blind) }));
   const pv = (x) => (x == null ? '–' : x.toPrecision(2));
   box.replaceChildren(el('table', { class: 'grid', id: 'anchoring-table' },
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: 'shown (pre-checked)' }), el('th', { scope: 'col', text: 'blind' }))),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'measure' }), el('th', { scope: 'col', text: 'shown (pre-checked)' }), el('th', { scope: 'col', text: 'blind' }))),
     el('tbody', {}, row('refinements', (x) => fmt(x.n)), row('labels kept', (x) => pci(x.kept)), row('labels added', (x) => pci(x.added)),
       row('labels removed', (x) => pci(x.removed)), row('exact on gold', (x) => pci(x.gold_exact)),
       row('planted label accepted', (x) => pci(x.planted_accepted)),
@@ -59,7 +59,7 @@ export async function loadQuality() {
 export async function loadProgress() {
   const p = await api('GET', '/api/admin/progress');
   const s2 = p.stage_ii, s3 = p.stage_iii, s4 = p.stage_iv;
-  $('progress-stages').textContent = `Stage ii: ${fmt(s2.done)} / ${fmt(s2.assigned)} tasks done, projected finish ${s2.projected_finish}. `
+  $('progress-stages').textContent = `Stage ii: ${fmt(s2.done)} / ${fmt(s2.assigned)} tasks done${s2.projected_finish === 'done' ? '' : ', projected finish ' + s2.projected_finish}. `
     + `Stage iii: ${fmt(s3.decided)} of ${fmt(s3.images)} images decided (${fmt(s3.agreed)} agreed), ${fmt(s3.queued)} queued for refinement. `
     + `Stage iv: ${fmt(s4.refined)} of ${fmt(s4.queued)} refined, ${fmt(s4.assigned)} assigned to experts.`;
   fillTable('progress-table', p.people.map((x) => [bdi(x.name), x.stage, `${fmt(x.done)} / ${fmt(x.assigned)}`, bar(x.done, x.assigned),
@@ -68,7 +68,10 @@ export async function loadProgress() {
   'Nobody has tasks yet (Assignment).');
 }
 
-const short = (v) => (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 300);
+/* parameters and results as "key: value, ..." with a space after every comma (lines break there), at most 300 characters */
+const show = (v) => (Array.isArray(v) ? '[' + v.map(show).join(', ') + ']'
+  : v && typeof v === 'object' ? '{' + Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ') + '}' : JSON.stringify(v));
+const short = (v) => (typeof v === 'string' ? v : show(v).replace(/^\{([^]*)\}$/, '$1') || '–').slice(0, 300);
 
 export async function loadAudit(more) {
   if (!more) auditBefore = 0;

@@ -17,7 +17,7 @@ function showAssign(r) {
   const head = r.dry_run ? 'Preview (nothing written): ' : 'Applied: ';
   const table = el('table', { class: 'grid', id: 'assign-load' },
     el('thead', {}, el('tr', {}, ...['annotator', 'batches', 'images', 'new batches', 'gold tasks', 'gold wanted']
-      .map((h) => el('th', { scope: 'col', text: h })))), el('tbody'));
+      .map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })))), el('tbody'));
   const gold = new Map(r.gold.map((g) => [g.annotator, g]));
   const names = new Set([...r.load.map((l) => l.annotator), ...gold.keys()]);
   for (const n of names) {
@@ -39,7 +39,7 @@ function showAnalysis(a) {
     + `${a.agreed} agreed, ${a.refine} to refinement, ${a.missing_annotations} missing annotations`
     + `${a.unassigned ? ', ' + a.unassigned + ' in unassigned batches' : ''}.`),
   el('table', { class: 'grid', id: 'analyze-changes' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: a.dry_run ? 'would change' : 'changed' }),
-    el('th', { scope: 'col', text: 'images' }))), el('tbody', {}, ...rows.map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: 'num', text: v }))))));
+    el('th', { scope: 'col', class: 'num', text: 'images' }))), el('tbody', {}, ...rows.map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { class: 'num', text: v }))))));
 }
 
 function showRefine(r) {
@@ -47,7 +47,7 @@ function showRefine(r) {
   $('refine-out').replaceChildren(el('p', { class: 'banner ' + (r.dry_run ? '' : 'ok'), role: 'status' },
     `${r.dry_run ? 'Preview (nothing written)' : 'Applied'}: ${r.experts.reduce((s, e) => s + e.added, 0)} images `
     + `${r.dry_run ? 'would go' : 'went'} to experts.${arms}`),
-  el('table', { class: 'grid', id: 'refine-load' }, el('thead', {}, el('tr', {}, ...['expert', 'assigned', 'new', 'refined'].map((h) => el('th', { scope: 'col', text: h })))),
+  el('table', { class: 'grid', id: 'refine-load' }, el('thead', {}, el('tr', {}, ...['expert', 'assigned', 'new', 'refined'].map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })))),
     el('tbody', {}, ...r.experts.map((e) => el('tr', {}, el('td', {}, bdi(e.expert)), el('td', { class: 'num', text: e.assigned }),
       el('td', { class: 'num', text: e.added }), el('td', { class: 'num', text: e.refined }))))));
 }

@@ -25,6 +25,8 @@ export function fillTable(id, rows, empty) {
   tb.replaceChildren(...rows.map((r) => el('tr', {}, ...r.map((c) =>
     el('td', { class: typeof c === 'number' ? 'num' : null }, typeof c === 'number' ? fmt(c) : c)))));
   if (!rows.length && empty) tb.append(el('tr', {}, el('td', { colspan: cols, class: 'muted', text: empty })));
+  /* a column of numbers has its heading on the right too */
+  if (rows.length) for (const [i, th] of [...$(id).querySelectorAll('thead th')].entries()) th.classList.toggle('num', typeof rows[0][i] === 'number');
 }
 
 /* a message in box id: kind '' (info), 'ok', 'warn' or 'error' */

@@ -11,6 +11,9 @@ const token = location.hash.slice(1);
 /* out of the address bar and the history: a shared screen or a later
  * visitor of this tab must not find a working link */
 history.replaceState(null, '', '/invite');
+/* another link opened in this tab changes only the fragment (no new page
+ * load): start again with it */
+window.addEventListener('hashchange', () => location.reload());
 
 function fail(msg) {
   $('invite-intro').hidden = true;

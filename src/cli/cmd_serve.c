@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "report/plot.h"
 #include "serve/server.h"
 
 static const char usage[] =
@@ -262,6 +263,9 @@ static int run(struct cli_ctx *c)
 		;
 	fprintf(stderr, "mlfy serve: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mlfy_server_stop(srv);
+	/* the console's reports and live figure drew text: release cairo's and
+	 * fontconfig's caches now that no thread draws (leak checkers) */
+	mlfy_plot_shutdown();
 	if (sink.access && sink.access != stderr)
 		fclose(sink.access);
 	fprintf(stderr, "mlfy serve: stopped\n");

@@ -61,8 +61,10 @@ struct mlfy_live {
 	struct mlfy_accuracy probe;      /* mlfy_accuracy_add's counters, read by difference */
 	struct mlfy_coverage cprobe;     /* mlfy_coverage_add's, likewise */
 	size_t n_decided, n_empty, n_no_original;
-	size_t cov_labels, cov_within;   /* coverage: final labels, and those within the first K */
-	struct mlfy_live_view view;
+	struct mlfy_label_counts lc;     /* label counts of the decided images */
+	size_t cov_images, cov_no_proposals;   /* coverage: decided images with / without proposals */
+	size_t cov_labels, cov_within;   /* their final labels, and those within the first K */
+	struct mlfy_live_view view;      /* changes only in view_update (a refresh that succeeded) */
 };
 
 static int cell_of(uint8_t key, int decided, int bucket)
@@ -137,7 +139,7 @@ static int image_in(struct mlfy_live *lv, size_t i, const struct mlfy_live_image
 		    struct mlfy_err *err)
 {
 	int original = original_of(lv, i);
-	uint8_t flags = 0, covered = 0, *keys = lv->keys + i * lv->m;
+	uint8_t flags = 0, covered = 0, *keys = lv->m ? lv->keys + i * lv->m : NULL;
 	size_t j, t = 0;
 	int rc, bucket;
 
@@ -147,7 +149,7 @@ static int image_in(struct mlfy_live *lv, size_t i, const struct mlfy_live_image
 				    "65,535 per image", (long long)img->id, img->n_labels);
 	if (img->decided) {
 		flags |= F_DECIDED;
-		if ((rc = mlfy_label_counts_add(&lv->view.counts, img->n_labels, err)))
+		if ((rc = mlfy_label_counts_add(&lv->lc, img->n_labels, err)))
 			return rc;
 		lv->n_decided++;
 		lv->n_empty += img->n_labels == 0;
@@ -160,11 +162,11 @@ static int image_in(struct mlfy_live *lv, size_t i, const struct mlfy_live_image
 			}
 			covered = (uint8_t)(lv->cprobe.labels_in_top[MLFY_LIVE_K] - before);
 			flags |= F_COVERED;
-			lv->view.coverage_images++;
+			lv->cov_images++;
 			lv->cov_labels += img->n_labels;
 			lv->cov_within += covered;
 		} else {
-			lv->view.coverage_no_proposals++;
+			lv->cov_no_proposals++;
 		}
 	}
 	bucket = bucket_of(flags, img->n_labels);
@@ -200,20 +202,20 @@ static void counts_remove(struct mlfy_label_counts *lc, size_t c)
 /* Takes image i's recorded contribution out again. */
 static void image_out(struct mlfy_live *lv, size_t i)
 {
-	uint8_t flags = lv->flags[i], *keys = lv->keys + i * lv->m;
+	uint8_t flags = lv->flags[i], *keys = lv->m ? lv->keys + i * lv->m : NULL;
 	size_t c = lv->count[i], j;
 	int bucket = bucket_of(flags, c);
 
 	if (flags & F_DECIDED) {
-		counts_remove(&lv->view.counts, c);
+		counts_remove(&lv->lc, c);
 		lv->n_decided--;
 		lv->n_empty -= c == 0;
 		if (flags & F_COVERED) {
-			lv->view.coverage_images--;
+			lv->cov_images--;
 			lv->cov_labels -= c;
 			lv->cov_within -= lv->covered[i];
 		} else {
-			lv->view.coverage_no_proposals--;
+			lv->cov_no_proposals--;
 		}
 	}
 	for (j = 0; j < lv->m; j++)
@@ -222,15 +224,25 @@ static void image_out(struct mlfy_live *lv, size_t i)
 	lv->count[i] = 0;
 	lv->flags[i] = 0;
 	lv->covered[i] = 0;
-	memset(keys, 0, lv->m);
+	if (keys)
+		memset(keys, 0, lv->m);
 }
 
-/* The view's figures from the counters. */
-static void view_update(struct mlfy_live *lv)
+/* The view's figures from the counters.  MLFY_ENOMEM leaves the view as
+ * it was. */
+static int view_update(struct mlfy_live *lv, struct mlfy_err *err)
 {
 	struct mlfy_live_view *v = &lv->view;
 	size_t j;
 	int c;
+
+	if (lv->lc.n_images && MLFY_GROW_ZERO(v->counts.hist, v->counts.cap, lv->lc.max_count + 1))
+		return mlfy_err_oom(err);
+	if (lv->lc.n_images)
+		memcpy(v->counts.hist, lv->lc.hist, (lv->lc.max_count + 1) * sizeof(size_t));
+	v->counts.n_images = lv->lc.n_images;
+	v->counts.max_count = lv->lc.max_count;
+	v->counts.total_labels = lv->lc.total_labels;
 
 	for (j = 0; j < lv->m; j++) {
 		struct mlfy_accuracy *acc = &v->results.models[j].acc;
@@ -246,7 +258,10 @@ static void view_update(struct mlfy_live *lv)
 	v->results.max_count = MC;
 	mlfy_proportion(lv->cov_within, lv->cov_labels, MLFY_Z95, &v->within);
 	mlfy_proportion(lv->cov_labels - lv->cov_within, lv->cov_labels, MLFY_Z95, &v->outside);
+	v->coverage_images = lv->cov_images;
+	v->coverage_no_proposals = lv->cov_no_proposals;
 	v->seq = lv->seq;
+	return 0;
 }
 
 /* ---- building ------------------------------------------------------------- */
@@ -255,6 +270,7 @@ static void live_release(struct mlfy_live *lv)
 {
 	mlfy_eval_results_release(&lv->view.results);
 	mlfy_label_counts_release(&lv->view.counts);
+	mlfy_label_counts_release(&lv->lc);
 	MLFY_FREE_ALL(lv->view.model_ids, lv->view.coverage_model, lv->ids, lv->orig16, lv->orig32,
 		      lv->count, lv->flags, lv->covered, lv->keys, lv->hist, lv->contrib);
 	memset(lv, 0, sizeof(*lv));
@@ -340,6 +356,7 @@ static int build(struct mlfy_live *lv, struct mlfy_store *s, const struct mlfy_l
 	memset(lv, 0, sizeof(*lv));
 	lv->sig = *sig;
 	mlfy_label_counts_init(&lv->view.counts);
+	mlfy_label_counts_init(&lv->lc);
 	mlfy_accuracy_init(&lv->probe, MC);
 	snprintf(src, sizeof(src), "project %s", mlfy_store_path(s));
 	if ((rc = mlfy_coverage_init(&lv->cprobe, MLFY_LIVE_K, 3, err)))
@@ -367,22 +384,25 @@ static int build(struct mlfy_live *lv, struct mlfy_store *s, const struct mlfy_l
 		free(lv->ids);
 		lv->ids = NULL;
 	}
-	view_update(lv);
-	return 0;
+	return view_update(lv, err);
 }
 
 /* Builds a new state and puts it in place of lv's (lv unchanged on error). */
 static int rebuild(struct mlfy_live *lv, struct mlfy_store *s, const struct mlfy_live_signature *sig,
 		   struct mlfy_err *err)
 {
-	struct mlfy_live fresh;
-	int rc = build(&fresh, s, sig, err);
-	if (rc) {
-		live_release(&fresh);
+	struct mlfy_live *fresh = malloc(sizeof(*fresh));   /* ~20 KiB: not on a worker's stack */
+	int rc;
+
+	if (!fresh)
+		return mlfy_err_oom(err);
+	if ((rc = build(fresh, s, sig, err))) {
+		mlfy_live_free(fresh);
 		return rc;
 	}
 	live_release(lv);
-	*lv = fresh;
+	*lv = *fresh;
+	free(fresh);
 	return 0;
 }
 
@@ -469,8 +489,10 @@ int mlfy_live_refresh(struct mlfy_live *lv, struct mlfy_store *s, int *changed,
 					       apply_cb, &a, err);
 			if (rc == 0) {
 				lv->seq = seq;
-				view_update(lv);
-				*changed = 1;
+				if ((rc = view_update(lv, err)))
+					lv->stale = 1;   /* the view lags its counters */
+				else
+					*changed = 1;
 				goto out;
 			}
 			lv->stale = 1;   /* half applied: the counts are not to be trusted */

@@ -501,21 +501,22 @@ int mlfy_plot_svg_buffer(double w, double h, mlfy_plot_draw_fn draw, const void 
 	cr = cairo_create(sf);
 	paint(cr, w, h, draw, data);
 	st = finish(cr, sf);
-	if (raw.p)
+	if (!raw.oom && st == CAIRO_STATUS_SUCCESS && raw.p) {
 		raw.p[raw.n] = '\0';   /* room for it: mem_write keeps one byte spare */
-	if (raw.oom || (st == CAIRO_STATUS_SUCCESS && (!raw.p || with_text(raw.p, raw.n, title, desc, &out)))) {
-		MLFY_FREE_ALL(raw.p, out.p);
+		if (!with_text(raw.p, raw.n, title, desc, &out) && !MLFY_GROW(out.p, out.cap, out.n + 1)) {
+			free(raw.p);
+			out.p[out.n] = '\0';
+			*svg = out.p;
+			*len = out.n;
+			return 0;
+		}
+		raw.oom = 1;
+	}
+	MLFY_FREE_ALL(raw.p, out.p);
+	if (raw.oom || st == CAIRO_STATUS_NO_MEMORY)
 		return mlfy_err_oom(err);
-	}
-	free(raw.p);
-	if (st != CAIRO_STATUS_SUCCESS) {
-		free(out.p);
-		return mlfy_err_set(err, MLFY_EIO, "cannot draw the SVG figure: %s", cairo_status_to_string(st));
-	}
-	out.p[out.n] = '\0';
-	*svg = out.p;
-	*len = out.n;
-	return 0;
+	return mlfy_err_set(err, MLFY_EIO, "cannot draw the SVG figure: %s",
+			    st == CAIRO_STATUS_SUCCESS ? "no output" : cairo_status_to_string(st));
 }
 
 void mlfy_plot_shutdown(void)

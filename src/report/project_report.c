@@ -3,6 +3,7 @@
  * mlfy_report_write.  The figures and the HTML are report.c's; the numbers
  * are evaluate's and review's. */
 #include "report/project_report.h"
+#include "evaluate/live.h"
 #include "evaluate/coverage.h"
 #include "evaluate/project_stats.h"
 #include "report/plot.h"
@@ -50,12 +51,43 @@ void mlfy_report_warnings_release(struct mlfy_report_warnings *w)
 	memset(w, 0, sizeof(*w));
 }
 
+int mlfy_report_live_models(struct mlfy_store *s, void *ctx, struct mlfy_model_scores *scores,
+			    struct mlfy_linfit *fit, struct mlfy_report_warnings *w, struct mlfy_err *err)
+{
+	struct mlfy_live *lv = NULL;
+	struct mlfy_err ferr;
+	size_t n_models;
+	int rc;
+
+	(void)ctx;
+	if ((rc = mlfy_live_open(s, &lv, err)))
+		return rc;
+	n_models = mlfy_live_view(lv)->results.n_models;
+	mlfy_err_clear(&ferr);
+	rc = mlfy_live_scores(mlfy_live_view(lv), scores, fit, &ferr);
+	mlfy_live_free(lv);
+	if (rc == MLFY_ENOTFOUND)   /* no figure: said when there were models enough to expect one */
+		return n_models >= 3 ? mlfy_report_warn(w, err, "no ReaL vs top-1 figure of the project's models: %s",
+							  ferr.msg)
+				     : 0;
+	if (rc)
+		return mlfy_err_set(err, rc, "%s", ferr.msg);
+	free(scores->source);
+	if (!(scores->source = strdup("the project's imported models (rank-0 proposal) against its final labels so far"))) {
+		mlfy_model_scores_release(scores);
+		mlfy_linfit_release(fit);
+		return mlfy_err_oom(err);
+	}
+	return 0;
+}
+
 void mlfy_project_report_opts_init(struct mlfy_project_report_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->k_max = 20;
 	o->formats = MLFY_FIG_ALL;
 	o->outlier_t = 2;
+	o->project_models = mlfy_report_live_models;
 }
 
 static int opts_check(const struct mlfy_project_report_opts *o, struct mlfy_err *err)

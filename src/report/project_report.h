@@ -51,6 +51,16 @@ typedef int (*mlfy_project_models_fn)(struct mlfy_store *s, void *ctx, struct ml
 				      struct mlfy_linfit *fit, struct mlfy_report_warnings *w,
 				      struct mlfy_err *err);
 
+/* The default project_models hook: the project's imported models, each
+ * rank-0 proposal taken as the model's prediction, scored as the console's
+ * live project view scores them (evaluate/live.h, mlfy_live_scores: top-1
+ * against the original labels, ReaL against the final labels decided so
+ * far), so that the report's scatter and the console's never disagree.
+ * No figure, without error, for fewer than 3 models; a warning for a
+ * degenerate fit. */
+int mlfy_report_live_models(struct mlfy_store *s, void *ctx, struct mlfy_model_scores *scores,
+			    struct mlfy_linfit *fit, struct mlfy_report_warnings *w, struct mlfy_err *err);
+
 struct mlfy_project_report_opts {
 	const char *title;      /* page title; NULL: "multilabelfy report: NAME", NAME the
 				 * project's name (mlfy init --name), else the path the
@@ -74,7 +84,8 @@ struct mlfy_project_report_opts {
 };
 
 /* Fills o with the defaults: no title, the active model, k_max 20, every
- * format, outlier_t 2, no parts from elsewhere. */
+ * format, outlier_t 2, no parts from elsewhere, and the scatter of the
+ * project's imported models (mlfy_report_live_models). */
 void mlfy_project_report_opts_init(struct mlfy_project_report_opts *o);
 
 /* Writes the report of project s into dir (created when missing; the files

@@ -72,12 +72,12 @@ static int part_scatter(const char *dir, FILE *h, const struct mlfy_report_input
 {
 	const struct mlfy_model_scores *s = in->scores;
 	const struct mlfy_linfit *fit = in->fit;
-	struct mlfy_fig_scatter f = { "ReaL accuracy vs top-1 accuracy", "top-1 accuracy (%)",
-				      "ReaL accuracy (%)", "top-1", "ReaL", s->n, s->top1, s->real,
-				      (const char *const *)s->model, fit, in->outlier_t, 8 };
+	struct mlfy_fig_scatter f;   /* the figure the console's live view draws too */
 	size_t n_out = mlfy_linfit_outliers(fit, in->outlier_t, NULL, 0), i, *idx;
 	char a[32];
 	int rc;
+
+	mlfy_fig_scatter_real_vs_top1(&f, s, fit, in->outlier_t);
 
 	if ((rc = mlfy_fig_scatter(dir, "real_vs_top1", in->formats, &f, err)))
 		return rc;

@@ -155,7 +155,7 @@ enum MHD_Result h_admin_zero(struct req *r, const char *rest)
 			json_decref(pending);
 			return reply_err(r, &err);
 		}
-		json_array_append_new(pending, json_pack("{sIsss?}", "id", (json_int_t)img.id, "image", img.name, "original",
+		json_array_append_new(pending, json_pack("{sIssss?}", "id", (json_int_t)img.id, "image", img.name, "original",
 							 img.original_label >= 0 ? mlfy_class_label(r->store, img.original_label,
 												   cls, sizeof(cls))
 										 : NULL));

@@ -244,6 +244,32 @@ static int drop_sessions_of(struct mlfy_store *s, int64_t user_id, struct mlfy_e
 	return store_step_done(s, st, "end sessions", err);
 }
 
+/* MLFY_ECONFLICT when u is the project's last enabled admin who can log in
+ * (disabling or demoting it would leave nobody to run the console), else 0. */
+static int last_admin(struct mlfy_store *s, const struct mlfy_user *u, const char *what, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT COUNT(*) FROM annotators WHERE role = 'admin' AND disabled = 0 AND pw_hash IS NOT NULL AND id <> ?1";
+	struct store_stmt *st;
+	int64_t others = 0;
+	int rc;
+
+	if (u->role != MLFY_ROLE_ADMIN || u->disabled || !u->has_password)
+		return 0;
+	STMT(st, sql);
+	stmt_bind_int64(st, 1, u->id);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		others = stmt_int64(st, 0);
+	stmt_reset(st);
+	if (rc != STORE_ROW)
+		return store_fail(s, err, "count admins");
+	if (others)
+		return 0;
+	return mlfy_err_set(err, MLFY_ECONFLICT, "cannot %s '%s': it is the last enabled admin account (make another"
+			    " account admin first)", what, u->name);
+}
+
 int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled,
 			    struct mlfy_err *err)
 {
@@ -254,6 +280,10 @@ int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled
 
 	if ((rc = store_require_tx(s, err, "disable user")) || (rc = mlfy_users_get(s, name, &u, err)))
 		return rc;
+	if (disabled && (rc = last_admin(s, &u, "disable", err))) {
+		mlfy_user_release(&u);
+		return rc;
+	}
 	STMT(st, sql);
 	stmt_bind_int64(st, 1, u.id);
 	stmt_bind_int(st, 2, disabled ? 1 : 0);
@@ -309,6 +339,10 @@ int mlfy_users_set_role(struct mlfy_store *s, const char *name, enum mlfy_role r
 		return mlfy_err_set(err, MLFY_EINVAL, "bad role %d", (int)role);
 	if ((rc = mlfy_users_get(s, name, &u, err)))
 		return rc;
+	if (role != MLFY_ROLE_ADMIN && (rc = last_admin(s, &u, "change the role of", err))) {
+		mlfy_user_release(&u);
+		return rc;
+	}
 	if (!(st = store_stmt(s, sql, err))) {
 		mlfy_user_release(&u);
 		return err ? err->code : MLFY_ESTORE;

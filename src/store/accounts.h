@@ -66,7 +66,8 @@ int mlfy_users_get_id(struct mlfy_store *s, int64_t id, struct mlfy_user *out,
 		      struct mlfy_err *err);
 
 /* Enables (disabled = 0) or disables an account; disabling also ends all its
- * sessions.  MLFY_ENOTFOUND.  Needs a transaction. */
+ * sessions.  MLFY_ENOTFOUND; MLFY_ECONFLICT for the last enabled admin.
+ * Needs a transaction. */
 int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled,
 			    struct mlfy_err *err);
 
@@ -77,7 +78,8 @@ int mlfy_users_set_password(struct mlfy_store *s, const char *name,
 
 /* Changes the role of an account (its sessions keep going: a session reads
  * the role of its account on every lookup).  MLFY_EINVAL for a role out of
- * range, MLFY_ENOTFOUND for an unknown name.  Needs a transaction. */
+ * range, MLFY_ENOTFOUND for an unknown name, MLFY_ECONFLICT for demoting the
+ * last enabled admin.  Needs a transaction. */
 int mlfy_users_set_role(struct mlfy_store *s, const char *name, enum mlfy_role role,
 			struct mlfy_err *err);
 

@@ -5,6 +5,7 @@
 #include "store/invites.h"
 
 #include <string.h>
+#include <time.h>
 
 /* Ends the transaction begun for a write that returned rc. */
 static int finish(struct mlfy_store *s, int rc, struct mlfy_err *err)
@@ -25,8 +26,16 @@ int mlfy_users_add_tx(struct mlfy_store *s, const char *name, enum mlfy_role rol
 int mlfy_users_set_password_tx(struct mlfy_store *s, const char *name, const char *password,
 			       struct mlfy_err *err)
 {
+	struct mlfy_user u;
 	int rc = mlfy_store_begin(s, err);
-	return rc ? rc : finish(s, mlfy_users_set_password(s, name, password, err), err);
+	if (rc)
+		return rc;
+	memset(&u, 0, sizeof(u));
+	/* and an open invitation can no longer replace this password */
+	if (!(rc = mlfy_users_set_password(s, name, password, err)) && !(rc = mlfy_users_get(s, name, &u, err)))
+		rc = mlfy_invites_revoke(s, u.id, (int64_t)time(NULL), err);
+	mlfy_user_release(&u);
+	return finish(s, rc, err);
 }
 
 int mlfy_users_set_disabled_tx(struct mlfy_store *s, const char *name, int disabled,

@@ -13,7 +13,8 @@
 int mlfy_users_add_tx(struct mlfy_store *s, const char *name, enum mlfy_role role,
 		      const char *password, struct mlfy_err *err);
 
-/* mlfy_users_set_password: a new password, the account's sessions ended. */
+/* mlfy_users_set_password: a new password, the account's sessions ended,
+ * and its open invitations revoked (a link must not replace it later). */
 int mlfy_users_set_password_tx(struct mlfy_store *s, const char *name, const char *password,
 			       struct mlfy_err *err);
 

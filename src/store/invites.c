@@ -13,12 +13,25 @@ static int invalid(struct mlfy_err *err)
 	return mlfy_err_set(err, MLFY_ENOTFOUND, "%s", MLFY_INVITE_INVALID);
 }
 
-int mlfy_invite_create(struct mlfy_store *s, int64_t annotator_id, const char *created_by, int64_t now,
-		       int64_t ttl_s, char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+int mlfy_invites_revoke(struct mlfy_store *s, int64_t annotator_id, int64_t now, struct mlfy_err *err)
 {
 	static const char revoke[] =
 		"UPDATE invites SET revoked_at = ?2"
 		" WHERE annotator_id = ?1 AND used_at IS NULL AND revoked_at IS NULL";
+	struct store_stmt *st;
+	int rc;
+
+	if ((rc = store_require_tx(s, err, "revoke invitations")))
+		return rc;
+	STMT(st, revoke);
+	stmt_bind_int64(st, 1, annotator_id);
+	stmt_bind_int64(st, 2, now);
+	return store_step_done(s, st, "revoke invitations", err);
+}
+
+int mlfy_invite_create(struct mlfy_store *s, int64_t annotator_id, const char *created_by, int64_t now,
+		       int64_t ttl_s, char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err)
+{
 	static const char insert[] =
 		"INSERT INTO invites(token_hash, annotator_id, created_by, created_at, expires_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -39,10 +52,7 @@ int mlfy_invite_create(struct mlfy_store *s, int64_t annotator_id, const char *c
 	if ((rc = mlfy_users_get_id(s, annotator_id, &u, err)))
 		return rc;
 	mlfy_user_release(&u);
-	STMT(st, revoke);
-	stmt_bind_int64(st, 1, annotator_id);
-	stmt_bind_int64(st, 2, now);
-	if ((rc = store_step_done(s, st, "revoke invitations", err)))
+	if ((rc = mlfy_invites_revoke(s, annotator_id, now, err)))
 		return rc;
 	if ((rc = mlfy_token_new(token, err)) || (rc = mlfy_token_hash(token, hash, err))) {
 		memset(token, 0, MLFY_TOKEN_LEN + 1);
@@ -123,8 +133,8 @@ int mlfy_invite_redeem(struct mlfy_store *s, const char *token, const char *pass
 		return rc;
 	if (!password)
 		rc = mlfy_err_set(err, MLFY_EINVAL, "password missing");
-	else if (!(rc = mlfy_users_set_password(s, out->name, password, err)))
-		rc = mark_used(s, hash, now, err);
+	else if (!(rc = mark_used(s, hash, now, err)))
+		rc = mlfy_users_set_password(s, out->name, password, err);
 	if (rc)
 		mlfy_user_release(out);
 	return rc;

@@ -39,6 +39,11 @@
  * (ttl_s or created_by out of range, or no transaction), MLFY_ENOTFOUND (no
  * such account), MLFY_ESTORE/MLFY_EIO; token is then cleared.  Needs a
  * transaction. */
+/* Revokes (revoked_at = now) every open invitation of annotator_id: a new
+ * password set on the shell (`mlfy user passwd`, accounts_tx.h) must not be
+ * overwritten later through an older link.  Needs a transaction. */
+int mlfy_invites_revoke(struct mlfy_store *s, int64_t annotator_id, int64_t now, struct mlfy_err *err);
+
 int mlfy_invite_create(struct mlfy_store *s, int64_t annotator_id, const char *created_by, int64_t now,
 		       int64_t ttl_s, char token[MLFY_TOKEN_LEN + 1], struct mlfy_err *err);
 

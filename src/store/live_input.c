@@ -234,6 +234,8 @@ static int walk(struct mlfy_store *s, const char *sql_img, const char *sql_lab, 
 				b.ranked[nr++].cls = stmt_int(pr, 3);
 			}
 		}
+		if (rl == STORE_ERROR || rp == STORE_ERROR)
+			break;
 		/* the active model's first k by rank, as mlfy_proposals_get reads them */
 		sort_ranked(b.ranked, nr);
 		np = nr < k ? nr : k;

@@ -253,6 +253,8 @@ try {
     ['real', 'multilabelfy', 'csv', 'jsonl', 'labelstudio']);
   await pd.waitForTimeout(400);   /* the progress bars' 0.3 s width transition */
   await pd.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+  await pd.click('.console-nav a[href="#reports"]');   /* the console's exports section */
+  await pd.waitForSelector('#exports a', { state: 'visible' });
   for (const fmt of ['csv', 'jsonl']) {
     const [dl] = await Promise.all([pd.waitForEvent('download'), pd.click(`#exports a[data-format=${fmt}]`)]);
     assert.equal(dl.suggestedFilename(), `p-${fmt}.${fmt}`);

@@ -185,9 +185,9 @@ try {
       'a ticked label names its source as the API does');
     await pd.unroute('**/api/tasks/*/annotation');
     await pd.evaluate(() => localStorage.clear());
-    await pd.goto(base + '/admin');
-    await pd.waitForSelector('#zl-category tbody td');
-    const rows = await pd.$$eval('#zl-category tbody td:first-child, #zl-verdict tbody td:first-child', (els) => els.map((e) => e.textContent));
+    await pd.goto(base + '/admin#zero');
+    await pd.waitForSelector('#zero-category tbody td');
+    const rows = await pd.$$eval('#zero-category tbody td:first-child, #zero-verdict tbody td:first-child', (els) => els.map((e) => e.textContent));
     const catIdx = vocab.zero_label.categories.findIndex((c) => c.name === cat);
     const verIdx = vocab.zero_label.verdicts.findIndex((c) => c.name === ver);
     assert.ok(rows.includes(`category ${catIdx} from the API`) && rows.includes(`verdict ${verIdx} from the API`),

@@ -572,6 +572,54 @@ static void test_scatter_needs_three_models(void **state)
 	mlfy_store_close(s);
 }
 
+/* A project without models: label counts, no coverage, no figure. */
+static void test_no_models(void **state)
+{
+	char path[4096];
+	struct mlfy_class c[3] = { { 0, "a", "a", "", "" }, { 1, "b", "b", "", "" }, { 2, "c", "c", "", "" } };
+	struct mlfy_store *s;
+	struct mlfy_live *lv;
+	const struct mlfy_live_view *v;
+	struct mlfy_err err;
+	char *svg;
+	size_t len;
+	int changed;
+	json_t *o;
+	(void)state;
+
+	test_tmpfile(path, sizeof(path), "none.mlfy");
+	assert_int_equal(mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err), 0);
+	tx(s, 1);
+	assert_int_equal(mlfy_catalog_add_classes(s, c, 3, &err), 0);
+	n_cls = 3;
+	add_images(s, 0, 4);
+	decide(s, 0, 2);
+	decide(s, 1, 0);
+	tx(s, 0);
+	assert_int_equal(mlfy_live_open(s, &lv, &err), 0);
+	tx(s, 1);
+	decide(s, 2, 3);
+	decide(s, 1, -1);
+	tx(s, 0);
+	assert_int_equal(mlfy_live_refresh(lv, s, &changed, &err), 0);
+	assert_int_equal(changed, 1);
+	v = mlfy_live_view(lv);
+	assert_int_equal(v->results.n_models, 0);
+	assert_null(v->coverage_model);
+	assert_int_equal(v->counts.n_images, 2);
+	assert_int_equal(v->counts.total_labels, 5);
+	assert_int_equal(v->results.n_undecided, 2);
+	assert_int_equal(v->results.n_empty, 0);
+	check_fresh(s, lv);
+	assert_non_null(o = mlfy_live_json(v));
+	assert_true(json_is_null(json_object_get(o, "coverage")));
+	assert_int_equal(json_array_size(json_object_get(o, "models")), 0);
+	json_decref(o);
+	assert_int_equal(mlfy_live_scatter_svg(v, &svg, &len, &err), MLFY_ENOTFOUND);
+	mlfy_live_free(lv);
+	mlfy_store_close(s);
+}
+
 /* A degenerate fit (every top-1 accuracy equal) is no figure either. */
 static void test_fit_scores_degenerate(void **state)
 {
@@ -635,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_scatter_svg),
 		cmocka_unit_test(test_scatter_needs_three_models),
+		cmocka_unit_test(test_no_models),
 		cmocka_unit_test(test_fit_scores_degenerate),
 		cmocka_unit_test(test_scatter_svg_escapes),
 	};

@@ -187,6 +187,8 @@ check '[ "$CODE" = 404 ]' "remove unknown: $CODE $BODY"
 # ---- zero-label, quality, progress ------------------------------------------------------
 req admin GET /api/admin/zero-label
 check '[ "$CODE" = 200 ] && [ "$(json "len(j[\"by_category\"])")" -ge 4 ]' "zero-label: $BODY"
+check '[ "$(json "len(j[\"pending\"])")" = "$(json "min(500, j[\"pending_total\"])")" ]' \
+	"every pending image listed (up to 500): $BODY"
 req admin GET /api/admin/quality
 check '[ "$CODE" = 200 ] && [ "$(json "sorted(a[\"name\"] for a in j[\"annotators\"] if a[\"answers\"])")" = "['"'ann1', 'ann2', 'carol'"']" ]' \
 	"quality: $BODY"
@@ -241,6 +243,13 @@ put expert "/api/tasks/$r1/annotation" '{"stage":"refine","base_version":0,"labe
 check '[ "$CODE" = 200 ]' "refine save: $CODE $BODY"
 req admin GET /api/admin/live
 check '[ "$(json "j[\"seq\"]")" -gt "$seq0" ] && [ "$(json "j[\"decided\"]")" = $((dec0 + 1)) ]' "live view moved: $seq0 -> $BODY"
+
+# ---- the report: the same scatter of the imported models as the live view --------------
+post admin /api/admin/reports '{"formats":["svg"]}'
+check '[ "$CODE" = 200 ] && [ "$(json "\"real_vs_top1.svg\" in j[\"files\"]")" = True ]' \
+	"the report draws the imported models' ReaL vs top-1 scatter: $BODY"
+"$MLFY" report "$P" --out "$tmp/report" --formats svg >/dev/null 2>&1 || bad "mlfy report"
+check '[ -s "$tmp/report/real_vs_top1.svg" ]' "mlfy report draws it too"
 
 # ---- accounts: role, disable, reset ends sessions -------------------------------------
 post admin /api/admin/users/carol '{"action":"role","role":"expert"}'

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/accounts_tx.h"
 #include "store/invites.h"
@@ -104,9 +105,10 @@ static void redeem_once(void **state)
 	assert_int_equal(info.open, 1);
 	assert_int_equal(info.used_at, 0);
 	assert_int_equal(info.revoked_at, 0);
+	mlfy_user_release(&u);
 
 	/* a password too short: refused, nothing changes, the link still works */
-	memset(&u, 0, sizeof(u));
+	memset(&u, 0x5a, sizeof(u));
 	assert_int_equal(mlfy_invite_redeem_tx(e->s, token, "short", 1100, &u, &err), MLFY_EINVAL);
 	assert_non_null(strstr(err.msg, "too short"));
 	assert_null(strstr(err.msg, token));
@@ -338,6 +340,48 @@ static void set_role(void **state)
 	mlfy_user_release(&u);
 }
 
+/* `mlfy user passwd` revokes an open link: it must not replace the new
+ * password later (QA of issue 14) */
+static void passwd_revokes_open_links(void **state)
+{
+	struct env *e = *state;
+	char token[MLFY_TOKEN_LEN + 1];
+	struct mlfy_user u;
+	struct mlfy_err err;
+	int64_t now = (int64_t)time(NULL);
+
+	assert_int_equal(mlfy_users_invite_tx(e->s, "joe", MLFY_ROLE_ANNOTATOR, "shell:t", now, 3600, token, &err), 0);
+	assert_int_equal(mlfy_users_set_password_tx(e->s, "joe", "shell-set-password", &err), 0);
+	refused(e, token, now);
+	assert_int_equal(mlfy_users_verify(e->s, "joe", "shell-set-password", &u, &err), 0);
+	mlfy_user_release(&u);
+	/* a redeemed link reads as used, not replaced */
+	assert_int_equal(mlfy_users_reset_tx(e->s, "joe", "shell:t", now, 3600, token, &err), 0);
+	assert_int_equal(mlfy_invite_redeem_tx(e->s, token, "link-set-password", now, &u, &err), 0);
+	mlfy_user_release(&u);
+	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM invites i JOIN annotators a ON a.id = i.annotator_id"
+				  " WHERE a.name = 'joe' AND used_at IS NOT NULL AND revoked_at IS NULL"), 1);
+}
+
+/* the last enabled admin can be neither disabled nor demoted: nobody could
+ * run the console any more */
+static void last_admin_is_kept(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_err err;
+
+	assert_int_equal(mlfy_users_add_tx(e->s, "root", MLFY_ROLE_ADMIN, "long-enough-pw", &err), 0);
+	assert_int_equal(mlfy_users_set_disabled_tx(e->s, "root", 1, &err), MLFY_ECONFLICT);
+	assert_non_null(strstr(err.msg, "last enabled admin"));
+	assert_int_equal(mlfy_users_set_role_tx(e->s, "root", MLFY_ROLE_EXPERT, &err), MLFY_ECONFLICT);
+	assert_int_equal(rfix_int(&e->f, "SELECT role = 'admin' AND disabled = 0 FROM annotators WHERE name = 'root'"), 1);
+	assert_int_equal(mlfy_users_add_tx(e->s, "root2", MLFY_ROLE_ADMIN, "long-enough-pw", &err), 0);
+	assert_int_equal(mlfy_users_set_disabled_tx(e->s, "root", 1, &err), 0);
+	assert_int_equal(mlfy_users_set_role_tx(e->s, "root2", MLFY_ROLE_EXPERT, &err), MLFY_ECONFLICT);
+	assert_int_equal(mlfy_users_set_disabled_tx(e->s, "root", 0, &err), 0);
+	assert_int_equal(mlfy_users_set_role_tx(e->s, "root2", MLFY_ROLE_EXPERT, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +393,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(token_not_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(set_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(passwd_revokes_open_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(last_admin_is_kept, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
