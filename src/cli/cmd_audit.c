@@ -55,23 +55,6 @@ static int check(struct cli_ctx *c)
 	return 0;
 }
 
-/* s as a JSON string; bytes of invalid UTF-8 become '?'.  NULL: no memory. */
-static json_t *text(const char *s)
-{
-	json_t *v = json_string(s ? s : "");
-	char *copy;
-	size_t i;
-
-	if (v || !s || !(copy = strdup(s)))
-		return v;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
-}
-
 static int print_json(struct cli_ctx *c, const struct mlfy_audit_entry *e, size_t n)
 {
 	json_t *arr = json_array(), *params;
@@ -80,11 +63,11 @@ static int print_json(struct cli_ctx *c, const struct mlfy_audit_entry *e, size_
 	for (i = 0; arr && i < n; i++) {
 		/* params is a JSON object (the store checks it); kept as text if not */
 		if (!(params = json_loads(e[i].params, 0, NULL)))
-			params = text(e[i].params);
+			params = cli_json_text(e[i].params);
 		if (json_array_append_new(arr, json_pack("{sIsosososos bsoso}", "id", (json_int_t)e[i].id,
-							 "at", text(e[i].at), "actor", text(e[i].actor),
-							 "via", text(e[i].via), "action", text(e[i].action),
-							 "ok", e[i].ok, "params", params, "result", text(e[i].result)))) {
+							 "at", cli_json_text(e[i].at), "actor", cli_json_text(e[i].actor),
+							 "via", cli_json_text(e[i].via), "action", cli_json_text(e[i].action),
+							 "ok", e[i].ok, "params", params, "result", cli_json_text(e[i].result)))) {
 			json_decref(arr);
 			arr = NULL;
 		}

@@ -44,24 +44,6 @@ static int open_project(struct cli_ctx *c)
 	return 0;
 }
 
-/* One argument as a JSON string: as it is when it is UTF-8, else with
- * every byte outside ASCII written as '?'.  NULL when out of memory. */
-static json_t *arg_string(const char *a)
-{
-	json_t *v = json_string(a);
-	char *copy;
-	size_t i;
-
-	if (v || !(copy = strdup(a)))
-		return v;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
-}
-
 /* The audit row of a command that changed its project and succeeded (see
  * docs/cli.md): actor "shell:LOGIN", via "cli", action the command's name
  * (and, for the commands whose first operand is an action, that action:
@@ -78,7 +60,7 @@ static void audit(const struct cli_ctx *c, char **args, int n)
 	int i, ok = argv && params && (args || n == 0);
 
 	for (i = 0; ok && i < n; i++)
-		ok = !json_array_append_new(argv, arg_string(args[i]));
+		ok = !json_array_append_new(argv, cli_json_text(args[i]));
 	if (ok && !json_object_set(params, "argv", argv))
 		text = json_dumps(params, JSON_COMPACT);
 	json_decref(argv);

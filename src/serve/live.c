@@ -6,7 +6,7 @@
  * The server keeps one struct mlfy_live, built on the first request (a
  * full walk: seconds on a 1,000,000-image project) and then brought up to
  * date per request by mlfy_live_refresh, which reads only the images
- * whose final set changed since (bench/evaluate/bench_live: well under
+ * whose final set changed since (bench/review/bench_live.c: well under
  * 50 ms per refresh at 1,000,000 images).  The SVG is drawn again only
  * when the figures changed.  One refresh at a time (live_mu); pages poll
  * every 5 s. */
