@@ -155,7 +155,9 @@ function schedule() {
 
 function show() {
   const want = location.hash.slice(1);
+  const before = section;
   section = TITLES[want] ? want : 'overview';
+  if (section !== before) Stages.forget();
   for (const s of document.querySelectorAll('section.tab')) s.hidden = s.id !== 'tab-' + section;
   for (const a of document.querySelectorAll('.console-nav a')) {
     if (a.getAttribute('href') === '#' + section) a.setAttribute('aria-current', 'page');
@@ -177,6 +179,12 @@ function show() {
   Insight.init();
   $('report-make').addEventListener('click', makeReport);
   $('live').addEventListener('change', schedule);
+  /* the skip link moves focus, not the hash (the hash picks the section) */
+  document.querySelector('.skip-link').addEventListener('click', (ev) => { ev.preventDefault(); $('main').focus(); });
   window.addEventListener('hashchange', show);
+  /* the link of the section shown reloads it (the hash does not change) */
+  for (const a of document.querySelectorAll('.console-nav a')) {
+    a.addEventListener('click', () => { if (a.getAttribute('href') === '#' + section) refresh(); });
+  }
   await show();
 })().catch((e) => { if (e.status !== 401) { $('banner').textContent = e.message; $('banner').hidden = false; } });

@@ -15,7 +15,7 @@ export async function loadGold() {
     el('button', { type: 'button', text: 'Remove', 'aria-label': 'Remove ' + g.image + ' from gold', onclick: async (ev) => {
       if (!window.confirm(`Stop ${g.image} being gold? Its unanswered gold tasks are dropped.`)) return;
       const x = await act(ev.target, 'gold-out', () => api('POST', '/api/admin/gold/remove', { images: [g.image] }));
-      if (x) { say('gold-out', `${x.removed} gold image removed, ${x.dropped_tasks} unanswered gold tasks dropped.`, 'ok'); await loadGold(); }
+      if (x) { say('gold-out', `${g.image} is no longer gold; ${x.dropped_tasks} unanswered gold task${x.dropped_tasks === 1 ? '' : 's'} dropped.`, 'ok'); await loadGold(); $('gold-table').focus(); }
     } })]), 'No gold images yet.');
 }
 
@@ -33,7 +33,7 @@ async function upload() {
     if (!res.ok) { const e = new Error((data && data.error) || 'HTTP ' + res.status); e.status = res.status; throw e; }
     return data;
   });
-  if (r) { say('gold-out', `${f.name}: ${r.added} gold images added, ${r.replaced} replaced.`, 'ok'); await loadGold(); }
+  if (r) { say('gold-out', `${f.name}: ${r.added} gold image${r.added === 1 ? '' : 's'} added, ${r.replaced} replaced.`, 'ok'); await loadGold(); }
 }
 
 async function fromFinal() {
@@ -43,13 +43,16 @@ async function fromFinal() {
 
 function reviewForm(p) {
   const cat = el('select', { 'aria-label': 'Why no label of ' + p.image + ' is valid' },
+    el('option', { value: '', text: 'why no label fits…' }),
     ...vocab.zero_label.categories.map((c) => el('option', { value: c.name, text: c.label })));
   const ver = el('select', { 'aria-label': 'Verdict on the original label of ' + p.image },
+    el('option', { value: '', text: 'the original label is…' }),
     ...vocab.zero_label.verdicts.map((c) => el('option', { value: c.name, text: c.label })));
-  const btn = el('button', { type: 'button', text: 'Record' });
+  const btn = el('button', { type: 'button', text: 'Record', 'aria-label': 'Record the review of ' + p.image });
   btn.addEventListener('click', async () => {
-    const r = await act(btn, 'zero-summary', () => api('POST', '/api/admin/zero-label', { image: p.image, category: cat.value, verdict: ver.value }));
-    if (r) await loadZero();
+    if (!cat.value || !ver.value) { say('zero-note', 'Choose both why no label fits and the verdict first.', 'warn'); (cat.value ? ver : cat).focus(); return; }
+    const r = await act(btn, 'zero-note', () => api('POST', '/api/admin/zero-label', { image: p.image, category: cat.value, verdict: ver.value }));
+    if (r) { say('zero-note', `Review of ${p.image} recorded.`, 'ok'); await loadZero(); $('zero-pending').focus(); }
   });
   return el('span', { class: 'row-actions' }, cat, ver, btn);
 }
@@ -60,7 +63,8 @@ export async function loadZero(v) {
   $('zero-summary').textContent = `${fmt(z.empty_sets)} decided image${z.empty_sets === 1 ? ' has' : 's have'} an empty final set; ${fmt(z.reviewed)} reviewed, ${fmt(z.pending_total)} awaiting a review.`;
   fillTable('zero-category', z.by_category.map((c) => [labelOf(vocab.zero_label.categories, c.name), c.images]));
   fillTable('zero-verdict', z.by_verdict.map((c) => [labelOf(vocab.zero_label.verdicts, c.name), c.images]));
-  fillTable('zero-pending', z.pending.map((p) => [bdi(p.image), p.original || 'none', reviewForm(p)]), 'None awaiting a review.');
+  fillTable('zero-pending', z.pending.map((p) => [el('a', { href: `/api/images/${p.id}?size=display`, target: '_blank', rel: 'noopener' }, bdi(p.image)),
+    p.original || 'none', reviewForm(p)]), 'None awaiting a review.');
 }
 
 export function init() {

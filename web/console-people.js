@@ -55,11 +55,17 @@ function actions(u) {
   const self = me && me.user === u.name;
   const sel = el('select', { 'aria-label': 'Role of ' + u.name, disabled: self },
     ...['annotator', 'expert', 'admin'].map((r) => el('option', { value: r, selected: r === u.role, text: r })));
-  sel.addEventListener('change', () => change(u, 'role', sel.value));
+  /* a keyboard's arrow on a closed select changes it: ask before a role changes */
+  sel.addEventListener('change', () => {
+    if (window.confirm(`Make ${u.name} ${sel.value}?`)) change(u, 'role', sel.value);
+    else sel.value = u.role;
+  });
   return el('span', { class: 'row-actions' }, sel,
-    u.disabled ? el('button', { type: 'button', text: 'Enable', onclick: () => change(u, 'enable') })
-      : el('button', { type: 'button', text: 'Disable', disabled: self, onclick: () => change(u, 'disable') }),
-    el('button', { type: 'button', text: 'Reset', disabled: self, title: 'a new invitation link; sessions end', onclick: () => change(u, 'reset') }));
+    u.disabled ? el('button', { type: 'button', text: 'Enable', 'aria-label': 'Enable ' + u.name, onclick: () => change(u, 'enable') })
+      : el('button', { type: 'button', text: 'Disable', 'aria-label': 'Disable ' + u.name, disabled: self,
+        title: self ? 'not your own account' : null, onclick: () => change(u, 'disable') }),
+    el('button', { type: 'button', text: u.has_password ? 'Reset' : 'New link', 'aria-label': (u.has_password ? 'Reset ' : 'New invitation link for ') + u.name,
+      disabled: self, title: self ? 'not your own account' : 'a new invitation link; sessions end', onclick: () => change(u, 'reset') }));
 }
 
 export async function load() {

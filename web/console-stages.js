@@ -3,7 +3,7 @@
  * apply, enabled once the preview of the same settings was seen. */
 import { $, el, bdi } from './dom.js';
 import { api } from './api.js';
-import { act, peopleChecks, checked } from './console-util.js';
+import { act, say, peopleChecks, checked } from './console-util.js';
 
 const num = (id) => ($(id).value === '' ? null : Number($(id).value));
 
@@ -27,8 +27,9 @@ function showAssign(r) {
       el('td', { class: 'num', text: l.images ?? '–' }), el('td', { class: 'num', text: l.added ?? '–' }),
       el('td', { class: 'num', text: g ? (g.had || g.placed) : '–' }), el('td', { class: 'num', text: g ? (g.had ? 'kept' : g.wanted) : '–' })));
   }
-  $('assign-out').replaceChildren(el('p', { class: 'banner ' + (r.dry_run ? '' : 'ok'), role: 'status' },
-    `${head}${r.batches} batches, ${r.added} new assignments, ${r.complete}/${r.batches} batches with ${r.per_image || '–'} annotators.`), table);
+  $('assign-out').replaceChildren(el('p', { class: 'banner ' + (r.warning ? 'warn' : r.dry_run ? '' : 'ok'), role: 'status' },
+    `${head}${r.batches} batches, ${r.added} new assignment${r.added === 1 ? '' : 's'}, ${r.complete}/${r.batches} batches with ${r.per_image || '–'} annotators.`
+    + (r.warning ? ` Warning: ${r.warning}.` : '')), table);
 }
 
 function showAnalysis(a) {
@@ -52,22 +53,48 @@ function showRefine(r) {
       el('td', { class: 'num', text: e.added }), el('td', { class: 'num', text: e.refined }))))));
 }
 
-/* preview then apply: apply is enabled by a preview of the same settings */
+/* preview then apply: apply is enabled by a preview of the same settings,
+ * and sends that preview ("expect"): the server applies only when its own
+ * plan still equals it, else answers 409 with the new preview, shown here
+ * for a second look (someone assigned, invited or saved meanwhile) */
+const wired = {};
 function wire(prefix, url, body, show) {
-  let seen = null;
-  const form = $(prefix + '-form');
-  form.addEventListener('input', () => { $(prefix + '-apply').disabled = true; });
+  let seen = null, preview = null;
+  const apply = $(prefix + '-apply');
+  const reset = () => { seen = null; preview = null; apply.disabled = true; };
+  wired[prefix] = reset;
+  $(prefix + '-form').addEventListener('input', reset);
+  $(prefix + '-form').addEventListener('change', reset);
   $(prefix + '-preview').addEventListener('click', async () => {
     const b = body(true);
     const r = await act($(prefix + '-preview'), prefix + '-out', () => api('POST', url, b));
-    if (r) { show(r); seen = JSON.stringify(body(false)); $(prefix + '-apply').disabled = false; }
+    if (r) { show(r); seen = JSON.stringify(body(false)); preview = r; apply.disabled = false; }
   });
-  $(prefix + '-apply').addEventListener('click', async () => {
-    if (JSON.stringify(body(false)) !== seen) { $(prefix + '-apply').disabled = true; return; }
-    const r = await act($(prefix + '-apply'), prefix + '-out', () => api('POST', url, body(false)));
-    if (r) show(r);
-    $(prefix + '-apply').disabled = true;
+  apply.addEventListener('click', async () => {
+    if (!preview || JSON.stringify(body(false)) !== seen) { reset(); return; }
+    apply.disabled = true;
+    try {
+      show(await api('POST', url, { ...body(false), expect: preview }));
+      reset();
+    } catch (e) {
+      if (e.status === 409 && e.body && e.body.preview) {
+        preview = e.body.preview;
+        show(preview);
+        say(prefix + '-out-note', e.message, 'warn');
+        apply.disabled = false;
+      } else {
+        say(prefix + '-out', e.status ? e.message : 'The server cannot be reached: ' + e.message, 'error');
+        reset();
+      }
+    }
   });
+}
+
+/* a section shown again starts without a preview: the project may have
+ * changed since */
+export function forget() {
+  for (const reset of Object.values(wired)) reset();
+  for (const p of ['assign', 'analyze', 'refine']) { $(p + '-out').replaceChildren(); $(p + '-out-note').hidden = true; }
 }
 
 export function init() {

@@ -15,7 +15,7 @@ export function bar(done, total) {
   const pct = total ? (100 * done) / total : 0;
   const b = el('span', { class: 'progress-bar' });
   b.style.width = pct + '%';
-  return el('span', { class: 'progress wide', role: 'img', 'aria-label': pct.toFixed(0) + ' % done', title: pct.toFixed(1) + '%' }, b);
+  return el('span', { class: 'progress wide', role: 'img', 'aria-label': `${done} of ${total} done (${pct.toFixed(0)} %)`, title: pct.toFixed(1) + '%' }, b);
 }
 
 /* rows: arrays of cells (text, numbers or nodes); numbers align right */

@@ -165,19 +165,3 @@ struct mlfy_progress *cli_progress(struct mlfy_progress *p, const char *label, i
 	mlfy_progress_start(p, stderr, isatty(2), label, 0);
 	return p;
 }
-
-json_t *cli_json_text(const char *s)
-{
-	json_t *v = json_string(s ? s : "");
-	char *copy;
-	size_t i;
-
-	if (v || !s || !(copy = strdup(s)))
-		return v;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
-}

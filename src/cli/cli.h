@@ -224,9 +224,4 @@ struct mlfy_progress *cli_progress(struct mlfy_progress *p, const char *label, i
  * printing an error. */
 int cli_print_json(const char *cmd, json_t *v, int compact);
 
-/* s as a JSON string: as it is when it is UTF-8, else with every byte
- * outside ASCII written as '?' (an argument, a stored text).  NULL when out
- * of memory; s NULL is "". */
-json_t *cli_json_text(const char *s);
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/json_text.h"
 #include "store/audit.h"
 
 static const char usage[] =
@@ -63,11 +64,11 @@ static int print_json(struct cli_ctx *c, const struct mlfy_audit_entry *e, size_
 	for (i = 0; arr && i < n; i++) {
 		/* params is a JSON object (the store checks it); kept as text if not */
 		if (!(params = json_loads(e[i].params, 0, NULL)))
-			params = cli_json_text(e[i].params);
+			params = mlfy_json_text(e[i].params);
 		if (json_array_append_new(arr, json_pack("{sIsosososos bsoso}", "id", (json_int_t)e[i].id,
-							 "at", cli_json_text(e[i].at), "actor", cli_json_text(e[i].actor),
-							 "via", cli_json_text(e[i].via), "action", cli_json_text(e[i].action),
-							 "ok", e[i].ok, "params", params, "result", cli_json_text(e[i].result)))) {
+							 "at", mlfy_json_text(e[i].at), "actor", mlfy_json_text(e[i].actor),
+							 "via", mlfy_json_text(e[i].via), "action", mlfy_json_text(e[i].action),
+							 "ok", e[i].ok, "params", params, "result", mlfy_json_text(e[i].result)))) {
 			json_decref(arr);
 			arr = NULL;
 		}

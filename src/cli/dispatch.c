@@ -9,6 +9,7 @@
 
 #include "cli/actor.h"
 #include "cli/cli.h"
+#include "util/json_text.h"
 #include "store/audit.h"
 
 static volatile sig_atomic_t interrupted;
@@ -60,7 +61,7 @@ static void audit(const struct cli_ctx *c, char **args, int n)
 	int i, ok = argv && params && (args || n == 0);
 
 	for (i = 0; ok && i < n; i++)
-		ok = !json_array_append_new(argv, cli_json_text(args[i]));
+		ok = !json_array_append_new(argv, mlfy_json_text(args[i]));
 	if (ok && !json_object_set(params, "argv", argv))
 		text = json_dumps(params, JSON_COMPACT);
 	json_decref(argv);

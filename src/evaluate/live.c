@@ -170,7 +170,7 @@ static int image_in(struct mlfy_live *lv, size_t i, const struct mlfy_live_image
 		}
 	}
 	bucket = bucket_of(flags, img->n_labels);
-	for (j = 0; j < lv->m; j++) {
+	for (j = 0; keys && j < lv->m; j++) {
 		int64_t id = lv->view.model_ids[j];
 		keys[j] = 0;
 		while (t < img->n_top1 && img->top1[t].model_id < id)
@@ -218,7 +218,7 @@ static void image_out(struct mlfy_live *lv, size_t i)
 			lv->cov_no_proposals--;
 		}
 	}
-	for (j = 0; j < lv->m; j++)
+	for (j = 0; keys && j < lv->m; j++)
 		if (keys[j] & K_PRED)
 			lv->hist[j * N_CELLS + (size_t)cell_of(keys[j], flags & F_DECIDED, bucket)]--;
 	lv->count[i] = 0;

@@ -1,6 +1,7 @@
 /* gold.c - gold images from refined decisions, and the placement of gold
  * tasks in stage-ii queues (gold.h). */
 #include "review/gold.h"
+#include "util/json_text.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -279,9 +280,9 @@ json_t *mlfy_gold_list_json(const struct mlfy_gold *g, size_t n)
 		json_t *l = json_array();
 		for (j = 0; l && j < g[i].n_labels; j++)
 			json_array_append_new(l, json_integer(g[i].labels[j]));
-		json_array_append_new(arr, json_pack("{sssosssssIsI}", "image", g[i].name, "labels", l, "source",
-						     g[i].source, "added_at", g[i].added_at, "tasks", (json_int_t)g[i].tasks,
-						     "answered", (json_int_t)g[i].answered));
+		json_array_append_new(arr, json_pack("{sosososssIsI}", "image", mlfy_json_text(g[i].name), "labels", l,
+						     "source", mlfy_json_text(g[i].source), "added_at", g[i].added_at, "tasks",
+						     (json_int_t)g[i].tasks, "answered", (json_int_t)g[i].answered));
 	}
 	return json_pack("{sIso}", "gold_images", (json_int_t)n, "gold", arr);
 }

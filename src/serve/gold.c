@@ -17,6 +17,7 @@
 #include "store/gold.h"
 #include "store/review_stats.h"
 #include "store/zero_label.h"
+#include "util/json_text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,12 @@ enum MHD_Result h_admin_gold(struct req *r, const char *rest)
 	return o ? reply_json(r, 200, o) : reply_error(r, 500, "out of memory");
 }
 
-/* 1 when name is a plain file name fit for messages (no path, no control
- * characters, at most 200 bytes). */
+/* 1 when name is a plain file name fit for messages and the gold list (no
+ * path, no control characters, UTF-8, at most 200 bytes). */
 static int upload_name_ok(const char *name)
 {
 	const unsigned char *p;
-	if (!name || !*name || strlen(name) > 200)
+	if (!name || !*name || strlen(name) > 200 || !mlfy_json_text_ok(name))
 		return 0;
 	for (p = (const unsigned char *)name; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
@@ -71,7 +72,7 @@ enum MHD_Result h_admin_gold_add(struct req *r, const char *rest)
 		res = rc ? NULL : json_pack("{sIsI}", "added", (json_int_t)added, "kept", (json_int_t)other);
 	} else {
 		if (!upload_name_ok(name))
-			return reply_error(r, 400, "name the uploaded file: ?file=NAME (a file name, at most 200 bytes)");
+			return reply_error(r, 400, "name the uploaded file: ?file=NAME (a file name in UTF-8, at most 200 bytes)");
 		if (!r->body || !r->len)
 			return reply_error(r, 400, "%s: the upload is empty", name);
 		params = json_pack("{sssI}", "file", name, "bytes", (json_int_t)r->len);
@@ -192,9 +193,11 @@ enum MHD_Result h_admin_zero_review(struct req *r, const char *rest)
 		return reply_error(r, 400, "a review needs \"image\", \"category\" and \"verdict\"");
 	}
 	if (mlfy_zero_category_index(cat) < 0 || mlfy_zero_verdict_index(verdict) < 0) {
+		/* the message before the body goes: its strings are the body's */
+		int bad_cat = mlfy_zero_category_index(cat) < 0;
+		ret = reply_error(r, 400, "unknown %s '%.64s'", bad_cat ? "category" : "verdict", bad_cat ? cat : verdict);
 		json_decref(j);
-		return reply_error(r, 400, "unknown %s '%s'", mlfy_zero_category_index(cat) < 0 ? "category" : "verdict",
-				   mlfy_zero_category_index(cat) < 0 ? cat : verdict);
+		return ret;
 	}
 	mlfy_err_clear(&err);
 	pthread_mutex_lock(&r->srv->write_mu);

@@ -10,6 +10,7 @@
 #include "review/quality_format.h"
 #include "store/audit.h"
 #include "store/review_stats.h"
+#include "util/json_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -130,10 +131,12 @@ enum MHD_Result h_admin_audit(struct req *r, const char *rest)
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		json_t *params = json_loads(e[i].params, 0, NULL), *res = json_loads(e[i].result, 0, NULL);
-		json_array_append_new(arr, json_pack("{sIsssssssssososb}", "id", (json_int_t)e[i].id, "at", e[i].at,
-						      "actor", e[i].actor, "via", e[i].via, "action", e[i].action, "params",
-						      params ? params : json_string(e[i].params), "result",
-						      res ? res : json_string(e[i].result), "ok", e[i].ok));
+		/* stored text that is not UTF-8 still shows: never a row left out */
+		json_array_append_new(arr, json_pack("{sIsssosososososb}", "id", (json_int_t)e[i].id, "at", e[i].at,
+						      "actor", mlfy_json_text(e[i].actor), "via", mlfy_json_text(e[i].via),
+						      "action", mlfy_json_text(e[i].action), "params",
+						      params ? params : mlfy_json_text(e[i].params), "result",
+						      res ? res : mlfy_json_text(e[i].result), "ok", e[i].ok));
 	}
 	mlfy_audit_entries_free(e, n);
 	return reply_json(r, 200, json_pack("{so}", "entries", arr));

@@ -84,12 +84,13 @@ enum MHD_Result h_admin_users(struct req *r, const char *rest)
 			res = json_pack("{ss}", "expires_at", exp);
 		console_audit(r, "user.invite", params, res, rc ? &err : NULL);
 		json_decref(params);
-		json_decref(j);
 		if (rc) {
 			json_decref(res);
+			json_decref(j);
 			return reply_err(r, &err);
 		}
-		json_object_set_new(res, "name", json_string(name));
+		json_object_set_new(res, "name", json_string(name));   /* name is j's: before it goes */
+		json_decref(j);
 		json_object_set_new(res, "role", json_string(mlfy_role_name(role)));
 		json_object_set_new(res, "token", json_string(token));
 		sodium_memzero(token, sizeof(token));
@@ -138,10 +139,12 @@ enum MHD_Result h_admin_user(struct req *r, const char *rest)
 	}
 	if (!strcmp(rest, r->sess.user.name) && strcmp(act, "enable") &&
 	    (strcmp(act, "role") || role != MLFY_ROLE_ADMIN)) {
-		/* the console must never lock out the one using it */
+		/* the console must never lock out the one using it (the
+		 * message before the body goes: act is the body's) */
+		ret = reply_error(r, 409, "you cannot %s your own account here (another admin can, or mlfy user on the"
+				  " server)", !strcmp(act, "role") ? "change the role of" : act);
 		json_decref(j);
-		return reply_error(r, 409, "you cannot %s your own account here (another admin can, or mlfy user on the"
-				   " server)", !strcmp(act, "role") ? "change the role of" : act);
+		return ret;
 	}
 	params = json_pack("{ss}", "name", rest);
 	if (!strcmp(act, "role"))

@@ -41,8 +41,18 @@ int mlfy_users_set_password_tx(struct mlfy_store *s, const char *name, const cha
 int mlfy_users_set_disabled_tx(struct mlfy_store *s, const char *name, int disabled,
 			       struct mlfy_err *err)
 {
+	struct mlfy_user u;
 	int rc = mlfy_store_begin(s, err);
-	return rc ? rc : finish(s, mlfy_users_set_disabled(s, name, disabled, err), err);
+	if (rc)
+		return rc;
+	memset(&u, 0, sizeof(u));
+	/* disabling also cancels an open link (a link sent to the wrong person
+	 * stays dead when the account is enabled again: Reset makes a new one) */
+	if (!(rc = mlfy_users_set_disabled(s, name, disabled, err)) && disabled &&
+	    !(rc = mlfy_users_get(s, name, &u, err)))
+		rc = mlfy_invites_revoke(s, u.id, (int64_t)time(NULL), err);
+	mlfy_user_release(&u);
+	return finish(s, rc, err);
 }
 
 int mlfy_users_set_role_tx(struct mlfy_store *s, const char *name, enum mlfy_role role,

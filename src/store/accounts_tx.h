@@ -18,7 +18,8 @@ int mlfy_users_add_tx(struct mlfy_store *s, const char *name, enum mlfy_role rol
 int mlfy_users_set_password_tx(struct mlfy_store *s, const char *name, const char *password,
 			       struct mlfy_err *err);
 
-/* mlfy_users_set_disabled: disabling also ends the account's sessions. */
+/* mlfy_users_set_disabled: disabling also ends the account's sessions and
+ * revokes its open invitations (enabling does not bring them back). */
 int mlfy_users_set_disabled_tx(struct mlfy_store *s, const char *name, int disabled,
 			       struct mlfy_err *err);
 

@@ -122,7 +122,16 @@ check '[ "$CODE" = 200 ] && [ "$(json "j[\"dry_run\"]")" = True ] && [ "$(json "
 	"assign preview: $CODE $BODY"
 check '[ "$(count "SELECT count(*) FROM assignments")" = "$before" ]' "preview wrote nothing"
 preview_load=$(json 'sorted((l["annotator"], l["batches"]) for l in j["load"])')
-post admin /api/admin/assign '{"per_image":2,"annotators":["ann1","ann2","carol"]}'
+preview=$BODY
+# an apply whose preview no longer holds is refused with the new preview (QA)
+stale=$(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); j["added"]=7; print(json.dumps(j))' "$preview")
+post admin /api/admin/assign "{\"per_image\":2,\"annotators\":[\"ann1\",\"ann2\",\"carol\"],\"expect\":$stale}"
+check '[ "$CODE" = 409 ] && [ "$(json "j[\"preview\"][\"added\"]")" = 8 ] && [ "$(count "SELECT count(*) FROM assignments")" = "$before" ]' \
+	"stale preview refused, nothing written: $CODE $BODY"
+post admin /api/admin/assign '{"per_image":2,"dry_run":"true"}'
+check '[ "$CODE" = 400 ] && [ "$(count "SELECT count(*) FROM assignments")" = "$before" ]' \
+	"dry_run must be a boolean (\"true\" never applies): $CODE $BODY"
+post admin /api/admin/assign "{\"per_image\":2,\"annotators\":[\"ann1\",\"ann2\",\"carol\"],\"expect\":$preview}"
 check '[ "$CODE" = 200 ] && [ "$(json "sorted((l[\"annotator\"], l[\"batches\"]) for l in j[\"load\"])")" = "$preview_load" ]' \
 	"apply = preview: $BODY"
 check '[ "$(count "SELECT count(*) FROM assignments")" = 8 ]' "apply wrote 8 assignments"
@@ -177,6 +186,8 @@ req admin POST "/api/admin/gold/add?file=good.csv" -H 'Content-Type: text/csv' -
 check '[ "$CODE" = 200 ] && [ "$(json "j[\"added\"]")" = 1 ]' "gold upload: $CODE $BODY"
 req admin POST "/api/admin/gold/add?file=../x.csv" -H 'Content-Type: text/csv' -H "X-CSRF-Token: $CSRF_admin" --data-binary @"$tmp/good.csv"
 check '[ "$CODE" = 400 ]' "a path as upload name: $CODE"
+req admin POST "/api/admin/gold/add?file=%FF%FE.csv" -H 'Content-Type: text/csv' -H "X-CSRF-Token: $CSRF_admin" --data-binary @"$tmp/good.csv"
+check '[ "$CODE" = 400 ] && grep -q UTF-8 <<<"$BODY"' "a file name that is not UTF-8: $CODE $BODY"
 req admin GET /api/admin/gold
 check '[ "$(json "j[\"gold_images\"]")" = 1 ] && [ "$(json "j[\"gold\"][0][\"image\"]")" = "$n1" ]' "gold list: $BODY"
 post admin /api/admin/gold/remove "{\"images\":[\"$n1\"]}"
@@ -255,7 +266,9 @@ check '[ -s "$tmp/report/real_vs_top1.svg" ]' "mlfy report draws it too"
 post admin /api/admin/users/carol '{"action":"role","role":"expert"}'
 check '[ "$CODE" = 200 ] && [ "$(count "SELECT role FROM annotators WHERE name = '"'carol'"'")" = expert ]' "role: $BODY"
 post admin /api/admin/users/admin '{"action":"disable"}'
-check '[ "$CODE" = 409 ]' "cannot disable oneself: $CODE $BODY"
+check '[ "$CODE" = 409 ] && grep -q "cannot disable your own account" <<<"$BODY"' "cannot disable oneself: $CODE $BODY"
+post admin /api/admin/zero-label "{\"image\":\"$n1\",\"category\":\"low_resolution\",\"verdict\":\"bogus\"}"
+check '[ "$CODE" = 400 ] && grep -q "unknown verdict .bogus." <<<"$BODY"' "bad verdict named: $CODE $BODY"
 post admin /api/admin/users/carol '{"action":"reset"}'
 check '[ "$CODE" = 200 ] && [[ "$(json "j[\"token\"]")" =~ ^[0-9a-f]{64}$ ]]' "reset gives a new link: $BODY"
 req carol GET /api/me

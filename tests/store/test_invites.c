@@ -216,8 +216,12 @@ static void disabled_account(void **state)
 	assert_int_equal(mlfy_users_set_disabled_tx(e->s, "dee", 1, &err), 0);
 	refused(e, token, 1010);
 	assert_int_equal(rfix_int(&e->f, "SELECT pw_hash IS NULL FROM annotators WHERE name = 'dee'"), 1);
+	/* enabling again does not revive the link (QA: disabling is how a link
+	 * sent to the wrong person is cancelled); a new one works */
 	assert_int_equal(mlfy_users_set_disabled_tx(e->s, "dee", 0, &err), 0);
-	assert_int_equal(mlfy_invite_check(e->s, token, 1010, &u, &err), 0);
+	refused(e, token, 1010);
+	assert_int_equal(mlfy_users_reset_tx(e->s, "dee", "admin", 1020, 3600, token, &err), 0);
+	assert_int_equal(mlfy_invite_check(e->s, token, 1030, &u, &err), 0);
 	mlfy_user_release(&u);
 }
 
