@@ -59,7 +59,7 @@ export async function loadQuality() {
 export async function loadProgress() {
   const p = await api('GET', '/api/admin/progress');
   const s2 = p.stage_ii, s3 = p.stage_iii, s4 = p.stage_iv;
-  $('progress-stages').textContent = `Stage ii: ${fmt(s2.done)} / ${fmt(s2.assigned)} tasks done${s2.projected_finish === 'done' ? '' : ', projected finish ' + s2.projected_finish}. `
+  $('progress-stages').textContent = `Stage ii: ${fmt(s2.done)} / ${fmt(s2.assigned)} tasks done (hidden gold tasks included)${s2.projected_finish === 'done' ? '' : ', projected finish ' + s2.projected_finish}. `
     + `Stage iii: ${fmt(s3.decided)} of ${fmt(s3.images)} images decided (${fmt(s3.agreed)} agreed), ${fmt(s3.queued)} queued for refinement. `
     + `Stage iv: ${fmt(s4.refined)} of ${fmt(s4.queued)} refined, ${fmt(s4.assigned)} assigned to experts.`;
   fillTable('progress-table', p.people.map((x) => [bdi(x.name), x.stage, `${fmt(x.done)} / ${fmt(x.assigned)}`, bar(x.done, x.assigned),

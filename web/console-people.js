@@ -64,7 +64,7 @@ function actions(u) {
     u.disabled ? el('button', { type: 'button', text: 'Enable', 'aria-label': 'Enable ' + u.name, onclick: () => change(u, 'enable') })
       : el('button', { type: 'button', text: 'Disable', 'aria-label': 'Disable ' + u.name, disabled: self,
         title: self ? 'not your own account' : null, onclick: () => change(u, 'disable') }),
-    el('button', { type: 'button', text: u.has_password ? 'Reset' : 'New link', 'aria-label': (u.has_password ? 'Reset ' : 'New invitation link for ') + u.name,
+    el('button', { type: 'button', text: u.has_password ? 'Reset' : 'New link', 'aria-label': (u.has_password ? 'Reset ' : 'New link for ') + u.name,
       disabled: self, title: self ? 'not your own account' : 'a new invitation link; sessions end', onclick: () => change(u, 'reset') }));
 }
 

@@ -7,7 +7,10 @@
 import { $ } from './dom.js';
 import { api } from './api.js';
 
-const token = location.hash.slice(1);
+/* as pasted: a mail program may add punctuation after the link or change
+ * its case; the token itself is 64 hex digits */
+const raw = location.hash.slice(1);
+const token = raw.toLowerCase().replace(/[^0-9a-f]+$/, '');
 /* out of the address bar and the history: a shared screen or a later
  * visitor of this tab must not find a working link */
 history.replaceState(null, '', '/invite');
@@ -17,12 +20,18 @@ window.addEventListener('hashchange', () => location.reload());
 
 function fail(msg) {
   $('invite-intro').hidden = true;
-  $('invite-error').textContent = msg;
+  $('invite-error').replaceChildren(msg, ' If you have set your password already, ',
+    Object.assign(document.createElement('a'), { href: '/login', textContent: 'log in' }), '.');
   $('invite-error').hidden = false;
   $('invite-form').hidden = true;
 }
 
 async function start() {
+  if (!raw) {
+    /* the page takes the code out of the address bar: a reload has none */
+    fail('Open the invitation link again from the message the coordinator sent you (this page forgets its code once it is open).');
+    return;
+  }
   if (!/^[0-9a-f]{64}$/.test(token)) {
     fail('This invitation link is incomplete: copy the whole link the coordinator sent you.');
     return;

@@ -1,5 +1,6 @@
 /* html.c - HTML writing helpers shared by the report's parts (html.h). */
 #include "report/html.h"
+#include "report/plot.h"
 
 #include <math.h>
 
@@ -18,15 +19,31 @@ void mlfy_html_esc(FILE *f, const char *s)
 		}
 }
 
-void mlfy_html_figure(FILE *f, const char *name, const char *alt, const char *caption)
+void mlfy_html_figure(FILE *f, int formats, const char *name, const char *alt, const char *caption)
 {
-	fprintf(f, "<figure><img src=\"%s.svg\" alt=\"", name);
-	mlfy_html_esc(f, alt);
-	fprintf(f, "\"><figcaption>");
+	static const struct { int bit; const char *ext, *label; } fmts[] = {
+		{ MLFY_FIG_PNG, "png", "PNG" }, { MLFY_FIG_PDF, "pdf", "PDF" }, { MLFY_FIG_SVG, "svg", "SVG" },
+	};
+	const char *shown = formats & MLFY_FIG_SVG ? "svg" : formats & MLFY_FIG_PNG ? "png" : NULL;
+	size_t i;
+	int first = 1;
+
+	fputs("<figure>", f);
+	if (shown) {
+		fprintf(f, "<img src=\"%s.%s\" alt=\"", name, shown);
+		mlfy_html_esc(f, alt);
+		fputs("\">", f);
+	}
+	fputs("<figcaption>", f);
 	mlfy_html_esc(f, caption);
-	fprintf(f, " <span class=dl>[<a href=\"%s.png\">PNG</a> <a href=\"%s.pdf\">PDF</a> "
-		   "<a href=\"%s.svg\">SVG</a>]</span></figcaption></figure>\n",
-		name, name, name);
+	/* links to the files written, and only those */
+	fputs(" <span class=dl>[", f);
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (formats & fmts[i].bit) {
+			fprintf(f, "%s<a href=\"%s.%s\">%s</a>", first ? "" : " ", name, fmts[i].ext, fmts[i].label);
+			first = 0;
+		}
+	fputs("]</span></figcaption></figure>\n", f);
 }
 
 const char *mlfy_html_pct(char *buf, size_t n, double share)

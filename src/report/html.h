@@ -14,10 +14,12 @@
  * escaped, so that it is safe in text and in quoted attributes. */
 void mlfy_html_esc(FILE *f, const char *s);
 
-/* A <figure> showing name.svg with the alternative text alt and the
- * caption (both escaped), and links to name.png, .pdf and .svg.  name is
- * a file name made by the report (not escaped). */
-void mlfy_html_figure(FILE *f, const char *name, const char *alt, const char *caption);
+/* A <figure> showing name.svg (name.png when formats, MLFY_FIG_* bits of
+ * report/plot.h, has no SVG) with the alternative text alt and the caption
+ * (both escaped), and links to the files of formats only -- never to one
+ * the report did not write.  name is a file name made by the report (not
+ * escaped). */
+void mlfy_html_figure(FILE *f, int formats, const char *name, const char *alt, const char *caption);
 
 /* "76.13 %" (two decimals) or "-" for NAN, into buf (n bytes); returns buf. */
 const char *mlfy_html_pct(char *buf, size_t n, double share);

@@ -350,7 +350,7 @@ int mlfy_report_quality(const char *dir, FILE *h, const struct mlfy_quality *q, 
 		fprintf(h, "<p>More than %d people: the figures are left out, the tables below have "
 			   "every figure.</p>\n", MLFY_FIG_INTERVALS_MAX_ROWS);
 	else
-		mlfy_html_figure(h, "quality_accuracy", "forest plot of exact-set accuracy per person",
+		mlfy_html_figure(h, formats, "quality_accuracy", "forest plot of exact-set accuracy per person",
 				 "Share of each person's answers whose label set equals the gold set "
 				 "(circles) and the final set decided by someone else (squares), with 95 % "
 				 "Wilson intervals; the dashed line is the flag threshold. Unsure answers "
@@ -359,7 +359,7 @@ int mlfy_report_quality(const char *dir, FILE *h, const struct mlfy_quality *q, 
 	table_accuracy(h, q);
 	fprintf(h, "<h3>Time, behaviour and pace</h3>\n");
 	if (timed)
-		mlfy_html_figure(h, "quality_seconds", "seconds per image per person",
+		mlfy_html_figure(h, formats, "quality_seconds", "seconds per image per person",
 				 "Seconds per image: the box spans the interquartile range, the bar is the "
 				 "median; annotators' stage-ii answers, experts' refinements (stage iv). "
 				 "The dashed line is the annotators' pooled median.");

@@ -48,7 +48,7 @@ static int part_counts(const char *dir, FILE *h, const struct mlfy_report_input 
 	if ((rc = mlfy_fig_donut(dir, "label_counts", in->formats, "Labels per image", s, n, err)))
 		return rc;
 	fprintf(h, "<section><h2>Labels per image</h2>\n");
-	mlfy_html_figure(h, "label_counts", "label-count distribution",
+	mlfy_html_figure(h, in->formats, "label_counts", "label-count distribution",
 		 "Share of images by number of labels.");
 	fprintf(h, "<p>");
 	mlfy_html_esc(h, in->counts_source ? in->counts_source : "");
@@ -82,7 +82,7 @@ static int part_scatter(const char *dir, FILE *h, const struct mlfy_report_input
 	if ((rc = mlfy_fig_scatter(dir, "real_vs_top1", in->formats, &f, err)))
 		return rc;
 	fprintf(h, "<section><h2>ReaL accuracy vs top-1 accuracy</h2>\n");
-	mlfy_html_figure(h, "real_vs_top1", "ReaL vs top-1 scatter with fitted line",
+	mlfy_html_figure(h, in->formats, "real_vs_top1", "ReaL vs top-1 scatter with fitted line",
 		 "Each point is a model; the line is the least-squares fit (GSL); diamonds "
 		 "mark externally studentized residuals beyond the threshold.");
 	fprintf(h, "<p>Source: ");
@@ -253,11 +253,11 @@ static int part_accuracy(const char *dir, FILE *h, const struct mlfy_report_inpu
 		snprintf(cap, sizeof(cap), "Top-1 accuracy (against the original label) of the images "
 					   "with each number of labels%s.",
 			 rows < r->n_models ? "; the models with the best ReaL accuracy" : "");
-		mlfy_html_figure(h, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
-		mlfy_html_figure(h, "moe_by_label_count", "heatmap of the margin of error",
+		mlfy_html_figure(h, in->formats, "top1_by_label_count", "heatmap of top-1 accuracy by label count", cap);
+		mlfy_html_figure(h, in->formats, "moe_by_label_count", "heatmap of the margin of error",
 			 "Margin of error E of those accuracies, in percentage points.");
 		if (has_curves)
-			mlfy_html_figure(h, "accuracy_by_label_count", "top-1 accuracy by label count",
+			mlfy_html_figure(h, in->formats, "accuracy_by_label_count", "top-1 accuracy by label count",
 				 "The same accuracies with \xC2\xB1" "E bars (the best models by ReaL "
 				 "accuracy).");
 		fprintf(h, "<table><tr><th>model</th><th>labels</th><th>images</th><th>top-1</th>"
@@ -317,7 +317,7 @@ static int part_zero(const char *dir, FILE *h, const struct mlfy_report_input *i
 	if (rc)
 		return rc;
 	fprintf(h, "<section><h2>Images without valid labels</h2>\n");
-	mlfy_html_figure(h, "zero_label_review", "zero-label review categories",
+	mlfy_html_figure(h, in->formats, "zero_label_review", "zero-label review categories",
 		 "Why annotators found no valid label, as categorised by an expert.");
 	fprintf(h, "<table><tr><th>category</th><th>images</th><th>share</th></tr>\n");
 	for (i = 0; i < in->n_zero; i++) {
@@ -389,7 +389,7 @@ static int part_coverage(const char *dir, FILE *h, const struct mlfy_report_inpu
 	if (rc)
 		return rc;
 	fprintf(h, "<section><h2>Proposal coverage</h2>\n");
-	mlfy_html_figure(h, "proposal_coverage", "proposal coverage curve",
+	mlfy_html_figure(h, in->formats, "proposal_coverage", "proposal coverage curve",
 		 "Share of the final labels that were among the top-k proposals, for each k; "
 		 "labels outside them were added through the class search.");
 	fprintf(h, "<p>Model: ");

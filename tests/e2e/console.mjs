@@ -282,12 +282,12 @@ try {
     assert.equal(count('SELECT count(*) FROM gold_images'), 0, 'nothing added');
     await pa.setInputFiles('#gold-file', { name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`file,labels\n${n1},1\n`) });
     await pa.click('#gold-upload');
-    await pa.waitForFunction(() => /good\.csv: 1 gold images added/.test(document.querySelector('#gold-out .banner').textContent));
+    await pa.waitForFunction(() => /good\.csv: 1 gold image added/.test(document.querySelector('#gold-out .banner').textContent));
     await pa.waitForFunction((n) => document.querySelector('#gold-table tbody tr td').textContent === n, n1);
     assert.equal(count('SELECT count(*) FROM gold_images'), 1);
     await check(pa, 'gold');
     await pa.click(`#gold-table button[aria-label="Remove ${n1} from gold"]`);
-    await pa.waitForFunction(() => /1 gold image removed/.test(document.querySelector('#gold-out .banner').textContent));
+    await pa.waitForFunction(() => /is no longer gold/.test(document.querySelector('#gold-out .banner').textContent));
     await pa.waitForFunction(() => /No gold images yet/.test(document.querySelector('#gold-table tbody').textContent));
     assert.equal(count('SELECT count(*) FROM gold_images'), 0);
   });
@@ -304,6 +304,11 @@ try {
     const name0 = sql(project, `SELECT name FROM images WHERE id = ${zeroId}`);
     assert.ok(pending.some((r) => r[0] === name0), `the agreed empty set awaits a review: ${JSON.stringify(pending)}`);
     const row = pa.locator('#zero-pending tbody tr', { hasText: name0 });
+    /* nothing is pre-chosen: Record without choices only asks for them */
+    await row.locator('button').click();
+    await pa.waitForFunction(() => /Choose both/.test(document.getElementById('zero-note').textContent));
+    assert.equal(count(`SELECT count(*) FROM zero_label_reviews WHERE image_id = ${zeroId}`), 0, 'nothing recorded yet');
+    await row.locator('select >> nth=0').selectOption({ index: 1 });
     await row.locator('select >> nth=1').selectOption({ index: 1 });
     await row.locator('button').click();
     await pa.waitForFunction((n) => ![...document.querySelectorAll('#zero-pending tbody tr')].some((r) => r.cells[0].textContent === n), name0);

@@ -259,6 +259,9 @@ check '[ "$(json "j[\"seq\"]")" -gt "$seq0" ] && [ "$(json "j[\"decided\"]")" = 
 post admin /api/admin/reports '{"formats":["svg"]}'
 check '[ "$CODE" = 200 ] && [ "$(json "\"real_vs_top1.svg\" in j[\"files\"]")" = True ]' \
 	"the report draws the imported models' ReaL vs top-1 scatter: $BODY"
+req admin GET "$(json 'j["url"]')"
+check '[ "$CODE" = 200 ] && grep -q "real_vs_top1.svg" <<<"$BODY" && ! grep -q "\.pdf\|\.png" <<<"$BODY"' \
+	"an SVG-only report links no PNG or PDF it did not write (QA)"
 "$MLFY" report "$P" --out "$tmp/report" --formats svg >/dev/null 2>&1 || bad "mlfy report"
 check '[ -s "$tmp/report/real_vs_top1.svg" ]' "mlfy report draws it too"
 
