@@ -94,7 +94,7 @@ function wilson(k, n) {
 
 async function renderReports() {
   const r = await api('GET', '/api/admin/reports');
-  fillTable('reports-table', r.reports.map((x) => [el('a', { href: x.url, target: '_blank', rel: 'noopener', text: x.generated_at || x.id }),
+  fillTable('reports-table', r.reports.map((x) => [el('a', { href: x.url, target: '_blank', rel: 'noopener', text: `${x.generated_at} (${x.id})` }),
     x.files, `${fmt(Math.round(x.bytes / 1024))} KiB`]), 'No report generated yet.');
 }
 
@@ -150,6 +150,7 @@ async function refresh() {
 
 function schedule() {
   clearInterval(timer);
+  $('live').closest('label').hidden = !LIVE.has(section);   /* only sections that refresh offer it */
   if ($('live').checked && LIVE.has(section)) timer = setInterval(refresh, 5000);
 }
 

@@ -23,7 +23,7 @@ function renderQuality() {
   const sorted = [...rows].sort((a, b) => (v(a) < v(b) ? -sortDir : v(a) > v(b) ? sortDir : 0));
   fillTable('quality-table', sorted.map((p) => [bdi(p.name), p.role,
     `${pci(p.gold.exact)} n=${p.gold.n}`, `${pci(p.final.exact)} n=${p.final.n}`,
-    p.time.median_seconds == null ? '–' : `${p.time.median_seconds.toFixed(1)} (${(p.time.q1_seconds ?? 0).toFixed(0)}–${(p.time.q3_seconds ?? 0).toFixed(0)})`,
+    p.time.median_seconds == null ? '–' : `${p.time.median_seconds.toFixed(1)} (${(p.time.q1_seconds ?? 0).toFixed(1)}–${(p.time.q3_seconds ?? 0).toFixed(1)})`,
     p.time.images_per_hour == null ? '–' : p.time.images_per_hour.toFixed(0),
     p.flags.length ? el('span', { class: 'flag', title: p.flags.map((f) => f.reason).join('\n') }, p.flags.map((f) => f.flag.replace(/_/g, ' ')).join(', ')) : '–']),
   'Nobody has answered yet.');
