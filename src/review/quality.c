@@ -329,7 +329,7 @@ static int time_stats(struct mlfy_store *s, struct mlfy_person_quality *p, struc
 	t->pace_per_day = t->remaining_hours = NAN;
 	t->eta[0] = 0;
 	t->last_answer[0] = 0;
-	if (a->last != (time_t)-1 && a->last > 0)
+	if (a->last > 0)   /* 0: no answer with a time */
 		fmt_time(a->last, t->last_answer);
 	t->stalled = t->queue_total > t->queue_done && !p->disabled &&
 		     (!t->last_answer[0] || difftime(now, a->last) > stall_s);

@@ -191,12 +191,14 @@ static int cmp_json_str(const void *a, const void *b)
 static json_t *sorted(json_t *names)
 {
 	size_t n = json_array_size(names), i;
-	json_t **v = n ? malloc(n * sizeof(*v)) : NULL, *out;
-	if (n && !v)
+	json_t **v, *out;
+	if (!n)
+		return names;
+	if (!(v = calloc(n, sizeof(json_t *))))
 		return names;
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(names, i));
-	qsort(v, n, sizeof(*v), cmp_json_str);
+	qsort(v, n, sizeof(json_t *), cmp_json_str);
 	out = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(out, v[i]);
