@@ -175,7 +175,7 @@ function show() {
   if (me.role !== 'admin') { location.href = me.home; return; }
   vocab = await loadVocabulary();
   People.init();
-  Stages.init();
+  Stages.init(async () => Stages.load(await People.load()));
   Gold.init();
   Insight.init();
   $('report-make').addEventListener('click', makeReport);

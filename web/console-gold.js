@@ -11,7 +11,7 @@ let vocab = null;
 
 export async function loadGold() {
   const r = await api('GET', '/api/admin/gold');
-  fillTable('gold-table', r.gold.map((g) => [bdi(g.image), g.labels.length ? g.labels.join(' ') : '(empty set)', g.tasks, g.answered, g.source,
+  fillTable('gold-table', r.gold.map((g) => [bdi(g.image), g.labels.length ? g.labels.join(' ') : '(empty set)', g.tasks, g.answered, bdi(g.source),
     el('button', { type: 'button', text: 'Remove', 'aria-label': 'Remove ' + g.image + ' from gold', onclick: async (ev) => {
       if (!window.confirm(`Stop ${g.image} being gold? Its unanswered gold tasks are dropped.`)) return;
       const x = await act(ev.target, 'gold-out', () => api('POST', '/api/admin/gold/remove', { images: [g.image] }));

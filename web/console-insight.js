@@ -71,7 +71,10 @@ export async function loadProgress() {
 /* parameters and results as "key: value, ..." with a space after every comma (lines break there), at most 300 characters */
 const show = (v) => (Array.isArray(v) ? '[' + v.map(show).join(', ') + ']'
   : v && typeof v === 'object' ? '{' + Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ') + '}' : JSON.stringify(v));
-const short = (v) => (typeof v === 'string' ? v : show(v).replace(/^\{([^]*)\}$/, '$1') || '–').slice(0, 300);
+const short = (v) => {
+  const t = typeof v === 'string' ? v : show(v).replace(/^\{([^]*)\}$/, '$1') || '–';
+  return t.length > 300 ? t.slice(0, 299) + '…' : t;
+};
 
 export async function loadAudit(more) {
   if (!more) auditBefore = 0;

@@ -38,11 +38,13 @@ function inviteText(u) {
 
 async function change(u, action, role) {
   const box = 'invite-result';
-  if (action === 'reset' && !window.confirm(`Reset ${u.name}? Their password stops working and their sessions end; they get a new invitation link.`)) return;
+  if (action === 'reset' && !window.confirm(u.has_password
+    ? `Reset ${u.name}? Their password stops working and their sessions end; they get a new invitation link.`
+    : `Make a new invitation link for ${u.name}? Their older link stops working.`)) return;
   if (action === 'disable' && !window.confirm(`Disable ${u.name}? They are logged out and cannot log in; their work is kept.`)) return;
   try {
     const r = await api('POST', '/api/admin/users/' + encodeURIComponent(u.name), { action, role });
-    if (r.token) showLink(u.name, r, `Access of ${u.name} reset.`);
+    if (r.token) showLink(u.name, r, `Access of ${u.name} reset${r.note ? ' (' + r.note + ')' : ''}.`);
     else say(box, `${u.name}: ${action === 'role' ? 'role is now ' + role : action + 'd'}.`, 'ok');
   } catch (e) {
     say(box, e.message, 'error');

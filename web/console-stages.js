@@ -58,7 +58,7 @@ function showRefine(r) {
  * plan still equals it, else answers 409 with the new preview, shown here
  * for a second look (someone assigned, invited or saved meanwhile) */
 const wired = {};
-function wire(prefix, url, body, show) {
+function wire(prefix, url, body, show, onChanged) {
   let seen = null, preview = null;
   const apply = $(prefix + '-apply');
   const reset = () => { seen = null; preview = null; apply.disabled = true; };
@@ -75,6 +75,7 @@ function wire(prefix, url, body, show) {
     apply.disabled = true;
     try {
       show(await api('POST', url, { ...body(false), expect: preview }));
+      $(prefix + '-out-note').hidden = true;
       reset();
     } catch (e) {
       if (e.status === 409 && e.body && e.body.preview) {
@@ -82,6 +83,7 @@ function wire(prefix, url, body, show) {
         show(preview);
         say(prefix + '-out-note', e.message, 'warn');
         apply.disabled = false;
+        if (onChanged) onChanged();   /* new people may have come: the check boxes too */
       } else {
         say(prefix + '-out', e.status ? e.message : 'The server cannot be reached: ' + e.message, 'error');
         reset();
@@ -97,13 +99,13 @@ export function forget() {
   for (const p of ['assign', 'analyze', 'refine']) { $(p + '-out').replaceChildren(); $(p + '-out-note').hidden = true; }
 }
 
-export function init() {
-  wire('assign', '/api/admin/assign', assignBody, showAssign);
+export function init(reloadPeople) {
+  wire('assign', '/api/admin/assign', assignBody, showAssign, reloadPeople);
   wire('analyze', '/api/admin/analyze', (dry) => ({ rule: $('analyze-rule').value, dry_run: dry }), showAnalysis);
   wire('refine', '/api/admin/refinement', (dry) => ({
     experts: checked('refine-people'), blind_share: num('refine-blind'), plant_share: num('refine-plant'),
     seed: num('refine-seed') || 0, dry_run: dry,
-  }), showRefine);
+  }), showRefine, reloadPeople);
 }
 
 export function load(users) {

@@ -10,7 +10,7 @@ import { api } from './api.js';
 /* as pasted: a mail program may add punctuation after the link or change
  * its case; the token itself is 64 hex digits */
 const raw = location.hash.slice(1);
-const token = raw.toLowerCase().replace(/[^0-9a-f]+$/, '');
+const token = (/^[0-9a-f]{64}(?![0-9a-f])/i.exec(raw) || [raw])[0].toLowerCase();
 /* out of the address bar and the history: a shared screen or a later
  * visitor of this tab must not find a working link */
 history.replaceState(null, '', '/invite');
@@ -20,7 +20,7 @@ window.addEventListener('hashchange', () => location.reload());
 
 function fail(msg) {
   $('invite-intro').hidden = true;
-  $('invite-error').replaceChildren(msg, ' If you have set your password already, ',
+  $('invite-error').replaceChildren(/[.!?]$/.test(msg) ? msg : msg + '.', ' If you have set your password already, ',
     Object.assign(document.createElement('a'), { href: '/login', textContent: 'log in' }), '.');
   $('invite-error').hidden = false;
   $('invite-form').hidden = true;

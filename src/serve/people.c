@@ -26,7 +26,8 @@ static void iso_time(int64_t t, char out[32])
 }
 
 /* The state of u's latest invitation: {"created_at", "expires_at",
- * "state": "open"|"expired"|"used"|"replaced"}, or null. */
+ * "state": "open"|"expired"|"used"|"revoked"} (revoked: replaced by a newer
+ * link, or cancelled by disabling or a new password), or null. */
 static json_t *invite_json(struct req *r, const struct mlfy_user *u, int64_t now)
 {
 	struct mlfy_invite_info in;
@@ -37,7 +38,7 @@ static json_t *invite_json(struct req *r, const struct mlfy_user *u, int64_t now
 	mlfy_err_clear(&err);
 	if (mlfy_invite_latest(r->store, u->id, &in, &err))
 		return json_null();
-	state = in.used_at ? "used" : in.revoked_at ? "replaced" : in.expires_at < now ? "expired" : "open";
+	state = in.used_at ? "used" : in.revoked_at ? "revoked" : in.expires_at < now ? "expired" : "open";
 	iso_time(in.created_at, c);
 	iso_time(in.expires_at, e);
 	return json_pack("{ssssss}", "created_at", c, "expires_at", e, "state", state);
@@ -172,8 +173,16 @@ enum MHD_Result h_admin_user(struct req *r, const char *rest)
 	if (!res)
 		res = json_object();
 	json_object_set_new(res, "ok", json_true());
-	if (token[0])
+	if (token[0]) {
+		struct mlfy_user u;
 		json_object_set_new(res, "token", json_string(token));
+		if (!mlfy_users_get(r->store, rest, &u, &err)) {
+			if (u.disabled)   /* the store keeps the link for when it is enabled */
+				json_object_set_new(res, "note", json_string("the account is disabled: the link works once"
+									     " it is enabled again"));
+			mlfy_user_release(&u);
+		}
+	}
 	sodium_memzero(token, sizeof(token));
 	return reply_json(r, 200, res);
 }

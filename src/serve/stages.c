@@ -56,8 +56,8 @@ static int real_field(struct req *r, json_t *o, const char *key, double lo, doub
 static int dry_run_of(struct req *r, json_t *o, enum MHD_Result *ret)
 {
 	json_t *v = json_object_get(o, "dry_run");
-	if (!v || json_is_null(v))
-		return 0;
+	if (!v)
+		return 0;   /* absent: apply; null is not a boolean */
 	if (!json_is_boolean(v)) {
 		*ret = reply_error(r, 400, "\"dry_run\" must be true or false");
 		return -1;

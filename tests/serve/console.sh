@@ -128,9 +128,11 @@ stale=$(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); j["added"]=7; pr
 post admin /api/admin/assign "{\"per_image\":2,\"annotators\":[\"ann1\",\"ann2\",\"carol\"],\"expect\":$stale}"
 check '[ "$CODE" = 409 ] && [ "$(json "j[\"preview\"][\"added\"]")" = 8 ] && [ "$(count "SELECT count(*) FROM assignments")" = "$before" ]' \
 	"stale preview refused, nothing written: $CODE $BODY"
-post admin /api/admin/assign '{"per_image":2,"dry_run":"true"}'
-check '[ "$CODE" = 400 ] && [ "$(count "SELECT count(*) FROM assignments")" = "$before" ]' \
-	"dry_run must be a boolean (\"true\" never applies): $CODE $BODY"
+for v in '"true"' null 1; do
+	post admin /api/admin/assign "{\"per_image\":2,\"dry_run\":$v}"
+	check '[ "$CODE" = 400 ] && [ "$(count "SELECT count(*) FROM assignments")" = "$before" ]' \
+		"dry_run must be a boolean ($v never applies): $CODE $BODY"
+done
 post admin /api/admin/assign "{\"per_image\":2,\"annotators\":[\"ann1\",\"ann2\",\"carol\"],\"expect\":$preview}"
 check '[ "$CODE" = 200 ] && [ "$(json "sorted((l[\"annotator\"], l[\"batches\"]) for l in j[\"load\"])")" = "$preview_load" ]' \
 	"apply = preview: $BODY"
