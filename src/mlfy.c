@@ -35,6 +35,7 @@ static const struct cli_command commands[] = {
 	{ "init", &cmd_init, 0 },                                       /* creates the project */
 	{ "propose", &cmd_propose, CLI_PROJECT | CLI_CANCELLABLE },
 	{ "quality", &cmd_quality, CLI_PROJECT | CLI_READONLY },        /* or --votes FILE --gold FILE */
+	{ "questions", &cmd_questions, CLI_PROJECT },                   /* --dry-run: read-only */
 	{ "reopen", &cmd_reopen, CLI_PROJECT },
 	{ "report", &cmd_report, CLI_PROJECT | CLI_READONLY },          /* PROJECT, or files */
 	{ "select-model", &cmd_select_model, CLI_PROJECT },             /* read-only unless --activate */

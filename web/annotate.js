@@ -227,6 +227,9 @@ initKeys({
   vocabReq.catch(() => {});
   const me = await requireLogin();
   if (S.stage === 'refine' && me.role === 'annotator') { location.href = '/annotate'; return; }
+  /* a link to the verification grid (/verify) for people with verification questions */
+  api('GET', '/api/verify/labels', undefined, { noRedirect: true })
+    .then((v) => { $('verify-link').hidden = !v.labels.length; }).catch(() => {});
   $('stage-title').textContent = S.stage === 'refine' ? 'Refinement (stage iv)' : 'Annotation (stage ii)';
   document.title = (S.stage === 'refine' ? 'Refine' : 'Annotate') + ' · multilabelfy';
   const [list, vocab] = await Promise.all([listReq, vocabReq]);

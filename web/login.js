@@ -49,7 +49,7 @@ $('login-form').addEventListener('submit', async (ev) => {
     const me = await loginPatiently($('user').value.trim(), $('password').value, errBox);
     const next = new URLSearchParams(location.search).get('next');
     /* only same-site paths: never an absolute URL from the query string */
-    location.href = next && /^\/(annotate|refine|admin)(#\d+|#[a-z-]+)?$/.test(next) ? next : me.home;
+    location.href = next && /^\/(annotate|refine|admin|verify)(#\d+|#[a-z-]+)?$/.test(next) ? next : me.home;
   } catch (e) {
     errBox.textContent = e.status === 429
       ? 'Too many attempts. Wait ' + ((e.body && e.body.retry_after) || 'a few') + ' seconds and try again.'

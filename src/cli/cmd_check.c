@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "store/review_stats.h"
+#include "store/verify.h"
 
 static const char usage[] =
 	"usage: mlfy check PROJECT\n"
@@ -12,7 +13,9 @@ static const char usage[] =
 	"mlfy understands, SQLite's integrity check reports no problem, and the\n"
 	"review tables keep their invariants (docs/schema.md): no image is both in\n"
 	"the refinement queue and agreed, and every refined final set is the label\n"
-	"set of a refinement of that image.  Queued images whose expert's latest\n"
+	"set of a refinement of that image; every verification answer is of a\n"
+	"rater the question is assigned to, on a page of that rater and label,\n"
+	"with no version missing before it.  Queued images whose expert's latest\n"
 	"refinement is not yet their final set are reported as a note (run\n"
 	"'mlfy finalize'); 'mlfy serve' finalises each refinement as it saves it.\n"
 	"\n"
@@ -29,13 +32,29 @@ static int check(struct cli_ctx *c)
 static int run(struct cli_ctx *c)
 {
 	struct mlfy_review_check rc;
+	struct mlfy_verify_check_counts vc;
 	struct mlfy_err err;
+	int64_t bad;
 	int schema;
 
 	mlfy_err_clear(&err);
 	schema = mlfy_store_schema_version(c->store);
-	if (mlfy_store_integrity_check(c->store, &err) || mlfy_review_check(c->store, &rc, &err))
+	if (mlfy_store_integrity_check(c->store, &err) || mlfy_review_check(c->store, &rc, &err) ||
+	    mlfy_verify_check_store(c->store, &vc, &err))
 		return cli_report(c->name, &err);
+	if (vc.unassigned_answers)
+		cli_error(c->name, "%s: %lld verification answer(s) by a rater the question is not assigned to",
+			  c->project, (long long)vc.unassigned_answers);
+	if (vc.page_mismatch)
+		cli_error(c->name, "%s: %lld verification answer(s) on a page of another rater or label", c->project,
+			  (long long)vc.page_mismatch);
+	if (vc.version_gaps)
+		cli_error(c->name, "%s: %lld verification answer(s) whose previous version is missing", c->project,
+			  (long long)vc.version_gaps);
+	if (vc.unknown_classes)
+		cli_error(c->name, "%s: %lld verification question(s) about a label that is not a class", c->project,
+			  (long long)vc.unknown_classes);
+	bad = vc.unassigned_answers + vc.page_mismatch + vc.version_gaps + vc.unknown_classes;
 	if (rc.queued_and_agreed)
 		cli_error(c->name, "%s: %lld image(s) are both in the refinement queue and agreed", c->project,
 			  (long long)rc.queued_and_agreed);
@@ -45,7 +64,7 @@ static int run(struct cli_ctx *c)
 	if (rc.refined_set_differs)
 		cli_error(c->name, "%s: %lld refined final set(s) differ from the refinement they name",
 			  c->project, (long long)rc.refined_set_differs);
-	if (rc.queued_and_agreed || rc.refined_without_refinement || rc.refined_set_differs)
+	if (rc.queued_and_agreed || rc.refined_without_refinement || rc.refined_set_differs || bad)
 		return MLFY_EXIT_FAIL;
 	printf("%s: ok (schema version %d)\n", c->project, schema);
 	if (rc.refinements_not_final)

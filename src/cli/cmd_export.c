@@ -1,5 +1,6 @@
 /* cmd_export.c - `mlfy export PROJECT --format F [--out FILE]`: write the
- * final labels (src/review/export.h). */
+ * final labels, or the raw votes and posteriors as ReaL .npz files
+ * (src/review/export.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,8 +11,10 @@
 
 static const char usage[] =
 	"usage: mlfy export PROJECT --format FORMAT [--out FILE] [--image-root ROOT]\n"
+	"                   [--method METHOD]\n"
 	"\n"
-	"Writes the project's final labels, image by image in image-name order,\n"
+	"Writes the project's final labels, image by image in image-name order\n"
+	"(or, with real-votes and real-scores, its raw votes or posteriors),\n"
 	"to FILE (written to a temporary file and renamed into place; a FIFO or\n"
 	"device such as /dev/stdout is written as it is; FILE may not be the\n"
 	"project) or to standard output.  Memory use does not grow with the\n"
@@ -33,14 +36,29 @@ static const char usage[] =
 	"                --image-root, never the server's absolute path; decided\n"
 	"                images with a \"choices\" annotation (from_name\n"
 	"                \"label\", to_name \"image\") of class names\n"
+	"  real-votes    the raw votes of every source (imported files and the\n"
+	"                verification grid) as ReaL's raters.npz: tensor float64\n"
+	"                [raters, questions, 3] one-hot no/maybe/yes (all zero =\n"
+	"                not answered), info [questions, 2] (image, label index\n"
+	"                as text), ids int64 [raters], names [raters]; raters in\n"
+	"                name order; a rater named by a decimal number (no sign,\n"
+	"                no leading zero) keeps it as id, others get the largest\n"
+	"                such id + their 1-based position (docs/formats.md).\n"
+	"                'mlfy aggregate --votes FILE' reads it back\n"
+	"  real-scores   the stored posteriors of --method (from 'mlfy aggregate\n"
+	"                PROJECT') as ReaL's scores_split_a.npz: tensor float64\n"
+	"                [questions], info [questions, 2]\n"
+	"  (both .npz, deflated, questions in the order votes were first stored)\n"
 	"\n"
 	"A summary goes to standard error.  'mlfy stats FILE' on a real or\n"
 	"multilabelfy export gives the same label-count distribution as\n"
 	"'mlfy stats PROJECT' once every image is decided.\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format FORMAT   real, multilabelfy, csv, jsonl or labelstudio\n"
+	"  -f, --format FORMAT   real, multilabelfy, csv, jsonl, labelstudio,\n"
+	"                        real-votes or real-scores\n"
 	"  -o, --out FILE        output file (default: standard output)\n"
+	"  -m, --method METHOD   real-scores: dawid-skene (default) or majority\n"
 	"      --image-root ROOT labelstudio: put ROOT before each image name, a URL\n"
 	"                        (names percent-encoded) or a path, e.g.\n"
 	"                        https://files.example.org/val/ (default: the names)\n"
@@ -48,12 +66,13 @@ static const char usage[] =
 	"\n"
 	"Example:\n"
 	"  mlfy export val.mlfy --format real --out real.json\n"
+	"  mlfy export val.mlfy --format real-votes --out raters.npz\n"
 	"\n"
 	"Exit status: 0 on success, 1 on errors (no partial FILE is left), 2 on a\n"
 	"bad command line.\n";
 
 static struct {
-	const char *format, *out, *image_root;
+	const char *format, *out, *image_root, *method;
 	enum mlfy_export_format fmt;
 } o;
 
@@ -61,6 +80,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_STRING('f', "format", &o.format),
 	CLI_OPT_STRING('o', "out", &o.out),
 	CLI_OPT_STRING(0, "image-root", &o.image_root),
+	CLI_OPT_STRING('m', "method", &o.method),
 	CLI_OPT_END(),
 };
 
@@ -71,10 +91,15 @@ static int check(struct cli_ctx *c)
 	if (c->argc != 1)
 		return cli_usage_error(c->name, "expected one PROJECT argument");
 	if (!o.format)
-		return cli_usage_error(c->name, "--format is required (real, multilabelfy, csv, jsonl, labelstudio)");
+		return cli_usage_error(c->name, "--format is required (real, multilabelfy, csv, jsonl, labelstudio,"
+					      " real-votes, real-scores)");
 	mlfy_err_clear(&err);
 	if (mlfy_export_format_parse(o.format, &o.fmt, &err))
 		return cli_usage_error(c->name, "%s", err.msg);
+	if (o.method && o.fmt != MLFY_EXPORT_REAL_SCORES)
+		return cli_usage_error(c->name, "--method applies to --format real-scores only");
+	if (o.method && strcmp(o.method, "dawid-skene") && strcmp(o.method, "majority"))
+		return cli_usage_error(c->name, "unknown method '%s' (majority or dawid-skene)", o.method);
 	return 0;
 }
 
@@ -82,6 +107,17 @@ static int check(struct cli_ctx *c)
 static void summary(const char *cmd, const struct mlfy_export_summary *sum)
 {
 	char a[32], b[32], c2[32], d[32];
+
+	if (o.fmt == MLFY_EXPORT_REAL_VOTES || o.fmt == MLFY_EXPORT_REAL_SCORES) {
+		fprintf(stderr, "%s: %s questions", o.out ? o.out : "export", mlfy_fmt_count(a, sizeof(a), sum->questions));
+		if (o.fmt == MLFY_EXPORT_REAL_VOTES)
+			fprintf(stderr, ", %s votes from %s raters\n", mlfy_fmt_count(b, sizeof(b), sum->votes),
+				mlfy_fmt_count(c2, sizeof(c2), sum->raters));
+		else
+			fprintf(stderr, " (%s posteriors; %s positive decisions)\n", o.method ? o.method : "dawid-skene",
+				mlfy_fmt_count(b, sizeof(b), sum->votes));
+		return;
+	}
 
 	fprintf(stderr, "%s: %s images, %s decided (%s labels, %s empty sets)", o.out ? o.out : "export",
 		mlfy_fmt_count(a, sizeof(a), sum->images), mlfy_fmt_count(b, sizeof(b), sum->decided),
@@ -106,7 +142,7 @@ static int run(struct cli_ctx *c)
 	mlfy_err_clear(&err);
 	if (mlfy_outfile_open(&f, o.out, c->project, "the project file", &err))
 		return cli_report(c->name, &err);
-	if (mlfy_export(c->store, o.fmt, o.image_root, f.f, &sum, &err)) {
+	if (mlfy_export_with(c->store, o.fmt, o.image_root, o.method, f.f, &sum, &err)) {
 		mlfy_outfile_abort(&f);
 		if (err.code == MLFY_EIO)   /* a write error names the output: the library only has a FILE * */
 			return cli_error(c->name, "%s: cannot write: %s",
@@ -121,6 +157,6 @@ static int run(struct cli_ctx *c)
 }
 
 const struct cli_builtin cmd_export = {
-	.summary = "write the final labels (ReaL, Multilabelfy, CSV, JSONL, Label Studio)",
+	.summary = "write the final labels (ReaL, Multilabelfy, CSV, JSONL, Label Studio) or the votes and scores as ReaL .npz",
 	.usage = usage, .options = options, .check = check, .run = run,
 };

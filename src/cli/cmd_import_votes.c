@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "review/votes.h"
 #include "store/catalog.h"
+#include "store/votes.h"
 #include "util/numfmt.h"
 
 static const char usage[] =
@@ -31,6 +32,8 @@ static const char usage[] =
 	"\n"
 	"Votes are stored under a source name (default \"npz:FILE-NAME\" or\n"
 	"\"annotations\"); importing the same source again replaces its votes.\n"
+	"The source \"verify\" is reserved: it names the answers of the project's\n"
+	"own verification grid (mlfy questions, mlfy assign --protocol verify).\n"
 	"Nothing is stored when the input is invalid.\n"
 	"\n"
 	"Options:\n"
@@ -59,6 +62,17 @@ static const struct cli_option options[] = {
 	CLI_OPT_END(),
 };
 
+/* --source verify is the grid's (store/votes.h): a usage error. */
+static int reserved(struct cli_ctx *c)
+{
+	struct mlfy_err err;
+
+	mlfy_err_clear(&err);
+	if (mlfy_votes_source_check(o.source, &err))
+		return cli_usage_error(c->name, "--source: %s", err.msg);
+	return 0;
+}
+
 static int check(struct cli_ctx *c)
 {
 	const char *base;
@@ -71,7 +85,7 @@ static int check(struct cli_ctx *c)
 	if (o.from_ann) {
 		if (!o.source)
 			o.source = "annotations";
-		return 0;
+		return reserved(c);
 	}
 	o.file = c->argv[1];
 	base = strrchr(o.file, '/') ? strrchr(o.file, '/') + 1 : o.file;
@@ -79,7 +93,7 @@ static int check(struct cli_ctx *c)
 		snprintf(o.source_buf, sizeof(o.source_buf), "npz:%s", base);
 		o.source = o.source_buf;
 	}
-	return 0;
+	return reserved(c);
 }
 
 static int run(struct cli_ctx *c)

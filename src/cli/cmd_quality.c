@@ -3,11 +3,13 @@
  * work, per annotator and expert (docs/quality.md). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "evaluate/rater_quality.h"
 #include "review/anchoring.h"
 #include "review/quality.h"
+#include "review/protocols.h"
 #include "review/quality_format.h"
 #include "review/rater_files.h"
 
@@ -39,6 +41,14 @@ static const char usage[] =
 	"agreement with gold and seconds per image, shown against blind, with\n"
 	"two-proportion tests; and the acceptance of planted wrong labels.\n"
 	"\n"
+	"When the project also ran ReaL's protocol ('mlfy questions', 'mlfy assign\n"
+	"--protocol verify', the /verify grid, 'mlfy aggregate'), the two protocols\n"
+	"are compared on the images both decided: people's seconds per image (mean\n"
+	"with its 95% interval, median, people per image), the agreement of the\n"
+	"grid's sets with the paper's sets, and each against gold.  The grid's sets\n"
+	"come from the stored aggregation (--method, default dawid-skene when it\n"
+	"has run, else majority).\n"
+	"\n"
 	"With --votes and --gold: ReaL-style raw votes (tensor R x N x 3 one-hot\n"
 	"no/maybe/yes, info, ids) scored against experts' votes on the same\n"
 	"questions: a question is valid when a strict majority of the experts who\n"
@@ -54,6 +64,8 @@ static const char usage[] =
 	"                           instead of the clock\n"
 	"      --votes FILE         raw votes of the raters (.npz)\n"
 	"      --gold FILE          raw votes of the experts (.npz), with --votes\n"
+	"      --method M           aggregation behind the grid's sets in the\n"
+	"                           comparison of protocols: dawid-skene, majority\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Examples:\n"
@@ -66,7 +78,7 @@ static const char usage[] =
 static struct {
 	int json, anchoring;
 	double min_accuracy, stall_hours;
-	const char *now, *votes, *gold;
+	const char *now, *votes, *gold, *method;
 } o = { .min_accuracy = 0.8, .stall_hours = 24 };
 
 static const struct cli_option options[] = {
@@ -77,6 +89,7 @@ static const struct cli_option options[] = {
 	CLI_OPT_STRING(0, "now", &o.now),
 	CLI_OPT_STRING(0, "votes", &o.votes),
 	CLI_OPT_STRING(0, "gold", &o.gold),
+	CLI_OPT_STRING(0, "method", &o.method),
 	CLI_OPT_END(),
 };
 
@@ -87,13 +100,15 @@ static int check(struct cli_ctx *c)
 			return cli_usage_error(c->name, "--votes and --gold go together");
 		if (c->argc)
 			return cli_usage_error(c->name, "--votes/--gold take no PROJECT");
-		if (o.anchoring || o.now)
-			return cli_usage_error(c->name, "--anchoring and --now need a PROJECT, not vote files");
+		if (o.anchoring || o.now || o.method)
+			return cli_usage_error(c->name, "--anchoring, --now and --method need a PROJECT, not vote files");
 		c->project = NULL;
 		return 0;
 	}
 	if (c->argc != 1)
 		return cli_usage_error(c->name, "expected one PROJECT (or --votes FILE --gold FILE)");
+	if (o.method && strcmp(o.method, "dawid-skene") && strcmp(o.method, "majority"))
+		return cli_usage_error(c->name, "--method: '%s' is not dawid-skene or majority", o.method);
 	if (o.now) {
 		time_t t;
 		if (mlfy_quality_time_parse(o.now, &t))
@@ -124,6 +139,7 @@ static int run(struct cli_ctx *c)
 	struct mlfy_quality_opts opts = { .min_accuracy = o.min_accuracy, .now = o.now,
 					  .stall_hours = o.stall_hours };
 	struct mlfy_anchoring anch;
+	struct mlfy_protocol_compare pc;
 	struct mlfy_quality q;
 	struct mlfy_err err;
 	int rc;
@@ -137,10 +153,19 @@ static int run(struct cli_ctx *c)
 		mlfy_quality_release(&q);
 		return cli_report(c->name, &err);
 	}
-	if (o.json)
-		rc = cli_print_json(c->name, mlfy_quality_json(&q, o.anchoring ? &anch : NULL), 0);
-	else if ((rc = mlfy_quality_print(stdout, &q, o.anchoring ? &anch : NULL)))
+	if (mlfy_protocols_compare(c->store, o.method, &pc, &err)) {
+		mlfy_quality_release(&q);
+		return cli_report(c->name, &err);
+	}
+	if (o.json) {
+		json_t *j = mlfy_quality_json(&q, o.anchoring ? &anch : NULL);
+		if (j)
+			json_object_set_new(j, "protocols", pc.images_verify ? mlfy_protocols_json(&pc) : json_null());
+		rc = cli_print_json(c->name, j, 0);
+	} else if ((rc = mlfy_quality_print(stdout, &q, o.anchoring ? &anch : NULL)) ||
+		   (rc = mlfy_protocols_print(stdout, &pc))) {
 		rc = cli_error(c->name, "cannot write the tables");
+	}
 	mlfy_quality_release(&q);
 	return rc;
 }

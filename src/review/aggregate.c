@@ -12,6 +12,8 @@ void mlfy_ds_defaults(struct mlfy_ds_params *p)
 	p->smoothing = 0.01;
 	p->tolerance = 1e-6;
 	p->max_iter = 100;
+	p->fixed = NULL;
+	p->fixed_confusion = NULL;
 }
 
 static int check_votes(const struct mlfy_vote *votes, size_t n_votes, size_t n_questions,
@@ -103,6 +105,22 @@ int mlfy_dawid_skene(const struct mlfy_vote *votes, size_t n_votes,
 		return mlfy_err_set(err, MLFY_EINVAL, "dawid-skene: too many questions or raters");
 	if ((rc = check_votes(votes, n_votes, n_questions, n_raters, n_answers, err)))
 		return rc;
+	if (A < 2)   /* check_votes refuses it; stated here for the analyzer (the division below) */
+		return mlfy_err_set(err, MLFY_EINVAL, "dawid-skene: %d answer options, at least 2", A);
+	if (params->fixed && !params->fixed_confusion)
+		return mlfy_err_set(err, MLFY_EINVAL, "dawid-skene: fixed raters given without their confusion");
+	for (i = 0; params->fixed && i < n_raters; i++) {
+		int a;
+		if (!params->fixed[i])
+			continue;
+		for (a = 0; a < 2 * A; a++) {
+			double c = params->fixed_confusion[i * 2 * (size_t)A + (size_t)a];
+			if (!(c > 0.0 && c <= 1.0))
+				return mlfy_err_set(err, MLFY_EINVAL,
+						    "dawid-skene: fixed confusion of rater %zu, truth %d, answer %d is %g,"
+						    " not in (0, 1]", i, a / A, a % A, c);
+		}
+	}
 
 	n_cells = n_raters * (size_t)A;
 	off = calloc(n_questions + 1, sizeof(*off));
@@ -167,6 +185,10 @@ int mlfy_dawid_skene(const struct mlfy_vote *votes, size_t n_votes,
 			for (a = 0; a < A; a++) {
 				double p1 = (cnt1[r * A + a] + s) / (tot1 + A * s);
 				double p0 = (cnt0[r * A + a] + s) / (tot0 + A * s);
+				if (params->fixed && params->fixed[r]) {
+					p1 = params->fixed_confusion[(r * 2 + 1) * A + a];
+					p0 = params->fixed_confusion[(r * 2 + 0) * A + a];
+				}
 				lr[r * A + a] = log(p1) - log(p0);
 				if (confusion) {
 					confusion[(r * 2 + 1) * A + a] = p1;
@@ -208,4 +230,47 @@ int mlfy_dawid_skene(const struct mlfy_vote *votes, size_t n_votes,
 out:
 	MLFY_FREE_ALL(off, fill, code, cnt1, cnt0, lr);
 	return rc;
+}
+
+int mlfy_ds_confusion_from_truth(const struct mlfy_vote *votes, size_t n_votes,
+				 size_t n_questions, size_t n_raters, int n_answers,
+				 const double *truth, double smoothing, double *confusion,
+				 uint32_t *answered, struct mlfy_err *err)
+{
+	const int A = n_answers;
+	size_t i, r;
+	int rc, a;
+
+	if (!(smoothing > 0.0) || !isfinite(smoothing))
+		return mlfy_err_set(err, MLFY_EINVAL, "confusion from truth: smoothing must be a positive number (got %g)",
+				    smoothing);
+	if ((rc = check_votes(votes, n_votes, n_questions, n_raters, n_answers, err)))
+		return rc;
+	for (i = 0; i < n_questions; i++)
+		if (!(truth[i] <= 1.0))
+			return mlfy_err_set(err, MLFY_EINVAL, "confusion from truth: truth of question %zu is %g, not in"
+					    " [0, 1] (or negative for unknown)", i, truth[i]);
+	/* confusion doubles as the count table, then is normalised per row */
+	for (i = 0; i < n_raters * 2 * (size_t)A; i++)
+		confusion[i] = 0.0;
+	if (answered)
+		memset(answered, 0, n_raters * sizeof(*answered));
+	for (i = 0; i < n_votes; i++) {
+		double t = truth[votes[i].question];
+		if (t < 0.0)
+			continue;
+		r = votes[i].rater;
+		confusion[(r * 2 + 1) * A + votes[i].answer] += t;
+		confusion[(r * 2 + 0) * A + votes[i].answer] += 1.0 - t;
+		if (answered)
+			answered[r]++;
+	}
+	for (r = 0; r < n_raters * 2; r++) {
+		double *row = confusion + r * A, tot = 0.0;
+		for (a = 0; a < A; a++)
+			tot += row[a];
+		for (a = 0; a < A; a++)
+			row[a] = (row[a] + smoothing) / (tot + A * smoothing);
+	}
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "review/export_real.h"
 #include "review/labelset.h"
 #include "store/catalog.h"
 #include "store/flags.h"
@@ -14,7 +15,7 @@
 #include "util/vec.h"
 
 static const char *const format_names[MLFY_EXPORT_N_FORMATS] = { "real", "multilabelfy", "csv", "jsonl",
-								   "labelstudio" };
+								   "labelstudio", "real-votes", "real-scores" };
 
 const char *mlfy_export_format_name(enum mlfy_export_format f)
 {
@@ -29,6 +30,8 @@ const char *mlfy_export_format_ext(enum mlfy_export_format f)
 	case MLFY_EXPORT_REAL:
 	case MLFY_EXPORT_MULTILABELFY:
 	case MLFY_EXPORT_LABELSTUDIO: return "json";
+	case MLFY_EXPORT_REAL_VOTES:
+	case MLFY_EXPORT_REAL_SCORES: return "npz";
 	}
 	return NULL;
 }
@@ -44,7 +47,8 @@ int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struc
 		}
 	}
 	return mlfy_err_set(err, MLFY_EINVAL,
-			    "unknown export format '%s' (expected real, multilabelfy, csv, jsonl or labelstudio)", name);
+			    "unknown export format '%s' (expected real, multilabelfy, csv, jsonl, labelstudio,"
+			    " real-votes or real-scores)", name);
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid
@@ -466,6 +470,7 @@ struct mlfy_export_stream {
 	struct mlfy_store *s;
 	enum mlfy_export_format f;
 	struct mlfy_export_cursor *c;
+	struct mlfy_real_export *rx;         /* real-votes, real-scores only */
 	struct mlfy_provenance_cursor *pc;   /* JSONL only */
 	struct class_names cn;
 	char *image_root;    /* Label Studio's data.image root, or NULL */
@@ -476,6 +481,12 @@ struct mlfy_export_stream {
 
 int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root,
 			    struct mlfy_export_stream **out, struct mlfy_err *err)
+{
+	return mlfy_export_stream_open_with(s, f, image_root, NULL, out, err);
+}
+
+int mlfy_export_stream_open_with(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root,
+				 const char *method, struct mlfy_export_stream **out, struct mlfy_err *err)
 {
 	struct mlfy_export_stream *es;
 	int rc;
@@ -491,6 +502,14 @@ int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f, con
 	if (image_root && *image_root && !(es->image_root = strdup(image_root))) {
 		free(es);
 		return mlfy_err_oom(err);
+	}
+	if (f == MLFY_EXPORT_REAL_VOTES || f == MLFY_EXPORT_REAL_SCORES) {
+		if ((rc = mlfy_real_export_open(s, f == MLFY_EXPORT_REAL_SCORES, method, &es->rx, err))) {
+			MLFY_FREE_ALL(es->image_root, es);
+			return rc;
+		}
+		*out = es;
+		return 0;
 	}
 	if ((f == MLFY_EXPORT_JSONL || f == MLFY_EXPORT_LABELSTUDIO) && (rc = class_names_load(s, &es->cn, err))) {
 		MLFY_FREE_ALL(es->image_root, es);
@@ -571,6 +590,8 @@ static int stream_row(struct mlfy_export_stream *es, const struct mlfy_export_ro
 		if ((rc = labelstudio_task(row, &es->cn, sum->images, es->image_root, out, err)))
 			return rc;
 		break;
+	default:
+		break;
 	}
 	es->first = 0;
 	return 0;
@@ -581,13 +602,21 @@ int mlfy_export_stream_next(struct mlfy_export_stream *es, FILE *out, struct mlf
 	struct mlfy_export_row row;
 	int rc;
 
+	if (es->rx) {
+		rc = mlfy_real_export_next(es->rx, out, err);
+		if (rc == 0)
+			mlfy_real_export_counts(es->rx, &es->sum.questions, &es->sum.raters, &es->sum.votes);
+		if (rc == 1 && ferror(out))
+			return mlfy_err_set(err, MLFY_EIO, "write: %s", strerror(errno));
+		return rc;
+	}
 	if (es->state == 0) {
 		switch (es->f) {
 		case MLFY_EXPORT_REAL: fputc('[', out); break;
 		case MLFY_EXPORT_MULTILABELFY: fputc('{', out); break;
 		case MLFY_EXPORT_CSV: fputs("file,original_label,labels,label_count,stage,comment,unsure,tags\n", out); break;
 		case MLFY_EXPORT_LABELSTUDIO: fputs("[\n", out); break;
-		case MLFY_EXPORT_JSONL: break;
+		default: break;
 		}
 		es->state = 1;
 	} else if (es->state == 1) {
@@ -623,6 +652,7 @@ void mlfy_export_stream_close(struct mlfy_export_stream *es)
 {
 	if (!es)
 		return;
+	mlfy_real_export_close(es->rx);
 	mlfy_provenance_cursor_close(es->pc);   /* before the cursor that holds the read transaction */
 	mlfy_export_close(es->c);
 	class_names_free(&es->cn);
@@ -632,11 +662,17 @@ void mlfy_export_stream_close(struct mlfy_export_stream *es)
 int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root, FILE *out,
 		struct mlfy_export_summary *sum, struct mlfy_err *err)
 {
+	return mlfy_export_with(s, f, image_root, NULL, out, sum, err);
+}
+
+int mlfy_export_with(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root, const char *method,
+		     FILE *out, struct mlfy_export_summary *sum, struct mlfy_err *err)
+{
 	struct mlfy_export_stream *es;
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
-	if ((rc = mlfy_export_stream_open(s, f, image_root, &es, err)))
+	if ((rc = mlfy_export_stream_open_with(s, f, image_root, method, &es, err)))
 		return rc;
 	while ((rc = mlfy_export_stream_next(es, out, err)) == 1)
 		;

@@ -27,6 +27,12 @@
  *                 images an annotation whose result is a "choices" region
  *                 (from_name "label", to_name "image") listing the class
  *                 names (a name shared by several classes gets " (ext_id)").
+ *   real-votes    the raw votes of every source in ReaL's raters.npz layout
+ *                 (tensor, info, ids, plus names); export_real.h.
+ *   real-scores   the stored posteriors of one aggregation method in ReaL's
+ *                 scores_split_a.npz layout (tensor, info); export_real.h.
+ *                 Both are binary .npz archives; the summary counts
+ *                 questions, raters and votes instead of images.
  */
 #ifndef MLFY_REVIEW_EXPORT_H
 #define MLFY_REVIEW_EXPORT_H
@@ -41,10 +47,13 @@ enum mlfy_export_format {
 	MLFY_EXPORT_CSV,
 	MLFY_EXPORT_JSONL,
 	MLFY_EXPORT_LABELSTUDIO,
+	MLFY_EXPORT_REAL_VOTES,
+	MLFY_EXPORT_REAL_SCORES,
 };
-#define MLFY_EXPORT_N_FORMATS 5
+#define MLFY_EXPORT_N_FORMATS 7
 
-/* Parses "real", "multilabelfy", "csv", "jsonl", "labelstudio".
+/* Parses "real", "multilabelfy", "csv", "jsonl", "labelstudio",
+ * "real-votes", "real-scores".
  * MLFY_EINVAL naming the text otherwise. */
 int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struct mlfy_err *err);
 
@@ -52,7 +61,8 @@ int mlfy_export_format_parse(const char *name, enum mlfy_export_format *f, struc
 const char *mlfy_export_format_name(enum mlfy_export_format f);
 
 /* The usual file name extension of f without the dot: "json" (real,
- * multilabelfy, labelstudio), "csv" or "jsonl"; NULL for a bad value. */
+ * multilabelfy, labelstudio), "csv", "jsonl" or "npz" (real-votes,
+ * real-scores); NULL for a bad value. */
 const char *mlfy_export_format_ext(enum mlfy_export_format f);
 
 struct mlfy_export_summary {
@@ -61,6 +71,10 @@ struct mlfy_export_summary {
 	int64_t undecided;   /* without (see the format for how they are written) */
 	int64_t labels;      /* final labels written */
 	int64_t zero_label;  /* decided with an empty set */
+	/* real-votes / real-scores only (the image counts stay 0): */
+	int64_t questions;   /* (image, label) questions written */
+	int64_t raters;      /* raters (real-votes) */
+	int64_t votes;       /* votes (real-votes) or positive decisions (real-scores) */
 };
 
 /* Writes the project in format f to out.  image_root (NULL or "": none) is
@@ -72,6 +86,13 @@ struct mlfy_export_summary {
  * UTF-8 in a JSON format).  Equivalent to the stream below run to its end. */
 int mlfy_export(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root, FILE *out,
 		struct mlfy_export_summary *sum, struct mlfy_err *err);
+
+/* mlfy_export with the aggregation method whose posteriors real-scores
+ * writes ("majority" or "dawid-skene"; NULL = "dawid-skene"; other formats
+ * ignore it).  Extra errors: MLFY_ENOTFOUND (no votes for real-votes, no
+ * stored results for real-scores), MLFY_EINVAL (bad method). */
+int mlfy_export_with(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root, const char *method,
+		     FILE *out, struct mlfy_export_summary *sum, struct mlfy_err *err);
 
 /* The same export piece by piece, for callers that pull the output (the
  * web server streams it to a client as the socket drains): open, then call
@@ -92,6 +113,9 @@ struct mlfy_export_stream;
  * Errors: as mlfy_export_open, MLFY_ENOMEM, MLFY_EINVAL (bad f). */
 int mlfy_export_stream_open(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root,
 			    struct mlfy_export_stream **out, struct mlfy_err *err);
+/* The same with real-scores' method (as mlfy_export_with). */
+int mlfy_export_stream_open_with(struct mlfy_store *s, enum mlfy_export_format f, const char *image_root,
+				 const char *method, struct mlfy_export_stream **out, struct mlfy_err *err);
 
 /* Writes the next piece to out: 1 when a piece was produced, 0 when the
  * export is complete (nothing written), or a negative MLFY_E* code as

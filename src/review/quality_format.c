@@ -15,7 +15,7 @@ const char *mlfy_quality_flag_name(int i)
 	return i >= 0 && i < 3 ? flag_names[i] : "?";
 }
 
-static json_t *scores_json(const struct mlfy_set_scores *s)
+json_t *mlfy_set_scores_json(const struct mlfy_set_scores *s)
 {
 	return json_pack("{sIsososos{sososo}}", "n", (json_int_t)s->exact.n, "exact", mlfy_proportion_json(&s->exact),
 			 "sensitivity", mlfy_proportion_json(&s->sensitivity), "precision",
@@ -38,7 +38,7 @@ static json_t *person_json(const struct mlfy_person_quality *p)
 	o = json_pack("{sssssbsIsIsIsoso}", "name", p->name, "role", p->role, "disabled", p->disabled,
 		      "answers", (json_int_t)p->answers,
 		      "gold_tasks", (json_int_t)p->gold_tasks, "refinements", (json_int_t)p->refinements, "gold",
-		      scores_json(&p->gold), "final", scores_json(&p->final));
+		      mlfy_set_scores_json(&p->gold), "final", mlfy_set_scores_json(&p->final));
 	json_object_set_new(o, "dawid_skene",
 			    p->ds ? json_pack("{soso}", "sensitivity", mlfy_proportion_json(&p->ds_sensitivity),
 					      "specificity", mlfy_proportion_json(&p->ds_specificity))
@@ -98,7 +98,7 @@ json_t *mlfy_quality_json(const struct mlfy_quality *q, const struct mlfy_anchor
 	return o;
 }
 
-/* "0.912 [0.871, 0.941]" or "-" */
+/* "0.912 [0.871, 0.941]" or "-" (quality_format.h) */
 static const char *pci(char *buf, size_t n, const struct mlfy_proportion *p)
 {
 	if (!p->n)
@@ -106,6 +106,11 @@ static const char *pci(char *buf, size_t n, const struct mlfy_proportion *p)
 	else
 		snprintf(buf, n, "%.3f [%.3f, %.3f]", p->p, p->lo, p->hi);
 	return buf;
+}
+
+const char *mlfy_quality_pci(char *buf, size_t n, const struct mlfy_proportion *p)
+{
+	return pci(buf, n, p);
 }
 
 /* "12.5%" or "-" (n = 0) */

@@ -23,6 +23,15 @@ json_t *mlfy_quality_json(const struct mlfy_quality *q, const struct mlfy_anchor
  * Returns 0 or MLFY_EIO. */
 int mlfy_quality_print(FILE *f, const struct mlfy_quality *q, const struct mlfy_anchoring *anch);
 
+/* Set scores (quality.h) as {"n", "exact", "sensitivity", "precision",
+ * "jaccard": {"mean", "ci_low", "ci_high"}}, proportions as
+ * evaluate/proportion_json.h; a new object, NULL on OOM. */
+json_t *mlfy_set_scores_json(const struct mlfy_set_scores *s);
+
+/* A proportion as "0.850 [0.800, 0.890]" (its Wilson interval) into
+ * buf[n], or "-" when its n is 0; returns buf. */
+const char *mlfy_quality_pci(char *buf, size_t n, const struct mlfy_proportion *p);
+
 /* Flag names: "low_accuracy", "speeder", "rubber_stamper" for bit i. */
 const char *mlfy_quality_flag_name(int i);
 #endif

@@ -143,8 +143,6 @@ static int adopt_raters_sorted(struct mlfy_vote_set *v, struct name_map *m, stru
 
 /* ---- ReaL .npz ----------------------------------------------------------------- */
 
-static int cmp_q_image(const void *x, const void *y, void *set);
-
 static int cmp_id_idx(const void *a, const void *b, void *ids)
 {
 	const int64_t *id = ids;
@@ -152,13 +150,13 @@ static int cmp_id_idx(const void *a, const void *b, void *ids)
 	return (x > y) - (x < y);
 }
 
-/* A rater id given twice, or a question (image, label) asked twice, would
- * give one rater two answers to one question: refused (the votes table
- * keeps one answer per rater and question). */
-static int check_unique(const char *path, const struct mlfy_vote_set *v, const int64_t *id, struct mlfy_err *err)
+/* A rater id given twice would give one rater two answers to one question:
+ * refused (the votes table keeps one answer per rater and question); so is
+ * a question given twice (info_upto). */
+static int check_raters(const char *path, const struct mlfy_vote_set *v, const int64_t *id, struct mlfy_err *err)
 {
-	size_t n = v->n_raters > v->n_questions ? v->n_raters : v->n_questions, i;
-	uint32_t *order = malloc((n ? n : 1) * sizeof(*order));
+	uint32_t *order = malloc((v->n_raters ? v->n_raters : 1) * sizeof(*order));
+	size_t i;
 	int rc = 0;
 
 	if (!order)
@@ -172,17 +170,6 @@ static int check_unique(const char *path, const struct mlfy_vote_set *v, const i
 					  " (each tensor row must be another rater)", path,
 					  order[i] < order[i - 1] ? order[i] : order[i - 1],
 					  order[i] < order[i - 1] ? order[i - 1] : order[i], id[order[i]]);
-	for (i = 0; i < v->n_questions && !rc; i++)
-		order[i] = (uint32_t)i;
-	if (!rc)
-		qsort_r(order, v->n_questions, sizeof(*order), cmp_q_image, (void *)v);
-	for (i = 1; i < v->n_questions && !rc; i++)
-		if (!cmp_q_image(&order[i], &order[i - 1], (void *)v))
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%u] and info[%u] are the same question"
-					  " (image '%s', label %d)", path,
-					  order[i] < order[i - 1] ? order[i] : order[i - 1],
-					  order[i] < order[i - 1] ? order[i - 1] : order[i], v->image[order[i]],
-					  (int)v->label[order[i]]);
 	free(order);
 	return rc;
 }
@@ -217,25 +204,263 @@ static int parse_label(const char *text, int32_t *out)
 	return 0;
 }
 
+/* Streaming buffer of the tensor and info members (bytes, about). */
+#define NPZ_CHUNK (128u << 10)
+
+/* One UTF-32LE element of str_len code points (e) as UTF-8 into p (room
+ * for 4 * str_len + 1 bytes), trailing NULs removed: its length, or
+ * SIZE_MAX with *bad and *bad_cp naming the first bad code point. */
+static size_t utf32_to_utf8(const unsigned char *e, size_t str_len, char *p, size_t *bad, uint32_t *bad_cp)
+{
+	size_t len = str_len, j, k = 0;
+	uint32_t cp;
+
+	while (len > 0) {
+		memcpy(&cp, e + 4 * (len - 1), 4);
+		if (cp)
+			break;
+		len--;
+	}
+	for (j = 0; j < len; j++) {
+		memcpy(&cp, e + 4 * j, 4);
+		if (cp - 1u < 0x7fu) {   /* ASCII, not NUL */
+			p[k++] = (char)cp;
+		} else if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+			*bad = j;
+			*bad_cp = cp;
+			return SIZE_MAX;
+		} else if (cp < 0x800) {
+			p[k++] = (char)(0xc0 | (cp >> 6));
+			p[k++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			p[k++] = (char)(0xe0 | (cp >> 12));
+			p[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			p[k++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			p[k++] = (char)(0xf0 | (cp >> 18));
+			p[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			p[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			p[k++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	p[k] = '\0';
+	return k;
+}
+
+/* The info member (N x 2 strings) read in steps into out->image /
+ * out->label, so that it can go along with the tensor: both strings of a
+ * row are decoded into a scratch buffer, and only the image name is kept
+ * (one allocation of its exact size).  Each question (image, label) goes
+ * into a hash set (FNV-1a of the image, mixed with the label): one given
+ * twice is refused, naming its first row and the repeat. */
+struct info_reader {
+	const char *path;
+	struct mlfy_npz_stream *st;
+	struct mlfy_vote_set *out;
+	size_t row, per, room, n;    /* bytes per row, rows per read, scratch per string, rows read */
+	unsigned char *buf;          /* [per * row] */
+	char *text;                  /* [2 * room] */
+	uint32_t *slot;              /* [mask + 1] question index + 1, 0 = empty */
+	size_t mask;
+};
+
+static int info_open(struct info_reader *ir, const char *path, struct mlfy_npz_stream *st,
+		     struct mlfy_vote_set *out, struct mlfy_err *err)
+{
+	const struct mlfy_npy *h = mlfy_npz_stream_header(st);
+	memset(ir, 0, sizeof(*ir));
+	ir->path = path;
+	ir->st = st;
+	ir->out = out;
+	ir->row = 2 * h->itemsize;
+	ir->per = NPZ_CHUNK / (ir->row ? ir->row : 1);
+	if (ir->per == 0)
+		ir->per = 1;
+	ir->room = 4 * h->str_len + 1;
+	for (ir->mask = 63; ir->mask < 2 * out->n_questions; ir->mask = 2 * ir->mask + 1)
+		;
+	ir->buf = malloc(ir->per * ir->row > 0 ? ir->per * ir->row : 1);
+	ir->text = malloc(2 * ir->room);
+	ir->slot = calloc(ir->mask + 1, sizeof(*ir->slot));
+	if (!ir->buf || !ir->text || !ir->slot) {
+		MLFY_FREE_ALL(ir->buf, ir->text, ir->slot);
+		return mlfy_err_oom(err);
+	}
+	return 0;
+}
+
+static void info_close(struct info_reader *ir)
+{
+	MLFY_FREE_ALL(ir->buf, ir->text, ir->slot);
+}
+
+/* Adds question n (image and label set) to the set; MLFY_EINVAL when an
+ * earlier row holds the same question. */
+static int info_unique(struct info_reader *ir, size_t n, struct mlfy_err *err)
+{
+	const struct mlfy_vote_set *v = ir->out;
+	uint64_t x = (fnv1a(v->image[n]) ^ (uint32_t)v->label[n]) * 0x9e3779b97f4a7c15ULL;
+	size_t h = (size_t)(x >> 32) & ir->mask;
+
+	for (; ir->slot[h]; h = (h + 1) & ir->mask) {
+		uint32_t j = ir->slot[h] - 1;
+		if (v->label[j] == v->label[n] && !strcmp(v->image[j], v->image[n]))
+			return mlfy_err_set(err, MLFY_EINVAL, "%s: info[%u] and info[%zu] are the same question"
+					    " (image '%s', label %d)", ir->path, j, n, v->image[n], (int)v->label[n]);
+	}
+	ir->slot[h] = (uint32_t)(n + 1);
+	return 0;
+}
+
+/* Reads rows until upto (<= N) have been read. */
+static int info_upto(struct info_reader *ir, size_t upto, struct mlfy_err *err)
+{
+	const struct mlfy_npy *h = mlfy_npz_stream_header(ir->st);
+	struct mlfy_vote_set *out = ir->out;
+	const char *path = ir->path;
+	int rc = 0;
+
+	while (ir->n < upto && !rc) {
+		size_t k = upto - ir->n < ir->per ? upto - ir->n : ir->per, i, n;
+		if ((rc = mlfy_npz_stream_read(ir->st, ir->buf, k * ir->row, err)))
+			break;
+		for (i = 0, n = ir->n; i < k && !rc; i++, n++) {
+			char *s[2] = { ir->text, ir->text + ir->room };
+			size_t len[2], bad = 0, c;
+			uint32_t cp = 0;
+			for (c = 0; c < 2 && !rc; c++)
+				if ((len[c] = utf32_to_utf8(ir->buf + i * ir->row + c * h->itemsize, h->str_len, s[c], &bad,
+							    &cp)) == SIZE_MAX)
+					rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu][%zu]: %s U+%04X", path, n, c,
+							  cp == 0 ? "embedded NUL character" : "invalid code point", cp);
+			if (rc)
+				break;
+			if (parse_label(s[1], &out->label[n]))
+				rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: label '%s' is not a class index", path, n,
+						  s[1]);
+			else if (!len[0] || has_control(s[0]))
+				rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: image name is %s", path, n,
+						  len[0] ? "not printable (a control character)" : "empty");
+			else if (!(out->image[n] = malloc(len[0] + 1)))
+				rc = mlfy_err_oom(err);
+			else {
+				memcpy(out->image[n], s[0], len[0] + 1);
+				rc = info_unique(ir, n, err);
+			}
+		}
+		ir->n += k;
+	}
+	return rc;
+}
+
+/* Class of one tensor element: 0 (zero), 1 (one) or 2 (anything else). */
+static int element_class(int dtype, const unsigned char *p)
+{
+	double d;
+	switch (dtype) {
+	case MLFY_NPY_F8: memcpy(&d, p, 8); break;
+	case MLFY_NPY_F4: { float f; memcpy(&f, p, 4); d = f; break; }
+	case MLFY_NPY_F2: { uint16_t hf; memcpy(&hf, p, 2); d = mlfy_half_to_float(hf); break; }
+	case MLFY_NPY_I4: { int32_t x; memcpy(&x, p, 4); return x == 0 ? 0 : x == 1 ? 1 : 2; }
+	case MLFY_NPY_I8: { int64_t x; memcpy(&x, p, 8); return x == 0 ? 0 : x == 1 ? 1 : 2; }
+	default: return p[0] == 0 ? 0 : p[0] == 1 ? 1 : 2;   /* |u1, |b1 */
+	}
+	return d == 0.0 ? 0 : d == 1.0 ? 1 : 2;
+}
+
+/* Streams the tensor (R x N x A, any numeric dtype) into sparse votes: the
+ * buffer is scanned a word at a time for non-zero bytes (almost every
+ * answer triple is all zero), and only triples holding one are decoded.
+ * The info rows are read along, in proportion (ir), so that both members
+ * are inflated (npz.h: a thread each) while this thread decodes. */
+static int read_tensor(const char *path, struct mlfy_npz_stream *st, struct info_reader *ir,
+		       struct mlfy_vote_set *out, struct mlfy_err *err)
+{
+	const struct mlfy_npy *h = mlfy_npz_stream_header(st);
+	size_t A = (size_t)out->n_answers, N = out->n_questions, tb = A * h->itemsize;
+	size_t per = NPZ_CHUNK / tb / 8 * 8, total = out->n_raters * N, base = 0, cap = 0;
+	unsigned char *buf;
+	int rc = 0;
+
+	if (per == 0)
+		per = 8;
+	if (!(buf = malloc(per * tb)))
+		return mlfy_err_oom(err);
+	while (base < total && !rc) {
+		size_t k = total - base < per ? total - base : per, len = k * tb, b = 0;
+		if ((rc = mlfy_npz_stream_read(st, buf, len, err)) ||
+		    (rc = info_upto(ir, (size_t)((double)(base + k) / (double)total * (double)N), err)))
+			break;
+		while (b < len) {
+			size_t t, a, ones = 0, hot = 0;
+			uint64_t w = 0;
+			if (len - b >= 8) {
+				memcpy(&w, buf + b, 8);
+				if (!w) {
+					b += 8;
+					continue;
+				}
+				b += (size_t)__builtin_ctzll(w) / 8;
+			} else if (!buf[b]) {
+				b++;
+				continue;
+			}
+			t = b / tb;   /* the triple holding the first non-zero byte */
+			for (a = 0; a < A; a++) {
+				int c = element_class(h->dtype, buf + t * tb + a * h->itemsize);
+				if (c == 1) {
+					ones++;
+					hot = a;
+				} else if (c == 2) {
+					ones = 99;
+				}
+			}
+			b = (t + 1) * tb;
+			if (ones == 0)
+				continue;   /* -0.0: not answered */
+			if (ones != 1) {
+				rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor[%zu][%zu] is neither one-hot nor all zero",
+						  path, (base + t) / N, (base + t) % N);
+				break;
+			}
+			if (push_vote(out, &cap, (uint32_t)((base + t) % N), (uint32_t)((base + t) / N), (uint8_t)hot)) {
+				rc = mlfy_err_oom(err);
+				break;
+			}
+		}
+		base += k;
+	}
+	free(buf);
+	return rc;
+}
+
 int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct mlfy_err *err)
 {
 	struct mlfy_npz *z = NULL;
-	struct mlfy_npy *tensor = NULL, *info = NULL, *ids = NULL;
-	char **strs = NULL;
+	struct mlfy_npz_stream *tensor_st = NULL, *info_st = NULL;
+	const struct mlfy_npy *tensor, *info;
+	struct mlfy_npy *ids = NULL;
+	struct info_reader ir;
 	int64_t *id = NULL;
-	double *row = NULL;
-	size_t R, N, A, r, n, cap = 0, got;
+	size_t R, N, A, r;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = mlfy_npz_open(path, &z, err)))
 		return rc;
-	if ((rc = mlfy_npz_member(z, "tensor", &tensor, err)) || (rc = mlfy_npz_member(z, "info", &info, err)) ||
-	    (rc = mlfy_npz_member(z, "ids", &ids, err)))
+	if ((rc = mlfy_npz_stream_open(z, "tensor", &tensor_st, err)) ||
+	    (rc = mlfy_npz_stream_open(z, "info", &info_st, err)) || (rc = mlfy_npz_member(z, "ids", &ids, err)))
 		goto out;
+	tensor = mlfy_npz_stream_header(tensor_st);
+	info = mlfy_npz_stream_header(info_st);
 	if (tensor->ndim != 3) {
 		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor has %d dimensions, expected 3 (raters x questions x answers)",
 				  path, tensor->ndim);
+		goto out;
+	}
+	if (tensor->dtype == MLFY_NPY_U) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor holds strings (%s), expected numbers (float64, float32,"
+				  " bool or int: <f8, <f4, <f2, |b1, |u1, <i4, <i8)", path, tensor->descr);
 		goto out;
 	}
 	R = tensor->shape[0];
@@ -259,7 +484,7 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: ids must hold %zu rater ids (one per tensor row)", path, R);
 		goto out;
 	}
-	if ((rc = mlfy_npy_read_strings(info, &strs, err)) || (rc = mlfy_npy_read_int64(ids, &id, err)))
+	if ((rc = mlfy_npy_read_int64(ids, &id, err)))
 		goto out;
 	out->n_questions = N;
 	out->n_answers = (int)A;
@@ -270,20 +495,6 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 		goto out;
 	}
 	out->n_raters = R;
-	for (n = 0; n < N; n++) {
-		if (parse_label(strs[2 * n + 1], &out->label[n])) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: label '%s' is not a class index", path, n,
-					  strs[2 * n + 1]);
-			goto out;
-		}
-		if (!*strs[2 * n] || has_control(strs[2 * n])) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu]: image name is %s", path, n,
-					  *strs[2 * n] ? "not printable (a control character)" : "empty");
-			goto out;
-		}
-		out->image[n] = strs[2 * n];
-		strs[2 * n] = NULL;
-	}
 	for (r = 0; r < R; r++) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%" PRId64, id[r]);
@@ -292,50 +503,16 @@ int mlfy_vote_set_read_npz(const char *path, struct mlfy_vote_set *out, struct m
 			goto out;
 		}
 	}
-	if ((rc = check_unique(path, out, id, err)))
+	if ((rc = check_raters(path, out, id, err)) || (rc = info_open(&ir, path, info_st, out, err)))
 		goto out;
-	if (!(row = malloc((N * A > 0 ? N * A : 1) * sizeof(*row)))) {
-		rc = mlfy_err_oom(err);
-		goto out;
-	}
-	for (r = 0; r < R; r++) {
-		if ((rc = mlfy_npy_read_rows_f64(tensor, row, 1, &got, err)))
-			goto out;
-		if (got != 1) {
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: tensor ends at rater %zu of %zu", path, r, R);
-			goto out;
-		}
-		for (n = 0; n < N; n++) {
-			const double *t = row + n * A;
-			size_t a, ones = 0, hot = 0;
-			for (a = 0; a < A; a++) {
-				if (t[a] == 1.0) {
-					ones++;
-					hot = a;
-				} else if (t[a] != 0.0) {
-					ones = 99;
-				}
-			}
-			if (ones == 0)
-				continue;  /* not answered */
-			if (ones != 1) {
-				rc = mlfy_err_set(err, MLFY_EINVAL,
-						  "%s: tensor[%zu][%zu] is neither one-hot nor all zero", path, r, n);
-				goto out;
-			}
-			if (push_vote(out, &cap, (uint32_t)n, (uint32_t)r, (uint8_t)hot)) {
-				rc = mlfy_err_oom(err);
-				goto out;
-			}
-		}
-	}
-	rc = 0;
+	rc = read_tensor(path, tensor_st, &ir, out, err);
+	if (!rc)
+		rc = info_upto(&ir, N, err);
+	info_close(&ir);
 out:
-	if (strs)
-		mlfy_npy_strings_free(strs, info ? info->count : 0);
-	MLFY_FREE_ALL(id, row);
-	mlfy_npy_close(tensor);
-	mlfy_npy_close(info);
+	free(id);
+	mlfy_npz_stream_close(tensor_st);
+	mlfy_npz_stream_close(info_st);
 	mlfy_npy_close(ids);
 	mlfy_npz_close(z);
 	if (rc)

@@ -38,10 +38,15 @@ struct mlfy_vote_set {
 /* Frees everything and zeroes *v.  Accepts a zeroed struct. */
 void mlfy_vote_set_release(struct mlfy_vote_set *v);
 
-/* Reads a ReaL-format vote file.  The tensor is streamed rater by rater, so
- * memory is the inflated member plus the sparse votes.  Errors (MLFY_EINVAL,
+/* Reads a ReaL-format vote file.  The tensor and info members are inflated
+ * in pieces through fixed buffers (under 1 MiB each) and decoded straight
+ * into the sparse votes and question list, so memory is the votes, the
+ * questions' names and the buffers, never the dense member.  Members may be
+ * stored or deflated; the tensor may be float64, float32, float16, bool,
+ * uint8, int32 or int64 (each element exactly 0 or 1).  Errors (MLFY_EINVAL,
  * naming the file and the element): missing members, shapes that disagree
- * (tensor R x N x A, info N x 2, ids R), A outside [2, MLFY_MAX_ANSWERS], a
+ * (tensor R x N x A, info N x 2, ids R), a string tensor, corrupt or
+ * truncated members (npz.h), A outside [2, MLFY_MAX_ANSWERS], a
  * triple that is neither all-zero nor one-hot, a label that is not a
  * non-negative integer, a rater id given twice in ids, a question (image,
  * label) given twice in info; MLFY_ENOTFOUND, MLFY_EIO, MLFY_ENOMEM. */

@@ -45,7 +45,10 @@ enum MHD_Result h_dashboard(struct req *r, const char *rest)
 						      w->labels_per_image, "empty", (json_int_t)w->empty));
 	}
 	exports = json_array();
-	for (i = 0; i < MLFY_EXPORT_N_FORMATS; i++) {
+	/* the final-label formats; real-votes and real-scores (the raw votes
+	 * and posteriors as .npz) are served at /api/export/<format> too but
+	 * exist only once votes are imported or aggregated, so not listed */
+	for (i = 0; i < MLFY_EXPORT_REAL_VOTES; i++) {
 		char url[64];
 		snprintf(url, sizeof(url), "/api/export/%s", mlfy_export_format_name((enum mlfy_export_format)i));
 		json_array_append_new(exports, json_pack("{ssssss}", "format",

@@ -115,6 +115,8 @@ static const char *content_type(enum mlfy_export_format f)
 	switch (f) {
 	case MLFY_EXPORT_CSV: return "text/csv; charset=utf-8; header=present";
 	case MLFY_EXPORT_JSONL: return "application/jsonl; charset=utf-8";
+	case MLFY_EXPORT_REAL_VOTES:
+	case MLFY_EXPORT_REAL_SCORES: return "application/zip";   /* .npz: a zip of .npy members */
 	default: return "application/json; charset=utf-8";
 	}
 }
@@ -153,7 +155,7 @@ enum MHD_Result h_export(struct req *r, const char *rest)
 	mlfy_err_clear(&err);
 	if (!*rest || strchr(rest, '/') || mlfy_export_format_parse(rest, &f, &err))
 		return reply_error(r, 404, "no such export: expected /api/export/<format> with format real,"
-				   " multilabelfy, csv, jsonl or labelstudio");
+				   " multilabelfy, csv, jsonl, labelstudio, real-votes or real-scores");
 	if (!(d = calloc(1, sizeof(*d))))
 		return reply_error(r, 500, "out of memory");
 	d->srv = srv;

@@ -329,8 +329,6 @@ enum MHD_Result h_image(struct req *r, const char *rest)
 {
 	int64_t id = parse_id(rest, NULL, INT64_C(1) << 53);
 	struct mlfy_err err;
-	enum MHD_Result ret;
-	char *path = NULL, sha[65];
 	int rc;
 
 	if (id < 0)
@@ -338,7 +336,17 @@ enum MHD_Result h_image(struct req *r, const char *rest)
 	mlfy_err_clear(&err);
 	if (r->sess.user.role != MLFY_ROLE_ADMIN && (rc = mlfy_tasks_can_view(r->store, r->sess.user.id, id, &err)))
 		return reply_err(r, &err);
-	if (mlfy_view_image_file(r->store, id, &path, sha, &err))
+	return image_reply(r, id);
+}
+
+enum MHD_Result image_reply(struct req *r, int64_t image_id)
+{
+	struct mlfy_err err;
+	enum MHD_Result ret;
+	char *path = NULL, sha[65];
+
+	mlfy_err_clear(&err);
+	if (mlfy_view_image_file(r->store, image_id, &path, sha, &err))
 		return reply_err(r, &err);
 	ret = serve_image(r, path, sha);
 	free(path);

@@ -51,6 +51,8 @@ enum MHD_Result h_page(struct req *r, const char *rest)
 		return reply_asset(r, "admin.html");
 	if (!strcmp(r->url, "/invite"))
 		return reply_asset(r, "invite.html");
+	if (!strcmp(r->url, "/verify"))
+		return reply_asset(r, "verify.html");
 	return reply_asset(r, "annotate.html");   /* /annotate and /refine */
 }
 
@@ -62,7 +64,7 @@ enum MHD_Result h_static(struct req *r, const char *rest)
 		if (*p == '/' || *p == '\\')
 			return reply_error(r, 404, "no such file");
 	if (!strcmp(rest, "login.html") || !strcmp(rest, "annotate.html") || !strcmp(rest, "admin.html") ||
-	    !strcmp(rest, "invite.html"))
+	    !strcmp(rest, "invite.html") || !strcmp(rest, "verify.html"))
 		return reply_error(r, 404, "no such file");
 	return reply_asset(r, rest);
 }

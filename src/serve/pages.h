@@ -1,5 +1,5 @@
 /* pages.h - the pages and their assets (pages.c): /, /login, /annotate,
- * /refine, /admin, /static/<file>, /api/health. */
+ * /refine, /admin, /verify, /static/<file>, /api/health. */
 #ifndef MLFY_SERVE_PAGES_H
 #define MLFY_SERVE_PAGES_H
 

@@ -9,6 +9,7 @@
 #include "serve/pages.h"
 #include "serve/reports.h"
 #include "serve/tasks.h"
+#include "serve/verify.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +71,11 @@ static const struct route {
 	{ "GET", "/api/admin/audit", 0, R_ADMIN, h_admin_audit },
 	{ "GET", "/api/admin/live", 0, R_ADMIN, h_admin_live },
 	{ "GET", "/api/admin/live.svg", 0, R_ADMIN, h_admin_live_svg },
+	/* the verification grid (verify.h; ReaL's protocol) */
+	{ "GET", "/verify", 0, 0, h_page },
+	{ "GET", "/api/verify/labels", 0, R_ANY, h_verify_labels },
+	{ "GET", "/api/verify/labels/", 1, R_ANY, h_verify_label },
+	{ "POST", "/api/verify/pages", 0, R_ANY, h_verify_pages },
 	{ "GET", "/api/images/", 1, R_ANY, h_image },
 	{ "GET", "/api/exemplars/", 1, R_ANY, h_exemplar },
 };

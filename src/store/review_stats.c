@@ -25,8 +25,9 @@ static const char SQL_ST_ZERO_REVIEWS[] =
 	"   AND EXISTS (SELECT 1 FROM final_status f WHERE f.image_id = z.image_id)"
 	"   AND NOT EXISTS (SELECT 1 FROM final_labels l WHERE l.image_id = z.image_id)";
 
+/* votes: the imported ones and the verification grid's current answers (store/votes.h) */
 static const char SQL_ST_VOTES[] =
-	"SELECT (SELECT COUNT(*) FROM questions), (SELECT COUNT(*) FROM votes)";
+	"SELECT (SELECT COUNT(*) FROM questions), (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM verify_votes)";
 
 #define OWN_ANSWER "NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = c.image_id" \
 	" AND g.annotator_id = c.annotator_id)"

@@ -309,6 +309,65 @@ const char *const store_migrations[] = {
 	"  INSERT INTO final_changes(image_id, seq)"
 	"  VALUES (OLD.image_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM final_changes))"
 	"  ON CONFLICT(image_id) DO UPDATE SET seq = excluded.seq; END;",
+	/* 4 -> 5 (issue B): ReaL's verification protocol (review/verify.h,
+	 * store/verify.c; docs/schema.md, "verification").  Which questions
+	 * belong to the project's protocol and where they came from; which
+	 * rater answers which; the pages of the grid (a client_page_id once
+	 * per rater: a re-send writes nothing) and the answers, append-only
+	 * with a version per (question, rater); the current answers as votes
+	 * of source 'verify' (store/votes.c reads them beside the votes table). */
+	"CREATE TABLE verify_questions ("
+	"  question_id INTEGER PRIMARY KEY REFERENCES questions(id),"
+	"  origin TEXT NOT NULL,"                  /* 'model:NAME rank R; ...; original' at creation */
+	"  created_at TEXT NOT NULL"
+	");"
+	"CREATE TABLE verify_assignments ("
+	"  question_id INTEGER NOT NULL REFERENCES verify_questions(question_id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  assigned_at TEXT NOT NULL,"
+	"  PRIMARY KEY (question_id, annotator_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX verify_assignments_annotator ON verify_assignments(annotator_id, question_id);"
+	"CREATE TABLE verify_pages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  class_idx INTEGER NOT NULL REFERENCES classes(idx),"
+	"  client_page_id TEXT NOT NULL,"          /* chosen by the client: the re-send key */
+	"  seconds REAL NOT NULL CHECK (seconds >= 0),"  /* time on the page */
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (annotator_id, client_page_id)"
+	");"
+	"CREATE TABLE verify_answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  page_id INTEGER NOT NULL REFERENCES verify_pages(id),"
+	"  question_id INTEGER NOT NULL REFERENCES verify_questions(question_id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  answer INTEGER NOT NULL CHECK (answer IN (0,1,2)),"  /* no, maybe, yes */
+	"  bulk INTEGER NOT NULL DEFAULT 0 CHECK (bulk IN (0,1)),"  /* 1: the "no for the rest" key */
+	"  seconds REAL NOT NULL DEFAULT 0 CHECK (seconds >= 0),"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (question_id, annotator_id, version)"
+	");"
+	"CREATE INDEX verify_answers_page ON verify_answers(page_id);"
+	"CREATE INDEX verify_answers_annotator ON verify_answers(annotator_id, question_id);"
+	"CREATE TRIGGER verify_pages_append_only_u BEFORE UPDATE ON verify_pages"
+	"  BEGIN SELECT RAISE(ABORT, 'verification answers are append-only'); END;"
+	"CREATE TRIGGER verify_pages_append_only_d BEFORE DELETE ON verify_pages"
+	"  BEGIN SELECT RAISE(ABORT, 'verification answers are append-only'); END;"
+	"CREATE TRIGGER verify_answers_append_only_u BEFORE UPDATE ON verify_answers"
+	"  BEGIN SELECT RAISE(ABORT, 'verification answers are append-only'); END;"
+	"CREATE TRIGGER verify_answers_append_only_d BEFORE DELETE ON verify_answers"
+	"  BEGIN SELECT RAISE(ABORT, 'verification answers are append-only'); END;"
+	/* the current answer of each (question, rater) is its latest version */
+	"CREATE VIEW current_verify_answers AS"
+	"  SELECT a.* FROM verify_answers a"
+	"  WHERE a.version = (SELECT MAX(b.version) FROM verify_answers b"
+	"    WHERE b.question_id = a.question_id AND b.annotator_id = a.annotator_id);"
+	/* ... as votes (rater = account name, source 'verify') */
+	"CREATE VIEW verify_votes AS"
+	"  SELECT c.question_id, n.name AS rater, c.answer, 'verify' AS source"
+	"  FROM current_verify_answers c JOIN annotators n ON n.id = c.annotator_id;",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -1,6 +1,8 @@
 /* votes.c - raw verification votes (tables questions and votes: a rater's
- * no/maybe/yes on an (image, label) question, as ReaL collected them) and
- * the stored aggregation results (table aggregations) (votes.h). */
+ * no/maybe/yes on an (image, label) question, as ReaL collected them), read
+ * together with the current answers of the project's own verification grid
+ * (view verify_votes, source "verify", store/verify.h), and the stored
+ * aggregation results (table aggregations) (votes.h). */
 #include "store/votes.h"
 #include "store/engine.h"
 
@@ -8,8 +10,22 @@
 
 static const char SQL_VOTES_DEL[] = "DELETE FROM votes WHERE source = ?1";
 
+/* questions of the verification protocol stay (their answers and
+ * assignments refer to them) */
 static const char SQL_QUESTIONS_ORPHANS[] =
-	"DELETE FROM questions WHERE NOT EXISTS (SELECT 1 FROM votes v WHERE v.question_id = questions.id)";
+	"DELETE FROM questions WHERE NOT EXISTS (SELECT 1 FROM votes v WHERE v.question_id = questions.id)"
+	" AND NOT EXISTS (SELECT 1 FROM verify_questions w WHERE w.question_id = questions.id)";
+
+int mlfy_votes_source_check(const char *source, struct mlfy_err *err)
+{
+	if (!source || !*source)
+		return mlfy_err_set(err, MLFY_EINVAL, "the vote source must not be empty");
+	if (!strcmp(source, MLFY_VOTES_RESERVED_SOURCE))
+		return mlfy_err_set(err, MLFY_EINVAL, "vote source '%s' is reserved for the answers of the project's"
+				    " verification grid (mlfy serve); store imported votes under another source",
+				    source);
+	return 0;
+}
 
 int mlfy_votes_delete_source(struct mlfy_store *s, const char *source, int64_t *n,
 			     struct mlfy_err *err)
@@ -17,7 +33,7 @@ int mlfy_votes_delete_source(struct mlfy_store *s, const char *source, int64_t *
 	struct store_stmt *st;
 	int rc;
 
-	if ((rc = store_require_tx(s, err, "votes")))
+	if ((rc = store_require_tx(s, err, "votes")) || (rc = mlfy_votes_source_check(source, err)))
 		return rc;
 	if (!(st = store_stmt(s, SQL_VOTES_DEL, err)))
 		return err->code;
@@ -70,7 +86,7 @@ int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater,
 	struct store_stmt *st;
 	int rc;
 
-	if ((rc = store_require_tx(s, err, "votes")))
+	if ((rc = store_require_tx(s, err, "votes")) || (rc = mlfy_votes_source_check(source, err)))
 		return rc;
 	if (answer < 0 || answer > 2)
 		return mlfy_err_set(err, MLFY_EINVAL, "answer %d is not 0 (no), 1 (maybe) or 2 (yes)", answer);
@@ -83,9 +99,12 @@ int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater,
 	return store_step_done(s, st, "write vote", err);
 }
 
+/* the imported votes and the grid's current answers (schema: view verify_votes) */
 static const char SQL_VOTES_ALL[] =
 	"SELECT v.question_id, q.image_name, q.class_idx, v.rater, v.answer, v.source"
-	" FROM votes v JOIN questions q ON q.id = v.question_id"
+	" FROM (SELECT question_id, rater, answer, source FROM votes"
+	"       UNION ALL SELECT question_id, rater, answer, source FROM verify_votes) v"
+	" JOIN questions q ON q.id = v.question_id"
 	" WHERE ?1 IS NULL OR v.source = ?1 ORDER BY v.question_id, v.rater, v.source";
 
 int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb, void *ctx,
@@ -121,7 +140,9 @@ int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb
 }
 
 static const char SQL_VOTES_COUNT[] =
-	"SELECT COUNT(*), COUNT(DISTINCT question_id) FROM votes WHERE ?1 IS NULL OR source = ?1";
+	"SELECT COUNT(*), COUNT(DISTINCT question_id)"
+	" FROM (SELECT question_id, source FROM votes UNION ALL SELECT question_id, source FROM verify_votes)"
+	" WHERE ?1 IS NULL OR source = ?1";
 
 int mlfy_votes_count(struct mlfy_store *s, const char *source, int64_t *n_votes,
 		     int64_t *n_questions, struct mlfy_err *err)

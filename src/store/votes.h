@@ -10,9 +10,19 @@
 #include <stdint.h>
 #include "store/store.h"
 
+/* The source under which the current answers of the project's own
+ * verification grid are read (review/verify.h MLFY_VERIFY_SOURCE): votes
+ * are never stored or deleted under it. */
+#define MLFY_VOTES_RESERVED_SOURCE "verify"
+
+/* 0 when source may hold imported votes; MLFY_EINVAL naming it when it is
+ * empty or MLFY_VOTES_RESERVED_SOURCE. */
+int mlfy_votes_source_check(const char *source, struct mlfy_err *err);
+
 /* Deletes every vote of source (questions left without votes are removed
- * too).  *n (may be NULL) receives the number of votes deleted.  Needs a
- * transaction. */
+ * too, unless they are verification questions, store/verify.h).  *n (may be
+ * NULL) receives the number of votes deleted.  Needs a transaction.
+ * MLFY_EINVAL for the reserved source (mlfy_votes_source_check). */
 int mlfy_votes_delete_source(struct mlfy_store *s, const char *source, int64_t *n,
 			     struct mlfy_err *err);
 
@@ -23,7 +33,7 @@ int mlfy_votes_question(struct mlfy_store *s, const char *image, int class_idx, 
 
 /* Stores rater's answer (0 no, 1 maybe, 2 yes) to question_id from source,
  * replacing an earlier answer of the same rater and source.  Needs a
- * transaction. */
+ * transaction.  MLFY_EINVAL for the reserved source. */
 int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater, int answer,
 		   const char *source, struct mlfy_err *err);
 
@@ -39,13 +49,16 @@ struct mlfy_vote_row {
 typedef int (*mlfy_vote_cb)(const struct mlfy_vote_row *v, void *ctx);
 
 /* Calls cb for every vote (of source, or of all sources when source is
- * NULL) ordered by question id, rater, then source.  A non-zero return from
+ * NULL) ordered by question id, rater, then source.  The votes are the
+ * imported ones (table votes) and the current answers of the verification
+ * grid (source "verify", rater = account name; view verify_votes).  A non-zero return from
  * cb stops the walk and is returned.  cb must not write to the store. */
 int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb, void *ctx,
 		       struct mlfy_err *err);
 
-/* Number of votes (of source, or all when NULL) and distinct questions with
- * such votes. */
+/* Number of votes (of source, or all when NULL; the grid's current answers
+ * included, as in mlfy_votes_foreach) and distinct questions with such
+ * votes. */
 int mlfy_votes_count(struct mlfy_store *s, const char *source, int64_t *n_votes,
 		     int64_t *n_questions, struct mlfy_err *err);
 

@@ -511,6 +511,37 @@ fail:
 	return rc;
 }
 
+int mlfy_npy_open_header(const char *name, const void *head, size_t head_len, uint64_t total,
+			 struct mlfy_npy **out, struct mlfy_err *err)
+{
+	struct mlfy_npy *a;
+	unsigned char pre[12];
+	uint32_t hlen = 0;
+	unsigned pre_len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!(a = npy_new(name, err)))
+		return MLFY_ENOMEM;
+	memset(pre, 0, sizeof(pre));
+	memcpy(pre, head, head_len < sizeof(pre) ? head_len : sizeof(pre));
+	if ((rc = parse_preamble(a, pre, total, &hlen, &pre_len, err)))
+		goto fail;
+	if ((uint64_t)pre_len + hlen > head_len) {
+		rc = mlfy_err_set(err, MLFY_EINVAL, "%s: truncated .npy header", name);
+		goto fail;
+	}
+	a->data_offset = (uint64_t)pre_len + hlen;
+	if ((rc = parse_header_dict(name, (const char *)head + pre_len, hlen, a, err)) ||
+	    (rc = finish_header(a, total, err)))
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	mlfy_npy_close(a);
+	return rc;
+}
+
 void mlfy_npy_close(struct mlfy_npy *a)
 {
 	if (!a)
@@ -548,6 +579,9 @@ static int read_bytes(struct mlfy_npy *a, void *dst, size_t off, size_t n, struc
 
 	if (n == 0)
 		return 0;
+	if (a->fd < 0 && !a->mem)
+		return mlfy_err_set(err, MLFY_EINVAL, "%s: header-only handle has no data (mlfy_npy_open_header)",
+				    a->name);
 	if (a->fd < 0) {
 		memcpy(dst, a->mem + a->data_offset + off, n);
 		return 0;

@@ -86,6 +86,15 @@ int mlfy_npy_open(const char *path, struct mlfy_npy **out, struct mlfy_err *err)
 int mlfy_npy_open_mem(const char *name, void *buf, size_t len, int take,
 		      struct mlfy_npy **out, struct mlfy_err *err);
 
+/* Parses only the header of a .npy image whose first head_len bytes are
+ * head (borrowed; they must hold the preamble and the whole dict) and whose
+ * total length is total bytes, as for an archive member read as a stream
+ * (npz.h).  *out is a header-only handle: its fields are set (data_offset
+ * = the header's length) but the data readers refuse it (MLFY_EINVAL).
+ * Errors as mlfy_npy_open_mem. */
+int mlfy_npy_open_header(const char *name, const void *head, size_t head_len, uint64_t total,
+			 struct mlfy_npy **out, struct mlfy_err *err);
+
 /* Closes the handle and frees it.  Accepts NULL. */
 void mlfy_npy_close(struct mlfy_npy *a);
 

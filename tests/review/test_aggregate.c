@@ -1,7 +1,8 @@
 /* test_aggregate.c - majority vote and Dawid-Skene on hand-checked votes:
  * one EM iteration written out by hand, convergence, missing answers,
- * recovery of the truth from reliable raters among spammers, and input
- * validation. */
+ * recovery of the truth from reliable raters among spammers, an
+ * adversarial rater, confusions estimated from known truth (golden
+ * questions) and held fixed, and input validation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,7 +61,7 @@ static void majority_hand_example(void **state)
 static void ds_one_iteration_by_hand(void **state)
 {
 	const struct mlfy_vote v[] = { { 0, 0, 1 }, { 0, 1, 1 }, { 1, 0, 1 }, { 1, 1, 0 } };
-	struct mlfy_ds_params prm = { 0.01, 0.0, 1 };
+	struct mlfy_ds_params prm = { 0.01, 0.0, 1, NULL, NULL };
 	struct mlfy_ds_stats st;
 	double post[2], conf[2 * 2 * 2];
 	struct mlfy_err err;
@@ -173,6 +174,154 @@ static void ds_beats_majority_with_spammers(void **state)
 	free(v);
 }
 
+/* Two reliable raters (r0, r1) answer q < 30; an adversarial one (r2,
+ * always wrong) answers every question.  Truth: even questions positive.
+ * EM learns r2's inverted confusion (P(yes | T = 0) ~ 1) from the questions
+ * all three answered, and so gets q >= 30, where only r2 answered, right;
+ * majority gets every one of those wrong. */
+static void ds_adversarial_rater(void **state)
+{
+	enum { Q = 40 };
+	struct mlfy_vote v[Q * 3];
+	double post[Q], score[Q], conf[3 * 2 * 2];
+	uint8_t maj[Q];
+	struct mlfy_ds_stats st;
+	struct mlfy_err err;
+	size_t n = 0;
+	int q;
+	(void)state;
+	for (q = 0; q < Q; q++) {
+		int t = q % 2 == 0;
+		if (q < 30) {
+			v[n++] = (struct mlfy_vote){ (uint32_t)q, 0, (uint8_t)t };
+			v[n++] = (struct mlfy_vote){ (uint32_t)q, 1, (uint8_t)t };
+		}
+		v[n++] = (struct mlfy_vote){ (uint32_t)q, 2, (uint8_t)!t };
+	}
+	assert_int_equal(mlfy_dawid_skene(v, n, Q, 3, 2, NULL, post, conf, &st, &err), 0);
+	assert_int_equal(mlfy_majority_vote(v, n, Q, 2, 0.5, score, maj, NULL, &err), 0);
+	assert_int_equal(st.converged, 1);
+	for (q = 0; q < Q; q++) {
+		assert_true(q % 2 == 0 ? post[q] > 0.99 : post[q] < 0.01);
+		if (q >= 30)
+			assert_int_not_equal(maj[q], q % 2 == 0);
+	}
+	/* r2: P(yes | T = 0) and P(no | T = 1) near 1 */
+	assert_true(conf[(2 * 2 + 0) * 2 + 1] > 0.99);
+	assert_true(conf[(2 * 2 + 1) * 2 + 0] > 0.99);
+}
+
+/* Confusion from known truth, by hand (A = 3, s = 0.01).  Rater 0 on four
+ * golden questions with truth 1, 1, 0, unknown: answers yes, maybe, no, yes.
+ *   T = 1 counts: no 0, maybe 1, yes 1 (of 2) -> (.01, 1.01, 1.01) / 2.03
+ *   T = 0 counts: no 1 (of 1)                 -> (1.01, .01, .01) / 1.03
+ * The unknown question's vote is skipped.  Rater 1 answered only the
+ * unknown question: uniform 1/3 and answered = 0.  A soft truth 0.25 splits
+ * a vote a quarter to T = 1. */
+static void ds_confusion_from_truth_by_hand(void **state)
+{
+	const struct mlfy_vote v[] = {
+		{ 0, 0, YES }, { 1, 0, MAYBE }, { 2, 0, NO }, { 3, 0, YES }, { 3, 1, NO },
+	};
+	const double truth[] = { 1, 1, 0, -1 };
+	const double soft[] = { 0.25, -1, -1, -1 };
+	double c[2 * 2 * 3];
+	uint32_t answered[2];
+	struct mlfy_err err;
+	int a;
+	(void)state;
+	assert_int_equal(mlfy_ds_confusion_from_truth(v, 5, 4, 2, 3, truth, 0.01, c, answered, &err), 0);
+	assert_close(c[(0 * 2 + 1) * 3 + NO], .01 / 2.03, 1e-15);
+	assert_close(c[(0 * 2 + 1) * 3 + MAYBE], 1.01 / 2.03, 1e-15);
+	assert_close(c[(0 * 2 + 1) * 3 + YES], 1.01 / 2.03, 1e-15);
+	assert_close(c[(0 * 2 + 0) * 3 + NO], 1.01 / 1.03, 1e-15);
+	assert_close(c[(0 * 2 + 0) * 3 + YES], .01 / 1.03, 1e-15);
+	for (a = 0; a < 3; a++) {
+		assert_close(c[(1 * 2 + 0) * 3 + a], 1.0 / 3.0, 1e-15);
+		assert_close(c[(1 * 2 + 1) * 3 + a], 1.0 / 3.0, 1e-15);
+	}
+	assert_int_equal(answered[0], 3);
+	assert_int_equal(answered[1], 0);
+	assert_int_equal(mlfy_ds_confusion_from_truth(v, 5, 4, 2, 3, soft, 0.01, c, NULL, &err), 0);
+	assert_close(c[(0 * 2 + 1) * 3 + YES], 0.26 / 0.28, 1e-15);
+	assert_close(c[(0 * 2 + 0) * 3 + YES], 0.76 / 0.78, 1e-15);
+	/* bad truth and smoothing */
+	{
+		const double bad[] = { 1.5, 0, 0, 0 };
+		assert_int_equal(mlfy_ds_confusion_from_truth(v, 5, 4, 2, 3, bad, 0.01, c, NULL, &err), MLFY_EINVAL);
+		assert_non_null(strstr(err.msg, "question 0"));
+		assert_int_equal(mlfy_ds_confusion_from_truth(v, 5, 4, 2, 3, truth, 0.0, c, NULL, &err), MLFY_EINVAL);
+	}
+}
+
+/* Golden-fixed confusion.  On 40 questions (even ones positive) r0 answers
+ * right, r1 wrong (adversarial) and r2 always yes.  The mean-vote start is
+ * 2/3 for every question, so plain EM has nothing to break the tie and
+ * gives every question the same posterior.  With r0's and r1's confusion
+ * fixed from golden questions (r0 95 % right, r1 95 % wrong), their votes
+ * agree on the truth and EM learns that r2 says yes whatever the truth.
+ * One iteration by hand: the E-step uses exactly the fixed matrices, and
+ * the reported confusion of r0 is the fixed one. */
+static void ds_golden_fixed_confusion(void **state)
+{
+	enum { Q = 40 };
+	struct mlfy_vote v[Q * 3];
+	double post[Q], conf[3 * 2 * 2];
+	double fixed_conf[3 * 2 * 2] = {
+		.95, .05, .05, .95,   /* r0: T = 0 (no, yes), T = 1 (no, yes) */
+		.05, .95, .95, .05,   /* r1: inverted */
+		-1, -1, -1, -1,       /* r2 is not fixed: never read */
+	};
+	uint8_t fixed[3] = { 1, 1, 0 };
+	struct mlfy_ds_params prm;
+	struct mlfy_ds_stats st;
+	struct mlfy_err err;
+	size_t n = 0;
+	int q;
+	(void)state;
+	for (q = 0; q < Q; q++) {
+		int t = q % 2 == 0;
+		v[n++] = (struct mlfy_vote){ (uint32_t)q, 0, (uint8_t)t };
+		v[n++] = (struct mlfy_vote){ (uint32_t)q, 1, (uint8_t)!t };
+		v[n++] = (struct mlfy_vote){ (uint32_t)q, 2, 1 };
+	}
+	/* plain EM: no question is told apart from another */
+	assert_int_equal(mlfy_dawid_skene(v, n, Q, 3, 2, NULL, post, NULL, &st, &err), 0);
+	for (q = 1; q < Q; q++)
+		assert_close(post[q], post[0], 1e-12);
+	mlfy_ds_defaults(&prm);
+	prm.fixed = fixed;
+	prm.fixed_confusion = fixed_conf;
+	prm.max_iter = 1;
+	prm.tolerance = 0;
+	assert_int_equal(mlfy_dawid_skene(v, n, Q, 3, 2, &prm, post, conf, &st, &err), 0);
+	{
+		/* start 2/3 everywhere; M-step for p and r2 only */
+		double s = .01, t1 = 40 * (2.0 / 3), p = (t1 + s) / (40 + 2 * s);
+		double r2 = log((t1 + s) / (t1 + 2 * s)) - log((40 - t1 + s) / (40 - t1 + 2 * s));
+		double l_pos = log(p / (1 - p)) + 2 * log(.95 / .05) + r2;
+		double l_neg = log(p / (1 - p)) - 2 * log(.95 / .05) + r2;
+		assert_close(post[0], 1 / (1 + exp(-l_pos)), 1e-12);
+		assert_close(post[1], 1 / (1 + exp(-l_neg)), 1e-12);
+		assert_close(conf[(0 * 2 + 0) * 2 + 1], 0.05, 0);
+		assert_close(conf[(1 * 2 + 1) * 2 + 0], 0.95, 0);
+	}
+	prm.max_iter = 100;
+	prm.tolerance = 1e-6;
+	assert_int_equal(mlfy_dawid_skene(v, n, Q, 3, 2, &prm, post, conf, &st, &err), 0);
+	assert_int_equal(st.converged, 1);
+	for (q = 0; q < Q; q++)
+		assert_true(q % 2 == 0 ? post[q] > 0.99 : post[q] < 0.01);
+	/* r2 learned as a yes-sayer: P(yes | T) high under both truths */
+	assert_true(conf[(2 * 2 + 0) * 2 + 1] > 0.9 && conf[(2 * 2 + 1) * 2 + 1] > 0.9);
+	/* a fixed entry outside (0, 1] is refused, naming the rater */
+	fixed[2] = 1;
+	assert_int_equal(mlfy_dawid_skene(v, n, Q, 3, 2, &prm, post, conf, &st, &err), MLFY_EINVAL);
+	assert_non_null(strstr(err.msg, "rater 2"));
+	prm.fixed_confusion = NULL;
+	assert_int_equal(mlfy_dawid_skene(v, n, Q, 3, 2, &prm, post, conf, &st, &err), MLFY_EINVAL);
+}
+
 static void bad_input(void **state)
 {
 	const struct mlfy_vote v[] = { { 0, 0, 1 }, { 1, 0, 3 } };
@@ -203,6 +352,9 @@ int main(void)
 		cmocka_unit_test(ds_one_iteration_by_hand),
 		cmocka_unit_test(ds_converges_on_clear_data),
 		cmocka_unit_test(ds_beats_majority_with_spammers),
+		cmocka_unit_test(ds_adversarial_rater),
+		cmocka_unit_test(ds_confusion_from_truth_by_hand),
+		cmocka_unit_test(ds_golden_fixed_confusion),
 		cmocka_unit_test(bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -351,7 +351,9 @@ static void stream_pieces(void **state)
 {
 	struct env *e = *state;
 	int f;
-	for (f = 0; f < MLFY_EXPORT_N_FORMATS; f++) {
+	/* the image formats (real-votes and real-scores, binary .npz of votes
+	 * and posteriors, are test_export_real.c's) */
+	for (f = 0; f < MLFY_EXPORT_REAL_VOTES; f++) {
 		struct mlfy_export_summary sum;
 		struct mlfy_export_stream *es;
 		struct mlfy_err err;
