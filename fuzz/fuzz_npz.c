@@ -1,7 +1,10 @@
 /* fuzz_npz.c - libFuzzer target for the .npz reader (src/util/npz.c): end
  * of central directory (zip64 too), central directory entries, local
  * headers, stored and deflated members, CRC-32, then the .npy parser on
- * each member.  Input: the bytes of one .npz archive. */
+ * each member; and each member read again as a stream (npz_stream.c: the
+ * header up front, the data in uneven pieces through the inflating
+ * thread's ring, the CRC-32 and the end of the deflate stream at the last
+ * byte).  Input: the bytes of one .npz archive. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -36,6 +39,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(raw);
 			mlfy_npy_close(a);
 		}
+	}
+	for (i = 0; i < n && i < 8; i++) {
+		struct mlfy_npz_stream *st = NULL;
+		unsigned char buf[997];
+		if (mlfy_npz_stream_open(z, mlfy_npz_name(z, i), &st, &err) != 0)
+			continue;
+		while (mlfy_npz_stream_left(st) > 0) {
+			uint64_t left = mlfy_npz_stream_left(st);
+			size_t k = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+			if (mlfy_npz_stream_read(st, buf, k, &err) != 0)
+				break;
+		}
+		mlfy_npz_stream_close(st);
 	}
 	/* the lookup by a short name ("tensor" finds "tensor.npy") and a miss */
 	{

@@ -276,8 +276,8 @@ async function sendNow() {
       dropLocal(p.cls);
       V.page = null;
       showBanner(`Image ${i + 1} of that page had been answered meanwhile (in another tab or window): its answer `
-        + `"${c.answer}" (version ${c.version}) stands. The page was not stored; it was loaded again with the `
-        + 'images still pending.', 'warn');
+        + `"${c.answer}" (version ${c.version}) stands. The page was not stored, and its answers were set aside: `
+        + 'the images still pending are shown (the next label when this one has none left).', 'warn');
       setState('pending', 'page reloaded');
       await showLabel(p.cls);
     } else if (e.status && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
@@ -407,11 +407,28 @@ document.addEventListener('keydown', (e) => {
 $('help-btn').addEventListener('click', openHelp);
 $('submit').addEventListener('click', submit);
 $('bulk-no').addEventListener('click', bulkNo);
-$('label-pick').addEventListener('change', (e) => {
-  const cls = Number(e.target.value);
+/* The label picker.  A closed <select> changes its value on every arrow
+ * key: a label chosen that way is only shown on Enter or when the picker
+ * loses focus, so a keyboard user can step through the labels (WCAG 3.2.2);
+ * a choice from the opened list (mouse, or Alt+Down then Enter) is shown at
+ * once. */
+let pickByArrow = false, pickPending = false;
+function pickLabel() {
+  const sel = $('label-pick');
+  pickPending = false;
+  if (V.page && Number(sel.value) === V.page.cls) return;
   if (V.page && V.page.body) { refuseLocked(); drawPicker(); return; }
-  showLabel(cls).catch(failedLoad);
+  showLabel(Number(sel.value)).catch(failedLoad);
+}
+$('label-pick').addEventListener('keydown', (e) => {
+  if (!e.altKey && ['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End'].includes(e.key)) pickByArrow = true;
+  else if (e.key === 'Enter' && pickPending) { e.preventDefault(); pickLabel(); }
 });
+$('label-pick').addEventListener('change', () => {
+  if (pickByArrow) { pickByArrow = false; pickPending = true; return; }
+  pickLabel();
+});
+$('label-pick').addEventListener('blur', () => { pickByArrow = false; if (pickPending) pickLabel(); });
 onRetry(() => (V.page && V.page.body ? sendNow() : start()));
 
 /* logging out: pages kept in this browser are this person's; the logout

@@ -208,28 +208,69 @@ static int check(struct cli_ctx *c)
 	return parse_classes(c->name, o.original_classes ? o.original_classes : "0-397");
 }
 
-/* The posteriors to --out: .npy a float64 array, .csv a row per question. */
-static int write_out(struct cli_ctx *c, const char *input, const struct mlfy_vote_set *v, const double *post,
-		     const uint8_t *label, const uint32_t *counts)
+/* --out, written in two steps so that a project's results are stored only
+ * when the output file can be written, and the file appears only when they
+ * were stored: out_write writes everything to a temporary file beside the
+ * path (either kind), out_finish renames it into place (commit) or removes
+ * it. */
+struct out_file {
+	struct mlfy_npy_writer *npy;   /* .npy */
+	struct mlfy_outfile csv;       /* .csv */
+	int is_csv;
+};
+
+/* The posteriors into a temporary file: .npy a float64 array, .csv a row per
+ * question. */
+static int out_write(struct cli_ctx *c, struct out_file *out, const char *input, const struct mlfy_vote_set *v,
+		     const double *post, const uint8_t *label, const uint32_t *counts)
 {
-	struct mlfy_outfile f;
 	struct mlfy_err err;
 	size_t i, shape[1] = { v->n_questions };
 
 	mlfy_err_clear(&err);
+	memset(out, 0, sizeof(*out));
+	if (mlfy_same_file(o.out, input))
+		return cli_error(c->name, "%s: is the input file itself; choose another output file", o.out);
 	if (ends_with(o.out, ".npy")) {
-		if (mlfy_same_file(o.out, input))
-			return cli_error(c->name, "%s: is the input file itself; choose another output file", o.out);
-		return mlfy_npy_save(o.out, MLFY_NPY_F8, 1, shape, post, &err) ? cli_report(c->name, &err) : 0;
+		if (mlfy_npy_writer_open(o.out, MLFY_NPY_F8, 1, shape, &out->npy, &err) ||
+		    mlfy_npy_writer_put(out->npy, post, v->n_questions, &err)) {
+			mlfy_npy_writer_abort(out->npy);
+			out->npy = NULL;
+			return cli_report(c->name, &err);
+		}
+		return 0;
 	}
-	if (mlfy_outfile_open(&f, o.out, input, c->store ? "the project file" : "the input file", &err))
+	if (mlfy_outfile_open(&out->csv, o.out, input, c->store ? "the project file" : "the input file", &err))
 		return cli_report(c->name, &err);
-	fputs("file,label,posterior,decision,votes\n", f.f);
+	out->is_csv = 1;
+	fputs("file,label,posterior,decision,votes\n", out->csv.f);
 	for (i = 0; i < v->n_questions; i++) {
-		mlfy_csv_write_text(f.f, v->image[i]);
-		fprintf(f.f, ",%d,%.9g,%d,%u\n", (int)v->label[i], post[i], label[i], counts[i]);
+		mlfy_csv_write_text(out->csv.f, v->image[i]);
+		fprintf(out->csv.f, ",%d,%.9g,%d,%u\n", (int)v->label[i], post[i], label[i], counts[i]);
 	}
-	return mlfy_outfile_commit(&f, &err) ? cli_report(c->name, &err) : 0;
+	return 0;
+}
+
+/* Renames the file of out_write into place (commit) or removes it. */
+static int out_finish(struct cli_ctx *c, struct out_file *out, int commit)
+{
+	struct mlfy_err err;
+	int rc = 0;
+
+	mlfy_err_clear(&err);
+	if (out->npy) {
+		if (commit)
+			rc = mlfy_npy_writer_close(out->npy, &err) ? cli_report(c->name, &err) : 0;
+		else
+			mlfy_npy_writer_abort(out->npy);
+	} else if (out->is_csv) {
+		if (commit)
+			rc = mlfy_outfile_commit(&out->csv, &err) ? cli_report(c->name, &err) : 0;
+		else
+			mlfy_outfile_abort(&out->csv);
+	}
+	memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 /* --- --original-labels ------------------------------------------------------- */
@@ -590,6 +631,7 @@ static int run(struct cli_ctx *c)
 	uint8_t *label;
 	uint32_t *counts;
 	char a[32], b[32], c2[32], d[32];
+	struct out_file out = { 0 };
 	int rc;
 
 	mlfy_err_clear(&err);
@@ -604,6 +646,8 @@ static int run(struct cli_ctx *c)
 		rc = cli_error(c->name, "out of memory");
 	else
 		rc = aggregate(c, what, &v, post, label, counts);
+	if (!rc && o.out)
+		rc = out_write(c, &out, what, &v, post, label, counts);
 	if (!rc && c->store) {
 		if (mlfy_vote_set_store_results(c->store, &v, o.method, post, label, o.threshold, o.set_final, &res,
 						&err)) {
@@ -617,8 +661,10 @@ static int run(struct cli_ctx *c)
 				       mlfy_fmt_count(c2, sizeof(c2), res.kept), mlfy_fmt_count(d, sizeof(d), res.unknown));
 		}
 	}
-	if (!rc && o.out && !(rc = write_out(c, what, &v, post, label, counts)))
+	if (o.out && !out_finish(c, &out, !rc) && !rc)
 		printf("  wrote %s\n", o.out);
+	else if (o.out && !rc)
+		rc = MLFY_EXIT_FAIL;
 	MLFY_FREE_ALL(post, label, counts);
 	mlfy_vote_set_release(&v);
 	return rc;

@@ -189,8 +189,9 @@ static int run_verify(struct cli_ctx *c)
 		return cli_report(c->name, &err);
 	if (o.dry_run)
 		printf("dry run: nothing was written\n");
-	printf("%lld questions, %lld new assignments, %lld/%lld questions with %ld raters\n", (long long)r.questions,
-	       (long long)r.added, (long long)(r.questions - r.short_questions), (long long)r.questions, o.per_question);
+	printf("%lld questions, %lld new assignments, %lld/%lld questions with at least %ld rater%s\n",
+	       (long long)r.questions, (long long)r.added, (long long)(r.questions - r.short_questions),
+	       (long long)r.questions, o.per_question, o.per_question == 1 ? "" : "s");
 	printf("%-24s %10s %6s\n", "RATER", "QUESTIONS", "NEW");
 	for (i = 0; i < r.n_loads; i++)
 		printf("%-24s %10lld %6lld\n", r.loads[i].name, (long long)r.loads[i].questions,

@@ -12,6 +12,7 @@
 #include "review/protocols.h"
 #include "review/quality_format.h"
 #include "review/rater_files.h"
+#include "review/verify_quality.h"
 
 static const char usage[] =
 	"usage: mlfy quality PROJECT [--json] [--anchoring] [--min-accuracy T]\n"
@@ -48,6 +49,12 @@ static const char usage[] =
 	"grid's sets with the paper's sets, and each against gold.  The grid's sets\n"
 	"come from the stored aggregation (--method, default dawid-skene when it\n"
 	"has run, else majority).\n"
+	"Before that comparison, the raters of the grid one by one: questions\n"
+	"assigned and answered, shares of yes / maybe / no and of bulk \"no\"\n"
+	"answers, accuracy, sensitivity and specificity of their yes/no answers\n"
+	"against the aggregated result and against gold, median seconds per\n"
+	"answer, and flags: low accuracy, speeders, yes-sayers (yes far above\n"
+	"the rest of the raters).\n"
 	"\n"
 	"With --votes and --gold: ReaL-style raw votes (tensor R x N x 3 one-hot\n"
 	"no/maybe/yes, info, ids) scored against experts' votes on the same\n"
@@ -140,6 +147,7 @@ static int run(struct cli_ctx *c)
 					  .stall_hours = o.stall_hours };
 	struct mlfy_anchoring anch;
 	struct mlfy_protocol_compare pc;
+	struct mlfy_verify_quality vq;
 	struct mlfy_quality q;
 	struct mlfy_err err;
 	int rc;
@@ -153,19 +161,24 @@ static int run(struct cli_ctx *c)
 		mlfy_quality_release(&q);
 		return cli_report(c->name, &err);
 	}
-	if (mlfy_protocols_compare(c->store, o.method, &pc, &err)) {
+	/* the raters are scored against the aggregation the comparison chose */
+	if (mlfy_protocols_compare(c->store, o.method, &pc, &err) ||
+	    mlfy_verify_quality_compute(c->store, pc.method, o.min_accuracy, &vq, &err)) {
 		mlfy_quality_release(&q);
 		return cli_report(c->name, &err);
 	}
 	if (o.json) {
 		json_t *j = mlfy_quality_json(&q, o.anchoring ? &anch : NULL);
-		if (j)
+		if (j) {
+			json_object_set_new(j, "verify_raters", vq.answers ? mlfy_verify_quality_json(&vq) : json_null());
 			json_object_set_new(j, "protocols", pc.images_verify ? mlfy_protocols_json(&pc) : json_null());
+		}
 		rc = cli_print_json(c->name, j, 0);
 	} else if ((rc = mlfy_quality_print(stdout, &q, o.anchoring ? &anch : NULL)) ||
-		   (rc = mlfy_protocols_print(stdout, &pc))) {
+		   (rc = mlfy_verify_quality_print(stdout, &vq)) || (rc = mlfy_protocols_print(stdout, &pc))) {
 		rc = cli_error(c->name, "cannot write the tables");
 	}
+	mlfy_verify_quality_release(&vq);
 	mlfy_quality_release(&q);
 	return rc;
 }

@@ -174,6 +174,41 @@ static double clamp(double v, double max)
 	return max > 0 && v > max ? max : v;
 }
 
+/* A page id stored before: the same page sent again (an offline re-send)
+ * is answered as the first time; other contents under the same id (a
+ * second tab of the same page, a page id reused) are refused as a conflict
+ * naming the first answer that differs and what stands for it, so nothing
+ * is reported stored that was not. */
+static int replay(struct mlfy_store *s, const struct mlfy_verify_submit *in, int64_t page_id, int64_t n_stored,
+		  struct mlfy_verify_submit_result *res, struct mlfy_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < in->n_answers; i++) {
+		const struct mlfy_verify_answer_in *a = &in->answers[i];
+		struct mlfy_vq_state st;
+		int32_t cls;
+		int answer, bulk;
+		if ((rc = mlfy_vq_store_page_answer(s, page_id, a->question_id, &cls, &answer, &bulk, err)))
+			return rc;
+		if (cls == in->class_idx && answer == a->answer && bulk == a->bulk && (int64_t)in->n_answers == n_stored)
+			continue;
+		if ((rc = mlfy_vq_store_state(s, a->question_id, in->annotator_id, &st, err)))
+			return rc;
+		res->conflict = i;
+		res->conflict_version = st.version;
+		res->conflict_answer = st.answer;
+		return mlfy_err_set(err, MLFY_ECONFLICT, "page_id: page '%s' was stored before with other answers"
+				    " (answers[%zu], question %lld, differs; a page id is used once): nothing was stored",
+				    in->client_page_id, i, (long long)a->question_id);
+	}
+	res->page_id = page_id;
+	res->replayed = 1;
+	res->stored = (size_t)n_stored;
+	return 0;
+}
+
 static int submit_tx(struct mlfy_store *s, const struct mlfy_verify_submit *in, struct mlfy_verify_submit_result *res,
 		     struct mlfy_err *err)
 {
@@ -183,12 +218,8 @@ static int submit_tx(struct mlfy_store *s, const struct mlfy_verify_submit *in, 
 
 	if ((rc = mlfy_vq_store_page_find(s, in->annotator_id, in->client_page_id, &page_id, &n_stored, err)))
 		return rc;
-	if (page_id) {
-		res->page_id = page_id;
-		res->replayed = 1;
-		res->stored = (size_t)n_stored;
-		return 0;
-	}
+	if (page_id)
+		return replay(s, in, page_id, n_stored, res, err);
 	/* every answer first: nothing is written unless all are valid */
 	for (i = 0; i < in->n_answers; i++) {
 		const struct mlfy_verify_answer_in *a = &in->answers[i];
@@ -206,8 +237,8 @@ static int submit_tx(struct mlfy_store *s, const struct mlfy_verify_submit *in, 
 			res->conflict = i;
 			res->conflict_version = st.version;
 			res->conflict_answer = st.answer;
-			return mlfy_err_set(err, MLFY_ECONFLICT, "answers[%zu].base_version: question %lld was answered"
-					    " meanwhile (version %lld stands, the page showed %lld)", i,
+			return mlfy_err_set(err, MLFY_ECONFLICT, "answers[%zu].base_version: question %lld is at version"
+					    " %lld, not the page's %lld (answered meanwhile elsewhere)", i,
 					    (long long)a->question_id, (long long)st.version, (long long)a->base_version);
 		}
 	}
@@ -264,4 +295,9 @@ int mlfy_verify_image_of(struct mlfy_store *s, int64_t annotator_id, int32_t cla
 				    "question %lld about class %d is not one of your verification questions",
 				    (long long)question_id, (int)class_idx);
 	return rc;
+}
+
+int mlfy_verify_only(struct mlfy_store *s, int64_t annotator_id, int *only, struct mlfy_err *err)
+{
+	return mlfy_vq_store_only(s, annotator_id, only, err);
 }

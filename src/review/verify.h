@@ -152,6 +152,12 @@ void mlfy_verify_items_release(struct mlfy_verify_item *v, size_t n);
 int mlfy_verify_image_of(struct mlfy_store *s, int64_t annotator_id, int32_t class_idx, int64_t question_id,
 			 int64_t *image_id, struct mlfy_err *err);
 
+/* *only = 1 when annotator_id's work is the verification grid alone: some
+ * verification questions and no stage-ii batch or gold task (the web
+ * server then sends the person's login to /verify instead of /annotate).
+ * Errors: store errors. */
+int mlfy_verify_only(struct mlfy_store *s, int64_t annotator_id, int *only, struct mlfy_err *err);
+
 /* ---- submitting a page -------------------------------------------------------- */
 
 struct mlfy_verify_answer_in {

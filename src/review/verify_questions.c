@@ -45,6 +45,27 @@ static int cmp_entry(const void *x, const void *y, void *ctx)
 }
 
 /* The models the options name (or the active one): *ids, *names (owned). */
+
+/* MLFY_ENOTFOUND for a model name the project does not have, naming the
+ * ones it has. */
+static int no_model(struct mlfy_store *s, const char *name, struct mlfy_err *err)
+{
+	struct mlfy_model *m = NULL;
+	char list[512] = "";
+	size_t n = 0, i, len = 0;
+
+	if (mlfy_models_list(s, &m, &n, err))
+		return mlfy_err_set(err, MLFY_ENOTFOUND, "models: no model '%s' in the project", name);
+	for (i = 0; i < n; i++) {
+		if (len < sizeof(list))
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", m[i].name);
+		mlfy_model_release(&m[i]);
+	}
+	free(m);
+	return mlfy_err_set(err, MLFY_ENOTFOUND, "models: no model '%s' in the project (it has: %s)", name,
+			    n ? list : "none; import proposals first");
+}
+
 static int resolve_models(struct mlfy_store *s, const struct mlfy_questions_opts *o, int64_t **ids,
 			  char ***names, size_t *n, struct mlfy_err *err)
 {
@@ -72,9 +93,7 @@ static int resolve_models(struct mlfy_store *s, const struct mlfy_questions_opts
 			if (!strcmp(o->models[i], o->models[j]))
 				return mlfy_err_set(err, MLFY_EINVAL, "models: '%s' named twice", o->models[i]);
 		if ((rc = mlfy_models_find(s, o->models[i], &m, err)))
-			return rc == MLFY_ENOTFOUND ? mlfy_err_set(err, MLFY_ENOTFOUND, "models: no model '%s' in the"
-								   " project ('mlfy select-model' lists them)", o->models[i])
-						    : rc;
+			return rc == MLFY_ENOTFOUND ? no_model(s, o->models[i], err) : rc;
 		(*ids)[i] = m.id;
 		(*names)[i] = m.name;
 		m.name = NULL;

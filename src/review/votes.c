@@ -589,7 +589,8 @@ int mlfy_vote_set_from_store(struct mlfy_store *s, const char *source, struct ml
 		rc = mlfy_err_oom(err);
 	if (!rc && out->n_votes == 0)
 		rc = mlfy_err_set(err, MLFY_ENOTFOUND, source ? "the project has no votes from '%s'"
-				  : "the project has no votes%s (import some with 'mlfy import-votes')",
+				  : "the project has no votes%s (answers from the /verify grid, or votes imported with"
+				    " 'mlfy import-votes')",
 				  source ? source : "");
 	if (!rc)
 		rc = adopt_raters_sorted(out, &c.raters, err);

@@ -5,6 +5,7 @@
 #include "serve/hosts.h"
 #include "serve/http.h"
 #include "serve/logins.h"
+#include "review/verify.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -17,6 +18,19 @@ const char *role_home(enum mlfy_role role)
 	case MLFY_ROLE_ADMIN: return "/admin";
 	default: return "/annotate";
 	}
+}
+
+const char *user_home(struct req *r, const struct mlfy_user *u)
+{
+	struct mlfy_err err;
+	int only = 0;
+
+	if (u->role != MLFY_ROLE_ANNOTATOR)
+		return role_home(u->role);
+	mlfy_err_clear(&err);
+	if (mlfy_verify_only(r->store, u->id, &only, &err))
+		return role_home(u->role);
+	return only ? "/verify" : "/annotate";
 }
 
 /* 0 with r->sess filled, MLFY_ENOTFOUND when there is no valid session, or
@@ -133,7 +147,7 @@ static enum MHD_Result login_finish(struct req *r)
 		 srv->tls ? "; Secure" : "");
 	ret = reply_json_hdr(r, 200,
 			     json_pack("{sssssssssIss}", "user", job->u.name, "role", mlfy_role_name(job->u.role), "csrf",
-				       csrf, "home", role_home(job->u.role), "idle_timeout",
+				       csrf, "home", user_home(r, &job->u), "idle_timeout",
 				       (json_int_t)srv->cfg.idle_timeout_s, "project", srv->project_name),
 			     "Set-Cookie", cookie);
 	sodium_memzero(token, sizeof(token));
@@ -217,6 +231,6 @@ enum MHD_Result h_me(struct req *r, const char *rest)
 	(void)rest;
 	return reply_json(r, 200,
 			  json_pack("{sssssssssIss}", "user", r->sess.user.name, "role", mlfy_role_name(r->sess.user.role),
-				    "csrf", r->sess.csrf, "home", role_home(r->sess.user.role), "idle_timeout",
+				    "csrf", r->sess.csrf, "home", user_home(r, &r->sess.user), "idle_timeout",
 				    (json_int_t)r->srv->cfg.idle_timeout_s, "project", r->srv->project_name));
 }

@@ -9,6 +9,11 @@
 /* Home page of a role ("/annotate", "/refine", "/admin"). */
 const char *role_home(enum mlfy_role role);
 
+/* Home page of a person: role_home, except "/verify" for an annotator
+ * whose only work is the verification grid (review/verify.h,
+ * mlfy_verify_only); role_home on a store error. */
+const char *user_home(struct req *r, const struct mlfy_user *u);
+
 /* Loads the request's session from its cookie into r->sess (refreshing its
  * last use at most every 30 s): 0, MLFY_ENOTFOUND when there is no valid
  * session, or another status on a store error (logged). */

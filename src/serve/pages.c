@@ -73,7 +73,7 @@ enum MHD_Result h_root(struct req *r, const char *rest)
 {
 	(void)rest;
 	if (auth_session(r) == 0)
-		return reply_redirect(r, role_home(r->sess.user.role));
+		return reply_redirect(r, user_home(r, &r->sess.user));
 	return reply_redirect(r, "/login");
 }
 

@@ -340,6 +340,50 @@ int mlfy_vq_store_page_find(struct mlfy_store *s, int64_t annotator_id, const ch
 	return rc == STORE_ERROR ? store_fail(s, err, "find verification page") : 0;
 }
 
+int mlfy_vq_store_page_answer(struct mlfy_store *s, int64_t page_id, int64_t question_id, int32_t *class_idx,
+			      int *answer, int *bulk, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT p.class_idx, a.answer, a.bulk FROM verify_pages p"
+		" LEFT JOIN verify_answers a ON a.page_id = p.id AND a.question_id = ?2 WHERE p.id = ?1";
+	struct store_stmt *st;
+	int rc;
+
+	STMT(st, sql);
+	stmt_bind_int64(st, 1, page_id);
+	stmt_bind_int64(st, 2, question_id);
+	*class_idx = -1;
+	*answer = -1;
+	*bulk = 0;
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		*class_idx = stmt_int(st, 0);
+		if (!stmt_is_null(st, 1)) {
+			*answer = stmt_int(st, 1);
+			*bulk = stmt_int(st, 2);
+		}
+	}
+	stmt_reset(st);
+	return rc == STORE_ERROR ? store_fail(s, err, "read a verification page") : 0;
+}
+
+int mlfy_vq_store_only(struct mlfy_store *s, int64_t annotator_id, int *only, struct mlfy_err *err)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM verify_assignments WHERE annotator_id = ?1)"
+		" AND NOT EXISTS (SELECT 1 FROM assignments WHERE annotator_id = ?1)"
+		" AND NOT EXISTS (SELECT 1 FROM gold_tasks WHERE annotator_id = ?1)";
+	struct store_stmt *st;
+	int64_t v = 0;
+	int rc;
+
+	STMT(st, sql);
+	stmt_bind_int64(st, 1, annotator_id);
+	rc = store_query_i64(s, st, 0, &v, "find a rater's work", err);
+	*only = !rc && v;
+	return rc;
+}
+
 int mlfy_vq_store_image_of(struct mlfy_store *s, int64_t annotator_id, int32_t class_idx, int64_t question_id,
 			   int64_t *image_id, struct mlfy_err *err)
 {

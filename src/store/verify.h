@@ -128,12 +128,22 @@ int mlfy_vq_store_items(struct mlfy_store *s, int64_t annotator_id, int32_t clas
 int mlfy_vq_store_image_of(struct mlfy_store *s, int64_t annotator_id, int32_t class_idx, int64_t question_id,
 			   int64_t *image_id, struct mlfy_err *err);
 
+/* *only = 1 when annotator_id has verification assignments and neither a
+ * stage-ii batch nor a gold task (review/verify.h, mlfy_verify_only). */
+int mlfy_vq_store_only(struct mlfy_store *s, int64_t annotator_id, int *only, struct mlfy_err *err);
+
 /* ---- submitting -------------------------------------------------------------------- */
 
 /* *page_id = the page annotator_id stored under client_page_id (0: none)
  * and *n_answers its answers. */
 int mlfy_vq_store_page_find(struct mlfy_store *s, int64_t annotator_id, const char *client_page_id,
 			    int64_t *page_id, int64_t *n_answers, struct mlfy_err *err);
+
+/* What stored page page_id holds: *class_idx its label; and, for
+ * question_id, *answer and *bulk of the page's answer to it (*answer = -1
+ * when the page has no answer to that question). */
+int mlfy_vq_store_page_answer(struct mlfy_store *s, int64_t page_id, int64_t question_id, int32_t *class_idx,
+			      int *answer, int *bulk, struct mlfy_err *err);
 
 /* What a page's answer to question_id by annotator_id meets. */
 struct mlfy_vq_state {

@@ -105,7 +105,9 @@ async function loginAs(page, user) {
   await page.fill('#user', user);
   await page.fill('#password', user + '-password-1');
   await page.press('#password', 'Enter');
-  await page.waitForURL((u) => /^\/(annotate|refine|admin)$/.test(u.pathname));
+  await page.waitForURL((u) => /^\/(annotate|refine|admin|verify)$/.test(u.pathname));
+  /* ann3's only work is the grid: the login leads there */
+  if (user === 'ann3') assert.equal(new URL(page.url()).pathname, '/verify', 'a rater lands on the grid');
 }
 async function openVerify(page, hash = '') {
   await page.goto(base() + '/verify?n=8' + hash);
@@ -163,6 +165,7 @@ try {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => failures.push('page error: ' + e.message));
   await loginAs(page, 'ann3');
+  await page.goto(base() + '/annotate');
   await page.waitForSelector('#verify-link:not([hidden])');   /* the annotation page links to the grid */
 
   step('V1: a page answered by keyboard at 10 answers per second');
@@ -319,6 +322,29 @@ try {
   assert.ok(pb2.qids.every((q) => !pa.qids.includes(q)), 'the second browser shows the images still pending');
   await ctx2.close();
 
+  step('V6b: the same label in two tabs of one browser (one localStorage): never a false "stored"');
+  await waitNewPage(page, pa.qids);
+  const pc = await shown(page);
+  const tab2 = await page.context().newPage();
+  tab2.on('pageerror', (e) => failures.push('page error (second tab): ' + e.message));
+  await openVerify(tab2, '#' + pc.cls);
+  const pd = await shown(tab2);
+  assert.deepEqual(pd.qids, pc.qids, 'both tabs show the same page');
+  for (let i = 0; i < pc.qids.length; i++) await page.keyboard.press('y');
+  await page.keyboard.press('Enter');
+  await waitState(page, /page stored/);
+  await tab2.bringToFront();
+  for (let i = 0; i < pd.qids.length; i++) await tab2.keyboard.press('n');
+  await tab2.keyboard.press('Enter');
+  await tab2.waitForFunction(() => /answered meanwhile/.test(document.getElementById('banner').textContent));
+  assert.doesNotMatch(await tab2.textContent('#save-state'), /page stored/, 'the second tab is not told its page was stored');
+  const expectC = {};
+  pc.qids.forEach((q) => { expectC[q] = { answer: 'yes', bulk: false }; });
+  assertStored(expectC, 'V6b: the first tab\'s answers stand, once');
+  remember(pc.qids, pc.qids.map(() => 'yes'));
+  await tab2.close();
+  await page.bringToFront();
+
   step('V7: the label picker');
   const opts = await page.$$eval('#label-pick option', (o) => o.map((x) => ({ v: Number(x.value), t: x.textContent })));
   const now = await labels(page);
@@ -329,6 +355,19 @@ try {
   await page.selectOption('#label-pick', String(other.class));
   await page.waitForFunction((c) => location.hash === '#' + c && document.querySelector('#grid .vtile'), other.class);
   assert.equal(await page.textContent('#label-name'), other.name);
+  /* by keyboard: arrows step through the labels without loading them;
+   * Enter shows the chosen one */
+  if (opts.length >= 3) {
+    await page.focus('#label-pick');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => location.hash), '#' + other.class, 'arrows do not switch the label');
+    const chosen = Number(await page.$eval('#label-pick', (e) => e.value));
+    assert.notEqual(chosen, other.class, 'the arrows moved the choice');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((c) => location.hash === '#' + c && document.querySelector('#grid .vtile'), chosen);
+  }
 
   step('a11y: help, full image, exemplar');
   await page.focus('#grid .vtile-img');

@@ -36,6 +36,15 @@ grep -qF "mlfy aggregate" "$T/err" || fail "no hint to aggregate: $(cat "$T/err"
 [ ! -e "$T/scores.npz" ] || fail "a failed export left a file"
 expect_status 2 "$MLFY" export "$T/p.mlfy" --format real-votes --method majority
 expect_status 2 "$MLFY" export "$T/p.mlfy" --format real-scores --method mean
+# binary output: an --out that is not .npz, or a terminal, is refused
+expect_status 2 "$MLFY" export "$T/p.mlfy" --format real-votes --out "$T/votes.txt"
+grep -qF "must end in .npz" "$T/err" || fail "no .npz hint: $(cat "$T/err")"
+[ ! -e "$T/votes.txt" ] || fail "a refused export left a file"
+if command -v script >/dev/null; then
+	script -qec "'$MLFY' export '$T/p.mlfy' --format real-votes" /dev/null >"$T/tty.out" 2>&1 &&
+		fail "an npz written to a terminal"
+	grep -qF "binary .npz" "$T/tty.out" || fail "no terminal hint: $(cat "$T/tty.out")"
+fi
 
 "$MLFY" aggregate "$T/p.mlfy" --method dawid-skene --out "$T/project.npy" >/dev/null
 "$MLFY" export "$T/p.mlfy" --format real-votes --out "$T/raters.npz" 2>"$T/err"

@@ -401,6 +401,31 @@ static void submit_page(void **state)
 	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM verify_answers"), (long long)n);
 	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM verify_pages"), 1);
 
+	/* the same page id with other answers (a second tab of the same page):
+	 * refused, never reported stored; each difference counts: an answer,
+	 * the bulk mark, a missing answer, the label */
+	a[0].answer = MLFY_VERIFY_NO;
+	assert_int_equal(mlfy_verify_submit(e->s, &in, &res, &err), MLFY_ECONFLICT);
+	assert_int_equal(res.replayed, 0);
+	assert_int_equal(res.conflict, 0);
+	assert_int_equal(res.conflict_version, 1);
+	assert_int_equal(res.conflict_answer, MLFY_VERIFY_YES);
+	assert_non_null(strstr(err.msg, "page_id: page 'page-1' was stored before with other answers"));
+	a[0].answer = MLFY_VERIFY_YES;
+	a[1].bulk = 0;
+	assert_int_equal(mlfy_verify_submit(e->s, &in, &res, &err), MLFY_ECONFLICT);
+	assert_int_equal(res.conflict, 1);
+	a[1].bulk = 1;
+	in.n_answers = n - 1;
+	assert_int_equal(mlfy_verify_submit(e->s, &in, &res, &err), MLFY_ECONFLICT);
+	in.n_answers = n;
+	in.class_idx = c + 1;
+	assert_int_equal(mlfy_verify_submit(e->s, &in, &res, &err), MLFY_ECONFLICT);
+	in.class_idx = c;
+	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM verify_answers"), (long long)n);
+	assert_int_equal(mlfy_verify_submit(e->s, &in, &res, &err), 0);   /* the original is still a re-send */
+	assert_int_equal(res.replayed, 1);
+
 	/* stale: the page still shows version 0 of ids[1] */
 	a[0] = (struct mlfy_verify_answer_in){ ids[0], MLFY_VERIFY_MAYBE, 0, 2.0, 1 };
 	a[1] = (struct mlfy_verify_answer_in){ ids[1], MLFY_VERIFY_YES, 0, 2.0, 0 };

@@ -74,6 +74,11 @@ for p in /api/verify/labels /api/verify/labels/0 /api/verify/labels/0/images/1; 
 done
 req - POST /api/verify/pages -H 'Content-Type: application/json' -d '{}'; expect 401 "POST without a session"
 for u in ann2 ann3 admin; do login $u; done
+# each person's home: the grid for ann3 (verification questions only), the
+# annotation page for ann2 (a batch too), the console for the admin
+login ann3; [ "$(json 'j["home"]')" = /verify ] && ok || bad "ann3's home is /verify: $BODY"
+login ann2; [ "$(json 'j["home"]')" = /annotate ] && ok || bad "ann2's home is /annotate: $BODY"
+req ann3 GET /api/me; expect 200 "me"; [ "$(json 'j["home"]')" = /verify ] && ok || bad "me: ann3's home: $BODY"
 req ann3 GET /api/verify/pages; expect 405 "GET /api/verify/pages"; has "Allow: POST" "405 names POST"
 
 # ---- labels and a label's page ------------------------------------------------------------
