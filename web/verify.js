@@ -408,10 +408,12 @@ $('help-btn').addEventListener('click', openHelp);
 $('submit').addEventListener('click', submit);
 $('bulk-no').addEventListener('click', bulkNo);
 /* The label picker.  A closed <select> changes its value on every arrow
- * key: a label chosen that way is only shown on Enter or when the picker
- * loses focus, so a keyboard user can step through the labels (WCAG 3.2.2);
- * a choice from the opened list (mouse, or Alt+Down then Enter) is shown at
- * once. */
+ * key and on typed letters (type-ahead): a label chosen by the keyboard is
+ * only shown on Enter or when the picker loses focus, so a keyboard user can
+ * step through the labels (WCAG 3.2.2), and the focus stays in the picker
+ * (typed letters never reach the grid as answers); Escape goes back to the
+ * label shown; a choice from the opened list (mouse, or Alt+Down then Enter)
+ * is shown at once. */
 let pickByArrow = false, pickPending = false;
 function pickLabel() {
   const sel = $('label-pick');
@@ -421,8 +423,11 @@ function pickLabel() {
   showLabel(Number(sel.value)).catch(failedLoad);
 }
 $('label-pick').addEventListener('keydown', (e) => {
-  if (!e.altKey && ['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End'].includes(e.key)) pickByArrow = true;
-  else if (e.key === 'Enter' && pickPending) { e.preventDefault(); pickLabel(); }
+  if (e.key === 'Enter') { if (pickPending) { e.preventDefault(); pickLabel(); } }
+  else if (e.key === 'Escape') {   /* back to the label shown */
+    pickPending = pickByArrow = false;
+    if (V.page) e.target.value = String(V.page.cls);
+  } else if (!e.altKey && !e.ctrlKey && !e.metaKey && e.key !== 'Tab' && e.key !== 'Escape') pickByArrow = true;
 });
 $('label-pick').addEventListener('change', () => {
   if (pickByArrow) { pickByArrow = false; pickPending = true; return; }

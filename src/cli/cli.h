@@ -183,6 +183,11 @@ void cli_help(const struct cli_command *cmd, FILE *f);
 
 /* Prints "mlfy <cmd>: error: <msg>" to stderr.  Returns MLFY_EXIT_FAIL. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For the clang static analyzer (make lint) only, as in util/error.h: the
+ * result is always MLFY_EXIT_FAIL, where the analyzer can see it. */
+#if defined(__clang_analyzer__) && !defined(MLFY_CLI_C)
+#define cli_error(...) (cli_error(__VA_ARGS__), MLFY_EXIT_FAIL)
+#endif
 /* Prints the message of err with the same prefix (through cli_fputs_safe);
  * returns the exit status matching err->code (130 for MLFY_EINTR, else 1). */
 int cli_report(const char *cmd, const struct mlfy_err *err);

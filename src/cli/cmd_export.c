@@ -3,6 +3,7 @@
  * (src/review/export.h). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -106,7 +107,7 @@ static int check(struct cli_ctx *c)
 		return cli_usage_error(c->name, "--format %s writes a binary .npz: give --out FILE.npz (or redirect"
 					      " standard output)", o.format);
 	if ((o.fmt == MLFY_EXPORT_REAL_VOTES || o.fmt == MLFY_EXPORT_REAL_SCORES) && o.out && strcmp(o.out, "-") &&
-	    (strlen(o.out) < 4 || strcmp(o.out + strlen(o.out) - 4, ".npz")))
+	    (strlen(o.out) < 4 || strcasecmp(o.out + strlen(o.out) - 4, ".npz")))
 		return cli_usage_error(c->name, "--out: '%s' must end in .npz for --format %s", o.out, o.format);
 	return 0;
 }

@@ -367,6 +367,17 @@ try {
     assert.notEqual(chosen, other.class, 'the arrows moved the choice');
     await page.keyboard.press('Enter');
     await page.waitForFunction((c) => location.hash === '#' + c && document.querySelector('#grid .vtile'), chosen);
+    /* typing a label's letters selects it and stays in the picker: the
+     * letters never answer images ("n" and "y" after the "c" that picks one) */
+    const stored = (await labels(page)).reduce((k, l) => k + l.answered, 0);
+    await page.focus('#label-pick');
+    await page.keyboard.type('cny');   /* the fixture's labels are class_<i> */
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'label-pick', 'the focus stays in the picker');
+    assert.ok((await shown(page)).states.every((t) => !/\b(yes|no|maybe)\b/.test(t)), 'no image answered by typing');
+    await page.keyboard.press('Escape');
+    assert.equal(Number(await page.$eval('#label-pick', (e) => e.value)), chosen, 'Escape: back to the label shown');
+    assert.equal((await labels(page)).reduce((k, l) => k + l.answered, 0), stored, 'nothing stored by typing');
   }
 
   step('a11y: help, full image, exemplar');
