@@ -300,6 +300,17 @@ out:
 	return rc;
 }
 
+struct assign_args {
+	const struct mlfy_verify_assign_opts *o;
+	struct mlfy_verify_assign_result *r;
+};
+
+static int assign_run(struct mlfy_store *s, void *ctx, struct mlfy_err *err)
+{
+	struct assign_args *a = ctx;
+	return assign_tx(s, a->o, a->r, err);
+}
+
 int mlfy_verify_assign(struct mlfy_store *s, const struct mlfy_verify_assign_opts *o,
 		       struct mlfy_verify_assign_result *r, struct mlfy_err *err)
 {
@@ -311,15 +322,7 @@ int mlfy_verify_assign(struct mlfy_store *s, const struct mlfy_verify_assign_opt
 	if (o->n_annotators && !o->annotators)
 		return mlfy_err_set(err, MLFY_EINVAL, "annotators: %zu names announced, none given", o->n_annotators);
 	/* a dry run only reads (one snapshot), so it works on a read-only handle */
-	if ((rc = o->dry_run ? mlfy_store_begin_read(s, err) : mlfy_store_begin(s, err)))
-		return rc;
-	rc = assign_tx(s, o, r, err);
-	if (o->dry_run)
-		mlfy_store_end_read(s);
-	else if (!rc && !(rc = mlfy_store_commit(s, err)))
-		return 0;
-	else
-		mlfy_store_rollback(s);
+	rc = mlfy_store_run(s, o->dry_run, assign_run, &(struct assign_args){ o, r }, err);
 	if (rc)
 		mlfy_verify_assign_result_release(r);
 	return rc;

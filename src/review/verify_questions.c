@@ -213,6 +213,17 @@ out:
 	return rc;
 }
 
+struct questions_args {
+	const struct mlfy_questions_opts *o;
+	struct mlfy_questions_result *r;
+};
+
+static int questions_run(struct mlfy_store *s, void *ctx, struct mlfy_err *err)
+{
+	struct questions_args *a = ctx;
+	return questions_tx(s, a->o, a->r, err);
+}
+
 int mlfy_verify_questions(struct mlfy_store *s, const struct mlfy_questions_opts *o,
 			  struct mlfy_questions_result *r, struct mlfy_err *err)
 {
@@ -226,15 +237,7 @@ int mlfy_verify_questions(struct mlfy_store *s, const struct mlfy_questions_opts
 	if (o->n_models && !o->models)
 		return mlfy_err_set(err, MLFY_EINVAL, "models: %zu names announced, none given", o->n_models);
 	/* a dry run only reads (one snapshot), so it works on a read-only handle */
-	if ((rc = o->dry_run ? mlfy_store_begin_read(s, err) : mlfy_store_begin(s, err)))
-		return rc;
-	rc = questions_tx(s, o, r, err);
-	if (o->dry_run)
-		mlfy_store_end_read(s);
-	else if (!rc && !(rc = mlfy_store_commit(s, err)))
-		return 0;
-	else
-		mlfy_store_rollback(s);
+	rc = mlfy_store_run(s, o->dry_run, questions_run, &(struct questions_args){ o, r }, err);
 	if (rc)
 		memset(r, 0, sizeof(*r));
 	return rc;

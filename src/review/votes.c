@@ -15,6 +15,7 @@
 #include "store/votes.h"
 #include "util/npy.h"
 #include "util/npz.h"
+#include "util/utf32.h"
 
 void mlfy_vote_set_release(struct mlfy_vote_set *v)
 {
@@ -207,46 +208,6 @@ static int parse_label(const char *text, int32_t *out)
 /* Streaming buffer of the tensor and info members (bytes, about). */
 #define NPZ_CHUNK (128u << 10)
 
-/* One UTF-32LE element of str_len code points (e) as UTF-8 into p (room
- * for 4 * str_len + 1 bytes), trailing NULs removed: its length, or
- * SIZE_MAX with *bad and *bad_cp naming the first bad code point. */
-static size_t utf32_to_utf8(const unsigned char *e, size_t str_len, char *p, size_t *bad, uint32_t *bad_cp)
-{
-	size_t len = str_len, j, k = 0;
-	uint32_t cp;
-
-	while (len > 0) {
-		memcpy(&cp, e + 4 * (len - 1), 4);
-		if (cp)
-			break;
-		len--;
-	}
-	for (j = 0; j < len; j++) {
-		memcpy(&cp, e + 4 * j, 4);
-		if (cp - 1u < 0x7fu) {   /* ASCII, not NUL */
-			p[k++] = (char)cp;
-		} else if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			*bad = j;
-			*bad_cp = cp;
-			return SIZE_MAX;
-		} else if (cp < 0x800) {
-			p[k++] = (char)(0xc0 | (cp >> 6));
-			p[k++] = (char)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			p[k++] = (char)(0xe0 | (cp >> 12));
-			p[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			p[k++] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			p[k++] = (char)(0xf0 | (cp >> 18));
-			p[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-			p[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			p[k++] = (char)(0x80 | (cp & 0x3f));
-		}
-	}
-	p[k] = '\0';
-	return k;
-}
-
 /* The info member (N x 2 strings) read in steps into out->image /
  * out->label, so that it can go along with the tensor: both strings of a
  * row are decoded into a scratch buffer, and only the image name is kept
@@ -329,8 +290,8 @@ static int info_upto(struct info_reader *ir, size_t upto, struct mlfy_err *err)
 			size_t len[2], bad = 0, c;
 			uint32_t cp = 0;
 			for (c = 0; c < 2 && !rc; c++)
-				if ((len[c] = utf32_to_utf8(ir->buf + i * ir->row + c * h->itemsize, h->str_len, s[c], &bad,
-							    &cp)) == SIZE_MAX)
+				if ((len[c] = mlfy_utf32le_to_utf8(ir->buf + i * ir->row + c * h->itemsize, h->str_len,
+								   s[c], &bad, &cp)) == SIZE_MAX)
 					rc = mlfy_err_set(err, MLFY_EINVAL, "%s: info[%zu][%zu]: %s U+%04X", path, n, c,
 							  cp == 0 ? "embedded NUL character" : "invalid code point", cp);
 			if (rc)

@@ -1,6 +1,7 @@
 /* rows.c - engine-neutral helpers over engine.h's statement calls: the row
  * collector every list-returning store function uses, integer column lists,
- * single-value queries, existence checks and statements without rows.
+ * single-value queries, existence checks and statements without rows; and
+ * running a step in a transaction or a read snapshot (mlfy_store_run).
  * One loop each, instead of one per caller. */
 #include "store/engine.h"
 
@@ -140,4 +141,21 @@ int store_step_done(struct mlfy_store *s, struct store_stmt *st, const char *wha
 {
 	int rc = step_once(s, st, what, err);
 	return rc < 0 ? rc : 0;
+}
+
+int mlfy_store_run(struct mlfy_store *s, int read_only, int (*fn)(struct mlfy_store *, void *, struct mlfy_err *),
+		   void *ctx, struct mlfy_err *err)
+{
+	int rc;
+
+	if ((rc = read_only ? mlfy_store_begin_read(s, err) : mlfy_store_begin(s, err)))
+		return rc;
+	rc = fn(s, ctx, err);
+	if (read_only)
+		mlfy_store_end_read(s);
+	else if (!rc)
+		rc = mlfy_store_commit(s, err);
+	if (rc && !read_only)
+		mlfy_store_rollback(s);
+	return rc;
 }

@@ -65,6 +65,13 @@ int mlfy_store_in_transaction(const struct mlfy_store *s);
 int mlfy_store_begin_read(struct mlfy_store *s, struct mlfy_err *err);
 void mlfy_store_end_read(struct mlfy_store *s);
 
+/* Runs fn(s, ctx, err) in a write transaction (committed when fn returns
+ * 0, rolled back otherwise) or, with read_only, in a read snapshot (a dry
+ * run: it works on a read-only handle and writes nothing).  Returns fn's
+ * status, or the begin/commit error.  Call it outside a transaction. */
+int mlfy_store_run(struct mlfy_store *s, int read_only, int (*fn)(struct mlfy_store *, void *, struct mlfy_err *),
+		   void *ctx, struct mlfy_err *err);
+
 /* Schema version found in the file (PRAGMA user_version). */
 int mlfy_store_schema_version(struct mlfy_store *s);
 

@@ -2,6 +2,7 @@
  * and the streamed row readers.  The writer is npy_write.c; .npz archives
  * are npz.c, which reuses mlfy_npy_open_mem. */
 #include "util/npy.h"
+#include "util/utf32.h"
 #include "util/vec.h"
 
 #include <errno.h>
@@ -770,11 +771,12 @@ void mlfy_npy_strings_free(char **s, size_t n)
 	free(s);
 }
 
+
 int mlfy_npy_read_strings(struct mlfy_npy *a, char ***out, struct mlfy_err *err)
 {
 	unsigned char *raw = NULL;
 	char **s = NULL;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	*out = NULL;
@@ -788,46 +790,20 @@ int mlfy_npy_read_strings(struct mlfy_npy *a, char ***out, struct mlfy_err *err)
 		return mlfy_err_oom(err);
 	}
 	for (i = 0; i < a->count; i++) {
-		const unsigned char *e = raw + i * a->itemsize;
-		size_t len = a->str_len, k = 0;
-		uint32_t cp;
+		size_t bad = 0;
+		uint32_t cp = 0;
 		char *p;
 
-		while (len > 0) {
-			memcpy(&cp, e + 4 * (len - 1), 4);
-			if (cp)
-				break;
-			len--;
-		}
-		if (len > (SIZE_MAX - 1) / 4 || !(p = malloc(4 * len + 1))) {
+		if (a->str_len > (SIZE_MAX - 1) / 4 || !(p = malloc(4 * a->str_len + 1))) {
 			rc = mlfy_err_oom(err);
 			goto fail;
 		}
 		s[i] = p;
-		for (j = 0; j < len; j++) {
-			memcpy(&cp, e + 4 * j, 4);
-			if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-				rc = mlfy_err_set(err, MLFY_EINVAL, "%s: element %zu: %s U+%04X", a->name, i,
-						  cp == 0 ? "embedded NUL character" : "invalid code point", cp);
-				goto fail;
-			}
-			if (cp < 0x80) {
-				p[k++] = (char)cp;
-			} else if (cp < 0x800) {
-				p[k++] = (char)(0xc0 | (cp >> 6));
-				p[k++] = (char)(0x80 | (cp & 0x3f));
-			} else if (cp < 0x10000) {
-				p[k++] = (char)(0xe0 | (cp >> 12));
-				p[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				p[k++] = (char)(0x80 | (cp & 0x3f));
-			} else {
-				p[k++] = (char)(0xf0 | (cp >> 18));
-				p[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-				p[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				p[k++] = (char)(0x80 | (cp & 0x3f));
-			}
+		if (mlfy_utf32le_to_utf8(raw + i * a->itemsize, a->str_len, p, &bad, &cp) == SIZE_MAX) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: element %zu: %s U+%04X", a->name, i,
+					  cp == 0 ? "embedded NUL character" : "invalid code point", cp);
+			goto fail;
 		}
-		p[k] = '\0';
 	}
 	free(raw);
 	*out = s;

@@ -129,6 +129,7 @@ int mlfy_npy_read_int64(struct mlfy_npy *a, int64_t **out, struct mlfy_err *err)
  * removed.  Free with mlfy_npy_strings_free(*out, a->count).  MLFY_EINVAL
  * for other dtypes or a code point that is not valid Unicode. */
 int mlfy_npy_read_strings(struct mlfy_npy *a, char ***out, struct mlfy_err *err);
+
 void mlfy_npy_strings_free(char **s, size_t n);
 
 /* Streaming row readers: read the next min(max_rows, rows left) rows,

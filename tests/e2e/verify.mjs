@@ -106,8 +106,15 @@ async function loginAs(page, user) {
   await page.fill('#password', user + '-password-1');
   await page.press('#password', 'Enter');
   await page.waitForURL((u) => /^\/(annotate|refine|admin|verify)$/.test(u.pathname));
-  /* ann3's only work is the grid: the login leads there */
-  if (user === 'ann3') assert.equal(new URL(page.url()).pathname, '/verify', 'a rater lands on the grid');
+  /* ann3's only work is the grid: the login leads there; the page it shows
+   * (24 images) is kept in localStorage as the label's page, so it is
+   * dropped here: the tests below open their own pages of 8 */
+  if (user === 'ann3') {
+    assert.equal(new URL(page.url()).pathname, '/verify', 'a rater lands on the grid');
+    await page.waitForSelector('#grid:not([hidden]) .vtile');
+    await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mlfy:verify:'))
+      .forEach((k) => localStorage.removeItem(k)));
+  }
 }
 async function openVerify(page, hash = '') {
   await page.goto(base() + '/verify?n=8' + hash);
