@@ -60,10 +60,10 @@ def main():
         pages = answers = yes = 0
         while True:
             labels = call("GET", "/api/verify/labels")
-            todo = [l for l in labels["labels"] if l["pending"] > 0]
-            if not todo:
+            open_labels = [l for l in labels["labels"] if l["pending"] > 0]
+            if not open_labels:
                 break
-            cls = todo[0]["class"]
+            cls = open_labels[0]["class"]
             page = call("GET", "/api/verify/labels/%d?limit=50" % cls)
             out = []
             for it in page["items"]:
