@@ -1,6 +1,9 @@
 # Makefile - the README's two commands and a few conveniences around CMake.
 #   make demo    install deps, build, create the demo project and serve it
-#   make check   install deps, build, run all tests, then again under ASan+UBSan
+#   make check   install deps, build, run every test once: under ASan+UBSan,
+#                except the browser and kill -9 tests (release build; see
+#                cmake/test-split.cmake and docs/analysis.md)
+#   make test    every test on the release build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -10,7 +13,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 
-.PHONY: all deps build build-asan check test test-asan demo demo-imagenet bench clean \
+.PHONY: all deps build build-asan check test test-asan test-release demo demo-imagenet bench clean \
 	fuzz-build fuzz fuzz-ci lint valgrind crash-test
 
 all: build
@@ -34,9 +37,14 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: build-asan
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE no-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE 'no-asan|browser'
 
-check: test test-asan
+# the release build's share of make check: browser and kill -9 tests, and
+# the memory/speed assertions that ASan voids (cmake/test-split.cmake)
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L 'no-asan|browser|release'
+
+check: test-release test-asan
 
 demo: build
 	MLFY=$(abspath $(BUILD))/mlfy scripts/demo

@@ -4,3 +4,4 @@
 include(${CMAKE_CURRENT_LIST_DIR}/onnxruntime.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/fuzz.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/safety.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/test-split.cmake)

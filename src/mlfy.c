@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
 	{ "assign", &cmd_assign, CLI_PROJECT },
 	{ "assign-refinement", &cmd_assign_refinement, CLI_PROJECT },
 	{ "audit", &cmd_audit, CLI_PROJECT | CLI_READONLY },
+	{ "backup", &cmd_backup, CLI_CANCELLABLE },                     /* opens PROJECT itself, read-only */
 	{ "check", &cmd_check, CLI_PROJECT | CLI_READONLY },
 	{ "evaluate", &cmd_evaluate, CLI_PROJECT | CLI_READONLY },      /* --project, or files */
 	{ "export", &cmd_export, CLI_PROJECT | CLI_READONLY },

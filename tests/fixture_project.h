@@ -12,10 +12,15 @@
  * /nonexistent when the directory is NULL).  The recorded sha256 of a file
  * that exists is its real SHA-256 (mlfy serve only serves bytes matching
  * it); a missing file gets a distinct made-up hash.
+ *
+ * The project may be a file (SQLite) or a PostgreSQL URI (the tests' pg
+ * runs, tests/testutil.h): the rows go through the small adapter fx_* below,
+ * sqlite3 or libpq with the same SQL.
  */
 #ifndef MLFY_TESTS_FIXTURE_PROJECT_H
 #define MLFY_TESTS_FIXTURE_PROJECT_H
 
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -35,6 +40,122 @@ struct fixture_spec {
 	const char *exemplar_dir;  /* exemplar (c, r)'s file: <exemplar_dir>/ex<c % exemplar_classes>-<r>.jpg */
 	int exemplar_classes;      /* distinct exemplar classes (0: one per class) */
 };
+
+/* One connection and one statement of either engine, parameters bound as
+ * text (?N in the SQL; $N for libpq). */
+struct fx {
+	sqlite3 *db;
+	PGconn *pg;
+	sqlite3_stmt *st;
+	char sql[512];
+	char val[8][160];
+	const char *vals[8];
+	int n;
+};
+
+static inline int fx_open(struct fx *x, const char *path)
+{
+	memset(x, 0, sizeof(*x));
+	if (!strncmp(path, "postgresql://", 13)) {
+		x->pg = PQconnectdb(path);
+		return PQstatus(x->pg) == CONNECTION_OK ? 0 : -1;
+	}
+	return sqlite3_open(path, &x->db) == SQLITE_OK ? 0 : -1;
+}
+
+static inline const char *fx_errmsg(struct fx *x)
+{
+	return x->pg ? PQerrorMessage(x->pg) : x->db ? sqlite3_errmsg(x->db) : "out of memory";
+}
+
+static inline int fx_exec(struct fx *x, const char *sql)
+{
+	int ok;
+	if (x->pg) {
+		PGresult *r = PQexec(x->pg, sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+	} else {
+		ok = sqlite3_exec(x->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	}
+	if (!ok)
+		fprintf(stderr, "fixture: %s: %s\n", sql, fx_errmsg(x));
+	return ok ? 0 : -1;
+}
+
+/* sql with ?N placeholders (no '?' elsewhere) */
+static inline int fx_prepare(struct fx *x, const char *sql)
+{
+	const char *p;
+	char *q = x->sql;
+	if (x->db) {
+		sqlite3_finalize(x->st);
+		x->st = NULL;
+		return sqlite3_prepare_v2(x->db, sql, -1, &x->st, NULL) == SQLITE_OK ? 0 : -1;
+	}
+	for (p = sql; *p && q < x->sql + sizeof(x->sql) - 1; p++)
+		*q++ = *p == '?' ? '$' : *p;
+	*q = '\0';
+	x->n = 0;
+	return 0;
+}
+
+static inline void fx_text(struct fx *x, int i, const char *v)
+{
+	if (x->db) {
+		sqlite3_bind_text(x->st, i, v, -1, SQLITE_TRANSIENT);
+		return;
+	}
+	snprintf(x->val[i - 1], sizeof(x->val[i - 1]), "%s", v);
+	x->vals[i - 1] = x->val[i - 1];
+	if (i > x->n)
+		x->n = i;
+}
+
+static inline void fx_int(struct fx *x, int i, int v)
+{
+	char b[16];
+	if (x->db) {
+		sqlite3_bind_int(x->st, i, v);
+		return;
+	}
+	snprintf(b, sizeof(b), "%d", v);
+	fx_text(x, i, b);
+}
+
+static inline void fx_double(struct fx *x, int i, double v)
+{
+	char b[40];
+	if (x->db) {
+		sqlite3_bind_double(x->st, i, v);
+		return;
+	}
+	snprintf(b, sizeof(b), "%.17g", v);
+	fx_text(x, i, b);
+}
+
+/* Runs the statement once with its bound values: 0 or -1. */
+static inline int fx_step(struct fx *x)
+{
+	int ok;
+	if (x->db) {
+		ok = sqlite3_step(x->st) == SQLITE_DONE;
+		sqlite3_reset(x->st);
+	} else {
+		PGresult *r = PQexecParams(x->pg, x->sql, x->n, NULL, x->vals, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
+	return ok ? 0 : -1;
+}
+
+static inline void fx_close(struct fx *x)
+{
+	sqlite3_finalize(x->st);
+	sqlite3_close(x->db);
+	PQfinish(x->pg);
+	memset(x, 0, sizeof(*x));
+}
 
 static inline int fixture_exec(sqlite3 *db, const char *sql)
 {
@@ -79,13 +200,13 @@ static inline void fixture_file_sha(const char *path, const char *fake, char (*m
 		memcpy(memo[slot], out, 65);
 }
 
-/* Creates the project file at path (must not exist).  0 on success. */
+/* Creates the project at path (a file that must not exist, or an empty
+ * PostgreSQL database's URI).  0 on success. */
 static inline int fixture_project(const char *path, const struct fixture_spec *f)
 {
 	struct mlfy_store *s = NULL;
 	struct mlfy_err err;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	struct fx x;
 	char buf[4096], sha[65], fake[65];
 	char (*memo)[65] = NULL;   /* real hashes of the distinct image files */
 	int i, r, rc = -1, n_files = f->image_files > 0 ? f->image_files : f->n_images;
@@ -95,12 +216,11 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 		return -1;
 	}
 	mlfy_store_close(s);
-	if (sqlite3_open(path, &db) != SQLITE_OK)
+	if (fx_open(&x, path))
 		goto out;
-	if (fixture_exec(db, "PRAGMA foreign_keys=ON; BEGIN"))
+	if (fx_exec(&x, x.db ? "PRAGMA foreign_keys=ON; BEGIN" : "BEGIN"))
 		goto out;
-	if (sqlite3_prepare_v2(db, "INSERT INTO classes(idx, ext_id, name, synonyms, gloss) VALUES (?1, ?2, ?3, ?4, ?5)",
-			       -1, &st, NULL))
+	if (fx_prepare(&x, "INSERT INTO classes(idx, ext_id, name, synonyms, gloss) VALUES (?1, ?2, ?3, ?4, ?5)"))
 		goto out;
 	for (i = 0; i < f->n_classes; i++) {
 		char ext[32], name[64], syn[96], gloss[96];
@@ -108,23 +228,19 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 		snprintf(name, sizeof(name), "class_%d", i);
 		snprintf(syn, sizeof(syn), "class %d, thing %d", i, i);
 		snprintf(gloss, sizeof(gloss), "gloss of class %d", i);
-		sqlite3_bind_int(st, 1, i);
-		sqlite3_bind_text(st, 2, ext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, syn, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 5, gloss, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		fx_int(&x, 1, i);
+		fx_text(&x, 2, ext);
+		fx_text(&x, 3, name);
+		fx_text(&x, 4, syn);
+		fx_text(&x, 5, gloss);
+		if (fx_step(&x))
 			goto out;
-		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (fixture_exec(db, "INSERT INTO models(id, name, source, kind, created_at)"
-			     " VALUES (1, 'fixture', 'synthetic', 'npy-probs', '2026-01-01T00:00:00Z')"))
+	if (fx_exec(&x, "INSERT INTO models(id, name, source, kind, created_at)"
+			" VALUES (1, 'fixture', 'synthetic', 'npy-probs', '2026-01-01T00:00:00Z')"))
 		goto out;
-	if (sqlite3_prepare_v2(db, "INSERT INTO images(id, name, path, original_label, batch, sha256, width, height,"
-			       " bytes, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 64, 48, 1000, '2026-01-01T00:00:00Z')",
-			       -1, &st, NULL))
+	if (fx_prepare(&x, "INSERT INTO images(id, name, path, original_label, batch, sha256, width, height,"
+			   " bytes, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 64, 48, 1000, '2026-01-01T00:00:00Z')"))
 		goto out;
 	for (i = 1; i <= f->n_images; i++) {
 		char name[64];
@@ -135,35 +251,29 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 		if (!memo && !(memo = calloc((size_t)n_files + 1, sizeof(*memo))))
 			goto out;
 		fixture_file_sha(buf, fake, memo, f->image_files > 0 ? (i - 1) % f->image_files : i - 1, sha);
-		sqlite3_bind_int(st, 1, i);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, buf, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 4, (i - 1) % f->n_classes);
-		sqlite3_bind_int(st, 5, (i - 1) / f->batch_size + 1);
-		sqlite3_bind_text(st, 6, sha, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		fx_int(&x, 1, i);
+		fx_text(&x, 2, name);
+		fx_text(&x, 3, buf);
+		fx_int(&x, 4, (i - 1) % f->n_classes);
+		fx_int(&x, 5, (i - 1) / f->batch_size + 1);
+		fx_text(&x, 6, sha);
+		if (fx_step(&x))
 			goto out;
-		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "INSERT INTO proposals(image_id, model_id, rank, class_idx, score)"
-			       " VALUES (?1, 1, ?2, ?3, ?4)", -1, &st, NULL))
+	if (fx_prepare(&x, "INSERT INTO proposals(image_id, model_id, rank, class_idx, score)"
+			   " VALUES (?1, 1, ?2, ?3, ?4)"))
 		goto out;
 	for (i = 1; i <= f->n_images; i++)
 		for (r = 0; r < f->k && r < f->n_classes; r++) {
-			sqlite3_bind_int(st, 1, i);
-			sqlite3_bind_int(st, 2, r);
-			sqlite3_bind_int(st, 3, (i - 1 + r) % f->n_classes);
-			sqlite3_bind_double(st, 4, 0.5 / (r + 1));
-			if (sqlite3_step(st) != SQLITE_DONE)
+			fx_int(&x, 1, i);
+			fx_int(&x, 2, r);
+			fx_int(&x, 3, (i - 1 + r) % f->n_classes);
+			fx_double(&x, 4, 0.5 / (r + 1));
+			if (fx_step(&x))
 				goto out;
-			sqlite3_reset(st);
 		}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "INSERT INTO exemplars(class_idx, rank, path, sha256, width, height)"
-			       " VALUES (?1, ?2, ?3, ?4, 64, 48)", -1, &st, NULL))
+	if (fx_prepare(&x, "INSERT INTO exemplars(class_idx, rank, path, sha256, width, height)"
+			   " VALUES (?1, ?2, ?3, ?4, 64, 48)"))
 		goto out;
 	for (i = 0; i < f->n_classes; i++)
 		for (r = 0; r < f->n_exemplars; r++) {
@@ -171,23 +281,21 @@ static inline int fixture_project(const char *path, const struct fixture_spec *f
 				 f->exemplar_classes > 0 ? i % f->exemplar_classes : i, r);
 			snprintf(fake, sizeof(fake), "e%063x", i * 1000 + r);
 			fixture_file_sha(buf, fake, NULL, -1, sha);
-			sqlite3_bind_int(st, 1, i);
-			sqlite3_bind_int(st, 2, r);
-			sqlite3_bind_text(st, 3, buf, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 4, sha, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(st) != SQLITE_DONE)
+			fx_int(&x, 1, i);
+			fx_int(&x, 2, r);
+			fx_text(&x, 3, buf);
+			fx_text(&x, 4, sha);
+			if (fx_step(&x))
 				goto out;
-			sqlite3_reset(st);
 		}
-	if (fixture_exec(db, "COMMIT"))
+	if (fx_exec(&x, "COMMIT"))
 		goto out;
 	rc = 0;
 out:
-	if (rc && db)
-		fprintf(stderr, "fixture: %s\n", sqlite3_errmsg(db));
+	if (rc)
+		fprintf(stderr, "fixture: %s\n", fx_errmsg(&x));
 	free(memo);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	fx_close(&x);
 	return rc;
 }
 

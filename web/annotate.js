@@ -9,11 +9,11 @@
 import { $, fmt } from './dom.js';
 import { api, requireLogin, onLogout } from './api.js';
 import { loadVocabulary, sourceRoles } from './vocab.js';
-import { S, useVocabulary, toggleLabel, toggleNone, toggleTag, setUnsure, nGroups } from './state.js';
+import { S, useVocabulary, useWindow, toggleLabel, toggleNone, toggleTag, setUnsure, nGroups } from './state.js';
 import { initView, useVocabulary as viewVocabulary, update, showGroup, allDone, nothingToDo, loadPhoto,
-  showPhotoFailed, showTags, tagsShown } from './view.js';
+  preloadPhoto, showPhotoFailed, showTags, tagsShown } from './view.js';
 import { changed, persistLocal, flushPending, retryNow, save, sendBeforeLogout } from './sync.js';
-import { loadTask, loadLast, go } from './nav.js';
+import { loadTask, loadLast, go, listWindow, primeTask } from './nav.js';
 import { setState, showBanner, onRetry, flash } from './status.js';
 import { openHelp, openFull, openExemplar } from './overlays.js';
 import { initSearch, focusSearch } from './search.js';
@@ -53,7 +53,7 @@ async function photoFailed() {
     why = e.status ? e.message : 'the server cannot be reached';
   }
   if (S.task !== t || $('photo').getAttribute('src') !== src) return;
-  S.imageError = `cannot load image ${fmt(S.pos + 1)}: ${why}`;
+  S.imageError = `cannot load image ${fmt(S.offset + S.pos + 1)}: ${why}`;
   unloaded = t.image.id;
   showPhotoFailed(true);
   tellUnloaded();
@@ -220,9 +220,16 @@ initKeys({
 /* ---- start --------------------------------------------------------------------- */
 
 (async function start() {
-  /* the three requests at once: the page is a round trip shorter */
-  const listReq = api('GET', '/api/tasks?stage=' + S.stage, undefined, { noRedirect: true });
-  listReq.catch(() => {});
+  /* the three requests at once: the page is a round trip shorter.  The
+   * list's window comes with its first task (the #<image id>, else the
+   * first without a decision), whose photo is asked for as soon as its id
+   * is known */
+  const want = Number(location.hash.slice(1));
+  const around = Number.isSafeInteger(want) && want > 0 ? 'around=' + want : 'around=open';
+  const listReq = listWindow(around, true, { noRedirect: true })
+    .catch((e) => (e.status === 404 && around !== 'around=open'
+      ? listWindow('around=open', true, { noRedirect: true }) : Promise.reject(e)));
+  listReq.then((l) => { if (l.task) preloadPhoto(l.task.image.id); }).catch(() => {});
   const vocabReq = loadVocabulary();
   vocabReq.catch(() => {});
   const me = await requireLogin();
@@ -235,9 +242,8 @@ initKeys({
   const [list, vocab] = await Promise.all([listReq, vocabReq]);
   useVocabulary(vocab, sourceRoles(vocab));
   viewVocabulary(vocab);
-  S.ids = list.ids;
-  S.done = list.done;
-  if (!S.ids.length) {
+  useWindow(list);
+  if (!S.total) {
     /* an admin without work here has the dashboard */
     if (me.role === 'admin') { location.replace('/admin'); return; }
     nothingToDo(S.stage === 'refine' ? 'No images are in your refinement queue.'
@@ -245,11 +251,9 @@ initKeys({
     setState('saved', '–');
     return;
   }
-  const want = Number(location.hash.slice(1));
-  let pos = want ? S.ids.indexOf(want) : -1;
-  if (pos < 0) pos = S.done.indexOf(0);
-  if (pos < 0) { S.pos = S.ids.length - 1; allDone(); flushPending(); return; }
-  loadTask(pos);
+  if (list.position === null) { S.pos = S.ids.length - 1; allDone(); flushPending(); return; }
+  primeTask(list.task);
+  loadTask(list.position - list.offset);
   /* changes to other images that a reload, a closed tab or a server restart
    * left unsent (the current image's are restored by loadTask) */
   flushPending();

@@ -1,17 +1,22 @@
 /* nav.js - moving between the images of the task list: loading a task
  * (with the unsent local changes that belong to it), prefetching the next
  * one, "save and next" / "previous" one navigation at a time, the #<image
- * id> in the address bar, and the end of the list.  Owns the prefetched
- * tasks and the "navigation under way" flag. */
+ * id> in the address bar, and the end of the list.  The list comes a
+ * window at a time (GET /api/tasks: WINDOW tasks, the whole list's counts):
+ * a step out of the window, a #id outside it and "the first image without
+ * a decision" fetch the window that holds it.  Owns the prefetched tasks
+ * and the "navigation under way" flag. */
 import { api, refusedForGood } from './api.js';
 import { fmt } from './dom.js';
-import { S, currentId, blockReason, applyAnnotation, decided, dropFromList, sortedTags, sameSet } from './state.js';
+import { S, currentId, blockReason, applyAnnotation, decided, dropFromList, sortedTags, sameSet, useWindow }
+  from './state.js';
 import { restart as restartClock } from './clock.js';
 import { setState, showBanner, flash } from './status.js';
 import { save, inFlight, restoreLocal, clearLocal, onSentElsewhere, onRefusedForGood } from './sync.js';
 import { showTask, renderProgress, allDone, nothingToDo, exemplarRanks } from './view.js';
 
 const cache = new Map();   /* image id -> task JSON (prefetched) */
+const WINDOW = 200;        /* tasks per window of the list */
 let going = false;         /* a navigation (save, then load) is under way */
 let dropped = null;        /* images refused for good on the way here: {ids, why}, said once the next is shown */
 let drops = 0;             /* counts the shown images taken out of the list */
@@ -62,19 +67,64 @@ function tellDropped() {
   }
 }
 
+/* GET /api/tasks: a window of the list (params: offset=N, around=<id> or
+ * around=open), with the task at its position when withTask */
+export function listWindow(params, withTask, opts) {
+  return api('GET', `/api/tasks?stage=${S.stage}&limit=${WINDOW}&${params}${withTask ? '&include=task' : ''}`,
+    undefined, opts);
+}
+
+/* takes window w; the shown image keeps its place (S.pos follows it; when
+ * the window does not hold it, the window's end it is nearest to) */
+function takeWindow(w) {
+  const shown = currentId(), before = S.offset + S.pos;
+  useWindow(w);
+  const at = S.ids.indexOf(shown);
+  S.pos = at >= 0 ? at : Math.max(0, Math.min(S.ids.length - 1, before - S.offset));
+}
+
+/* the window's index of list position lp, fetching the window around it
+ * when it is outside; -1 when the list has no such position (any more) */
+async function indexOf(lp) {
+  if (lp >= S.offset && lp < S.offset + S.ids.length) return lp - S.offset;
+  takeWindow(await listWindow('offset=' + Math.max(0, lp - Math.floor(WINDOW / 4))));
+  return lp >= S.offset && lp < S.offset + S.ids.length ? lp - S.offset : -1;
+}
+
+/* the window's index of the first image without a saved decision, -1 when
+ * every image has one: from the window when it starts the list and holds
+ * one (or holds the whole list), else the server's */
+async function firstOpen() {
+  const local = S.offset === 0 ? S.done.indexOf(0) : -1;
+  if (local >= 0 || (S.offset === 0 && S.ids.length >= S.total)) return local;
+  const w = await listWindow('around=open');
+  takeWindow(w);
+  return w.position === null ? -1 : w.position - w.offset;
+}
+
+/* a task sent along with the list (include=task): the first loadTask takes it */
+export function primeTask(t) {
+  if (t) cache.set(t.image.id, t);
+}
+
 /* after the shown image left the list: the one now at its place, or the first without a decision */
 async function showAfterDrop() {
-  if (!S.ids.length) {
+  if (!S.total) {
     S.task = null;
     nothingToDo('No images are left in your list.');
     tellDropped();
     return;
   }
-  if (S.pos >= S.ids.length) {
-    const open = S.done.indexOf(0);
-    if (open < 0) { S.pos = S.ids.length - 1; S.task = null; allDone(); tellDropped(); return; }
-    S.pos = open;
+  let at = S.pos;
+  try {
+    if (at >= S.ids.length) at = S.offset + at < S.total ? await indexOf(S.offset + at) : -1;
+    if (at < 0) at = await firstOpen();
+  } catch (e) {
+    setState('failed', `cannot load the task list: ${e.message}`, () => showAfterDrop());
+    return;
   }
+  if (at < 0) { S.pos = S.ids.length - 1; S.task = null; allDone(); tellDropped(); return; }
+  S.pos = at;
   await loadTask(S.pos);
 }
 
@@ -85,7 +135,7 @@ async function fetchTask(id) {
 
 /* shows the image at position pos of the list */
 export async function loadTask(pos) {
-  const shown = S.task ? S.pos : -1;
+  const shown = S.task ? currentId() : null;
   S.pos = pos;
   const id = currentId();
   history.replaceState(null, '', '#' + id);
@@ -107,12 +157,13 @@ export async function loadTask(pos) {
     }
     /* stay on the image that is shown (its position, its #id), so that the
      * position and the keys keep matching what the annotator sees */
-    if (shown >= 0 && shown !== pos) {
-      S.pos = shown;
-      history.replaceState(null, '', '#' + S.ids[shown]);
+    const back = shown === null ? -1 : S.ids.indexOf(shown);
+    if (back >= 0 && back !== pos) {
+      S.pos = back;
+      history.replaceState(null, '', '#' + shown);
       renderProgress();
     }
-    setState('failed', `cannot load image ${fmt(pos + 1)}: ${e.message}`, () => loadTask(pos));
+    setState('failed', `cannot load image ${fmt(S.offset + pos + 1)}: ${e.message}`, () => loadTask(pos));
     return;
   }
   if (id !== currentId()) return;
@@ -212,31 +263,50 @@ async function goStep(delta) {
     await save();
     if (drops !== dropsBefore) { await showAfterDrop(); return; }
   }
-  const next = S.pos + delta;
-  if (next >= S.ids.length) {
-    const firstOpen = S.done.indexOf(0);
-    if (firstOpen >= 0) { await loadTask(firstOpen); return; }
-    allDone();
+  const next = S.offset + S.pos + delta;   /* in the whole list */
+  if (next < 0) return;
+  let at;
+  try {
+    at = next < S.total ? await indexOf(next) : -1;
+    if (at < 0) at = await firstOpen();   /* past the end: the first image without a decision */
+  } catch (e) {
+    setState('failed', `cannot load the task list: ${e.message}`, () => go(delta));
     return;
   }
-  if (next < 0) return;
-  await loadTask(next);
+  if (at < 0) { allDone(); return; }
+  await loadTask(at);
 }
 
 /* from "all done" (← there): the last image */
-export function loadLast() {
-  if (S.ids.length && !going) loadTask(S.ids.length - 1);
+export async function loadLast() {
+  if (!S.total || going) return;
+  going = true;
+  try {
+    const at = await indexOf(S.total - 1);
+    if (at >= 0) await loadTask(at);
+  } catch (e) {
+    setState('failed', `cannot load the task list: ${e.message}`, () => loadLast());
+  } finally { going = false; }
 }
 
-/* #<image id> typed into the address bar (or a link to one) opens that image */
+/* #<image id> typed into the address bar (or a link to one) opens that
+ * image, when it is in the list (outside the window: the server says) */
 window.addEventListener('hashchange', () => {
-  const pos = S.ids.indexOf(Number(location.hash.slice(1)));
-  if (pos < 0 || going || (S.task && pos === S.pos)) return;
-  if (!S.task) { loadTask(pos); return; }   /* the first image is still loading: this one wins */
+  const want = Number(location.hash.slice(1));
+  if (!Number.isSafeInteger(want) || want <= 0 || going || (S.task && want === currentId())) return;
+  const pos = S.ids.indexOf(want);
+  if (!S.task) { if (pos >= 0) loadTask(pos); return; }   /* the first image is still loading: this one wins */
   going = true;
-  const want = S.ids[pos];
   (async () => {
     if (S.dirty && !blockReason()) await save();   /* as ← does: an undecided image stays so */
+    if (!S.ids.includes(want)) {
+      try {
+        takeWindow(await listWindow('around=' + want));
+      } catch (e) {
+        if (e.status !== 404) setState('failed', `cannot load the task list: ${e.message}`);
+        return;   /* not in the list: the # is ignored */
+      }
+    }
     if (S.ids.includes(want)) await loadTask(S.ids.indexOf(want));   /* the list may have lost the shown one */
     else await showAfterDrop();
   })().finally(() => { going = false; });

@@ -6,7 +6,10 @@
 
 export const S = {
   stage: location.pathname.startsWith('/refine') ? 'refine' : 'annotate',
-  ids: [], done: [], pos: 0,   /* the task list: image ids, 0/1 "has a saved decision", the shown one */
+  /* the task list, a window of it at a time (GET /api/tasks): the window's
+   * image ids and 0/1 "has a saved decision", the shown one's index in it,
+   * the window's position in the list, and the whole list's counts */
+  ids: [], done: [], pos: 0, offset: 0, total: 0, nDone: 0,
   task: null, version: 0,      /* GET /api/tasks/<id> of the shown image, the version saves build on */
   labels: new Map(),           /* class idx -> label source name */
   none: false,                 /* explicit empty set ("none of these") */
@@ -34,6 +37,31 @@ export function useVocabulary(v, roles) {
 }
 
 export const currentId = () => S.ids[S.pos];
+/* the shown image's position in the whole list (0-based) */
+export const listPos = () => S.offset + S.pos;
+
+/* takes a window of the task list (a GET /api/tasks reply) */
+export function useWindow(w) {
+  S.ids = w.ids;
+  S.done = w.done;
+  S.offset = w.offset;
+  S.total = w.total;
+  S.nDone = w.n_done;
+}
+
+/* image `id` (at window index `pos`, or -1 outside the window) has a saved
+ * decision now; `before`: whether it had one already (outside the window:
+ * its save built on a version) */
+export function markDone(id, pos, before) {
+  if (pos >= 0 && S.ids[pos] === id) {
+    if (S.done[pos]) return false;
+    S.done[pos] = 1;
+  } else if (before) {
+    return false;
+  }
+  S.nDone = Math.min(S.total, S.nDone + 1);
+  return true;
+}
 /* a decision: labels, "none of these", or (stage ii) unsure with its reason */
 export const decided = () => S.labels.size > 0 || S.none || !!S.unsure;
 export const sortedTags = () => [...S.tags].sort();
@@ -88,11 +116,15 @@ export function blockReason() {
 }
 
 /* takes image `id` out of the task list (refused for good: no longer this
- * user's task, or closed); returns its position, or -1.  S.pos keeps
- * naming the same image, or, when `id` is the shown one, the one after it. */
+ * user's task, or closed); returns its index in the window, or -1 (not in
+ * the window: the counts stay, the next window will not hold it).  S.pos
+ * keeps naming the same image, or, when `id` is the shown one, the one
+ * after it. */
 export function dropFromList(id) {
   const pos = S.ids.indexOf(id);
   if (pos < 0) return -1;
+  if (S.done[pos]) S.nDone = Math.max(0, S.nDone - 1);
+  S.total = Math.max(0, S.total - 1);
   S.ids.splice(pos, 1);
   S.done.splice(pos, 1);
   if (pos < S.pos) S.pos--;

@@ -9,7 +9,7 @@
  * (onRefusedForGood).  Owns the save in flight, the retry timer and the
  * local copies. */
 import { api, currentUser, isLeaving, refusedForGood } from './api.js';
-import { S, currentId, sameSet, blockReason, payload, applyAnnotation, sameAsState } from './state.js';
+import { S, currentId, sameSet, blockReason, payload, applyAnnotation, sameAsState, markDone } from './state.js';
 import { seconds } from './clock.js';
 import { setState, showBanner, savedClearsBanner } from './status.js';
 import { update, renderProgress } from './view.js';
@@ -90,7 +90,7 @@ export async function save() {
         unsure: body.unsure || null, tags: body.tags };
       if (seq === changeSeq) { S.dirty = false; clearLocal(id); } else persistLocal();
       retryDelay = 1000;
-      if (!S.done[S.pos]) { S.done[S.pos] = 1; renderProgress(); }
+      if (markDone(id, S.pos, body.base_version > 0)) renderProgress();
       setState('saved', 'saved ✓ ' + new Date().toLocaleTimeString());
       savedClearsBanner();
       flushPending();
@@ -161,7 +161,8 @@ export async function flushPending() {
     for (const k of keys) {
       const id = Number(k.slice(prefix.length)), pos = S.ids.indexOf(id);
       if (id === currentId()) continue;            /* save() sends this image's */
-      if (pos < 0) { clearLocal(id); continue; }   /* no longer one of our tasks */
+      /* outside the window (pos < 0) it is sent too: the server refuses it
+       * for good when it is no longer one of our tasks */
       let loc = null;
       try { loc = JSON.parse(localStorage.getItem(k)); } catch (e) { /* unreadable: dropped below */ }
       if (!loc || !Array.isArray(loc.labels)) { clearLocal(id); continue; }
@@ -181,7 +182,7 @@ export async function flushPending() {
         await api('PUT', `/api/tasks/${id}/annotation`, body);
         clearLocal(id);
         forget(id);
-        if (!S.done[pos]) { S.done[pos] = 1; renderProgress(); }
+        if (markDone(id, pos, loc.base > 0)) renderProgress();
       } catch (e) {
         if (refusedForGood(e)) {   /* no longer ours, or closed: drop the change and the image */
           refused++;

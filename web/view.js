@@ -169,6 +169,14 @@ function otherFlags(o) {
   return out;
 }
 
+/* asks for image `id`'s display file before it is shown (the photo then
+ * takes it from the browser's cache); a failed load is the photo's to tell */
+let early = null;
+export function preloadPhoto(id) {
+  early = new Image();
+  early.src = `/api/images/${id}?size=display`;
+}
+
 /* (re)loads the shown image's file; `again` asks for it anew (a failed load
  * is not taken from the cache) */
 let photoTries = 0;
@@ -181,7 +189,7 @@ export function loadPhoto(again) {
 /* the image did not load (S.imageError says why): its alt text says so, and
  * "Save & next" becomes "Skip" (nothing can be saved for it) */
 export function showPhotoFailed(failed) {
-  $('photo').alt = failed ? `image ${fmt(S.pos + 1)} cannot be loaded` : 'the image to annotate';
+  $('photo').alt = failed ? `image ${fmt(S.offset + S.pos + 1)} cannot be loaded` : 'the image to annotate';
   $('next').textContent = failed ? 'Skip →' : 'Save & next →';
   $('next').title = failed ? 'Next image without saving (→): this one did not load' : 'Save and next (Enter or →)';
 }
@@ -324,8 +332,8 @@ export function showGroup(g) {
 /* ---- position, progress, the end -------------------------------------------------- */
 
 export function renderProgress() {
-  const n = S.ids.length, d = S.done.reduce((a, b) => a + b, 0);
-  $('position').textContent = n ? `image ${fmt(S.pos + 1)} / ${fmt(n)}` : 'no images';
+  const n = S.total, d = S.nDone;
+  $('position').textContent = n ? `image ${fmt(S.offset + S.pos + 1)} / ${fmt(n)}` : 'no images';
   $('progress-bar').style.width = (n ? (100 * d) / n : 0) + '%';
   $('progress').setAttribute('aria-valuenow', String(d));
   $('progress').setAttribute('aria-valuemax', String(n));
@@ -337,7 +345,7 @@ export function allDone() {
   $('workspace').hidden = true;
   $('done-box').hidden = false;
   $('done-title').textContent = 'All done';
-  $('done-text').textContent = `All ${fmt(S.ids.length)} images have a saved decision. Thank you! ` +
+  $('done-text').textContent = `All ${fmt(S.total)} images have a saved decision. Thank you! ` +
     'You can still go back with ← to change any of them.';
   renderProgress();
 }

@@ -96,9 +96,11 @@ static int http(int *fd, const char *method, const char *path, const char *extra
 			cl = strcasestr(buf, "\r\nContent-Length:");
 			want = hdr_end + (cl && cl < e ? strtoul(cl + 17, NULL, 10) : 0);
 			if (cookie_out) {
-				char *ck = strstr(buf, "mlfy_session=");
+				/* "NAME=VALUE" of the Set-Cookie header, whatever the
+				 * cookie's name (one per project: mlfy_session_XXXXXXXX) */
+				char *ck = strcasestr(buf, "\r\nSet-Cookie: ");
 				if (ck && ck < e)
-					sscanf(ck, "mlfy_session=%64[0-9a-f]", cookie_out);
+					sscanf(ck + 14, "%159[^;\r]", cookie_out);
 			}
 		}
 		if (hdr_end && len >= want)
@@ -126,20 +128,24 @@ static void *run(void *arg)
 {
 	struct job *j = arg;
 	static __thread char buf[1 << 20];
-	char body[1024], extra[512], cookie[80] = "", csrf[80] = "", path[128];
+	char body[1024], extra[512], cookie[160] = "", csrf[80] = "", path[128];
 	long *ids = NULL, n_ids = 0, i;
-	int fd = -1, status;
+	int fd = -1, status, tries;
 	char *p;
 
 	snprintf(body, sizeof(body), "{\"user\":\"%s%02d\",\"password\":\"%s\"}", prefix, j->user + 1, password);
-	if (http(&fd, "POST", "/api/login", NULL, body, buf, sizeof(buf), cookie) != 200 ||
-	    !(p = strstr(buf, "\"csrf\":\""))) {
+	/* the server checks a few passwords per address at a time and answers
+	 * 503 with Retry-After to the others (serve/logins.h): wait and retry */
+	for (tries = 0; (status = http(&fd, "POST", "/api/login", NULL, body, buf, sizeof(buf), cookie)) == 503 &&
+			tries < 1200; tries++)
+		nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
+	if (status != 200 || !*cookie || !(p = strstr(buf, "\"csrf\":\""))) {
 		fprintf(stderr, "loadgen: login of %s%02d failed: %s\n", prefix, j->user + 1, buf);
 		j->st.errors++;
 		return NULL;
 	}
 	sscanf(p + 8, "%64[0-9a-f]", csrf);
-	snprintf(extra, sizeof(extra), "Cookie: mlfy_session=%s\r\n", cookie);
+	snprintf(extra, sizeof(extra), "Cookie: %s\r\n", cookie);
 	if (http(&fd, "GET", "/api/tasks", extra, NULL, buf, sizeof(buf), NULL) != 200 || !(p = strstr(buf, "\"ids\":["))) {
 		j->st.errors++;
 		return NULL;

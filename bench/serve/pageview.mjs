@@ -53,8 +53,11 @@ async function view(label, hash) {
     const r = performance.getEntriesByType('resource');
     const end = (re) => Math.round(Math.max(0, ...r.filter((e) => re.test(e.name)).map((e) => e.responseEnd)));
     const nav = performance.getEntriesByType('navigation')[0];
-    return `html ${Math.round(nav.responseEnd)} ms, scripts ${end(/\.js$/)}, task JSON ${end(/api\/tasks\/\d+/)}, ` +
-      `photo ${end(/api\/images\//)}, last thumbnail ${end(/api\/exemplars\//)}`;
+    /* the task comes inline with the list (include=task) or on its own */
+    return `html ${Math.round(nav.responseEnd)} ms, scripts ${end(/\.js$/)}, session ${end(/api\/me$/)}, ` +
+      `task list ${end(/api\/tasks(\?|$)/)}, task JSON ${end(/api\/tasks(\/\d+|\?.*include=task)/)}, ` +
+      `photo ${end(/api\/images\//)}, last thumbnail ${end(/api\/exemplars\//)}; task list ` +
+      `${r.filter((e) => /api\/tasks(\?|$)/.test(e.name)).reduce((a, e) => a + e.transferSize, 0)} bytes`;
   });
   console.log(`${label}: ${ms} ms, ${(b.bytes / 1024).toFixed(0)} KiB in ${b.requests} requests ` +
     `(image + 20 proposals + ${thumbs} visible exemplar thumbnails)\n  timeline from navigation start: ${tl}`);

@@ -1,6 +1,7 @@
 /* cmd_init.c - `mlfy init PROJECT --classes FILE`: create a project with its
  * class list (src/ingest/classes.h does the work). */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "ingest/classes.h"
@@ -10,7 +11,9 @@ static const char usage[] =
 	"                 [--name NAME]\n"
 	"\n"
 	"Creates the project file PROJECT (conventionally NAME.mlfy; it must not\n"
-	"exist) holding the classes listed in FILE.  The index of a class is the\n"
+	"exist), or the project in the PostgreSQL database named by a URI\n"
+	"postgresql://USER@HOST/DB (the database must exist and be empty),\n"
+	"holding the classes listed in FILE.  The index of a class is the\n"
 	"model output index that predictions refer to.  FILE is one of:\n"
 	"\n"
 	"  a JSON object mapping indices to ids, e.g. {\"0\": \"n01440764\", ...}\n"
@@ -36,7 +39,7 @@ static const char usage[] =
 	"                       synonyms, the first is the display name unless\n"
 	"                       --names gives one (label_indices_to_full_synonyms.json)\n"
 	"      --name NAME      project name shown in the web page (default: the\n"
-	"                       file name without .mlfy)\n"
+	"                       file name without .mlfy, or the database name)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Example:\n"
@@ -74,7 +77,12 @@ static int run(struct cli_ctx *c)
 	mlfy_err_clear(&err);
 	if (mlfy_ingest_init(c->argv[0], &o, &r, &err))
 		return cli_report(c->name, &err);
-	printf("%s: created with %zu classes (%s list", c->argv[0], r.n_classes, mlfy_class_format_name(r.format));
+	{
+		char *shown = mlfy_store_redacted(c->argv[0]);   /* a URI's password as *** */
+		printf("%s: created with %zu classes (%s list", shown ? shown : "project", r.n_classes,
+		       mlfy_class_format_name(r.format));
+		free(shown);
+	}
 	if (r.n_wordnet)
 		printf("; %zu described by WordNet 3.0", r.n_wordnet);
 	if (o.synonyms)

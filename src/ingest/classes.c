@@ -4,6 +4,7 @@
 #include "ingest/classes.h"
 #include "ingest/textio.h"
 #include "util/file.h"
+#include "util/pguri.h"
 #include "util/vec.h"
 
 #include <ctype.h>
@@ -640,19 +641,64 @@ static int publish_project(const char *tmp, const char *path, struct mlfy_err *e
 	return mlfy_err_set(err, MLFY_EIO, "%s: cannot create: %s", path, strerror(e));
 }
 
+/* Writes the project's meta rows and classes into the open transaction of
+ * the new project s. */
+static int fill_project(struct mlfy_store *s, const struct mlfy_init_opts *opts, const char *name,
+			enum mlfy_class_format fmt, const struct mlfy_class *c, size_t n,
+			const struct mlfy_init_result *res, struct mlfy_err *err)
+{
+	char buf[PATH_MAX], now[32];
+	int rc;
+
+	mlfy_store_now(now);
+	if ((rc = mlfy_store_meta_set(s, "name", name, err)) ||
+	    (rc = mlfy_store_meta_set(s, "created_at", now, err)) ||
+	    (rc = mlfy_store_meta_set(s, "classes_source",
+				       abs_path(opts->classes, buf, sizeof(buf)) ? opts->classes : buf, err)) ||
+	    (rc = mlfy_store_meta_set(s, "classes_format", mlfy_class_format_name(fmt), err)) ||
+	    (opts->names && (rc = mlfy_store_meta_set(s, "names_source",
+						       abs_path(opts->names, buf, sizeof(buf)) ? opts->names : buf,
+						       err))) ||
+	    (opts->synonyms &&
+	     (rc = mlfy_store_meta_set(s, "synonyms_source",
+				       abs_path(opts->synonyms, buf, sizeof(buf)) ? opts->synonyms : buf, err))) ||
+	    (res->n_wordnet && (rc = mlfy_store_meta_set(s, "wordnet", "WordNet 3.0", err))) ||
+	    (rc = mlfy_catalog_add_classes(s, c, n, err)))
+		return rc;
+	return 0;
+}
+
+/* PostgreSQL: the project is made in the database named by the URI, its
+ * schema and its rows in one transaction (a killed init leaves nothing);
+ * the engine refuses a database that already holds a project or tables. */
+static int init_pg(const char *uri, const struct mlfy_init_opts *opts, const char *name,
+		   enum mlfy_class_format fmt, const struct mlfy_class *c, size_t n,
+		   const struct mlfy_init_result *res, struct mlfy_err *err)
+{
+	struct mlfy_store *s = NULL;
+	int rc;
+
+	if ((rc = mlfy_store_open(uri, MLFY_STORE_CREATE | MLFY_STORE_CREATE_OPEN_TX, &s, err)))
+		return rc;
+	if ((rc = fill_project(s, opts, name, fmt, c, n, res, err)) || (rc = mlfy_store_commit(s, err)))
+		mlfy_store_rollback(s);
+	mlfy_store_close(s);
+	return rc;
+}
+
 int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts,
 		     struct mlfy_init_result *res, struct mlfy_err *err)
 {
 	struct mlfy_class *c = NULL;
 	struct mlfy_store *s = NULL;
 	enum mlfy_class_format fmt;
-	char buf[PATH_MAX], now[32], name[256], tmp[PATH_MAX], aux[PATH_MAX + 8];
+	char name[256], tmp[PATH_MAX], aux[PATH_MAX + 8];
 	const char *slash;
 	size_t n = 0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (access(project_path, F_OK) == 0)
+	if (!mlfy_store_is_pg(project_path) && access(project_path, F_OK) == 0)
 		return mlfy_err_set(err, MLFY_ECONFLICT, "%s: already exists", project_path);
 	/* Everything is read and checked before the project file exists. */
 	if ((rc = mlfy_classes_load(opts->classes, &c, &n, &fmt, err)))
@@ -674,6 +720,13 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 			goto out;
 		}
 		snprintf(name, sizeof(name), "%s", opts->name);
+	} else if (mlfy_store_is_pg(project_path)) {
+		if (mlfy_pguri_dbname(project_path, name, sizeof(name)) != 0 ||
+		    !textio_valid_text(name, strlen(name), 0)) {
+			rc = mlfy_err_set(err, MLFY_EINVAL, "the database name is no usable project name; give one "
+					  "with --name");
+			goto out;
+		}
 	} else {
 		const char *b = mlfy_path_base(project_path);
 		size_t k = strlen(b);
@@ -689,6 +742,13 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 		name[k] = '\0';
 	}
 
+	if (mlfy_store_is_pg(project_path)) {
+		if (!(rc = init_pg(project_path, opts, name, fmt, c, n, res, err))) {
+			res->n_classes = n;
+			res->format = fmt;
+		}
+		goto out;
+	}
 	/* The project is built under a temporary name in the same folder and
 	 * renamed when complete, so that an interrupted init (Ctrl-C, kill,
 	 * power loss) never leaves a project without its classes. */
@@ -708,21 +768,7 @@ int mlfy_ingest_init(const char *project_path, const struct mlfy_init_opts *opts
 		mlfy_err_set(err, rc, "%s: %s", project_path, why);
 		goto out;
 	}
-	mlfy_store_now(now);
-	if ((rc = mlfy_store_begin(s, err)) ||
-	    (rc = mlfy_store_meta_set(s, "name", name, err)) ||
-	    (rc = mlfy_store_meta_set(s, "created_at", now, err)) ||
-	    (rc = mlfy_store_meta_set(s, "classes_source",
-				       abs_path(opts->classes, buf, sizeof(buf)) ? opts->classes : buf, err)) ||
-	    (rc = mlfy_store_meta_set(s, "classes_format", mlfy_class_format_name(fmt), err)) ||
-	    (opts->names && (rc = mlfy_store_meta_set(s, "names_source",
-						       abs_path(opts->names, buf, sizeof(buf)) ? opts->names : buf,
-						       err))) ||
-	    (opts->synonyms &&
-	     (rc = mlfy_store_meta_set(s, "synonyms_source",
-				       abs_path(opts->synonyms, buf, sizeof(buf)) ? opts->synonyms : buf, err))) ||
-	    (res->n_wordnet && (rc = mlfy_store_meta_set(s, "wordnet", "WordNet 3.0", err))) ||
-	    (rc = mlfy_catalog_add_classes(s, c, n, err)) ||
+	if ((rc = mlfy_store_begin(s, err)) || (rc = fill_project(s, opts, name, fmt, c, n, res, err)) ||
 	    (rc = mlfy_store_commit(s, err))) {
 		mlfy_store_rollback(s);
 		mlfy_store_close(s);

@@ -350,14 +350,16 @@ static int trimmed(const char *comment, char **out, struct mlfy_err *err)
 	return 0;
 }
 
-int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_save *in,
-			  int64_t *version, struct mlfy_err *err)
+int mlfy_annotations_save_in_tx(struct mlfy_store *s, const struct mlfy_annotation_save *in, int64_t *version,
+				struct mlfy_err *err)
 {
 	struct mlfy_annotation_save sorted_in;
 	struct mlfy_label_choice *sorted;
 	char *comment;
 	int rc;
 
+	if (!mlfy_store_in_transaction(s))
+		return mlfy_err_set(err, MLFY_EINVAL, "internal error: an annotation save outside a transaction");
 	if ((rc = mlfy_annotation_check(in, err)) || (rc = sorted_labels(in, &sorted, err)))
 		return rc;
 	if ((rc = trimmed(in->comment, &comment, err))) {
@@ -367,13 +369,20 @@ int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_sav
 	sorted_in = *in;
 	sorted_in.labels = sorted;
 	sorted_in.comment = comment;
-	if ((rc = mlfy_store_begin(s, err))) {
-		MLFY_FREE_ALL(sorted, comment);
-		return rc;
-	}
 	rc = save_tx(s, &sorted_in, in->labels, version, err);
 	MLFY_FREE_ALL(sorted, comment);
-	if (rc) {
+	return rc;
+}
+
+int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_save *in,
+			  int64_t *version, struct mlfy_err *err)
+{
+	int rc;
+
+	/* the fields first: a bad request costs no transaction */
+	if ((rc = mlfy_annotation_check(in, err)) || (rc = mlfy_store_begin(s, err)))
+		return rc;
+	if ((rc = mlfy_annotations_save_in_tx(s, in, version, err))) {
 		mlfy_store_rollback(s);
 		return rc;
 	}

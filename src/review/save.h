@@ -31,7 +31,8 @@
  * inside its transaction. */
 int mlfy_annotation_check(const struct mlfy_annotation_save *in, struct mlfy_err *err);
 
-/* Saves one annotation in one transaction (call it outside one):
+/* Saves one annotation in one transaction (call it outside one; the `mlfy`
+ * commands and tests do):
  * mlfy_annotation_check; the comment is trimmed (white space at either end,
  * ASCII and Unicode spaces, is dropped: the trimmed text is what is checked
  * and stored, so a comment of spaces is no comment); the image exists and
@@ -62,5 +63,16 @@ int mlfy_annotation_check(const struct mlfy_annotation_save *in, struct mlfy_err
  * of saved annotations. */
 int mlfy_annotations_save(struct mlfy_store *s, const struct mlfy_annotation_save *in,
 			  int64_t *version, struct mlfy_err *err);
+
+/* The same save, rule for rule, inside the caller's open write transaction
+ * (mlfy_annotations_save is this between begin and commit): for callers
+ * that commit several saves at once (the web server's group commit,
+ * store/savepoint.h), each in a savepoint of its own.  On failure the
+ * save's writes may be partly done: the caller rolls back (to the
+ * savepoint, or the whole transaction).  Errors: those of
+ * mlfy_annotations_save, and MLFY_EINVAL when no transaction is open.
+ * *version is only meaningful once the caller's commit succeeded. */
+int mlfy_annotations_save_in_tx(struct mlfy_store *s, const struct mlfy_annotation_save *in, int64_t *version,
+				struct mlfy_err *err);
 
 #endif

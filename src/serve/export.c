@@ -15,6 +15,7 @@
 #include "serve/http.h"
 #include "review/export.h"
 #include "util/file.h"
+#include "util/pguri.h"
 
 #include "util/vec.h"
 
@@ -122,11 +123,15 @@ static const char *content_type(enum mlfy_export_format f)
 }
 
 /* The download's file name: the project file's name without its directory
- * and ".mlfy", then "-<format>.<ext>", with anything outside [A-Za-z0-9._-]
+ * and ".mlfy" (a PostgreSQL project: the database name), then "-<format>.<ext>", with anything outside [A-Za-z0-9._-]
  * replaced by '_' so that it is a safe quoted-string in the header. */
 static void file_name(const char *project, enum mlfy_export_format f, char *out, size_t n)
 {
-	const char *base = mlfy_path_base(project);
+	char db[128];
+	/* a PostgreSQL URI: its database name (the URI's last part may hold a
+	 * password=) */
+	const char *base = mlfy_store_is_pg(project) && mlfy_pguri_dbname(project, db, sizeof(db)) == 0
+				   ? db : mlfy_path_base(project);
 	size_t len = strlen(base), i;
 	if (len > 5 && !strcmp(base + len - 5, ".mlfy"))
 		len -= 5;

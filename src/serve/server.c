@@ -4,6 +4,7 @@
  * Everything a request does after its body arrived is routes.c's and the
  * handlers'. */
 #include "serve/server.h"
+#include "serve/commit.h"
 #include "serve/conns.h"
 #include "serve/console.h"
 #include "serve/hosts.h"
@@ -13,6 +14,7 @@
 #include "serve/routes.h"
 #include "serve/state.h"
 #include "util/file.h"
+#include "util/pguri.h"
 
 #include "util/vec.h"
 
@@ -186,7 +188,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	conns_request_started(srv, conn);
 	if (r->resume) {
 		/* a suspended request (a login whose password check ran on the
-		 * login thread) is back */
+		 * login thread, a write committed by the committer) is back */
 		enum MHD_Result (*fn)(struct req *) = r->resume;
 		r->resume = NULL;
 		return fn(r);
@@ -233,6 +235,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	free(r->body);
 	login_job_free(r->login);
+	commit_job_free(srv, r->commit);
 	mlfy_session_release(&r->sess);
 	sodium_memzero(r->token, sizeof(r->token));
 	free(r);
@@ -316,6 +319,7 @@ static void server_free(struct mlfy_server *srv)
 	pthread_key_delete(srv->store_key);
 	pthread_mutex_destroy(&srv->mu);
 	pthread_mutex_destroy(&srv->write_mu);
+	commits_free(srv);
 	live_shutdown(srv);
 	pthread_mutex_destroy(&srv->live_mu);
 	if (srv->logins.inited) {
@@ -363,6 +367,11 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 			free(pname);
 			pname = NULL;
 		}
+		if (!pname && mlfy_store_is_pg(cfg->project)) {
+			char db[256];
+			if (mlfy_pguri_dbname(cfg->project, db, sizeof(db)) == 0)
+				pname = strdup(db);
+		}
 		if (!pname)
 			pname = strdup(mlfy_path_base(cfg->project));
 	}
@@ -389,6 +398,15 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	srv->listen_host = strdup(cfg->listen_host ? cfg->listen_host : "127.0.0.1");
 	if (cfg->cache_dir) {
 		srv->cache_dir = strdup(cfg->cache_dir);
+	} else if (mlfy_store_is_pg(cfg->project)) {   /* no file name to derive it from (docs/serve.md) */
+		char *shown = mlfy_store_redacted(cfg->project);
+		srv->cache_dir = shown ? mlfy_pguri_cache_dir(cfg->project, shown) : NULL;
+		free(shown);
+		if (!srv->cache_dir) {
+			server_free(srv);
+			return mlfy_err_set(err, MLFY_EINVAL, "a PostgreSQL project needs an image cache folder: give "
+					    "one with --cache DIR (the default under $XDG_CACHE_HOME or $HOME is unset)");
+		}
 	} else if ((srv->cache_dir = malloc(strlen(cfg->project) + 8))) {
 		strcpy(srv->cache_dir, cfg->project);
 		strcat(srv->cache_dir, ".cache");
@@ -460,8 +478,9 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 
 	srv->port = cfg->port;
 	if ((cfg->port && (rc = hosts_init(srv, err))) || (rc = logins_start(srv, err)) ||
-	    (rc = conns_start(srv, err))) {
+	    (rc = commits_start(srv, err)) || (rc = conns_start(srv, err))) {
 		logins_stop(srv);
+		commits_stop(srv);
 		conns_stop(srv);
 		server_free(srv);
 		return rc;
@@ -471,6 +490,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 		rc = mlfy_err_set(err, MLFY_EIO, "cannot listen on %s port %u%s (address in use, or a bad TLS"
 				  " certificate/key?)", srv->listen_host, cfg->port, srv->tls ? " with TLS" : "");
 		logins_stop(srv);
+		commits_stop(srv);
 		conns_stop(srv);
 		server_free(srv);
 		return rc;
@@ -504,8 +524,10 @@ void mlfy_server_stop(struct mlfy_server *srv)
 		return;
 	if (srv->d) {
 		MHD_socket fd = MHD_quiesce_daemon(srv->d);
-		/* no suspended connection may remain when libmicrohttpd stops */
+		/* no suspended connection may remain when libmicrohttpd stops;
+		 * every queued write is committed and answered (commit.h) */
 		logins_stop(srv);
+		commits_stop(srv);
 		conns_stop(srv);
 		MHD_stop_daemon(srv->d);
 		if (fd != MHD_INVALID_SOCKET)

@@ -19,6 +19,8 @@
 struct login_job;
 struct live_state;
 struct conn_track;
+struct commits;
+struct commit_job;
 
 /* The login queue (logins.c). */
 struct logins {
@@ -58,6 +60,7 @@ struct mlfy_server {
 	struct ratelimit rl;
 	struct logins logins;
 	struct conns conns;
+	struct commits *commits;         /* the group commit of writes (commit.h) */
 	char *project_name;              /* mlfy init --name, else the file's base name (for the pages) */
 	char cookie_name[64];            /* the session cookie: "mlfy_session_" + 8 hex digits of
 					  * SHA-256(project path); "__Host-" before it under TLS */
@@ -88,6 +91,7 @@ struct req {
 	char addr[64];                   /* client address */
 	int close;                       /* reply with Connection: close (broken framing) */
 	struct login_job *login;         /* a login check queued for this request (logins.h) */
+	struct commit_job *commit;       /* a write queued for the group commit (commit.h) */
 	enum MHD_Result (*resume)(struct req *r); /* called when a suspended request resumes */
 };
 

@@ -3,6 +3,7 @@
  * calls the library, and encodes the reply; whether a save is valid is
  * review/save.h's answer, never decided here. */
 #include "serve/tasks.h"
+#include "serve/commit.h"
 #include "serve/http.h"
 #include "serve/served.h"
 #include "review/refine.h"
@@ -10,11 +11,13 @@
 #include "store/annotations.h"
 #include "store/catalog.h"
 #include "store/flags.h"
+#include "store/taskpage.h"
 #include "store/taskview.h"
 #include "store/zero_label.h"
 
 #include "util/vec.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -74,32 +77,104 @@ static int req_stage(struct req *r, enum mlfy_stage *st, enum MHD_Result *ret)
 	return 0;
 }
 
+/* The most tasks one GET /api/tasks sends (its limit's default and maximum). */
+#define MLFY_TASKS_LIMIT 1000
+
+static json_t *task_build(struct req *r, int64_t id, enum mlfy_stage st, struct mlfy_err *e);
+
+/* The batch sizes GET /api/tasks counts (store/taskpage.h), kept for the
+ * worker threads of this process, and the server they were counted for. */
+static pthread_mutex_t sizes_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct mlfy_batch_sizes sizes;
+static const struct mlfy_server *sizes_srv;
+
+/* ?name= as a decimal integer in [lo, hi] into *v (def when absent); -1
+ * after replying 400 naming it. */
+static int int_arg(struct req *r, const char *name, long long lo, long long hi, long long def, long long *v,
+		   enum MHD_Result *ret)
+{
+	const char *a = req_arg(r, name);
+	char *e;
+
+	*v = def;
+	if (!a)
+		return 0;
+	errno = 0;
+	*v = strtoll(a, &e, 10);
+	if (*a < '0' || *a > '9' || *e || errno || *v < lo || *v > hi) {
+		*ret = reply_error(r, 400, "%s: expected an integer in [%lld, %lld]", name, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /api/tasks?stage=&limit=&offset= | &around=<image id>|open
+ * [&include=task]: a window of the person's task list (store/taskpage.h)
+ * with the list's total, its done count, the window's offset and the
+ * asked task's position; include=task adds that task's GET /api/tasks/<id>
+ * reply, so that a page starts with one request. */
 enum MHD_Result h_tasks(struct req *r, const char *rest)
 {
-	struct mlfy_task_list tl;
+	const char *around = req_arg(r, "around"), *inc = req_arg(r, "include");
+	enum mlfy_task_anchor at = MLFY_TASKS_AT_OFFSET;
+	struct mlfy_task_page p;
+	long long limit, offset;
 	enum mlfy_stage st;
 	enum MHD_Result ret;
 	struct mlfy_err err;
-	json_t *ids, *done;
+	json_t *ids, *done, *o;
+	int64_t arg;
 	size_t i;
+	int rc;
 
 	(void)rest;
-	if (req_stage(r, &st, &ret))
+	if (req_stage(r, &st, &ret) || int_arg(r, "limit", 1, MLFY_TASKS_LIMIT, MLFY_TASKS_LIMIT, &limit, &ret) ||
+	    int_arg(r, "offset", 0, INT64_C(1) << 53, 0, &offset, &ret))
 		return ret;
+	if (around && req_arg(r, "offset"))
+		return reply_error(r, 400, "around, offset: give one of them, not both");
+	if (inc && strcmp(inc, "task") != 0)
+		return reply_error(r, 400, "include: expected \"task\"");
+	arg = offset;
+	if (around && !strcmp(around, "open")) {
+		at = MLFY_TASKS_AT_OPEN;
+	} else if (around) {
+		const char *end = NULL;
+		arg = parse_id(around, &end, INT64_C(1) << 53);
+		if (arg < 0 || *end)
+			return reply_error(r, 400, "around: expected an image id or \"open\"");
+		at = MLFY_TASKS_AT_IMAGE;
+	}
 	mlfy_err_clear(&err);
-	if (mlfy_tasks_list(r->store, r->sess.user.id, st, &tl, &err))
+	pthread_mutex_lock(&sizes_mu);
+	if (sizes_srv != r->srv) {
+		mlfy_batch_sizes_release(&sizes);
+		sizes_srv = r->srv;
+	}
+	rc = mlfy_tasks_page(r->store, r->sess.user.id, st, at, arg, (size_t)limit, &sizes, &p, &err);
+	pthread_mutex_unlock(&sizes_mu);
+	if (rc)
 		return reply_err(r, &err);
 	ids = json_array();
 	done = json_array();
-	for (i = 0; i < tl.n; i++) {
-		json_array_append_new(ids, json_integer(tl.image_ids[i]));
-		json_array_append_new(done, json_integer(tl.done[i]));
+	for (i = 0; i < p.n; i++) {
+		json_array_append_new(ids, json_integer(p.image_ids[i]));
+		json_array_append_new(done, json_integer(p.done[i]));
 	}
-	ret = reply_json(r, 200,
-			 json_pack("{sssIsIsoso}", "stage", mlfy_stage_name(st), "total", (json_int_t)tl.n, "n_done",
-				   (json_int_t)tl.n_done, "ids", ids, "done", done));
-	mlfy_task_list_release(&tl);
-	return ret;
+	o = json_pack("{sssIsIsIsoso}", "stage", mlfy_stage_name(st), "total", (json_int_t)p.total, "n_done",
+		      (json_int_t)p.n_done, "offset", (json_int_t)p.offset, "ids", ids, "done", done);
+	json_object_set_new(o, "position", p.position >= 0 ? json_integer(p.position) : json_null());
+	if (inc) {
+		json_t *t = NULL;
+		if (p.position >= 0 && !(t = task_build(r, p.image_ids[p.position - p.offset], st, &err))) {
+			mlfy_task_page_release(&p);
+			json_decref(o);
+			return err.code ? reply_err(r, &err) : reply_error(r, 500, "internal error: cannot encode the task");
+		}
+		json_object_set_new(o, "task", t ? t : json_null());
+	}
+	mlfy_task_page_release(&p);
+	return reply_json(r, 200, o);
 }
 
 static json_t *labels_json(const struct mlfy_annotation *a)
@@ -134,30 +209,30 @@ static int push_idx(int **v, size_t *n, size_t *cap, int idx)
 	return 0;
 }
 
-static enum MHD_Result task_get(struct req *r, int64_t id)
+/* The reply of GET /api/tasks/<id> for image id in stage st (also sent
+ * inline by GET /api/tasks?include=task), noted as served to this session;
+ * NULL with err filled (err.code 0: it could not be encoded). */
+static json_t *task_build(struct req *r, int64_t id, enum mlfy_stage st, struct mlfy_err *e)
 {
 	struct mlfy_annotation cur, *others = NULL;
 	struct mlfy_refine_shown shown = { .planted = -1 };
 	struct mlfy_view_class *cls = NULL;
 	struct mlfy_task_view tv;
-	enum mlfy_stage st;
-	enum MHD_Result ret;
 	struct mlfy_err err;
 	size_t n_others = 0, n_cls = 0, n_idx = 0, cap_idx = 0, i, j;
 	int *idx = NULL, have_cur, rc, oom = 0, store_failed = 0;
 	json_t *o, *props, *classes;
 
-	if (req_stage(r, &st, &ret))
-		return ret;
 	mlfy_err_clear(&err);
+	mlfy_err_clear(e);
 	if ((rc = mlfy_tasks_check(r->store, r->sess.user.id, st, id, &err)))
-		return reply_err(r, &err);
+		return *e = err, NULL;
 	if (mlfy_task_view_get(r->store, id, MLFY_TASK_TOP_K, &tv, &err))
-		return reply_err(r, &err);
+		return *e = err, NULL;
 	rc = mlfy_annotations_current(r->store, id, r->sess.user.id, st, &cur, &err);
 	if (rc && rc != MLFY_ENOTFOUND) {
 		mlfy_task_view_release(&tv);
-		return reply_err(r, &err);
+		return *e = err, NULL;
 	}
 	have_cur = rc == 0;
 	/* stage iv shows the stage-ii sets and pre-checks their union, unless
@@ -170,7 +245,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		mlfy_task_view_release(&tv);
 		if (have_cur)
 			mlfy_annotation_release(&cur);
-		return reply_err(r, &err);
+		return *e = err, NULL;
 	}
 	for (i = 0; i < tv.n_proposals; i++)
 		oom |= push_idx(&idx, &n_idx, &cap_idx, tv.proposals[i].class_idx);
@@ -194,7 +269,7 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 		mlfy_annotations_free(others, n_others);
 		if (have_cur)
 			mlfy_annotation_release(&cur);
-		return reply_err(r, &err);
+		return *e = err, NULL;
 	}
 
 	props = json_array();
@@ -281,10 +356,23 @@ static enum MHD_Result task_get(struct req *r, int64_t id)
 	if (have_cur)
 		mlfy_annotation_release(&cur);
 	if (store_failed)
-		return reply_err(r, &err);
-	if (!o)
-		return reply_error(r, 500, "internal error: cannot encode the task");
-	served_note(r->token, id, (int)st);   /* the clock a save's seconds are capped by */
+		return *e = err, NULL;
+	if (o)
+		served_note(r->token, id, (int)st);   /* the clock a save's seconds are capped by */
+	return o;
+}
+
+static enum MHD_Result task_get(struct req *r, int64_t id)
+{
+	enum mlfy_stage st;
+	enum MHD_Result ret;
+	struct mlfy_err err;
+	json_t *o;
+
+	if (req_stage(r, &st, &ret))
+		return ret;
+	if (!(o = task_build(r, id, st, &err)))
+		return err.code ? reply_err(r, &err) : reply_error(r, 500, "internal error: cannot encode the task");
 	return reply_json(r, 200, o);
 }
 
@@ -344,113 +432,183 @@ static int flags_from_json(struct req *r, json_t *j, struct mlfy_annotation_save
 	return 0;
 }
 
-/* PUT /api/tasks/<id>/annotation: the JSON body mapped onto struct
- * mlfy_annotation_save, then mlfy_annotations_save (review/save.h) decides
- * and saves.  A stale save gets 409 with the newer version. */
-static enum MHD_Result task_save(struct req *r, int64_t id)
-{
-	struct mlfy_label_choice *labels = NULL;
+/* A save on its way to the committer (commit.h): the request mapped onto
+ * struct mlfy_annotation_save, with copies of everything it points to
+ * (the JSON body is freed before the commit). */
+struct save_job {
 	struct mlfy_annotation_save in;
-	struct mlfy_annotation cur;
-	enum MHD_Result ret;
-	struct mlfy_err err;
-	json_t *j, *v, *arr, *zl;
-	int64_t version = 0;
-	char now[32];
-	size_t i;
-	int rc;
+	struct mlfy_label_choice *labels;
+	char *comment, *zl_category, *zl_verdict;
+	int64_t version;   /* the new version, once committed */
+};
 
-	if (!(j = body_json(r, &ret)))
-		return ret;
-	memset(&in, 0, sizeof(in));
-	in.image_id = id;
-	in.annotator_id = r->sess.user.id;
-	mlfy_err_clear(&err);
-	v = json_object_get(j, "stage");
-	if (!json_is_string(v) || mlfy_stage_parse(json_string_value(v), &in.stage, &err)) {
-		json_decref(j);
-		return reply_error(r, 400, "stage: %s", json_is_string(v) ? err.msg : "expected \"annotate\" or \"refine\"");
-	}
-	if (in.stage == MLFY_STAGE_REFINE && r->sess.user.role == MLFY_ROLE_ANNOTATOR) {
-		json_decref(j);
-		return reply_error(r, 403, "refinement needs the expert role");
-	}
-	v = json_object_get(j, "base_version");
-	in.base_version = json_is_integer(v) ? json_integer_value(v) : -1;
-	arr = json_object_get(j, "labels");
-	if (!json_is_array(arr)) {
-		json_decref(j);
-		return reply_error(r, 400, "labels: expected an array of {\"class\", \"source\"} objects");
-	}
-	in.n_labels = json_array_size(arr);
-	if (!(labels = calloc(in.n_labels ? in.n_labels : 1, sizeof(*labels)))) {
-		json_decref(j);
-		return reply_error(r, 500, "out of memory");
-	}
-	json_array_foreach(arr, i, v) {
-		if (label_from_json(r, i, v, &labels[i], &ret)) {
-			free(labels);
-			json_decref(j);
-			return ret;
-		}
-	}
-	in.labels = labels;
-	v = json_object_get(j, "comment");
-	if (v && !json_is_null(v) && !json_is_string(v)) {
-		free(labels);
-		json_decref(j);
-		return reply_error(r, 400, "comment: expected a string");
-	}
-	in.comment = json_is_string(v) ? json_string_value(v) : "";
-	v = json_object_get(j, "seconds");
-	if (v && !json_is_number(v)) {
-		free(labels);
-		json_decref(j);
-		return reply_error(r, 400, "seconds: expected a number");
-	}
-	in.seconds = v ? json_number_value(v) : 0;
-	if (flags_from_json(r, j, &in, &ret)) {
-		free(labels);
-		json_decref(j);
-		return ret;
-	}
-	zl = json_object_get(j, "zero_label");
-	if (zl && !json_is_null(zl)) {
-		in.zl_category = str_field(zl, "category");
-		in.zl_verdict = str_field(zl, "verdict");
-		if (!json_is_object(zl) || !in.zl_category || !in.zl_verdict) {
-			free(labels);
-			json_decref(j);
-			return reply_error(r, 400, "zero_label: expected {\"category\": ..., \"verdict\": ...} or null");
-		}
-	}
-	/* the seconds a save may add: the time since this session was served
-	 * the task (or last saved it), by the server's clock; without a record
-	 * (a restart, another session's tab) at most the idle timeout */
-	in.elapsed_max = served_elapsed(r->token, id, (int)in.stage, (double)r->srv->cfg.idle_timeout_s);
-	if (in.elapsed_max < 1e-3)
-		in.elapsed_max = 1e-3;
-	pthread_mutex_lock(&r->srv->write_mu);
-	rc = mlfy_annotations_save(r->store, &in, &version, &err);
-	pthread_mutex_unlock(&r->srv->write_mu);
-	free(labels);
-	json_decref(j);
+static void save_job_free(void *p)
+{
+	struct save_job *sj = p;
+	if (sj)
+		MLFY_FREE_ALL(sj->labels, sj->comment, sj->zl_category, sj->zl_verdict, sj);
+}
+
+/* The committer's step: the library's save, inside its transaction. */
+static int save_step(struct mlfy_store *s, void *ctx, struct mlfy_err *err)
+{
+	struct save_job *sj = ctx;
+	return mlfy_annotations_save_in_tx(s, &sj->in, &sj->version, err);
+}
+
+/* The reply to a save whose outcome is rc (err): 200 with the new
+ * version, 409 for a stale save (with the newer version) or a closed
+ * image, else the status of the code. */
+static enum MHD_Result save_reply(struct req *r, const struct save_job *sj, int rc, const struct mlfy_err *serr)
+{
+	struct mlfy_annotation cur;
+	struct mlfy_err err;
+	char now[32];
+
 	if (rc == MLFY_ECLOSED)   /* decided by stage iii: not stale, closed; the page moves on */
-		return reply_json(r, 409, json_pack("{sssb}", "error", err.msg, "closed", 1));
+		return reply_json(r, 409, json_pack("{sssb}", "error", serr->msg, "closed", 1));
 	if (rc == MLFY_ECONFLICT) {
 		/* a newer version exists (another tab): send it so the page can show it */
-		json_t *o = json_pack("{ss}", "error", err.msg);
-		if (mlfy_annotations_current(r->store, id, r->sess.user.id, in.stage, &cur, &err) == 0) {
+		json_t *o = json_pack("{ss}", "error", serr->msg);
+		if (mlfy_annotations_current(r->store, sj->in.image_id, r->sess.user.id, sj->in.stage, &cur, &err) == 0) {
 			json_object_set_new(o, "annotation", annotation_json(&cur));
 			mlfy_annotation_release(&cur);
 		}
 		return reply_json(r, 409, o);
 	}
 	if (rc)
-		return reply_err(r, &err);
-	served_note(r->token, id, (int)in.stage);
+		return reply_err(r, serr);
+	served_note(r->token, sj->in.image_id, (int)sj->in.stage);
 	mlfy_store_now(now);
-	return reply_json(r, 200, json_pack("{sIss}", "version", (json_int_t)version, "saved_at", now));
+	return reply_json(r, 200, json_pack("{sIss}", "version", (json_int_t)sj->version, "saved_at", now));
+}
+
+/* Back from the committer (the connection resumed): reply. */
+static enum MHD_Result save_done(struct req *r)
+{
+	const struct commit_job *job = r->commit;
+	return save_reply(r, job->step.ctx, job->step.rc, &job->step.err);
+}
+
+/* A copy of string field name of j into *out (NULL when absent or not a
+ * string); -1 when out of memory. */
+static int dup_field(json_t *j, const char *name, char **out)
+{
+	const char *v = str_field(j, name);
+	*out = NULL;
+	return v && !(*out = strdup(v)) ? -1 : 0;
+}
+
+/* PUT /api/tasks/<id>/annotation: the JSON body mapped onto struct
+ * mlfy_annotation_save and its fields checked (mlfy_annotation_check: 400
+ * at once), then queued for the group commit, where mlfy_annotations_save's
+ * rule (review/save.h) decides and saves, in a savepoint of the batch's
+ * transaction.  A stale save gets 409 with the newer version. */
+static enum MHD_Result task_save(struct req *r, int64_t id)
+{
+	struct save_job *sj;
+	enum MHD_Result ret;
+	struct mlfy_err err;
+	json_t *j, *v, *arr, *zl;
+	size_t i;
+	int rc;
+
+	if (!(j = body_json(r, &ret)))
+		return ret;
+	if (!(sj = calloc(1, sizeof(*sj)))) {
+		json_decref(j);
+		return reply_error(r, 500, "out of memory");
+	}
+	sj->in.image_id = id;
+	sj->in.annotator_id = r->sess.user.id;
+	mlfy_err_clear(&err);
+	v = json_object_get(j, "stage");
+	if (!json_is_string(v) || mlfy_stage_parse(json_string_value(v), &sj->in.stage, &err)) {
+		ret = reply_error(r, 400, "stage: %s",
+				  json_is_string(v) ? err.msg : "expected \"annotate\" or \"refine\"");
+		goto out;
+	}
+	if (sj->in.stage == MLFY_STAGE_REFINE && r->sess.user.role == MLFY_ROLE_ANNOTATOR) {
+		ret = reply_error(r, 403, "refinement needs the expert role");
+		goto out;
+	}
+	v = json_object_get(j, "base_version");
+	sj->in.base_version = json_is_integer(v) ? json_integer_value(v) : -1;
+	arr = json_object_get(j, "labels");
+	if (!json_is_array(arr)) {
+		ret = reply_error(r, 400, "labels: expected an array of {\"class\", \"source\"} objects");
+		goto out;
+	}
+	sj->in.n_labels = json_array_size(arr);
+	if (!(sj->labels = calloc(sj->in.n_labels ? sj->in.n_labels : 1, sizeof(*sj->labels)))) {
+		ret = reply_error(r, 500, "out of memory");
+		goto out;
+	}
+	json_array_foreach(arr, i, v) {
+		if (label_from_json(r, i, v, &sj->labels[i], &ret))
+			goto out;
+	}
+	sj->in.labels = sj->labels;
+	v = json_object_get(j, "comment");
+	if (v && !json_is_null(v) && !json_is_string(v)) {
+		ret = reply_error(r, 400, "comment: expected a string");
+		goto out;
+	}
+	if (!(sj->comment = strdup(json_is_string(v) ? json_string_value(v) : ""))) {
+		ret = reply_error(r, 500, "out of memory");
+		goto out;
+	}
+	sj->in.comment = sj->comment;
+	v = json_object_get(j, "seconds");
+	if (v && !json_is_number(v)) {
+		ret = reply_error(r, 400, "seconds: expected a number");
+		goto out;
+	}
+	sj->in.seconds = v ? json_number_value(v) : 0;
+	if (flags_from_json(r, j, &sj->in, &ret))
+		goto out;
+	zl = json_object_get(j, "zero_label");
+	if (zl && !json_is_null(zl)) {
+		if (dup_field(zl, "category", &sj->zl_category) || dup_field(zl, "verdict", &sj->zl_verdict)) {
+			ret = reply_error(r, 500, "out of memory");
+			goto out;
+		}
+		if (!json_is_object(zl) || !sj->zl_category || !sj->zl_verdict) {
+			ret = reply_error(r, 400, "zero_label: expected {\"category\": ..., \"verdict\": ...} or null");
+			goto out;
+		}
+		sj->in.zl_category = sj->zl_category;
+		sj->in.zl_verdict = sj->zl_verdict;
+	}
+	/* the seconds a save may add: the time since this session was served
+	 * the task (or last saved it), by the server's clock; without a record
+	 * (a restart, another session's tab) at most the idle timeout */
+	sj->in.elapsed_max = served_elapsed(r->token, id, (int)sj->in.stage, (double)r->srv->cfg.idle_timeout_s);
+	if (sj->in.elapsed_max < 1e-3)
+		sj->in.elapsed_max = 1e-3;
+	json_decref(j);
+	j = NULL;
+	/* bad fields answer at once, without a trip to the committer */
+	if ((rc = mlfy_annotation_check(&sj->in, &err))) {
+		ret = reply_err(r, &err);
+		goto out;
+	}
+	rc = commit_submit(r, save_step, sj, save_job_free, save_done);
+	if (rc == 0)
+		return MHD_YES;   /* suspended; save_done replies */
+	if (rc < 0) {
+		ret = reply_error(r, 500, "out of memory");
+		goto out;
+	}
+	/* the server is stopping (COMMIT_STOPPED): save here, as one transaction */
+	pthread_mutex_lock(&r->srv->write_mu);
+	rc = mlfy_annotations_save(r->store, &sj->in, &sj->version, &err);
+	pthread_mutex_unlock(&r->srv->write_mu);
+	ret = save_reply(r, sj, rc, &err);
+out:
+	json_decref(j);
+	save_job_free(sj);
+	return ret;
 }
 
 enum MHD_Result h_task(struct req *r, const char *rest)

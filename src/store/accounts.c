@@ -150,7 +150,7 @@ int mlfy_users_add(struct mlfy_store *s, const char *name, enum mlfy_role role,
 	return 0;
 }
 
-#define USER_COLS "id, name, role, disabled, pw_hash IS NOT NULL, created_at"
+#define USER_COLS "id, name, role, disabled, CAST(pw_hash IS NOT NULL AS INTEGER), created_at"
 
 static int user_from_row(struct store_stmt *st, struct mlfy_user *u, struct mlfy_err *err)
 {
@@ -532,7 +532,7 @@ int mlfy_sessions_lookup(struct mlfy_store *s, const char *token, int64_t now,
 			 struct mlfy_session *out, struct mlfy_err *err)
 {
 	static const char sql[] =
-		"SELECT a.id, a.name, a.role, a.disabled, a.pw_hash IS NOT NULL, a.created_at,"
+		"SELECT a.id, a.name, a.role, a.disabled, CAST(a.pw_hash IS NOT NULL AS INTEGER), a.created_at,"
 		"       s.csrf, s.created_at, s.last_seen"
 		" FROM sessions s JOIN annotators a ON a.id = s.annotator_id WHERE s.token_hash = ?1";
 	char h[65];

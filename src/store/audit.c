@@ -112,7 +112,7 @@ int mlfy_audit_list(struct mlfy_store *s, int64_t before_id, size_t limit, const
 	static const char sql[] =
 		"SELECT id, at, actor, via, action, params, result, ok FROM audit_log"
 		" WHERE (?1 <= 0 OR id < ?1)"
-		"   AND (?3 IS NULL OR action = ?3 OR (?4 = 1 AND substr(action, 1, length(?3)) = ?3))"
+		"   AND (CAST(?3 AS TEXT) IS NULL OR action = ?3 OR (?4 = 1 AND substr(action, 1, length(?3)) = ?3))"
 		" ORDER BY id DESC LIMIT ?2";
 	struct store_stmt *st;
 	size_t len = action ? strlen(action) : 0;

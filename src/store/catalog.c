@@ -187,6 +187,9 @@ int mlfy_catalog_find_class(struct mlfy_store *s, const char *key, int *idx,
 	static const char by_name[] = "SELECT idx FROM classes WHERE name = ?1 ORDER BY idx LIMIT 3";
 	static const char by_name_ci[] =
 		"SELECT idx FROM classes WHERE name = ?1 COLLATE NOCASE ORDER BY idx LIMIT 3";
+	/* PostgreSQL has no NOCASE: lower() under collation "C" folds ASCII only, as NOCASE does */
+	static const char by_name_ci_pg[] =
+		"SELECT idx FROM classes WHERE lower(name) = lower(CAST(?1 AS text) COLLATE \"C\") ORDER BY idx LIMIT 3";
 	struct store_stmt *st;
 	const char *p;
 	int rc;
@@ -227,7 +230,7 @@ int mlfy_catalog_find_class(struct mlfy_store *s, const char *key, int *idx,
 	rc = find_by_name(s, by_name, key, idx, err);
 	if (rc != MLFY_ENOTFOUND)
 		return rc;
-	rc = find_by_name(s, by_name_ci, key, idx, err);
+	rc = find_by_name(s, STORE_SQL(s, by_name_ci, by_name_ci_pg), key, idx, err);
 	if (rc != MLFY_ENOTFOUND)
 		return rc;
 	return mlfy_err_set(err, MLFY_ENOTFOUND, "unknown class label '%s' (not a class id, index or name)", key);

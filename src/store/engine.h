@@ -4,13 +4,22 @@
  *
  * Layout of src/store: each family file owns the SQL of its tables, written
  * as static strings at the point of use with ?N placeholders, and runs it
- * through the calls below; it never sees the engine's own types.  The one
- * engine today is SQLite (sqlite.c, the only file of the project that
- * includes sqlite3.h; its schema is sqlite_schema.c).  A second engine
- * (PostgreSQL, issue 16) implements this header in a file of its own and
- * picks its dialect where a family's SQL differs: callers outside
- * src/store never change, since they only see struct mlfy_store (opaque),
- * the typed functions of the family headers, and MLFY_* status codes.
+ * through the calls below; it never sees the engine's own types.  Two
+ * engines implement this header (dispatch.c picks one per handle by the
+ * project argument, engine_ops.h): SQLite (sqlite.c, with sqlite_schema.c)
+ * for a file, PostgreSQL (pg.c and pg_stmt.c, with pg_schema.c) for a
+ * postgresql:// URI.  Where a family's SQL differs between the dialects,
+ * the family picks one of two static strings with STORE_SQL below.
+ * Callers outside src/store never change, since they only see struct
+ * mlfy_store (opaque), the typed functions of the family headers, and
+ * MLFY_* status codes.
+ *
+ * PostgreSQL in brief (docs/architecture.md, "The two engines of the
+ * store"): ?N placeholders work unchanged (they become $N), values are sent
+ * as text with their types inferred by the server (a parameter whose type
+ * cannot be inferred needs a CAST in the SQL), store_last_id is the id the
+ * INSERT returned, and a failed statement aborts the whole transaction, so
+ * after an error the caller rolls back.
  *
  * Statements: store_stmt() returns a prepared statement for a static SQL
  * string, cached per connection (by the string's address) and already
@@ -22,11 +31,12 @@
  * Errors: stmt_step() returns STORE_ERROR without filling an error; the
  * caller then returns store_fail(s, err, "what it was doing"), which turns
  * the engine's last error into a code and a message: MLFY_EIO for a full or
- * failing disk, MLFY_ESTORE for everything else (a read-only project file,
- * a constraint the caller did not expect, a corrupt file...).  Both mean
+ * failing disk or a lost connection to the database server, MLFY_ESTORE
+ * for everything else (a read-only project file, a constraint the caller
+ * did not expect, a corrupt file...).  Both mean
  * "the store failed", never "the request was wrong", so the web server
  * answers them 500 and keeps the message, which starts with the project
- * path and quotes the engine, in its log.  A family function that expects a
+ * path (a URI with its password as ***) and quotes the engine, in its log.  A family function that expects a
  * constraint to fail on bad input (a duplicate name, an unknown class)
  * checks store_failed_constraint() and reports MLFY_ECONFLICT itself with a
  * message naming the input.
@@ -41,6 +51,15 @@
 
 /* A prepared statement of the engine (opaque). */
 struct store_stmt;
+
+/* ---- dialects ------------------------------------------------------------- */
+
+/* The engine behind a handle, for the few statements whose SQL differs
+ * between SQLite and PostgreSQL. */
+enum store_dialect { STORE_SQLITE = 0, STORE_PG = 1 };
+enum store_dialect store_dialect(const struct mlfy_store *s);
+/* the SQL string for this handle's engine: both must be static strings (the cache key) */
+#define STORE_SQL(s, lite, pg) (store_dialect(s) == STORE_PG ? (pg) : (lite))
 
 /* stmt_step results: positive and distinct from 0 and from every MLFY_*
  * code (all <= 0), so a variable may hold either kind without ambiguity. */

@@ -59,7 +59,7 @@ int mlfy_final_put(struct mlfy_store *s, int64_t image_id, int stage, int64_t an
 		"INSERT INTO final_status(image_id, stage, annotation_id, decided_at) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT(image_id) DO UPDATE SET stage = excluded.stage,"
 		" annotation_id = excluded.annotation_id, decided_at = excluded.decided_at";
-	static const char ins_sql[] = "INSERT OR IGNORE INTO final_labels(image_id, class_idx) VALUES (?1, ?2)";
+	static const char ins_sql[] = "INSERT INTO final_labels(image_id, class_idx) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 	struct store_stmt *st;
 	char now[32];
 	size_t i;

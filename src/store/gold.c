@@ -251,8 +251,8 @@ int mlfy_gold_task_is(struct mlfy_store *s, int64_t annotator_id, int64_t image_
 }
 
 static const char SQL_TASKS_OF[] =
-	"SELECT t.image_id, t.position, t.seq, EXISTS (SELECT 1 FROM annotations n WHERE n.image_id = t.image_id"
-	"   AND n.annotator_id = t.annotator_id AND n.stage = 'annotate')"
+	"SELECT t.image_id, t.position, t.seq, CAST(EXISTS (SELECT 1 FROM annotations n WHERE n.image_id = t.image_id"
+	"   AND n.annotator_id = t.annotator_id AND n.stage = 'annotate') AS INTEGER)"
 	" FROM gold_tasks t WHERE t.annotator_id = ?1 ORDER BY t.position, t.seq, t.image_id";
 
 static int task_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)

@@ -145,7 +145,7 @@ int mlfy_invite_latest(struct mlfy_store *s, int64_t annotator_id, struct mlfy_i
 {
 	static const char sql[] =
 		"SELECT created_at, expires_at, COALESCE(used_at, 0), COALESCE(revoked_at, 0),"
-		"       used_at IS NULL AND revoked_at IS NULL"
+		"       CAST(used_at IS NULL AND revoked_at IS NULL AS INTEGER)"
 		" FROM invites WHERE annotator_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1";
 	struct store_stmt *st;
 	int rc;

@@ -97,22 +97,23 @@ int mlfy_live_count_changes(struct mlfy_store *s, int64_t since, int64_t *n, str
 /* Each walk is three queries ordered by one key (column 0): the image id in
  * the full walk, the change's seq otherwise (unique per image).  The image
  * query's columns: key, id, seq, original label, decided; the labels':
- * key, class; the proposals': key, model, rank, class.  ?1 = since (the
- * changes only), ?2 = the active model.  The changes are ordered by seq
+ * key, class; the proposals': key, model, rank, class.  The changes: ?1 =
+ * since, ?2 = the active model; the full walk: ?1 = the active model
+ * (PostgreSQL refuses a statement with a parameter it never sees).  The changes are ordered by seq
  * alone (no sorter per image inside the engine, about a fifth of their
  * cost): one image's rows are put in order here. */
 static const char SQL_ALL_IMAGES[] =
-	"SELECT i.id, i.id, 0, COALESCE(i.original_label, -1), f.image_id IS NOT NULL"
+	"SELECT i.id, i.id, 0, COALESCE(i.original_label, -1), CAST(f.image_id IS NOT NULL AS INTEGER)"
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id"
 	" ORDER BY i.id";
 static const char SQL_ALL_LABELS[] =
 	"SELECT image_id, class_idx FROM final_labels ORDER BY image_id, class_idx";
 static const char SQL_ALL_PROPOSALS[] =
 	"SELECT image_id, model_id, rank, class_idx FROM proposals"
-	" WHERE rank = 0 OR model_id = ?2 ORDER BY image_id, model_id, rank";
+	" WHERE rank = 0 OR model_id = ?1 ORDER BY image_id, model_id, rank";
 
 static const char SQL_CH_IMAGES[] =
-	"SELECT c.seq, c.image_id, c.seq, -1, f.image_id IS NOT NULL"
+	"SELECT c.seq, c.image_id, c.seq, -1, CAST(f.image_id IS NOT NULL AS INTEGER)"
 	" FROM final_changes c LEFT JOIN final_status f ON f.image_id = c.image_id"
 	" WHERE c.seq > ?1 ORDER BY c.seq";
 static const char SQL_CH_LABELS[] =
@@ -197,8 +198,10 @@ static int walk(struct mlfy_store *s, const char *sql_img, const char *sql_lab, 
 		stmt_bind_int64(im, 1, since);
 		stmt_bind_int64(lb, 1, since);
 		stmt_bind_int64(pr, 1, since);
+		stmt_bind_int64(pr, 2, active_model);
+	} else {
+		stmt_bind_int64(pr, 1, active_model);
 	}
-	stmt_bind_int64(pr, 2, active_model);
 	rl = stmt_step(lb);
 	rp = stmt_step(pr);
 	while ((ri = stmt_step(im)) == STORE_ROW) {

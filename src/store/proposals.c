@@ -78,7 +78,7 @@ int mlfy_models_lookup(struct mlfy_store *s, const char *name, size_t *n_models,
 		       struct mlfy_err *err)
 {
 	static const char sql[] =
-		"SELECT (SELECT COUNT(*) FROM models), EXISTS (SELECT 1 FROM models WHERE name = ?1)";
+		"SELECT (SELECT COUNT(*) FROM models), CAST(EXISTS (SELECT 1 FROM models WHERE name = ?1) AS INTEGER)";
 	struct store_stmt *st;
 	int rc;
 

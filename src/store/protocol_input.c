@@ -13,7 +13,7 @@
  * verification cost (page seconds shared among the page's answers) and
  * whether it is gold. */
 static const char SQL_ROWS[] =
-	"SELECT i.id, i.name, COALESCE(f.stage IN ('agreed','refined'), 0),"
+	"SELECT i.id, i.name, CASE WHEN f.stage IN ('agreed','refined') THEN 1 ELSE 0 END,"
 	" (SELECT COALESCE(SUM(c.seconds), 0) FROM current_annotations c"
 	"   WHERE c.image_id = i.id AND c.stage = 'annotate'),"
 	" (SELECT COUNT(*) FROM current_annotations c WHERE c.image_id = i.id AND c.stage = 'annotate'),"
@@ -26,7 +26,7 @@ static const char SQL_ROWS[] =
 	"   JOIN verify_pages p ON p.id = a.page_id WHERE q.image_name = i.name),"
 	" (SELECT COUNT(DISTINCT a.annotator_id) FROM questions q"
 	"   JOIN verify_answers a ON a.question_id = q.id WHERE q.image_name = i.name),"
-	" g.image_id IS NOT NULL"
+	" CAST(g.image_id IS NOT NULL AS INTEGER)"
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id"
 	" LEFT JOIN gold_images g ON g.image_id = i.id"
 	" WHERE EXISTS (SELECT 1 FROM questions q JOIN verify_answers a ON a.question_id = q.id"

@@ -19,24 +19,31 @@ struct mlfy_export_cursor {
 	int began;            /* 1 when the cursor opened the read transaction */
 };
 
+/* Every image with its decision.  GC_LABELS, GC_FLAGS: the final labels and
+ * the flags of the current answers ("kind:code") joined by spaces, in each
+ * engine's dialect (SQLite's group_concat, PostgreSQL's string_agg; the
+ * order does not matter: both are sorted or counted below).  Gold-task
+ * answers are not the image's own; the flags are skipped at once in a
+ * project without flags (the EXISTS is not correlated: run once). */
+#define SQL_EXPORT_(GC_LABELS, GC_FLAGS) \
+	"SELECT i.id, i.name, i.path, COALESCE(i.original_label, -1), i.batch, f.stage," \
+	" COALESCE(f.annotation_id, 0), COALESCE(f.decided_at, '')," \
+	" (SELECT " GC_LABELS " FROM final_labels l WHERE l.image_id = i.id)," \
+	" COALESCE((SELECT a.comment FROM annotations a WHERE a.id = f.annotation_id), '')," \
+	" CASE WHEN EXISTS (SELECT 1 FROM annotation_flags) THEN" \
+	"  (SELECT " GC_FLAGS " FROM annotations c" \
+	"   JOIN annotation_flags g ON g.annotation_id = c.id WHERE c.image_id = i.id" \
+	"   AND c.version = (SELECT MAX(b.version) FROM annotations b WHERE b.image_id = c.image_id" \
+	"     AND b.annotator_id = c.annotator_id AND b.stage = c.stage)" \
+	"   AND NOT EXISTS (SELECT 1 FROM gold_tasks t WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id))" \
+	" END," \
+	" r.arm, COALESCE(r.planted_class, -1)" \
+	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id" \
+	" LEFT JOIN refinement_arms r ON r.image_id = i.id ORDER BY i.name"
 static const char SQL_EXPORT[] =
-	"SELECT i.id, i.name, i.path, COALESCE(i.original_label, -1), i.batch, f.stage,"
-	" COALESCE(f.annotation_id, 0), COALESCE(f.decided_at, ''),"
-	" (SELECT group_concat(l.class_idx, ' ') FROM final_labels l WHERE l.image_id = i.id),"
-	" COALESCE((SELECT a.comment FROM annotations a WHERE a.id = f.annotation_id), ''),"
-	/* the flags of the current answers, "kind:code" separated by spaces
-	 * (gold-task answers are not the image's own); skipped at once in a
-	 * project without flags (the EXISTS is not correlated: run once) */
-	" CASE WHEN EXISTS (SELECT 1 FROM annotation_flags) THEN"
-	"  (SELECT group_concat(g.kind || ':' || g.code, ' ') FROM annotations c"
-	"   JOIN annotation_flags g ON g.annotation_id = c.id WHERE c.image_id = i.id"
-	"   AND c.version = (SELECT MAX(b.version) FROM annotations b WHERE b.image_id = c.image_id"
-	"     AND b.annotator_id = c.annotator_id AND b.stage = c.stage)"
-	"   AND NOT EXISTS (SELECT 1 FROM gold_tasks t WHERE t.image_id = c.image_id AND t.annotator_id = c.annotator_id))"
-	" END,"
-	" r.arm, COALESCE(r.planted_class, -1)"
-	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id"
-	" LEFT JOIN refinement_arms r ON r.image_id = i.id ORDER BY i.name";
+	SQL_EXPORT_("group_concat(l.class_idx, ' ')", "group_concat(g.kind || ':' || g.code, ' ')");
+static const char SQL_EXPORT_PG[] =
+	SQL_EXPORT_("string_agg(CAST(l.class_idx AS TEXT), ' ')", "string_agg(g.kind || ':' || g.code, ' ')");
 
 int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 		     struct mlfy_err *err)
@@ -52,7 +59,7 @@ int mlfy_export_open(struct mlfy_store *s, struct mlfy_export_cursor **out,
 		free(c);
 		return rc;
 	}
-	if (!(c->st = store_stmt_open(s, SQL_EXPORT, err))) {
+	if (!(c->st = store_stmt_open(s, STORE_SQL(s, SQL_EXPORT, SQL_EXPORT_PG), err))) {
 		int rc = err ? err->code : MLFY_ESTORE;
 		store_read_end(s, c->began);
 		free(c);
@@ -162,17 +169,24 @@ static void prov_flags(struct mlfy_prov_annotation *a, struct store_stmt *st, in
 	a->gold_task = stmt_int(st, col + 2);
 }
 
-static const char SQL_PROV_ANN[] =
-	"SELECT a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at,"
-	" (SELECT COUNT(*) FROM annotations b WHERE b.image_id = a.image_id"
-	"   AND b.annotator_id = a.annotator_id AND b.stage = a.stage),"
-	" (SELECT f.code FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'unsure'),"
-	" (SELECT group_concat(f.code, ' ') FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'tag'),"
-	" EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = a.image_id AND g.annotator_id = a.annotator_id)"
-	" FROM annotations a JOIN annotators n ON n.id = a.annotator_id"
-	" WHERE a.image_id = ?1 AND a.version = (SELECT MAX(b.version) FROM annotations b"
-	"   WHERE b.image_id = a.image_id AND b.annotator_id = a.annotator_id AND b.stage = a.stage)"
-	" ORDER BY a.stage, n.name";
+/* the tag codes of annotation a.id joined by spaces (their order does not
+ * matter: prov_flags makes a bit set of them) */
+#define GC_TAGS_LITE "group_concat(f.code, ' ')"
+#define GC_TAGS_PG "string_agg(f.code, ' ')"
+
+#define SQL_PROV_ANN_(GC_TAGS) \
+	"SELECT a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at," \
+	" (SELECT COUNT(*) FROM annotations b WHERE b.image_id = a.image_id" \
+	"   AND b.annotator_id = a.annotator_id AND b.stage = a.stage)," \
+	" (SELECT f.code FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'unsure')," \
+	" (SELECT " GC_TAGS " FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'tag')," \
+	" CAST(EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = a.image_id AND g.annotator_id = a.annotator_id) AS INTEGER)" \
+	" FROM annotations a JOIN annotators n ON n.id = a.annotator_id" \
+	" WHERE a.image_id = ?1 AND a.version = (SELECT MAX(b.version) FROM annotations b" \
+	"   WHERE b.image_id = a.image_id AND b.annotator_id = a.annotator_id AND b.stage = a.stage)" \
+	" ORDER BY a.stage, n.name"
+static const char SQL_PROV_ANN[] = SQL_PROV_ANN_(GC_TAGS_LITE);
+static const char SQL_PROV_ANN_PG[] = SQL_PROV_ANN_(GC_TAGS_PG);
 
 static const char SQL_PROV_LABELS[] =
 	"SELECT class_idx, source FROM annotation_labels WHERE annotation_id = ?1 ORDER BY class_idx";
@@ -225,7 +239,7 @@ int mlfy_review_provenance(struct mlfy_store *s, int64_t image_id, struct mlfy_p
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!(st = store_stmt(s, SQL_PROV_ANN, err)))
+	if (!(st = store_stmt(s, STORE_SQL(s, SQL_PROV_ANN, SQL_PROV_ANN_PG), err)))
 		return err->code;
 	stmt_bind_int64(st, 1, image_id);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
@@ -301,27 +315,36 @@ fail:
  * version is current and how many there are is worked out per image in C
  * (correlated MAX/COUNT subqueries and an ORDER BY beyond the image cost 3x
  * the walk), and so is the order (stage, annotator name; labels ascending). */
-static const char SQL_PCUR_ANN[] =
-	"SELECT i.id, i.name, a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at,"
-	" a.annotator_id, l.class_idx, l.source,"
-	" (SELECT f.code FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'unsure'),"
-	" (SELECT group_concat(f.code, ' ') FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'tag'),"
-	" EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = a.image_id AND g.annotator_id = a.annotator_id)"
-	" FROM images i CROSS JOIN annotations a ON a.image_id = i.id"
-	" JOIN annotators n ON n.id = a.annotator_id"
-	" LEFT JOIN annotation_labels l ON l.annotation_id = a.id"
-	" ORDER BY i.name";
+/* PostgreSQL has no CROSS JOIN ... ON (a plain JOIN there; its planner is
+ * free to pick the order), and the rows of one annotation must stay
+ * together (mlfy_provenance_cursor_get): ORDER BY i.name, a.id */
+#define SQL_PCUR_ANN_(GC_TAGS, CROSS, ORDER) \
+	"SELECT i.id, i.name, a.id, n.name, n.role, a.stage, a.version, a.comment, a.seconds, a.created_at," \
+	" a.annotator_id, l.class_idx, l.source," \
+	" (SELECT f.code FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'unsure')," \
+	" (SELECT " GC_TAGS " FROM annotation_flags f WHERE f.annotation_id = a.id AND f.kind = 'tag')," \
+	" CAST(EXISTS (SELECT 1 FROM gold_tasks g WHERE g.image_id = a.image_id AND g.annotator_id = a.annotator_id) AS INTEGER)" \
+	" FROM images i " CROSS " annotations a ON a.image_id = i.id" \
+	" JOIN annotators n ON n.id = a.annotator_id" \
+	" LEFT JOIN annotation_labels l ON l.annotation_id = a.id" \
+	" ORDER BY " ORDER
+static const char SQL_PCUR_ANN[] = SQL_PCUR_ANN_(GC_TAGS_LITE, "CROSS JOIN", "i.name");
+static const char SQL_PCUR_ANN_PG[] = SQL_PCUR_ANN_(GC_TAGS_PG, "JOIN", "i.name, a.id");
 
-static const char SQL_PCUR_QUEUE[] =
-	"SELECT i.id, i.name, q.rule, q.reason, e.name FROM images i CROSS JOIN refinement_queue q ON q.image_id = i.id"
-	" LEFT JOIN annotators e ON e.id = q.expert_id ORDER BY i.name";
+#define SQL_PCUR_QUEUE_(CROSS) \
+	"SELECT i.id, i.name, q.rule, q.reason, e.name FROM images i " CROSS " refinement_queue q ON q.image_id = i.id" \
+	" LEFT JOIN annotators e ON e.id = q.expert_id ORDER BY i.name"
+static const char SQL_PCUR_QUEUE[] = SQL_PCUR_QUEUE_("CROSS JOIN");
+static const char SQL_PCUR_QUEUE_PG[] = SQL_PCUR_QUEUE_("JOIN");
 
-static const char SQL_PCUR_ZERO[] =
-	"SELECT i.id, i.name, z.id, a.name, z.category, z.verdict, z.comment, z.created_at"
-	" FROM images i CROSS JOIN zero_label_reviews z ON z.image_id = i.id"
-	" JOIN annotators a ON a.id = z.expert_id"
-	" WHERE z.id = (SELECT MAX(y.id) FROM zero_label_reviews y WHERE y.image_id = i.id)"
-	" ORDER BY i.name";
+#define SQL_PCUR_ZERO_(CROSS) \
+	"SELECT i.id, i.name, z.id, a.name, z.category, z.verdict, z.comment, z.created_at" \
+	" FROM images i " CROSS " zero_label_reviews z ON z.image_id = i.id" \
+	" JOIN annotators a ON a.id = z.expert_id" \
+	" WHERE z.id = (SELECT MAX(y.id) FROM zero_label_reviews y WHERE y.image_id = i.id)" \
+	" ORDER BY i.name"
+static const char SQL_PCUR_ZERO[] = SQL_PCUR_ZERO_("CROSS JOIN");
+static const char SQL_PCUR_ZERO_PG[] = SQL_PCUR_ZERO_("JOIN");
 
 enum { PCUR_ANN, PCUR_QUEUE, PCUR_ZERO, PCUR_N };
 
@@ -358,7 +381,9 @@ void mlfy_provenance_cursor_close(struct mlfy_provenance_cursor *c)
 int mlfy_provenance_cursor_open(struct mlfy_store *s, struct mlfy_provenance_cursor **out,
 				struct mlfy_err *err)
 {
-	static const char *const sql[PCUR_N] = { SQL_PCUR_ANN, SQL_PCUR_QUEUE, SQL_PCUR_ZERO };
+	static const char *const sql_lite[PCUR_N] = { SQL_PCUR_ANN, SQL_PCUR_QUEUE, SQL_PCUR_ZERO };
+	static const char *const sql_pg[PCUR_N] = { SQL_PCUR_ANN_PG, SQL_PCUR_QUEUE_PG, SQL_PCUR_ZERO_PG };
+	const char *const *sql = STORE_SQL(s, sql_lite, sql_pg);
 	struct mlfy_provenance_cursor *c = calloc(1, sizeof(*c));
 	int k, rc;
 

@@ -14,7 +14,7 @@
 static const char SQL_QUEUE_PUT[] =
 	"INSERT INTO refinement_queue(image_id, rule, reason, queued_at) VALUES (?1, ?2, ?3, ?4)"
 	" ON CONFLICT(image_id) DO UPDATE SET rule = excluded.rule, reason = excluded.reason"
-	" WHERE rule IS NOT excluded.rule OR reason IS NOT excluded.reason";
+	" WHERE refinement_queue.rule <> excluded.rule OR refinement_queue.reason <> excluded.reason";
 
 static const char SQL_QUEUE_DEL[] = "DELETE FROM refinement_queue WHERE image_id = ?1";
 
@@ -64,7 +64,7 @@ MLFY_DEFINE_ARRAY_FREE(mlfy_queue_entries_free, struct mlfy_queue_entry, mlfy_qu
 
 static const char SQL_QUEUE_LIST[] =
 	"SELECT q.image_id, i.name, q.rule, q.reason, COALESCE(q.expert_id, 0), a.name,"
-	" f.stage IS 'refined'"
+	" CASE WHEN f.stage = 'refined' THEN 1 ELSE 0 END"
 	" FROM refinement_queue q JOIN images i ON i.id = q.image_id"
 	" LEFT JOIN annotators a ON a.id = q.expert_id"
 	" LEFT JOIN final_status f ON f.image_id = q.image_id"

@@ -108,7 +108,7 @@ struct page_image {
 
 #define IMAGE_PAGE_COLS \
 	"SELECT i.id, i.name, i.batch, COALESCE(i.original_label, -1), f.stage," \
-	" q.image_id IS NOT NULL" \
+	" CAST(q.image_id IS NOT NULL AS INTEGER)" \
 	" FROM images i LEFT JOIN final_status f ON f.image_id = i.id" \
 	" LEFT JOIN refinement_queue q ON q.image_id = i.id"
 
@@ -122,7 +122,7 @@ static const char SQL_CURRENT_ANN[] =
 	" ORDER BY version DESC LIMIT 1";
 
 static const char SQL_REFINE_SAVED[] =
-	"SELECT EXISTS (SELECT 1 FROM annotations WHERE image_id = ?1 AND stage = 'refine')";
+	"SELECT CAST(EXISTS (SELECT 1 FROM annotations WHERE image_id = ?1 AND stage = 'refine') AS INTEGER)";
 
 /* Per-annotator buffers reused from image to image. */
 struct ann_buf {

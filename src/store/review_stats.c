@@ -12,7 +12,7 @@ static const char SQL_ST_IMAGES[] = "SELECT COUNT(*) FROM images";
 static const char SQL_ST_STAGES[] = "SELECT stage, COUNT(*) FROM final_status GROUP BY stage";
 
 static const char SQL_ST_QUEUE[] =
-	"SELECT COUNT(*), COUNT(q.expert_id), COALESCE(SUM(f.stage IS 'refined'), 0)"
+	"SELECT COUNT(*), COUNT(q.expert_id), COALESCE(SUM(CASE WHEN f.stage = 'refined' THEN 1 ELSE 0 END), 0)"
 	" FROM refinement_queue q LEFT JOIN final_status f ON f.image_id = q.image_id";
 
 static const char SQL_ST_ZERO[] =
@@ -151,12 +151,12 @@ static const char SQL_CHECK[] =
 	"           EXCEPT SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id)"
 	"   OR EXISTS (SELECT class_idx FROM annotation_labels WHERE annotation_id = f.annotation_id"
 	/* a planted label (store/arms.h) is never final */
-	"           AND class_idx IS NOT (SELECT r.planted_class FROM refinement_arms r WHERE r.image_id = f.image_id)"
+	"           AND class_idx IS DISTINCT FROM (SELECT r.planted_class FROM refinement_arms r WHERE r.image_id = f.image_id)"
 	"           EXCEPT SELECT class_idx FROM final_labels WHERE image_id = f.image_id))),"
 	" (SELECT COUNT(*) FROM refinement_queue q JOIN current_annotations c ON c.image_id = q.image_id"
 	"   AND c.annotator_id = q.expert_id AND c.stage = 'refine'"
 	"   LEFT JOIN final_status f ON f.image_id = q.image_id"
-	"   WHERE f.stage IS NOT 'refined' OR f.annotation_id IS NOT c.id)";
+	"   WHERE f.stage IS DISTINCT FROM 'refined' OR f.annotation_id IS DISTINCT FROM c.id)";
 
 int mlfy_review_check(struct mlfy_store *s, struct mlfy_review_check *out, struct mlfy_err *err)
 {

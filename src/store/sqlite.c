@@ -1,11 +1,12 @@
-/* sqlite.c - the SQLite engine of the store: the only file of the project
- * that includes sqlite3.h.  Owns the connection (open/create, WAL and
- * foreign keys, forward migrations from sqlite_schema.c, the read-only
- * fallbacks), transactions, the statement cache and the statement calls of
- * engine.h, the translation of SQLite's errors into MLFY_* codes, and
- * SQLite's integrity check.  The tables' SQL lives in the family files. */
+/* sqlite.c - the SQLite engine of the store (engine_ops.h): the only file
+ * of the project that includes sqlite3.h.  Owns the connection
+ * (open/create, WAL and foreign keys, forward migrations from
+ * sqlite_schema.c, the read-only fallbacks), transactions, the statement
+ * cache and the statement calls of engine.h, the translation of SQLite's
+ * errors into MLFY_* codes, and SQLite's integrity check.  The tables' SQL
+ * lives in the family files; dispatch.c dispatches to this file. */
 #define MLFY_STORE_ENGINE_C   /* no analyzer macros for store_fail here (engine.h) */
-#include "store/engine.h"
+#include "store/engine_ops.h"
 #include "util/vec.h"
 
 #include <errno.h>
@@ -24,147 +25,140 @@
 extern const char *const store_migrations[];
 extern const int store_n_migrations;
 
-struct mlfy_store {
+/* A statement: SQLite's, behind the dispatch pointer. */
+struct lite_stmt {
+	struct store_stmt base;
+	sqlite3_stmt *raw;
+};
+
+struct lite_store {
+	struct mlfy_store base;   /* first: the handle dispatch.c sees */
 	sqlite3 *db;
-	char *path;
-	int in_tx;        /* invariant: 1 iff this handle issued BEGIN without COMMIT/ROLLBACK */
-	int in_read;      /* invariant: 1 iff mlfy_store_begin_read without mlfy_store_end_read
-			   * (never together with in_tx) */
-	int readonly;
 	struct {
 		const char *sql;   /* key: the static SQL string's address */
-		sqlite3_stmt *stmt;
+		struct lite_stmt *stmt;
 	} cache[96];
 	int n_cache;
 };
 
-/* engine.h's statements are SQLite's: the cast is the whole adapter. */
-#define RAW(st) ((sqlite3_stmt *)(void *)(st))
-#define WRAP(st) ((struct store_stmt *)(void *)(st))
+#define LITE(s) ((struct lite_store *)(void *)(s))
+#define DB(s) (LITE(s)->db)
+#define RAW(st) (((struct lite_stmt *)(void *)(st))->raw)
 
-int store_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what)
+static const struct store_engine_ops lite_ops;
+static const struct store_stmt_ops lite_stmt_ops;
+
+static int lite_fail(struct mlfy_store *s, struct mlfy_err *err, const char *what)
 {
-	int rc = sqlite3_extended_errcode(s->db);
+	int rc = sqlite3_extended_errcode(DB(s));
 	int code = MLFY_ESTORE;   /* the store's own failure, never the caller's input */
 
 	if ((rc & 0xff) == SQLITE_FULL ||
-	    ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
+	    ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(DB(s)) == ENOSPC))
 		return mlfy_err_set(err, MLFY_EIO, "%s: the disk is full (%s: %s); the change was not saved", s->path,
-				    what, sqlite3_errmsg(s->db));
+				    what, sqlite3_errmsg(DB(s)));
 	if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE) {
 		/* SQLite keeps no errno for these; EFBIG (a file-size limit)
 		 * and EIO end here */
-		int e = sqlite3_system_errno(s->db);
+		int e = sqlite3_system_errno(DB(s));
 		return mlfy_err_set(err, MLFY_EIO,
 				    "%s: cannot write to the disk (%s: %s%s%s): it may be full, failing, or over a "
 				    "file-size limit; the change was not saved",
-				    s->path, what, sqlite3_errmsg(s->db), e ? ": " : "", e ? strerror(e) : "");
+				    s->path, what, sqlite3_errmsg(DB(s)), e ? ": " : "", e ? strerror(e) : "");
 	}
 	if ((rc & 0xff) == SQLITE_READONLY)
 		return mlfy_err_set(err, code,
 				    "%s: cannot write: the project file or its folder is read-only (%s: %s); SQLite needs "
 				    "write access to both (it keeps %s-wal and %s-shm beside the file)",
-				    s->path, what, sqlite3_errmsg(s->db), s->path, s->path);
-	return mlfy_err_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+				    s->path, what, sqlite3_errmsg(DB(s)), s->path, s->path);
+	return mlfy_err_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(DB(s)));
 }
 
-int store_exec(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
+static int lite_exec(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int code = store_fail(s, err, "sql");
+	if (sqlite3_exec(DB(s), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int code = lite_fail(s, err, "sql");
 		sqlite3_free(msg);
 		return code;
 	}
 	return 0;
 }
 
-int store_require_tx(struct mlfy_store *s, struct mlfy_err *err, const char *what)
+static int lite_idle(struct mlfy_store *s)
 {
-	if (!s->in_tx)
-		return mlfy_err_set(err, MLFY_EINVAL, "%s: internal error: write outside a transaction", what);
-	return 0;
+	return sqlite3_get_autocommit(DB(s));
 }
 
-int store_read_begin(struct mlfy_store *s, int *began, struct mlfy_err *err)
+/* A new statement object for sql, or NULL (err filled). */
+static struct lite_stmt *lite_prepare(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
-	int rc;
-	*began = 0;
-	if (s->in_tx || !sqlite3_get_autocommit(s->db))
-		return 0;
-	if ((rc = store_exec(s, "BEGIN", err)))
-		return rc;
-	*began = 1;
-	return 0;
-}
-
-void store_read_end(struct mlfy_store *s, int began)
-{
-	if (began)
-		store_exec(s, "COMMIT", NULL);
-}
-
-struct store_stmt *store_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
-{
-	sqlite3_stmt *st;
-	int i;
-
-	for (i = 0; i < s->n_cache; i++) {
-		if (s->cache[i].sql == sql) {
-			sqlite3_reset(s->cache[i].stmt);
-			sqlite3_clear_bindings(s->cache[i].stmt);
-			return WRAP(s->cache[i].stmt);
-		}
-	}
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_fail(s, err, "prepare");
+	struct lite_stmt *st = malloc(sizeof(*st));
+	if (!st) {
+		mlfy_err_oom(err);
 		return NULL;
 	}
-	if (s->n_cache < (int)(sizeof(s->cache) / sizeof(s->cache[0]))) {
-		s->cache[s->n_cache].sql = sql;
-		s->cache[s->n_cache].stmt = st;
-		s->n_cache++;
-		return WRAP(st);
-	}
-	/* cache full: evict the oldest entry */
-	sqlite3_finalize(s->cache[0].stmt);
-	memmove(&s->cache[0], &s->cache[1], sizeof(s->cache[0]) * (size_t)(s->n_cache - 1));
-	s->cache[s->n_cache - 1].sql = sql;
-	s->cache[s->n_cache - 1].stmt = st;
-	return WRAP(st);
-}
-
-struct store_stmt *store_stmt_open(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_fail(s, err, "prepare");
+	st->base.ops = &lite_stmt_ops;
+	if (sqlite3_prepare_v2(DB(s), sql, -1, &st->raw, NULL) != SQLITE_OK) {
+		lite_fail(s, err, "prepare");
+		free(st);
 		return NULL;
 	}
-	return WRAP(st);
+	return st;
 }
 
-void store_stmt_close(struct store_stmt *st)
+static void lite_stmt_close(struct store_stmt *st)
 {
 	sqlite3_finalize(RAW(st));
+	free(st);
 }
 
-void stmt_bind_int(struct store_stmt *st, int i, int v)
+static struct store_stmt *lite_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
-	sqlite3_bind_int(RAW(st), i, v);
+	struct lite_store *l = LITE(s);
+	struct lite_stmt *st;
+	int i;
+
+	for (i = 0; i < l->n_cache; i++) {
+		if (l->cache[i].sql == sql) {
+			sqlite3_reset(l->cache[i].stmt->raw);
+			sqlite3_clear_bindings(l->cache[i].stmt->raw);
+			return &l->cache[i].stmt->base;
+		}
+	}
+	if (!(st = lite_prepare(s, sql, err)))
+		return NULL;
+	if (l->n_cache < (int)(sizeof(l->cache) / sizeof(l->cache[0]))) {
+		l->cache[l->n_cache].sql = sql;
+		l->cache[l->n_cache].stmt = st;
+		l->n_cache++;
+		return &st->base;
+	}
+	/* cache full: evict the oldest entry */
+	lite_stmt_close(&l->cache[0].stmt->base);
+	memmove(&l->cache[0], &l->cache[1], sizeof(l->cache[0]) * (size_t)(l->n_cache - 1));
+	l->cache[l->n_cache - 1].sql = sql;
+	l->cache[l->n_cache - 1].stmt = st;
+	return &st->base;
 }
 
-void stmt_bind_int64(struct store_stmt *st, int i, int64_t v)
+static struct store_stmt *lite_stmt_open(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
+{
+	struct lite_stmt *st = lite_prepare(s, sql, err);
+	return st ? &st->base : NULL;
+}
+
+static void lite_bind_int64(struct store_stmt *st, int i, int64_t v)
 {
 	sqlite3_bind_int64(RAW(st), i, (sqlite3_int64)v);
 }
 
-void stmt_bind_double(struct store_stmt *st, int i, double v)
+static void lite_bind_double(struct store_stmt *st, int i, double v)
 {
 	sqlite3_bind_double(RAW(st), i, v);
 }
 
-void stmt_bind_text(struct store_stmt *st, int i, const char *v)
+static void lite_bind_text(struct store_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(RAW(st), i, v, -1, SQLITE_TRANSIENT);
@@ -172,78 +166,62 @@ void stmt_bind_text(struct store_stmt *st, int i, const char *v)
 		sqlite3_bind_null(RAW(st), i);
 }
 
-void stmt_bind_null(struct store_stmt *st, int i)
-{
-	sqlite3_bind_null(RAW(st), i);
-}
-
-int stmt_step(struct store_stmt *st)
+static int lite_step(struct store_stmt *st)
 {
 	int rc = sqlite3_step(RAW(st));
 	return rc == SQLITE_ROW ? STORE_ROW : rc == SQLITE_DONE ? STORE_DONE : STORE_ERROR;
 }
 
-void stmt_reset(struct store_stmt *st)
+static void lite_reset(struct store_stmt *st)
 {
 	sqlite3_reset(RAW(st));
 }
 
-int stmt_int(struct store_stmt *st, int col)
-{
-	return sqlite3_column_int(RAW(st), col);
-}
-
-int64_t stmt_int64(struct store_stmt *st, int col)
+static int64_t lite_col_int64(struct store_stmt *st, int col)
 {
 	return (int64_t)sqlite3_column_int64(RAW(st), col);
 }
 
-double stmt_double(struct store_stmt *st, int col)
+static double lite_col_double(struct store_stmt *st, int col)
 {
 	return sqlite3_column_double(RAW(st), col);
 }
 
-const char *stmt_text(struct store_stmt *st, int col)
+static const char *lite_col_text(struct store_stmt *st, int col)
 {
 	return (const char *)sqlite3_column_text(RAW(st), col);
 }
 
-int stmt_is_null(struct store_stmt *st, int col)
+static int lite_col_is_null(struct store_stmt *st, int col)
 {
 	return sqlite3_column_type(RAW(st), col) == SQLITE_NULL;
 }
 
-char *stmt_dup(struct store_stmt *st, int col)
+static int64_t lite_last_id(struct mlfy_store *s)
 {
-	const unsigned char *t = sqlite3_column_text(RAW(st), col);
-	return strdup(t ? (const char *)t : "");
+	return (int64_t)sqlite3_last_insert_rowid(DB(s));
 }
 
-int64_t store_last_id(struct mlfy_store *s)
+static int64_t lite_changes(struct mlfy_store *s)
 {
-	return (int64_t)sqlite3_last_insert_rowid(s->db);
+	return sqlite3_changes(DB(s));
 }
 
-int64_t store_changes(struct mlfy_store *s)
+static const char *lite_errmsg(struct mlfy_store *s)
 {
-	return sqlite3_changes(s->db);
+	return sqlite3_errmsg(DB(s));
 }
 
-const char *store_errmsg(struct mlfy_store *s)
+static int lite_failed_constraint(struct mlfy_store *s)
 {
-	return sqlite3_errmsg(s->db);
-}
-
-int store_failed_constraint(struct mlfy_store *s)
-{
-	return (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT;
+	return (sqlite3_extended_errcode(DB(s)) & 0xff) == SQLITE_CONSTRAINT;
 }
 
 static int pragma_int(struct mlfy_store *s, const char *sql)
 {
 	sqlite3_stmt *st;
 	int v = -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(DB(s), sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
@@ -251,7 +229,7 @@ static int pragma_int(struct mlfy_store *s, const char *sql)
 	return v;
 }
 
-int mlfy_store_schema_version(struct mlfy_store *s)
+static int lite_schema_version(struct mlfy_store *s)
 {
 	return pragma_int(s, "PRAGMA user_version");
 }
@@ -261,37 +239,37 @@ static int migrate(struct mlfy_store *s, int created, struct mlfy_err *err)
 	int version, i, rc;
 	char sql[64];
 
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+	if ((rc = lite_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
-	version = mlfy_store_schema_version(s);
+	version = lite_schema_version(s);
 	if (!created && version == 0) {
 		/* an existing SQLite file that mlfy never wrote */
-		store_exec(s, "ROLLBACK", NULL);
+		lite_exec(s, "ROLLBACK", NULL);
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (no schema)", s->path);
 	}
 	if (!created && pragma_int(s, "PRAGMA application_id") != APPLICATION_ID) {
-		store_exec(s, "ROLLBACK", NULL);
+		lite_exec(s, "ROLLBACK", NULL);
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (foreign application id)", s->path);
 	}
 	if (version > store_n_migrations) {
-		store_exec(s, "ROLLBACK", NULL);
+		lite_exec(s, "ROLLBACK", NULL);
 		return mlfy_err_set(err, MLFY_ESCHEMA,
 				    "%s: project schema version %d is newer than this mlfy supports (%d); upgrade mlfy",
 				    s->path, version, store_n_migrations);
 	}
 	for (i = version; i < store_n_migrations; i++) {
-		if ((rc = store_exec(s, store_migrations[i], err))) {
-			store_exec(s, "ROLLBACK", NULL);
+		if ((rc = lite_exec(s, store_migrations[i], err))) {
+			lite_exec(s, "ROLLBACK", NULL);
 			return mlfy_err_prefix(err, "migration %d -> %d", i, i + 1);
 		}
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_n_migrations);
-	if ((rc = store_exec(s, sql, err)) ||
-	    (created && (rc = store_exec(s, "PRAGMA application_id = 1835820665", err)))) {
-		store_exec(s, "ROLLBACK", NULL);
+	if ((rc = lite_exec(s, sql, err)) ||
+	    (created && (rc = lite_exec(s, "PRAGMA application_id = 1835820665", err)))) {
+		lite_exec(s, "ROLLBACK", NULL);
 		return rc;
 	}
-	return store_exec(s, "COMMIT", err);
+	return lite_exec(s, "COMMIT", err);
 }
 
 /* Read-only opens of a WAL project that SQLite cannot give a -shm file (a
@@ -308,7 +286,7 @@ static int reopen_immutable(struct mlfy_store *s)
 	struct stat st;
 	const unsigned char *p;
 	sqlite3 *db = NULL;
-	int ec = sqlite3_extended_errcode(s->db) & 0xff;
+	int ec = sqlite3_extended_errcode(DB(s)) & 0xff;
 
 	if (ec != SQLITE_READONLY && ec != SQLITE_CANTOPEN)
 		return -1;
@@ -333,15 +311,15 @@ static int reopen_immutable(struct mlfy_store *s)
 		return -1;
 	}
 	free(uri);
-	sqlite3_close_v2(s->db);
-	s->db = db;
-	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_close_v2(DB(s));
+	DB(s) = db;
+	sqlite3_extended_result_codes(DB(s), 1);
 	return pragma_int(s, "PRAGMA schema_version") < 0 ? -1 : 0;
 }
 
-int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
-		    struct mlfy_err *err)
+int lite_store_open(const char *path, int flags, struct mlfy_store **out, struct mlfy_err *err)
 {
+	struct lite_store *l;
 	struct mlfy_store *s;
 	struct stat st;
 	int exists = stat(path, &st) == 0;
@@ -355,44 +333,45 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 	if (exists && !S_ISREG(st.st_mode))
 		return mlfy_err_set(err, MLFY_EINVAL, "%s: not a regular file", path);
 
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
+	if (!(l = calloc(1, sizeof(*l))))
 		return mlfy_err_oom(err);
+	s = &l->base;
+	if ((rc = store_base_init(s, &lite_ops, path, flags, err))) {
+		store_base_free(s);
+		return rc;
 	}
-	s->readonly = !!(flags & MLFY_STORE_READONLY);
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & MLFY_STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
 	oflags |= SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &DB(s), oflags, NULL) != SQLITE_OK) {
 		rc = mlfy_err_set(err, MLFY_EIO, "%s: cannot open: %s", path,
-				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+				  DB(s) ? sqlite3_errmsg(DB(s)) : "out of memory");
 		mlfy_store_close(s);
 		return rc;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_extended_result_codes(DB(s), 1);
+	sqlite3_busy_timeout(DB(s), 10000);
 	/* A file that is not SQLite fails on the first read. */
 	readable = pragma_int(s, "PRAGMA schema_version") >= 0;
 	if (!readable && s->readonly)   /* a read-only project in a read-only place */
 		readable = reopen_immutable(s) == 0;
 	if (!readable) {
-		int ec = sqlite3_extended_errcode(s->db) & 0xff;
+		int ec = sqlite3_extended_errcode(DB(s)) & 0xff;
 		if (ec == SQLITE_READONLY || ec == SQLITE_CANTOPEN || ec == SQLITE_PERM)
 			/* e.g. a WAL project in a read-only folder: SQLite cannot
 			 * create the -shm file it needs even to read */
 			rc = mlfy_err_set(err, MLFY_EPERM,
 					  "%s: cannot open the project (%s): the project file or its folder is read-only; "
 					  "SQLite needs write access to both to change it (it keeps %s-wal and %s-shm beside "
-					  "the file)", path, sqlite3_errmsg(s->db), path, path);
+					  "the file)", path, sqlite3_errmsg(DB(s)), path, path);
 		else
-			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, sqlite3_errmsg(s->db));
+			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, sqlite3_errmsg(DB(s)));
 		mlfy_store_close(s);
 		return rc;
 	}
 	/* SQLite silently opens a write-protected file read-only */
-	if (!s->readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+	if (!s->readonly && sqlite3_db_readonly(DB(s), "main") == 1) {
 		rc = mlfy_err_set(err, MLFY_EPERM, "%s: project file is read-only (no write permission)", path);
 		mlfy_store_close(s);
 		return rc;
@@ -405,7 +384,7 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 		if (st.st_size == 0)
 			why = "empty file";
 		else if (pragma_int(s, "PRAGMA application_id") != APPLICATION_ID)
-			why = mlfy_store_schema_version(s) <= 0 ? "no schema" : "foreign application id";
+			why = lite_schema_version(s) <= 0 ? "no schema" : "foreign application id";
 		if (why) {
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (%s)", path, why);
 			mlfy_store_close(s);
@@ -413,7 +392,7 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 		}
 	}
 	if (!s->readonly) {
-		if ((rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err))) {
+		if ((rc = lite_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err))) {
 			if (access(path, W_OK) != 0)
 				rc = mlfy_err_set(err, MLFY_EPERM, "%s: project file is read-only (%s)", path,
 						  strerror(errno));
@@ -423,12 +402,12 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 			return rc;
 		}
 	}
-	if ((rc = store_exec(s, "PRAGMA foreign_keys=ON;", err))) {
+	if ((rc = lite_exec(s, "PRAGMA foreign_keys=ON;", err))) {
 		mlfy_store_close(s);
 		return rc;
 	}
 	if (s->readonly) {
-		int v = mlfy_store_schema_version(s);
+		int v = lite_schema_version(s);
 		if (v > store_n_migrations)
 			rc = mlfy_err_set(err, MLFY_ESCHEMA,
 					  "%s: project schema version %d is newer than this mlfy supports (%d); upgrade mlfy",
@@ -459,115 +438,109 @@ int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 	return 0;
 }
 
-void mlfy_store_close(struct mlfy_store *s)
+static void lite_close(struct mlfy_store *s)
 {
+	struct lite_store *l = LITE(s);
 	int i;
-	if (!s)
-		return;
-	for (i = 0; i < s->n_cache; i++)
-		sqlite3_finalize(s->cache[i].stmt);
-	if (s->db) {
+	for (i = 0; i < l->n_cache; i++)
+		lite_stmt_close(&l->cache[i].stmt->base);
+	if (l->db) {
 		if (s->in_tx || s->in_read)
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close_v2(s->db);
+			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(l->db);
 	}
-	MLFY_FREE_ALL(s->path, s);
 }
 
-const char *mlfy_store_path(const struct mlfy_store *s)
+static int lite_begin(struct mlfy_store *s, struct mlfy_err *err)
 {
-	return s->path;
+	return lite_exec(s, "BEGIN IMMEDIATE", err);
 }
 
-int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err)
-{
-	int rc;
-	if (s->in_tx)
-		return mlfy_err_set(err, MLFY_EINVAL, "internal error: nested transaction");
-	if (s->in_read)
-		return mlfy_err_set(err, MLFY_EINVAL, "internal error: write transaction inside a read snapshot");
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
-		return rc;
-	s->in_tx = 1;
-	return 0;
-}
-
-int mlfy_store_commit(struct mlfy_store *s, struct mlfy_err *err)
+static int lite_commit(struct mlfy_store *s, struct mlfy_err *err)
 {
 	int rc, moved = 0;
-	if (!s->in_tx)
-		return mlfy_err_set(err, MLFY_EINVAL, "internal error: commit without a transaction");
 	/* A project file renamed or deleted while open still takes commits,
 	 * into an inode no later open of the path will find (and a renamed
 	 * file's write-ahead log keeps the old name): such a commit would be
 	 * acknowledged and then lost.  Refuse it. */
-	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		s->in_tx = 0;
+	if (sqlite3_file_control(DB(s), "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+		sqlite3_exec(DB(s), "ROLLBACK", NULL, NULL, NULL);
 		return mlfy_err_set(err, MLFY_EIO,
 				    "%s: the project file was moved, renamed or deleted while in use; the change was not"
 				    " saved (put the file back, or restart the command on its new name)", s->path);
 	}
-	rc = store_exec(s, "COMMIT", err);
-	if (rc) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-	s->in_tx = 0;
+	rc = lite_exec(s, "COMMIT", err);
+	if (rc)
+		sqlite3_exec(DB(s), "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
-void mlfy_store_rollback(struct mlfy_store *s)
+static void lite_rollback(struct mlfy_store *s)
 {
-	if (!s || !s->in_tx)
-		return;
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = 0;
+	sqlite3_exec(DB(s), "ROLLBACK", NULL, NULL, NULL);
 }
 
-int mlfy_store_in_transaction(const struct mlfy_store *s)
-{
-	return s->in_tx;
-}
-
-int mlfy_store_begin_read(struct mlfy_store *s, struct mlfy_err *err)
+static int lite_begin_read(struct mlfy_store *s, int snapshot_now, struct mlfy_err *err)
 {
 	int rc;
-	if (s->in_tx || s->in_read)
-		return mlfy_err_set(err, MLFY_EINVAL, "internal error: %s",
-				    s->in_read ? "nested read snapshot" : "read snapshot inside a write transaction");
+	if (!snapshot_now)
+		return lite_exec(s, "BEGIN", err);
 	/* a deferred BEGIN takes its snapshot at the first read: read now */
-	if ((rc = store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_master", err))) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if ((rc = lite_exec(s, "BEGIN; SELECT count(*) FROM sqlite_master", err))) {
+		if (!sqlite3_get_autocommit(DB(s)))
+			sqlite3_exec(DB(s), "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	s->in_read = 1;
 	return 0;
 }
 
-void mlfy_store_end_read(struct mlfy_store *s)
-{
-	if (!s || !s->in_read)
-		return;
-	/* nothing was written: ending it cannot lose anything */
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_read = 0;
-}
-
-int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err)
+static int lite_integrity_check(struct mlfy_store *s, struct mlfy_err *err)
 {
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, err, "integrity check");
+	if (sqlite3_prepare_v2(DB(s), "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return lite_fail(s, err, "integrity check");
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *r = (const char *)sqlite3_column_text(st, 0);
 		if (!r || strcmp(r, "ok") != 0)
 			rc = mlfy_err_set(err, MLFY_ESTORE, "%s: integrity check: %s", s->path, r ? r : "?");
 	} else {
-		rc = store_fail(s, err, "integrity check");
+		rc = lite_fail(s, err, "integrity check");
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
+
+static const struct store_stmt_ops lite_stmt_ops = {
+	.bind_int64 = lite_bind_int64,
+	.bind_double = lite_bind_double,
+	.bind_text = lite_bind_text,
+	.step = lite_step,
+	.reset = lite_reset,
+	.col_int64 = lite_col_int64,
+	.col_double = lite_col_double,
+	.col_text = lite_col_text,
+	.col_is_null = lite_col_is_null,
+	.close = lite_stmt_close,
+};
+
+static const struct store_engine_ops lite_ops = {
+	.dialect = STORE_SQLITE,
+	.stmt = lite_stmt,
+	.stmt_open = lite_stmt_open,
+	.last_id = lite_last_id,
+	.changes = lite_changes,
+	.failed_constraint = lite_failed_constraint,
+	.errmsg = lite_errmsg,
+	.fail = lite_fail,
+	.exec = lite_exec,
+	.idle = lite_idle,
+	.begin = lite_begin,
+	.commit = lite_commit,
+	.rollback = lite_rollback,
+	.begin_read = lite_begin_read,
+	.schema_version = lite_schema_version,
+	.integrity_check = lite_integrity_check,
+	.close = lite_close,
+};

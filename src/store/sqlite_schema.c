@@ -368,6 +368,25 @@ const char *const store_migrations[] = {
 	"CREATE VIEW verify_votes AS"
 	"  SELECT c.question_id, n.name AS rater, c.answer, 'verify' AS source"
 	"  FROM current_verify_answers c JOIN annotators n ON n.id = c.annotator_id;",
+
+	/* 5 -> 6: votes rebuilt with its key columns first, in key order.
+	 * SQLite 3.40.1 (Debian 12) misreads a WITHOUT ROWID table whose
+	 * non-key column (answer) sits between key columns: PRAGMA
+	 * integrity_check reported "NULL value in votes.answer" for every
+	 * project holding votes, so `mlfy check` failed on them.  Nothing
+	 * refers to votes, so it is copied, dropped and renamed. */
+	"CREATE TABLE votes_v6 ("
+	"  question_id INTEGER NOT NULL REFERENCES questions(id),"
+	"  rater TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  answer INTEGER NOT NULL CHECK (answer IN (0,1,2)),"  /* no, maybe, yes */
+	"  PRIMARY KEY (question_id, rater, source)"
+	") WITHOUT ROWID;"
+	"INSERT INTO votes_v6(question_id, rater, source, answer)"
+	"  SELECT question_id, rater, source, answer FROM votes;"
+	"DROP TABLE votes;"
+	"ALTER TABLE votes_v6 RENAME TO votes;"
+	"CREATE INDEX review_votes_source ON votes(source);",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -1,17 +1,23 @@
-/* store.h - the project store: one file per annotation project.
+/* store.h - the project store: one SQLite file or one PostgreSQL database
+ * per annotation project.
  *
  * This header is the storage interface of libmultilabelfy.  Nothing outside
- * src/store includes sqlite3.h or writes SQL; every other layer calls typed
- * functions declared here and in the other src/store/<area>.h headers.  The
- * embedded default backend is SQLite 3 (WAL journal, foreign_keys=ON, schema
- * versioned by PRAGMA user_version with forward migrations; docs/schema.md).
- * A PostgreSQL backend can implement the same functions later: callers only
- * ever see struct mlfy_store (opaque), MLFY_* status codes and plain C values.
+ * src/store includes sqlite3.h or libpq-fe.h or writes SQL; every other
+ * layer calls typed functions declared here and in the other
+ * src/store/<area>.h headers.  Two engines behind one interface, chosen by
+ * the project argument (dispatch.c): a file path is SQLite 3, the embedded
+ * default (WAL journal, foreign_keys=ON, schema versioned by PRAGMA
+ * user_version with forward migrations; docs/schema.md); a
+ * postgresql:// or postgres:// URI is a PostgreSQL database (libpq; one
+ * project per database, schema version in table mlfy_schema;
+ * docs/schema.md, "PostgreSQL").  Callers only ever see struct mlfy_store
+ * (opaque), MLFY_* status codes and plain C values.
  *
  * Threading: a struct mlfy_store is one connection and must be used by one
- * thread at a time.  Several connections (threads or processes) may open the
- * same project file concurrently; writers serialise on BEGIN IMMEDIATE with a
- * busy timeout.
+ * thread at a time.  Several connections (threads or processes, and on
+ * PostgreSQL several machines) may open the same project concurrently;
+ * writers serialise on BEGIN IMMEDIATE with a busy timeout (SQLite) or on a
+ * transaction-level advisory lock taken at BEGIN (PostgreSQL).
  */
 #ifndef MLFY_STORE_STORE_H
 #define MLFY_STORE_STORE_H
@@ -22,31 +28,59 @@
 struct mlfy_store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define MLFY_SCHEMA_VERSION 5
+#define MLFY_SCHEMA_VERSION 6
 
 enum mlfy_store_flags {
 	MLFY_STORE_CREATE = 1 << 0,   /* create a new project; fail if the file exists */
 	MLFY_STORE_READONLY = 1 << 1, /* open read-only (no migrations are run) */
+	/* with CREATE, PostgreSQL only: the transaction that creates the schema
+	 * stays open (write lock held); the caller writes the project's first
+	 * rows and calls mlfy_store_commit(), so a killed `mlfy init` leaves no
+	 * half project (mlfy_store_close() rolls it all back) */
+	MLFY_STORE_CREATE_OPEN_TX = 1 << 2,
 };
 
 /* Opens (or with MLFY_STORE_CREATE creates) the project at path and runs any
- * pending forward migrations in one transaction.  On success *out is a new
- * handle; close it with mlfy_store_close().  Errors: MLFY_ENOTFOUND (no such
- * project), MLFY_ECONFLICT (CREATE and the file exists), MLFY_ESCHEMA (the file
- * was written by a newer mlfy), MLFY_EINVAL (not an mlfy project), MLFY_ESTORE. */
+ * pending forward migrations in one transaction.  path is a file (SQLite)
+ * or a libpq connection URI starting with postgresql:// or postgres://
+ * (the database must exist; CREATE makes the project in it).  On success
+ * *out is a new handle; close it with mlfy_store_close().  Errors:
+ * MLFY_ENOTFOUND (no such project: a missing file, a database without
+ * tables), MLFY_ECONFLICT (CREATE and the file exists / the database
+ * already holds tables), MLFY_ESCHEMA (written by a newer mlfy),
+ * MLFY_EINVAL (not an mlfy project), MLFY_EIO (cannot reach the database
+ * server), MLFY_ESTORE.  Messages never show a password of the URI. */
 int mlfy_store_open(const char *path, int flags, struct mlfy_store **out,
 		    struct mlfy_err *err);
 
 /* Closes the handle, rolling back an open transaction.  Accepts NULL. */
 void mlfy_store_close(struct mlfy_store *s);
 
-/* Path the store was opened with (borrowed; valid until close). */
+/* Path the store was opened with, with any password of a PostgreSQL URI
+ * replaced by "***" (mlfy_store_redacted): fit for messages and logs
+ * (borrowed; valid until close). */
 const char *mlfy_store_path(const struct mlfy_store *s);
 
-/* Transactions.  begin() takes the write lock at once (BEGIN IMMEDIATE) so a
- * transaction never fails half-way for lock reasons; every write in the
- * library happens between begin() and commit().  rollback() accepts a handle
- * with no open transaction.  Nesting is not supported (MLFY_EINVAL). */
+/* 1 when path names a PostgreSQL project (starts with postgresql:// or
+ * postgres://), else 0 (a file: SQLite). */
+int mlfy_store_is_pg(const char *path);
+
+/* A copy of the project argument path fit for messages: for a PostgreSQL
+ * URI the password of user:password@ and the value of every query
+ * parameter whose name ends in "password" become "***"; a file path is
+ * copied as is.  New string (free()), NULL when out of memory. */
+char *mlfy_store_redacted(const char *path);
+
+/* Transactions.  begin() takes the write lock at once (SQLite: BEGIN
+ * IMMEDIATE; PostgreSQL: BEGIN and pg_advisory_xact_lock on a fixed key,
+ * so writers serialise exactly alike and every read inside the transaction
+ * sees the other writers' committed work) so a transaction never fails
+ * half-way for lock reasons; every write in the library happens between
+ * begin() and commit().  On PostgreSQL a failed statement aborts the whole
+ * transaction: the caller rolls back (as every caller does on an error).
+ * A commit whose connection is lost is MLFY_EIO and is never retried.
+ * rollback() accepts a handle with no open transaction.  Nesting is not
+ * supported (MLFY_EINVAL). */
 int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err);
 int mlfy_store_commit(struct mlfy_store *s, struct mlfy_err *err);
 void mlfy_store_rollback(struct mlfy_store *s);
@@ -54,7 +88,7 @@ void mlfy_store_rollback(struct mlfy_store *s);
 int mlfy_store_in_transaction(const struct mlfy_store *s);
 
 /* Read snapshots.  begin_read() opens a read transaction and takes its
- * snapshot at once: every read on this handle until end_read() sees the
+ * snapshot at once (PostgreSQL: REPEATABLE READ, READ ONLY): every read on this handle until end_read() sees the
  * project as it was at that moment, while other connections go on
  * committing (WAL readers never block writers), so a series of reads (a
  * report) is consistent.  Works on read-only handles.  Writes inside it
@@ -72,7 +106,8 @@ void mlfy_store_end_read(struct mlfy_store *s);
 int mlfy_store_run(struct mlfy_store *s, int read_only, int (*fn)(struct mlfy_store *, void *, struct mlfy_err *),
 		   void *ctx, struct mlfy_err *err);
 
-/* Schema version found in the file (PRAGMA user_version). */
+/* Schema version found in the project (SQLite: PRAGMA user_version;
+ * PostgreSQL: table mlfy_schema); -1 when it cannot be read. */
 int mlfy_store_schema_version(struct mlfy_store *s);
 
 /* Project metadata, a string key/value table.  get() returns a new string
@@ -83,7 +118,11 @@ int mlfy_store_meta_get(struct mlfy_store *s, const char *key, char **value,
 int mlfy_store_meta_set(struct mlfy_store *s, const char *key,
 			const char *value, struct mlfy_err *err);
 
-/* Runs SQLite's PRAGMA integrity_check; 0 when it reports "ok", MLFY_ESTORE
+/* The engine's own integrity check: SQLite's PRAGMA integrity_check (0
+ * when it reports "ok"); on PostgreSQL (which checks its pages itself) the
+ * connection answers, the schema version is this binary's, and no
+ * constraint is left unvalidated, no index invalid and no trigger of the
+ * project disabled (the append-only history rests on them).  MLFY_ESTORE
  * with the first problem in err otherwise. */
 int mlfy_store_integrity_check(struct mlfy_store *s, struct mlfy_err *err);
 

@@ -98,8 +98,8 @@ int mlfy_tasks_list(struct mlfy_store *s, int64_t user_id, enum mlfy_stage stg,
 	 * batch, so that no id pattern (ascending ids of one batch) tells a
 	 * gold image from the others */
 	static const char sql_ann[] =
-		"SELECT i.id, EXISTS(SELECT 1 FROM annotations n WHERE n.image_id = i.id"
-		"   AND n.annotator_id = ?1 AND n.stage = 'annotate')"
+		"SELECT i.id, CAST(EXISTS (SELECT 1 FROM annotations n WHERE n.image_id = i.id"
+		"   AND n.annotator_id = ?1 AND n.stage = 'annotate') AS INTEGER)"
 		" FROM assignments a JOIN images i ON i.batch = a.batch"
 		" WHERE a.annotator_id = ?1 ORDER BY i.batch,"
 		"  CASE WHEN EXISTS (SELECT 1 FROM gold_tasks g WHERE g.annotator_id = ?1)"
@@ -373,18 +373,22 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 			     struct mlfy_view_class **out, size_t *n_out, struct mlfy_err *err)
 {
 	/* ranks: the index, an exact name or synonym, whole words, a name
-	 * prefix, a word prefix, a substring (annotations.h) */
+	 * prefix, a word prefix, a substring (annotations.h).  SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does the same
+	 * under the columns' collation "C" (store/pg_schema.c) */
 #define WORDS "(' ' || replace(replace(c.name || ' ' || c.synonyms, ',', ' '), '-', ' ') || ' ')"
-	static const char sql[] =
-		"SELECT " CLASS_COLS " FROM classes c"
-		" WHERE c.name LIKE ?1 ESCAPE '\\' OR c.synonyms LIKE ?1 ESCAPE '\\'"
-		"    OR c.ext_id LIKE ?1 ESCAPE '\\' OR c.idx = ?3"
-		" ORDER BY CASE WHEN c.idx = ?3 THEN 0"
-		"   WHEN c.name LIKE ?5 ESCAPE '\\' OR (', ' || c.synonyms || ',') LIKE ?6 ESCAPE '\\' THEN 1"
-		"   WHEN " WORDS " LIKE ?7 ESCAPE '\\' THEN 2"
-		"   WHEN c.name LIKE ?2 ESCAPE '\\' THEN 3"
-		"   WHEN " WORDS " LIKE ?8 ESCAPE '\\' THEN 4"
-		"   ELSE 5 END, length(c.name), c.idx LIMIT ?4";
+#define SEARCH_SQL(LIKE)									\
+	"SELECT " CLASS_COLS " FROM classes c"							\
+	" WHERE c.name " LIKE " ?1 ESCAPE '\\' OR c.synonyms " LIKE " ?1 ESCAPE '\\'"		\
+	"    OR c.ext_id " LIKE " ?1 ESCAPE '\\' OR c.idx = ?3"					\
+	" ORDER BY CASE WHEN c.idx = ?3 THEN 0"							\
+	"   WHEN c.name " LIKE " ?5 ESCAPE '\\' OR (', ' || c.synonyms || ',') " LIKE " ?6 ESCAPE '\\' THEN 1" \
+	"   WHEN " WORDS " " LIKE " ?7 ESCAPE '\\' THEN 2"						\
+	"   WHEN c.name " LIKE " ?2 ESCAPE '\\' THEN 3"						\
+	"   WHEN " WORDS " " LIKE " ?8 ESCAPE '\\' THEN 4"						\
+	"   ELSE 5 END, length(c.name), c.idx LIMIT ?4"
+	static const char sql_lite[] = SEARCH_SQL("LIKE");
+	static const char sql_pg[] = SEARCH_SQL("ILIKE");
+#undef SEARCH_SQL
 #undef WORDS
 	/* the patterns ?1 %q%, ?2 q%, ?5 q, ?6 %, q,%, ?7 % q %, ?8 % q% (q escaped: at most 2 bytes per byte) */
 	static const char *const pre[6] = { "%", "", "", "%, ", "% ", "% " };
@@ -428,7 +432,7 @@ int mlfy_view_search_classes(struct mlfy_store *s, const char *q, size_t limit,
 	num = strtol(q, &end, 10);
 	if (*end || end == q || num < 0 || num > 1000000000L)
 		num = -1;
-	if (!(st = store_stmt(s, sql, err))) {
+	if (!(st = store_stmt(s, STORE_SQL(s, sql_lite, sql_pg), err))) {
 		for (i = 0; i < 6; i++)
 			free(pat[i]);
 		free(v);

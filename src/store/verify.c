@@ -241,12 +241,13 @@ int mlfy_vq_store_labels(struct mlfy_store *s, int64_t annotator_id, struct mlfy
 			 size_t *n, struct mlfy_err *err)
 {
 	static const char sql[] =
-		"SELECT q.class_idx, c.name, SUM(cur.answer IS NULL), SUM(cur.answer IS NOT NULL)"
+		"SELECT q.class_idx, c.name, SUM(CASE WHEN cur.answer IS NULL THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN cur.answer IS NULL THEN 0 ELSE 1 END)"
 		" FROM verify_assignments a JOIN questions q ON q.id = a.question_id"
 		" LEFT JOIN classes c ON c.idx = q.class_idx"
 		" LEFT JOIN current_verify_answers cur ON cur.question_id = a.question_id"
 		"   AND cur.annotator_id = a.annotator_id"
-		" WHERE a.annotator_id = ?1 GROUP BY q.class_idx ORDER BY 3 DESC, 1";
+		" WHERE a.annotator_id = ?1 GROUP BY q.class_idx, c.name ORDER BY 3 DESC, 1";
 	struct store_stmt *st;
 
 	STMT(st, sql);
@@ -281,7 +282,7 @@ int mlfy_vq_store_items(struct mlfy_store *s, int64_t annotator_id, int32_t clas
 		" LEFT JOIN images i ON i.name = q.image_name"
 		" LEFT JOIN current_verify_answers cur ON cur.question_id = a.question_id"
 		"   AND cur.annotator_id = a.annotator_id"
-		" WHERE a.annotator_id = ?1 AND q.class_idx = ?2 AND (?3 OR cur.answer IS NULL)"
+		" WHERE a.annotator_id = ?1 AND q.class_idx = ?2 AND (?3 <> 0 OR cur.answer IS NULL)"
 		" ORDER BY cur.answer IS NOT NULL, a.question_id LIMIT ?4 OFFSET ?5";
 	static const char sql_pending[] =
 		"SELECT COUNT(*) FROM verify_assignments a JOIN questions q ON q.id = a.question_id"
@@ -370,9 +371,9 @@ int mlfy_vq_store_page_answer(struct mlfy_store *s, int64_t page_id, int64_t que
 int mlfy_vq_store_only(struct mlfy_store *s, int64_t annotator_id, int *only, struct mlfy_err *err)
 {
 	static const char sql[] =
-		"SELECT EXISTS (SELECT 1 FROM verify_assignments WHERE annotator_id = ?1)"
+		"SELECT CAST(EXISTS (SELECT 1 FROM verify_assignments WHERE annotator_id = ?1)"
 		" AND NOT EXISTS (SELECT 1 FROM assignments WHERE annotator_id = ?1)"
-		" AND NOT EXISTS (SELECT 1 FROM gold_tasks WHERE annotator_id = ?1)";
+		" AND NOT EXISTS (SELECT 1 FROM gold_tasks WHERE annotator_id = ?1) AS INTEGER)";
 	struct store_stmt *st;
 	int64_t v = 0;
 	int rc;
@@ -405,8 +406,8 @@ int mlfy_vq_store_state(struct mlfy_store *s, int64_t question_id, int64_t annot
 {
 	static const char sql[] =
 		"SELECT q.class_idx,"
-		" EXISTS (SELECT 1 FROM verify_assignments a WHERE a.question_id = v.question_id"
-		"   AND a.annotator_id = ?2),"
+		" CAST(EXISTS (SELECT 1 FROM verify_assignments a WHERE a.question_id = v.question_id"
+		"   AND a.annotator_id = ?2) AS INTEGER),"
 		" (SELECT x.version FROM verify_answers x WHERE x.question_id = v.question_id"
 		"   AND x.annotator_id = ?2 ORDER BY x.version DESC LIMIT 1),"
 		" (SELECT x.answer FROM verify_answers x WHERE x.question_id = v.question_id"

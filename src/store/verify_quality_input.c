@@ -19,12 +19,12 @@ static const char SQL_RATERS[] =
  * among the page's answers, the stored result of method ?1, gold truth */
 static const char SQL_ANSWERS[] =
 	"SELECT a.annotator_id, a.question_id, a.answer, a.bulk,"
-	" a.version = (SELECT MAX(b.version) FROM verify_answers b"
-	"   WHERE b.question_id = a.question_id AND b.annotator_id = a.annotator_id),"
+	" CAST(a.version = (SELECT MAX(b.version) FROM verify_answers b"
+	"   WHERE b.question_id = a.question_id AND b.annotator_id = a.annotator_id) AS INTEGER),"
 	" p.seconds / (SELECT COUNT(*) FROM verify_answers x WHERE x.page_id = p.id),"
-	" COALESCE(g.label, -1), gi.image_id IS NOT NULL,"
-	" gi.image_id IS NOT NULL AND EXISTS (SELECT 1 FROM gold_labels gl"
-	"   WHERE gl.image_id = gi.image_id AND gl.class_idx = q.class_idx)"
+	" COALESCE(g.label, -1), CAST(gi.image_id IS NOT NULL AS INTEGER),"
+	" CAST(gi.image_id IS NOT NULL AND EXISTS (SELECT 1 FROM gold_labels gl"
+	"   WHERE gl.image_id = gi.image_id AND gl.class_idx = q.class_idx) AS INTEGER)"
 	" FROM verify_answers a JOIN verify_pages p ON p.id = a.page_id"
 	" JOIN questions q ON q.id = a.question_id"
 	" LEFT JOIN aggregations g ON g.question_id = a.question_id AND g.method = ?1"

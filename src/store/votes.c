@@ -78,7 +78,8 @@ int mlfy_votes_question(struct mlfy_store *s, const char *image, int class_idx, 
 }
 
 static const char SQL_VOTE_PUT[] =
-	"INSERT OR REPLACE INTO votes(question_id, rater, answer, source) VALUES (?1, ?2, ?3, ?4)";
+	"INSERT INTO votes(question_id, rater, answer, source) VALUES (?1, ?2, ?3, ?4)"
+	" ON CONFLICT(question_id, rater, source) DO UPDATE SET answer = excluded.answer";
 
 int mlfy_votes_put(struct mlfy_store *s, int64_t question_id, const char *rater, int answer,
 		   const char *source, struct mlfy_err *err)
@@ -105,7 +106,7 @@ static const char SQL_VOTES_ALL[] =
 	" FROM (SELECT question_id, rater, answer, source FROM votes"
 	"       UNION ALL SELECT question_id, rater, answer, source FROM verify_votes) v"
 	" JOIN questions q ON q.id = v.question_id"
-	" WHERE ?1 IS NULL OR v.source = ?1 ORDER BY v.question_id, v.rater, v.source";
+	" WHERE CAST(?1 AS TEXT) IS NULL OR v.source = ?1 ORDER BY v.question_id, v.rater, v.source";
 
 int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb, void *ctx,
 		       struct mlfy_err *err)
@@ -141,8 +142,8 @@ int mlfy_votes_foreach(struct mlfy_store *s, const char *source, mlfy_vote_cb cb
 
 static const char SQL_VOTES_COUNT[] =
 	"SELECT COUNT(*), COUNT(DISTINCT question_id)"
-	" FROM (SELECT question_id, source FROM votes UNION ALL SELECT question_id, source FROM verify_votes)"
-	" WHERE ?1 IS NULL OR source = ?1";
+	" FROM (SELECT question_id, source FROM votes UNION ALL SELECT question_id, source FROM verify_votes) v"
+	" WHERE CAST(?1 AS TEXT) IS NULL OR v.source = ?1";
 
 int mlfy_votes_count(struct mlfy_store *s, const char *source, int64_t *n_votes,
 		     int64_t *n_questions, struct mlfy_err *err)
@@ -171,8 +172,10 @@ int mlfy_votes_count(struct mlfy_store *s, const char *source, int64_t *n_votes,
 static const char SQL_AGG_CLEAR[] = "DELETE FROM aggregations WHERE method = ?1";
 
 static const char SQL_AGG_PUT[] =
-	"INSERT OR REPLACE INTO aggregations(question_id, method, posterior, label, threshold, computed_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT INTO aggregations(question_id, method, posterior, label, threshold, computed_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(question_id, method) DO UPDATE SET"
+	" posterior = excluded.posterior, label = excluded.label, threshold = excluded.threshold,"
+	" computed_at = excluded.computed_at";
 
 static int valid_method(const char *m)
 {

@@ -274,12 +274,22 @@ try {
     await ex.close();
     const union = new Set(real.others.flatMap((o) => o.labels.map((l) => l.class)));
     const extra = real.proposals.map((p) => p.class).find((c) => !union.has(c));
-    await pp.route(new RegExp(`/api/tasks/${id1}\\?stage=refine$`), async (r) => {
-      const res = await r.fetch();
-      const body = await res.json();
+    const patch = (body) => {
       body.annotation = null;   /* as before the expert's save */
       body.others = [{ ...body.others[0] }];
       body.prefill = [extra];
+    };
+    await pp.route(new RegExp(`/api/tasks/${id1}\\?stage=refine$`), async (r) => {
+      const res = await r.fetch();
+      const body = await res.json();
+      patch(body);
+      await r.fulfill({ response: res, json: body });
+    });
+    /* the page's first task comes inline with the list (include=task) */
+    await pp.route(/\/api\/tasks\?stage=refine&.*include=task/, async (r) => {
+      const res = await r.fetch();
+      const body = await res.json();
+      if (body.task && body.task.image.id === id1) patch(body.task);
       await r.fulfill({ response: res, json: body });
     });
     await login(pp, base, 'expert', '/login?next=' + encodeURIComponent('/refine#' + id1));

@@ -147,6 +147,39 @@ req ann3 GET /api/images/1?size=thumb; expect 403 "unassigned image"
 req ann1 GET /api/tasks/999; expect 404 "no such image"
 req ann1 GET /api/tasks/abc; expect 404 "non-numeric id"
 
+# ---- the task list a window at a time (issue 16): windows at both ends, around an image,
+# around the first open one with its task inline, a missing id, bad parameters named -----------
+req ann1 GET /api/tasks; all=$(json 'j["ids"]')   # the whole list (24 < the default limit)
+win() {      # win QUERY EXPECT: GET /api/tasks?QUERY; EXPECT = "total offset position ids" (ids a slice of all)
+	req ann1 GET "/api/tasks?$1"; expect 200 "window $1"
+	local got; got=$(json '" ".join(str(x) for x in (j["total"], j["offset"], j["position"])) + " " + str(j["ids"])')
+	local want; want=$(python3 -c "import sys; a=$all; t,o,p,e=sys.argv[1].split(); print(t, o, p, a[int(o):int(e)])" "$2")
+	[ "$got" = "$want" ] && ok || bad "window $1: got '$got', want '$want'"
+}
+win "limit=5" "24 0 None 5"
+win "limit=5&offset=5" "24 5 None 10"
+win "limit=5&offset=21" "24 21 None 24"    # the last window is short
+win "limit=5&offset=24" "24 24 None 24"    # past the end: empty
+first=$(python3 -c "print($all[0])"); mid=$(python3 -c "print($all[10])"); last=$(python3 -c "print($all[23])")
+win "limit=8&around=$first" "24 0 0 8"
+win "limit=8&around=$mid" "24 8 10 16"     # a quarter of the window before it
+win "limit=8&around=$last" "24 16 23 24"   # the end: the window ends with the list
+win "around=open&limit=4" "24 0 0 4"       # nothing saved yet: the first
+req ann1 GET "/api/tasks?around=open&limit=4&include=task"; expect 200 "window with its task"
+[ "$(json 'j["task"]["image"]["id"] == j["ids"][j["position"] - j["offset"]] and len(j["task"]["proposals"])')" = 20 ] \
+	&& ok || bad "include=task sends the position's task: $BODY"
+req ann1 GET "/api/tasks?limit=4"; [ "$(json '"task" in j')" = False ] && ok || bad "no task unless asked"
+req ann1 GET "/api/tasks?around=999"; expect 404 "around a missing image"; has "around" "the error names around"
+req ann3 GET "/api/tasks?around=$first"; expect 404 "around another person's image"
+req ann1 GET "/api/tasks?stage=refine&around=open"; expect 403 "annotator pages refinement"
+req - GET "/api/tasks?around=open"; expect 401 "window without a session"
+for q in limit=0 limit=1001 limit=abc "limit=-1" "limit=5x" "offset=-1" "offset=x" "around=abc" "around=-3" \
+	 "around=open&offset=0" "include=photo"; do
+	req ann1 GET "/api/tasks?$q"; expect 400 "bad parameter $q"
+	name=${q%%=*}; [ "$q" = "around=open&offset=0" ] && name=offset
+	has "$name" "the 400 of $q names $name"
+done
+
 # ---- saves, CSRF, 409 --------------------------------------------------------------------
 save='{"stage":"annotate","base_version":0,"labels":[{"class":0,"source":"proposal"},{"class":5,"source":"search"}],"comment":"c1","seconds":4.5}'
 req ann1 PUT /api/tasks/1/annotation -H 'Content-Type: application/json' -d "$save"
@@ -179,6 +212,11 @@ req ann2 GET /api/tasks/1; expect 200 "ann2 task"
 [ "$(json 'j["annotation"] is None and j["others"] is None')" = True ] && ok || bad "ann2 never sees ann1's labels"
 put ann2 /api/tasks/1/annotation '{"stage":"annotate","base_version":0,"labels":[{"class":0},{"class":2}],"comment":"two"}'
 expect 200 "ann2 saves"
+# ann1 saved image 1: counted done, and the first open one is the next without a save
+req ann1 GET /api/tasks; want=$(json 'j["n_done"], j["done"].index(0)')
+[ "$want" = "1 $(json '1 if j["ids"][0] == 1 else 0')" ] && ok || bad "ann1 done count after a save: $want"
+req ann1 GET "/api/tasks?around=open&limit=3"
+[ "$(json 'j["n_done"], j["position"]')" = "$want" ] && ok || bad "first open after a save: $BODY (want $want)"
 
 # ---- classes, images, exemplars, dashboard --------------------------------------------------
 req ann1 GET "/api/classes?q=class_1&limit=3"; expect 200 "class search"
@@ -411,6 +449,6 @@ else
 fi
 
 # integrity and the review invariants; every expert save is already final (no note about 'mlfy finalize')
-out=$("$MLFY" check "$PROJECT" 2>&1) && [ "$out" = "$PROJECT: ok (schema version 5)" ] && ok || bad "mlfy check: $out"
+out=$("$MLFY" check "$PROJECT" 2>&1) && [ "$out" = "$PROJECT: ok (schema version 6)" ] && ok || bad "mlfy check: $out"
 echo "api: $pass passed, $fail failed"
 [ "$fail" = 0 ]

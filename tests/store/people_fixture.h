@@ -37,7 +37,7 @@ static inline struct mlfy_store *make_project(void)
 	struct mlfy_store *s = NULL;
 	struct mlfy_err err;
 
-	test_tmpfile(path, sizeof(path), "ann.mlfy");
+	test_project(path, sizeof(path), "ann.mlfy");
 	assert_int_equal(fixture_project(path, &spec), 0);
 	assert_int_equal(mlfy_store_open(path, 0, &s, &err), 0);
 	return s;

@@ -27,7 +27,7 @@ static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 	struct mlfy_err err;
-	test_tmpfile(e->path, sizeof(e->path), "accounts_tx.mlfy");
+	test_project(e->path, sizeof(e->path), "accounts_tx.mlfy");
 	if (rfix_create(&e->f, e->path, 3, 2, 2, 2) ||
 	    rfix_exec(&e->f, "INSERT INTO models(id, name, created_at) VALUES (2, 'other', '2026-01-02T00:00:00Z')"))
 		return -1;

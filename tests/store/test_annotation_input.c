@@ -29,7 +29,7 @@ static struct mlfy_store *make_project(void)
 	struct mlfy_store *s = NULL;
 	struct mlfy_err err;
 
-	test_tmpfile(project_path, sizeof(project_path), "input.mlfy");
+	test_project(project_path, sizeof(project_path), "input.mlfy");
 	assert_int_equal(fixture_project(project_path, &spec), 0);
 	assert_int_equal(mlfy_store_open(project_path, 0, &s, &err), 0);
 	return s;
@@ -109,10 +109,7 @@ static void rename_classes(void)
 		"UPDATE classes SET name = 'polecat', synonyms = 'polecat, fitch' WHERE idx = 4;"
 		"UPDATE classes SET name = 'pug', synonyms = 'pug, pug-dog' WHERE idx = 5;"
 		"UPDATE classes SET name = 'hotdog', synonyms = 'hotdog, hot dog, red hot' WHERE idx = 6;";
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(project_path, &db), SQLITE_OK);
-	assert_int_equal(fixture_exec(db, sql), 0);
-	sqlite3_close(db);
+	assert_int_equal(test_sql(project_path, sql, NULL, 0), 0);
 }
 
 /* The indices found for q, as "i,j,k". */

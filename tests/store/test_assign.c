@@ -20,7 +20,6 @@ static void assign_balanced_and_extends(void **state)
 	const char *pair[] = { "a1", "a2" };
 	const char *unknown[] = { "a1", "ghost" };
 	int64_t a1;
-	sqlite3 *db;
 
 	(void)state;
 	a1 = add_user(s, "a1", MLFY_ROLE_ANNOTATOR, NULL);
@@ -48,12 +47,10 @@ static void assign_balanced_and_extends(void **state)
 	mlfy_assign_report_release(&rep);
 
 	/* a new batch 8 with 4 images: only it is assigned, to the least loaded */
-	assert_int_equal(sqlite3_open(mlfy_store_path(s), &db), SQLITE_OK);
-	assert_int_equal(fixture_exec(db,
+	assert_int_equal(test_sql(mlfy_store_path(s),
 		"INSERT INTO images(id, name, path, original_label, batch, sha256, width, height, bytes, added_at)"
 		" SELECT id + 100, 'new' || id, path, original_label, 8, sha256, width, height, bytes, added_at"
-		" FROM images WHERE batch = 1"), 0);
-	sqlite3_close(db);
+		" FROM images WHERE batch = 1", NULL, 0), 0);
 	assert_int_equal(mlfy_assign_batches(s, 2, pair, 2, &rep, &err), 0);
 	assert_int_equal(rep.added, 2);
 	assert_int_equal(rep.n_batches, 8);

@@ -26,7 +26,7 @@ static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 	struct mlfy_err err;
-	test_tmpfile(e->path, sizeof(e->path), "audit.mlfy");
+	test_project(e->path, sizeof(e->path), "audit.mlfy");
 	if (rfix_create(&e->f, e->path, 3, 2, 2, 2))
 		return -1;
 	if (mlfy_store_open(e->path, 0, &e->s, &err)) {
@@ -202,16 +202,15 @@ static void append_only(void **state)
 	char *msg = NULL;
 
 	append(e, "admin", "console", "user.disable", "{\"name\": \"ann\"}", "{}", 1);
-	assert_int_not_equal(sqlite3_exec(e->f.db, "UPDATE audit_log SET actor = 'someone else'", NULL, NULL, &msg),
-			     SQLITE_OK);
+	assert_int_not_equal(rfix_run(&e->f, "UPDATE audit_log SET actor = 'someone else'", &msg), 0);
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, "append-only"));
-	sqlite3_free(msg);
+	free(msg);
 	msg = NULL;
-	assert_int_not_equal(sqlite3_exec(e->f.db, "DELETE FROM audit_log", NULL, NULL, &msg), SQLITE_OK);
+	assert_int_not_equal(rfix_run(&e->f, "DELETE FROM audit_log", &msg), 0);
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, "append-only"));
-	sqlite3_free(msg);
+	free(msg);
 	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM audit_log WHERE actor = 'admin'"), 1);
 }
 

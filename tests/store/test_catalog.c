@@ -17,7 +17,7 @@ static struct mlfy_store *fresh(void)
 	char path[4096];
 	struct mlfy_store *s = NULL;
 	struct mlfy_err err;
-	test_tmpfile(path, sizeof(path), "catalog.mlfy");
+	test_project(path, sizeof(path), "catalog.mlfy");
 	assert_int_equal(mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err), 0);
 	return s;
 }
@@ -183,10 +183,16 @@ static void images_roundtrip(void **state)
 	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), 0);
 	set_image(&img, "a.jpg", 3, 3, 'a'); /* same content as b.jpg: allowed by the store */
 	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), 0);
-	/* refusals */
+	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	/* refusals, each refused statement in a transaction of its own: on
+	 * PostgreSQL a failed statement leaves its transaction only to roll
+	 * back (as every caller does on an error) */
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
 	set_image(&img, "b.jpg", 0, 1, 'c');
 	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), MLFY_ECONFLICT);
 	assert_non_null(strstr(err.msg, "b.jpg"));
+	mlfy_store_rollback(s);
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
 	set_image(&img, "d.jpg", 0, 0, 'c');
 	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), MLFY_EINVAL);
 	set_image(&img, "d.jpg", 0, 1, 'C');
@@ -195,7 +201,7 @@ static void images_roundtrip(void **state)
 	set_image(&img, "d.jpg", 17, 1, 'c'); /* no class 17: foreign key */
 	assert_int_equal(mlfy_catalog_add_image(s, &img, &err), MLFY_ECONFLICT);
 	assert_non_null(strstr(err.msg, "d.jpg"));
-	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	mlfy_store_rollback(s);
 
 	assert_int_equal(mlfy_catalog_n_images(s, &n, &err), 0);
 	assert_int_equal(n, 3);

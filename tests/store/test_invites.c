@@ -32,7 +32,7 @@ static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 	struct mlfy_err err;
-	test_tmpfile(e->path, sizeof(e->path), "invites.mlfy");
+	test_project(e->path, sizeof(e->path), "invites.mlfy");
 	if (rfix_create(&e->f, e->path, 3, 2, 2, 2))
 		return -1;
 	if (mlfy_store_open(e->path, 0, &e->s, &err)) {
@@ -283,14 +283,17 @@ static void token_not_stored(void **state)
 	assert_int_equal(rfix_int(&e->f, "SELECT COUNT(*) FROM invites WHERE token_hash = '%s'", hash), 1);
 	/* no column of any invitation row holds the token, or part of it */
 	snprintf(sql, sizeof(sql),
-		 "SELECT COUNT(*) FROM invites WHERE instr(token_hash || annotator_id || created_by || created_at"
-		 " || expires_at || COALESCE(used_at, '') || COALESCE(revoked_at, ''), '%.16s') > 0", token);
+		 "SELECT COUNT(*) FROM invites WHERE (token_hash || annotator_id || created_by || created_at"
+		 " || expires_at || COALESCE(CAST(used_at AS TEXT), '') || COALESCE(CAST(revoked_at AS TEXT), ''))"
+		 " LIKE '%%%.16s%%'", token);
 	assert_int_equal(rfix_int(&e->f, "%s", sql), 0);
+	assert_int_equal(mlfy_token_hash("ABC", hash, &err), MLFY_EINVAL);
+	if (test_pg())
+		return;   /* the bytes of the files below are SQLite's */
 	assert_false(file_contains(e->path, token));
 	snprintf(wal, sizeof(wal), "%s-wal", e->path);
 	assert_false(file_contains(wal, token));
 	assert_true(file_contains(e->path, hash) || file_contains(wal, hash));   /* the scan can see */
-	assert_int_equal(mlfy_token_hash("ABC", hash, &err), MLFY_EINVAL);
 }
 
 static void refused_writes(void **state)

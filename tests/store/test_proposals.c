@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 #include "store/final_labels.h"
 #include "store/proposals.h"
 #include "store/store.h"
@@ -22,14 +21,11 @@ static struct mlfy_store *fixture(void)
 	char path[4096];
 	struct mlfy_store *s = NULL;
 	struct mlfy_err err;
-	sqlite3 *db;
 
-	test_tmpfile(path, sizeof(path), "p.mlfy");
+	test_project(path, sizeof(path), "p.mlfy");
 	assert_int_equal(mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err), 0);
 	mlfy_store_close(s);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-		"PRAGMA foreign_keys=ON;"
+	assert_int_equal(test_sql(path,
 		"INSERT INTO classes(idx, ext_id, name) VALUES (0,'n0','zero'),(1,'n1','one'),(2,'n2','two'),"
 		"  (3,'n3','three'),(4,'n4','four');"
 		"INSERT INTO images(id, name, path, original_label, batch, sha256, width, height, bytes, added_at) VALUES"
@@ -38,8 +34,7 @@ static struct mlfy_store *fixture(void)
 		"INSERT INTO annotators(id, name, role, created_at) VALUES (1, 'ann', 'annotator', 't');"
 		"INSERT INTO annotations(id, image_id, annotator_id, stage, version, created_at)"
 		"  VALUES (7, 1, 1, 'annotate', 1, 't');",
-		NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+		NULL, 0), 0);
 	assert_int_equal(mlfy_store_open(path, 0, &s, &err), 0);
 	return s;
 }
@@ -104,7 +99,6 @@ static void models_lookup_in_a_transaction(void **state)
 	size_t n = 99;
 	int exists = 99;
 	int64_t id;
-	sqlite3 *db;
 
 	(void)state;
 	assert_int_equal(mlfy_models_lookup(s, "a", &n, &exists, &err), MLFY_EINVAL);   /* no transaction */
@@ -122,10 +116,10 @@ static void models_lookup_in_a_transaction(void **state)
 	assert_int_equal(exists, 0);
 	assert_int_equal(mlfy_store_commit(s, &err), 0);
 	/* another connection drops the table: the lookup reports the store's error */
-	assert_int_equal(sqlite3_open(mlfy_store_path(s), &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE proposals; DROP TABLE models;", NULL, NULL,
-				      NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(test_sql(mlfy_store_path(s),
+				  test_pg() ? "DROP TABLE proposals CASCADE; DROP TABLE models CASCADE"
+					    : "PRAGMA foreign_keys=OFF; DROP TABLE proposals; DROP TABLE models;",
+				  NULL, 0), 0);
 	assert_int_equal(mlfy_store_begin(s, &err), 0);
 	mlfy_err_clear(&err);
 	assert_int_equal(mlfy_models_lookup(s, "a", &n, &exists, &err), MLFY_ESTORE);

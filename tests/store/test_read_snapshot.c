@@ -41,7 +41,7 @@ static void snapshot_on(int flags)
 	struct mlfy_store *writer = NULL, *reader = NULL;
 	struct mlfy_err err;
 
-	test_tmpfile(path, sizeof(path), "snap.mlfy");
+	test_project(path, sizeof(path), "snap.mlfy");
 	assert_int_equal(mlfy_store_open(path, MLFY_STORE_CREATE, &writer, &err), 0);
 	set_name(writer, "before");
 	assert_int_equal(mlfy_store_open(path, flags, &reader, &err), 0);
@@ -84,7 +84,7 @@ static void refusals_inside(void **state)
 	struct mlfy_err err;
 
 	(void)state;
-	test_tmpfile(path, sizeof(path), "refuse.mlfy");
+	test_project(path, sizeof(path), "refuse.mlfy");
 	assert_int_equal(mlfy_store_open(path, MLFY_STORE_CREATE, &s, &err), 0);
 	set_name(s, "x");
 	assert_int_equal(mlfy_store_begin_read(s, &err), 0);

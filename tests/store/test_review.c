@@ -37,7 +37,7 @@ static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 	struct mlfy_err err;
-	test_tmpfile(e->path, sizeof(e->path), "review.mlfy");
+	test_project(e->path, sizeof(e->path), "review.mlfy");
 	if (rfix_create(&e->f, e->path, 5, 6, 3, 3) ||
 	    rfix_user(&e->f, 1, "ann1", "annotator") || rfix_user(&e->f, 2, "ann2", "annotator") ||
 	    rfix_user(&e->f, 3, "exp1", "expert") || rfix_user(&e->f, 4, "exp2", "expert") ||

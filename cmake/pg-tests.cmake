@@ -1,0 +1,55 @@
+# pg-tests.cmake - the store's unit tests (tests/store/test_*.c) a second
+# time against a real PostgreSQL, label `pg`: a fixture starts a throw-away
+# cluster (scripts/pg-test-cluster: initdb + pg_ctl, Unix socket only) in a
+# short folder under /tmp named after this build folder, the tests get its
+# socket folder as MLFY_TEST_PG (tests/testutil.h: test_project makes a fresh
+# database per project), and the fixture's cleanup stops and removes it.
+# pg/cli/pg_smoke runs tests/cli/pg_smoke.sh (the CLI and server on a URI)
+# in the same cluster.  Without initdb one test says "skipped: PostgreSQL
+# not installed".
+#   ctest -L pg            the PostgreSQL runs only
+#   ctest -R '^store/'     the SQLite runs only
+find_program(MLFY_INITDB initdb
+  PATHS /usr/lib/postgresql/17/bin /usr/lib/postgresql/16/bin /usr/lib/postgresql/15/bin NO_DEFAULT_PATH)
+if(NOT MLFY_INITDB)
+  find_program(MLFY_INITDB initdb)
+endif()
+
+if(MLFY_INITDB)
+  get_filename_component(_pg_bin ${MLFY_INITDB} DIRECTORY)
+  string(MD5 _pg_hash "${CMAKE_BINARY_DIR}")
+  string(SUBSTRING "${_pg_hash}" 0 10 _pg_hash)
+  set(MLFY_PG_DIR "/tmp/mlfy-pg-${_pg_hash}")
+  add_test(NAME pg/cluster-start COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-test-cluster start ${MLFY_PG_DIR})
+  add_test(NAME pg/cluster-stop COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-test-cluster stop ${MLFY_PG_DIR})
+  set_tests_properties(pg/cluster-start PROPERTIES FIXTURES_SETUP pg LABELS pg ENVIRONMENT "PG_BIN=${_pg_bin}")
+  set_tests_properties(pg/cluster-stop PROPERTIES FIXTURES_CLEANUP pg LABELS pg ENVIRONMENT "PG_BIN=${_pg_bin}")
+  foreach(src ${UNIT_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    get_filename_component(dir ${src} DIRECTORY)
+    get_filename_component(area ${dir} NAME)
+    if(NOT area STREQUAL "store")
+      continue()
+    endif()
+    add_test(NAME pg/${area}/${name} COMMAND ${area}_${name})
+    set_tests_properties(pg/${area}/${name} PROPERTIES
+      ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR}"
+      SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg)
+  endforeach()
+  # the demo's commands on a URI project, compared with an SQLite run
+  add_test(NAME pg/cli/pg_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/cli/pg_smoke.sh)
+  set_tests_properties(pg/cli/pg_smoke PROPERTIES
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 600)
+  # several `mlfy serve` behind nginx on one PostgreSQL database, one killed
+  # with kill -9 under load (docs/deploy.md); release build only, like the
+  # other kill -9 tests (cmake/test-split.cmake)
+  add_test(NAME pg/serve/multi_instance COMMAND bash ${CMAKE_SOURCE_DIR}/tests/serve/multi_instance.sh)
+  set_tests_properties(pg/serve/multi_instance PROPERTIES
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR}"
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;no-asan" TIMEOUT 600)
+else()
+  add_test(NAME pg/not-installed
+    COMMAND sh -c "echo 'skipped: PostgreSQL not installed (no initdb; scripts/install-deps installs it)'; exit 77")
+  set_tests_properties(pg/not-installed PROPERTIES SKIP_RETURN_CODE 77 LABELS pg)
+endif()
