@@ -392,7 +392,7 @@ static const int pg_n_upgrades = 0;
 int pg_schema_migrate(struct mlfy_store *s, int from_version, struct mlfy_err *err)
 {
 	char sql[64];
-	int v = from_version, rc;
+	int v = from_version, i, rc;
 
 	if (from_version < 0 || from_version > MLFY_SCHEMA_VERSION ||
 	    (from_version > 0 && from_version < PG_BASE_VERSION) ||
@@ -405,8 +405,10 @@ int pg_schema_migrate(struct mlfy_store *s, int from_version, struct mlfy_err *e
 			return rc;
 		v = PG_BASE_VERSION;
 	}
-	for (; v < MLFY_SCHEMA_VERSION; v++)
-		if ((rc = store_exec(s, pg_upgrades[v - PG_BASE_VERSION], err)))
+	/* v >= PG_BASE_VERSION here, and the upgrades end at MLFY_SCHEMA_VERSION
+	 * (checked above) */
+	for (i = v - PG_BASE_VERSION; i < pg_n_upgrades; i++, v++)
+		if ((rc = store_exec(s, pg_upgrades[i], err)))
 			return rc;
 	if (v == from_version)
 		return 0;
