@@ -77,7 +77,7 @@ static void shape_release(struct shape *L)
 
 static int64_t n_own(const struct shape *L)
 {
-	return L->cum[L->K];
+	return L->cum ? L->cum[L->K] : 0;   /* no cum: no batch loaded */
 }
 
 /* the number of gold tasks before list position x */
@@ -113,6 +113,7 @@ static int one_i64(struct mlfy_store *s, const char *sql, int64_t a, int64_t b, 
 		   int64_t *v, const char *what, struct mlfy_err *err)
 {
 	struct store_stmt *st;
+	*v = def;
 	STMT(st, sql);
 	if (nb >= 1)
 		stmt_bind_int64(st, 1, a);
@@ -140,7 +141,7 @@ static int find_i64(const int64_t *v, size_t n, int64_t x, size_t *at)
 static int batch_sizes(struct mlfy_store *s, struct mlfy_batch_sizes *bs, const int64_t *batch, size_t K,
 		       int64_t *size, struct mlfy_err *err)
 {
-	int64_t stamp, *nb = NULL, *nn = NULL;
+	int64_t stamp = 0, *nb = NULL, *nn = NULL;
 	size_t k, at, n_new = 0, i, j, o;
 	int rc;
 
@@ -286,8 +287,8 @@ static int window(struct mlfy_store *s, int64_t user, const struct shape *L, int
 	m = count - (g1 - g0);
 	out->image_ids = malloc(count * sizeof(*out->image_ids));
 	out->done = malloc(count);
-	own = malloc((m ? m : 1) * sizeof(*own));
-	own_done = malloc(m ? m : 1);
+	own = calloc(m ? m : 1, sizeof(*own));
+	own_done = calloc(m ? m : 1, 1);
 	if (!out->image_ids || !out->done || !own || !own_done) {
 		MLFY_FREE_ALL(own, own_done);
 		return mlfy_err_oom(err);
@@ -315,7 +316,7 @@ static int window(struct mlfy_store *s, int64_t user, const struct shape *L, int
 static int position_of(struct mlfy_store *s, int64_t user, const struct shape *L, int64_t id, int64_t *pos,
 		       struct mlfy_err *err)
 {
-	int64_t batch, rank;
+	int64_t batch = -1, rank = 0;
 	size_t j, k;
 	int rc;
 
@@ -326,7 +327,7 @@ static int position_of(struct mlfy_store *s, int64_t user, const struct shape *L
 		}
 	if ((rc = one_i64(s, SQL_IMAGE_BATCH, id, 0, 1, -1, &batch, "read image", err)))
 		return rc;
-	if (batch < 0 || !find_i64(L->batch, L->K, batch, &k))
+	if (batch < 0 || !L->cum || !find_i64(L->batch, L->K, batch, &k))
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "around: image %lld is not in your annotation tasks",
 				    (long long)id);
 	if (L->shuffled) {
