@@ -103,7 +103,9 @@ static int password_check(const char *pw, struct mlfy_err *err)
 	return 0;
 }
 
-static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struct mlfy_err *err)
+_Static_assert(MLFY_PWHASH_BYTES == crypto_pwhash_STRBYTES, "MLFY_PWHASH_BYTES is libsodium's crypto_pwhash_STRBYTES");
+
+int mlfy_password_hash(const char *pw, char out[MLFY_PWHASH_BYTES], struct mlfy_err *err)
 {
 	int rc;
 	if ((rc = sodium_ready(err)) || (rc = password_check(pw, err)))
@@ -117,9 +119,26 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struc
 int mlfy_users_add(struct mlfy_store *s, const char *name, enum mlfy_role role,
 		   const char *password, int64_t *id, struct mlfy_err *err)
 {
+	char hash[MLFY_PWHASH_BYTES];
+	int rc;
+
+	if ((rc = store_require_tx(s, err, "add user")) || (rc = mlfy_user_name_check(name, err)))
+		return rc;
+	if ((unsigned)role > MLFY_ROLE_ADMIN)
+		return mlfy_err_set(err, MLFY_EINVAL, "bad role %d", (int)role);
+	if (password && (rc = mlfy_password_hash(password, hash, err)))
+		return rc;
+	rc = mlfy_users_add_hashed(s, name, role, password ? hash : NULL, id, err);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+int mlfy_users_add_hashed(struct mlfy_store *s, const char *name, enum mlfy_role role,
+			  const char *pw_hash, int64_t *id, struct mlfy_err *err)
+{
 	static const char sql[] =
 		"INSERT INTO annotators(name, role, pw_hash, disabled, created_at) VALUES (?1, ?2, ?3, 0, ?4)";
-	char hash[crypto_pwhash_STRBYTES], now[32];
+	char now[32];
 	struct store_stmt *st;
 	int rc;
 
@@ -127,14 +146,12 @@ int mlfy_users_add(struct mlfy_store *s, const char *name, enum mlfy_role role,
 		return rc;
 	if ((unsigned)role > MLFY_ROLE_ADMIN)
 		return mlfy_err_set(err, MLFY_EINVAL, "bad role %d", (int)role);
-	if (password && (rc = hash_password(password, hash, err)))
-		return rc;
 	STMT(st, sql);
 	mlfy_store_now(now);
 	stmt_bind_text(st, 1, name);
 	stmt_bind_text(st, 2, mlfy_role_name(role));
-	if (password)
-		stmt_bind_text(st, 3, hash);
+	if (pw_hash)
+		stmt_bind_text(st, 3, pw_hash);
 	else
 		stmt_bind_null(st, 3);
 	stmt_bind_text(st, 4, now);
@@ -300,18 +317,31 @@ int mlfy_users_set_disabled(struct mlfy_store *s, const char *name, int disabled
 int mlfy_users_set_password(struct mlfy_store *s, const char *name,
 			    const char *password, struct mlfy_err *err)
 {
+	char hash[MLFY_PWHASH_BYTES];
+	struct mlfy_user u;
+	int rc;
+
+	/* the account first: an unknown name is MLFY_ENOTFOUND before any hashing */
+	if ((rc = store_require_tx(s, err, "set password")) || (rc = mlfy_users_get(s, name, &u, err)))
+		return rc;
+	mlfy_user_release(&u);
+	if ((rc = mlfy_password_hash(password, hash, err)))
+		return rc;
+	rc = mlfy_users_set_password_hashed(s, name, hash, err);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+int mlfy_users_set_password_hashed(struct mlfy_store *s, const char *name,
+				   const char *hash, struct mlfy_err *err)
+{
 	static const char sql[] = "UPDATE annotators SET pw_hash = ?2 WHERE id = ?1";
-	char hash[crypto_pwhash_STRBYTES];
 	struct mlfy_user u;
 	struct store_stmt *st;
 	int rc;
 
 	if ((rc = store_require_tx(s, err, "set password")) || (rc = mlfy_users_get(s, name, &u, err)))
 		return rc;
-	if ((rc = hash_password(password, hash, err))) {
-		mlfy_user_release(&u);
-		return rc;
-	}
 	if (!(st = store_stmt(s, sql, err))) {
 		mlfy_user_release(&u);
 		return err ? err->code : MLFY_ESTORE;

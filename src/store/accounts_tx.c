@@ -4,6 +4,7 @@
 #include "store/accounts_tx.h"
 #include "store/invites.h"
 
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,24 +17,48 @@ static int finish(struct mlfy_store *s, int rc, struct mlfy_err *err)
 	return rc;
 }
 
+/* The password hashing (argon2id, ~0.15 s) happens before the transaction
+ * begins: other writers of the project (a server's saves) never wait for it
+ * behind the write lock. */
+
 int mlfy_users_add_tx(struct mlfy_store *s, const char *name, enum mlfy_role role,
 		      const char *password, struct mlfy_err *err)
 {
-	int rc = mlfy_store_begin(s, err);
-	return rc ? rc : finish(s, mlfy_users_add(s, name, role, password, NULL, err), err);
+	char hash[MLFY_PWHASH_BYTES];
+	int rc;
+
+	if ((rc = mlfy_user_name_check(name, err)))
+		return rc;
+	if (password && (rc = mlfy_password_hash(password, hash, err)))
+		return rc;
+	if (!(rc = mlfy_store_begin(s, err)))
+		rc = finish(s, mlfy_users_add_hashed(s, name, role, password ? hash : NULL, NULL, err), err);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
 }
 
 int mlfy_users_set_password_tx(struct mlfy_store *s, const char *name, const char *password,
 			       struct mlfy_err *err)
 {
+	char hash[MLFY_PWHASH_BYTES];
 	struct mlfy_user u;
-	int rc = mlfy_store_begin(s, err);
-	if (rc)
+	int rc;
+
+	/* an unknown name is refused before the hashing (a read, no lock) */
+	if ((rc = mlfy_users_get(s, name, &u, err)))
 		return rc;
+	mlfy_user_release(&u);
+	if ((rc = mlfy_password_hash(password, hash, err)))
+		return rc;
+	if ((rc = mlfy_store_begin(s, err))) {
+		sodium_memzero(hash, sizeof(hash));
+		return rc;
+	}
 	memset(&u, 0, sizeof(u));
 	/* and an open invitation can no longer replace this password */
-	if (!(rc = mlfy_users_set_password(s, name, password, err)) && !(rc = mlfy_users_get(s, name, &u, err)))
+	if (!(rc = mlfy_users_set_password_hashed(s, name, hash, err)) && !(rc = mlfy_users_get(s, name, &u, err)))
 		rc = mlfy_invites_revoke(s, u.id, (int64_t)time(NULL), err);
+	sodium_memzero(hash, sizeof(hash));
 	mlfy_user_release(&u);
 	return finish(s, rc, err);
 }
@@ -104,12 +129,25 @@ int mlfy_users_reset_tx(struct mlfy_store *s, const char *name, const char *crea
 int mlfy_invite_redeem_tx(struct mlfy_store *s, const char *token, const char *password, int64_t now,
 			  struct mlfy_user *out, struct mlfy_err *err)
 {
-	int rc = mlfy_store_begin(s, err);
-	if (rc) {
-		memset(out, 0, sizeof(*out));
+	char hash[MLFY_PWHASH_BYTES];
+	int rc;
+
+	/* the token first, read only: a link that is not open costs no hashing
+	 * (and no write lock); then the hash, outside the transaction; then,
+	 * inside it, the token again (it may have been used meanwhile) */
+	if ((rc = mlfy_invite_check(s, token, now, out, err)))
 		return rc;
+	mlfy_user_release(out);
+	if (!password)
+		return mlfy_err_set(err, MLFY_EINVAL, "password missing");
+	if ((rc = mlfy_password_hash(password, hash, err)))
+		return rc;
+	if (!(rc = mlfy_store_begin(s, err))) {
+		if ((rc = finish(s, mlfy_invite_redeem_hashed(s, token, hash, now, out, err), err)))
+			mlfy_user_release(out);
+	} else {
+		memset(out, 0, sizeof(*out));
 	}
-	if ((rc = finish(s, mlfy_invite_redeem(s, token, password, now, out, err), err)))
-		mlfy_user_release(out);
+	sodium_memzero(hash, sizeof(hash));
 	return rc;
 }

@@ -122,8 +122,10 @@ static int mark_used(struct mlfy_store *s, const char *hash, int64_t now, struct
 	return store_step_done(s, st, "redeem invitation", err);
 }
 
-int mlfy_invite_redeem(struct mlfy_store *s, const char *token, const char *password, int64_t now,
-		       struct mlfy_user *out, struct mlfy_err *err)
+/* mlfy_invite_redeem's steps, the password given as a plain text
+ * (hashed here, inside the transaction) or as a hash */
+static int redeem(struct mlfy_store *s, const char *token, const char *password, const char *pw_hash,
+		  int64_t now, struct mlfy_user *out, struct mlfy_err *err)
 {
 	char hash[MLFY_TOKEN_LEN + 1];
 	int rc;
@@ -131,13 +133,26 @@ int mlfy_invite_redeem(struct mlfy_store *s, const char *token, const char *pass
 	memset(out, 0, sizeof(*out));
 	if ((rc = store_require_tx(s, err, "redeem invitation")) || (rc = find_open(s, token, now, hash, out, err)))
 		return rc;
-	if (!password)
+	if (!password && !pw_hash)
 		rc = mlfy_err_set(err, MLFY_EINVAL, "password missing");
 	else if (!(rc = mark_used(s, hash, now, err)))
-		rc = mlfy_users_set_password(s, out->name, password, err);
+		rc = pw_hash ? mlfy_users_set_password_hashed(s, out->name, pw_hash, err)
+			     : mlfy_users_set_password(s, out->name, password, err);
 	if (rc)
 		mlfy_user_release(out);
 	return rc;
+}
+
+int mlfy_invite_redeem(struct mlfy_store *s, const char *token, const char *password, int64_t now,
+		       struct mlfy_user *out, struct mlfy_err *err)
+{
+	return redeem(s, token, password, NULL, now, out, err);
+}
+
+int mlfy_invite_redeem_hashed(struct mlfy_store *s, const char *token, const char *pw_hash, int64_t now,
+			      struct mlfy_user *out, struct mlfy_err *err)
+{
+	return redeem(s, token, NULL, pw_hash, now, out, err);
 }
 
 int mlfy_invite_latest(struct mlfy_store *s, int64_t annotator_id, struct mlfy_invite_info *out,

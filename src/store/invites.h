@@ -63,6 +63,11 @@ int mlfy_invite_check(struct mlfy_store *s, const char *token, int64_t now, stru
  * (mlfy_user_release); zeroed on error.  Needs a transaction. */
 int mlfy_invite_redeem(struct mlfy_store *s, const char *token, const char *password, int64_t now,
 		       struct mlfy_user *out, struct mlfy_err *err);
+/* mlfy_invite_redeem with the password already hashed (mlfy_password_hash,
+ * store/accounts.h), so the transaction does no argon2id work
+ * (mlfy_invite_redeem_tx).  Needs a transaction. */
+int mlfy_invite_redeem_hashed(struct mlfy_store *s, const char *token, const char *pw_hash, int64_t now,
+			      struct mlfy_user *out, struct mlfy_err *err);
 
 /* The latest invitation of an account, for showing "invited, the link
  * expires ...".  Times in unix seconds; used_at and revoked_at are 0 when

@@ -65,7 +65,7 @@ echo "multi_instance: project $P, $N annotators"
 "$FIXTURE" synthetic "$P" "$T/img" --images $((N * 80)) --classes 40 --batch-size 40 --image-files 12 \
 	>/dev/null || fail "fixture"
 printf 'pw-for-every-ann\n' > "$T/pw"   # PASSWORD_SUFFIX "" below: the name is not the password
-seq 1 "$N" | xargs -I{} "$MLFY" user add "$P" "ann{}" --role annotator --password-file "$T/pw" >/dev/null \
+seq 1 "$N" | xargs -P 2 -I{} "$MLFY" user add "$P" "ann{}" --role annotator --password-file "$T/pw" >/dev/null \
 	|| fail "user add"
 users=$(seq -f 'ann%g' 1 "$N" | paste -sd,)
 "$MLFY" assign "$P" --per-image 1 --annotators "$users" >/dev/null || fail "assign"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/accounts_tx.h"
+#include "store/invites.h"
 #include "store/models_tx.h"
 #include "testutil.h"
 #include "review/review_fixture.h"
@@ -78,6 +79,39 @@ static void account_writes(void **state)
 	assert_int_equal(rfix_int(&e->f, "SELECT disabled FROM annotators WHERE name = 'bob'"), 0);
 }
 
+/* The checks and the argon2id hashing come before the write lock: with
+ * another connection holding it, a refused write answers at once instead of
+ * waiting out the lock (10 s) and failing on it, as it did when the tx
+ * functions hashed inside their transaction. */
+static void refusals_before_the_write_lock(void **state)
+{
+	struct env *e = *state;
+	struct mlfy_store *other;
+	struct mlfy_user u;
+	struct mlfy_err err;
+	char token[MLFY_TOKEN_LEN + 1] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+	assert_int_equal(mlfy_users_add_tx(e->s, "carol", MLFY_ROLE_ANNOTATOR, "long-enough-1", &err), 0);
+	assert_int_equal(mlfy_store_open(e->path, 0, &other, &err), 0);
+	assert_int_equal(mlfy_store_begin(other, &err), 0);   /* holds the write lock */
+
+	assert_int_equal(mlfy_users_add_tx(e->s, "dave", MLFY_ROLE_ANNOTATOR, "short", &err), MLFY_EINVAL);
+	assert_int_equal(mlfy_users_add_tx(e->s, "bad name!", MLFY_ROLE_ANNOTATOR, "long-enough-1", &err), MLFY_EINVAL);
+	assert_int_equal(mlfy_users_set_password_tx(e->s, "nobody", "long-enough-2", &err), MLFY_ENOTFOUND);
+	assert_int_equal(mlfy_users_set_password_tx(e->s, "carol", "short", &err), MLFY_EINVAL);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(mlfy_invite_redeem_tx(e->s, token, "long-enough-2", 1000, &u, &err), MLFY_ENOTFOUND);
+	assert_null(u.name);
+	assert_false(mlfy_store_in_transaction(e->s));
+
+	mlfy_store_rollback(other);
+	mlfy_store_close(other);
+	/* and with the lock free, the same calls that should work do */
+	assert_int_equal(mlfy_users_set_password_tx(e->s, "carol", "long-enough-2", &err), 0);
+	assert_int_equal(mlfy_users_verify(e->s, "carol", "long-enough-2", &u, &err), 0);
+	mlfy_user_release(&u);
+}
+
 static void activate_first_model(void **state)
 {
 	struct env *e = *state;
@@ -106,6 +140,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(account_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(refusals_before_the_write_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(activate_first_model, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
