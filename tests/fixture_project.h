@@ -15,7 +15,10 @@
  *
  * The project may be a file (SQLite) or a PostgreSQL URI (the tests' pg
  * runs, tests/testutil.h): the rows go through the small adapter fx_* below,
- * sqlite3 or libpq with the same SQL.
+ * sqlite3 or libpq with the same SQL.  On PostgreSQL the statements are
+ * pipelined (libpq's pipeline mode: up to FX_PIPELINE sent before their
+ * results are read), so a row costs no round trip of its own: 4,000 images
+ * took 24 s one round trip at a time.
  */
 #ifndef MLFY_TESTS_FIXTURE_PROJECT_H
 #define MLFY_TESTS_FIXTURE_PROJECT_H
@@ -51,30 +54,72 @@ struct fx {
 	char val[8][160];
 	const char *vals[8];
 	int n;
+	int pending;          /* PostgreSQL: statements sent, results not read yet */
+	char pgerr[512];      /* PostgreSQL: the first failed statement's message */
 };
+
+#define FX_PIPELINE 256
+
+/* PostgreSQL: ends the pipeline's segment and reads every result; 0, or -1
+ * when a statement failed (its message in x->pgerr) or the connection broke. */
+static inline int fx_pg_drain(struct fx *x)
+{
+	if (!x->pending)
+		return x->pgerr[0] ? -1 : 0;
+	if (!PQpipelineSync(x->pg))
+		return -1;
+	x->pending = 0;
+	for (;;) {
+		PGresult *r = PQgetResult(x->pg);
+		ExecStatusType st;
+		if (!r) {   /* between two statements' results */
+			if (PQstatus(x->pg) != CONNECTION_OK)
+				return -1;
+			continue;
+		}
+		st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !x->pgerr[0])
+			snprintf(x->pgerr, sizeof(x->pgerr), "%s",
+				 st == PGRES_PIPELINE_ABORTED ? "pipeline aborted" : PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	return x->pgerr[0] ? -1 : 0;
+}
+
+/* PostgreSQL: sends one statement into the pipeline (x->sql or sql). */
+static inline int fx_pg_send(struct fx *x, const char *sql, int n)
+{
+	if (!PQsendQueryParams(x->pg, sql, n, NULL, n ? x->vals : NULL, NULL, NULL, 0))
+		return -1;
+	return ++x->pending >= FX_PIPELINE ? fx_pg_drain(x) : 0;
+}
 
 static inline int fx_open(struct fx *x, const char *path)
 {
 	memset(x, 0, sizeof(*x));
 	if (!strncmp(path, "postgresql://", 13)) {
 		x->pg = PQconnectdb(path);
-		return PQstatus(x->pg) == CONNECTION_OK ? 0 : -1;
+		return PQstatus(x->pg) == CONNECTION_OK && PQenterPipelineMode(x->pg) ? 0 : -1;
 	}
 	return sqlite3_open(path, &x->db) == SQLITE_OK ? 0 : -1;
 }
 
 static inline const char *fx_errmsg(struct fx *x)
 {
-	return x->pg ? PQerrorMessage(x->pg) : x->db ? sqlite3_errmsg(x->db) : "out of memory";
+	if (x->pg)
+		return x->pgerr[0] ? x->pgerr : PQerrorMessage(x->pg);
+	return x->db ? sqlite3_errmsg(x->db) : "out of memory";
 }
 
 static inline int fx_exec(struct fx *x, const char *sql)
 {
 	int ok;
 	if (x->pg) {
-		PGresult *r = PQexec(x->pg, sql);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-		PQclear(r);
+		ok = !fx_pg_drain(x) && !fx_pg_send(x, sql, 0) && !fx_pg_drain(x);
 	} else {
 		ok = sqlite3_exec(x->db, sql, NULL, NULL, NULL) == SQLITE_OK;
 	}
@@ -142,15 +187,15 @@ static inline int fx_step(struct fx *x)
 		ok = sqlite3_step(x->st) == SQLITE_DONE;
 		sqlite3_reset(x->st);
 	} else {
-		PGresult *r = PQexecParams(x->pg, x->sql, x->n, NULL, x->vals, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		PQclear(r);
+		ok = !fx_pg_send(x, x->sql, x->n);
 	}
 	return ok ? 0 : -1;
 }
 
 static inline void fx_close(struct fx *x)
 {
+	if (x->pg)
+		(void)fx_pg_drain(x);
 	sqlite3_finalize(x->st);
 	sqlite3_close(x->db);
 	PQfinish(x->pg);
