@@ -2,9 +2,13 @@
  * task, chosen by the URL's hash (#overview, #people, ...); the overview
  * shows stage-ii progress, the review counts and the live project view
  * (every model's top-1 and ReaL accuracy so far, with the scatter drawn by
- * the server's `mlfy report` code), refreshed every 5 s while "live" is
- * on.  The current section, the refresh timer and the vocabulary are this
- * module's state; each section's own work is in console-*.js. */
+ * the server's `mlfy report` code).  While "live" is on, the section is
+ * refreshed as soon as a final set changes on any instance (the long poll
+ * GET /api/admin/live?after=SEQ&wait=25, docs/serve.md), and every 30 s for
+ * what changes without a decision (saves); when the long poll fails it
+ * falls back to refreshing every 5 s.  The current section, the timers and
+ * the vocabulary are this module's state; each section's own work is in
+ * console-*.js. */
 import { $, el, fmt, bdi } from './dom.js';
 import { api, currentUser, requireLogin } from './api.js';
 import { loadVocabulary } from './vocab.js';
@@ -15,6 +19,7 @@ import * as Gold from './console-gold.js';
 import * as Insight from './console-insight.js';
 
 let timer = null;
+let poll = null;        /* the running long poll: { stop: AbortController } */
 let vocab = null;
 let section = 'overview';
 let svgSeen = null;
@@ -115,7 +120,7 @@ async function makeReport() {
   }
 }
 
-/* what each section loads when shown (and, for live ones, every 5 s) */
+/* what each section loads when shown (and, for live ones, when the project changes) */
 const loaders = {
   overview: async () => {
     const [d, v] = await Promise.all([api('GET', '/api/dashboard'), api('GET', '/api/admin/live')]);
@@ -148,10 +153,38 @@ async function refresh() {
   }
 }
 
+/* Waits for the project's change sequence to move (any instance), then
+ * refreshes the section; again and again until stopped.  On an error other
+ * than the stop, falls back to the fixed 5 s refresh. */
+async function longPoll(me) {
+  let seq = 0;
+  let first = true;
+  for (;;) {
+    let r;
+    try {
+      r = await api('GET', `/api/admin/live?after=${seq}&wait=${first ? 0 : 25}`, undefined, { signal: me.stop.signal });
+    } catch (e) {
+      if (poll !== me) return;   /* stopped */
+      clearInterval(timer);
+      timer = setInterval(refresh, 5000);
+      return;
+    }
+    if (poll !== me) return;
+    if (r.changed !== false && !first) await refresh();
+    seq = r.seq;
+    first = false;
+  }
+}
+
 function schedule() {
   clearInterval(timer);
+  if (poll) { const p = poll; poll = null; p.stop.abort(); }
   $('live').closest('label').hidden = !LIVE.has(section);   /* only sections that refresh offer it */
-  if ($('live').checked && LIVE.has(section)) timer = setInterval(refresh, 5000);
+  if ($('live').checked && LIVE.has(section)) {
+    timer = setInterval(refresh, 30000);
+    poll = { stop: new AbortController() };
+    longPoll(poll);
+  }
 }
 
 function show() {

@@ -1,10 +1,13 @@
 /* auth.c - sessions, Origin and CSRF checks, and the login, logout and
  * "me" routes (auth.h).  Passwords and sessions themselves are the store's
- * (store/accounts.h); the login throttle is ratelimit.c's. */
+ * (store/accounts.h); the login throttle is ratelimit.c's (its state the
+ * store's, shared by every instance): a read here before a login is
+ * queued, the bookkeeping on the login thread (logins.c). */
 #include "serve/auth.h"
 #include "serve/hosts.h"
 #include "serve/http.h"
 #include "serve/logins.h"
+#include "serve/ratelimit.h"
 #include "review/verify.h"
 
 #include <sodium.h>
@@ -101,6 +104,29 @@ int auth_csrf_ok(struct req *r)
 	return sodium_memcmp(h, r->sess.csrf, MLFY_TOKEN_LEN) == 0;
 }
 
+/* 429 with Retry-After: a throttled login (serve/ratelimit.h). */
+static enum MHD_Result reply_throttled(struct req *r, int64_t wait)
+{
+	char retry[32];
+	snprintf(retry, sizeof(retry), "%lld", (long long)wait);
+	return reply_json_hdr(r, 429,
+			      json_pack("{sssI}", "error", "too many failed logins; wait and try again", "retry_after",
+					(json_int_t)wait),
+			      "Retry-After", retry);
+}
+
+/* 503: the shared throttle could not be read or written, so the login is
+ * refused whatever the password (fail closed: a failing database must not
+ * let guesses through uncounted). */
+static enum MHD_Result throttle_down(struct req *r)
+{
+	return reply_json_hdr(r, 503,
+			      json_pack("{sssI}", "error",
+					"logins are refused for now: the login throttle cannot reach the project's"
+					" database; try again later", "retry_after", (json_int_t)30),
+			      "Retry-After", "30");
+}
+
 /* The second half of a login, after logins.c checked the password on its
  * own thread and libmicrohttpd resumed the request: throttle bookkeeping,
  * the session, the reply. */
@@ -120,8 +146,17 @@ static enum MHD_Result login_finish(struct req *r)
 		return reply_json_hdr(r, 503, json_pack("{sssI}", "error", "the server is stopping; try again",
 							"retry_after", (json_int_t)5), "Retry-After", "5");
 	}
+	if (job->throttle_failed) {
+		srv_log_error(srv, "login throttle: %s", job->err.msg);
+		login_job_free(job);
+		return throttle_down(r);
+	}
+	if (job->wait > 0) {
+		ret = reply_throttled(r, job->wait);
+		login_job_free(job);
+		return ret;
+	}
 	if (job->rc == MLFY_EPERM) {
-		rl_fail(&srv->rl, job->user, r->addr, now);
 		login_job_free(job);
 		return reply_error(r, 401, "wrong user name or password");
 	}
@@ -130,7 +165,6 @@ static enum MHD_Result login_finish(struct req *r)
 		login_job_free(job);
 		return ret;
 	}
-	rl_ok(&srv->rl, job->user, r->addr);
 	mlfy_err_clear(&err);
 	pthread_mutex_lock(&srv->write_mu);
 	if ((rc = mlfy_store_begin(r->store, &err)) ||
@@ -161,7 +195,7 @@ static enum MHD_Result login_finish(struct req *r)
 enum MHD_Result h_login(struct req *r, const char *rest)
 {
 	struct mlfy_server *srv = r->srv;
-	char retry[32];
+	struct mlfy_err err;
 	const char *user, *pw;
 	enum MHD_Result ret;
 	int64_t now = (int64_t)time(NULL), wait;
@@ -177,13 +211,15 @@ enum MHD_Result h_login(struct req *r, const char *rest)
 		json_decref(j);
 		return reply_error(r, 400, "login needs \"user\" and \"password\" strings");
 	}
-	if ((wait = rl_wait(&srv->rl, user, r->addr, now)) > 0) {
+	mlfy_err_clear(&err);
+	if (rl_wait(r->store, user, r->addr, now, &wait, &err)) {
 		json_decref(j);
-		snprintf(retry, sizeof(retry), "%lld", (long long)wait);
-		return reply_json_hdr(r, 429,
-				      json_pack("{sssI}", "error", "too many failed logins; wait and try again",
-						"retry_after", (json_int_t)wait),
-				      "Retry-After", retry);
+		srv_log_error(srv, "login throttle: %s", err.msg);
+		return throttle_down(r);
+	}
+	if (wait > 0) {
+		json_decref(j);
+		return reply_throttled(r, wait);
 	}
 	rc = logins_submit(r, user, pw, login_finish);
 	json_decref(j);

@@ -8,10 +8,13 @@
  * date per request by mlfy_live_refresh, which reads only the images
  * whose final set changed since (bench/review/bench_live.c: well under
  * 50 ms per refresh at 1,000,000 images).  The SVG is drawn again only
- * when the figures changed.  One refresh at a time (live_mu); pages poll
- * every 5 s. */
+ * when the figures changed.  One refresh at a time (live_mu).  With
+ * ?after=SEQ the route is a long poll (livewait.h): the console page asks
+ * again as soon as it has its answer, and gets the next one when any
+ * instance on the project changes a final set. */
 #include "serve/console.h"
 #include "serve/http.h"
+#include "serve/livewait.h"
 #include "evaluate/live.h"
 #include "evaluate/live_json.h"
 #include "report/figures.h"
@@ -86,7 +89,8 @@ static int live_draw(struct live_state *ls, struct mlfy_err *err)
 	return 0;
 }
 
-enum MHD_Result h_admin_live(struct req *r, const char *rest)
+/* The live view as JSON (brought up to date first). */
+static enum MHD_Result live_reply(struct req *r)
 {
 	struct mlfy_server *srv = r->srv;
 	struct mlfy_err err;
@@ -94,7 +98,6 @@ enum MHD_Result h_admin_live(struct req *r, const char *rest)
 	char url[64];
 	int rc;
 
-	(void)rest;
 	mlfy_err_clear(&err);
 	pthread_mutex_lock(&srv->live_mu);
 	if (!(rc = live_update(r, &err)) && !(rc = live_draw(srv->live, &err)) &&
@@ -107,6 +110,14 @@ enum MHD_Result h_admin_live(struct req *r, const char *rest)
 	if (rc)
 		return reply_err(r, &err);
 	return o ? reply_json(r, 200, o) : reply_error(r, 500, "out of memory");
+}
+
+enum MHD_Result h_admin_live(struct req *r, const char *rest)
+{
+	(void)rest;
+	if (req_arg(r, "after"))
+		return livewait_begin(r, live_reply);   /* the long poll (livewait.h) */
+	return live_reply(r);
 }
 
 enum MHD_Result h_admin_live_svg(struct req *r, const char *rest)

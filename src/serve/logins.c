@@ -1,12 +1,15 @@
-/* logins.c - the login queue: one thread that runs the password checks
- * of suspended login requests in arrival order (logins.h). */
+/* logins.c - the login queue: one thread that runs the throttle check,
+ * the password check and the throttle's bookkeeping of suspended login
+ * requests in arrival order (logins.h). */
 #include "serve/logins.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "serve/ratelimit.h"
 #include "util/vec.h"
 
 void login_job_free(struct login_job *job)
@@ -25,11 +28,50 @@ static void finish(const struct login_job *job)
 	MHD_resume_connection(job->r->conn);
 }
 
+/* Writes the outcome of a checked password to the shared throttle, in a
+ * write transaction of its own: 0, or the store's code (err filled). */
+static int record(struct mlfy_server *srv, struct mlfy_store *s, const struct login_job *job, int ok,
+		  struct mlfy_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&srv->write_mu);
+	if ((rc = mlfy_store_begin(s, err)) ||
+	    (rc = rl_record(s, job->user, job->addr, ok, (int64_t)time(NULL), err)) ||
+	    (rc = mlfy_store_commit(s, err)))
+		mlfy_store_rollback(s);
+	pthread_mutex_unlock(&srv->write_mu);
+	return rc;
+}
+
+/* The throttle, the password check, the throttle's bookkeeping (logins.h). */
+static void check(struct mlfy_server *srv, struct mlfy_store *s, struct login_job *job)
+{
+	struct mlfy_err err;
+
+	mlfy_err_clear(&err);
+	if (rl_wait(s, job->user, job->addr, (int64_t)time(NULL), &job->wait, &err)) {
+		job->throttle_failed = 1;
+		job->err = err;
+		return;
+	}
+	if (job->wait > 0)
+		return;
+	job->rc = mlfy_users_verify(s, job->user, job->password, &job->u, &job->err);
+	if (job->rc != 0 && job->rc != MLFY_EPERM)
+		return;
+	if (record(srv, s, job, job->rc == 0, &err)) {
+		job->throttle_failed = 1;
+		job->err = err;
+	}
+}
+
 static void *login_thread(void *arg)
 {
 	struct mlfy_server *srv = arg;
 	struct logins *q = &srv->logins;
 
+	pthread_setname_np(pthread_self(), "mlfy-login");   /* in top -H, perf, /proc (bench/serve) */
 	for (;;) {
 		struct login_job *job;
 		struct mlfy_store *s;
@@ -51,7 +93,7 @@ static void *login_thread(void *arg)
 
 		mlfy_err_clear(&job->err);
 		if ((s = srv_store(srv, &job->err)))
-			job->rc = mlfy_users_verify(s, job->user, job->password, &job->u, &job->err);
+			check(srv, s, job);
 		else
 			job->rc = job->err.code ? job->err.code : MLFY_ESTORE;
 		sodium_memzero(job->password, strlen(job->password));

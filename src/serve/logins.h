@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdint.h>
 
 #include "serve/state.h"
 #include "store/accounts.h"
@@ -22,7 +23,10 @@ struct login_job {
 	char *user, *password;       /* copies; the password is wiped when freed */
 	char addr[64];               /* client address (per-address limit) */
 	int cancelled;               /* the server stopped before the check ran */
-	int rc;                      /* mlfy_users_verify's result */
+	int rc;                      /* mlfy_users_verify's result (when it ran) */
+	int64_t wait;                /* > 0: throttled, no password checked; seconds to wait */
+	int throttle_failed;         /* the throttle could not be read or written (err says why):
+				      * the login is refused, whatever the password (fail closed) */
 	struct mlfy_user u;          /* on rc == 0 */
 	struct mlfy_err err;
 	struct login_job *next;      /* queue link */
@@ -43,7 +47,15 @@ int logins_start(struct mlfy_server *srv, struct mlfy_err *err);
  * destroyed by the server after libmicrohttpd stopped. */
 void logins_stop(struct mlfy_server *srv);
 
-/* Queues the check of (user, password) for r and suspends r's connection;
+/* The login thread, per job: reads the throttle again (serve/ratelimit.h:
+ * another instance, or a login of this one queued meanwhile, may have
+ * started a delay), and only when it lets the login through checks the
+ * password, then records the outcome (a right or wrong password) in one
+ * write transaction under srv->write_mu.  A store error in either step sets
+ * throttle_failed: the reply is then 503, and neither a count is lost nor
+ * a password's rightness revealed.
+ *
+ * Queues the check of (user, password) for r and suspends r's connection;
  * call from the request handler and return MHD_YES.  When the check is
  * done (or cancelled) the connection is resumed and libmicrohttpd calls
  * the request handler again, which calls done(r) (r->resume); r->login

@@ -1,5 +1,5 @@
 /* ratelimit.c - login throttling per (user name, client address), and per
- * client address across names.
+ * client address across names (ratelimit.h).
  *
  * After RL_FREE_TRIES consecutive failures, each further failure doubles a
  * waiting time (30 s, 60 s, 120 s, ... capped at RL_MAX_DELAY) during which
@@ -9,85 +9,23 @@
  * names is throttled too); its count restarts after RL_ADDR_WINDOW seconds
  * without a failure, and after a successful login from it (a delay then
  * running still runs, and the next failure starts a new 30 s one rather
- * than a doubled one).  State is in memory (a fixed table), so a restart
- * forgets it.
+ * than a doubled one).
  *
- * The table must hold against a client that fails logins for many other
- * names to push a throttled pair out: slots are placed by a keyed hash
- * (SipHash-2-4 with a random key per server), so nobody can compute names
- * that land in a chosen pair's probe window, and a full window gives up
- * the slot that matters least -- one that throttles nothing now (oldest
- * failure first), else the one whose delay ends first -- never a pair in a
- * long delay in favour of a name tried once. */
+ * The state is the store's (table login_throttle, store/login_throttle.h):
+ * every instance on the project reads and writes the same rows, and a
+ * restart keeps them.  The check before a login is a read on the worker
+ * thread (rl_wait); the outcome is written on the login thread in a write
+ * transaction (rl_record, called by logins.c), which also prunes rows idle
+ * for RL_IDLE_FORGET s and caps the table at RL_CAP rows, so a flood of
+ * made-up names cannot grow it without bound.  Unlike the former fixed
+ * in-memory table there is no probe window to flood: a throttled pair is
+ * dropped only at the cap, and only after every row that refuses nothing. */
 #include "serve/ratelimit.h"
 
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 
-_Static_assert(RL_HKEY_BYTES == crypto_shorthash_KEYBYTES, "RL_HKEY_BYTES must be crypto_shorthash_KEYBYTES");
-
-void rl_init(struct ratelimit *rl)
-{
-	randombytes_buf(rl->hkey, sizeof(rl->hkey));
-}
-
-/* SipHash of (SipHash of user), a domain byte (0: a pair, 1: an address
- * alone, user then ignored) and addr; never 0 (0 marks a free slot). */
-static uint64_t key_of(const struct ratelimit *rl, int domain, const char *user, const char *addr)
-{
-	unsigned char in[crypto_shorthash_BYTES + 1 + 64], out[crypto_shorthash_BYTES];
-	size_t n = strnlen(addr, 64);
-	uint64_t h;
-
-	if (domain)
-		memset(in, 0, crypto_shorthash_BYTES);
-	else
-		crypto_shorthash(in, (const unsigned char *)user, strlen(user), rl->hkey);
-	in[crypto_shorthash_BYTES] = (unsigned char)domain;
-	memcpy(in + crypto_shorthash_BYTES + 1, addr, n);
-	crypto_shorthash(out, in, crypto_shorthash_BYTES + 1 + n, rl->hkey);
-	memcpy(&h, out, sizeof(h));
-	return h ? h : 1;
-}
-
-/* 1 when slot a is a better victim for eviction than slot b. */
-static int worse(const struct rl_slot *a, const struct rl_slot *b, int64_t now)
-{
-	int a_blocks = a->until > now, b_blocks = b->until > now;
-	if (a_blocks != b_blocks)
-		return !a_blocks;
-	return a_blocks ? a->until < b->until : a->last < b->last;
-}
-
-static struct rl_slot *find(struct ratelimit *rl, uint64_t key, int create, int64_t now)
-{
-	struct rl_slot *victim = NULL;
-	size_t i, start = (size_t)(key % RL_SLOTS);
-	for (i = 0; i < 64; i++) {
-		struct rl_slot *s = &rl->slot[(start + i) % RL_SLOTS];
-		if (s->key == key)
-			return s;
-		if (!create)
-			continue;
-		if (!s->key || (s->until < now && now - s->last > RL_MAX_DELAY)) {
-			memset(s, 0, sizeof(*s));
-			s->key = key;
-			return s;
-		}
-		if (!victim || worse(s, victim, now))
-			victim = s;
-	}
-	if (!create)
-		return NULL;
-	memset(victim, 0, sizeof(*victim));
-	victim->key = key;
-	return victim;
-}
-
-/* The delay after fails failures of which free are free: 30 s, doubling,
- * at most RL_MAX_DELAY; 0 below free. */
-static int64_t delay_of(int fails, int free)
+int64_t rl_delay_of(int fails, int free)
 {
 	int sh = fails - free;
 	int64_t d;
@@ -97,54 +35,103 @@ static int64_t delay_of(int fails, int free)
 	return d > RL_MAX_DELAY ? RL_MAX_DELAY : d;
 }
 
-int64_t rl_wait(struct ratelimit *rl, const char *user, const char *addr, int64_t now)
+void rl_pair_fail(struct mlfy_throttle_row *row, int64_t now)
 {
-	struct rl_slot *s;
-	int64_t w = 0;
-	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(rl, 0, user, addr), 0, now);
-	if (s && s->until > now)
-		w = s->until - now;
-	s = find(rl, key_of(rl, 1, "", addr), 0, now);
-	if (s && s->until - now > w)
-		w = s->until - now;
-	pthread_mutex_unlock(&rl->mu);
-	return w;
+	row->fails++;
+	row->last = now;
+	if (row->fails >= RL_FREE_TRIES)
+		row->until = now + rl_delay_of(row->fails, RL_FREE_TRIES);
 }
 
-void rl_fail(struct ratelimit *rl, const char *user, const char *addr, int64_t now)
+void rl_addr_fail(struct mlfy_throttle_row *row, int64_t now)
 {
-	struct rl_slot *s;
-	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(rl, 0, user, addr), 1, now);
-	s->fails++;
-	s->last = now;
-	if (s->fails >= RL_FREE_TRIES)
-		s->until = now + delay_of(s->fails, RL_FREE_TRIES);
-	s = find(rl, key_of(rl, 1, "", addr), 1, now);
-	if (s->fails && now - s->last > RL_ADDR_WINDOW && s->until <= now)
-		s->fails = 0;
-	s->fails++;
-	s->last = now;
-	if (s->fails >= RL_ADDR_FREE_TRIES)
-		s->until = now + delay_of(s->fails, RL_ADDR_FREE_TRIES);
-	pthread_mutex_unlock(&rl->mu);
+	if (row->fails && now - row->last > RL_ADDR_WINDOW && row->until <= now)
+		row->fails = 0;
+	row->fails++;
+	row->last = now;
+	if (row->fails >= RL_ADDR_FREE_TRIES)
+		row->until = now + rl_delay_of(row->fails, RL_ADDR_FREE_TRIES);
 }
 
-void rl_ok(struct ratelimit *rl, const char *user, const char *addr)
+int rl_addr_ok(struct mlfy_throttle_row *row, int64_t now)
 {
-	struct rl_slot *s;
-	pthread_mutex_lock(&rl->mu);
-	s = find(rl, key_of(rl, 0, user, addr), 0, 0);
-	if (s)
-		memset(s, 0, sizeof(*s));
-	/* a right password from the address also restarts its count (QA:
-	 * behind a proxy or NAT one typo after a wait locked everyone out for
-	 * 60 s, then 120 s...); a delay already running still runs */
-	s = find(rl, key_of(rl, 1, "", addr), 0, 0);
-	if (s && s->until <= (int64_t)time(NULL))
-		memset(s, 0, sizeof(*s));
-	else if (s)
-		s->fails = RL_ADDR_FREE_TRIES - 1;
-	pthread_mutex_unlock(&rl->mu);
+	if (row->until <= now)
+		return 1;
+	row->fails = RL_ADDR_FREE_TRIES - 1;
+	return 0;
+}
+
+void rl_keys(const char *user, const char *addr, char pair[RL_KEY_LEN + 1], char addr_key[RL_KEY_LEN + 1])
+{
+	size_t nu = strlen(user), na = strnlen(addr, 63);
+	unsigned char hdr[9], h[RL_KEY_LEN / 2];
+	crypto_generichash_state st;
+	uint64_t len = nu;
+	int i;
+
+	/* the address alone: 'a', the address */
+	hdr[0] = 'a';
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, hdr, 1);
+	crypto_generichash_update(&st, (const unsigned char *)addr, na);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(addr_key, RL_KEY_LEN + 1, h, sizeof(h));
+	/* the pair: 'p', the name's length (8 bytes, least significant
+	 * first), the name, the address */
+	hdr[0] = 'p';
+	for (i = 0; i < 8; i++)
+		hdr[1 + i] = (unsigned char)(len >> (8 * i));
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, hdr, sizeof(hdr));
+	crypto_generichash_update(&st, (const unsigned char *)user, nu);
+	crypto_generichash_update(&st, (const unsigned char *)addr, na);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(pair, RL_KEY_LEN + 1, h, sizeof(h));
+}
+
+int rl_wait(struct mlfy_store *s, const char *user, const char *addr, int64_t now, int64_t *wait,
+	    struct mlfy_err *err)
+{
+	char pk[RL_KEY_LEN + 1], ak[RL_KEY_LEN + 1];
+	struct mlfy_throttle_row row;
+	int found, rc;
+
+	*wait = 0;
+	rl_keys(user, addr, pk, ak);
+	if ((rc = mlfy_throttle_get(s, pk, &row, &found, err)))
+		return rc;
+	if (found && row.until > now)
+		*wait = row.until - now;
+	if ((rc = mlfy_throttle_get(s, ak, &row, &found, err)))
+		return rc;
+	if (found && row.until - now > *wait)
+		*wait = row.until - now;
+	return 0;
+}
+
+int rl_record(struct mlfy_store *s, const char *user, const char *addr, int ok, int64_t now,
+	      struct mlfy_err *err)
+{
+	char pk[RL_KEY_LEN + 1], ak[RL_KEY_LEN + 1];
+	struct mlfy_throttle_row row;
+	int found, rc;
+
+	rl_keys(user, addr, pk, ak);
+	if (ok) {
+		if ((rc = mlfy_throttle_delete(s, pk, err)) || (rc = mlfy_throttle_get(s, ak, &row, &found, err)))
+			return rc;
+		if (found)
+			rc = rl_addr_ok(&row, now) ? mlfy_throttle_delete(s, ak, err) : mlfy_throttle_put(s, ak, &row, err);
+	} else {
+		if ((rc = mlfy_throttle_get(s, pk, &row, &found, err)))
+			return rc;
+		rl_pair_fail(&row, now);
+		if ((rc = mlfy_throttle_put(s, pk, &row, err)) || (rc = mlfy_throttle_get(s, ak, &row, &found, err)))
+			return rc;
+		rl_addr_fail(&row, now);
+		rc = mlfy_throttle_put(s, ak, &row, err);
+	}
+	if (rc)
+		return rc;
+	return mlfy_throttle_prune(s, now, now - RL_IDLE_FORGET, RL_CAP, NULL, err);
 }

@@ -9,6 +9,7 @@
 #include "serve/console.h"
 #include "serve/hosts.h"
 #include "serve/http.h"
+#include "serve/livewait.h"
 #include "serve/logins.h"
 #include "serve/images.h"
 #include "serve/routes.h"
@@ -236,6 +237,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r->body);
 	login_job_free(r->login);
 	commit_job_free(srv, r->commit);
+	livewait_free(r->lwait);
 	mlfy_session_release(&r->sess);
 	sodium_memzero(r->token, sizeof(r->token));
 	free(r);
@@ -321,6 +323,7 @@ static void server_free(struct mlfy_server *srv)
 	pthread_mutex_destroy(&srv->write_mu);
 	commits_free(srv);
 	live_shutdown(srv);
+	livewait_destroy(srv);
 	pthread_mutex_destroy(&srv->live_mu);
 	if (srv->logins.inited) {
 		pthread_cond_destroy(&srv->logins.cv);
@@ -331,7 +334,6 @@ static void server_free(struct mlfy_server *srv)
 		pthread_mutex_destroy(&srv->conns.mu);
 	}
 	hosts_free(srv);
-	pthread_mutex_destroy(&srv->rl.mu);
 	MLFY_FREE_ALL(srv->project, srv->listen_host, srv->cache_dir, srv->project_name);
 	if (srv->tls_key_pem)
 		sodium_memzero(srv->tls_key_pem, strlen(srv->tls_key_pem));
@@ -388,8 +390,6 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_mutex_init(&srv->write_mu, NULL);
 	pthread_mutex_init(&srv->live_mu, NULL);
-	pthread_mutex_init(&srv->rl.mu, NULL);
-	rl_init(&srv->rl);
 	if (pthread_key_create(&srv->store_key, NULL) != 0) {
 		free(srv);
 		return mlfy_err_set(err, MLFY_ENOMEM, "cannot create a thread key");
@@ -478,10 +478,11 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 
 	srv->port = cfg->port;
 	if ((cfg->port && (rc = hosts_init(srv, err))) || (rc = logins_start(srv, err)) ||
-	    (rc = commits_start(srv, err)) || (rc = conns_start(srv, err))) {
+	    (rc = commits_start(srv, err)) || (rc = conns_start(srv, err)) || (rc = livewait_start(srv, err))) {
 		logins_stop(srv);
 		commits_stop(srv);
 		conns_stop(srv);
+		livewait_stop(srv);
 		server_free(srv);
 		return rc;
 	}
@@ -492,6 +493,7 @@ int mlfy_server_start(const struct mlfy_server_config *cfg, struct mlfy_server *
 		logins_stop(srv);
 		commits_stop(srv);
 		conns_stop(srv);
+		livewait_stop(srv);
 		server_free(srv);
 		return rc;
 	}
@@ -529,6 +531,7 @@ void mlfy_server_stop(struct mlfy_server *srv)
 		logins_stop(srv);
 		commits_stop(srv);
 		conns_stop(srv);
+		livewait_stop(srv);
 		MHD_stop_daemon(srv->d);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);

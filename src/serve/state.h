@@ -1,6 +1,6 @@
 /* state.h - what every part of src/serve works on (state.c): the running
  * server (settings, worker-thread store connections, locks, the login
- * throttle) and one HTTP request.  Never include this outside src/serve (it
+ * queue) and one HTTP request.  Never include this outside src/serve (it
  * includes microhttpd.h). */
 #ifndef MLFY_SERVE_STATE_H
 #define MLFY_SERVE_STATE_H
@@ -11,13 +11,13 @@
 #include <time.h>
 
 #include "serve/config.h"
-#include "serve/ratelimit.h"
 #include "store/accounts.h"
 
 #define MAX_STORES 256
 
 struct login_job;
 struct live_state;
+struct live_waiter;
 struct conn_track;
 struct commits;
 struct commit_job;
@@ -29,6 +29,18 @@ struct logins {
 	struct login_job *head, *tail;   /* waiting checks, oldest first */
 	struct login_job *running;       /* the check in progress */
 	unsigned n;                      /* waiting */
+	int stop, started, inited;
+	pthread_t th;
+};
+
+/* The live view's long polls (livewait.c): suspended requests waiting for
+ * the project's change sequence to pass theirs, and the one thread that
+ * watches it for all of them. */
+struct live_waits {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct live_waiter *head;        /* waiting requests */
+	unsigned n;
 	int stop, started, inited;
 	pthread_t th;
 };
@@ -57,7 +69,6 @@ struct mlfy_server {
 	pthread_mutex_t write_mu;        /* one store write transaction at a time in this process:
 					  * writers queue here instead of in SQLite's sleeping busy
 					  * handler, which would add 1-100 ms waits under load */
-	struct ratelimit rl;
 	struct logins logins;
 	struct conns conns;
 	struct commits *commits;         /* the group commit of writes (commit.h) */
@@ -68,6 +79,7 @@ struct mlfy_server {
 	char **proxies;                  /* addresses whose X-Forwarded-Host is believed */
 	pthread_mutex_t live_mu;         /* guards live: one refresh at a time (live.c) */
 	struct live_state *live;         /* the live project view, built on its first request */
+	struct live_waits waits;         /* long polls of the live view (livewait.c) */
 };
 
 /* One HTTP request (MHD's con_cls): freed in the completion callback. */
@@ -92,6 +104,7 @@ struct req {
 	int close;                       /* reply with Connection: close (broken framing) */
 	struct login_job *login;         /* a login check queued for this request (logins.h) */
 	struct commit_job *commit;       /* a write queued for the group commit (commit.h) */
+	struct live_waiter *lwait;       /* a long poll of the live view (livewait.h) */
 	enum MHD_Result (*resume)(struct req *r); /* called when a suspended request resumes */
 };
 

@@ -44,6 +44,7 @@ struct pg_store {
 	struct mlfy_store base;   /* first: the handle dispatch.c sees */
 	PGconn *conn;
 	unsigned generation;      /* bumped by every (re)connection: statements prepare again */
+	unsigned listen_gen;      /* the generation pg_listen ran LISTEN in (pg_listen.c) */
 	unsigned next_name;       /* counter for statement and cursor names */
 	struct {
 		const char *sql;  /* key: the static SQL string's address */

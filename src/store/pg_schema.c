@@ -385,9 +385,28 @@ static const char pg_create[] =
 	"  FROM current_verify_answers c JOIN annotators n ON n.id = c.annotator_id;";
 
 /* pg_upgrades[i] brings a PostgreSQL project from PG_BASE_VERSION + i to
- * PG_BASE_VERSION + i + 1 (none yet; the twin of sqlite_schema.c's list) */
-static const char *const pg_upgrades[] = {NULL};
-static const int pg_n_upgrades = 0;
+ * PG_BASE_VERSION + i + 1 (the twins of sqlite_schema.c's migrations from
+ * 6 on); a new project is pg_create followed by all of them */
+static const char *const pg_upgrades[] = {
+	/* 6 -> 7: the login throttle (store/login_throttle.c), and a
+	 * notification on channel mlfy_changes when a transaction writes
+	 * final_changes (the live view's long poll listens: store/live_watch.c).
+	 * final_changes is written with INSERT ... ON CONFLICT DO UPDATE, so
+	 * both events fire it; once per statement, and PostgreSQL folds equal
+	 * notifications of one transaction into one, sent at its commit. */
+	"CREATE TABLE login_throttle ("
+	"  key " TXT " PRIMARY KEY,"
+	"  fails integer NOT NULL CHECK (fails >= 0),"
+	"  until_at bigint NOT NULL,"
+	"  last_at bigint NOT NULL"
+	");"
+	"CREATE INDEX login_throttle_last ON login_throttle(last_at);"
+	"CREATE FUNCTION mlfy_notify_changes() RETURNS trigger LANGUAGE plpgsql AS $f$"
+	" BEGIN PERFORM pg_notify('mlfy_changes', ''); RETURN NULL; END $f$;"
+	"CREATE TRIGGER final_changes_notify AFTER INSERT OR UPDATE ON final_changes"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION mlfy_notify_changes();",
+};
+static const int pg_n_upgrades = (int)(sizeof(pg_upgrades) / sizeof(pg_upgrades[0]));
 
 int pg_schema_migrate(struct mlfy_store *s, int from_version, struct mlfy_err *err)
 {

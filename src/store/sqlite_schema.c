@@ -387,6 +387,20 @@ const char *const store_migrations[] = {
 	"DROP TABLE votes;"
 	"ALTER TABLE votes_v6 RENAME TO votes;"
 	"CREATE INDEX review_votes_source ON votes(source);",
+
+	/* 6 -> 7 (issue 16, item 3): the login throttle in the store, shared
+	 * by every `mlfy serve` instance on the project and kept across
+	 * restarts (store/login_throttle.c; the rule is serve/ratelimit.c's).
+	 * One row per throttled key: a hex digest of a (name, address) pair or
+	 * of an address alone, never a name, address or password.  Throttling
+	 * state, not history: rows are replaced and pruned. */
+	"CREATE TABLE login_throttle ("
+	"  key TEXT PRIMARY KEY,"                  /* hex BLAKE2b of the pair or the address */
+	"  fails INTEGER NOT NULL CHECK (fails >= 0),"
+	"  until_at INTEGER NOT NULL,"             /* unix seconds: refused before (0: never) */
+	"  last_at INTEGER NOT NULL"               /* unix seconds: the last failure */
+	");"
+	"CREATE INDEX login_throttle_last ON login_throttle(last_at);",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -28,7 +28,7 @@
 struct mlfy_store;
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define MLFY_SCHEMA_VERSION 6
+#define MLFY_SCHEMA_VERSION 7
 
 enum mlfy_store_flags {
 	MLFY_STORE_CREATE = 1 << 0,   /* create a new project; fail if the file exists */

@@ -102,7 +102,7 @@ expect_eq "$(q 'SELECT COUNT(*) FROM verify_votes')" 27 "27 current answers"
 if q "UPDATE verify_answers SET answer = 0" 2>"$T/err"; then fail "an answer was overwritten"; fi
 expect_in "$(cat "$T/err")" "append-only" "append-only message"
 out="$("$MLFY" check "$P")"
-expect_in "$out" "ok (schema version 6)" "check"
+expect_in "$out" "ok (schema version 7)" "check"
 # importing ReaL votes under the grid's source is refused
 expect_status 2 "$MLFY" import-votes "$P" --from-annotations --source verify
 expect_in "$(cat "$T/err")" "reserved" "reserved source"

@@ -65,7 +65,7 @@ expect_in "$out" "stored 88,530 votes on 1,135 questions from 78 raters as sourc
 # a project holding votes passes the integrity check (SQLite 3.40.1 misread
 # the votes table of schema 5: "NULL value in votes.answer")
 out="$("$MLFY" check "$T/p.mlfy" 2>&1)" || fail "mlfy check with votes: $out"
-expect_in "$out" "ok (schema version 6)" "mlfy check with votes"
+expect_in "$out" "ok (schema version 7)" "mlfy check with votes"
 [ "$(sqlite3 "$T/p.mlfy" 'SELECT COUNT(*) FROM votes')" = 88530 ] || fail "re-import must replace"
 "$MLFY" import-votes "$T/p.mlfy" "$G" --source experts >/dev/null
 [ "$(sqlite3 "$T/p.mlfy" "SELECT COUNT(*) FROM votes WHERE source = 'experts'")" = 5675 ] || fail "second source"

@@ -33,7 +33,7 @@ expect_status 1
 expect_err "mlfy add-images: error: $msg"
 run_as check proj/p.mlfy
 expect_status 0
-grep -qxF "proj/p.mlfy: ok (schema version 6)" "$WORK/out" || fail "check: $(cat "$WORK/out" "$WORK/err")"
+grep -qxF "proj/p.mlfy: ok (schema version 7)" "$WORK/out" || fail "check: $(cat "$WORK/out" "$WORK/err")"
 
 # 2. the folder is read-only, the file writable
 chmod 666 proj/p.mlfy

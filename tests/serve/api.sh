@@ -449,6 +449,6 @@ else
 fi
 
 # integrity and the review invariants; every expert save is already final (no note about 'mlfy finalize')
-out=$("$MLFY" check "$PROJECT" 2>&1) && [ "$out" = "$PROJECT: ok (schema version 6)" ] && ok || bad "mlfy check: $out"
+out=$("$MLFY" check "$PROJECT" 2>&1) && [ "$out" = "$PROJECT: ok (schema version 7)" ] && ok || bad "mlfy check: $out"
 echo "api: $pass passed, $fail failed"
 [ "$fail" = 0 ]
