@@ -41,6 +41,12 @@ if(MLFY_INITDB)
   set_tests_properties(pg/cli/pg_smoke PROPERTIES
     ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 600)
+  # mlfy migrate file -> PostgreSQL -> file, refusals, kill -9 (tests/cli/migrate.sh;
+  # cli/migrate runs its SQLite part without the cluster)
+  add_test(NAME pg/cli/migrate COMMAND bash ${CMAKE_SOURCE_DIR}/tests/cli/migrate.sh)
+  set_tests_properties(pg/cli/migrate PROPERTIES
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 300)
   # several `mlfy serve` behind nginx on one PostgreSQL database, one killed
   # with kill -9 under load (docs/deploy.md); release build only, like the
   # other kill -9 tests (cmake/test-split.cmake)
@@ -48,6 +54,19 @@ if(MLFY_INITDB)
   set_tests_properties(pg/serve/multi_instance PROPERTIES
     ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR}"
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;no-asan" TIMEOUT 600)
+  # kill -9 of init, add-images and import-predictions on a PostgreSQL
+  # project (tests/crash/kill_pg.sh); release build only, as the other
+  # crash tests; 4 cycles per scenario in CI (make crash-test: more)
+  add_test(NAME pg/crash/kill_pg COMMAND bash ${CMAKE_SOURCE_DIR}/tests/crash/kill_pg.sh)
+  set_tests_properties(pg/crash/kill_pg PROPERTIES
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};MLFY_CRASH_CYCLES=4;PATH=${_pg_bin}:$ENV{PATH}"
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;crash;no-asan" TIMEOUT 600)
+  # two instances on one PostgreSQL database share the login throttle, and
+  # the live view's long poll hears the other's changes (LISTEN/NOTIFY)
+  add_test(NAME pg/serve/shared_state COMMAND bash ${CMAKE_SOURCE_DIR}/tests/serve/shared_state.sh)
+  set_tests_properties(pg/serve/shared_state PROPERTIES
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 300)
 else()
   add_test(NAME pg/not-installed
     COMMAND sh -c "echo 'skipped: PostgreSQL not installed (no initdb; scripts/install-deps installs it)'; exit 77")

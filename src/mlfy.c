@@ -34,6 +34,7 @@ static const struct cli_command commands[] = {
 	{ "import-predictions", &cmd_import_predictions, CLI_PROJECT },
 	{ "import-votes", &cmd_import_votes, CLI_PROJECT },
 	{ "init", &cmd_init, 0 },                                       /* creates the project */
+	{ "migrate", &cmd_migrate, CLI_CANCELLABLE },                   /* opens SRC and DST itself */
 	{ "propose", &cmd_propose, CLI_PROJECT | CLI_CANCELLABLE },
 	{ "quality", &cmd_quality, CLI_PROJECT | CLI_READONLY },        /* or --votes FILE --gold FILE */
 	{ "questions", &cmd_questions, CLI_PROJECT },                   /* --dry-run: read-only */
