@@ -3,10 +3,17 @@
  * "load task -> save -> next" cycles over their own task list.  Prints
  * requests/s and client-side p50/p99 per route, and the save latency over
  * the first and the last tenth of all saves (is save cost flat as the
- * history grows?).
+ * history grows?).  The cycles/s count from the moment every annotator
+ * has logged in and fetched their task list: the logins (argon2id, one
+ * at a time on the server's login thread, about 0.1 s each) are timed
+ * apart, so that they do not dilute the "task + save" rate they precede.
  *
- *   mlfy-loadgen PORT USER_PREFIX N_USERS PASSWORD CYCLES
- * Users are USER_PREFIX01..USER_PREFIXnn.  Plain sockets: no libcurl. */
+ *   mlfy-loadgen PORT USER_PREFIX N_USERS PASSWORD CYCLES [SERVER_PID]
+ * Users are USER_PREFIX01..USER_PREFIXnn.  Plain sockets: no libcurl.
+ * With SERVER_PID (a server on this machine), also the CPU time (user +
+ * system, /proc/PID/stat) the server and this program spent per cycle
+ * over the cycles: a cost that stays comparable when other programs share
+ * the cores, where cycles/s and latencies do not. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +32,7 @@
 static int port, n_users, cycles;
 static const char *prefix, *password;
 static atomic_long save_seq;
+static pthread_barrier_t ready;   /* every annotator logged in (and main) */
 
 struct sample { double ms; long seq; };
 struct stats {
@@ -113,6 +122,41 @@ static int http(int *fd, const char *method, const char *path, const char *extra
 	return status;
 }
 
+/* CPU seconds (user + system) of process pid so far, or -1. */
+static double proc_cpu_s(long pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long ut, st;
+	int field;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* the fields after the command name (which may hold spaces): state is
+	 * field 3, utime and stime fields 14 and 15 (proc(5)) */
+	if (!p || !(p = strrchr(line, ')')))
+		return -1;
+	for (field = 2; field < 14 && p; field++)   /* p: the space before field field + 1 */
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -1;
+	ut = strtoul(p + 1, &p, 10);
+	st = strtoul(p, &p, 10);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* This process's CPU seconds (user + system) so far. */
+static double self_cpu_s(void)
+{
+	struct rusage u;
+	getrusage(RUSAGE_SELF, &u);
+	return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
+	       (double)u.ru_stime.tv_usec / 1e6;
+}
+
 static int cmp_sample(const void *a, const void *b)
 {
 	double x = ((const struct sample *)a)->ms, y = ((const struct sample *)b)->ms;
@@ -142,12 +186,14 @@ static void *run(void *arg)
 	if (status != 200 || !*cookie || !(p = strstr(buf, "\"csrf\":\""))) {
 		fprintf(stderr, "loadgen: login of %s%02d failed: %s\n", prefix, j->user + 1, buf);
 		j->st.errors++;
+		pthread_barrier_wait(&ready);
 		return NULL;
 	}
 	sscanf(p + 8, "%64[0-9a-f]", csrf);
 	snprintf(extra, sizeof(extra), "Cookie: %s\r\n", cookie);
 	if (http(&fd, "GET", "/api/tasks", extra, NULL, buf, sizeof(buf), NULL) != 200 || !(p = strstr(buf, "\"ids\":["))) {
 		j->st.errors++;
+		pthread_barrier_wait(&ready);
 		return NULL;
 	}
 	for (p += 7; *p && *p != ']';) {
@@ -162,6 +208,11 @@ static void *run(void *arg)
 	}
 	j->st.task = calloc((size_t)cycles, sizeof(struct sample));
 	j->st.save = calloc((size_t)cycles, sizeof(struct sample));
+	/* a connection idle while the others log in could pass the server's
+	 * request deadline and be closed under the first cycle: a new one */
+	close(fd);
+	fd = -1;
+	pthread_barrier_wait(&ready);
 	for (i = 0; i < cycles && n_ids; i++) {
 		long id = ids[i % n_ids], version = 0;
 		int c1 = 0, c2 = 1;
@@ -218,11 +269,12 @@ int main(int argc, char **argv)
 	pthread_t *th;
 	struct sample *all_t, *all_s, *first, *last;
 	long nt = 0, ns = 0, errors = 0, nf = 0, nl = 0, k;
-	double t0, secs;
+	double t0, t_login, secs, srv0 = -1, srv1 = -1, self0, self1;
+	long server_pid = 0;
 	int i;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: mlfy-loadgen PORT USER_PREFIX N_USERS PASSWORD CYCLES\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: mlfy-loadgen PORT USER_PREFIX N_USERS PASSWORD CYCLES [SERVER_PID]\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
@@ -230,18 +282,29 @@ int main(int argc, char **argv)
 	n_users = atoi(argv[3]);
 	password = argv[4];
 	cycles = atoi(argv[5]);
+	if (argc == 7)
+		server_pid = atol(argv[6]);
 	if (port <= 0 || n_users <= 0 || cycles <= 0)
 		return 2;
 	jobs = calloc((size_t)n_users, sizeof(*jobs));
 	th = calloc((size_t)n_users, sizeof(*th));
+	pthread_barrier_init(&ready, NULL, (unsigned)n_users + 1);
 	t0 = now_ms();
 	for (i = 0; i < n_users; i++) {
 		jobs[i].user = i;
 		pthread_create(&th[i], NULL, run, &jobs[i]);
 	}
+	pthread_barrier_wait(&ready);   /* every login done: the cycles start */
+	t_login = now_ms();
+	self0 = self_cpu_s();
+	if (server_pid > 0)
+		srv0 = proc_cpu_s(server_pid);
 	for (i = 0; i < n_users; i++)
 		pthread_join(th[i], NULL);
-	secs = (now_ms() - t0) / 1e3;
+	secs = (now_ms() - t_login) / 1e3;
+	self1 = self_cpu_s();
+	if (server_pid > 0)
+		srv1 = proc_cpu_s(server_pid);
 	all_t = calloc((size_t)n_users * (size_t)cycles + 1, sizeof(*all_t));
 	all_s = calloc((size_t)n_users * (size_t)cycles + 1, sizeof(*all_s));
 	first = calloc((size_t)n_users * (size_t)cycles + 1, sizeof(*first));
@@ -259,8 +322,12 @@ int main(int argc, char **argv)
 		else if (all_s[k].seq >= ns - ns / 10)
 			last[nl++] = all_s[k];
 	}
+	printf("client side: %d logins in %.2f s, then\n", n_users, (t_login - t0) / 1e3);
 	printf("client side: %d annotators, %d cycles each, %.1f s, %.0f cycles/s, %ld errors\n", n_users, cycles, secs,
 	       (double)ns / secs, errors);
+	if (ns && srv0 >= 0 && srv1 >= 0)
+		printf("cpu per cycle: server %.3f ms, load generator %.3f ms\n", (srv1 - srv0) * 1e3 / (double)ns,
+		       (self1 - self0) * 1e3 / (double)ns);
 	report("GET /api/tasks/ID", all_t, nt, secs);
 	report("PUT /api/tasks/ID/annotation", all_s, ns, secs);
 	report("  saves, first 10%", first, nf, secs);

@@ -81,6 +81,7 @@ static void *commit_thread(void *arg)
 	struct mlfy_server *srv = arg;
 	struct commits *c = srv->commits;
 
+	pthread_setname_np(pthread_self(), "mlfy-commit");   /* in top -H, perf, /proc (bench/serve) */
 	for (;;) {
 		struct commit_job *batch, *last;
 		size_t n = 1;

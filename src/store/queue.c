@@ -104,18 +104,35 @@ int mlfy_review_queue_list(struct mlfy_store *s, int64_t expert_id,
 	return queue_query(s, expert_id, 0, out, n, err);
 }
 
+/* One image's row: a lookup by the key (SQL_QUEUE_LIST's "?2 = 0 OR
+ * q.image_id = ?2" cannot use it -- the plan is made before the value is
+ * known -- and walked every image in name order: O(images) per save,
+ * which every stage-ii save pays through review/save.c). */
+static const char SQL_QUEUE_GET[] =
+	"SELECT q.image_id, i.name, q.rule, q.reason, COALESCE(q.expert_id, 0), a.name,"
+	" CASE WHEN f.stage = 'refined' THEN 1 ELSE 0 END"
+	" FROM refinement_queue q JOIN images i ON i.id = q.image_id"
+	" LEFT JOIN annotators a ON a.id = q.expert_id"
+	" LEFT JOIN final_status f ON f.image_id = q.image_id"
+	" WHERE q.image_id = ?1";
+
 int mlfy_review_queue_get(struct mlfy_store *s, int64_t image_id, struct mlfy_queue_entry *out,
 			  struct mlfy_err *err)
 {
-	struct mlfy_queue_entry *v;
-	size_t n;
+	struct mlfy_queue_entry *v = NULL;
+	struct store_stmt *st;
+	size_t n = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (image_id <= 0)
 		return mlfy_err_set(err, MLFY_ENOTFOUND, "image %lld is not in the refinement queue",
 				    (long long)image_id);
-	if ((rc = queue_query(s, 0, image_id, &v, &n, err)))
+	if (!(st = store_stmt(s, SQL_QUEUE_GET, err)))
+		return err->code;
+	stmt_bind_int64(st, 1, image_id);
+	if ((rc = STORE_LIST(s, st, v, &n, queue_row, NULL, mlfy_queue_entry_release_any, "read refinement queue",
+			     err)))
 		return rc;
 	if (n == 0) {
 		free(v);

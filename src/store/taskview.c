@@ -525,10 +525,12 @@ int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_
 {
 	static const char sql[] =
 		"SELECT e.rank FROM exemplars e WHERE e.class_idx = ?1"
-		" AND NOT EXISTS (SELECT 1 FROM images m WHERE m.id = ?2 AND m.sha256 = e.sha256)"
+		" AND COALESCE(e.sha256 <> (SELECT m.sha256 FROM images m WHERE m.id = ?2), TRUE)"
 		" AND NOT (?3 > 0 AND " OWN_TASK_IMAGE("?3") ") ORDER BY e.rank";
 	struct store_stmt *st;
 
+	/* the image's own sha256 is read once per call (an uncorrelated
+	 * subquery), not once per exemplar */
 	*ranks = NULL;
 	*n = 0;
 	STMT(st, sql);

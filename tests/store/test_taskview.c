@@ -116,6 +116,15 @@ static void exemplars_a_person_may_see(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(r[0], 1);
 	free(r);
+	/* beside no image (the verification grid passes 0) or an id with no
+	 * image: every exemplar (the image's sha256 is read once, and is none) */
+	assert_int_equal(mlfy_view_exemplar_ranks(s, 0, 0, 0, &r, &n, &err), 0);
+	assert_int_equal(n, 3);
+	free(r);
+	assert_int_equal(mlfy_view_exemplar_ranks(s, 0, 987654, 0, &r, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[2], 2);
+	free(r);
 	/* the file route: a1 cannot fetch x as exemplar 0 of class 0; a2 and an admin can */
 	assert_int_equal(mlfy_view_exemplar_file(s, 0, 0, a1, &path, sha, &err), MLFY_ENOTFOUND);
 	assert_null(path);
