@@ -219,8 +219,9 @@ static json_t *task_build(struct req *r, int64_t id, enum mlfy_stage st, struct 
 	struct mlfy_view_class *cls = NULL;
 	struct mlfy_task_view tv;
 	struct mlfy_err err;
-	size_t n_others = 0, n_cls = 0, n_idx = 0, cap_idx = 0, i, j;
-	int *idx = NULL, have_cur, rc, oom = 0, store_failed = 0;
+	size_t n_others = 0, n_cls = 0, n_idx = 0, cap_idx = 0, i, j, n_ex = 0, ex_at = 0;
+	int *idx = NULL, *cls_idx, have_cur, rc, oom = 0, store_failed = 0;
+	struct mlfy_exemplar_rank *ex = NULL;
 	json_t *o, *props, *classes;
 
 	mlfy_err_clear(&err);
@@ -277,29 +278,40 @@ static json_t *task_build(struct req *r, int64_t id, enum mlfy_stage st, struct 
 		json_array_append_new(props, json_pack("{sisisf}", "rank", tv.proposals[i].rank, "class",
 						       tv.proposals[i].class_idx, "score", tv.proposals[i].score));
 	classes = json_object();
+	/* exemplars may be project photos (make demo-imagenet): never offer
+	 * the image itself, nor any image of this person's tasks, as the
+	 * exemplar of a class (it would show its original label).  One query
+	 * for every shown class (ordered by class, then rank). */
+	if (!(cls_idx = malloc((n_cls ? n_cls : 1) * sizeof(*cls_idx)))) {
+		store_failed = 1;
+		mlfy_err_oom(&err);
+	} else {
+		for (i = 0; i < n_cls; i++)
+			cls_idx[i] = cls[i].idx;
+		if (mlfy_view_exemplar_ranks_of(r->store, cls_idx, n_cls, id,
+						r->sess.user.role == MLFY_ROLE_ADMIN ? 0 : r->sess.user.id, &ex, &n_ex,
+						&err))
+			store_failed = 1;
+		free(cls_idx);
+	}
 	for (i = 0; i < n_cls && !store_failed; i++) {
-		int32_t *ex = NULL;
-		size_t n_ex = 0, k;
+		size_t n_shown = 0;
 		json_t *ranks = json_array();
 		char key[16];
-		/* exemplars may be project photos (make demo-imagenet): never
-		 * offer the image itself, nor any image of this person's tasks,
-		 * as the exemplar of a class (it would show its original label) */
-		if (mlfy_view_exemplar_ranks(r->store, cls[i].idx, id,
-					     r->sess.user.role == MLFY_ROLE_ADMIN ? 0 : r->sess.user.id, &ex, &n_ex, &err)) {
-			store_failed = 1;
-			json_decref(ranks);
-			break;
-		}
-		for (k = 0; k < n_ex; k++)
-			json_array_append_new(ranks, json_integer(ex[k]));
-		free(ex);
+		/* ex is ordered by class: this class's run starts at ex_at
+		 * unless the classes came in another order (then search) */
+		if (ex_at >= n_ex || ex[ex_at].class_idx != cls[i].idx)
+			for (ex_at = 0; ex_at < n_ex && ex[ex_at].class_idx != cls[i].idx; ex_at++)
+				;
+		for (; ex_at < n_ex && ex[ex_at].class_idx == cls[i].idx; ex_at++, n_shown++)
+			json_array_append_new(ranks, json_integer(ex[ex_at].rank));
 		snprintf(key, sizeof(key), "%d", cls[i].idx);
 		json_object_set_new(classes, key,
 				    json_pack("{sisssssssssiso}", "idx", cls[i].idx, "ext_id", cls[i].ext_id, "name",
 					      cls[i].name, "synonyms", cls[i].synonyms, "gloss", cls[i].gloss,
-					      "exemplars", (int)n_ex, "exemplar_ranks", ranks));
+					      "exemplars", (int)n_shown, "exemplar_ranks", ranks));
 	}
+	free(ex);
 	/* no file name in stage ii: names such as n01514859_hen.JPEG or an
 	 * ImageFolder class folder give the original label away, which the
 	 * annotators must not see (docs/serve.md); the page hiding it is not

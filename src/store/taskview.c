@@ -520,22 +520,75 @@ int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, int64
 	return file_row(s, st, what, path, sha256, err);
 }
 
+static int exemplar_rank_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
+{
+	struct mlfy_exemplar_rank *e = elem;
+	(void)ctx;
+	(void)err;
+	e->class_idx = stmt_int(st, 0);
+	e->rank = stmt_int(st, 1);
+	return 0;
+}
+
+int mlfy_view_exemplar_ranks_of(struct mlfy_store *s, const int *classes, size_t n_classes, int64_t image_id,
+				int64_t user_id, struct mlfy_exemplar_rank **out, size_t *n, struct mlfy_err *err)
+{
+	/* the classes as one JSON array parameter ("[3,17,42]"): one cached
+	 * statement whatever their number; the image's own sha256 is read once
+	 * (an uncorrelated subquery), not once per exemplar */
+#define EXEMPLAR_RANKS(CLASSES)                                                                         \
+	"SELECT e.class_idx, e.rank FROM exemplars e WHERE e.class_idx IN (" CLASSES ")"                   \
+	" AND COALESCE(e.sha256 <> (SELECT m.sha256 FROM images m WHERE m.id = ?2), TRUE)"                 \
+	" AND NOT (?3 > 0 AND " OWN_TASK_IMAGE("?3") ") ORDER BY e.class_idx, e.rank"
+	static const char lite[] = EXEMPLAR_RANKS("SELECT value FROM json_each(?1)");
+	static const char pg[] = EXEMPLAR_RANKS("SELECT CAST(value AS integer) FROM json_array_elements_text(CAST(?1 AS json))");
+#undef EXEMPLAR_RANKS
+	struct store_stmt *st;
+	char *list, *p;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!n_classes)
+		return 0;
+	if (!(p = list = malloc(n_classes * 13 + 3)))
+		return mlfy_err_oom(err);
+	*p++ = '[';
+	for (i = 0; i < n_classes; i++)
+		p += sprintf(p, i ? ",%d" : "%d", classes[i]);
+	*p++ = ']';
+	*p = '\0';
+	if (!(st = store_stmt(s, STORE_SQL(s, lite, pg), err))) {
+		free(list);
+		return err ? err->code : MLFY_ESTORE;
+	}
+	stmt_bind_text(st, 1, list);
+	stmt_bind_int64(st, 2, image_id);
+	stmt_bind_int64(st, 3, user_id);
+	rc = STORE_LIST(s, st, *out, n, exemplar_rank_row, NULL, NULL, "list exemplars", err);
+	free(list);
+	return rc;
+}
+
 int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_id, int64_t user_id,
 			     int32_t **ranks, size_t *n, struct mlfy_err *err)
 {
-	static const char sql[] =
-		"SELECT e.rank FROM exemplars e WHERE e.class_idx = ?1"
-		" AND COALESCE(e.sha256 <> (SELECT m.sha256 FROM images m WHERE m.id = ?2), TRUE)"
-		" AND NOT (?3 > 0 AND " OWN_TASK_IMAGE("?3") ") ORDER BY e.rank";
-	struct store_stmt *st;
+	struct mlfy_exemplar_rank *er;
+	size_t i;
+	int rc;
 
-	/* the image's own sha256 is read once per call (an uncorrelated
-	 * subquery), not once per exemplar */
 	*ranks = NULL;
 	*n = 0;
-	STMT(st, sql);
-	stmt_bind_int(st, 1, class_idx);
-	stmt_bind_int64(st, 2, image_id);
-	stmt_bind_int64(st, 3, user_id);
-	return store_list_i32(s, st, ranks, n, "list exemplars", err);
+	if ((rc = mlfy_view_exemplar_ranks_of(s, &class_idx, 1, image_id, user_id, &er, n, err)))
+		return rc;
+	if (*n && !(*ranks = malloc(*n * sizeof(**ranks)))) {
+		free(er);
+		*n = 0;
+		return mlfy_err_oom(err);
+	}
+	for (i = 0; i < *n; i++)
+		(*ranks)[i] = er[i].rank;
+	free(er);
+	return 0;
 }

@@ -112,4 +112,19 @@ int mlfy_view_exemplar_file(struct mlfy_store *s, int class_idx, int rank, int64
  * content is an image of user_id's tasks (as mlfy_view_exemplar_file). */
 int mlfy_view_exemplar_ranks(struct mlfy_store *s, int class_idx, int64_t image_id, int64_t user_id,
 			     int32_t **ranks, size_t *n, struct mlfy_err *err);
+
+/* One exemplar to show: its class and rank. */
+struct mlfy_exemplar_rank {
+	int32_t class_idx;
+	int32_t rank;
+};
+
+/* mlfy_view_exemplar_ranks for n_classes classes at once, in ONE query (a
+ * task view shows some 20 classes: one statement instead of 20, which on
+ * PostgreSQL is one round trip instead of 20).  *out: a new array (free();
+ * NULL when none) of *n (class, rank) pairs ordered by class, then rank;
+ * classes without an exemplar to show have no pair.  Same exclusions as
+ * mlfy_view_exemplar_ranks, which calls this. */
+int mlfy_view_exemplar_ranks_of(struct mlfy_store *s, const int *classes, size_t n_classes, int64_t image_id,
+				int64_t user_id, struct mlfy_exemplar_rank **out, size_t *n, struct mlfy_err *err);
 #endif

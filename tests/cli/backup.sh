@@ -149,7 +149,14 @@ PY
 # an interrupted backup leaves nothing behind (exit 130)
 "$MLFY" backup "$P" "$T/int.mlfy" --step-pages 1 --pause-ms 50 -q 2>"$T/err" &
 BPID=$!
-sleep 0.5
+# once its temporary copy exists, mlfy has its SIGINT handler (a background
+# job starts with SIGINT ignored: a signal sent sooner, as a fixed sleep did
+# under load, was lost and the backup completed)
+for _ in $(seq 1 300); do
+	[ -n "$(find "$T" -maxdepth 1 -name '.int.mlfy.backup-*' | head -1)" ] && break
+	kill -0 "$BPID" 2>/dev/null || break
+	sleep 0.05
+done
 kill -INT "$BPID"
 rc=0; wait "$BPID" || rc=$?
 [ "$rc" = 130 ] || fail "interrupted backup: exit $rc, expected 130"

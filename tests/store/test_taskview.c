@@ -125,6 +125,36 @@ static void exemplars_a_person_may_see(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(r[2], 2);
 	free(r);
+	/* several classes in one query: class 2 gets two exemplars of its own
+	 * (class 1 has the fixture's two); ordered by class then rank, the
+	 * classes given in any order, a repeated one (0 twice) counted once */
+	{
+		static const int classes[] = { 2, 1, 0, 0 };
+		static const int want[][2] = { { 0, 2 }, { 1, 0 }, { 1, 1 }, { 2, 0 }, { 2, 1 } };
+		struct mlfy_exemplar_rank *er = NULL;
+		for (i = 0; i < 2; i++) {
+			ex[i].rank = (int)i;
+			ex[i].path = i ? "/ex/c2-1.jpg" : "/ex/c2-0.jpg";
+			memcpy(ex[i].sha256, i ? "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+					       : "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", 65);
+		}
+		assert_int_equal(mlfy_store_begin(s, &err), 0);
+		assert_int_equal(mlfy_catalog_set_exemplars(s, 2, ex, 2, &err), 0);
+		assert_int_equal(mlfy_store_commit(s, &err), 0);
+		/* a1 beside y: of class 0 only rank 2 (as above) */
+		assert_int_equal(mlfy_view_exemplar_ranks_of(s, classes, 4, y.id, a1, &er, &n, &err), 0);
+		assert_int_equal(n, 5);
+		for (i = 0; i < 5; i++) {
+			assert_int_equal(er[i].class_idx, want[i][0]);
+			assert_int_equal(er[i].rank, want[i][1]);
+		}
+		free(er);
+		/* no class: no query, no pair */
+		er = NULL;
+		assert_int_equal(mlfy_view_exemplar_ranks_of(s, classes, 0, y.id, a1, &er, &n, &err), 0);
+		assert_int_equal(n, 0);
+		assert_null(er);
+	}
 	/* the file route: a1 cannot fetch x as exemplar 0 of class 0; a2 and an admin can */
 	assert_int_equal(mlfy_view_exemplar_file(s, 0, 0, a1, &path, sha, &err), MLFY_ENOTFOUND);
 	assert_null(path);
