@@ -47,6 +47,11 @@ if(MLFY_INITDB)
   set_tests_properties(pg/cli/migrate PROPERTIES
     ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 300)
+  # a password in a project URI is never printed nor kept in the audit log
+  add_test(NAME pg/cli/pg_secrets COMMAND bash ${CMAKE_SOURCE_DIR}/tests/cli/pg_secrets.sh)
+  set_tests_properties(pg/cli/pg_secrets PROPERTIES
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
+    SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 300)
   # several `mlfy serve` behind nginx on one PostgreSQL database, one killed
   # with kill -9 under load (docs/deploy.md); release build only, like the
   # other kill -9 tests (cmake/test-split.cmake)

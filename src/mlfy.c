@@ -43,6 +43,7 @@ static const struct cli_command commands[] = {
 	{ "select-model", &cmd_select_model, CLI_PROJECT },             /* read-only unless --activate */
 	{ "serve", &cmd_serve, 0 },                  /* the server opens a connection per thread */
 	{ "stats", &cmd_stats, CLI_PROJECT | CLI_READONLY },            /* or a label FILE */
+	{ "upgrade", &cmd_upgrade, 0 },                                 /* opens PROJECT itself */
 	{ "user", &cmd_user, CLI_PROJECT },                             /* list: read-only */
 	{ "zero-review", &cmd_zero_review, CLI_PROJECT },               /* --list: read-only */
 };

@@ -16,7 +16,7 @@ static const char usage[] =
 	"(postgresql://...): file -> URI, URI -> file, file -> file and URI -> URI\n"
 	"all work.  SRC is opened read-only and read in one snapshot (servers may\n"
 	"keep saving into it; later saves are not copied); it must be at this\n"
-	"mlfy's schema version (open it read-write once with this mlfy first).\n"
+	"mlfy's schema version ('mlfy upgrade SRC' first otherwise).\n"
 	"\n"
 	"DST must be empty: a file that does not exist, or an existing PostgreSQL\n"
 	"database (createdb DB) or schema holding no tables.  Every table is\n"

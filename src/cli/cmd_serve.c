@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "report/plot.h"
 #include "serve/server.h"
+#include "store/store.h"
 
 static const char usage[] =
 	"usage: mlfy serve PROJECT [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
@@ -231,6 +232,7 @@ static int run(struct cli_ctx *c)
 	struct log_sink sink = { stderr };
 	struct mlfy_err err;
 	struct timespec t1;
+	char *shown;
 	const char *host = o.host;
 	sigset_t sigs;
 	int sig = 0;
@@ -256,11 +258,15 @@ static int run(struct cli_ctx *c)
 		return cli_report(c->name, &err);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* the project as messages name it: a URI's password as "***" (this
+	 * line goes to the journal) */
+	shown = mlfy_store_redacted(o.cfg.project);
 	printf("mlfy serve: listening on %s://%s%s%s:%u/ (project %s, %u threads, session cookie %s,"
 	       " started in %.0f ms)\n",
 	       o.cfg.tls_cert ? "https" : "http", strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-	       mlfy_server_port(srv), o.cfg.project, o.cfg.threads, mlfy_server_cookie_name(srv),
+	       mlfy_server_port(srv), shown ? shown : "(project)", o.cfg.threads, mlfy_server_cookie_name(srv),
 	       (double)(t1.tv_sec - o.t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - o.t0.tv_nsec) / 1e6);
+	free(shown);
 	fflush(stdout);
 
 	while (sigwait(&sigs, &sig) != 0)

@@ -16,8 +16,7 @@ static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupted = sig;   /* non-zero: the library stops between units of work */
 }
 
 void cli_help(const struct cli_command *cmd, FILE *f)
@@ -42,6 +41,10 @@ static int open_project(struct cli_ctx *c)
 	mlfy_err_clear(&err);
 	if (mlfy_store_open(c->project, ro ? MLFY_STORE_READONLY : 0, &c->store, &err))
 		return cli_report(c->name, &err);
+	/* from here on the project is named as the store names it: a
+	 * postgresql:// URI's password as "***" in everything a command
+	 * prints (the store is open; nothing opens the project again) */
+	c->project = mlfy_store_path(c->store);
 	return 0;
 }
 
@@ -60,8 +63,14 @@ static void audit(const struct cli_ctx *c, char **args, int n)
 	char *text = NULL;
 	int i, ok = argv && params && (args || n == 0);
 
-	for (i = 0; ok && i < n; i++)
-		ok = !json_array_append_new(argv, mlfy_json_text(args[i]));
+	/* a postgresql:// URI's password never reaches the log (nor the
+	 * console's audit view, nor a copy made by `mlfy migrate`) */
+	for (i = 0; ok && i < n; i++) {
+		char *shown = mlfy_store_is_pg(args[i]) ? mlfy_store_redacted(args[i]) : NULL;
+		ok = (shown || !mlfy_store_is_pg(args[i])) &&
+		     !json_array_append_new(argv, mlfy_json_text(shown ? shown : args[i]));
+		free(shown);
+	}
 	if (ok && !json_object_set(params, "argv", argv))
 		text = json_dumps(params, JSON_COMPACT);
 	json_decref(argv);
@@ -84,7 +93,9 @@ int cli_dispatch(const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct cli_builtin *b = cmd->builtin;
 	struct cli_ctx c;
-	struct sigaction sa, old_sa;
+	struct sigaction sa, old_sa[3];
+	static const int stop_sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	int k;
 	char **args = NULL;
 	int rc, first;
 
@@ -119,12 +130,25 @@ int cli_dispatch(const struct cli_command *cmd, int argc, char **argv)
 		sa.sa_handler = on_sigint;
 		sa.sa_flags = SA_RESTART;
 		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, &old_sa);
+		/* SIGTERM (systemctl stop, timeout) and SIGHUP (a closed
+		 * terminal) stop the command as cleanly as Ctrl-C: no
+		 * temporary file left behind */
+		for (k = 0; k < 3; k++) {
+			sigaction(stop_sigs[k], NULL, &old_sa[k]);
+			/* under nohup SIGHUP stays ignored */
+			if (stop_sigs[k] != SIGHUP || old_sa[k].sa_handler != SIG_IGN)
+				sigaction(stop_sigs[k], &sa, NULL);
+		}
 		c.cancel = &interrupted;
 	}
 	rc = b->run(&c);
-	if (cmd->flags & CLI_CANCELLABLE)
-		sigaction(SIGINT, &old_sa, NULL);
+	if (cmd->flags & CLI_CANCELLABLE) {
+		for (k = 0; k < 3; k++)
+			sigaction(stop_sigs[k], &old_sa[k], NULL);
+		/* 128 + the signal, as a shell reports a process it ended */
+		if (rc == MLFY_EXIT_INTR && interrupted && interrupted != SIGINT)
+			rc = 128 + interrupted;
+	}
 	/* serve is not opened here (its console audits its own actions) */
 	if (rc == 0 && c.store && !writes_nothing(&c))
 		audit(&c, args, argc - 1);

@@ -94,11 +94,29 @@ void store_base_free(struct mlfy_store *s)
 		MLFY_FREE_ALL(s->path, s->display, s);
 }
 
+/* 1 when path starts like a URI (RFC 3986 scheme, then "://"). */
+static int looks_like_uri(const char *path)
+{
+	const char *p = path;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '+' ||
+	       *p == '-' || *p == '.')
+		p++;
+	return !strncmp(p, "://", 3);
+}
+
 int mlfy_store_open(const char *path, int flags, struct mlfy_store **out, struct mlfy_err *err)
 {
 	*out = NULL;
 	if (mlfy_store_is_pg(path))
 		return pg_store_open(path, flags, out, err);
+	/* mysql://…, sqlite://…: not a file name either (say so, rather than
+	 * "cannot create a file in the folder mysql:") */
+	if (looks_like_uri(path))   /* only the scheme is shown: the rest may hold a password */
+		return mlfy_err_set(err, MLFY_EINVAL,
+				    "%.*s…: unsupported kind of project URI: a project is a file (SQLite) or a "
+				    "postgresql:// (or postgres://) URI", (int)(strstr(path, "://") - path + 3), path);
 	return lite_store_open(path, flags, out, err);
 }
 

@@ -416,7 +416,7 @@ int lite_store_open(const char *path, int flags, struct mlfy_store **out, struct
 			rc = mlfy_err_set(err, MLFY_EINVAL, "%s: not an mlfy project (no schema)", path);
 		else if (v < store_n_migrations)
 			rc = mlfy_err_set(err, MLFY_ESCHEMA,
-					  "%s: project schema version %d is older than %d; open it read-write once to migrate",
+					  "%s: project schema version %d is older than %d: run 'mlfy upgrade PROJECT' (a backup first)",
 					  path, v, store_n_migrations);
 		if (rc) {
 			mlfy_store_close(s);

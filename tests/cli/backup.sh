@@ -146,22 +146,27 @@ PY
 [ "$(sq "$T/live.mlfy" "SELECT count(*) FROM annotations")" -le "$(sq "$P" "SELECT count(*) FROM annotations")" ] \
 	|| fail "the backup holds more saves than the project"
 
-# an interrupted backup leaves nothing behind (exit 130)
-"$MLFY" backup "$P" "$T/int.mlfy" --step-pages 1 --pause-ms 50 -q 2>"$T/err" &
-BPID=$!
-# once its temporary copy exists, mlfy has its SIGINT handler (a background
-# job starts with SIGINT ignored: a signal sent sooner, as a fixed sleep did
-# under load, was lost and the backup completed)
-for _ in $(seq 1 300); do
-	[ -n "$(find "$T" -maxdepth 1 -name '.int.mlfy.backup-*' | head -1)" ] && break
-	kill -0 "$BPID" 2>/dev/null || break
-	sleep 0.05
+# an interrupted backup leaves nothing behind: Ctrl-C (exit 130), and
+# SIGTERM (systemctl stop, timeout: 143) and SIGHUP (a closed terminal: 129),
+# which used to kill it with its temporary copy left behind
+for sig in INT TERM HUP; do
+	"$MLFY" backup "$P" "$T/int.mlfy" --step-pages 1 --pause-ms 50 -q 2>"$T/err" &
+	BPID=$!
+	# once its temporary copy exists, mlfy has its handler (a background
+	# job starts with SIGINT ignored: a signal sent sooner, as a fixed
+	# sleep did under load, was lost and the backup completed)
+	for _ in $(seq 1 300); do
+		[ -n "$(find "$T" -maxdepth 1 -name '.int.mlfy.backup-*' | head -1)" ] && break
+		kill -0 "$BPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -"$sig" "$BPID"
+	rc=0; wait "$BPID" || rc=$?
+	want=$((128 + $(kill -l "$sig")))
+	[ "$rc" = "$want" ] || fail "backup stopped by SIG$sig: exit $rc, expected $want"
+	[ ! -e "$T/int.mlfy" ] || fail "a backup stopped by SIG$sig wrote DEST"
+	no_leftovers "$T" "backup stopped by SIG$sig"
 done
-kill -INT "$BPID"
-rc=0; wait "$BPID" || rc=$?
-[ "$rc" = 130 ] || fail "interrupted backup: exit $rc, expected 130"
-[ ! -e "$T/int.mlfy" ] || fail "an interrupted backup wrote DEST"
-no_leftovers "$T" "interrupted backup"
 
 # the backup of a backup
 "$MLFY" backup "$T/live.mlfy" "$T/live2.mlfy" -q >/dev/null || fail "backup of a backup"
