@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "store/progress.h"
 #include "store/review_stats.h"
 #include "store/verify.h"
 
@@ -10,12 +11,16 @@ static const char usage[] =
 	"usage: mlfy check PROJECT\n"
 	"\n"
 	"Opens PROJECT read-only and verifies it: the schema version is one this\n"
-	"mlfy understands, SQLite's integrity check reports no problem, and the\n"
+	"mlfy understands, the engine's own check reports no problem (SQLite's\n"
+	"integrity check; on PostgreSQL: no unvalidated constraint, invalid index\n"
+	"or disabled trigger), and the\n"
 	"review tables keep their invariants (docs/schema.md): no image is both in\n"
 	"the refinement queue and agreed, and every refined final set is the label\n"
 	"set of a refinement of that image; every verification answer is of a\n"
 	"rater the question is assigned to, on a page of that rater and label,\n"
-	"with no version missing before it.  Queued images whose expert's latest\n"
+	"with no version missing before it; the per-person, per-batch counts of\n"
+	"saved images (table progress_counts) equal a recount of the history.\n"
+	"Queued images whose expert's latest\n"
 	"refinement is not yet their final set are reported as a note (run\n"
 	"'mlfy finalize'); 'mlfy serve' finalises each refinement as it saves it.\n"
 	"\n"
@@ -34,13 +39,13 @@ static int run(struct cli_ctx *c)
 	struct mlfy_review_check rc;
 	struct mlfy_verify_check_counts vc;
 	struct mlfy_err err;
-	int64_t bad;
+	int64_t bad, progress = 0;
 	int schema;
 
 	mlfy_err_clear(&err);
 	schema = mlfy_store_schema_version(c->store);
 	if (mlfy_store_integrity_check(c->store, &err) || mlfy_review_check(c->store, &rc, &err) ||
-	    mlfy_verify_check_store(c->store, &vc, &err))
+	    mlfy_verify_check_store(c->store, &vc, &err) || mlfy_progress_check(c->store, &progress, &err))
 		return cli_report(c->name, &err);
 	if (vc.unassigned_answers)
 		cli_error(c->name, "%s: %lld verification answer(s) by a rater the question is not assigned to",
@@ -54,7 +59,10 @@ static int run(struct cli_ctx *c)
 	if (vc.unknown_classes)
 		cli_error(c->name, "%s: %lld verification question(s) about a label that is not a class", c->project,
 			  (long long)vc.unknown_classes);
-	bad = vc.unassigned_answers + vc.page_mismatch + vc.version_gaps + vc.unknown_classes;
+	if (progress)
+		cli_error(c->name, "%s: %lld count(s) of saved images per person and batch (progress_counts)"
+			  " differ from a recount of the annotations", c->project, (long long)progress);
+	bad = vc.unassigned_answers + vc.page_mismatch + vc.version_gaps + vc.unknown_classes + progress;
 	if (rc.queued_and_agreed)
 		cli_error(c->name, "%s: %lld image(s) are both in the refinement queue and agreed", c->project,
 			  (long long)rc.queued_and_agreed);
@@ -74,6 +82,6 @@ static int run(struct cli_ctx *c)
 }
 
 const struct cli_builtin cmd_check = {
-	.summary = "verify a project file's schema and integrity",
+	.summary = "verify a project's schema and integrity (a file or a postgresql:// URI)",
 	.usage = usage, .check = check, .run = run,
 };

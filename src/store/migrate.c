@@ -31,6 +31,8 @@ static const struct mlfy_migrate_table tables[] = {
 	{ "annotations", "id, image_id, annotator_id, stage, version, model_id, comment, seconds, created_at",
 	  "iiitiitrt", "id", 0 },
 	{ "annotation_labels", "annotation_id, class_idx, source", "iit", "annotation_id, class_idx", 0 },
+	/* derived: filled by a trigger on annotations; SRC's rows copied as they are */
+	{ "progress_counts", "annotator_id, stage, batch, n", "itii", "annotator_id, stage, batch", 1 },
 	{ "refinement_queue", "image_id, rule, reason, expert_id, queued_at, assigned_at", "ittitt", "image_id", 0 },
 	{ "final_status", "image_id, stage, annotation_id, decided_at", "itit", "image_id", 0 },
 	{ "final_labels", "image_id, class_idx", "ii", "image_id, class_idx", 0 },
@@ -368,8 +370,8 @@ static int open_source(const char *path, const char *role, struct mlfy_store **s
 	}
 	if ((v = mlfy_store_schema_version(*s)) != MLFY_SCHEMA_VERSION)
 		return mlfy_err_set(err, MLFY_ESCHEMA,
-				    "%s: %s is at schema version %d, this mlfy writes %d: open it read-write once with this "
-				    "mlfy (any command that writes to it upgrades it) and run migrate again",
+				    "%s: %s is at schema version %d, this mlfy writes %d: run 'mlfy upgrade' on it "
+				    "(a backup first) and migrate again",
 				    mlfy_store_path(*s), role, v, MLFY_SCHEMA_VERSION);
 	return store_read_begin(*s, began, err);
 }
@@ -523,9 +525,9 @@ int mlfy_migrate(const char *src, const char *dst, const struct mlfy_migrate_opt
 	memset(rep, 0, sizeof(*rep));
 	rep->first_bad = -1;
 	if (!src || !dst || !*src || !*dst)
-		return mlfy_err_set(err, MLFY_EINVAL, "migrate: a source and a destination are needed");
+		return mlfy_err_set(err, MLFY_EINVAL, "a source and a destination are needed");
 	if (!strcmp(src, dst))
-		return mlfy_err_set(err, MLFY_EINVAL, "migrate: the source and the destination are the same");
+		return mlfy_err_set(err, MLFY_EINVAL, "the source and the destination are the same");
 	if (!(shown_src = mlfy_store_redacted(src)) || !(shown_dst = mlfy_store_redacted(dst))) {
 		rc = mlfy_err_oom(err);
 		goto out;

@@ -38,7 +38,7 @@ struct mlfy_migrate_table {
 	/* the primary key's columns (the ORDER BY of the copy and checksum) */
 	const char *key;
 	/* 1 when triggers fill the table from another table's writes
-	 * (final_changes from final_status): DST's trigger-made rows are
+	 * (final_changes from final_status, progress_counts from annotations): DST's trigger-made rows are
 	 * deleted just before the table is copied, so the copy holds exactly
 	 * SRC's rows */
 	int trigger_filled;

@@ -404,7 +404,36 @@ static const char *const pg_upgrades[] = {
 	"CREATE FUNCTION mlfy_notify_changes() RETURNS trigger LANGUAGE plpgsql AS $f$"
 	" BEGIN PERFORM pg_notify('mlfy_changes', ''); RETURN NULL; END $f$;"
 	"CREATE TRIGGER final_changes_notify AFTER INSERT OR UPDATE ON final_changes"
-	"  FOR EACH STATEMENT EXECUTE FUNCTION mlfy_notify_changes();",
+	"  FOR EACH STATEMENT EXECUTE FUNCTION mlfy_notify_changes();"
+	/* progress_counts (sqlite_schema.c's 6 -> 7 says why): filled from
+	 * the history, then kept by a row trigger on annotations.  An AFTER
+	 * ROW trigger runs at the end of its statement and sees every row the
+	 * statement inserted, so "first" is "no version below NEW's" (one row
+	 * per image counts even when a statement inserts several versions);
+	 * writers hold the advisory write lock, so no two saves race. */
+	"CREATE TABLE progress_counts ("
+	"  annotator_id bigint NOT NULL REFERENCES annotators(id),"
+	"  stage " TXT " NOT NULL CHECK (stage IN ('annotate','refine')),"
+	"  batch integer NOT NULL,"
+	"  n bigint NOT NULL CHECK (n >= 0),"
+	"  PRIMARY KEY (annotator_id, stage, batch)"
+	");"
+	"INSERT INTO progress_counts(annotator_id, stage, batch, n)"
+	"  SELECT a.annotator_id, a.stage, i.batch, COUNT(DISTINCT a.image_id)"
+	"  FROM annotations a JOIN images i ON i.id = a.image_id"
+	"  GROUP BY a.annotator_id, a.stage, i.batch;"
+	"CREATE FUNCTION mlfy_progress_count() RETURNS trigger LANGUAGE plpgsql AS $f$"
+	" BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM annotations b WHERE b.image_id = NEW.image_id"
+	"      AND b.annotator_id = NEW.annotator_id AND b.stage = NEW.stage AND b.version < NEW.version) THEN"
+	"   INSERT INTO progress_counts(annotator_id, stage, batch, n)"
+	"    SELECT NEW.annotator_id, NEW.stage, i.batch, 1 FROM images i WHERE i.id = NEW.image_id"
+	"    ON CONFLICT (annotator_id, stage, batch) DO UPDATE SET n = progress_counts.n + 1;"
+	"  END IF;"
+	"  RETURN NULL;"
+	" END $f$;"
+	"CREATE TRIGGER annotations_progress AFTER INSERT ON annotations"
+	"  FOR EACH ROW EXECUTE FUNCTION mlfy_progress_count();",
 };
 static const int pg_n_upgrades = (int)(sizeof(pg_upgrades) / sizeof(pg_upgrades[0]));
 

@@ -400,7 +400,34 @@ const char *const store_migrations[] = {
 	"  until_at INTEGER NOT NULL,"             /* unix seconds: refused before (0: never) */
 	"  last_at INTEGER NOT NULL"               /* unix seconds: the last failure */
 	");"
-	"CREATE INDEX login_throttle_last ON login_throttle(last_at);",
+	"CREATE INDEX login_throttle_last ON login_throttle(last_at);"
+	/* (issue 16, item 5) progress_counts: per (person, stage, batch) the
+	 * images with at least one saved annotation, so that a task list's
+	 * "done" count and its first open task need not read every save of
+	 * the person (store/taskpage.c).  Derived data, not history: kept by
+	 * the trigger below in the transaction of the save (an image counts at
+	 * its first version: no version of it below NEW's), filled here from
+	 * the history of an existing project, verified by `mlfy check`
+	 * against a recount (store/progress.c). */
+	"CREATE TABLE progress_counts ("
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  stage TEXT NOT NULL CHECK (stage IN ('annotate','refine')),"
+	"  batch INTEGER NOT NULL,"                /* images.batch of the images counted */
+	"  n INTEGER NOT NULL CHECK (n >= 0),"     /* distinct images with a saved annotation */
+	"  PRIMARY KEY (annotator_id, stage, batch)"
+	") WITHOUT ROWID;"
+	"INSERT INTO progress_counts(annotator_id, stage, batch, n)"
+	"  SELECT a.annotator_id, a.stage, i.batch, COUNT(DISTINCT a.image_id)"
+	"  FROM annotations a JOIN images i ON i.id = a.image_id"
+	"  GROUP BY a.annotator_id, a.stage, i.batch;"
+	"CREATE TRIGGER annotations_progress AFTER INSERT ON annotations"
+	"  WHEN NOT EXISTS (SELECT 1 FROM annotations b WHERE b.image_id = NEW.image_id"
+	"    AND b.annotator_id = NEW.annotator_id AND b.stage = NEW.stage AND b.version < NEW.version)"
+	"  BEGIN"
+	"    INSERT INTO progress_counts(annotator_id, stage, batch, n)"
+	"      SELECT NEW.annotator_id, NEW.stage, i.batch, 1 FROM images i WHERE i.id = NEW.image_id"
+	"      ON CONFLICT (annotator_id, stage, batch) DO UPDATE SET n = n + 1;"
+	"  END;",
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

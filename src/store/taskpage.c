@@ -1,8 +1,10 @@
 /* taskpage.c - one window of a person's task list with the list's exact
  * counts (taskpage.h).  Stage ii is read batch by batch from the index
  * images_batch (batch, id), with the gold tasks merged at their positions
- * exactly as mlfy_tasks_list merges them; stage iv is sliced from the whole
- * queue.  Reads only; owns no table. */
+ * exactly as mlfy_tasks_list merges them, the done count and the first
+ * open task from the per-batch counts of table progress_counts
+ * (store/progress.h); stage iv is sliced from the whole queue.  Reads
+ * only; owns no table. */
 #include "store/taskpage.h"
 #include "store/engine.h"
 #include "store/gold.h"
@@ -40,11 +42,10 @@ void mlfy_task_page_release(struct mlfy_task_page *p)
 static const char SQL_BATCHES[] = "SELECT batch FROM assignments WHERE annotator_id = ?1 ORDER BY batch";
 static const char SQL_STAMP[] = "SELECT COALESCE(MAX(id), 0) FROM images";
 static const char SQL_BATCH_SIZE[] = "SELECT COUNT(*) FROM images WHERE batch = ?1";
-static const char SQL_N_DONE[] =
-	"SELECT COUNT(DISTINCT image_id) FROM annotations WHERE annotator_id = ?1 AND stage = 'annotate'";
-static const char SQL_DONE_IDS[] =
-	"SELECT DISTINCT image_id FROM annotations WHERE annotator_id = ?1 AND stage = 'annotate'"
-	" ORDER BY image_id";
+/* per batch, the person's images with a saved stage-ii decision (kept by
+ * the schema's trigger: store/progress.h); a batch without a row has none */
+static const char SQL_COUNTS[] =
+	"SELECT batch, n FROM progress_counts WHERE annotator_id = ?1 AND stage = 'annotate' ORDER BY batch";
 static const char SQL_IMAGE_BATCH[] = "SELECT batch FROM images WHERE id = ?1";
 static const char SQL_RANK_ID[] = "SELECT COUNT(*) FROM images WHERE batch = ?1 AND id < ?2";
 static const char SQL_RANK_KEY[] =
@@ -55,8 +56,9 @@ static const char SQL_WIN_ID[] =
 static const char SQL_WIN_KEY[] =
 	"SELECT i.id, " SAVED("i.id") " FROM images i WHERE i.batch = ?1 ORDER BY " KEY("i.id")
 	", i.id LIMIT ?3 OFFSET ?4";
-static const char SQL_WALK_ID[] = "SELECT id FROM images WHERE batch = ?1 ORDER BY id";
-static const char SQL_WALK_KEY[] = "SELECT i.id FROM images i WHERE i.batch = ?1 ORDER BY " KEY("i.id") ", i.id";
+static const char SQL_WALK_ID[] = "SELECT i.id, " SAVED("i.id") " FROM images i WHERE i.batch = ?1 ORDER BY i.id";
+static const char SQL_WALK_KEY[] =
+	"SELECT i.id, " SAVED("i.id") " FROM images i WHERE i.batch = ?1 ORDER BY " KEY("i.id") ", i.id";
 
 /* Stage ii's list as shapes: own images batch after batch, gold tasks at
  * their list positions. */
@@ -346,14 +348,68 @@ static int position_of(struct mlfy_store *s, int64_t user, const struct shape *L
 	return 0;
 }
 
-/* The first task without a saved decision (-1: none), and the done count:
- * the person's saved images (index-only, ascending) against the list
- * walked from its start, batch by batch, up to the first open image. */
-static int first_open(struct mlfy_store *s, int64_t user, const struct shape *L, int64_t *pos, int64_t *n_done,
-		      struct mlfy_err *err)
+/* The person's saved-image counts per batch (batch ascending) and their
+ * sum, the done count: every image has one batch, so the sum counts each
+ * saved image once, gold images and all. */
+struct counts {
+	int64_t (*row)[2];   /* owned: { batch, n } by batch ascending */
+	size_t len;
+};
+
+static int counts_row(struct store_stmt *st, void *elem, void *ctx, struct mlfy_err *err)
 {
-	int64_t *saved = NULL, best = -1, p;
-	size_t n_saved = 0, j, k, at;
+	int64_t *pair = elem;
+	(void)ctx;
+	(void)err;
+	pair[0] = stmt_int64(st, 0);
+	pair[1] = stmt_int64(st, 1);
+	return 0;
+}
+
+static int counts_load(struct mlfy_store *s, int64_t user, struct counts *c, int64_t *n_done,
+		       struct mlfy_err *err)
+{
+	struct store_stmt *st;
+	size_t i;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	*n_done = 0;
+	STMT(st, SQL_COUNTS);
+	stmt_bind_int64(st, 1, user);
+	if ((rc = STORE_LIST(s, st, c->row, &c->len, counts_row, NULL, NULL, "count saved tasks", err)))
+		return rc;
+	for (i = 0; i < c->len; i++)
+		*n_done += c->row[i][1];
+	return 0;
+}
+
+/* the person's count of saved images in batch (0: no row) */
+static int64_t count_in(const struct counts *c, int64_t batch)
+{
+	size_t lo = 0, hi = c->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->row[mid][0] < batch)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->len && c->row[lo][0] == batch ? c->row[lo][1] : 0;
+}
+
+/* The first task without a saved decision (-1: none): the first open gold
+ * task, or the first own image without a save, whichever comes first.  The
+ * batches are taken in list order and skipped while the person's count of
+ * saved images in the batch equals its size (a count below the size: the
+ * batch holds an open image; the count never exceeds the size, as it only
+ * counts images of that batch); only that batch is walked, up to its
+ * first open image.  O(B + b) instead of the person's saves. */
+static int first_open(struct mlfy_store *s, int64_t user, const struct shape *L, const struct counts *c,
+		      int64_t *pos, struct mlfy_err *err)
+{
+	int64_t best = -1, p;
+	size_t j, k;
 	struct store_stmt *st;
 	int rc = 0, found = 0;
 
@@ -362,25 +418,22 @@ static int first_open(struct mlfy_store *s, int64_t user, const struct shape *L,
 			best = L->gp[j];
 			break;
 		}
-	STMT(st, SQL_DONE_IDS);
-	stmt_bind_int64(st, 1, user);
-	if ((rc = store_list_i64(s, st, &saved, &n_saved, "list saved tasks", err)))
-		return rc;
-	*n_done = (int64_t)n_saved;
 	for (k = 0; k < L->K && !found; k++) {
-		if (L->cum[k] == L->cum[k + 1])
+		int64_t size = L->cum[k + 1] - L->cum[k];
+		if (!size)
 			continue;
 		if (best >= 0 && own_listpos(L, L->cum[k]) >= best)
 			break;
+		if (count_in(c, L->batch[k]) >= size)
+			continue;
 		if (!(st = store_stmt(s, L->shuffled ? SQL_WALK_KEY : SQL_WALK_ID, err))) {
 			rc = err ? err->code : MLFY_ESTORE;
 			break;
 		}
 		stmt_bind_int64(st, 1, L->batch[k]);
-		if (L->shuffled)
-			stmt_bind_int64(st, 2, user);
+		stmt_bind_int64(st, 2, user);
 		for (p = L->cum[k]; (rc = stmt_step(st)) == STORE_ROW; p++)
-			if (!find_i64(saved, n_saved, stmt_int64(st, 0), &at)) {
+			if (!stmt_int(st, 1)) {
 				int64_t lp = own_listpos(L, p);
 				if (best < 0 || lp < best)
 					best = lp;
@@ -392,9 +445,8 @@ static int first_open(struct mlfy_store *s, int64_t user, const struct shape *L,
 			rc = store_fail(s, err, "walk tasks");
 			break;
 		}
-		rc = 0;
+		rc = 0;   /* not found only where the counts are wrong (`mlfy check`): on to the next batch */
 	}
-	free(saved);
 	*pos = best;
 	return rc;
 }
@@ -413,18 +465,15 @@ static int page_annotate(struct mlfy_store *s, int64_t user, enum mlfy_task_anch
 			 struct mlfy_err *err)
 {
 	struct shape L;
+	struct counts c = { 0 };
 	int64_t P = arg;
 	int rc;
 
-	if ((rc = shape_load(s, user, bs, &L, err)))
+	if ((rc = shape_load(s, user, bs, &L, err)) || (rc = counts_load(s, user, &c, &out->n_done, err)))
 		goto done;
 	out->total = n_own(&L) + (int64_t)L.ng;
-	if (at == MLFY_TASKS_AT_OPEN) {
-		if ((rc = first_open(s, user, &L, &out->position, &out->n_done, err)))
-			goto done;
-	} else if ((rc = one_i64(s, SQL_N_DONE, user, 0, 1, 0, &out->n_done, "count saved tasks", err))) {
+	if (at == MLFY_TASKS_AT_OPEN && (rc = first_open(s, user, &L, &c, &out->position, err)))
 		goto done;
-	}
 	if (at == MLFY_TASKS_AT_IMAGE && (rc = position_of(s, user, &L, arg, &out->position, err)))
 		goto done;
 	if (at != MLFY_TASKS_AT_OFFSET)
@@ -432,6 +481,7 @@ static int page_annotate(struct mlfy_store *s, int64_t user, enum mlfy_task_anch
 	rc = window(s, user, &L, P, limit, out, err);
 done:
 	shape_release(&L);
+	free(c.row);
 	return rc;
 }
 

@@ -12,10 +12,13 @@
  * images, d = their stage-ii saves): the window O(w log n) (+ the sort of
  * the batches it touches when the order is shuffled), the total O(B) with
  * every batch size counted once per struct mlfy_batch_sizes until an image
- * is added, the position of an image O(b log n), n_done O(d) over the
- * index annotations_annotator alone, and the gold list O(g); only "the
- * first open task" (MLFY_TASKS_AT_OPEN) walks the list from its start, up
- * to that task, index-only.  Stage iv reads the whole queue (O(queue)). */
+ * is added, the position of an image O(b log n), n_done O(B') from the
+ * person's per-batch counts of saved images (table progress_counts, kept
+ * by the schema's trigger: store/progress.h; B' = the batches they saved
+ * in, gold images' included), and the gold list O(g); "the first open
+ * task" (MLFY_TASKS_AT_OPEN) skips the batches whose count equals their
+ * size and walks one batch up to its first open image: O(B + b), not the
+ * person's saves.  Stage iv reads the whole queue (O(queue)). */
 #ifndef MLFY_STORE_TASKPAGE_H
 #define MLFY_STORE_TASKPAGE_H
 

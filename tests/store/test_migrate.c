@@ -405,7 +405,7 @@ static void refuses_older_schema(void **state)
 	assert_int_equal(test_sql(a, sql, NULL, 0), 0);
 	test_tmpfile(d, sizeof(d), "old-copy.mlfy");
 	assert_int_equal(mlfy_migrate(a, d, NULL, NULL, &err), MLFY_ESCHEMA);
-	assert_non_null(strstr(err.msg, "read-write once"));
+	assert_non_null(strstr(err.msg, "mlfy upgrade"));
 	assert_int_equal(access(d, F_OK), -1);
 }
 

@@ -2,8 +2,12 @@
  * the whole list (mlfy_tasks_list): every offset, every image, the first
  * open task, with and without gold tasks (the keyed-shuffled order), saved
  * tasks with several versions, the batch-size cache across an added image,
+ * a person with several batches partly saved (the per-batch counts of
+ * progress_counts decide which batch holds the first open task), the
+ * counts the schema migration 6 -> 7 fills from a project holding saves,
  * and the refusals. */
 #include "people_fixture.h"
+#include "store/progress.h"
 #include "store/taskpage.h"
 
 #include <sqlite3.h>
@@ -165,6 +169,142 @@ static void windows_match_the_whole_list(void **state)
 	mlfy_store_close(s);
 }
 
+/* the person's progress_counts row of batch b in stage ii (-1: no row) */
+static long long count_of(struct mlfy_store *s, int64_t user, int64_t batch)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT n FROM progress_counts WHERE annotator_id = %lld AND stage = 'annotate' AND batch = %lld",
+		 (long long)user, (long long)batch);
+	return test_sql_int(mlfy_store_path(s), sql, -1);
+}
+
+static long long batch_of(struct mlfy_store *s, int64_t image)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT batch FROM images WHERE id = %lld", (long long)image);
+	return test_sql_int(mlfy_store_path(s), sql, -1);
+}
+
+static void assert_counts_sound(struct mlfy_store *s)
+{
+	struct mlfy_err err;
+	int64_t bad = -1;
+	assert_int_equal(mlfy_progress_check(s, &bad, &err), 0);
+	assert_int_equal(bad, 0);
+}
+
+static void several_batches_partly_saved(void **state)
+{
+	const char *const one[] = { "a1" };
+	/* list positions saved, step by step: batch 1 whole, batch 2 but its
+	 * first image, batch 3 whole, one image of batch 4, two of batch 6 */
+	static const int steps[][8] = {
+		{ 0, 1, 2, 3, -1 },
+		{ 5, 6, 7, -1 },
+		{ 8, 9, 10, 11, 14, 21, 23, -1 },
+		{ 4, -1 },     /* batch 2 complete: the first open task moves to batch 4 */
+		{ 12, 13, 15, -1 },
+	};
+	struct mlfy_batch_sizes bs = { 0 };
+	struct mlfy_assign_report rep;
+	struct mlfy_task_list t1;
+	struct mlfy_store *s = make_project();
+	struct mlfy_err err;
+	int64_t a1, a2;
+	size_t i, k;
+
+	(void)state;
+	a1 = add_user(s, "a1", MLFY_ROLE_ANNOTATOR, "password-1");
+	a2 = add_user(s, "a2", MLFY_ROLE_ANNOTATOR, "password-2");
+	assert_int_equal(mlfy_assign_batches(s, 1, one, 1, &rep, &err), 0);   /* a1: all 7 batches */
+	mlfy_assign_report_release(&rep);
+	assert_int_equal(mlfy_tasks_list(s, a1, MLFY_STAGE_ANNOTATE, &t1, &err), 0);
+	assert_int_equal(t1.n, 28);
+	for (k = 0; k < sizeof(steps) / sizeof(*steps); k++) {
+		for (i = 0; steps[k][i] >= 0; i++) {
+			saved(s, a1, t1.image_ids[steps[k][i]], 1);
+			saved(s, a1, t1.image_ids[steps[k][i]], 2);   /* a second version counts no image twice */
+		}
+		saved(s, a2, t1.image_ids[20 + k], 1);            /* someone else's save: not a1's */
+		check_all(s, a1, MLFY_STAGE_ANNOTATE, &bs);
+		check_all(s, a1, MLFY_STAGE_ANNOTATE, NULL);
+	}
+	/* the counts per batch: 4, 4, 4, 4 (positions 12..15), 0, 2, 0 */
+	assert_int_equal(count_of(s, a1, batch_of(s, t1.image_ids[0])), 4);
+	assert_int_equal(count_of(s, a1, batch_of(s, t1.image_ids[12])), 4);
+	assert_int_equal(count_of(s, a1, batch_of(s, t1.image_ids[16])), -1);
+	assert_int_equal(count_of(s, a1, batch_of(s, t1.image_ids[20])), 2);
+	assert_counts_sound(s);
+	mlfy_task_list_release(&t1);
+	mlfy_batch_sizes_release(&bs);
+	mlfy_store_close(s);
+}
+
+/* A project of schema 6 holding saves (the table and its trigger dropped,
+ * the version set back) is opened: the migration fills the counts from
+ * the history, and the pages read them as they read a new project's. */
+static void counts_after_migration(void **state)
+{
+	const char *const pair[] = { "a1", "a2" };
+	static const char down_sqlite[] = "DROP TRIGGER annotations_progress; DROP TABLE progress_counts;"
+					  "DROP TABLE login_throttle; PRAGMA user_version = 6;";
+	static const char down_pg[] =
+		"DROP TRIGGER annotations_progress ON annotations; DROP FUNCTION mlfy_progress_count();"
+		"DROP TABLE progress_counts; DROP TRIGGER final_changes_notify ON final_changes;"
+		"DROP FUNCTION mlfy_notify_changes(); DROP TABLE login_throttle; UPDATE mlfy_schema SET version = 6;";
+	struct mlfy_assign_report rep;
+	struct mlfy_task_list t1, t2;
+	struct mlfy_store *s = make_project();
+	struct mlfy_err err;
+	char path[4096], sql[256];
+	int64_t a1, a2;
+	size_t i;
+
+	(void)state;
+	a1 = add_user(s, "a1", MLFY_ROLE_ANNOTATOR, "password-1");
+	a2 = add_user(s, "a2", MLFY_ROLE_ANNOTATOR, "password-2");
+	assert_int_equal(mlfy_assign_batches(s, 1, pair, 2, &rep, &err), 0);
+	mlfy_assign_report_release(&rep);
+	assert_int_equal(mlfy_tasks_list(s, a1, MLFY_STAGE_ANNOTATE, &t1, &err), 0);
+	assert_int_equal(mlfy_tasks_list(s, a2, MLFY_STAGE_ANNOTATE, &t2, &err), 0);
+	snprintf(path, sizeof(path), "%s", mlfy_store_path(s));
+	exec_sql(s, test_pg() ? down_pg : down_sqlite);
+	mlfy_store_close(s);
+	/* the history the migration finds: several versions, both stages, two people */
+	for (i = 0; i < t1.n; i++)
+		if (i != 2 && i != 6) {
+			snprintf(sql, sizeof(sql),
+				 "INSERT INTO annotations(image_id, annotator_id, stage, version, created_at)"
+				 " VALUES (%lld, %lld, 'annotate', 1, 't')",
+				 (long long)t1.image_ids[i], (long long)a1);
+			assert_int_equal(test_sql(path, sql, NULL, 0), 0);
+		}
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO annotations(image_id, annotator_id, stage, version, created_at)"
+		 " VALUES (%lld, %lld, 'annotate', 2, 't'), (%lld, %lld, 'annotate', 1, 't'),"
+		 " (%lld, %lld, 'refine', 1, 't')",
+		 (long long)t1.image_ids[0], (long long)a1, (long long)t2.image_ids[1], (long long)a2,
+		 (long long)t1.image_ids[0], (long long)a2);
+	assert_int_equal(test_sql(path, sql, NULL, 0), 0);
+	assert_int_equal(mlfy_store_open(path, 0, &s, &err), 0);   /* migrates 6 -> 7 */
+	assert_int_equal(mlfy_store_schema_version(s), MLFY_SCHEMA_VERSION);
+	assert_counts_sound(s);
+	assert_int_equal(count_of(s, a1, batch_of(s, t1.image_ids[0])), 3);   /* positions 0..3 but 2 */
+	assert_int_equal(count_of(s, a2, batch_of(s, t2.image_ids[1])), 1);
+	assert_int_equal(test_sql_int(path, "SELECT SUM(n) FROM progress_counts WHERE stage = 'refine'", -1), 1);
+	check_all(s, a1, MLFY_STAGE_ANNOTATE, NULL);
+	check_all(s, a2, MLFY_STAGE_ANNOTATE, NULL);
+	/* and the trigger keeps them from here on */
+	saved(s, a1, t1.image_ids[2], 1);
+	saved(s, a1, t1.image_ids[2], 2);
+	check_all(s, a1, MLFY_STAGE_ANNOTATE, NULL);
+	assert_counts_sound(s);
+	mlfy_task_list_release(&t1);
+	mlfy_task_list_release(&t2);
+	mlfy_store_close(s);
+}
+
 static void refusals(void **state)
 {
 	const char *const one[] = { "a1" };
@@ -202,6 +342,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(windows_match_the_whole_list),
+		cmocka_unit_test(several_batches_partly_saved),
+		cmocka_unit_test(counts_after_migration),
 		cmocka_unit_test(refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
