@@ -72,6 +72,12 @@ if(MLFY_INITDB)
   set_tests_properties(pg/serve/shared_state PROPERTIES
     ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};PATH=${_pg_bin}:$ENV{PATH}"
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS pg TIMEOUT 300)
+  # `mlfy serve` across `pg_ctl -m fast restart` of its database server: no
+  # request fails (a cluster of its own, not the fixture's)
+  add_test(NAME pg/serve/pg_restart COMMAND bash ${CMAKE_SOURCE_DIR}/tests/serve/pg_restart.sh)
+  set_tests_properties(pg/serve/pg_restart PROPERTIES
+    ENVIRONMENT "${TEST_ENV};PG_BIN=${_pg_bin};PATH=${_pg_bin}:$ENV{PATH}"
+    SKIP_RETURN_CODE 77 LABELS pg TIMEOUT 300)
 else()
   add_test(NAME pg/not-installed
     COMMAND sh -c "echo 'skipped: PostgreSQL not installed (no initdb; scripts/install-deps installs it)'; exit 77")

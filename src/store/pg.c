@@ -10,8 +10,16 @@
  * sees all earlier writers' commits: a version checked inside the
  * transaction stays true until its commit.  Read snapshots are REPEATABLE
  * READ, READ ONLY.  The lock waits at most lock_timeout (10 s, SQLite's
- * busy timeout).  A lost connection is MLFY_EIO and nothing is retried; the
- * next call outside a transaction reconnects (statements prepare again).
+ * busy timeout).
+ *
+ * A lost connection (a database server restarted, a backend terminated) is
+ * found and re-established before it fails a request wherever that is safe:
+ * the first command of a write transaction or read snapshot (BEGIN ...) and
+ * an autocommit read (pg_stmt.c) that fail with a lost connection reconnect
+ * (PQreset, pg_recover) and are sent once more.  Inside a transaction that
+ * ran anything, and for COMMIT, a lost connection is MLFY_EIO and nothing is
+ * retried (a COMMIT may or may not have been applied); the next call outside
+ * a transaction reconnects (statements prepare again).
  *
  * Messages name the project by its URI with any password replaced by "***"
  * (mlfy_store_redacted), and the URI's decoded password is scrubbed from
@@ -125,45 +133,90 @@ static int session_setup(struct pg_store *p)
 	if (!ok)
 		pg_note(p, res);
 	PQclear(res);
+	p->set_up = ok;
 	return ok ? 0 : -1;
+}
+
+/* A new connection with the same URI in place of the lost one: 0, or -1
+ * with the handle's error set.  Every statement of the cache prepares again
+ * (the generation moves on even when the reset fails). */
+static int reconnect(struct pg_store *p)
+{
+	PQreset(p->conn);
+	p->generation++;
+	p->set_up = 0;
+	if (lost(p)) {
+		pg_note(p, NULL);
+		return -1;
+	}
+	if (session_setup(p))
+		return -1;
+	pg_ok(p);
+	return 0;
+}
+
+/* 1 when the last failure lost the connection. */
+static int conn_failure(struct pg_store *p)
+{
+	const char *st = p->sqlstate;
+	return lost(p) || !strncmp(st, "08", 2) || !strcmp(st, "57P01") || !strcmp(st, "57P02") || !strcmp(st, "57P03");
+}
+
+int pg_fresh(struct pg_store *p)
+{
+	return !p->base.in_tx && !p->base.in_read && !p->in_pgtx && !lost(p) &&
+	       PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+}
+
+int pg_recover(struct pg_store *p, int fresh)
+{
+	return fresh && p->failed && conn_failure(p) && reconnect(p) == 0;
 }
 
 int pg_ready(struct pg_store *p, struct mlfy_err *err)
 {
-	if (!lost(p))
+	if (!lost(p) && p->set_up)
 		return 0;
-	if (p->base.in_tx || p->base.in_read) {
+	if (p->base.in_tx || p->base.in_read || p->in_pgtx) {
 		pg_note(p, NULL);
 		return pg_fail(&p->base, err, "connection");
 	}
-	PQreset(p->conn);
-	if (lost(p) || session_setup(p)) {
-		pg_note(p, NULL);
+	if (reconnect(p))
 		return pg_fail(&p->base, err, "reconnect");
+	return 0;
+}
+
+/* Runs sql (no parameters).  first: sql opens the caller's work (BEGIN
+ * ...), so when it finds the connection lost and no transaction was open,
+ * it reconnects and runs once more (pg_recover). */
+static int exec_sql(struct pg_store *p, const char *sql, int first, struct mlfy_err *err)
+{
+	PGresult *res;
+	ExecStatusType es;
+	int rc, fresh;
+
+	if ((rc = pg_ready(p, err)))
+		return rc;
+	fresh = first && pg_fresh(p);
+	for (;;) {
+		res = PQexec(p->conn, sql);
+		es = PQresultStatus(res);
+		if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK || es == PGRES_EMPTY_QUERY)
+			break;
+		pg_note(p, res);
+		PQclear(res);
+		if (!pg_recover(p, fresh))
+			return pg_fail(&p->base, err, "sql");
+		fresh = 0;   /* once */
 	}
-	p->generation++;
+	pg_ok(p);
+	PQclear(res);
 	return 0;
 }
 
 static int pg_exec(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
-	struct pg_store *p = PG(s);
-	PGresult *res;
-	ExecStatusType es;
-	int rc;
-
-	if ((rc = pg_ready(p, err)))
-		return rc;
-	res = PQexec(p->conn, sql);
-	es = PQresultStatus(res);
-	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK && es != PGRES_EMPTY_QUERY) {
-		pg_note(p, res);
-		PQclear(res);
-		return pg_fail(s, err, "sql");
-	}
-	pg_ok(p);
-	PQclear(res);
-	return 0;
+	return exec_sql(PG(s), sql, 0, err);
 }
 
 static int pg_idle(struct mlfy_store *s)
@@ -175,24 +228,28 @@ static int pg_idle(struct mlfy_store *s)
 static void pg_rollback(struct mlfy_store *s)
 {
 	struct pg_store *p = PG(s);
+	p->in_pgtx = 0;
 	if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
 }
 
 static int pg_begin(struct mlfy_store *s, struct mlfy_err *err)
 {
-	int rc = pg_exec(s, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", err);
+	int rc = exec_sql(PG(s), "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", 1, err);
 	if (rc)
 		pg_rollback(s);
+	else
+		PG(s)->in_pgtx = 1;
 	return rc;
 }
 
 static int pg_commit(struct mlfy_store *s, struct mlfy_err *err)
 {
 	struct pg_store *p = PG(s);
-	PGresult *res = PQexec(p->conn, "COMMIT");
+	PGresult *res = PQexec(p->conn, "COMMIT");   /* never retried: it may have been applied */
 	int rc;
 
+	p->in_pgtx = 0;
 	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
 		/* COMMIT of a transaction with a failed statement answers ROLLBACK */
 		int committed = !strcmp(PQcmdStatus(res), "COMMIT");
@@ -219,10 +276,14 @@ static int pg_commit(struct mlfy_store *s, struct mlfy_err *err)
 static int pg_begin_read(struct mlfy_store *s, int snapshot_now, struct mlfy_err *err)
 {
 	/* REPEATABLE READ takes its snapshot at the first query: SELECT 1 */
-	int rc = pg_exec(s, snapshot_now ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1"
-					 : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", err);
+	int rc = exec_sql(PG(s),
+			  snapshot_now ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1"
+				       : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+			  1, err);
 	if (rc)
 		pg_rollback(s);
+	else
+		PG(s)->in_pgtx = 1;
 	return rc;
 }
 
@@ -282,11 +343,12 @@ static int pg_integrity_check(struct mlfy_store *s, struct mlfy_err *err)
 		"   WHERE n.nspname = current_schema() AND t.tgenabled = 'D')";
 	struct pg_store *p = PG(s);
 	PGresult *res;
-	int rc = 0, v;
+	int rc = 0, v, fresh;
 
 	if ((rc = pg_ready(p, err)))
 		return rc;
-	if (!(res = query_row(p, sql)))
+	fresh = pg_fresh(p);   /* a read: sent again on a new connection when that one was lost */
+	if (!(res = query_row(p, sql)) && !(pg_recover(p, fresh) && (res = query_row(p, sql))))
 		return pg_fail(s, err, "integrity check");
 	v = PQgetisnull(res, 0, 0) ? -1 : (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	if (v != MLFY_SCHEMA_VERSION)
@@ -343,7 +405,7 @@ static int open_project(struct pg_store *p, int flags, struct mlfy_err *err)
 	if (PQgetisnull(res, 0, 0)) {
 		PQclear(res);
 		rc = mlfy_err_set(err, MLFY_EINVAL,
-				  "%s: no schema to hold the project: the search_path names no existing schema", s->display);
+				  "%s: the search_path names no existing schema (no project there; to create one, create the schema first)", s->display);
 		goto out;
 	}
 	has = *PQgetvalue(res, 0, 1) == 't';
@@ -356,7 +418,7 @@ static int open_project(struct pg_store *p, int flags, struct mlfy_err *err)
 	if (create && tables) {
 		rc = mlfy_err_set(err, MLFY_ECONFLICT,
 				  "%s: the database already holds %lld tables of another program; a project needs an empty "
-				  "database (or a schema of its own: options=-csearch_path=NAME)", s->display, tables);
+				  "database (or a schema of its own: options=-csearch_path%%3DNAME in the URI)", s->display, tables);
 		goto out;
 	}
 	if (!create && !has) {
@@ -378,7 +440,7 @@ static int open_project(struct pg_store *p, int flags, struct mlfy_err *err)
 	}
 	if (version < MLFY_SCHEMA_VERSION && s->readonly) {
 		rc = mlfy_err_set(err, MLFY_ESCHEMA,
-				  "%s: project schema version %d is older than %d; open it read-write once to migrate",
+				  "%s: project schema version %d is older than %d: run 'mlfy upgrade PROJECT' (a backup first)",
 				  s->display, version, MLFY_SCHEMA_VERSION);
 		goto out;
 	}
@@ -419,7 +481,9 @@ int pg_store_open(const char *uri, int flags, struct mlfy_store **out, struct ml
 	}
 	if (!(opts = PQconninfoParse(uri, &perr))) {
 		/* libpq may quote the faulty part: shown only when the URI has no
-		 * password to leak */
+		 * password to leak; without libpq's trailing newline */
+		for (size_t k = perr ? strlen(perr) : 0; k && (perr[k - 1] == '\n' || perr[k - 1] == ' '); k--)
+			perr[k - 1] = '\0';
 		rc = mlfy_err_set(err, perr ? MLFY_EINVAL : MLFY_ENOMEM, "%s: not a valid PostgreSQL connection URI%s%s%s",
 				  s->display, perr && !strcmp(s->display, uri) ? " (" : "",
 				  perr && !strcmp(s->display, uri) ? perr : "", perr && !strcmp(s->display, uri) ? ")" : "");

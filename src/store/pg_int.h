@@ -38,12 +38,15 @@ struct pg_stmt {
 	int row, nrows;
 	int cursor_open;       /* owned + select: the cursor named name is open on the server */
 	int cursor_more;       /* another FETCH may return rows */
+	unsigned cursor_gen;   /* connection generation the cursor was declared in */
 };
 
 struct pg_store {
 	struct mlfy_store base;   /* first: the handle dispatch.c sees */
 	PGconn *conn;
 	unsigned generation;      /* bumped by every (re)connection: statements prepare again */
+	int set_up;               /* session_setup ran on the current connection */
+	int in_pgtx;              /* a BEGIN of pg_begin / pg_begin_read is open (store_read_begin's too) */
 	unsigned listen_gen;      /* the generation pg_listen ran LISTEN in (pg_listen.c) */
 	unsigned next_name;       /* counter for statement and cursor names */
 	struct {
@@ -73,6 +76,19 @@ void pg_ok(struct pg_store *p);
 /* pg.c: reconnects a lost connection when no transaction is open (a
  * transaction's work is never redone): 0, or MLFY_EIO with err filled. */
 int pg_ready(struct pg_store *p, struct mlfy_err *err);
+/* pg.c: 1 when no transaction is open on the connection (none of
+ * dispatch.c's, none of store_read_begin's, and the server's status idle):
+ * a command sent now is the first of its work, and if the connection turns
+ * out lost it may be sent again on a new one.  Taken BEFORE the command. */
+int pg_fresh(struct pg_store *p);
+/* pg.c: after a command failed (the handle's error set by pg_note): when
+ * fresh (pg_fresh before the command) and the failure lost the connection
+ * (libpq's CONNECTION_BAD, SQLSTATE class 08 or 57P01/57P02/57P03), resets
+ * the connection (PQreset, the same URI; the session's settings again; the
+ * generation bumped, so cached statements prepare again): 1 when the caller
+ * should send the command once more, 0 when it reports the failure as it
+ * is (the handle's error is then the reconnection's when that failed). */
+int pg_recover(struct pg_store *p, int fresh);
 
 /* pg_stmt.c: engine.h's statement calls for pg.c's table of functions. */
 struct store_stmt *pg_stmt(struct mlfy_store *s, const char *sql, struct mlfy_err *err);

@@ -20,7 +20,14 @@
  * multi-row insert) and the caller sees no rows, as with SQLite.  An INSERT
  * that inserts nothing (ON CONFLICT DO NOTHING) leaves store_last_id as it
  * was.  store_changes is the row count of the last INSERT, UPDATE or
- * DELETE's command tag. */
+ * DELETE's command tag.
+ *
+ * A lost connection: a statement outside any transaction (an autocommit
+ * read: a query, or the cursor of an owned one) whose prepare or first
+ * execution finds the connection lost reconnects and runs once more
+ * (pg_fresh / pg_recover in pg.c); inside a transaction nothing is sent
+ * again.  A cursor declared on a connection since replaced is reported as
+ * a lost connection (MLFY_EIO), never walked on from the new one. */
 #define MLFY_STORE_ENGINE_C   /* no analyzer macros for store_fail here (engine.h) */
 #include "store/pg_int.h"
 
@@ -209,7 +216,9 @@ static void close_cursor(struct pg_stmt *st)
 	if (!st->cursor_open)
 		return;
 	st->cursor_open = 0;
-	if (PQstatus(st->s->conn) != CONNECTION_OK)
+	/* a cursor of a replaced connection is gone; CLOSE on the new one would
+	 * fail (and abort a transaction open there) */
+	if (PQstatus(st->s->conn) != CONNECTION_OK || st->cursor_gen != st->s->generation)
 		return;
 	/* fails only in an aborted transaction, which ends the cursor anyway */
 	snprintf(sql, sizeof(sql), "CLOSE %s", st->name);
@@ -334,7 +343,7 @@ struct store_stmt *pg_stmt(struct mlfy_store *s, const char *sql, struct mlfy_er
 {
 	struct pg_store *p = PG(s);
 	struct pg_stmt *st;
-	int i;
+	int i, fresh;
 
 	if (pg_ready(p, err))
 		return NULL;
@@ -346,7 +355,8 @@ struct store_stmt *pg_stmt(struct mlfy_store *s, const char *sql, struct mlfy_er
 			return &st->base;
 		}
 	}
-	if (!(st = stmt_new(p, sql, 0, err)))
+	fresh = pg_fresh(p);
+	if (!(st = stmt_new(p, sql, 0, err)) && !(pg_recover(p, fresh) && (st = stmt_new(p, sql, 0, err))))
 		return NULL;
 	if (p->n_cache == PG_CACHE) {   /* full: evict the oldest entry */
 		stmt_free(p->cache[0].stmt);
@@ -362,9 +372,12 @@ struct store_stmt *pg_stmt(struct mlfy_store *s, const char *sql, struct mlfy_er
 struct store_stmt *pg_stmt_open(struct mlfy_store *s, const char *sql, struct mlfy_err *err)
 {
 	struct pg_stmt *st;
+	int fresh;
 	if (pg_ready(PG(s), err))
 		return NULL;
-	st = stmt_new(PG(s), sql, 1, err);
+	fresh = pg_fresh(PG(s));
+	if (!(st = stmt_new(PG(s), sql, 1, err)) && pg_recover(PG(s), fresh))
+		st = stmt_new(PG(s), sql, 1, err);
 	return st ? &st->base : NULL;
 }
 
@@ -471,8 +484,18 @@ static int fetch(struct pg_stmt *st)
 {
 	char sql[64];
 	int rc;
-	snprintf(sql, sizeof(sql), "FETCH FORWARD %d FROM %s", PG_FETCH, st->name);
 	clear_result(st);
+	if (st->cursor_gen != st->s->generation) {
+		/* declared on a connection lost since (another statement reconnected):
+		 * the rest of the walk is gone */
+		snprintf(st->s->sqlstate, sizeof(st->s->sqlstate), "08003");
+		snprintf(st->s->errmsg, sizeof(st->s->errmsg), "the cursor %s was on a connection lost since", st->name);
+		st->s->failed = 1;
+		st->cursor_open = 0;
+		st->state = 2;
+		return STORE_ERROR;
+	}
+	snprintf(sql, sizeof(sql), "FETCH FORWARD %d FROM %s", PG_FETCH, st->name);
 	rc = take(st, PQexec(st->s->conn, sql));
 	st->cursor_more = rc == STORE_ROW && st->nrows == PG_FETCH;
 	return rc;
@@ -503,27 +526,38 @@ static int declare(struct pg_stmt *st)
 	}
 	PQclear(res);
 	st->cursor_open = 1;
+	st->cursor_gen = p->generation;
 	return fetch(st);
+}
+
+/* The statement's first execution: its cursor declared (an owned query)
+ * or its prepared statement run (prepared again on a new connection). */
+static int run(struct pg_stmt *st)
+{
+	struct pg_store *p = st->s;
+	if (st->owned && st->select)
+		return declare(st);
+	if (st->prepared_gen != p->generation && prepare(st, NULL)) {
+		st->state = 2;
+		return STORE_ERROR;
+	}
+	return take(st, PQexecPrepared(p->conn, st->name, st->nparams, st->vals, NULL, NULL, 0));
 }
 
 static int pg_step(struct store_stmt *base)
 {
 	struct pg_stmt *st = ST(base);
-	struct pg_store *p = st->s;
 	int rc;
 
 	if (st->state == 2)
 		return STORE_DONE;
 	if (st->state == 0) {
-		if (st->owned && st->select) {
-			rc = declare(st);
-		} else {
-			if (st->prepared_gen != p->generation && prepare(st, NULL)) {
-				st->state = 2;
-				return STORE_ERROR;
-			}
-			rc = take(st, PQexecPrepared(p->conn, st->name, st->nparams, st->vals, NULL, NULL, 0));
-		}
+		/* an autocommit query may run again on a new connection: it
+		 * changed nothing (writes run inside transactions) */
+		int fresh = st->select && pg_fresh(st->s);
+		rc = run(st);
+		if (rc == STORE_ERROR && pg_recover(st->s, fresh))
+			rc = run(st);
 		if (rc != STORE_ROW)
 			return rc;
 	}

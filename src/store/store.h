@@ -79,6 +79,13 @@ char *mlfy_store_redacted(const char *path);
  * begin() and commit().  On PostgreSQL a failed statement aborts the whole
  * transaction: the caller rolls back (as every caller does on an error).
  * A commit whose connection is lost is MLFY_EIO and is never retried.
+ * PostgreSQL, a lost connection (server restarted, backend terminated):
+ * begin(), begin_read() and every read outside a transaction reconnect
+ * (same URI, statements prepared again) and send their first command once
+ * more when that command finds the connection lost, so they succeed once
+ * the server is back; inside a transaction that ran a statement nothing is
+ * retried (MLFY_EIO, "the change was not saved"; the caller rolls back),
+ * nor is a commit.  While the server is down they fail with MLFY_EIO.
  * rollback() accepts a handle with no open transaction.  Nesting is not
  * supported (MLFY_EINVAL). */
 int mlfy_store_begin(struct mlfy_store *s, struct mlfy_err *err);

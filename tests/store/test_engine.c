@@ -2,7 +2,9 @@
  * sqlite.c, pg.c, pg_stmt.c): dispatch by the project argument, passwords
  * never shown, ids of inserts, and under PostgreSQL (MLFY_TEST_PG) what
  * its engine adds: the advisory write lock and writers serialised by it, a
- * lost connection as MLFY_EIO then a reconnection, a commit after a failed
+ * lost connection re-established before the first command of a read or a
+ * transaction (and MLFY_EIO, never retried, inside a transaction that ran
+ * a statement), a commit after a failed
  * statement refused, read-only handles, owned statements streamed through
  * a cursor across fetches, and the integrity check's catalogue checks. */
 #include <setjmp.h>
@@ -190,13 +192,62 @@ static void writers_serialise(void **state)
 	mlfy_store_close(s);
 }
 
-/* A killed server connection is MLFY_EIO, never retried inside a
- * transaction; the next call outside one reconnects. */
-static void lost_connection(void **state)
+/* every other connection to the test database terminated, as a database
+ * server's restart ends them: how many */
+#define KILL_OTHERS                                                        \
+	"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity" \
+	" WHERE datname = current_database() AND pid <> pg_backend_pid()"
+
+/* A server connection lost while idle (a restart, a terminated backend) is
+ * found and re-established before it fails the next piece of work that
+ * nothing ran of yet: an autocommit read (a cached statement and a new
+ * one), the integrity check, a read snapshot, a write transaction. */
+static void lost_connection_recovered(void **state)
 {
-	static const char kill_others[] =
-		"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
-		" WHERE datname = current_database() AND pid <> pg_backend_pid()";
+	char path[4200];
+	struct mlfy_store *s;
+	struct mlfy_err err;
+	size_t n = 99;
+	char *v = NULL;
+
+	(void)state;
+	TEST_PG_ONLY("a server connection");
+	s = create(path, sizeof(path), "lost");
+	meta_set_tx(s, "k", "v1");
+	/* an autocommit read whose statement is cached (prepared before) */
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_store_meta_get(s, "k", &v, &err), 0);
+	assert_string_equal(v, "v1");
+	free(v);
+	v = NULL;
+	/* an autocommit read whose statement is prepared now */
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_catalog_n_classes(s, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_store_integrity_check(s, &err), 0);
+	/* a read snapshot */
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_store_begin_read(s, &err), 0);
+	assert_int_equal(mlfy_store_meta_get(s, "k", &v, &err), 0);
+	assert_string_equal(v, "v1");
+	free(v);
+	v = NULL;
+	mlfy_store_end_read(s);
+	/* a write transaction */
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_store_begin(s, &err), 0);
+	assert_int_equal(mlfy_store_meta_set(s, "k", "v2", &err), 0);
+	assert_int_equal(mlfy_store_commit(s, &err), 0);
+	assert_int_equal(test_sql_int(path, "SELECT COUNT(*) FROM meta WHERE key = 'k' AND value = 'v2'", -1), 1);
+	mlfy_store_close(s);
+}
+
+/* A connection lost inside a transaction that already ran a statement is
+ * MLFY_EIO, never retried: the write transaction stores nothing, the read
+ * snapshot fails; the next call outside a transaction reconnects. */
+static void lost_connection_inside_a_transaction(void **state)
+{
 	char path[4200];
 	struct mlfy_store *s;
 	struct mlfy_err err;
@@ -204,22 +255,30 @@ static void lost_connection(void **state)
 
 	(void)state;
 	TEST_PG_ONLY("a server connection");
-	s = create(path, sizeof(path), "lost");
+	s = create(path, sizeof(path), "losttx");
 	meta_set_tx(s, "k", "v1");
-	assert_true(test_sql_int(path, kill_others, -1) >= 1);
-	assert_int_equal(mlfy_store_meta_get(s, "k", &v, &err), MLFY_EIO);
-	assert_null(v);
-	assert_non_null(strstr(err.msg, "connection"));
-	assert_int_equal(mlfy_store_meta_get(s, "k", &v, &err), 0);   /* reconnected */
-	assert_string_equal(v, "v1");
-	free(v);
-	/* inside a write transaction: the write fails, the commit too */
 	assert_int_equal(mlfy_store_begin(s, &err), 0);
-	assert_true(test_sql_int(path, kill_others, -1) >= 1);
-	assert_int_equal(mlfy_store_meta_set(s, "k", "v2", &err), MLFY_EIO);
+	assert_int_equal(mlfy_store_meta_set(s, "k", "v2", &err), 0);
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_store_meta_set(s, "k2", "v2", &err), MLFY_EIO);
+	assert_non_null(strstr(err.msg, "connection"));
 	assert_non_null(strstr(err.msg, "not saved"));
 	assert_int_not_equal(mlfy_store_commit(s, &err), 0);
 	mlfy_store_rollback(s);
+	assert_int_equal(test_sql_int(path, "SELECT COUNT(*) FROM meta WHERE key = 'k2' OR value = 'v2'", -1), 0);
+	/* a read snapshot that ran a statement is not redone either */
+	assert_int_equal(mlfy_store_begin_read(s, &err), 0);
+	assert_int_equal(mlfy_store_meta_get(s, "k", &v, &err), 0);
+	free(v);
+	v = NULL;
+	assert_true(test_sql_int(path, KILL_OTHERS, -1) >= 1);
+	assert_int_equal(mlfy_store_meta_get(s, "k2", &v, &err), MLFY_EIO);
+	assert_null(v);
+	mlfy_store_end_read(s);
+	/* outside a transaction again: reconnected */
+	assert_int_equal(mlfy_store_meta_get(s, "k", &v, &err), 0);
+	assert_string_equal(v, "v1");
+	free(v);
 	meta_set_tx(s, "k", "v3");
 	assert_int_equal(test_sql_int(path, "SELECT COUNT(*) FROM meta WHERE key = 'k' AND value = 'v3'", -1), 1);
 	mlfy_store_close(s);
@@ -361,7 +420,8 @@ int main(void)
 		cmocka_unit_test(errors_hide_the_password),
 		cmocka_unit_test(ids_of_inserts),
 		cmocka_unit_test(writers_serialise),
-		cmocka_unit_test(lost_connection),
+		cmocka_unit_test(lost_connection_recovered),
+		cmocka_unit_test(lost_connection_inside_a_transaction),
 		cmocka_unit_test(commit_after_a_failed_statement),
 		cmocka_unit_test(read_only_handle),
 		cmocka_unit_test(long_walks),
