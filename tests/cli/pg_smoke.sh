@@ -92,12 +92,12 @@ run lite "$LITE"
 # ---- annotation through mlfy serve ----------------------------------------------------
 # serve_annotate KIND PROJECT [serve options]: both annotators save the same labels on every task
 serve_annotate() {
-	local k=$1 p=$2 i id v base
+	local k=$1 p=$2 base
 	shift 2
 	: > "$tmp/serve.out"
 	"$MLFY" serve "$p" --listen 127.0.0.1:0 "$@" > "$tmp/serve.out" 2> "$tmp/serve.err" &
 	SERVE_PID=$!
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		grep -q 'listening on' "$tmp/serve.out" && break
 		kill -0 "$SERVE_PID" 2>/dev/null || fail "$k serve did not start: $(cat "$tmp/serve.err")"
 		sleep 0.1
