@@ -5,6 +5,7 @@
  * SQLite file linked into place once verified). */
 #include "store/migrate.h"
 #include "store/engine.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -431,18 +432,6 @@ static int lite_prepare(struct lite_dst *d, struct mlfy_err *err)
 	return 0;
 }
 
-/* fsyncs path (a file or a folder); 0 or errno. */
-static int sync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC), e = 0;
-	if (fd < 0)
-		return errno;
-	if (fsync(fd) != 0)
-		e = errno;
-	close(fd);
-	return e;
-}
-
 /* The verified temporary file: mode 0600 (password hashes), fsync'd, linked
  * to dest (never replacing a file), its folder fsync'd. */
 static int lite_publish(struct lite_dst *d, struct mlfy_err *err)
@@ -450,7 +439,7 @@ static int lite_publish(struct lite_dst *d, struct mlfy_err *err)
 	int e;
 	if (chmod(d->tmp, 0600) != 0)
 		return mlfy_err_set(err, MLFY_EIO, "%s: %s; nothing was written", d->tmp, strerror(errno));
-	if ((e = sync_path(d->tmp, 0)) != 0)
+	if ((e = mlfy_fsync_path(d->tmp, 0)) != 0)
 		return mlfy_err_set(err, MLFY_EIO, "%s: cannot fsync the copy: %s; nothing was written", d->dest,
 				    strerror(e));
 	if (link(d->tmp, d->dest) != 0) {
@@ -461,7 +450,7 @@ static int lite_publish(struct lite_dst *d, struct mlfy_err *err)
 		return mlfy_err_set(err, MLFY_EIO, "%s: cannot create it: %s", d->dest, strerror(e));
 	}
 	remove_tmp(d);
-	if ((e = sync_path(d->dir, 1)))
+	if ((e = mlfy_fsync_path(d->dir, 1)))
 		return mlfy_err_set(err, MLFY_EIO, "%s: written, but its folder %s could not be fsync'd: %s", d->dest,
 				    d->dir, strerror(e));
 	return 0;

@@ -6,6 +6,7 @@
  * not on the statement interface of engine.h. */
 #include "store/backup.h"
 #include "store/store.h"
+#include "util/file.h"
 #include "util/outfile.h"
 #include "util/progress.h"
 
@@ -287,18 +288,6 @@ static int check_copy(struct job *j, int version, struct mlfy_backup_summary *su
 	return 0;
 }
 
-/* fsyncs path (a file or a folder); 0 or errno. */
-static int sync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC), e = 0;
-	if (fd < 0)
-		return errno;
-	if (fsync(fd) != 0)
-		e = errno;
-	close(fd);
-	return e;
-}
-
 /* fsyncs the copy and puts it at DEST without ever replacing a file. */
 static int publish(struct job *j, struct mlfy_backup_summary *sum, struct mlfy_err *err)
 {
@@ -312,7 +301,7 @@ static int publish(struct job *j, struct mlfy_backup_summary *sum, struct mlfy_e
 	if (stat(wal, &st) == 0 && st.st_size > 0)
 		return mlfy_err_set(err, MLFY_ESTORE, "%s: the copy kept a write-ahead log; no backup was written",
 				    j->dest);
-	if ((e = sync_path(j->tmp, 0)))
+	if ((e = mlfy_fsync_path(j->tmp, 0)))
 		return mlfy_err_set(err, MLFY_EIO, "%s: cannot fsync the copy: %s; no backup was written", j->dest,
 				    strerror(e));
 	if (stat(j->tmp, &st) != 0)
@@ -329,7 +318,7 @@ static int publish(struct job *j, struct mlfy_backup_summary *sum, struct mlfy_e
 				    strerror(e));
 	}
 	remove_tmp(j);
-	if ((e = sync_path(j->dir, 1)))
+	if ((e = mlfy_fsync_path(j->dir, 1)))
 		return mlfy_err_set(err, MLFY_EIO, "%s: written, but its folder %s could not be fsync'd: %s", j->dest,
 				    j->dir, strerror(e));
 	return 0;

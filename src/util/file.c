@@ -2,12 +2,14 @@
 #include "util/file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int mlfy_read_file(const char *path, size_t max_bytes, char **buf, size_t *len, struct mlfy_err *err)
 {
@@ -79,4 +81,15 @@ size_t mlfy_path_stem_len(const char *base, const char *ext)
 {
 	size_t n = strlen(base), k = strlen(ext);
 	return n > k && !strcasecmp(base + n - k, ext) ? n - k : n;
+}
+
+int mlfy_fsync_path(const char *path, int is_dir)
+{
+	int fd = open(path, (is_dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC), e = 0;
+	if (fd < 0)
+		return errno;
+	if (fsync(fd) != 0)
+		e = errno;
+	close(fd);
+	return e;
 }

@@ -1,6 +1,7 @@
 /* file.h - reading a whole file into memory: the one reader for every
  * input read in one piece (class lists, label and ground-truth files, CSV
- * manifests, prediction files, order lists, TLS certificates and keys).
+ * manifests, prediction files, order lists, TLS certificates and keys);
+ * and the fsync of a path that new files are published with.
  * Depends on nothing of ours but error.h.
  */
 #ifndef MLFY_UTIL_FILE_H
@@ -34,5 +35,11 @@ const char *mlfy_path_base(const char *path);
 /* Length of base without the extension ext (".onnx", compared ignoring
  * case), or strlen(base) when it does not end with it or is only it. */
 size_t mlfy_path_stem_len(const char *base, const char *ext);
+
+/* fsync(2) of the file (is_dir 0) or folder (is_dir 1) at path, opened
+ * read-only for it: a new file is durable once its data and then its
+ * folder's entry are synced (mlfy backup, mlfy migrate).  0, or the errno
+ * of the open or the fsync. */
+int mlfy_fsync_path(const char *path, int is_dir);
 
 #endif
