@@ -17,6 +17,7 @@
 //   node annotate_ux.mjs MLFY PROJECT TMPDIR ARTIFACTS
 // Accounts as made by tests/serve/lib.sh (password of NAME: NAME-password-1).
 import { chromium } from 'playwright-core';
+import { gotoAfterOutage } from './lib.mjs';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,7 +208,7 @@ try {
    * decision: image 4, not the one with the unsent change */
   await page.goto(base() + '/annotate').catch(() => { /* the server is down */ });
   await startServer();
-  await page.goto(base() + '/annotate');
+  await gotoAfterOutage(page, base() + '/annotate');
   await page.waitForSelector('.prop');
   assert.match(await position(page), /^image 4 \//);
   await until('image 3 sent in the background', () => storedSet(t3.image.id, 'ann1') === setOf(a, b, c));

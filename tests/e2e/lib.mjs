@@ -1,7 +1,7 @@
-// lib.mjs - what the browser tests a11y.mjs, keyboard.mjs and first_use.mjs
-// share: Debian's chromium launched by playwright-core, logging in, the
-// project's tables (sqlite3 CLI), stage-ii saves through the API, and
-// axe-core run inside a page.  Not a test itself.
+// lib.mjs - what the browser tests (tests/e2e/*.mjs) share: Debian's chromium
+// launched by playwright-core, logging in, navigating once a stopped server
+// is back, the project's tables (sqlite3 CLI), stage-ii saves through the
+// API, and axe-core run inside a page.  Not a test itself.
 import { chromium, request } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -23,6 +23,24 @@ export async function newPage(browser, failures, viewport = { width: 1366, heigh
   const page = await ctx.newPage();
   page.on('pageerror', (e) => failures.push('page error: ' + e.message));
   return page;
+}
+
+/* page.goto(url) once a server that was down is back: a goto made while it
+ * was down ends in Chromium's error page, whose own navigation can commit
+ * after that goto has already failed and interrupt the next goto ("is
+ * interrupted by another navigation to chrome-error://chromewebdata/");
+ * such an interrupted or refused goto is tried again, up to `tries` times,
+ * 250 ms apart.  Any other error is thrown at once. */
+export async function gotoAfterOutage(page, url, tries = 20) {
+  for (let i = 1; ; i++) {
+    try {
+      return await page.goto(url);
+    } catch (e) {
+      const transient = /interrupted by another navigation|ERR_CONNECTION_REFUSED|ERR_ABORTED/.test(e.message);
+      if (!transient || i >= tries) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /* logs in through the form; resolves once the role's page has its first content */
