@@ -61,10 +61,10 @@ if(MLFY_INITDB)
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;no-asan" TIMEOUT 600)
   # kill -9 of init, add-images and import-predictions on a PostgreSQL
   # project (tests/crash/kill_pg.sh); release build only, as the other
-  # crash tests; 4 cycles per scenario in CI (make crash-test: more)
+  # crash tests; 2 cycles per scenario in CI (make crash-test: more)
   add_test(NAME pg/crash/kill_pg COMMAND bash ${CMAKE_SOURCE_DIR}/tests/crash/kill_pg.sh)
   set_tests_properties(pg/crash/kill_pg PROPERTIES
-    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};MLFY_CRASH_CYCLES=4;PATH=${_pg_bin}:$ENV{PATH}"
+    ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};MLFY_CRASH_CYCLES=2;PATH=${_pg_bin}:$ENV{PATH}"
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;crash;no-asan" TIMEOUT 600)
   # two instances on one PostgreSQL database share the login throttle, and
   # the live view's long poll hears the other's changes (LISTEN/NOTIFY)

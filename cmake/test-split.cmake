@@ -8,7 +8,11 @@
 #             time (release build only)
 #   no-asan   tests/crash/*.sh (set in safety.cmake) and the servers behind
 #             nginx (serve/multi_instance, pg/serve/multi_instance in
-#             pg-tests.cmake): kill -9 cycles (release build only)
+#             pg-tests.cmake): kill -9 cycles (release build only);
+#             propose/imagenet_samples: ONNX Runtime (not instrumented) on
+#             1000 photos dominates it, while the C paths it reaches run
+#             under the sanitizers in propose/propose_tiny (grey, 16-bit,
+#             alpha, odd sizes, a truncated file) and propose/test_*
 #   release   tests whose memory or speed assertions only mean something on
 #             the release build (MLFY_SANITIZED skips them under ASan): run
 #             on both builds
@@ -23,6 +27,7 @@ function(mlfy_test_split_labels)
   endforeach()
   # kill -9 of one of several servers behind nginx: as the crash tests
   set_tests_properties(serve/multi_instance PROPERTIES LABELS "no-asan")
+  set_tests_properties(propose/imagenet_samples PROPERTIES LABELS "no-asan")
   foreach(t security/limits review/cli_votes_memcheck)
     set_tests_properties(${t} PROPERTIES LABELS "release")
   endforeach()

@@ -8,7 +8,8 @@
 # that exists / holds a project is refused and left untouched; a missing
 # SRC and an unreachable URI give a clear error; migrate killed with
 # kill -9 mid-copy leaves no DST file and an empty PostgreSQL database.
-# Without MLFY_TEST_PG the PostgreSQL parts are skipped with a message.
+# Without MLFY_TEST_PG the PostgreSQL parts are skipped with a message; with
+# it, the file-only parts are (cli/migrate runs them).
 set -uo pipefail
 : "${MLFY:?set MLFY to the mlfy binary}"
 FIXTURE="$(dirname "$MLFY")/mlfy-fixture"
@@ -92,52 +93,58 @@ same() {
 }
 exports orig "$A"
 
-# ---- file -> file ----------------------------------------------------------------------------
-B=$tmp/b.mlfy
-MLFY_NO_PROGRESS='' "$MLFY" migrate "$A" "$B" > "$tmp/out" 2> "$tmp/err" || fail "migrate file -> file: $(cat "$tmp/err")"
-grep -q '^annotations .* ok$' "$tmp/out" || fail "no verification table: $(cat "$tmp/out")"
-grep -q 'copied annotations' "$tmp/err" || fail "no progress on stderr: $(cat "$tmp/err")"
-grep -q "verified" "$tmp/out" || fail "no summary: $(cat "$tmp/out")"
-MLFY_NO_PROGRESS=1 "$MLFY" migrate "$A" "$tmp/quiet.mlfy" > /dev/null 2> "$tmp/err" || fail "migrate quiet"
-[ ! -s "$tmp/err" ] || fail "MLFY_NO_PROGRESS: stderr not empty: $(cat "$tmp/err")"
-run "$MLFY" check "$B"
-exports file "$B"
-same orig file
-[ "$(stat -c %a "$B")" = 600 ] || fail "the copy's mode is $(stat -c %a "$B"), not 600"
+# The file-only parts run once, in cli/migrate; pg/cli/migrate (MLFY_TEST_PG
+# set) goes on to the PostgreSQL parts.
+if [ -z "$PG" ]; then
+	# ---- file -> file ----------------------------------------------------------------------------
+	B=$tmp/b.mlfy
+	MLFY_NO_PROGRESS='' "$MLFY" migrate "$A" "$B" > "$tmp/out" 2> "$tmp/err" || fail "migrate file -> file: $(cat "$tmp/err")"
+	grep -q '^annotations .* ok$' "$tmp/out" || fail "no verification table: $(cat "$tmp/out")"
+	grep -q 'copied annotations' "$tmp/err" || fail "no progress on stderr: $(cat "$tmp/err")"
+	grep -q "verified" "$tmp/out" || fail "no summary: $(cat "$tmp/out")"
+	MLFY_NO_PROGRESS=1 "$MLFY" migrate "$A" "$tmp/quiet.mlfy" > /dev/null 2> "$tmp/err" || fail "migrate quiet"
+	[ ! -s "$tmp/err" ] || fail "MLFY_NO_PROGRESS: stderr not empty: $(cat "$tmp/err")"
+	run "$MLFY" check "$B"
+	exports file "$B"
+	same orig file
+	[ "$(stat -c %a "$B")" = 600 ] || fail "the copy's mode is $(stat -c %a "$B"), not 600"
 
-# ---- refusals ---------------------------------------------------------------------------------
-sum=$(sha256sum < "$B")
-if "$MLFY" migrate "$A" "$B" > /dev/null 2> "$tmp/err"; then fail "an existing DST file accepted"; fi
-grep -q "$B: already exists.*migrate writes only into an empty destination" "$tmp/err" || fail "message: $(cat "$tmp/err")"
-[ "$(sha256sum < "$B")" = "$sum" ] || fail "the refused DST file changed"
-if "$MLFY" migrate "$tmp/missing.mlfy" "$tmp/m2.mlfy" > /dev/null 2> "$tmp/err"; then fail "missing SRC accepted"; fi
-grep -q "$tmp/missing.mlfy: no such project" "$tmp/err" || fail "missing SRC message: $(cat "$tmp/err")"
-[ ! -e "$tmp/m2.mlfy" ] || fail "a missing SRC left a DST"
-if "$MLFY" migrate "$A" "postgresql:///nodb?host=$tmp/nosocket&user=x&password=hush" > /dev/null 2> "$tmp/err"; then
-	fail "an unreachable URI accepted"
+	# ---- refusals ---------------------------------------------------------------------------------
+	sum=$(sha256sum < "$B")
+	if "$MLFY" migrate "$A" "$B" > /dev/null 2> "$tmp/err"; then fail "an existing DST file accepted"; fi
+	grep -q "$B: already exists.*migrate writes only into an empty destination" "$tmp/err" || fail "message: $(cat "$tmp/err")"
+	[ "$(sha256sum < "$B")" = "$sum" ] || fail "the refused DST file changed"
+	if "$MLFY" migrate "$tmp/missing.mlfy" "$tmp/m2.mlfy" > /dev/null 2> "$tmp/err"; then fail "missing SRC accepted"; fi
+	grep -q "$tmp/missing.mlfy: no such project" "$tmp/err" || fail "missing SRC message: $(cat "$tmp/err")"
+	[ ! -e "$tmp/m2.mlfy" ] || fail "a missing SRC left a DST"
+	if "$MLFY" migrate "$A" "postgresql:///nodb?host=$tmp/nosocket&user=x&password=hush" > /dev/null 2> "$tmp/err"; then
+		fail "an unreachable URI accepted"
+	fi
+	grep -q "postgresql:///nodb" "$tmp/err" || fail "bad URI message: $(cat "$tmp/err")"
+	grep -q "hush" "$tmp/err" && fail "the password shows: $(cat "$tmp/err")"
+	if "$MLFY" migrate "$A" > /dev/null 2>&1; then fail "one operand accepted"; fi
 fi
-grep -q "postgresql:///nodb" "$tmp/err" || fail "bad URI message: $(cat "$tmp/err")"
-grep -q "hush" "$tmp/err" && fail "the password shows: $(cat "$tmp/err")"
-if "$MLFY" migrate "$A" > /dev/null 2>&1; then fail "one operand accepted"; fi
 
-# ---- kill -9 mid-copy: no DST file -------------------------------------------------------------
+# ---- kill -9 mid-copy (a larger project): no DST file ------------------------------------------
 BIG=$tmp/big.mlfy
 BIGN=50000; [ -n "${MLFY_SANITIZED:-}" ] && BIGN=20000   # ASan: slower, so smaller is enough
 run "$FIXTURE" synthetic "$BIG" "$tmp/bigimg" --images "$BIGN" --classes 100 --k 5 --batch-size 1000 --exemplars 1 --image-files 4
-D=$tmp/killed.mlfy
-MLFY_NO_PROGRESS=1 "$MLFY" migrate "$BIG" "$D" > /dev/null 2>&1 &
-MPID=$!
-for i in $(seq 1 200); do
-	ls "$tmp"/.killed.mlfy.migrate-* > /dev/null 2>&1 && break
-	sleep 0.01
-done
-sleep 0.2
-kill -9 "$MPID" 2>/dev/null
-wait "$MPID"
-st=$?
-MPID=
-[ "$st" = 137 ] || fail "migrate ended (status $st) before it could be killed: make the fixture larger"
-[ ! -e "$D" ] || fail "a killed migrate left $D"
+if [ -z "$PG" ]; then
+	D=$tmp/killed.mlfy
+	MLFY_NO_PROGRESS=1 "$MLFY" migrate "$BIG" "$D" > /dev/null 2>&1 &
+	MPID=$!
+	for i in $(seq 1 200); do
+		ls "$tmp"/.killed.mlfy.migrate-* > /dev/null 2>&1 && break
+		sleep 0.01
+	done
+	sleep 0.2
+	kill -9 "$MPID" 2>/dev/null
+	wait "$MPID"
+	st=$?
+	MPID=
+	[ "$st" = 137 ] || fail "migrate ended (status $st) before it could be killed: make the fixture larger"
+	[ ! -e "$D" ] || fail "a killed migrate left $D"
+fi
 
 if [ -z "$PG" ]; then
 	echo "skipping the PostgreSQL parts: MLFY_TEST_PG unset (ctest -L pg runs pg/cli/migrate)"
