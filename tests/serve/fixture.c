@@ -9,6 +9,15 @@
  *       N photos of SHARED/data/imagenet-samples with the 1000 ImageNet classes
  *       (names, synonyms, WordNet glosses), top-20 proposals from the shared
  *       MobileNetV2 logits, and each class's sample photo as its exemplar.
+ *   mlfy-fixture users PROJECT NAME:ROLE...
+ *       adds accounts whose password is "NAME-password-1", in one
+ *       transaction (a file or a postgresql:// URI).  Unlike `mlfy user add`
+ *       (argon2id at libsodium's INTERACTIVE cost, 64 MiB and ~0.2 s per
+ *       hash) the hashes are argon2id at libsodium's MIN cost, so the tests'
+ *       logins take microseconds; a login reads the cost from the stored
+ *       hash (crypto_pwhash_str_verify), so it runs the same code.  Test
+ *       setup only: tests of `mlfy user` itself and of login costs use the
+ *       real command.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -26,6 +35,7 @@
 #include <wn.h>
 
 #include "fixture_project.h"
+#include "store/accounts.h"
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int die(const char *fmt, ...)
@@ -306,6 +316,45 @@ static int imagenet(const char *out, const char *shared, int n_images, int batch
 	return 0;
 }
 
+/* mlfy-fixture users PROJECT NAME:ROLE... (see the comment at the top) */
+static int users(const char *project, int n, char **specs)
+{
+	struct mlfy_store *s = NULL;
+	struct mlfy_err err = { 0 };
+	int i, rc = 1;
+
+	if (mlfy_store_open(project, 0, &s, &err) || mlfy_store_begin(s, &err))
+		goto out;
+	for (i = 0; i < n; i++) {
+		char name[128], pw[160], hash[MLFY_PWHASH_BYTES];
+		const char *colon = strchr(specs[i], ':');
+		enum mlfy_role role;
+
+		if (!colon || colon == specs[i] || (size_t)(colon - specs[i]) >= sizeof(name)) {
+			mlfy_err_set(&err, MLFY_EINVAL, "'%s': not NAME:ROLE", specs[i]);
+			goto out;
+		}
+		memcpy(name, specs[i], (size_t)(colon - specs[i]));
+		name[colon - specs[i]] = '\0';
+		snprintf(pw, sizeof(pw), "%s-password-1", name);
+		if (mlfy_role_parse(colon + 1, &role, &err))
+			goto out;
+		if (crypto_pwhash_str_alg(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_MIN,
+					  crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+			mlfy_err_set(&err, MLFY_ENOMEM, "argon2id of %s failed", name);
+			goto out;
+		}
+		if (mlfy_users_add_hashed(s, name, role, hash, NULL, &err))
+			goto out;
+	}
+	rc = mlfy_store_commit(s, &err) ? 1 : 0;
+out:
+	if (rc)
+		die("users: %s", err.msg);
+	mlfy_store_close(s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -321,8 +370,14 @@ int main(int argc, char **argv)
 	struct fixture_spec f = { 50, 40, 10, 20, 10, NULL, 0, NULL, 0 };
 	int c, rc;
 
+	if (argc >= 3 && !strcmp(argv[1], "users")) {
+		if (sodium_init() < 0)
+			return die("%s", "cannot initialise libsodium");
+		return users(argv[2], argc - 3, argv + 3);
+	}
 	if (argc < 4)
-		return die("%s", "usage: mlfy-fixture synthetic|imagenet OUT.mlfy DIR|SHARED [options]");
+		return die("%s", "usage: mlfy-fixture synthetic|imagenet OUT.mlfy DIR|SHARED [options]"
+			   " | users PROJECT NAME:ROLE...");
 	optind = 4;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
