@@ -66,6 +66,19 @@ if(MLFY_INITDB)
   set_tests_properties(pg/crash/kill_pg PROPERTIES
     ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};MLFY_CRASH_CYCLES=2;PATH=${_pg_bin}:$ENV{PATH}"
     SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;crash;no-asan" TIMEOUT 600)
+  # kill -9 of `mlfy serve` under 8 saving annotators, of `mlfy analyze` and
+  # of `mlfy propose` on a PostgreSQL project: the scripts that run as
+  # crash/kill_serve, crash/kill_analyze and crash/kill_propose on a SQLite
+  # file (the glob of CMakeLists.txt) run on a fresh database of the
+  # fixture's cluster when MLFY_TEST_PG is set (tests/crash/lib.sh), with
+  # the same checks; release build only, 2 cycles per scenario in CI (CI
+  # time; make crash-test runs the SQLite variants with more)
+  foreach(name kill_serve kill_analyze kill_propose)
+    add_test(NAME pg/crash/${name} COMMAND bash ${CMAKE_SOURCE_DIR}/tests/crash/${name}.sh)
+    set_tests_properties(pg/crash/${name} PROPERTIES
+      ENVIRONMENT "${TEST_ENV};MLFY_TEST_PG=${MLFY_PG_DIR};MLFY_CRASH_CYCLES=2;PATH=${_pg_bin}:$ENV{PATH}"
+      SKIP_RETURN_CODE 77 FIXTURES_REQUIRED pg LABELS "pg;crash;no-asan" TIMEOUT 600)
+  endforeach()
   # two instances on one PostgreSQL database share the login throttle, and
   # the live view's long poll hears the other's changes (LISTEN/NOTIFY)
   add_test(NAME pg/serve/shared_state COMMAND bash ${CMAKE_SOURCE_DIR}/tests/serve/shared_state.sh)

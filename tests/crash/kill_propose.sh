@@ -6,7 +6,10 @@
 # scores within 1e-6).  Uses the committed tiny model
 # (tests/propose/data/tiny.onnx, 10 classes, 8x8 input) on 2,000 small PNGs.
 # Skipped when mlfy is built without ONNX Runtime.  Cycles:
-# $MLFY_CRASH_CYCLES (default 10).  docs/crash-consistency.md.
+# $MLFY_CRASH_CYCLES (default 10).  The project is a SQLite file, or with
+# MLFY_TEST_PG set (CTest's pg/crash/kill_propose) a PostgreSQL database,
+# each cycle a CREATE DATABASE ... TEMPLATE copy; the integrity check is
+# then `mlfy check` (lib.sh).  docs/crash-consistency.md.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 "$MLFY" propose --help | grep -q '^This build: ONNX Runtime' || { echo "skipped: mlfy built without ONNX Runtime"; exit 77; }
@@ -27,42 +30,46 @@ for i in range(2000):   # 8x8 RGB, a different colour pattern each
            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
     open("src/img%05d.png" % i, "wb").write(png)
 PY
-"$MLFY" init base.mlfy --classes classes.txt >/dev/null
-"$MLFY" add-images base.mlfy src --quiet >/dev/null
-cmd=(propose p.mlfy --model "$model" --name tiny --crop-pct 1 --top 5 --batch 16 --threads 1 --quiet)
+project_new base
+"$MLFY" init "$(project base)" --classes classes.txt >/dev/null
+"$MLFY" add-images "$(project base)" src --quiet >/dev/null
+cmd=(propose "$(project p)" --model "$model" --name tiny --crop-pct 1 --top 5 --batch 16 --threads 1 --quiet)
 
-# per image: "name|n|c0,c1,..|s0,s1,.." with scores rounded to 1e-6
+# per image: "name|n|c0,c1,..|s0,s1,.." (ranks in order) with scores rounded
+# to 1e-6
 state() {
-	sql "$1" "SELECT i.name || '|' || count(p.rank) || '|' || ifnull(group_concat(p.class_idx, ','), '') || '|' ||
-	  ifnull(group_concat(printf('%.6f', p.score), ','), '') FROM images i
-	  LEFT JOIN (SELECT p.* FROM proposals p JOIN models m ON m.id = p.model_id AND m.name = 'tiny'
-	             ORDER BY p.image_id, p.rank) p ON p.image_id = i.id GROUP BY i.id ORDER BY i.name"
+	rows "$1" "SELECT i.name, p.rank, p.class_idx, p.score FROM images i
+	  LEFT JOIN (SELECT p.* FROM proposals p JOIN models m ON m.id = p.model_id AND m.name = 'tiny') p
+	  ON p.image_id = i.id ORDER BY i.name, p.rank" |
+		awk -F'|' 'function out() { if (name != "") print name "|" n "|" c "|" s }
+		$1 != name { out(); name = $1; n = 0; c = s = "" }
+		$2 != "" { c = c (n ? "," : "") $3; s = s (n ? "," : "") sprintf("%.6f", $4); n++ }
+		END { out() }'
 }
-copy_project base.mlfy p.mlfy
+project_copy base p
 t0=$(now_ms)
 "$MLFY" "${cmd[@]}" >/dev/null 2>&1 || fail "reference run"
 t_run=$(($(now_ms) - t0))
-state p.mlfy >ref.txt
-copy_project p.mlfy ref.mlfy
+state p >ref.txt
 awk -F'|' '$2 != 5 { bad = 1 } END { exit bad }' ref.txt || fail "reference run left images without 5 proposals"
-echo "reference run: ${t_run} ms"
+echo "reference run ($BACKEND): ${t_run} ms"
 
 n_killed=0 n_partial=0
 for ((i = 0; i < CYCLES; i++)); do
-	copy_project base.mlfy p.mlfy
+	project_copy base p
 	if ((i % 2 == 0)); then when=random:$((t_run + 20)); else when=write:$((t_run / 4 + 1)); fi
-	kill_during p.mlfy "$when" "$MLFY" "${cmd[@]}"
+	kill_during "$(project p)" "$when" "$MLFY" "${cmd[@]}"
 	n_killed=$((n_killed + KILLED))
-	check_integrity p.mlfy
-	state p.mlfy >now.txt
+	check_project p
+	state p >now.txt
 	# every image: nothing, or exactly the reference's complete top-5
 	awk -F'|' 'NR == FNR { ref[$1] = $0; next } $2 != 0 && $0 != ref[$1] { print; bad = 1 } END { exit bad }' \
 		ref.txt now.txt || fail "cycle $i (killed at $KILL_AT ms, $when): an image holds a partial or wrong top-5"
 	done_imgs=$(awk -F'|' '$2 == 5' now.txt | wc -l)
 	[ "$done_imgs" -gt 0 ] && [ "$done_imgs" -lt 2000 ] && n_partial=$((n_partial + 1))
 	"$MLFY" "${cmd[@]}" >"$WORK/rerun.out" 2>&1 || fail "cycle $i: re-run failed: $(cat "$WORK/rerun.out")"
-	state p.mlfy | cmp -s - ref.txt || fail "cycle $i: resumed run differs from the uninterrupted one"
+	state p | cmp -s - ref.txt || fail "cycle $i: resumed run differs from the uninterrupted one"
 done
-echo "kill_propose: $CYCLES kills ($n_killed while it ran, $n_partial mid-way with some batches stored);"
+echo "kill_propose ($BACKEND): $CYCLES kills ($n_killed while it ran, $n_partial mid-way with some batches stored);"
 echo "kill_propose: no image ever held a partial top-5; every resumed run equalled the uninterrupted one"
 [ $n_killed -ge $((CYCLES / 2)) ] || fail "only $n_killed of $CYCLES kills hit a running propose"
