@@ -50,12 +50,12 @@ else()
     add_test(NAME fuzz/${name} COMMAND ${replay}
              ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name} ${CMAKE_SOURCE_DIR}/fuzz/regressions/${name})
     set_tests_properties(fuzz/${name} PROPERTIES LABELS fuzz TIMEOUT 120
-      ENVIRONMENT "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=detect_leaks=1")
+      ENVIRONMENT "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=${MLFY_ASAN_OPTIONS}")
   endforeach()
   # the HTTP harness under a SIGALRM every 2 ms, as libFuzzer's -timeout
   # watchdog interrupts it (its first versions took poll's EINTR for a hang)
   add_test(NAME fuzz/fuzz_http-signals COMMAND replay_http
            ${CMAKE_SOURCE_DIR}/fuzz/corpus/fuzz_http ${CMAKE_SOURCE_DIR}/fuzz/regressions/fuzz_http)
   set_tests_properties(fuzz/fuzz_http-signals PROPERTIES LABELS fuzz TIMEOUT 120
-    ENVIRONMENT "MLFY_REPLAY_ALARM_US=2000;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=detect_leaks=1")
+    ENVIRONMENT "MLFY_REPLAY_ALARM_US=2000;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;ASAN_OPTIONS=${MLFY_ASAN_OPTIONS}")
 endif()

@@ -197,6 +197,10 @@ int mlfy_ingest_add_exemplars(struct mlfy_store *s, const struct mlfy_add_exempl
 			if (mlfy_image_probe(c[k].f->abs, &info, &pe)) {
 				if (pe.code == MLFY_ENOMEM)
 					goto nomem;
+				if (pe.code == MLFY_EUNSUPPORTED) {   /* no image codec: no file can be read */
+					rc = mlfy_err_set(err, pe.code, "%s; no exemplars changed", pe.msg);
+					goto out;
+				}
 				if ((rc = skip(res, c[k].f->rel, "%s", pe.msg)))
 					goto nomem;
 				continue;

@@ -632,6 +632,10 @@ int mlfy_ingest_add_images(struct mlfy_store *s, const struct mlfy_add_images_op
 				rc = mlfy_err_oom(err);
 				goto out;
 			}
+			if (pe.code == MLFY_EUNSUPPORTED) {   /* no image codec: no file can be read */
+				rc = mlfy_err_set(err, pe.code, "%s; nothing imported", pe.msg);
+				goto out;
+			}
 			if ((rc = entry_problem(&j, e, "%s", pe.msg))) {
 				rc = mlfy_err_oom(err);
 				goto out;

@@ -1,20 +1,18 @@
 /* probe.c - reading what the project records about one image file: SHA-256
- * (libsodium, streaming), size, and width/height from the header (libvips),
- * with a truncation check for JPEG and PNG (probe.h). */
+ * (libsodium, streaming), size, and width/height from the header (the image
+ * codec, util/codec.h), with a truncation check for JPEG and PNG (probe.h). */
 #include "ingest/probe.h"
+#include "util/codec.h"
 #include "util/file.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vips/vips.h>
 
 #define CHUNK (1u << 20)
 
@@ -36,111 +34,25 @@ int mlfy_is_image_name(const char *name)
 	return 0;
 }
 
-/* ---- libvips setup -------------------------------------------------------- */
-
-static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
-static int vips_ready;
-
-static void quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
-{
-	(void)domain;
-	(void)level;
-	(void)msg;
-	(void)data;
-}
-
-static void vips_setup(void)
-{
-	if (vips_init("mlfy") != 0 || sodium_init() < 0)
-		return;
-	/* no operation cache: it would keep every probed file open */
-	vips_cache_set_max(0);
-	/* loaders marked untrusted (matlab, analyze, …) are never used on dataset files */
-	vips_block_untrusted_set(TRUE);
-	/* libvips reports damage through g_warning; the reasons reach us as errors */
-	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, quiet_log, NULL);
-	vips_ready = 1;
-}
-
-/* The first line of libvips' error buffer, lowercased, then cleared. */
-static void vips_reason(char *buf, size_t n)
-{
-	const char *e = vips_error_buffer();
-	size_t i, k = 0;
-
-	/* drop the "vipsjpeg: " style domain prefix */
-	if (e && !strncmp(e, "Vips", 4)) {
-		const char *colon = strchr(e, ':');
-		const char *nl = strchr(e, '\n');
-		if (colon && (!nl || colon < nl) && colon[1] == ' ')
-			e = colon + 2;
-	}
-	for (i = 0; e && e[i] && e[i] != '\n' && k + 1 < n; i++)
-		buf[k++] = (char)tolower((unsigned char)e[i]);
-	buf[k] = '\0';
-	while (k > 0 && (buf[k - 1] == '.' || buf[k - 1] == ' '))
-		buf[--k] = '\0';
-	if (!k)
-		snprintf(buf, n, "unreadable image data");
-	vips_error_clear();
-}
-
-static const struct { const char *loader; const char *format; } loaders[] = {
-	{ "VipsForeignLoadJpeg", "jpeg" }, { "VipsForeignLoadPng", "png" },
-	{ "VipsForeignLoadWebp", "webp" }, { "VipsForeignLoadTiff", "tiff" },
-	{ "VipsForeignLoadNsgif", "gif" }, { "VipsForeignLoadGif", "gif" },
-	{ "VipsForeignLoadHeif", "heif" }, { "VipsForeignLoadJxl", "jxl" },
-};
-
-/* Decodes every pixel (JPEG at 1/8 scale) with fail_on=truncated.  The
- * decode runs on one thread: with several, libvips 8.14 sometimes loses the
- * truncation error of a small file (measured: 22 of 40 runs on a 64x48
- * JPEG missing its last 40 bytes passed).  Not thread-safe (it changes
- * libvips' global concurrency for the call); ingest is single-threaded. */
-static int verify_decode(const char *path, int jpeg, char *reason, size_t n)
-{
-	VipsImage *im = NULL;
-	double avg;
-	int rc, threads = vips_concurrency_get();
-
-	vips_concurrency_set(1);
-	vips_error_clear();
-	if (jpeg)
-		rc = vips_jpegload(path, &im, "shrink", 8, "fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
-				   VIPS_ACCESS_SEQUENTIAL, NULL);
-	else
-		rc = vips_pngload(path, &im, "fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
-				  VIPS_ACCESS_SEQUENTIAL, NULL);
-	if (rc == 0)
-		rc = vips_avg(im, &avg, NULL);
-	if (im)
-		g_object_unref(im);
-	vips_concurrency_set(threads);
-	if (rc) {
-		vips_reason(reason, n);
-		return -1;
-	}
-	return 0;
-}
-
 int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy_err *err)
 {
 	static const unsigned char png_iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82 };
 	crypto_hash_sha256_state st;
 	unsigned char digest[crypto_hash_sha256_BYTES], tail[16], *buf;
 	size_t tail_n = 0, i;
-	const char *loader, *format = NULL;
-	VipsImage *im;
+	const struct mlfy_codec *codec;
+	char format[8];
 	struct stat sb;
 	char reason[256];
 	int64_t total = 0;
 	ssize_t got;
-	int fd;
+	int fd, rc;
 
 	memset(info, 0, sizeof(*info));
-	pthread_once(&vips_once, vips_setup);
-	if (!vips_ready)
-		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libvips or libsodium");
+	if (sodium_init() < 0)
+		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libsodium");
+	if (!(codec = mlfy_codec(err)))
+		return MLFY_EUNSUPPORTED;
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
 	 * below); it changes nothing for regular files */
@@ -191,23 +103,8 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 		snprintf(info->sha256 + 2 * i, 3, "%02x", digest[i]);
 	info->bytes = total;
 
-	vips_error_clear();
-	if (!(loader = vips_foreign_find_load(path))) {
-		vips_error_clear();
-		return mlfy_err_set(err, MLFY_EINVAL, "not an image (unrecognised content)");
-	}
-	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++)
-		if (!strncmp(loader, loaders[i].loader, strlen(loaders[i].loader)))
-			format = loaders[i].format;
-	if (!format)
-		return mlfy_err_set(err, MLFY_EINVAL, "unsupported image format (%s)", loader);
-	if (!(im = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL))) {
-		vips_reason(reason, sizeof(reason));
-		return mlfy_err_set(err, MLFY_EINVAL, "truncated or corrupt %s (header): %s", format, reason);
-	}
-	info->width = vips_image_get_width(im);
-	info->height = vips_image_get_height(im);
-	g_object_unref(im);
+	if ((rc = codec->header(path, format, &info->width, &info->height, err)))
+		return rc;
 	snprintf(info->format, sizeof(info->format), "%s", format);
 	if (info->width <= 0 || info->height <= 0)
 		return mlfy_err_set(err, MLFY_EINVAL, "%s header gives no size", format);
@@ -222,11 +119,11 @@ int mlfy_image_probe(const char *path, struct mlfy_image_info *info, struct mlfy
 		while (k > 2 && (tail[k - 1] == 0 || tail[k - 1] == '\n' || tail[k - 1] == '\r'))
 			k--;
 		if (!(k >= 2 && tail[k - 2] == 0xFF && tail[k - 1] == 0xD9) &&
-		    verify_decode(path, 1, reason, sizeof(reason)))
+		    codec->verify(path, 1, reason, sizeof(reason)))
 			return mlfy_err_set(err, MLFY_EINVAL, "truncated or corrupt jpeg: %s", reason);
 	} else if (!strcmp(format, "png")) {
 		if (!(tail_n >= 12 && !memcmp(tail + tail_n - 12, png_iend, 12)) &&
-		    verify_decode(path, 0, reason, sizeof(reason)))
+		    codec->verify(path, 0, reason, sizeof(reason)))
 			return mlfy_err_set(err, MLFY_EINVAL, "truncated or corrupt png: %s", reason);
 	}
 	return 0;

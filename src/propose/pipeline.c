@@ -7,6 +7,7 @@
  * after the callback, and a batch is complete when done == count.
  */
 #include "propose/pipeline.h"
+#include "util/codec.h"
 #include "util/vec.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <vips/vips.h>
 
 #define NSLOTS 3
 
@@ -31,6 +31,7 @@ struct slot {
 
 struct pipe {
 	const struct mlfy_pipeline_opts *o;
+	const struct mlfy_codec *codec;   /* libvips, util/codec.h */
 	const char *const *paths;
 	size_t n, n_batches, tensor_len;
 	pthread_mutex_t lock;
@@ -105,7 +106,7 @@ static void *worker(void *arg)
 			pthread_cond_broadcast(&p->batch_done);
 	}
 	pthread_mutex_unlock(&p->lock);
-	vips_thread_shutdown();
+	p->codec->thread_done();
 	return NULL;
 }
 
@@ -154,11 +155,11 @@ int mlfy_pipeline_run(const struct mlfy_pipeline_opts *o, const char *const *pat
 	if (!o || !o->prep || !o->session || o->batch < 1 || o->decode_threads < 1 || !cb ||
 	    o->logits_cap < 1)
 		return mlfy_err_set(err, MLFY_EINVAL, "pipeline: bad options");
-	if ((rc = mlfy_prep_global_init(err)))
-		return rc;
+	if (!(p.codec = mlfy_codec(err)))
+		return MLFY_EUNSUPPORTED;
 	if (n == 0)
 		goto out_stats;
-	vips_concurrency_set(1);
+	p.codec->set_concurrency(1);
 
 	b = (size_t)o->batch;
 	p.o = o;

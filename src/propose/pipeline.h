@@ -9,9 +9,10 @@
  * batch and does not stop the run.  The run stops cleanly between batches
  * when *stop becomes non-zero (SIGINT) or the callback returns non-zero.
  *
- * libvips: the pipeline sets libvips' own concurrency to 1 (each worker
- * decodes one image with one thread; parallelism comes from the workers),
- * and every worker releases its libvips thread data when it exits.
+ * libvips (the image codec, util/codec.h): the pipeline sets libvips' own
+ * concurrency to 1 (each worker decodes one image with one thread;
+ * parallelism comes from the workers), and every worker releases its
+ * libvips thread data when it exits.
  */
 #ifndef MLFY_PROPOSE_PIPELINE_H
 #define MLFY_PROPOSE_PIPELINE_H

@@ -150,14 +150,16 @@ struct mlfy_prep_info {
 	int had_alpha;           /* 1 when an alpha channel was flattened or dropped */
 };
 
-/* Initialises libvips once per process (thread-safe; later calls return
- * the first result).  Errors: MLFY_EUNSUPPORTED when libvips cannot start. */
+/* Loads and starts the image codec (util/codec.h: libvips) once per process
+ * (thread-safe; later calls return the first result).  Errors:
+ * MLFY_EUNSUPPORTED when the codec cannot be loaded or libvips cannot start. */
 int mlfy_prep_global_init(struct mlfy_err *err);
 
 /* Steps 1-6 for the image file at path (any format libvips reads): writes
  * mlfy_prep_tensor_len(p) floats to out; info may be NULL.  A file that is
  * missing, unreadable, truncated or corrupt gives MLFY_EIO / MLFY_EINVAL
- * with libvips' reason and the path, and leaves out unspecified. */
+ * with libvips' reason and the path, and leaves out unspecified;
+ * MLFY_EUNSUPPORTED when the image codec cannot be loaded. */
 int mlfy_prep_image(const struct mlfy_prep *p, const char *path, float *out,
 		    struct mlfy_prep_info *info, struct mlfy_err *err);
 

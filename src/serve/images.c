@@ -1,5 +1,6 @@
 /* images.c - project images and class exemplars over HTTP: thumbnails and
- * display sizes made with libvips (vips_thumbnail: shrink-on-load), cached
+ * display sizes made by the image codec (util/codec.h: libvips'
+ * vips_thumbnail, shrink-on-load), cached
  * on disk under <cache>/<sha256[0:2]>/<sha256>-<size>.jpg (content-addressed,
  * so a cache entry is never stale), served with an ETag and Cache-Control
  * "private, no-cache": a browser may keep a copy but must ask again before
@@ -14,17 +15,16 @@
 #include "serve/images.h"
 #include "serve/http.h"
 #include "store/taskview.h"
+#include "util/codec.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
-#include <vips/vips.h>
 
 /* Bounding boxes in pixels (longest side). */
 #define THUMB_BOX 192
@@ -34,28 +34,17 @@
 /* Every image reply, 200 and 304: revalidated on every use (see above). */
 #define IMAGE_CACHE_CONTROL "private, no-cache"
 
-static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
-static int vips_ok;
-
-static void vips_setup(void)
-{
-	if (VIPS_INIT("mlfy") != 0)
-		return;
-	/* parallelism comes from the server's worker threads; keep vips' own
-	 * pools and operation cache small so memory stays flat */
-	vips_concurrency_set(1);
-	vips_cache_set_max(0);
-	vips_cache_set_max_mem(0);
-	vips_cache_set_max_files(0);
-	vips_ok = 1;
-}
+/* libvips, loaded by images_init (before the server takes requests) */
+static const struct mlfy_codec *codec;
 
 int images_init(struct mlfy_server *srv, struct mlfy_err *err)
 {
 	struct stat st;
-	pthread_once(&vips_once, vips_setup);
-	if (!vips_ok)
-		return mlfy_err_set(err, MLFY_EIO, "cannot initialise libvips");
+	if (!(codec = mlfy_codec(err)))
+		return MLFY_EUNSUPPORTED;
+	/* parallelism comes from the server's worker threads: libvips' own
+	 * pools stay at one thread, so memory stays flat */
+	codec->set_concurrency(1);
 	if (mkdir(srv->cache_dir, 0700) != 0 && errno != EEXIST)
 		return mlfy_err_set(err, MLFY_EIO, "%s: cannot create the image cache: %s", srv->cache_dir,
 				    strerror(errno));
@@ -178,9 +167,9 @@ static enum MHD_Result reply_fd(struct req *r, int fd, const char *type, const c
 	return reply_image(r, resp, type, etag, (uint64_t)st.st_size);
 }
 
-static void free_gbuf(void *p)
+static void free_codec_buf(void *p)
 {
-	g_free(p);
+	codec->free_buffer(p);
 }
 
 /* Replies with a verified file held in memory (takes buf). */
@@ -201,26 +190,19 @@ static enum MHD_Result generate(struct req *r, const char *src, unsigned char *d
 				const char *cpath, const char *etag)
 {
 	struct MHD_Response *resp;
-	VipsImage *im = NULL;
 	void *buf = NULL;
 	size_t len = 0;
-	char dir[4200], tmp[4300];
+	char dir[4200], tmp[4300], why[256];
 	const char *slash;
-	int fd;
+	int fd, rc;
 
-	if (vips_thumbnail_buffer(data, len_in, &im, box, "height", box, "size", VIPS_SIZE_DOWN, NULL) != 0 ||
-	    vips_jpegsave_buffer(im, &buf, &len, "Q", 82, "strip", TRUE, "optimize_coding", TRUE, NULL) != 0) {
-		srv_log_error(r->srv, "image %s: %s", src, vips_error_buffer());
-		vips_error_clear();
-		if (im)
-			g_object_unref(im);
-		g_free(buf);
-		free(data);
+	rc = codec->thumbnail_jpeg(data, len_in, box, &buf, &len, why, sizeof(why));
+	free(data);   /* the JPEG is a copy */
+	codec->thread_done();
+	if (rc) {
+		srv_log_error(r->srv, "image %s: %s", src, why);
 		return reply_error(r, 422, "the image file cannot be decoded");
 	}
-	g_object_unref(im);
-	free(data);   /* the thumbnail is a copy: im no longer refers to data */
-	vips_thread_shutdown();
 
 	/* cache it: write a temporary file in the same directory, then rename */
 	slash = strrchr(cpath, '/');
@@ -240,9 +222,9 @@ static enum MHD_Result generate(struct req *r, const char *src, unsigned char *d
 			srv_log_error(r->srv, "%s: %s", tmp, strerror(errno));
 		}
 	}
-	resp = MHD_create_response_from_buffer_with_free_callback(len, buf, free_gbuf);
+	resp = MHD_create_response_from_buffer_with_free_callback(len, buf, free_codec_buf);
 	if (!resp) {
-		g_free(buf);
+		codec->free_buffer(buf);
 		return MHD_NO;
 	}
 	return reply_image(r, resp, "image/jpeg", etag, len);

@@ -53,6 +53,7 @@ may = {
     'evaluate': {'evaluate', 'ingest', 'store', 'util'},   # evaluation sets come from label files and projects
     'ingest': {'ingest', 'store', 'util'},
     'propose': {'propose', 'ingest', 'store', 'util'},
+    'codec': {'codec', 'propose', 'ingest', 'util'},   # the image codec module: prep options, size limit
     'review': {'review', 'store', 'evaluate', 'util'},
     'report': {'report', 'review', 'evaluate', 'store', 'util'},
     'serve': {'serve', 'review', 'report', 'evaluate', 'store', 'ingest', 'util'},   # reports and the live view
@@ -76,6 +77,8 @@ for rel, t in text.items():
         bad.append('%s: includes sqlite3.h (only store/sqlite*.c may)' % rel)
     if re.search(r'#\s*include\s*<libpq-fe\.h>', t) and not re.fullmatch(r'store/pg[a-z_]*\.[ch]', rel):
         bad.append('%s: includes libpq-fe.h (only store/pg*.c may)' % rel)
+    if re.search(r'#\s*include\s*<vips/', t) and not rel.startswith('codec/'):
+        bad.append('%s: includes libvips (only src/codec, the module loaded on first use, may)' % rel)
     if re.search(r'#\s*include\s*<microhttpd\.h>', t) and not rel.startswith('serve/'):
         bad.append('%s: includes microhttpd.h (only src/serve may)' % rel)
     if rel.startswith('cli/') and re.search(r'\bmlfy_store_(begin|commit)\s*\(', t):

@@ -1,0 +1,46 @@
+# codec.sh - the image codec module (src/util/codec.c, util/codec.h):
+# commands that read no pixel never load libvips; the ones that do load
+# codec-vips.so on first use; a missing or foreign module is a clear error
+# naming the path, and the command writes nothing.
+source "$MLFY_SOURCE_DIR/tests/cli/ingest-common.bash"
+DATA=$MLFY_SOURCE_DIR/tests/propose/data
+
+mkdir -p src/cat src/dog
+cp "$DATA/rgb8.png" src/cat/a.png
+cp "$DATA/big128.jpg" src/dog/b.jpg
+printf 'cat\ndog\n' > classes.txt
+"$MLFY" init p.mlfy --classes classes.txt >/dev/null
+
+# ---- a missing module: add-images stops at the first image, imports nothing
+expect_fail env MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" add-images p.mlfy src
+expect_err "cannot load the image codec $TMP/none/codec.so: cannot open shared object file"
+expect_err "nothing imported"
+[ "$(grep -c 'cannot load' "$TMP/err")" = 1 ] || fail "one error, not one per image: $(cat "$TMP/err")"
+[ "$(q p.mlfy 'select count(*) from images')" = 0 ] || fail "images imported without a codec"
+
+# ---- a shared object that is not the codec
+libm=$(ldd "$(command -v sqlite3)" | awk '$1 ~ /^libm\.so/ {print $3}')
+[ -n "$libm" ] || fail "no libm path from ldd"
+expect_fail env MLFY_CODEC_MODULE="$libm" "$MLFY" add-images p.mlfy src
+expect_err "$libm is not mlfy's image codec \(no mlfy_codec_vips\); nothing imported"
+expect_fail env MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" add-exemplars p.mlfy src
+expect_err "cannot load the image codec .*; no exemplars changed"
+
+# ---- the module beside the library: the images are read
+"$MLFY" add-images p.mlfy src > out
+grep -q "2 images added" out || fail "add-images: $(cat out)"
+[ "$(q p.mlfy "select width || 'x' || height from images where name = 'dog/b.jpg'")" = "128x128" ] ||
+  fail "header read: $(q p.mlfy "select * from images")"
+
+# ---- commands that read no pixel work without the module, and do not load
+# libvips (the dynamic loader's own account of what it opens)
+MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" stats p.mlfy > out || fail "stats without the codec"
+grep -q "images" out || fail "stats output: $(cat out)"
+if LD_DEBUG=files "$MLFY" stats p.mlfy 2> ld.txt > /dev/null; then
+  ! grep -q 'file=libvips' ld.txt || fail "mlfy stats loaded libvips"
+  grep -q 'file=libsqlite3' ld.txt || fail "LD_DEBUG shows no library at all: $(head -3 ld.txt)"
+fi
+LD_DEBUG=files "$MLFY" add-images p.mlfy src 2> ld.txt > /dev/null || fail "re-run add-images"
+grep -q 'file=.*codec-vips.so' ld.txt || fail "add-images did not load the codec module"
+grep -q 'file=libvips' ld.txt || fail "add-images did not load libvips"
+echo "ok"
