@@ -2,11 +2,17 @@
  * picks SQLite (a file path) or PostgreSQL (a postgresql:// or postgres://
  * URI), and every call of engine.h and store.h goes through the handle's or
  * the statement's table of functions (engine_ops.h).  Also the rules both
- * engines share (no nested transaction, writes only inside one) and the
- * redaction of passwords in project URIs. */
+ * engines share (no nested transaction, writes only inside one), the
+ * redaction of passwords in project URIs, and the loading of the PostgreSQL
+ * engine's module on first use. */
 #define MLFY_STORE_ENGINE_C   /* no analyzer macros for store_fail here (engine.h) */
 #include "store/engine_ops.h"
+#include "store/pg_listen.h"
+#include "util/module.h"
 #include "util/vec.h"
+#include "mlfy_version.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,11 +112,64 @@ static int looks_like_uri(const char *path)
 	return !strncmp(p, "://", 3);
 }
 
+/* ---- the PostgreSQL engine's module ------------------------------------------------ */
+
+static pthread_once_t pg_once = PTHREAD_ONCE_INIT;
+static const struct store_pg_engine *pg_engine;
+static struct mlfy_err pg_load_err;
+
+static void pg_load(void)
+{
+	const struct store_pg_engine *e;
+	store_pg_entry_fn entry;
+	void *sym;
+
+	if (!(sym = mlfy_module_entry("store-pg.so", "MLFY_STORE_PG_MODULE", STORE_PG_ENTRY, "the PostgreSQL engine",
+				      &pg_load_err)))
+		return;
+	memcpy(&entry, &sym, sizeof(entry));   /* POSIX: dlsym's result as a function pointer */
+	e = entry();
+	if (!e || e->abi != STORE_PG_ABI || !e->version || strcmp(e->version, "mlfy " MLFY_VERSION)) {
+		mlfy_err_set(&pg_load_err, MLFY_EUNSUPPORTED,
+			     "the PostgreSQL engine belongs to another build (%s, interface %d; this is mlfy %s, "
+			     "interface %d): install multilabelfy again",
+			     e && e->version ? e->version : "unknown", e ? e->abi : 0, MLFY_VERSION, STORE_PG_ABI);
+		return;
+	}
+	pg_engine = e;
+}
+
+const struct store_pg_engine *store_pg_engine(struct mlfy_err *err)
+{
+	pthread_once(&pg_once, pg_load);
+	if (!pg_engine) {
+		mlfy_err_set(err, MLFY_EUNSUPPORTED, "%s", pg_load_err.msg);
+		return NULL;
+	}
+	return pg_engine;
+}
+
+int store_pg_listen(struct mlfy_store *s, const char *channel, struct mlfy_err *err)
+{
+	const struct store_pg_engine *pg = store_pg_engine(err);
+	return pg ? pg->listen(s, channel, err) : MLFY_EUNSUPPORTED;
+}
+
+int store_pg_listen_wait(struct mlfy_store *s, int timeout_ms, int *notified, struct mlfy_err *err)
+{
+	const struct store_pg_engine *pg = store_pg_engine(err);
+	return pg ? pg->listen_wait(s, timeout_ms, notified, err) : MLFY_EUNSUPPORTED;
+}
+
+/* ---- opening --------------------------------------------------------------------------- */
+
 int mlfy_store_open(const char *path, int flags, struct mlfy_store **out, struct mlfy_err *err)
 {
+	const struct store_pg_engine *pg;
+
 	*out = NULL;
 	if (mlfy_store_is_pg(path))
-		return pg_store_open(path, flags, out, err);
+		return (pg = store_pg_engine(err)) ? pg->open(path, flags, out, err) : MLFY_EUNSUPPORTED;
 	/* mysql://…, sqlite://…: not a file name either (say so, rather than
 	 * "cannot create a file in the folder mysql:") */
 	if (looks_like_uri(path))   /* only the scheme is shown: the rest may hold a password */

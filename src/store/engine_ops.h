@@ -83,8 +83,32 @@ int store_base_init(struct mlfy_store *s, const struct store_engine_ops *ops, co
 		    struct mlfy_err *err);
 void store_base_free(struct mlfy_store *s);
 
-/* The engines' mlfy_store_open, with its contract (store.h). */
+/* The engines' mlfy_store_open, with its contract (store.h).  pg_store_open
+ * is inside the PostgreSQL module: the rest of the library reaches it
+ * through store_pg_engine. */
 int lite_store_open(const char *path, int flags, struct mlfy_store **out, struct mlfy_err *err);
 int pg_store_open(const char *uri, int flags, struct mlfy_store **out, struct mlfy_err *err);
+
+/* The PostgreSQL engine (pg*.c) is a module of its own, store-pg.so, the
+ * one part of the library that needs libpq: dispatch.c loads it
+ * (util/module.h; $MLFY_STORE_PG_MODULE overrides its path) the first time
+ * a postgresql:// project is opened, so that commands on SQLite files start
+ * without libpq and the Kerberos, LDAP and TLS libraries it brings.  Bump
+ * STORE_PG_ABI whenever this table changes. */
+#define STORE_PG_ABI 1
+#define STORE_PG_ENTRY "mlfy_store_pg"
+struct store_pg_engine {
+	int abi;              /* STORE_PG_ABI of the module's build */
+	const char *version;  /* "mlfy <release>" of the module's build */
+	int (*open)(const char *uri, int flags, struct mlfy_store **out, struct mlfy_err *err);  /* pg_store_open */
+	int (*listen)(struct mlfy_store *s, const char *channel, struct mlfy_err *err);     /* pg_listen.h */
+	int (*listen_wait)(struct mlfy_store *s, int timeout_ms, int *notified, struct mlfy_err *err);
+};
+typedef const struct store_pg_engine *(*store_pg_entry_fn)(void);
+
+/* The PostgreSQL engine, loaded once per process (thread-safe).  NULL with
+ * MLFY_EUNSUPPORTED in err when the module cannot be found or loaded, or
+ * belongs to another build (the message names the path tried). */
+const struct store_pg_engine *store_pg_engine(struct mlfy_err *err);
 
 #endif

@@ -33,7 +33,7 @@ int mlfy_live_watch_open(const char *project, struct mlfy_live_watch **out, stru
 	if ((rc = mlfy_store_open(project, 0, &w->s, err)))
 		goto fail;
 	if (store_dialect(w->s) == STORE_PG)
-		rc = pg_listen(w->s, "mlfy_changes", err);
+		rc = store_pg_listen(w->s, "mlfy_changes", err);
 	else
 		rc = data_version(w->s, &w->version, err);
 	/* after LISTEN: a change committed from here on is notified */
@@ -51,10 +51,10 @@ int mlfy_live_watch_wait(struct mlfy_live_watch *w, int timeout_ms, int64_t *seq
 	int changed = 0, rc;
 
 	if (store_dialect(w->s) == STORE_PG) {
-		if ((rc = pg_listen_wait(w->s, timeout_ms, &changed, err)))
+		if ((rc = store_pg_listen_wait(w->s, timeout_ms, &changed, err)))
 			return rc;
 		w->waited_ms += timeout_ms;
-		if (changed && (rc = pg_listen(w->s, "mlfy_changes", err)))   /* LISTEN again: idempotent */
+		if (changed && (rc = store_pg_listen(w->s, "mlfy_changes", err)))   /* LISTEN again: idempotent */
 			return rc;
 		if (w->waited_ms >= LIVE_WATCH_RECHECK_MS)
 			changed = 1;

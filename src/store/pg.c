@@ -23,10 +23,16 @@
  *
  * Messages name the project by its URI with any password replaced by "***"
  * (mlfy_store_redacted), and the URI's decoded password is scrubbed from
- * the server's and libpq's texts too. */
+ * the server's and libpq's texts too.
+ *
+ * With pg_stmt.c, pg_schema.c and pg_listen.c it is built as the module
+ * store-pg.so, whose entry point (mlfy_store_pg, at the end) dispatch.c
+ * loads on first use (engine_ops.h). */
 #define MLFY_STORE_ENGINE_C   /* no analyzer macros for store_fail here (engine.h) */
 #include "store/pg_int.h"
 #include "store/pg_schema.h"
+#include "store/pg_listen.h"
+#include "mlfy_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -542,3 +548,19 @@ static const struct store_engine_ops pg_ops = {
 	.integrity_check = pg_integrity_check,
 	.close = pg_close,
 };
+
+/* ---- the module's entry point (engine_ops.h) ----------------------------------- */
+
+static const struct store_pg_engine engine = {
+	.abi = STORE_PG_ABI,
+	.version = "mlfy " MLFY_VERSION,
+	.open = pg_store_open,
+	.listen = pg_listen,
+	.listen_wait = pg_listen_wait,
+};
+
+const struct store_pg_engine *mlfy_store_pg(void);
+const struct store_pg_engine *mlfy_store_pg(void)
+{
+	return &engine;
+}

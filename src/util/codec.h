@@ -10,10 +10,10 @@
  * needs an image (add-images, add-exemplars, propose, serve).  The rest of
  * the library calls it through the table below.
  *
- * Where the module is looked for: $MLFY_CODEC_MODULE when set (a path;
- * tests use it), otherwise multilabelfy/codec-vips.so in the directory of
- * the libmultilabelfy.so.N that is running (build/ in a build tree,
- * $libdir after `cmake --install`).
+ * Where the module is looked for (util/module.h): $MLFY_CODEC_MODULE when
+ * set (a path; tests use it), otherwise multilabelfy/codec-vips.so in the
+ * directory of the libmultilabelfy.so.N that is running (build/ in a build
+ * tree, $libdir after `cmake --install`).
  */
 #ifndef MLFY_UTIL_CODEC_H
 #define MLFY_UTIL_CODEC_H

@@ -1,7 +1,9 @@
-# codec.sh - the image codec module (src/util/codec.c, util/codec.h):
-# commands that read no pixel never load libvips; the ones that do load
-# codec-vips.so on first use; a missing or foreign module is a clear error
-# naming the path, and the command writes nothing.
+# modules.sh - mlfy's modules (util/module.h): the image codec
+# (codec-vips.so, util/codec.h) and the PostgreSQL engine (store-pg.so,
+# store/engine_ops.h).  Commands that read no pixel never load libvips, and
+# commands on SQLite files never load libpq; the ones that need a module
+# load it on first use; a missing or foreign module is a clear error naming
+# the path, and the command writes nothing.
 source "$MLFY_SOURCE_DIR/tests/cli/ingest-common.bash"
 DATA=$MLFY_SOURCE_DIR/tests/propose/data
 
@@ -22,7 +24,7 @@ expect_err "nothing imported"
 libm=$(ldd "$(command -v sqlite3)" | awk '$1 ~ /^libm\.so/ {print $3}')
 [ -n "$libm" ] || fail "no libm path from ldd"
 expect_fail env MLFY_CODEC_MODULE="$libm" "$MLFY" add-images p.mlfy src
-expect_err "$libm is not mlfy's image codec \(no mlfy_codec_vips\); nothing imported"
+expect_err "$libm is not mlfy's codec-vips.so module \(no mlfy_codec_vips\); nothing imported"
 expect_fail env MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" add-exemplars p.mlfy src
 expect_err "cannot load the image codec .*; no exemplars changed"
 
@@ -43,4 +45,20 @@ fi
 LD_DEBUG=files "$MLFY" add-images p.mlfy src 2> ld.txt > /dev/null || fail "re-run add-images"
 grep -q 'file=.*codec-vips.so' ld.txt || fail "add-images did not load the codec module"
 grep -q 'file=libvips' ld.txt || fail "add-images did not load libvips"
+
+# ---- the PostgreSQL engine: loaded only for a postgresql:// project
+if LD_DEBUG=files "$MLFY" stats p.mlfy 2> ld.txt > /dev/null; then
+  ! grep -q 'file=libpq' ld.txt || fail "mlfy stats on a file loaded libpq"
+  ! grep -q 'file=.*store-pg.so' ld.txt || fail "mlfy stats on a file loaded the PostgreSQL engine"
+fi
+expect_fail env MLFY_STORE_PG_MODULE="$TMP/none/store-pg.so" "$MLFY" stats "postgresql:///mlfy_none?host=$TMP"
+expect_err "cannot load the PostgreSQL engine $TMP/none/store-pg.so: cannot open shared object file"
+expect_fail env MLFY_STORE_PG_MODULE="$libm" "$MLFY" init "postgresql:///mlfy_none?host=$TMP" --classes classes.txt
+expect_err "$libm is not mlfy's store-pg.so module \(no mlfy_store_pg\)"
+# the module beside the library: loaded, then the connection is what fails
+# (no server listens in $TMP)
+LD_DEBUG=files "$MLFY" stats "postgresql:///mlfy_none?host=$TMP" > /dev/null 2> ld.txt && fail "stats without a server"
+grep -q 'file=.*store-pg.so' ld.txt || fail "the PostgreSQL engine was not loaded"
+grep -q 'file=libpq' ld.txt || fail "libpq was not loaded"
+grep -q "cannot connect to the database server" ld.txt || fail "no connection error: $(grep -v '^ *[0-9]*:' ld.txt)"
 echo "ok"
