@@ -129,20 +129,29 @@ fi
 BIG=$tmp/big.mlfy
 BIGN=50000; [ -n "${MLFY_SANITIZED:-}" ] && BIGN=20000   # ASan: slower, so smaller is enough
 run "$FIXTURE" synthetic "$BIG" "$tmp/bigimg" --images "$BIGN" --classes 100 --k 5 --batch-size 1000 --exemplars 1 --image-files 4
-if [ -z "$PG" ]; then
-	D=$tmp/killed.mlfy
-	MLFY_NO_PROGRESS=1 "$MLFY" migrate "$BIG" "$D" > /dev/null 2>&1 &
+# kill_migrate DST WRITING SETTLE: starts `mlfy migrate $BIG DST`, waits until
+# the command WRITING (polled, at most ~6 s) says it writes, SETTLE seconds
+# more, then kill -9; fails unless it was killed (status 137), not finished.
+kill_migrate() {
+	local dst=$1 writing=$2 settle=$3 i st
+	MLFY_NO_PROGRESS=1 "$MLFY" migrate "$BIG" "$dst" > /dev/null 2>&1 &
 	MPID=$!
-	for i in $(seq 1 200); do
-		ls "$tmp"/.killed.mlfy.migrate-* > /dev/null 2>&1 && break
-		sleep 0.01
+	for i in $(seq 1 300); do
+		"$writing" && break
+		sleep 0.02
 	done
-	sleep 0.2
+	sleep "$settle"
 	kill -9 "$MPID" 2>/dev/null
 	wait "$MPID"
 	st=$?
 	MPID=
-	[ "$st" = 137 ] || fail "migrate ended (status $st) before it could be killed: make the fixture larger"
+	[ "$st" = 137 ] || fail "migrate into $dst ended (status $st) before it could be killed: make the fixture larger"
+}
+
+if [ -z "$PG" ]; then
+	D=$tmp/killed.mlfy
+	temp_file_written() { ls "$tmp"/.killed.mlfy.migrate-* > /dev/null 2>&1; }
+	kill_migrate "$D" temp_file_written 0.2
 	[ ! -e "$D" ] || fail "a killed migrate left $D"
 fi
 
@@ -183,20 +192,13 @@ grep -q "no_such_db_$$" "$tmp/err" || fail "missing database message: $(cat "$tm
 
 # ---- kill -9 mid-copy into PostgreSQL: an empty database ------------------------------------------
 newdb killed
-MLFY_NO_PROGRESS=1 "$MLFY" migrate "$BIG" "$URI" > /dev/null 2>&1 &
-MPID=$!
-# wait until rows are being written (the copy's transaction is open)
-for i in $(seq 1 300); do
+# rows are being written once the copy's transaction is open
+copy_tx_open() {
+	local n
 	n=$(psql_ -d postgres -At -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'mlfy_migrate_killed_$$' AND xact_start IS NOT NULL")
-	[ "${n:-0}" -gt 0 ] && break
-	sleep 0.02
-done
-sleep 0.5
-kill -9 "$MPID" 2>/dev/null
-wait "$MPID"
-st=$?
-MPID=
-[ "$st" = 137 ] || fail "migrate into PostgreSQL ended (status $st) before it could be killed"
+	[ "${n:-0}" -gt 0 ]
+}
+kill_migrate "$URI" copy_tx_open 0.5
 # the server notices the lost client and rolls its transaction back
 for i in $(seq 1 100); do
 	n=$(psql_ -d postgres -At -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'mlfy_migrate_killed_$$'")

@@ -6,6 +6,7 @@
 #       accounts ann1, ann2 (annotator), ann3 (annotator, unassigned),
 #       expert, admin; password of NAME is NAME-password-1
 #   serve_start [mlfy serve options]                -> $BASE, $SERVE_PID
+#   serve_launch OUT PROJECT [options]              -> $LAUNCH_PID, $LAUNCH_BASE, $LAUNCH_PORT
 #   serve_stop                                      (SIGTERM; fails unless a clean exit)
 
 : "${MLFY:?MLFY must name the mlfy binary}"
@@ -32,24 +33,42 @@ serve_setup() {
 	SERVE_DIR=$dir
 }
 
-serve_start() {
-	# empty it first: the background job truncates it only once it runs, and
-	# until then a restart would read the previous server's line (port)
-	: >"$SERVE_DIR/serve.out"
-	"$MLFY" serve "$PROJECT" --listen 127.0.0.1:0 --access-log "$SERVE_DIR/access.log" "$@" \
-		> "$SERVE_DIR/serve.out" 2> "$SERVE_DIR/serve.err" &
-	SERVE_PID=$!
-	local i
-	for i in $(seq 1 100); do
-		if grep -q 'listening on' "$SERVE_DIR/serve.out" 2>/dev/null; then
-			BASE=$(sed -n 's|.*listening on \(https\?://[^ ]*\)/ .*|\1|p' "$SERVE_DIR/serve.out")
-			COOKIE=$(sed -n 's|.*session cookie \([^ ,]*\),.*|\1|p' "$SERVE_DIR/serve.out")
+# serve_launch OUT PROJECT [mlfy serve options]: starts `mlfy serve PROJECT
+# --listen 127.0.0.1:0 OPTIONS` in the background, stdout in OUT.out and
+# stderr in OUT.err, and waits (15 s at most) for the address it prints ->
+# $LAUNCH_PID, $LAUNCH_BASE (http://127.0.0.1:PORT), $LAUNCH_PORT; dies with
+# the server's stderr when it exits first or never says.  Every test that
+# starts a server starts it here.
+serve_launch() {
+	local out=$1 project=$2 i line
+	shift 2
+	# created here, not by the background job's redirection, which may come
+	# after the first look below (sed on a missing file: seen in CI), and
+	# emptied, or a restart would read the previous server's port
+	: >"$out.out"
+	"$MLFY" serve "$project" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
+	LAUNCH_PID=$!
+	LAUNCH_BASE= LAUNCH_PORT=
+	for i in $(seq 1 150); do
+		line=$(grep -m1 'listening on' "$out.out" 2>/dev/null || true)
+		if [ -n "$line" ]; then
+			LAUNCH_BASE=$(sed -n 's|.*listening on \(https\?://[^ ]*\)/ .*|\1|p' <<<"$line")
+			LAUNCH_PORT=${LAUNCH_BASE##*:}
+			[ -n "$LAUNCH_PORT" ] || die "mlfy serve ($out): no address in '$line'"
 			return 0
 		fi
-		kill -0 "$SERVE_PID" 2>/dev/null || { cat "$SERVE_DIR/serve.err" >&2; die "mlfy serve did not start"; }
+		kill -0 "$LAUNCH_PID" 2>/dev/null || { cat "$out.err" >&2; die "mlfy serve ($out) did not start"; }
 		sleep 0.1
 	done
-	die "mlfy serve did not start in 10 s"
+	cat "$out.err" >&2
+	die "mlfy serve ($out) did not start in 15 s"
+}
+
+serve_start() {
+	serve_launch "$SERVE_DIR/serve" "$PROJECT" --access-log "$SERVE_DIR/access.log" "$@"
+	SERVE_PID=$LAUNCH_PID
+	BASE=$LAUNCH_BASE
+	COOKIE=$(sed -n 's|.*session cookie \([^ ,]*\),.*|\1|p' "$SERVE_DIR/serve.out")
 }
 
 serve_stop() {

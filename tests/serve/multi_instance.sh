@@ -19,7 +19,7 @@
 set -euo pipefail
 
 : "${MLFY:?MLFY must point to the mlfy binary}"
-FIXTURE="$(dirname "$MLFY")/mlfy-fixture"
+source "$(dirname "$0")/lib.sh"   # serve_launch; $FIXTURE
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CLIENT="$HERE/annotator_client.py"
@@ -81,23 +81,10 @@ PUBLIC="localhost:$NP"
 
 # ---- two instances ----
 start_instance() {   # NAME: starts mlfy serve (its own cache, as deploy/), sets PORT_NAME and PID_NAME
-	local name=$1 i port
-	# created here, not by the background job's redirection, which may come
-	# after the first look below (a missing file made sed fail, and set -e
-	# end the test: seen in CI)
-	: >"$T/$name.out"
-	"$MLFY" serve "$P" --listen 127.0.0.1:0 --public-name "$PUBLIC" --trusted-proxy 127.0.0.1 \
-		--max-per-address 0 --cache "$T/cache-$name" --access-log "$T/$name.access" \
-		>"$T/$name.out" 2>"$T/$name.err" &
-	PIDS+=($!)
-	eval "PID_$name=$!"
-	for i in $(seq 1 150); do
-		port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/ .*|\1|p' "$T/$name.out" || true)
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	[ -n "$port" ] || { cat "$T/$name.err" >&2; fail "instance $name did not start"; }
-	eval "PORT_$name=$port"
+	serve_launch "$T/$1" "$P" --public-name "$PUBLIC" --trusted-proxy 127.0.0.1 \
+		--max-per-address 0 --cache "$T/cache-$1" --access-log "$T/$1.access"
+	PIDS+=("$LAUNCH_PID")
+	eval "PID_$1=$LAUNCH_PID PORT_$1=$LAUNCH_PORT"
 }
 start_instance A
 start_instance B

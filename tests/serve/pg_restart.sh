@@ -12,7 +12,7 @@
 set -uo pipefail
 
 : "${MLFY:?MLFY must point to the mlfy binary}"
-FIXTURE="$(dirname "$MLFY")/mlfy-fixture"
+source "$(dirname "$0")/lib.sh"   # serve_launch; $FIXTURE
 SRC=${MLFY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v curl >/dev/null || { echo "skipped: curl not installed"; exit 77; }
 command -v psql >/dev/null || { echo "skipped: psql not installed"; exit 77; }
@@ -32,18 +32,10 @@ die() { echo "pg_restart: FAIL: $*" >&2; exit 1; }
 psql -q "postgresql:///postgres?host=$T/pg&user=postgres" -c "CREATE DATABASE restart" >/dev/null || die "createdb"
 P="postgresql:///restart?host=$T/pg&user=postgres"
 "$FIXTURE" synthetic "$P" "$T/img" --images 12 --classes 40 --batch-size 6 --image-files 12 >/dev/null || die "fixture"
-echo ann1-password-1 >"$T/pw"
-"$MLFY" user add "$P" ann1 --role annotator --password-file "$T/pw" >/dev/null || die "user add"
-"$MLFY" serve "$P" --listen 127.0.0.1:0 --cache "$T/cache" --threads 4 >"$T/out" 2>"$T/err" &
-SP=$!
-port=
-for _ in $(seq 1 150); do
-	port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/ .*|\1|p' "$T/out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { cat "$T/err" >&2; die "serve did not start"; }
-U=http://127.0.0.1:$port
+"$FIXTURE" users "$P" ann1:annotator || die "mlfy-fixture users"   # password ann1-password-1
+serve_launch "$T/serve" "$P" --cache "$T/cache" --threads 4
+SP=$LAUNCH_PID
+U=$LAUNCH_BASE
 login() { curl -sS -c "$T/jar" -b "$T/jar" -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
 	-d "{\"user\":\"ann1\",\"password\":\"$1\"}" "$U/api/login"; }
 me() { curl -sS -b "$T/jar" -o /dev/null -w '%{http_code}' "$U/api/me"; }

@@ -19,7 +19,7 @@
 set -uo pipefail
 
 : "${MLFY:?MLFY must point to the mlfy binary}"
-FIXTURE="$(dirname "$MLFY")/mlfy-fixture"
+source "$(dirname "$0")/lib.sh"   # serve_launch; $FIXTURE
 command -v curl >/dev/null || { echo "skipped: curl not installed"; exit 77; }
 command -v sqlite3 >/dev/null || command -v python3 >/dev/null || { echo "skipped: neither sqlite3 nor python3"; exit 77; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/mlfy-shared.XXXXXX")
@@ -57,26 +57,15 @@ echo "shared_state: project $P"
 
 "$FIXTURE" synthetic "$P" "$T/img" --images 12 --classes 40 --batch-size 6 --image-files 12 >/dev/null \
 	|| die "fixture"
-for u in ann1:annotator ann2:annotator admin:admin; do   # in parallel: argon2id takes a while
-	printf '%s-password-1\n' "${u%%:*}" > "$T/pw.${u%%:*}"
-	"$MLFY" user add "$P" "${u%%:*}" --role "${u##*:}" --password-file "$T/pw.${u%%:*}" >/dev/null &
-done
-for u in 1 2 3; do wait -n || die "user add"; done
+# the accounts, password NAME-password-1, at argon2id's minimum cost (as
+# serve_setup; `mlfy user add` and its real cost are tested in tests/cli)
+"$FIXTURE" users "$P" ann1:annotator ann2:annotator admin:admin || die "mlfy-fixture users"
 "$MLFY" assign "$P" --per-image 2 --annotators ann1,ann2 >/dev/null || die "assign"
 
-start_instance() {   # NAME: sets BASE_NAME
-	local name=$1 i port=
-	: >"$T/$name.out"
-	"$MLFY" serve "$P" --listen 127.0.0.1:0 --cache "$T/cache-$name" >"$T/$name.out" 2>"$T/$name.err" &
-	PIDS+=($!)
-	eval "PID_$name=$!"
-	for i in $(seq 1 150); do
-		port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/ .*|\1|p' "$T/$name.out")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	[ -n "$port" ] || { cat "$T/$name.err" >&2; die "instance $name did not start"; }
-	eval "BASE_$name=http://127.0.0.1:$port"
+start_instance() {   # NAME: sets BASE_NAME and PID_NAME
+	serve_launch "$T/$1" "$P" --cache "$T/cache-$1"
+	PIDS+=("$LAUNCH_PID")
+	eval "PID_$1=$LAUNCH_PID BASE_$1=$LAUNCH_BASE"
 }
 stop_instance() {   # NAME
 	local pid
