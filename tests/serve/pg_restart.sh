@@ -4,8 +4,10 @@
 # connection used, `pg_ctl -m fast restart` ends all of the server's
 # connections; afterwards every GET /api/me answers 200 (no 500 from a
 # connection found lost by its first command), a wrong password gets 401
-# (not the throttle's 503) (store/pg.c, pg_stmt.c: the first command of a
-# read or transaction reconnects and runs again).
+# (not the throttle's 503), and a save goes through the group commit (whose
+# connection the restart ended too) and is stored exactly as acknowledged
+# (store/pg.c, pg_stmt.c: the first command of a read or transaction
+# reconnects and runs again).
 # The cluster is this test's own (scripts/pg-test-cluster in a temporary
 # folder), never the shared pg fixture's.  Skipped (77) without curl, psql
 # or PostgreSQL.
@@ -33,6 +35,7 @@ psql -q "postgresql:///postgres?host=$T/pg&user=postgres" -c "CREATE DATABASE re
 P="postgresql:///restart?host=$T/pg&user=postgres"
 "$FIXTURE" synthetic "$P" "$T/img" --images 12 --classes 40 --batch-size 6 --image-files 12 >/dev/null || die "fixture"
 "$FIXTURE" users "$P" ann1:annotator || die "mlfy-fixture users"   # password ann1-password-1
+"$MLFY" assign "$P" --per-image 1 --annotators ann1 >/dev/null || die "assign"
 serve_launch "$T/serve" "$P" --cache "$T/cache" --threads 4
 SP=$LAUNCH_PID
 U=$LAUNCH_BASE
@@ -40,7 +43,24 @@ login() { curl -sS -c "$T/jar" -b "$T/jar" -o "$T/body" -w '%{http_code}' -H 'Co
 	-d "{\"user\":\"ann1\",\"password\":\"$1\"}" "$U/api/login"; }
 me() { curl -sS -b "$T/jar" -o /dev/null -w '%{http_code}' "$U/api/me"; }
 [ "$(login ann1-password-1)" = 200 ] || die "login: $(cat "$T/body")"
+CSRF=$(grep -o '"csrf": *"[^"]*"' "$T/body" | cut -d'"' -f4)
+[ -n "$CSRF" ] || die "no csrf token in the login answer: $(cat "$T/body")"
 for _ in $(seq 1 20); do [ "$(me)" = 200 ] || die "GET /api/me before the restart"; done
+# save IMAGE: ann1 ticks the image's first proposal; prints the HTTP status
+# and leaves the class in $T/class.IMAGE
+save() {
+	local top
+	curl -sS -b "$T/jar" -o "$T/task" "$U/api/tasks/$1?stage=annotate" || return 1
+	top=$(sed -n 's/.*"proposals":\[{[^}]*"class":\([0-9]*\).*/\1/p' "$T/task")
+	echo "$top" > "$T/class.$1"
+	curl -sS -b "$T/jar" -o "$T/body" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+		-H "X-CSRF-Token: $CSRF" "$U/api/tasks/$1/annotation" \
+		-d "{\"stage\":\"annotate\",\"base_version\":0,\"labels\":[{\"class\":$top,\"source\":\"proposal\"}],\"seconds\":3}"
+}
+curl -sS -b "$T/jar" -o "$T/tasks" "$U/api/tasks?stage=annotate" || die "GET /api/tasks"
+read -r IMG1 IMG2 < <(sed -n 's/.*"ids":\[\([0-9]*\),\([0-9]*\).*/\1 \2/p' "$T/tasks")
+[ -n "$IMG1" ] && [ -n "$IMG2" ] || die "fewer than two tasks: $(cat "$T/tasks")"
+[ "$(save "$IMG1")" = 200 ] || die "save before the restart: $(cat "$T/body")"
 
 # the restart: every connection of the server ends (fast: active sessions terminated)
 pgctl=${PG_BIN:+$PG_BIN/pg_ctl}
@@ -51,7 +71,18 @@ as_pg "$pgctl" -D "$T/pg/data" -m fast -w -t 60 -l "$T/pg/server.log" restart >/
 
 codes=
 for _ in $(seq 1 20); do codes+="$(me) "; done
-[ "$codes" = "$(printf '200 %.0s' $(seq 1 20))" ] || die "GET /api/me after the restart: $codes ($(tail -2 "$T/err"))"
+[ "$codes" = "$(printf '200 %.0s' $(seq 1 20))" ] || die "GET /api/me after the restart: $codes ($(tail -2 "$T/serve.err"))"
+# the first save after the restart: the group commit's connection is found
+# lost by its BEGIN, re-made, and the save acknowledged and stored
+[ "$(save "$IMG2")" = 200 ] || die "save after the restart: $(cat "$T/body") ($(tail -2 "$T/serve.err"))"
+stored() {   # IMAGE: the classes of ann1's annotation of IMAGE, as stored
+	psql -qAt "$P" -c "SELECT string_agg(l.class_idx::text, ',') FROM annotations a
+		JOIN annotation_labels l ON l.annotation_id = a.id WHERE a.image_id = $1"
+}
+for img in "$IMG1" "$IMG2"; do
+	[ "$(stored "$img")" = "$(cat "$T/class.$img")" ] ||
+		die "image $img: stored '$(stored "$img")', acknowledged '$(cat "$T/class.$img")'"
+done
 c=$(login wrong-password)
 [ "$c" = 401 ] || die "a wrong password after the restart: $c $(cat "$T/body")"
-echo "pg_restart: 20 x GET /api/me = 200 and a wrong password = 401 after pg_ctl -m fast restart"
+echo "pg_restart: 20 x GET /api/me = 200, a save through the group commit stored as acknowledged and a wrong password = 401 after pg_ctl -m fast restart"
