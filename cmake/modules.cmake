@@ -4,6 +4,7 @@
 # the libraries it does not use (docs/analysis.md, "CI time"):
 #   codec-vips.so  src/codec: every call to libvips (util/codec.h)
 #   store-pg.so    src/store/pg*.c: the PostgreSQL engine, libpq (engine_ops.h)
+#   propose-ort.so src/propose/ort/session_ort.c: ONNX Runtime (with it only)
 # Each links against libmultilabelfy for the rest.  Included after the
 # library target exists; CMakeLists.txt leaves src/store/pg*.c out of it.
 function(mlfy_module target file)
@@ -24,4 +25,8 @@ endfunction()
 file(GLOB CODEC_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/codec/*.c)
 mlfy_module(mlfy-codec-vips codec-vips ${CODEC_SOURCES})
 mlfy_module(mlfy-store-pg store-pg ${MLFY_PG_SOURCES})
+if(MLFY_HAVE_ONNXRUNTIME)
+  mlfy_module(mlfy-propose-ort propose-ort ${MLFY_ORT_MODULE_SOURCES})
+  target_link_libraries(mlfy-propose-ort PRIVATE ${MLFY_ORT_TARGET})
+endif()
 target_link_libraries(multilabelfy PRIVATE ${CMAKE_DL_LIBS})

@@ -28,7 +28,7 @@ if(NOT _mlfy_ort_mode STREQUAL "OFF")
   if(ORT_FOUND)
     set(MLFY_HAVE_ONNXRUNTIME ON)
     set(_mlfy_ort_how "pkg-config libonnxruntime ${ORT_VERSION}")
-    list(APPEND MLFY_EXTRA_LIBS PkgConfig::ORT)
+    set(MLFY_ORT_TARGET PkgConfig::ORT)
   else()
     foreach(_root "${ORT_ROOT}" "${CMAKE_SOURCE_DIR}/third_party/onnxruntime")
       if(_root STREQUAL "" OR NOT EXISTS "${_root}")
@@ -48,7 +48,7 @@ if(NOT _mlfy_ort_mode STREQUAL "OFF")
         set_target_properties(mlfy_onnxruntime PROPERTIES
           IMPORTED_LOCATION "${MLFY_ORT_LIBRARY}"
           INTERFACE_INCLUDE_DIRECTORIES "${MLFY_ORT_INCLUDE_DIR}")
-        list(APPEND MLFY_EXTRA_LIBS mlfy_onnxruntime)
+        set(MLFY_ORT_TARGET mlfy_onnxruntime)
         # installed binaries keep the path to a non-system ONNX Runtime
         get_filename_component(_ort_libdir "${MLFY_ORT_LIBRARY}" DIRECTORY)
         list(APPEND CMAKE_BUILD_RPATH "${_ort_libdir}")
@@ -66,7 +66,10 @@ endif()
 
 if(MLFY_HAVE_ONNXRUNTIME)
   message(STATUS "ONNX Runtime: ${_mlfy_ort_how}")
-  list(APPEND MLFY_EXTRA_LIB_SOURCES ${CMAKE_SOURCE_DIR}/src/propose/ort/session_ort.c)
+  # the library gets the loader; session_ort.c, linked with ONNX Runtime, is
+  # the module propose-ort.so (cmake/modules.cmake), opened on first use
+  list(APPEND MLFY_EXTRA_LIB_SOURCES ${CMAKE_SOURCE_DIR}/src/propose/ort/session_module.c)
+  set(MLFY_ORT_MODULE_SOURCES ${CMAKE_SOURCE_DIR}/src/propose/ort/session_ort.c)
 else()
   message(STATUS "ONNX Runtime: not used (mlfy propose will be unavailable)")
   list(APPEND MLFY_EXTRA_LIB_SOURCES ${CMAKE_SOURCE_DIR}/src/propose/ort/session_none.c)

@@ -18,7 +18,9 @@ static int module_path(const char *file, const char *env, const char *what, char
 	Dl_info di;
 
 	if (val && *val) {
-		if ((size_t)snprintf(out, n, "%s", val) >= n)
+		/* a bare file name is a file in the current folder, as the user
+		 * meant it, not a name for the dynamic loader's search path */
+		if ((size_t)snprintf(out, n, "%s%s", strchr(val, '/') ? "" : "./", val) >= n)
 			return mlfy_err_set(err, MLFY_EUNSUPPORTED, "%s is too long", env);
 		return 0;
 	}
@@ -38,6 +40,9 @@ void *mlfy_module_entry(const char *file, const char *env, const char *entry, co
 	char path[PATH_MAX];
 	void *h, *sym;
 
+	const char *val = env ? getenv(env) : NULL;
+	int from_env = val && *val;
+
 	if (module_path(file, env, what, path, sizeof(path), err))
 		return NULL;
 	if (!(h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE))) {
@@ -46,9 +51,13 @@ void *mlfy_module_entry(const char *file, const char *env, const char *entry, co
 		/* glibc's reason starts with the path again */
 		if (why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2))
 			why += pl + 2;
-		mlfy_err_set(err, MLFY_EUNSUPPORTED,
-			     "cannot load %s %s: %s (install multilabelfy completely, or build it with `cmake --build`)",
-			     what, path, why ? why : "unknown reason");
+		if (from_env)
+			mlfy_err_set(err, MLFY_EUNSUPPORTED, "cannot load %s %s (from %s): %s", what, path, env,
+				     why ? why : "unknown reason");
+		else
+			mlfy_err_set(err, MLFY_EUNSUPPORTED,
+				     "cannot load %s %s: %s (install multilabelfy completely, or build it with "
+				     "`cmake --build`)", what, path, why ? why : "unknown reason");
 		return NULL;
 	}
 	if (!(sym = dlsym(h, entry))) {

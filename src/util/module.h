@@ -1,13 +1,16 @@
 /* module.h - opening one of mlfy's own modules: the parts built as shared
  * objects of their own and loaded with dlopen on first use, so that a
  * command starts without the libraries it does not need (docs/analysis.md,
- * "CI time").  Two exist: multilabelfy/codec-vips.so (libvips, util/codec.h)
- * and multilabelfy/store-pg.so (libpq, the PostgreSQL engine of src/store).
+ * "CI time").  Three exist: multilabelfy/codec-vips.so (libvips,
+ * util/codec.h), multilabelfy/store-pg.so (libpq, the PostgreSQL engine of
+ * src/store, engine_ops.h) and, in a build with ONNX Runtime,
+ * multilabelfy/propose-ort.so (propose/ort/session_module.h).
  *
  * Where a module is looked for: the environment variable the caller names
- * when it is set (a path; tests use it), otherwise multilabelfy/FILE in the
- * directory of the libmultilabelfy.so.N that is running (the build folder
- * in a build tree, $libdir once installed).
+ * when it is set (a path, relative to the current folder unless absolute;
+ * tests use it), otherwise multilabelfy/FILE in the directory of the
+ * libmultilabelfy.so.N that is running (the build folder in a build tree;
+ * the install rules are issue 17's).
  */
 #ifndef MLFY_UTIL_MODULE_H
 #define MLFY_UTIL_MODULE_H

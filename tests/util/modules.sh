@@ -15,7 +15,7 @@ printf 'cat\ndog\n' > classes.txt
 
 # ---- a missing module: add-images stops at the first image, imports nothing
 expect_fail env MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" add-images p.mlfy src
-expect_err "cannot load the image codec $TMP/none/codec.so: cannot open shared object file"
+expect_err "cannot load the image codec $TMP/none/codec.so \(from MLFY_CODEC_MODULE\): cannot open shared object file"
 expect_err "nothing imported"
 [ "$(grep -c 'cannot load' "$TMP/err")" = 1 ] || fail "one error, not one per image: $(cat "$TMP/err")"
 [ "$(q p.mlfy 'select count(*) from images')" = 0 ] || fail "images imported without a codec"
@@ -27,6 +27,16 @@ expect_fail env MLFY_CODEC_MODULE="$libm" "$MLFY" add-images p.mlfy src
 expect_err "$libm is not mlfy's codec-vips.so module \(no mlfy_codec_vips\); nothing imported"
 expect_fail env MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" add-exemplars p.mlfy src
 expect_err "cannot load the image codec .*; no exemplars changed"
+
+# a bare file name in the variable is a file in the current folder (not a
+# name for the dynamic loader's search path)
+codec=$(dirname "$(grep -m1 -o '/[^ ]*libmultilabelfy.so[^ ]*' <(ldd "$MLFY"))")/multilabelfy/codec-vips.so
+[ -f "$codec" ] || fail "no codec module beside the library: $codec"
+mkdir -p here && cp "$codec" here/codec-vips.so
+"$MLFY" init q.mlfy --classes classes.txt >/dev/null
+(cd here && MLFY_CODEC_MODULE=codec-vips.so "$MLFY" add-images ../q.mlfy ../src > ../out 2>&1) ||
+  fail "a bare module name in MLFY_CODEC_MODULE: $(cat out)"
+grep -q "2 images added" out || fail "a bare module name: $(cat out)"
 
 # ---- the module beside the library: the images are read
 "$MLFY" add-images p.mlfy src > out
@@ -52,7 +62,7 @@ if LD_DEBUG=files "$MLFY" stats p.mlfy 2> ld.txt > /dev/null; then
   ! grep -q 'file=.*store-pg.so' ld.txt || fail "mlfy stats on a file loaded the PostgreSQL engine"
 fi
 expect_fail env MLFY_STORE_PG_MODULE="$TMP/none/store-pg.so" "$MLFY" stats "postgresql:///mlfy_none?host=$TMP"
-expect_err "cannot load the PostgreSQL engine $TMP/none/store-pg.so: cannot open shared object file"
+expect_err "cannot load the PostgreSQL engine $TMP/none/store-pg.so \(from MLFY_STORE_PG_MODULE\): cannot open shared object file"
 expect_fail env MLFY_STORE_PG_MODULE="$libm" "$MLFY" init "postgresql:///mlfy_none?host=$TMP" --classes classes.txt
 expect_err "$libm is not mlfy's store-pg.so module \(no mlfy_store_pg\)"
 # the module beside the library: loaded, then the connection is what fails
@@ -61,4 +71,19 @@ LD_DEBUG=files "$MLFY" stats "postgresql:///mlfy_none?host=$TMP" > /dev/null 2> 
 grep -q 'file=.*store-pg.so' ld.txt || fail "the PostgreSQL engine was not loaded"
 grep -q 'file=libpq' ld.txt || fail "libpq was not loaded"
 grep -q "cannot connect to the database server" ld.txt || fail "no connection error: $(grep -v '^ *[0-9]*:' ld.txt)"
+
+# ---- ONNX Runtime (a build with it): loaded only by propose
+"$MLFY" propose --help > help.txt 2>&1 || true
+if grep -q 'ONNX' help.txt; then
+  ! grep -q 'file=libonnxruntime' ld.txt || fail "mlfy stats on a PostgreSQL URI loaded ONNX Runtime"
+  LD_DEBUG=files "$MLFY" stats p.mlfy 2> ld.txt > /dev/null
+  ! grep -q 'file=libonnxruntime' ld.txt || fail "mlfy stats loaded ONNX Runtime"
+  if [ -f "$(dirname "$codec")/propose-ort.so" ]; then
+    expect_fail env MLFY_ORT_MODULE="$TMP/none/propose-ort.so" "$MLFY" propose p.mlfy \
+      --model "$MLFY_SOURCE_DIR/tests/propose/data/tiny.onnx" --top 2
+    expect_err "cannot load ONNX Runtime \(the proposal module\) $TMP/none/propose-ort.so \(from MLFY_ORT_MODULE\)"
+    [ "$(q p.mlfy 'select count(*) from proposals')" = 0 ] || fail "proposals written without the module"
+    echo "checked: propose-ort.so"
+  fi
+fi
 echo "ok"

@@ -1,7 +1,10 @@
 /* session_ort.c - session.h on ONNX Runtime's C API (built only when
- * cmake/onnxruntime.cmake finds ONNX Runtime).  Owns the process-wide
- * OrtEnv (reference-counted) and one OrtSession per struct mlfy_session. */
-#include "propose/session.h"
+ * cmake/onnxruntime.cmake finds ONNX Runtime), as the module propose-ort.so
+ * that session_module.c loads on first use: its functions are static and
+ * reached through the table at the end.  Owns the process-wide OrtEnv
+ * (reference-counted) and one OrtSession per struct mlfy_session. */
+#include "propose/ort/session_module.h"
+#include "mlfy_version.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -21,26 +24,14 @@ struct mlfy_session {
 	struct mlfy_session_info info;
 };
 
-#if defined(__SANITIZE_ADDRESS__)
-/* LeakSanitizer: ONNX Runtime 1.29 keeps one small allocation (14 bytes,
- * made while the environment starts) after OrtReleaseEnv; it is not ours to
- * free.  This hook is read by the sanitizer runtime at exit. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libonnxruntime.so\n";
-}
-#endif
+/* (LeakSanitizer's suppression of ONNX Runtime's own leftover: session_module.c) */
+
+static void ort_close(struct mlfy_session *s);
 
 static const OrtApi *ort;
 static OrtEnv *env;
 static int env_refs;
 static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int mlfy_session_available(void)
-{
-	return 1;
-}
 
 /* Formats the ORT status into err (and releases it); returns code. */
 static int ort_fail(OrtStatus *st, struct mlfy_err *err, int code, const char *what)
@@ -109,7 +100,7 @@ static void runtime_init(void)
 		 OrtGetApiBase()->GetVersionString());
 }
 
-const char *mlfy_session_runtime(void)
+static const char *ort_runtime(void)
 {
 	pthread_once(&runtime_once, runtime_init);
 	return runtime_name;
@@ -230,7 +221,7 @@ static int copy_name(OrtAllocator *alloc, char *name, char *dst, size_t cap, str
 	return rc;
 }
 
-int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
+static int ort_open(const char *path, const struct mlfy_session_opts *o,
 		      struct mlfy_session **out, struct mlfy_err *err)
 {
 	struct mlfy_session *s;
@@ -373,16 +364,16 @@ int mlfy_session_open(const char *path, const struct mlfy_session_opts *o,
 fail:
 	if (so)
 		ort->ReleaseSessionOptions(so);
-	mlfy_session_close(s);
+	ort_close(s);
 	return rc;
 }
 
-const struct mlfy_session_info *mlfy_session_info(const struct mlfy_session *s)
+static const struct mlfy_session_info *ort_info(const struct mlfy_session *s)
 {
 	return &s->info;
 }
 
-int mlfy_session_run(struct mlfy_session *s, const float *input, int64_t n, int h, int w,
+static int ort_run(struct mlfy_session *s, const float *input, int64_t n, int h, int w,
 		     size_t n_want, const size_t *out_idx, float *const *dst, const size_t *cap,
 		     size_t *row_len, struct mlfy_err *err)
 {
@@ -458,7 +449,7 @@ fail:
 	return rc;
 }
 
-void mlfy_session_close(struct mlfy_session *s)
+static void ort_close(struct mlfy_session *s)
 {
 	if (!s)
 		return;
@@ -468,4 +459,22 @@ void mlfy_session_close(struct mlfy_session *s)
 		ort->ReleaseSession(s->session);
 	free(s);
 	env_release();
+}
+
+/* ---- the module's entry point (session_module.h) ---------------------------------- */
+
+static const struct mlfy_ort_module table = {
+	.abi = MLFY_ORT_MODULE_ABI,
+	.version = "mlfy " MLFY_VERSION,
+	.runtime = ort_runtime,
+	.open = ort_open,
+	.info = ort_info,
+	.run = ort_run,
+	.close = ort_close,
+};
+
+const struct mlfy_ort_module *mlfy_propose_ort(void);
+const struct mlfy_ort_module *mlfy_propose_ort(void)
+{
+	return &table;
 }
