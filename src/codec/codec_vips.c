@@ -122,8 +122,7 @@ static void thread_done(void)
 }
 
 static struct mlfy_codec table = {
-	.abi = MLFY_CODEC_ABI,
-	.version = "mlfy " MLFY_VERSION,
+	.head = { MLFY_CODEC_ABI, "mlfy " MLFY_VERSION },
 	.libvips = VIPS_VERSION,   /* the running library's, once started */
 	.header = codec_vips_header,
 	.verify = codec_vips_verify,
@@ -135,13 +134,13 @@ static struct mlfy_codec table = {
 };
 
 /* The entry point the loader resolves (MLFY_CODEC_ENTRY). */
-const struct mlfy_codec *mlfy_codec_vips(struct mlfy_err *err);
-const struct mlfy_codec *mlfy_codec_vips(struct mlfy_err *err)
+const struct mlfy_module_head *mlfy_codec_vips(struct mlfy_err *err);
+const struct mlfy_module_head *mlfy_codec_vips(struct mlfy_err *err)
 {
 	pthread_once(&once, start);
 	if (!started) {
 		mlfy_err_set(err, MLFY_EUNSUPPORTED, "libvips %s failed to start", VIPS_VERSION);
 		return NULL;
 	}
-	return &table;
+	return &table.head;
 }

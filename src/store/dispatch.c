@@ -10,7 +10,6 @@
 #include "store/pg_listen.h"
 #include "util/module.h"
 #include "util/vec.h"
-#include "mlfy_version.h"
 
 #include <pthread.h>
 
@@ -120,23 +119,10 @@ static struct mlfy_err pg_load_err;
 
 static void pg_load(void)
 {
-	const struct store_pg_engine *e;
-	store_pg_entry_fn entry;
-	void *sym;
-
-	if (!(sym = mlfy_module_entry("store-pg.so", "MLFY_STORE_PG_MODULE", STORE_PG_ENTRY, "the PostgreSQL engine",
-				      &pg_load_err)))
-		return;
-	memcpy(&entry, &sym, sizeof(entry));   /* POSIX: dlsym's result as a function pointer */
-	e = entry();
-	if (!e || e->abi != STORE_PG_ABI || !e->version || strcmp(e->version, "mlfy " MLFY_VERSION)) {
-		mlfy_err_set(&pg_load_err, MLFY_EUNSUPPORTED,
-			     "the PostgreSQL engine belongs to another build (%s, interface %d; this is mlfy %s, "
-			     "interface %d): install multilabelfy again",
-			     e && e->version ? e->version : "unknown", e ? e->abi : 0, MLFY_VERSION, STORE_PG_ABI);
-		return;
-	}
-	pg_engine = e;
+	/* the head is the table's first member (util/module.h) */
+	pg_engine = (const struct store_pg_engine *)mlfy_module_load("store-pg.so", "MLFY_STORE_PG_MODULE",
+								     STORE_PG_ENTRY, "the PostgreSQL engine",
+								     STORE_PG_ABI, &pg_load_err);
 }
 
 const struct store_pg_engine *store_pg_engine(struct mlfy_err *err)

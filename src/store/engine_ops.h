@@ -18,6 +18,7 @@
 #define MLFY_STORE_ENGINE_OPS_H
 
 #include "store/engine.h"
+#include "util/module.h"
 
 struct store_stmt_ops {
 	void (*bind_int64)(struct store_stmt *st, int i, int64_t v);
@@ -96,15 +97,13 @@ int pg_store_open(const char *uri, int flags, struct mlfy_store **out, struct ml
  * without libpq and the Kerberos, LDAP and TLS libraries it brings.  Bump
  * STORE_PG_ABI whenever this table changes. */
 #define STORE_PG_ABI 1
-#define STORE_PG_ENTRY "mlfy_store_pg"
+#define STORE_PG_ENTRY "mlfy_store_pg"   /* util/module.h's mlfy_module_entry_fn */
 struct store_pg_engine {
-	int abi;              /* STORE_PG_ABI of the module's build */
-	const char *version;  /* "mlfy <release>" of the module's build */
+	struct mlfy_module_head head;   /* STORE_PG_ABI, "mlfy <release>" (util/module.h) */
 	int (*open)(const char *uri, int flags, struct mlfy_store **out, struct mlfy_err *err);  /* pg_store_open */
 	int (*listen)(struct mlfy_store *s, const char *channel, struct mlfy_err *err);     /* pg_listen.h */
 	int (*listen_wait)(struct mlfy_store *s, int timeout_ms, int *notified, struct mlfy_err *err);
 };
-typedef const struct store_pg_engine *(*store_pg_entry_fn)(void);
 
 /* The PostgreSQL engine, loaded once per process (thread-safe).  NULL with
  * MLFY_EUNSUPPORTED in err when the module cannot be found or loaded, or

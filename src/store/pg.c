@@ -552,15 +552,15 @@ static const struct store_engine_ops pg_ops = {
 /* ---- the module's entry point (engine_ops.h) ----------------------------------- */
 
 static const struct store_pg_engine engine = {
-	.abi = STORE_PG_ABI,
-	.version = "mlfy " MLFY_VERSION,
+	.head = { STORE_PG_ABI, "mlfy " MLFY_VERSION },
 	.open = pg_store_open,
 	.listen = pg_listen,
 	.listen_wait = pg_listen_wait,
 };
 
-const struct store_pg_engine *mlfy_store_pg(void);
-const struct store_pg_engine *mlfy_store_pg(void)
+const struct mlfy_module_head *mlfy_store_pg(struct mlfy_err *err);
+const struct mlfy_module_head *mlfy_store_pg(struct mlfy_err *err)
 {
-	return &engine;
+	(void)err;   /* nothing to start: libpq needs no global initialisation */
+	return &engine.head;
 }

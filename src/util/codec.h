@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/error.h"
+#include "util/module.h"
 
 struct mlfy_prep;
 struct mlfy_prep_info;
@@ -32,8 +33,7 @@ struct mlfy_prep_info;
 /* The module's functions.  All are thread-safe unless said otherwise;
  * errors follow util/error.h (0 or a negative MLFY_E* code). */
 struct mlfy_codec {
-	int abi;              /* MLFY_CODEC_ABI of the module's build */
-	const char *version;  /* "mlfy <release>" of the module's build */
+	struct mlfy_module_head head;   /* MLFY_CODEC_ABI, "mlfy <release>" */
 	const char *libvips;  /* libvips' version, e.g. "8.14.1" */
 
 	/* Reads the image header of the file at path without decoding its
@@ -91,10 +91,9 @@ struct mlfy_codec {
  * stays loaded until the process exits. */
 const struct mlfy_codec *mlfy_codec(struct mlfy_err *err);
 
-/* The module's entry point (codec-vips.so exports it; the loader resolves
- * it with dlsym): the module's table, or NULL with err set when libvips
+/* The module's entry point (codec-vips.so exports it; util/module.h's
+ * mlfy_module_entry_fn): the table, or NULL with err set when libvips
  * cannot start. */
-typedef const struct mlfy_codec *(*mlfy_codec_entry_fn)(struct mlfy_err *err);
 #define MLFY_CODEC_ENTRY "mlfy_codec_vips"
 
 #endif

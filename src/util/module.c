@@ -1,5 +1,6 @@
 /* module.c - finding and opening mlfy's modules (module.h). */
 #include "util/module.h"
+#include "mlfy_version.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -24,7 +25,7 @@ static int module_path(const char *file, const char *env, const char *what, char
 			return mlfy_err_set(err, MLFY_EUNSUPPORTED, "%s is too long", env);
 		return 0;
 	}
-	if (!dladdr((void *)(uintptr_t)mlfy_module_entry, &di) || !di.dli_fname ||
+	if (!dladdr((void *)(uintptr_t)mlfy_module_load, &di) || !di.dli_fname ||
 	    !(slash = strrchr(di.dli_fname, '/')))
 		return mlfy_err_set(err, MLFY_EUNSUPPORTED,
 				    "cannot find %s: the path of libmultilabelfy is unknown (set %s to the path of %s)",
@@ -34,14 +35,15 @@ static int module_path(const char *file, const char *env, const char *what, char
 	return 0;
 }
 
-void *mlfy_module_entry(const char *file, const char *env, const char *entry, const char *what,
-			struct mlfy_err *err)
+const struct mlfy_module_head *mlfy_module_load(const char *file, const char *env, const char *entry,
+						const char *what, int abi, struct mlfy_err *err)
 {
-	char path[PATH_MAX];
-	void *h, *sym;
-
 	const char *val = env ? getenv(env) : NULL;
-	int from_env = val && *val;
+	const struct mlfy_module_head *head;
+	mlfy_module_entry_fn fn;
+	char path[PATH_MAX];
+	struct mlfy_err e;
+	void *h, *sym;
 
 	if (module_path(file, env, what, path, sizeof(path), err))
 		return NULL;
@@ -51,7 +53,7 @@ void *mlfy_module_entry(const char *file, const char *env, const char *entry, co
 		/* glibc's reason starts with the path again */
 		if (why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2))
 			why += pl + 2;
-		if (from_env)
+		if (val && *val)
 			mlfy_err_set(err, MLFY_EUNSUPPORTED, "cannot load %s %s (from %s): %s", what, path, env,
 				     why ? why : "unknown reason");
 		else
@@ -64,5 +66,18 @@ void *mlfy_module_entry(const char *file, const char *env, const char *entry, co
 		mlfy_err_set(err, MLFY_EUNSUPPORTED, "%s is not mlfy's %s module (no %s)", path, file, entry);
 		return NULL;
 	}
-	return sym;
+	memcpy(&fn, &sym, sizeof(fn));   /* POSIX: dlsym's result as a function pointer */
+	mlfy_err_clear(&e);
+	if (!(head = fn(&e))) {
+		mlfy_err_set(err, MLFY_EUNSUPPORTED, "%s cannot start: %s", what, e.msg[0] ? e.msg : "unknown reason");
+		return NULL;
+	}
+	if (head->abi != abi || !head->version || strcmp(head->version, "mlfy " MLFY_VERSION)) {
+		mlfy_err_set(err, MLFY_EUNSUPPORTED,
+			     "%s %s belongs to another build (%s, interface %d; this is mlfy %s, interface %d): "
+			     "install multilabelfy again", what, path, head->version ? head->version : "unknown",
+			     head->abi, MLFY_VERSION, abi);
+		return NULL;
+	}
+	return head;
 }

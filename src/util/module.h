@@ -17,15 +17,30 @@
 
 #include "util/error.h"
 
-/* Opens the module file (e.g. "codec-vips.so"; $env overrides its path) and
- * returns the address of its symbol entry.  what names the module in
- * messages ("the image codec").  The module stays loaded until the process
- * exits (RTLD_NODELETE; the libraries it brings may keep threads).  Not
- * idempotent on its own: callers keep the result (pthread_once).  Returns
- * NULL with MLFY_EUNSUPPORTED in err when the file cannot be found or
- * loaded (the message names the path tried and the dynamic loader's
- * reason) or lacks entry. */
-void *mlfy_module_entry(const char *file, const char *env, const char *entry, const char *what,
-			struct mlfy_err *err);
+/* The first member of every module's table: what the loader checks before
+ * it hands the table out. */
+struct mlfy_module_head {
+	int abi;              /* the interface number the module was built with */
+	const char *version;  /* "mlfy <release>" of the module's build */
+};
+
+/* A module's entry point (resolved with dlsym): its table, whose first
+ * member is a struct mlfy_module_head, or NULL with err set when what it
+ * wraps cannot start (libvips' initialisation, say). */
+typedef const struct mlfy_module_head *(*mlfy_module_entry_fn)(struct mlfy_err *err);
+
+/* Opens the module file (e.g. "codec-vips.so"; $env overrides its path),
+ * calls its entry point entry and checks the table's head: abi must be
+ * the caller's and version this build's ("mlfy " MLFY_VERSION).  what
+ * names the module in messages ("the image codec").  The module stays
+ * loaded until the process exits (RTLD_NODELETE; the libraries it brings
+ * may keep threads).  Not idempotent on its own: callers keep the result
+ * (pthread_once).  Returns the table (cast it to the module's type: the
+ * head is its first member, C11 6.7.2.1), or NULL with MLFY_EUNSUPPORTED in
+ * err when the file cannot be found or loaded (the message names the path
+ * tried, the variable it came from, and the dynamic loader's reason), lacks
+ * entry, cannot start, or belongs to another build. */
+const struct mlfy_module_head *mlfy_module_load(const char *file, const char *env, const char *entry,
+						const char *what, int abi, struct mlfy_err *err);
 
 #endif

@@ -25,6 +25,19 @@ libm=$(ldd "$(command -v sqlite3)" | awk '$1 ~ /^libm\.so/ {print $3}')
 [ -n "$libm" ] || fail "no libm path from ldd"
 expect_fail env MLFY_CODEC_MODULE="$libm" "$MLFY" add-images p.mlfy src
 expect_err "$libm is not mlfy's codec-vips.so module \(no mlfy_codec_vips\); nothing imported"
+# a module of another build: refused by its head (util/module.h), nothing imported
+if command -v cc > /dev/null; then
+  cat > other.c <<'C'
+struct head { int abi; const char *version; };
+static const struct head h = { 99, "mlfy 0.0.0" };
+const struct head *mlfy_codec_vips(void *err);
+const struct head *mlfy_codec_vips(void *err) { (void)err; return &h; }
+C
+  cc -shared -fPIC -o other.so other.c
+  expect_fail env MLFY_CODEC_MODULE="$TMP/other.so" "$MLFY" add-images p.mlfy src
+  expect_err "the image codec $TMP/other.so belongs to another build \(mlfy 0.0.0, interface 99; this is mlfy [0-9.]+, interface [0-9]+\)"
+  [ "$(q p.mlfy 'select count(*) from images')" = 0 ] || fail "images imported with a codec of another build"
+fi
 expect_fail env MLFY_CODEC_MODULE="$TMP/none/codec.so" "$MLFY" add-exemplars p.mlfy src
 expect_err "cannot load the image codec .*; no exemplars changed"
 

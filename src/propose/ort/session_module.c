@@ -4,12 +4,8 @@
  * wanted (util/module.h; $MLFY_ORT_MODULE overrides its path), so that
  * the commands that run no model start without loading ONNX Runtime. */
 #include "propose/ort/session_module.h"
-#include "util/module.h"
-#include "mlfy_version.h"
 
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer: ONNX Runtime 1.29 keeps one small allocation (14 bytes,
@@ -29,24 +25,10 @@ static struct mlfy_err load_err;
 
 static void load(void)
 {
-	const struct mlfy_ort_module *m;
-	mlfy_ort_entry_fn entry;
-	void *sym;
-
-	if (!(sym = mlfy_module_entry("propose-ort.so", "MLFY_ORT_MODULE", MLFY_ORT_MODULE_ENTRY,
-				      "ONNX Runtime (the proposal module)", &load_err)))
-		return;
-	memcpy(&entry, &sym, sizeof(entry));   /* POSIX: dlsym's result as a function pointer */
-	m = entry();
-	if (!m || m->abi != MLFY_ORT_MODULE_ABI || !m->version || strcmp(m->version, "mlfy " MLFY_VERSION)) {
-		mlfy_err_set(&load_err, MLFY_EUNSUPPORTED,
-			     "the proposal module belongs to another build (%s, interface %d; this is mlfy %s, "
-			     "interface %d): install multilabelfy again",
-			     m && m->version ? m->version : "unknown", m ? m->abi : 0, MLFY_VERSION,
-			     MLFY_ORT_MODULE_ABI);
-		return;
-	}
-	mod = m;
+	/* the head is the table's first member (util/module.h) */
+	mod = (const struct mlfy_ort_module *)mlfy_module_load("propose-ort.so", "MLFY_ORT_MODULE", MLFY_ORT_MODULE_ENTRY,
+							       "ONNX Runtime (the proposal module)",
+							       MLFY_ORT_MODULE_ABI, &load_err);
 }
 
 /* The module, or NULL with err (may be NULL) set. */

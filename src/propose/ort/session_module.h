@@ -5,14 +5,14 @@
 #define MLFY_PROPOSE_ORT_SESSION_MODULE_H
 
 #include "propose/session.h"
+#include "util/module.h"
 
 /* Bumped whenever the table or a function's meaning changes. */
 #define MLFY_ORT_MODULE_ABI 1
-#define MLFY_ORT_MODULE_ENTRY "mlfy_propose_ort"
+#define MLFY_ORT_MODULE_ENTRY "mlfy_propose_ort"   /* util/module.h's mlfy_module_entry_fn */
 
 struct mlfy_ort_module {
-	int abi;              /* MLFY_ORT_MODULE_ABI of the module's build */
-	const char *version;  /* "mlfy <release>" of the module's build */
+	struct mlfy_module_head head;   /* MLFY_ORT_MODULE_ABI, "mlfy <release>" (util/module.h) */
 	const char *(*runtime)(void);
 	int (*open)(const char *path, const struct mlfy_session_opts *o, struct mlfy_session **out,
 		    struct mlfy_err *err);
@@ -22,6 +22,5 @@ struct mlfy_ort_module {
 		   struct mlfy_err *err);
 	void (*close)(struct mlfy_session *s);
 };
-typedef const struct mlfy_ort_module *(*mlfy_ort_entry_fn)(void);
 
 #endif

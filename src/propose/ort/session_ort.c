@@ -464,8 +464,7 @@ static void ort_close(struct mlfy_session *s)
 /* ---- the module's entry point (session_module.h) ---------------------------------- */
 
 static const struct mlfy_ort_module table = {
-	.abi = MLFY_ORT_MODULE_ABI,
-	.version = "mlfy " MLFY_VERSION,
+	.head = { MLFY_ORT_MODULE_ABI, "mlfy " MLFY_VERSION },
 	.runtime = ort_runtime,
 	.open = ort_open,
 	.info = ort_info,
@@ -473,8 +472,9 @@ static const struct mlfy_ort_module table = {
 	.close = ort_close,
 };
 
-const struct mlfy_ort_module *mlfy_propose_ort(void);
-const struct mlfy_ort_module *mlfy_propose_ort(void)
+const struct mlfy_module_head *mlfy_propose_ort(struct mlfy_err *err);
+const struct mlfy_module_head *mlfy_propose_ort(struct mlfy_err *err)
 {
-	return &table;
+	(void)err;   /* the environment starts with the first session (ort_open) */
+	return &table.head;
 }
