@@ -23,22 +23,15 @@
 static int jpeg_check_complete(const char *path, struct mlfy_err *err)
 {
 	FILE *f = fopen(path, "rb");
-	unsigned char buf[65536];
-	size_t n = 0, i = 0;
 	int state = 0; /* 0: markers, 1: scan data */
 	long seg_left = 0;
 	int c, prev_ff = 0, seen_soi = 0;
 
 	if (!f)
 		return mlfy_err_set(err, MLFY_EIO, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (i == n) {
-			n = fread(buf, 1, sizeof(buf), f);
-			i = 0;
-			if (n == 0)
-				break;
-		}
-		c = buf[i++];
+	/* stdio reads the file in 64 KiB blocks; this thread alone uses f */
+	setvbuf(f, NULL, _IOFBF, 65536);
+	while ((c = getc_unlocked(f)) != EOF) {
 		if (seg_left > 0) {
 			seg_left--;
 			continue;
@@ -66,23 +59,12 @@ static int jpeg_check_complete(const char *path, struct mlfy_err *err)
 		}
 		if (c == 0x01 || (c >= 0xD0 && c <= 0xD7))
 			continue; /* standalone markers */
-		/* a segment with a length: read the two length bytes */
+		/* a segment with a length: its two length bytes, big-endian */
 		{
-			int hi, lo;
-			if (i == n) {
-				n = fread(buf, 1, sizeof(buf), f);
-				i = 0;
-			}
-			if (i == n)
+			int hi = getc_unlocked(f);
+			int lo = hi == EOF ? EOF : getc_unlocked(f);
+			if (lo == EOF)
 				break;
-			hi = buf[i++];
-			if (i == n) {
-				n = fread(buf, 1, sizeof(buf), f);
-				i = 0;
-			}
-			if (i == n)
-				break;
-			lo = buf[i++];
 			seg_left = ((long)hi << 8 | lo) - 2;
 			if (seg_left < 0)
 				goto bad;
